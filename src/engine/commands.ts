@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { actorSchema } from '../model/actor.js';
+import { INCIDENT_STATUSES } from '../model/incident.js';
+import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } from '../model/primitives.js';
+import { severitySchema, type SeverityScale } from '../model/severity.js';
+
+const roleSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Role names start with a letter and hold letters, digits, - or _ (at most 64).');
+
+const assigneeSchema = z
+  .union([idSchema, z.strictObject({ id: idSchema, name: text(LIMITS.name).optional() })])
+  .transform((a) => (typeof a === 'string' ? { id: a } : a.name === undefined ? { id: a.id } : { id: a.id, name: a.name }));
+
+function oneOrMany<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.array(schema).min(1).max(LIMITS.list)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+}
+
+/** Builds the zod schemas of every command for one severity scale. */
+export function commandSchemas(scale: SeverityScale) {
+  const severity = severitySchema(scale);
+  return {
+    declare: z.strictObject({
+      title: text(LIMITS.title),
+      severity,
+      service: text(LIMITS.name).optional(),
+      summary: text(LIMITS.text).optional(),
+      startedAt: timestampSchema.optional(),
+      dedupKey: text(LIMITS.id).optional(),
+      labels: labelsSchema.optional(),
+      fields: fieldsSchema.optional(),
+      actor: actorSchema,
+    }),
+    acknowledge: z.strictObject({ actor: actorSchema }),
+    assignRole: z.strictObject({ role: roleSchema, assignee: assigneeSchema, actor: actorSchema }),
+    setSeverity: z.strictObject({ severity, reason: text(LIMITS.shortText).optional(), actor: actorSchema }),
+    addNote: z.strictObject({ text: text(LIMITS.text), actor: actorSchema }),
+    postUpdate: z.strictObject({
+      audience: z.enum(['internal', 'stakeholders', 'public']),
+      message: text(LIMITS.text),
+      actor: actorSchema,
+    }),
+    mitigate: z.strictObject({ summary: text(LIMITS.text), actor: actorSchema }),
+    recordRootCause: z.strictObject({
+      summary: text(LIMITS.text),
+      contributingFactors: z.array(text(LIMITS.shortText)).max(LIMITS.list).optional(),
+      actor: actorSchema,
+    }),
+    resolve: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema }),
+    reopen: z.strictObject({ reason: text(LIMITS.shortText), actor: actorSchema }),
+    startReview: z.strictObject({ owner: idSchema.optional(), actor: actorSchema }),
+    completeReview: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema }),
+    addActionItem: z.strictObject({
+      title: text(LIMITS.title),
+      owner: idSchema.optional(),
+      dueAt: timestampSchema.optional(),
+      actor: actorSchema,
+    }),
+    updateActionItem: z.strictObject({
+      actionItemId: idSchema,
+      status: z.enum(['open', 'in_progress', 'done', 'wont_do']),
+      actor: actorSchema,
+    }),
+    close: z.strictObject({ actor: actorSchema }),
+    cancel: z.strictObject({
+      reason: z.enum(['false_positive', 'duplicate', 'declined']),
+      mergedInto: idSchema.optional(),
+      actor: actorSchema,
+    }),
+    list: z
+      .strictObject({
+        status: oneOrMany(z.enum(INCIDENT_STATUSES)).optional(),
+        severity: oneOrMany(severity).optional(),
+        service: oneOrMany(text(LIMITS.name)).optional(),
+        open: z.boolean().optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+        cursor: z.string().max(1_000).optional(),
+      })
+      .default({ limit: 50 }),
+    incidentId: idSchema,
+  };
+}
+
+/** The command schemas of one engine. */
+export type CommandSchemas = ReturnType<typeof commandSchemas>;
+
+/** Input of `engine.declare`. */
+export type DeclareInput = z.input<CommandSchemas['declare']>;
+/** Input of `engine.acknowledge`. */
+export type AcknowledgeInput = z.input<CommandSchemas['acknowledge']>;
+/** Input of `engine.assignRole`. */
+export type AssignRoleInput = z.input<CommandSchemas['assignRole']>;
+/** Input of `engine.setSeverity`. */
+export type SetSeverityInput = z.input<CommandSchemas['setSeverity']>;
+/** Input of `engine.addNote`. */
+export type AddNoteInput = z.input<CommandSchemas['addNote']>;
+/** Input of `engine.postUpdate`. */
+export type PostUpdateInput = z.input<CommandSchemas['postUpdate']>;
+/** Input of `engine.mitigate`. */
+export type MitigateInput = z.input<CommandSchemas['mitigate']>;
+/** Input of `engine.recordRootCause`. */
+export type RecordRootCauseInput = z.input<CommandSchemas['recordRootCause']>;
+/** Input of `engine.resolve`. */
+export type ResolveInput = z.input<CommandSchemas['resolve']>;
+/** Input of `engine.reopen`. */
+export type ReopenInput = z.input<CommandSchemas['reopen']>;
+/** Input of `engine.startReview`. */
+export type StartReviewInput = z.input<CommandSchemas['startReview']>;
+/** Input of `engine.completeReview`. */
+export type CompleteReviewInput = z.input<CommandSchemas['completeReview']>;
+/** Input of `engine.addActionItem`. */
+export type AddActionItemInput = z.input<CommandSchemas['addActionItem']>;
+/** Input of `engine.updateActionItem`. */
+export type UpdateActionItemInput = z.input<CommandSchemas['updateActionItem']>;
+/** Input of `engine.close`. */
+export type CloseInput = z.input<CommandSchemas['close']>;
+/** Input of `engine.cancel`. */
+export type CancelInput = z.input<CommandSchemas['cancel']>;
+/** Filters and paging of `engine.list`. */
+export type ListInput = z.input<CommandSchemas['list']>;

@@ -1,0 +1,53 @@
+import type { StoredEvent } from '../model/event.js';
+
+/**
+ * Canonical JSON: object keys sorted, no whitespace, `undefined` properties dropped.
+ *
+ * @remarks Two equal values always give the same text, whatever their key order, so the hash
+ * of an event does not depend on how a store returns its JSON.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value) as string | undefined;
+    return text ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+const encoder = new TextEncoder();
+
+/** SHA-256 of `text`, as lowercase hex, via Web Crypto (works in Node, browsers, Deno, Bun and edge runtimes). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', encoder.encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The hash that precedes the first event of every timeline. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of `event` chained after `previousHash`. */
+export function hashEvent(previousHash: string, event: Omit<StoredEvent, 'hash'>): Promise<string> {
+  const { id, tenantId, incidentId, seq, type, at, actor, data } = event;
+  return sha256Hex(previousHash + canonicalJson({ id, tenantId, incidentId, seq, type, at, actor, data }));
+}
+
+/** The result of {@link verifyChain}. */
+export type TimelineVerification = { readonly ok: true } | { readonly ok: false; readonly brokenAt: number };
+
+/** Recomputes the hash chain of a timeline; reports the first `seq` whose hash or position is wrong. */
+export async function verifyChain(events: readonly StoredEvent[]): Promise<TimelineVerification> {
+  let previous = GENESIS_HASH;
+  for (const [index, event] of events.entries()) {
+    const expectedSeq = index + 1;
+    if (event.seq !== expectedSeq) return { ok: false, brokenAt: expectedSeq };
+    const hash = await hashEvent(previous, event);
+    if (hash !== event.hash) return { ok: false, brokenAt: event.seq };
+    previous = hash;
+  }
+  return { ok: true };
+}

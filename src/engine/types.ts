@@ -1,0 +1,140 @@
+import type { LifecycleEventType } from '../lifecycle/events.js';
+import type { StoredEvent } from '../model/event.js';
+import type { Incident } from '../model/incident.js';
+import type { SeverityScale } from '../model/severity.js';
+import type { Page, StorageAdapter } from '../storage/types.js';
+import type { Clock } from './clock.js';
+import type {
+  AcknowledgeInput,
+  AddActionItemInput,
+  AddNoteInput,
+  AssignRoleInput,
+  CancelInput,
+  CloseInput,
+  CompleteReviewInput,
+  DeclareInput,
+  ListInput,
+  MitigateInput,
+  PostUpdateInput,
+  RecordRootCauseInput,
+  ReopenInput,
+  ResolveInput,
+  SetSeverityInput,
+  StartReviewInput,
+  UpdateActionItemInput,
+} from './commands.js';
+import type { EngineEventHandler, EngineWildcardHandler, IncidentEngineEvents } from './emitter.js';
+import type { TimelineVerification } from './hash.js';
+import type { IdGenerator } from './ids.js';
+
+/** Policies an engine applies; the ones in force at `declare` are frozen into the incident. */
+export interface IncidentPolicies {
+  readonly review?: {
+    /** Severities that cannot `close` before the review is completed. Default: `['SEV1', 'SEV2']`. */
+    readonly requiredFor?: readonly string[];
+  };
+}
+
+/** Options of {@link createIncidentEngine}. */
+export interface IncidentEngineOptions {
+  /** Where incidents live: `memoryStore()`, `sqliteStore(db)`, `postgresStore(pool)` or your own adapter. */
+  readonly store: StorageAdapter;
+  /** The time source. Default: the system clock. */
+  readonly clock?: Clock;
+  /** The id generator. Default: prefixed random UUIDs. */
+  readonly ids?: IdGenerator;
+  /** The tenant every read and write of this engine is scoped to. Default: `'default'`. */
+  readonly tenantId?: string;
+  /** Lifecycle policies. */
+  readonly policies?: IncidentPolicies;
+  /** The severity scale. Default: {@link sevScale} (`SEV1`…`SEV5`). */
+  readonly severityScale?: SeverityScale;
+  /** How often a command is retried after a version conflict before `ConcurrencyError`. Default: 5. */
+  readonly maxRetries?: number;
+  /** Called when an event handler throws. Default: logs with `console.error`. */
+  readonly onHandlerError?: (error: unknown, eventName: string) => void;
+}
+
+/**
+ * The incident engine: commands that change incidents, reads, and events.
+ *
+ * @remarks Every command validates its input (throwing `ValidationError`), throws
+ * `NotFoundError` for an unknown incident, `InvalidTransitionError` when the incident's state
+ * does not accept it, and `ConcurrencyError` when retries after concurrent writes run out.
+ * A command that throws has written nothing.
+ */
+export interface IncidentEngine {
+  /** The tenant this engine reads and writes. */
+  readonly tenantId: string;
+  /** The severity scale in use. */
+  readonly severityScale: SeverityScale;
+
+  /**
+   * Declares a new incident in `triage`.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for bad input, e.g. an unknown severity.
+   * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when an open incident has the same `dedupKey`.
+   */
+  declare(input: DeclareInput): Promise<Incident>;
+  /** Acknowledges a `triage` incident: it moves to `responding`. */
+  acknowledge(id: string, input: AcknowledgeInput): Promise<Incident>;
+  /** Assigns a response role (`commander`, `communications`, `operations`, `scribe`, or your own). */
+  assignRole(id: string, input: AssignRoleInput): Promise<Incident>;
+  /** Changes the severity; the previous one is kept on the timeline. */
+  setSeverity(id: string, input: SetSeverityInput): Promise<Incident>;
+  /** Adds a note to the timeline. */
+  addNote(id: string, input: AddNoteInput): Promise<Incident>;
+  /** Records an update posted to an audience (`internal`, `stakeholders`, `public`). */
+  postUpdate(id: string, input: PostUpdateInput): Promise<Incident>;
+  /** Records that impact is contained: the incident moves to `mitigated`. */
+  mitigate(id: string, input: MitigateInput): Promise<Incident>;
+  /** Records the root cause and contributing factors; the first one sets `diagnosedAt`. */
+  recordRootCause(id: string, input: RecordRootCauseInput): Promise<Incident>;
+  /** Resolves the incident. */
+  resolve(id: string, input: ResolveInput): Promise<Incident>;
+  /** Reopens a mitigated, resolved or in-review incident: it returns to `responding`. */
+  reopen(id: string, input: ReopenInput): Promise<Incident>;
+  /** Starts the post-incident review of a resolved incident. */
+  startReview(id: string, input: StartReviewInput): Promise<Incident>;
+  /** Completes the post-incident review. */
+  completeReview(id: string, input: CompleteReviewInput): Promise<Incident>;
+  /** Adds an action item. */
+  addActionItem(id: string, input: AddActionItemInput): Promise<Incident>;
+  /**
+   * Changes an action item's status; allowed after `close` too.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) when the incident has no such action item.
+   */
+  updateActionItem(id: string, input: UpdateActionItemInput): Promise<Incident>;
+  /**
+   * Closes a resolved (or reviewed) incident.
+   *
+   * @throws InvalidTransitionError (`INVALID_TRANSITION`) when the review policy requires a completed review first.
+   */
+  close(id: string, input: CloseInput): Promise<Incident>;
+  /** Cancels an open incident: a false positive, a duplicate (`mergedInto`), or declined. */
+  cancel(id: string, input: CancelInput): Promise<Incident>;
+
+  /**
+   * Reads one incident's projection; its cost does not grow with the timeline.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
+   */
+  get(id: string): Promise<Incident>;
+  /** Lists incidents, newest first, filtered and paged with a stable cursor. */
+  list(query?: ListInput): Promise<Page<Incident>>;
+  /** The incident's stored events in order. */
+  timeline(id: string): Promise<readonly StoredEvent[]>;
+  /** Recomputes the hash chain: `{ ok: true }`, or the first `seq` that was altered or lost. */
+  verifyTimeline(id: string): Promise<TimelineVerification>;
+
+  /** Subscribes to an event, e.g. `incident.resolved`, or to every event with `'*'`. */
+  on<K extends keyof IncidentEngineEvents>(type: K, handler: EngineEventHandler<K>): void;
+  on(type: '*', handler: EngineWildcardHandler): void;
+  /** Unsubscribes a handler given to {@link IncidentEngine.on}. */
+  off<K extends keyof IncidentEngineEvents>(type: K, handler?: EngineEventHandler<K>): void;
+  off(type: '*', handler?: EngineWildcardHandler): void;
+}
+
+/** The lifecycle event names, for hosts that build UIs over them. */
+export type { LifecycleEventType };

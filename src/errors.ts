@@ -1,0 +1,319 @@
+/**
+ * Every error incidentkit raises is an {@link IncidentKitError} with a stable string `code`.
+ *
+ * @remarks
+ * Check errors with {@link isIncidentKitError} rather than `instanceof`: it compares the
+ * `code` structurally, so it keeps working when two copies of the package are installed.
+ *
+ * @packageDocumentation
+ */
+
+/** The stable codes of every error incidentkit raises. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'INVALID_TRANSITION',
+  'NOT_FOUND',
+  'VERSION_CONFLICT',
+  'DUPLICATE_INCIDENT',
+  'FORBIDDEN',
+  'ADAPTER_FAILED',
+  'NOTIFIER_FAILED',
+  'CONFIG_INVALID',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * One problem found while validating input, in the shape zod reports it.
+ *
+ * @remarks `path` locates the offending value inside the input, e.g. `['actor', 'id']`.
+ */
+export interface ValidationIssue {
+  /** The zod issue code, e.g. `invalid_type` or `too_big`. */
+  readonly code: string;
+  /** Where in the input the problem is. */
+  readonly path: readonly PropertyKey[];
+  /** What is wrong, in words a person can act on. */
+  readonly message: string;
+}
+
+/** Options common to every {@link IncidentKitError}. */
+export interface IncidentKitErrorOptions<D> {
+  /** Structured facts about the error (ids, states, issues). */
+  readonly details: D;
+  /** The underlying error, when one caused this one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The base class of every error incidentkit raises.
+ *
+ * @remarks Carries a stable `code`, typed `details` and the standard `cause`.
+ *
+ * @example
+ * ```ts
+ * import { IncidentKitError } from 'incidentkit';
+ *
+ * try {
+ *   throw new IncidentKitError('CONFIG_INVALID', 'No store was given.', { details: {} });
+ * } catch (err) {
+ *   if (err instanceof IncidentKitError) console.log(err.code);
+ * }
+ * ```
+ */
+export class IncidentKitError<D = Readonly<Record<string, unknown>>> extends Error {
+  /** The stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** Structured facts about the error. */
+  readonly details: D;
+
+  constructor(code: ErrorCode, message: string, options: IncidentKitErrorOptions<D>) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'IncidentKitError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** Details of a {@link ValidationError}. */
+export interface ValidationErrorDetails {
+  /** What was being validated, e.g. `declare` or `acknowledge`. */
+  readonly subject: string;
+  /** Every problem found. */
+  readonly issues: readonly ValidationIssue[];
+}
+
+/**
+ * Input failed validation (code `VALIDATION_FAILED`); nothing was stored.
+ *
+ * @example
+ * ```ts
+ * import { ValidationError } from 'incidentkit';
+ *
+ * const err = new ValidationError('declare', [{ code: 'too_small', path: ['title'], message: 'Title is required.' }]);
+ * console.log(err.details.issues[0]?.path); // ['title']
+ * ```
+ */
+export class ValidationError extends IncidentKitError<ValidationErrorDetails> {
+  constructor(subject: string, issues: readonly ValidationIssue[], cause?: unknown) {
+    const first = issues
+      .slice(0, 3)
+      .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    const more = issues.length > 3 ? ` (and ${String(issues.length - 3)} more)` : '';
+    super('VALIDATION_FAILED', `Invalid input for ${subject}: ${first}${more}. Fix the input and try again.`, {
+      details: { subject, issues },
+      cause,
+    });
+    this.name = 'ValidationError';
+  }
+}
+
+/** Details of an {@link InvalidTransitionError}. */
+export interface InvalidTransitionErrorDetails {
+  readonly incidentId: string;
+  /** The incident's lifecycle state when the event was refused. */
+  readonly state: string;
+  /** The lifecycle event that was refused, e.g. `CLOSE`. */
+  readonly event: string;
+  /** The events this state accepts. */
+  readonly accepted: readonly string[];
+  /** Why a policy refused an event the state otherwise accepts. */
+  readonly reason?: string;
+}
+
+/** The incident's current state does not accept the command (code `INVALID_TRANSITION`); nothing was written. */
+export class InvalidTransitionError extends IncidentKitError<InvalidTransitionErrorDetails> {
+  constructor(details: InvalidTransitionErrorDetails) {
+    const message =
+      details.reason !== undefined
+        ? `Incident ${details.incidentId} is in state '${details.state}' and cannot ${details.event}: ${details.reason}`
+        : `Incident ${details.incidentId} is in state '${details.state}', which does not accept ${details.event}; ` +
+          (details.accepted.length > 0
+            ? `it accepts ${details.accepted.join(', ')}.`
+            : 'it accepts no further events.');
+    super('INVALID_TRANSITION', message, { details });
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+/** Details of a {@link NotFoundError}. */
+export interface NotFoundErrorDetails {
+  /** What kind of thing is missing: `incident`, `actionItem`, … */
+  readonly entity: string;
+  readonly id: string;
+  readonly tenantId: string;
+  readonly incidentId?: string;
+}
+
+/** No such incident (or action item, …) in this tenant (code `NOT_FOUND`). */
+export class NotFoundError extends IncidentKitError<NotFoundErrorDetails> {
+  constructor(details: NotFoundErrorDetails) {
+    const where =
+      details.incidentId !== undefined && details.entity !== 'incident'
+        ? ` on incident ${details.incidentId}`
+        : ` in tenant '${details.tenantId}'`;
+    super('NOT_FOUND', `No ${details.entity} with id '${details.id}'${where}; check the id.`, { details });
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Details of a {@link ConcurrencyError}. */
+export interface ConcurrencyErrorDetails {
+  readonly tenantId: string;
+  readonly incidentId: string;
+  /** The version the write was computed from. */
+  readonly expected: number;
+  /** The version the store holds, when known. */
+  readonly actual?: number;
+}
+
+/**
+ * The incident changed between read and write (code `VERSION_CONFLICT`).
+ *
+ * @remarks Stores raise it when a commit's expected version is stale; the engine reloads and
+ * retries commands that are still valid, and raises it only when retries run out.
+ */
+export class ConcurrencyError extends IncidentKitError<ConcurrencyErrorDetails> {
+  constructor(details: ConcurrencyErrorDetails, cause?: unknown) {
+    const actual = details.actual === undefined ? '' : ` but it is at version ${String(details.actual)}`;
+    super(
+      'VERSION_CONFLICT',
+      `Incident ${details.incidentId} was expected at version ${String(details.expected)}${actual}; reload it and retry.`,
+      { details, cause },
+    );
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Details of a {@link DuplicateIncidentError}. */
+export interface DuplicateIncidentErrorDetails {
+  readonly tenantId: string;
+  readonly dedupKey: string;
+  /** The open incident that already holds the dedup key, when known. */
+  readonly existingIncidentId?: string;
+}
+
+/** An open incident already holds this dedup key (code `DUPLICATE_INCIDENT`); nothing was written. */
+export class DuplicateIncidentError extends IncidentKitError<DuplicateIncidentErrorDetails> {
+  constructor(details: DuplicateIncidentErrorDetails, cause?: unknown) {
+    const existing = details.existingIncidentId === undefined ? 'An open incident' : `Open incident ${details.existingIncidentId}`;
+    super(
+      'DUPLICATE_INCIDENT',
+      `${existing} already has dedup key '${details.dedupKey}'; update that incident or resolve it before declaring another.`,
+      { details, cause },
+    );
+    this.name = 'DuplicateIncidentError';
+  }
+}
+
+/** Details of a {@link ForbiddenError}. */
+export interface ForbiddenErrorDetails {
+  readonly action: string;
+  readonly actorId: string;
+  readonly tenantId: string;
+  readonly incidentId?: string;
+}
+
+/** The host's authorization policy denied the action (code `FORBIDDEN`); nothing was written. */
+export class ForbiddenError extends IncidentKitError<ForbiddenErrorDetails> {
+  constructor(details: ForbiddenErrorDetails) {
+    const on = details.incidentId === undefined ? '' : ` on incident ${details.incidentId}`;
+    super('FORBIDDEN', `Actor '${details.actorId}' may not ${details.action}${on}; ask an administrator for access.`, {
+      details,
+    });
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** Details of an {@link AdapterError}. */
+export interface AdapterErrorDetails {
+  /** The adapter's name, e.g. `memory`, `sqlite`, `postgres`. */
+  readonly adapter: string;
+  /** The adapter operation that failed, e.g. `commit`. */
+  readonly operation: string;
+}
+
+/** A storage adapter failed for a reason other than a version conflict (code `ADAPTER_FAILED`). */
+export class AdapterError extends IncidentKitError<AdapterErrorDetails> {
+  constructor(details: AdapterErrorDetails, message: string, cause?: unknown) {
+    super('ADAPTER_FAILED', `[incidentkit] [${details.adapter}] ${details.operation} failed: ${message}`, {
+      details,
+      cause,
+    });
+    this.name = 'AdapterError';
+  }
+}
+
+/** Details of a {@link NotifierError}. */
+export interface NotifierErrorDetails {
+  /** The notifier's name. */
+  readonly notifier: string;
+  /** Whether sending again later may succeed. */
+  readonly retryable: boolean;
+  /** HTTP status, when the channel answered with one. */
+  readonly status?: number;
+  /** How long the channel asked us to wait, in milliseconds (from `Retry-After`). */
+  readonly retryAfterMs?: number;
+}
+
+/** A notifier could not deliver a message (code `NOTIFIER_FAILED`). */
+export class NotifierError extends IncidentKitError<NotifierErrorDetails> {
+  /** Whether the dispatcher should retry. */
+  readonly retryable: boolean;
+
+  constructor(details: NotifierErrorDetails, message: string, cause?: unknown) {
+    super('NOTIFIER_FAILED', `[incidentkit] [${details.notifier}] ${message}`, { details, cause });
+    this.name = 'NotifierError';
+    this.retryable = details.retryable;
+  }
+}
+
+/** Details of a {@link ConfigError}. */
+export interface ConfigErrorDetails {
+  /** What was being configured, e.g. `createIncidentEngine`. */
+  readonly subject: string;
+  readonly issues: readonly ValidationIssue[];
+}
+
+/** The engine or an adapter was configured wrongly (code `CONFIG_INVALID`). */
+export class ConfigError extends IncidentKitError<ConfigErrorDetails> {
+  constructor(subject: string, issues: readonly ValidationIssue[], cause?: unknown) {
+    const text = issues
+      .slice(0, 3)
+      .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    super('CONFIG_INVALID', `Invalid configuration for ${subject}: ${text}.`, { details: { subject, issues }, cause });
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Tells whether `err` is an incidentkit error, optionally with a given code.
+ *
+ * @remarks Structural: it checks `name`-independent fields (`code` among {@link ERROR_CODES}
+ * and an object `details`), so it works across duplicate installs of the package.
+ *
+ * @example
+ * ```ts
+ * import { isIncidentKitError } from 'incidentkit';
+ *
+ * function statusFor(err: unknown): number {
+ *   if (isIncidentKitError(err, 'NOT_FOUND')) return 404;
+ *   if (isIncidentKitError(err, 'VALIDATION_FAILED')) return 400;
+ *   return 500;
+ * }
+ * ```
+ */
+export function isIncidentKitError<C extends ErrorCode>(
+  err: unknown,
+  code?: C,
+): err is IncidentKitError & { readonly code: C } {
+  if (typeof err !== 'object' || err === null) return false;
+  const candidate = err as { code?: unknown; details?: unknown; message?: unknown };
+  if (typeof candidate.code !== 'string' || !(ERROR_CODES as readonly string[]).includes(candidate.code)) return false;
+  if (typeof candidate.details !== 'object' || candidate.details === null) return false;
+  if (typeof candidate.message !== 'string') return false;
+  return code === undefined || candidate.code === code;
+}

@@ -1,0 +1,120 @@
+/**
+ * incidentkit: embeddable incident management for TypeScript.
+ *
+ * @remarks The core entry: the engine, the lifecycle machine, schemas, errors and the memory
+ * store. It depends on `xstate`, `zod` and `mitt` only, and runs in Node, browsers, Deno, Bun
+ * and edge runtimes.
+ *
+ * @packageDocumentation
+ */
+export { createIncidentEngine } from './engine/createIncidentEngine.js';
+export type { IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
+export type {
+  AcknowledgeInput,
+  AddActionItemInput,
+  AddNoteInput,
+  AssignRoleInput,
+  CancelInput,
+  CloseInput,
+  CompleteReviewInput,
+  DeclareInput,
+  ListInput,
+  MitigateInput,
+  PostUpdateInput,
+  RecordRootCauseInput,
+  ReopenInput,
+  ResolveInput,
+  SetSeverityInput,
+  StartReviewInput,
+  UpdateActionItemInput,
+} from './engine/commands.js';
+export type {
+  EngineEventHandler,
+  EngineWildcardHandler,
+  IncidentEngineEvents,
+  IncidentEventName,
+  IncidentEventPayload,
+} from './engine/emitter.js';
+export { systemClock, type Clock } from './engine/clock.js';
+export { randomIds, type IdGenerator, type IdKind } from './engine/ids.js';
+export { canonicalJson, verifyChain, type TimelineVerification } from './engine/hash.js';
+
+export {
+  incidentMachine,
+  type IncidentContext,
+  type IncidentMachine,
+  type IncidentMachineInput,
+} from './lifecycle/incidentMachine.js';
+export {
+  LIFECYCLE_EVENT_TYPES,
+  STORED_TYPE_OF,
+  type LifecycleEvent,
+  type LifecycleEventType,
+  type UpdateAudience,
+} from './lifecycle/events.js';
+export {
+  replayTimeline,
+  statusOf,
+  type IncidentSnapshot,
+  type PersistedIncidentSnapshot,
+} from './lifecycle/projection.js';
+
+export { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput, type ActorKind } from './model/actor.js';
+export { EVENT_TYPES, type IncidentEventType, type StoredEvent } from './model/event.js';
+export {
+  BUILT_IN_ROLES,
+  INCIDENT_STATUSES,
+  OPEN_STATUSES,
+  type ActionItem,
+  type ActionItemStatus,
+  type CancelReason,
+  type Incident,
+  type IncidentPolicySnapshot,
+  type IncidentStatus,
+  type ReviewState,
+  type RoleAssignment,
+  type RootCause,
+} from './model/incident.js';
+export type { JsonValue } from './model/primitives.js';
+export { sevScale, type SeverityScale } from './model/severity.js';
+
+export { memoryStore } from './storage/memory.js';
+export type {
+  ClaimOptions,
+  Claimed,
+  Commit,
+  ListQuery,
+  OutboxFailure,
+  OutboxRecord,
+  Page,
+  StorageAdapter,
+  StoredIncident,
+  TimerRecord,
+} from './storage/types.js';
+
+export {
+  AdapterError,
+  ConcurrencyError,
+  ConfigError,
+  DuplicateIncidentError,
+  ERROR_CODES,
+  ForbiddenError,
+  IncidentKitError,
+  InvalidTransitionError,
+  NotFoundError,
+  NotifierError,
+  ValidationError,
+  isIncidentKitError,
+  type AdapterErrorDetails,
+  type ConcurrencyErrorDetails,
+  type ConfigErrorDetails,
+  type DuplicateIncidentErrorDetails,
+  type ErrorCode,
+  type ForbiddenErrorDetails,
+  type IncidentKitErrorOptions,
+  type InvalidTransitionErrorDetails,
+  type NotFoundErrorDetails,
+  type NotifierErrorDetails,
+  type ValidationErrorDetails,
+  type ValidationIssue,
+} from './errors.js';

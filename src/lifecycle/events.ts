@@ -1,0 +1,101 @@
+import type { Actor } from '../model/actor.js';
+import type { ActionItemStatus, CancelReason } from '../model/incident.js';
+import type { IncidentEventType } from '../model/event.js';
+import type { JsonValue } from '../model/primitives.js';
+
+/** Fields every lifecycle event carries: when it happened and who did it. */
+interface EventBase {
+  readonly at: string;
+  readonly actor: Actor;
+}
+
+/** Audiences of a posted update. */
+export type UpdateAudience = 'internal' | 'stakeholders' | 'public';
+
+/**
+ * The events the lifecycle machine accepts, one per command.
+ *
+ * @remarks Every event carries its own time and ids, so the machine stays pure.
+ */
+export type LifecycleEvent =
+  | (EventBase & { readonly type: 'ACKNOWLEDGE' })
+  | (EventBase & {
+      readonly type: 'ASSIGN_ROLE';
+      readonly role: string;
+      readonly assignee: { readonly id: string; readonly name?: string };
+    })
+  | (EventBase & { readonly type: 'SET_SEVERITY'; readonly severity: string; readonly previous?: string; readonly reason?: string })
+  | (EventBase & { readonly type: 'ADD_NOTE'; readonly text: string })
+  | (EventBase & { readonly type: 'POST_UPDATE'; readonly audience: UpdateAudience; readonly message: string })
+  | (EventBase & { readonly type: 'MITIGATE'; readonly summary: string })
+  | (EventBase & {
+      readonly type: 'RECORD_ROOT_CAUSE';
+      readonly summary: string;
+      readonly contributingFactors: readonly string[];
+    })
+  | (EventBase & { readonly type: 'RESOLVE'; readonly summary?: string })
+  | (EventBase & { readonly type: 'REOPEN'; readonly reason: string })
+  | (EventBase & { readonly type: 'START_REVIEW'; readonly owner?: string })
+  | (EventBase & { readonly type: 'COMPLETE_REVIEW'; readonly summary?: string })
+  | (EventBase & {
+      readonly type: 'ADD_ACTION_ITEM';
+      readonly actionItemId: string;
+      readonly title: string;
+      readonly owner?: string;
+      readonly dueAt?: string;
+    })
+  | (EventBase & { readonly type: 'UPDATE_ACTION_ITEM'; readonly actionItemId: string; readonly status: ActionItemStatus })
+  | (EventBase & { readonly type: 'CLOSE' })
+  | (EventBase & { readonly type: 'CANCEL'; readonly reason: CancelReason; readonly mergedInto?: string });
+
+/** The `type` of a {@link LifecycleEvent}. */
+export type LifecycleEventType = LifecycleEvent['type'];
+
+/** Every lifecycle event type, in a fixed order. */
+export const LIFECYCLE_EVENT_TYPES = [
+  'ACKNOWLEDGE',
+  'ASSIGN_ROLE',
+  'SET_SEVERITY',
+  'ADD_NOTE',
+  'POST_UPDATE',
+  'MITIGATE',
+  'RECORD_ROOT_CAUSE',
+  'RESOLVE',
+  'REOPEN',
+  'START_REVIEW',
+  'COMPLETE_REVIEW',
+  'ADD_ACTION_ITEM',
+  'UPDATE_ACTION_ITEM',
+  'CLOSE',
+  'CANCEL',
+] as const satisfies readonly LifecycleEventType[];
+
+/** Which stored event type records each lifecycle event. */
+export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventType>> = {
+  ACKNOWLEDGE: 'ACKNOWLEDGED',
+  ASSIGN_ROLE: 'ROLE_ASSIGNED',
+  SET_SEVERITY: 'SEVERITY_CHANGED',
+  ADD_NOTE: 'NOTE_ADDED',
+  POST_UPDATE: 'UPDATE_POSTED',
+  MITIGATE: 'MITIGATED',
+  RECORD_ROOT_CAUSE: 'ROOT_CAUSE_RECORDED',
+  RESOLVE: 'RESOLVED',
+  REOPEN: 'REOPENED',
+  START_REVIEW: 'REVIEW_STARTED',
+  COMPLETE_REVIEW: 'REVIEW_COMPLETED',
+  ADD_ACTION_ITEM: 'ACTION_ITEM_ADDED',
+  UPDATE_ACTION_ITEM: 'ACTION_ITEM_UPDATED',
+  CLOSE: 'CLOSED',
+  CANCEL: 'CANCELED',
+};
+
+/** The inverse of {@link STORED_TYPE_OF}. */
+export const LIFECYCLE_TYPE_OF: Readonly<Partial<Record<IncidentEventType, LifecycleEventType>>> = Object.fromEntries(
+  Object.entries(STORED_TYPE_OF).map(([command, stored]) => [stored, command]),
+);
+
+/** The payload of a lifecycle event as stored in `data`: everything but `type`, `at` and `actor`. */
+export function eventData(event: LifecycleEvent): Record<string, JsonValue> {
+  const { type: _type, at: _at, actor: _actor, ...rest } = event;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, JsonValue>;
+}

@@ -1,0 +1,285 @@
+import { assign, setup } from 'xstate';
+import type { Actor } from '../model/actor.js';
+import type { ActionItem, Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { JsonValue } from '../model/primitives.js';
+import type { LifecycleEvent } from './events.js';
+
+/** The machine's context: every fact of the projection except `status` and `version`. */
+export type IncidentContext = Omit<Incident, 'status' | 'version'>;
+
+/**
+ * What starts an incident: the validated `declare` input with its time, actor and frozen policy.
+ *
+ * @remarks The engine builds it; it is stored as the `DECLARED` event's data so that a replay
+ * starts the machine from exactly the same input.
+ */
+export interface IncidentMachineInput {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly at: string;
+  readonly actor: Actor;
+  readonly title: string;
+  readonly severity: string;
+  readonly service?: string;
+  readonly summary?: string;
+  readonly dedupKey?: string;
+  readonly startedAt?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly fields?: Readonly<Record<string, JsonValue>>;
+  readonly policy: IncidentPolicySnapshot;
+}
+
+/**
+ * Why `CLOSE` is refused for an incident in a state that otherwise accepts it, or `undefined`.
+ *
+ * @remarks Shared by the machine's guard and the engine's error message, so both say the same.
+ */
+export function closeBlockedReason(context: IncidentContext): string | undefined {
+  if (context.policy.reviewRequiredFor.includes(context.severity) && context.review?.completedAt === undefined) {
+    return `${context.severity} incidents need a completed post-incident review before they can close; run startReview and completeReview first.`;
+  }
+  return undefined;
+}
+
+/** Why an `UPDATE_ACTION_ITEM` is refused, or `undefined`. */
+export function actionItemMissingReason(context: IncidentContext, actionItemId: string): string | undefined {
+  return context.actionItems.some((item) => item.id === actionItemId)
+    ? undefined
+    : `it has no action item '${actionItemId}'.`;
+}
+
+/** `T` with properties that may be `undefined` made optional instead. */
+type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** Drops `undefined` properties, so projections hold only what happened (and JSON round-trips exactly). */
+function withoutUndefined<T extends object>(value: T): Compact<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Compact<T>;
+}
+
+function clearReopened(context: IncidentContext): IncidentContext {
+  const {
+    mitigatedAt: _m,
+    resolvedAt: _r,
+    reviewStartedAt: _rs,
+    mitigation: _mi,
+    resolution: _re,
+    review: _rv,
+    ...rest
+  } = context;
+  return rest;
+}
+
+/** Events accepted in every open state: they record facts and change no state. */
+const recordFacts = {
+  ASSIGN_ROLE: { actions: 'assignRole' },
+  SET_SEVERITY: { actions: 'setSeverity' },
+  ADD_NOTE: { actions: 'touch' },
+  POST_UPDATE: { actions: 'touch' },
+  RECORD_ROOT_CAUSE: { actions: 'recordRootCause' },
+  ADD_ACTION_ITEM: { actions: 'addActionItem' },
+  UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+} as const;
+
+/**
+ * The incident lifecycle as an XState v5 machine (DESIGN §3).
+ *
+ * @remarks
+ * Pure: no I/O, no clock, no randomness. Every event carries its time (`at`) and actor, and
+ * ids are chosen by the engine. Open states sit under `open`, which records facts (notes,
+ * roles, severity, root cause, action items) in any of them; `closed` still accepts action
+ * item updates; `canceled` accepts nothing. Inspect or visualise it with XState's tools; the
+ * engine drives it with `transition()` and persists every snapshot.
+ *
+ * @example
+ * ```ts
+ * import { initialTransition, transition } from 'xstate';
+ * import { incidentMachine } from 'incidentkit';
+ *
+ * const actor = { kind: 'user', id: 'u1' } as const;
+ * const [declared] = initialTransition(incidentMachine, {
+ *   id: 'inc_1', tenantId: 'default', at: '2026-01-01T00:00:00.000Z', actor,
+ *   title: 'API down', severity: 'SEV2', policy: { reviewRequiredFor: [] },
+ * });
+ * const [acked] = transition(incidentMachine, declared, { type: 'ACKNOWLEDGE', at: '2026-01-01T00:01:00.000Z', actor });
+ * console.log(acked.value); // { open: 'responding' }
+ * ```
+ */
+export const incidentMachine = setup({
+  types: {
+    context: {} as IncidentContext,
+    events: {} as LifecycleEvent,
+    input: {} as IncidentMachineInput,
+  },
+  guards: {
+    canClose: ({ context }) => closeBlockedReason(context) === undefined,
+    actionItemExists: ({ context, event }) =>
+      event.type === 'UPDATE_ACTION_ITEM' && actionItemMissingReason(context, event.actionItemId) === undefined,
+  },
+  actions: {
+    touch: assign(({ event }) => ({ updatedAt: event.at })),
+    assignRole: assign(({ context, event }) => {
+      if (event.type !== 'ASSIGN_ROLE') return {};
+      return {
+        updatedAt: event.at,
+        roles: {
+          ...context.roles,
+          [event.role]: { assignee: withoutUndefined({ ...event.assignee }), assignedAt: event.at, assignedBy: event.actor },
+        },
+      };
+    }),
+    setSeverity: assign(({ event }) => (event.type === 'SET_SEVERITY' ? { severity: event.severity, updatedAt: event.at } : {})),
+    recordRootCause: assign(({ context, event }) => {
+      if (event.type !== 'RECORD_ROOT_CAUSE') return {};
+      return {
+        updatedAt: event.at,
+        diagnosedAt: context.diagnosedAt ?? event.at,
+        rootCause: {
+          summary: event.summary,
+          contributingFactors: [...event.contributingFactors],
+          recordedAt: event.at,
+          recordedBy: event.actor,
+        },
+      };
+    }),
+    addActionItem: assign(({ context, event }) => {
+      if (event.type !== 'ADD_ACTION_ITEM') return {};
+      const item: ActionItem = withoutUndefined({
+        id: event.actionItemId,
+        title: event.title,
+        owner: event.owner,
+        dueAt: event.dueAt,
+        status: 'open' as const,
+        createdAt: event.at,
+        updatedAt: event.at,
+      });
+      return { updatedAt: event.at, actionItems: [...context.actionItems, item] };
+    }),
+    updateActionItem: assign(({ context, event }) => {
+      if (event.type !== 'UPDATE_ACTION_ITEM') return {};
+      return {
+        updatedAt: event.at,
+        actionItems: context.actionItems.map((item) =>
+          item.id === event.actionItemId ? { ...item, status: event.status, updatedAt: event.at } : item,
+        ),
+      };
+    }),
+    acknowledge: assign(({ event }) => ({ acknowledgedAt: event.at, updatedAt: event.at })),
+    mitigate: assign(({ event }) =>
+      event.type === 'MITIGATE' ? { mitigatedAt: event.at, mitigation: { summary: event.summary }, updatedAt: event.at } : {},
+    ),
+    resolve: assign(({ event }) =>
+      event.type === 'RESOLVE'
+        ? { resolvedAt: event.at, resolution: withoutUndefined({ summary: event.summary }), updatedAt: event.at }
+        : {},
+    ),
+    reopen: assign(({ context, event }) => ({
+      ...clearReopened(context),
+      reopenCount: context.reopenCount + 1,
+      updatedAt: event.at,
+    })),
+    startReview: assign(({ event }) =>
+      event.type === 'START_REVIEW'
+        ? { reviewStartedAt: event.at, review: withoutUndefined({ owner: event.owner, startedAt: event.at }), updatedAt: event.at }
+        : {},
+    ),
+    completeReview: assign(({ context, event }) =>
+      event.type === 'COMPLETE_REVIEW' && context.review !== undefined
+        ? {
+            review: withoutUndefined({
+              ...context.review,
+              completedAt: context.review.completedAt ?? event.at,
+              summary: event.summary ?? context.review.summary,
+            }),
+            updatedAt: event.at,
+          }
+        : {},
+    ),
+    close: assign(({ event }) => ({ closedAt: event.at, updatedAt: event.at })),
+    cancel: assign(({ event }) =>
+      event.type === 'CANCEL'
+        ? {
+            canceledAt: event.at,
+            cancellation: withoutUndefined({ reason: event.reason, mergedInto: event.mergedInto }),
+            updatedAt: event.at,
+          }
+        : {},
+    ),
+  },
+}).createMachine({
+  id: 'incident',
+  context: ({ input }) =>
+    withoutUndefined({
+      id: input.id,
+      tenantId: input.tenantId,
+      title: input.title,
+      severity: input.severity,
+      service: input.service,
+      summary: input.summary,
+      dedupKey: input.dedupKey,
+      startedAt: input.startedAt ?? input.at,
+      detectedAt: input.at,
+      updatedAt: input.at,
+      createdBy: input.actor,
+      roles: {},
+      actionItems: [],
+      labels: { ...input.labels },
+      fields: { ...input.fields },
+      reopenCount: 0,
+      policy: input.policy,
+    }) as IncidentContext,
+  initial: 'open',
+  states: {
+    open: {
+      initial: 'triage',
+      on: recordFacts,
+      states: {
+        triage: {
+          on: {
+            ACKNOWLEDGE: { target: 'responding', actions: 'acknowledge' },
+            MITIGATE: { target: 'mitigated', actions: 'mitigate' },
+            RESOLVE: { target: 'resolved', actions: 'resolve' },
+            CANCEL: { target: '#incident.canceled', actions: 'cancel' },
+          },
+        },
+        responding: {
+          on: {
+            MITIGATE: { target: 'mitigated', actions: 'mitigate' },
+            RESOLVE: { target: 'resolved', actions: 'resolve' },
+            CANCEL: { target: '#incident.canceled', actions: 'cancel' },
+          },
+        },
+        mitigated: {
+          on: {
+            RESOLVE: { target: 'resolved', actions: 'resolve' },
+            REOPEN: { target: 'responding', actions: 'reopen' },
+          },
+        },
+        resolved: {
+          on: {
+            REOPEN: { target: 'responding', actions: 'reopen' },
+            START_REVIEW: { target: 'postIncident', actions: 'startReview' },
+            CLOSE: { target: '#incident.closed', guard: 'canClose', actions: 'close' },
+          },
+        },
+        postIncident: {
+          on: {
+            COMPLETE_REVIEW: { actions: 'completeReview' },
+            CLOSE: { target: '#incident.closed', guard: 'canClose', actions: 'close' },
+            REOPEN: { target: 'responding', actions: 'reopen' },
+          },
+        },
+      },
+    },
+    closed: {
+      on: {
+        UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+      },
+    },
+    canceled: {},
+  },
+});
+
+/** The type of {@link incidentMachine}. */
+export type IncidentMachine = typeof incidentMachine;

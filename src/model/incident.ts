@@ -1,0 +1,104 @@
+import type { Actor } from './actor.js';
+import type { JsonValue } from './primitives.js';
+
+/** The lifecycle states of an incident (DESIGN §3); the names are public. */
+export const INCIDENT_STATUSES = ['triage', 'responding', 'mitigated', 'resolved', 'postIncident', 'closed', 'canceled'] as const;
+
+/** One of {@link INCIDENT_STATUSES}. */
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Statuses in which an incident is still open (not `closed` or `canceled`). */
+export const OPEN_STATUSES: readonly IncidentStatus[] = ['triage', 'responding', 'mitigated', 'resolved', 'postIncident'];
+
+/** The built-in response roles; hosts may add their own names. */
+export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
+
+/** Who holds a response role. */
+export interface RoleAssignment {
+  readonly assignee: { readonly id: string; readonly name?: string };
+  readonly assignedAt: string;
+  readonly assignedBy: Actor;
+}
+
+/** Status of an action item. */
+export type ActionItemStatus = 'open' | 'in_progress' | 'done' | 'wont_do';
+
+/** A follow-up task that comes out of an incident. */
+export interface ActionItem {
+  readonly id: string;
+  readonly title: string;
+  readonly owner?: string;
+  readonly dueAt?: string;
+  readonly status: ActionItemStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The recorded diagnosis. */
+export interface RootCause {
+  readonly summary: string;
+  readonly contributingFactors: readonly string[];
+  readonly recordedAt: string;
+  readonly recordedBy: Actor;
+}
+
+/** The post-incident review's progress. */
+export interface ReviewState {
+  readonly owner?: string;
+  readonly startedAt: string;
+  readonly completedAt?: string;
+  readonly summary?: string;
+}
+
+/** Why an incident was canceled. */
+export type CancelReason = 'false_positive' | 'duplicate' | 'declined';
+
+/** Policies frozen into an incident when it is declared. */
+export interface IncidentPolicySnapshot {
+  /** Severities that need a completed review before `close`. */
+  readonly reviewRequiredFor: readonly string[];
+}
+
+/**
+ * The current state of one incident: the projection of its timeline.
+ *
+ * @remarks Milestones that have not happened are absent (`undefined`). Every time is an
+ * ISO-8601 string in UTC. `version` is the `seq` of the last event applied.
+ */
+export interface Incident {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly title: string;
+  readonly status: IncidentStatus;
+  readonly severity: string;
+  readonly service?: string;
+  readonly summary?: string;
+  readonly dedupKey?: string;
+  readonly version: number;
+  /** When impact began; may precede detection. */
+  readonly startedAt: string;
+  /** When the incident was declared or detected. */
+  readonly detectedAt: string;
+  readonly acknowledgedAt?: string;
+  readonly mitigatedAt?: string;
+  readonly diagnosedAt?: string;
+  readonly resolvedAt?: string;
+  readonly reviewStartedAt?: string;
+  readonly closedAt?: string;
+  readonly canceledAt?: string;
+  /** Time of the last event. */
+  readonly updatedAt: string;
+  readonly createdBy: Actor;
+  readonly roles: Readonly<Record<string, RoleAssignment>>;
+  readonly rootCause?: RootCause;
+  readonly actionItems: readonly ActionItem[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, JsonValue>>;
+  readonly mitigation?: { readonly summary: string };
+  readonly resolution?: { readonly summary?: string };
+  readonly review?: ReviewState;
+  readonly cancellation?: { readonly reason: CancelReason; readonly mergedInto?: string };
+  /** How many times the incident was reopened. */
+  readonly reopenCount: number;
+  readonly policy: IncidentPolicySnapshot;
+}

@@ -1,0 +1,233 @@
+import { ConcurrencyError, DuplicateIncidentError } from '../errors.js';
+import type { StoredEvent } from '../model/event.js';
+import { OPEN_STATUSES, type Incident } from '../model/incident.js';
+import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
+import type {
+  ClaimOptions,
+  Claimed,
+  Commit,
+  ListQuery,
+  OutboxFailure,
+  OutboxRecord,
+  Page,
+  StorageAdapter,
+  StoredIncident,
+  TimerRecord,
+} from './types.js';
+
+interface Lease {
+  owner: string;
+  until: string;
+}
+
+interface TimerRow {
+  record: TimerRecord;
+  lease?: Lease;
+}
+
+interface OutboxRow {
+  record: OutboxRecord;
+  lease?: Lease;
+  state: 'pending' | 'delivered' | 'dead';
+}
+
+const key = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
+const timerKey = (t: { tenantId: string; incidentId: string; timerId: string }): string =>
+  `${t.tenantId}\u0000${t.incidentId}\u0000${t.timerId}`;
+
+function isOpen(incident: Incident): boolean {
+  return OPEN_STATUSES.includes(incident.status);
+}
+
+function addMs(iso: string, ms: number): string {
+  return new Date(Date.parse(iso) + ms).toISOString();
+}
+
+/**
+ * An in-memory {@link StorageAdapter}: for tests, demos and single-process hosts that can lose
+ * their data on restart.
+ *
+ * @remarks Keeps every promise of the storage contract within one process. Values are copied
+ * on the way in and out, so callers can never mutate stored state by accident.
+ *
+ * @example
+ * ```ts
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * ```
+ */
+export function memoryStore(): StorageAdapter {
+  const incidents = new Map<string, StoredIncident>();
+  const timelines = new Map<string, StoredEvent[]>();
+  const timers = new Map<string, TimerRow>();
+  const outbox = new Map<string, OutboxRow>();
+
+  function openWithDedupKey(tenantId: string, dedupKey: string): Incident | undefined {
+    for (const stored of incidents.values()) {
+      const incident = stored.incident;
+      if (incident.tenantId === tenantId && incident.dedupKey === dedupKey && isOpen(incident)) return incident;
+    }
+    return undefined;
+  }
+
+  function claim<R, T extends { record: R; lease?: Lease }>(
+    rows: Iterable<T>,
+    options: ClaimOptions,
+    due: (row: T) => string | undefined,
+  ): Claimed<R>[] {
+    const candidates = [...rows]
+      .filter((row) => {
+        const dueAt = due(row);
+        return dueAt !== undefined && dueAt <= options.now && (row.lease === undefined || row.lease.until <= options.now);
+      })
+      .sort((a, b) => ((due(a) ?? '') < (due(b) ?? '') ? -1 : 1))
+      .slice(0, options.limit);
+    const until = addMs(options.now, options.leaseMs);
+    return candidates.map((row) => {
+      row.lease = { owner: options.owner, until };
+      return { item: structuredClone(row.record), owner: options.owner, leaseUntil: until };
+    });
+  }
+
+  function holds(lease: Lease | undefined, claimed: Claimed<unknown>): boolean {
+    return lease?.owner === claimed.owner && lease.until === claimed.leaseUntil;
+  }
+
+  return {
+    name: 'memory',
+
+    load(tenantId, incidentId) {
+      const stored = incidents.get(key(tenantId, incidentId));
+      return Promise.resolve(stored === undefined ? undefined : structuredClone(stored));
+    },
+
+    commit(commit: Commit) {
+      const k = key(commit.tenantId, commit.incidentId);
+      const current = incidents.get(k);
+      const actual = current?.incident.version ?? 0;
+      if (actual !== commit.expectedVersion) {
+        return Promise.reject(
+          new ConcurrencyError({ tenantId: commit.tenantId, incidentId: commit.incidentId, expected: commit.expectedVersion, actual }),
+        );
+      }
+      const dedupKey = commit.incident.dedupKey;
+      if (dedupKey !== undefined && isOpen(commit.incident)) {
+        const holder = openWithDedupKey(commit.tenantId, dedupKey);
+        if (holder !== undefined && holder.id !== commit.incidentId) {
+          return Promise.reject(
+            new DuplicateIncidentError({ tenantId: commit.tenantId, dedupKey, existingIncidentId: holder.id }),
+          );
+        }
+      }
+      const last = commit.events.at(-1);
+      const lastHash = last?.hash ?? current?.lastHash ?? '';
+      incidents.set(k, structuredClone({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
+      const timeline = timelines.get(k) ?? [];
+      timeline.push(...structuredClone(commit.events));
+      timelines.set(k, timeline);
+      for (const timerId of commit.timers?.cancel ?? []) {
+        timers.delete(timerKey({ tenantId: commit.tenantId, incidentId: commit.incidentId, timerId }));
+      }
+      for (const timer of commit.timers?.set ?? []) {
+        timers.set(timerKey(timer), { record: structuredClone(timer) });
+      }
+      for (const message of commit.outbox ?? []) {
+        outbox.set(key(message.tenantId, message.id), { record: structuredClone(message), state: 'pending' });
+      }
+      return Promise.resolve();
+    },
+
+    events(tenantId, incidentId) {
+      return Promise.resolve(structuredClone(timelines.get(key(tenantId, incidentId)) ?? []));
+    },
+
+    list(tenantId, query: ListQuery): Promise<Page<Incident>> {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const matches = [...incidents.values()]
+        .map((stored) => stored.incident)
+        .filter(
+          (incident) =>
+            incident.tenantId === tenantId &&
+            (query.status === undefined || query.status.includes(incident.status)) &&
+            (query.severity === undefined || query.severity.includes(incident.severity)) &&
+            (query.service === undefined || (incident.service !== undefined && query.service.includes(incident.service))) &&
+            (query.open === undefined || isOpen(incident) === query.open) &&
+            (after === undefined || compareListOrder(incident, after) > 0),
+        )
+        .sort(compareListOrder);
+      const items = matches.slice(0, query.limit);
+      const last = items.at(-1);
+      const page: Page<Incident> =
+        matches.length > query.limit && last !== undefined
+          ? { items: structuredClone(items), nextCursor: encodeCursor(last) }
+          : { items: structuredClone(items) };
+      return Promise.resolve(page);
+    },
+
+    findOpenByDedupKey(tenantId, dedupKey) {
+      const found = openWithDedupKey(tenantId, dedupKey);
+      return Promise.resolve(found === undefined ? undefined : structuredClone(found));
+    },
+
+    claimTimers(options) {
+      const rows = [...timers.values()].filter((row) => row.record.tenantId === options.tenantId);
+      const claimed = claim<TimerRecord, TimerRow>(rows, options, (row) => row.record.dueAt);
+      return Promise.resolve(claimed);
+    },
+
+    completeTimer(claimed) {
+      const k = timerKey(claimed.item);
+      const row = timers.get(k);
+      if (row === undefined || !holds(row.lease, claimed) || row.record.dueAt !== claimed.item.dueAt) return Promise.resolve(false);
+      timers.delete(k);
+      return Promise.resolve(true);
+    },
+
+    claimOutbox(options) {
+      const rows = [...outbox.values()].filter((row) => row.record.tenantId === options.tenantId);
+      return Promise.resolve(
+        claim<OutboxRecord, OutboxRow>(rows, options, (row) => (row.state === 'pending' ? row.record.availableAt : undefined)),
+      );
+    },
+
+    completeOutbox(claimed) {
+      const row = outbox.get(key(claimed.item.tenantId, claimed.item.id));
+      if (row?.state !== 'pending' || !holds(row.lease, claimed)) return Promise.resolve(false);
+      row.state = 'delivered';
+      row.record = { ...row.record, attempts: row.record.attempts + 1 };
+      delete row.lease;
+      return Promise.resolve(true);
+    },
+
+    failOutbox(claimed, failure: OutboxFailure) {
+      const row = outbox.get(key(claimed.item.tenantId, claimed.item.id));
+      if (row?.state !== 'pending' || !holds(row.lease, claimed)) return Promise.resolve(false);
+      row.record = {
+        ...row.record,
+        attempts: row.record.attempts + 1,
+        lastError: failure.error,
+        availableAt: failure.retryAt ?? row.record.availableAt,
+      };
+      row.state = failure.retryAt === undefined ? 'dead' : 'pending';
+      delete row.lease;
+      return Promise.resolve(true);
+    },
+
+    deadLetters(tenantId) {
+      const dead = [...outbox.values()]
+        .filter((row) => row.record.tenantId === tenantId && row.state === 'dead')
+        .map((row) => structuredClone(row.record))
+        .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : 0));
+      return Promise.resolve(dead);
+    },
+
+    redeliver(tenantId, messageId, availableAt) {
+      const row = outbox.get(key(tenantId, messageId));
+      if (row?.state !== 'dead') return Promise.resolve(false);
+      row.state = 'pending';
+      row.record = { ...row.record, availableAt };
+      return Promise.resolve(true);
+    },
+  };
+}

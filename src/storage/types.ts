@@ -1,0 +1,160 @@
+import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import type { StoredEvent } from '../model/event.js';
+import type { Incident, IncidentStatus } from '../model/incident.js';
+import type { JsonValue } from '../model/primitives.js';
+
+/** An incident as a store holds it: the projection, the machine snapshot and the last event's hash. */
+export interface StoredIncident {
+  readonly incident: Incident;
+  readonly snapshot: PersistedIncidentSnapshot;
+  /** The `hash` of the event at `incident.version`; the next event chains from it. */
+  readonly lastHash: string;
+}
+
+/** A durable timer: an event to feed back into an incident's machine at `dueAt`. */
+export interface TimerRecord {
+  readonly tenantId: string;
+  readonly incidentId: string;
+  /** Unique per incident; setting a timer with an existing id replaces it. */
+  readonly timerId: string;
+  /** ISO-8601 UTC. */
+  readonly dueAt: string;
+  /** The machine event to deliver, as JSON. */
+  readonly event: Readonly<Record<string, JsonValue>>;
+}
+
+/** A message waiting to be delivered by a notifier. */
+export interface OutboxRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly incidentId: string;
+  /** The notifier (by its configured name) that should deliver it. */
+  readonly channel: string;
+  /** Stable across every attempt, so receivers can drop duplicates. */
+  readonly idempotencyKey: string;
+  /** The channel-neutral message, as JSON. */
+  readonly payload: Readonly<Record<string, JsonValue>>;
+  /** Not before this time (ISO-8601 UTC). */
+  readonly availableAt: string;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  readonly lastError?: string;
+}
+
+/** A timer or outbox item handed to one claimant until `leaseUntil`. */
+export interface Claimed<T> {
+  readonly item: T;
+  /** The claimant that holds the lease. */
+  readonly owner: string;
+  /** ISO-8601 UTC; after it, another claimant may take the item. */
+  readonly leaseUntil: string;
+}
+
+/**
+ * One atomic write: new events, the projection and snapshot they lead to, and the timers and
+ * outbox messages they cause.
+ */
+export interface Commit {
+  readonly tenantId: string;
+  readonly incidentId: string;
+  /** The version the commit was computed from; `0` creates the incident. */
+  readonly expectedVersion: number;
+  /** Events with `seq` = `expectedVersion + 1`, … in order. */
+  readonly events: readonly StoredEvent[];
+  /** The projection after the events; its `version` is the last event's `seq`. */
+  readonly incident: Incident;
+  readonly snapshot: PersistedIncidentSnapshot;
+  readonly timers?: {
+    /** Timers to create or replace. */
+    readonly set?: readonly TimerRecord[];
+    /** Timer ids of this incident to remove. */
+    readonly cancel?: readonly string[];
+  };
+  readonly outbox?: readonly OutboxRecord[];
+}
+
+/** Filters and paging of {@link StorageAdapter.list}. */
+export interface ListQuery {
+  readonly status?: readonly IncidentStatus[];
+  readonly severity?: readonly string[];
+  readonly service?: readonly string[];
+  /** `true`: only open incidents; `false`: only closed or canceled ones. */
+  readonly open?: boolean;
+  readonly limit: number;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+/** One page of results. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Present when more items follow; pass it back as `cursor`. */
+  readonly nextCursor?: string;
+}
+
+/** Options of a claim call. */
+export interface ClaimOptions {
+  readonly tenantId: string;
+  /** Items due at or before this time are claimable (ISO-8601 UTC). */
+  readonly now: string;
+  /** Who claims: a lease is only completed by its owner. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly limit: number;
+}
+
+/** What to do with an outbox message after a failed attempt. */
+export interface OutboxFailure {
+  readonly error: string;
+  /** Retry no earlier than this (ISO-8601 UTC); absent means dead-letter. */
+  readonly retryAt?: string;
+}
+
+/**
+ * The storage contract. `memoryStore()`, `sqliteStore(db)` and `postgresStore(pool)` implement
+ * it, and so can any host; `runStorageContract` in `incidentkit/testing` proves an adapter.
+ *
+ * @remarks
+ * The promises every adapter keeps (DESIGN §5):
+ * - `commit` is atomic and version-checked: it writes everything or nothing, and raises
+ *   `ConcurrencyError` when `expectedVersion` is not the stored version (two concurrent
+ *   commits at one version produce exactly one winner).
+ * - At most one open incident per `(tenantId, dedupKey)`: a creating commit that would break
+ *   this raises `DuplicateIncidentError`.
+ * - Each due timer or outbox item is handed to one claimant per lease; expired leases are
+ *   claimable again; completed items never come back.
+ * - Every read is scoped by `tenantId`; `list` pages with a stable cursor.
+ * - Timestamps round-trip exactly and JSON round-trips deeply equal.
+ * Errors other than the two above surface as `AdapterError`.
+ */
+export interface StorageAdapter {
+  /** Used in error messages, e.g. `memory`. */
+  readonly name: string;
+  /** Loads one incident, or `undefined`. Its cost must not grow with the timeline. */
+  load(tenantId: string, incidentId: string): Promise<StoredIncident | undefined>;
+  /** Writes a {@link Commit} atomically. */
+  commit(commit: Commit): Promise<void>;
+  /** The timeline of one incident in `seq` order (empty when unknown). */
+  events(tenantId: string, incidentId: string): Promise<readonly StoredEvent[]>;
+  /** Incidents matching `query`, newest `detectedAt` first (ties by id, descending). */
+  list(tenantId: string, query: ListQuery): Promise<Page<Incident>>;
+  /** The open incident holding `dedupKey`, if any. */
+  findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
+  /** Claims due timers (earliest first) that nobody holds a live lease on. */
+  claimTimers(options: ClaimOptions): Promise<readonly Claimed<TimerRecord>[]>;
+  /**
+   * Removes a fired timer, if `owner` still holds its lease and the timer was not replaced since.
+   * Returns whether it did.
+   */
+  completeTimer(claim: Claimed<TimerRecord>): Promise<boolean>;
+  /** Claims due outbox messages (earliest first) that nobody holds a live lease on. */
+  claimOutbox(options: ClaimOptions): Promise<readonly Claimed<OutboxRecord>[]>;
+  /** Marks a message delivered, if `owner` still holds its lease. Returns whether it did. */
+  completeOutbox(claim: Claimed<OutboxRecord>): Promise<boolean>;
+  /** Records a failed attempt: reschedules the message, or dead-letters it when `retryAt` is absent. */
+  failOutbox(claim: Claimed<OutboxRecord>, failure: OutboxFailure): Promise<boolean>;
+  /** Dead-lettered messages, oldest first. */
+  deadLetters(tenantId: string): Promise<readonly OutboxRecord[]>;
+  /** Moves a dead-lettered message back to the outbox, due at `availableAt`. Returns whether it existed. */
+  redeliver(tenantId: string, messageId: string, availableAt: string): Promise<boolean>;
+}

@@ -1,0 +1,7 @@
+/**
+ * Test helpers for hosts and adapter authors: a manual clock, and the contract suites.
+ *
+ * @packageDocumentation
+ */
+export { createManualClock, type ManualClock } from './manualClock.js';
+export { sequentialIds } from './sequentialIds.js';
