@@ -66,6 +66,8 @@ export {
   INCIDENT_STATUSES,
   OPEN_STATUSES,
   type ActionItem,
+  type ActionItemKind,
+  type ActionItemStrength,
   type ActionItemStatus,
   type CancelReason,
   type Incident,

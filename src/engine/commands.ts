@@ -54,6 +54,8 @@ export function commandSchemas(scale: SeverityScale) {
       title: text(LIMITS.title),
       owner: idSchema.optional(),
       dueAt: timestampSchema.optional(),
+      kind: z.enum(['prevent', 'mitigate', 'detect', 'process']).optional(),
+      strength: z.enum(['stronger', 'intermediate', 'weaker']).optional(),
       actor: actorSchema,
     }),
     updateActionItem: z.strictObject({

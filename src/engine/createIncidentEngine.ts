@@ -298,7 +298,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     },
 
     addActionItem(id, input) {
-      const { actor, title, owner, dueAt } = parseInput(schemas.addActionItem, input, 'addActionItem');
+      const { actor, title, owner, dueAt, kind, strength } = parseInput(schemas.addActionItem, input, 'addActionItem');
       const actionItemId = ids('actionItem');
       return execute(parseInput(schemas.incidentId, id, 'addActionItem'), actor, () => ({
         type: 'ADD_ACTION_ITEM',
@@ -306,6 +306,8 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         title,
         ...(owner === undefined ? {} : { owner }),
         ...(dueAt === undefined ? {} : { dueAt }),
+        ...(kind === undefined ? {} : { kind }),
+        ...(strength === undefined ? {} : { strength }),
       }));
     },
 

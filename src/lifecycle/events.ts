@@ -1,5 +1,5 @@
 import type { Actor } from '../model/actor.js';
-import type { ActionItemStatus, CancelReason } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -43,6 +43,8 @@ export type LifecycleEvent =
       readonly title: string;
       readonly owner?: string;
       readonly dueAt?: string;
+      readonly kind?: ActionItemKind;
+      readonly strength?: ActionItemStrength;
     })
   | (EventBase & { readonly type: 'UPDATE_ACTION_ITEM'; readonly actionItemId: string; readonly status: ActionItemStatus })
   | (EventBase & { readonly type: 'CLOSE' })

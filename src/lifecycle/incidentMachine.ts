@@ -150,6 +150,8 @@ export const incidentMachine = setup({
         title: event.title,
         owner: event.owner,
         dueAt: event.dueAt,
+        kind: event.kind,
+        strength: event.strength,
         status: 'open' as const,
         createdAt: event.at,
         updatedAt: event.at,

@@ -23,12 +23,20 @@ export interface RoleAssignment {
 /** Status of an action item. */
 export type ActionItemStatus = 'open' | 'in_progress' | 'done' | 'wont_do';
 
+/** What an action item does about the incident (after the common postmortem taxonomies). */
+export type ActionItemKind = 'prevent' | 'mitigate' | 'detect' | 'process';
+
+/** How strong an action is, after the RCA² action hierarchy: `stronger` ones change systems, `weaker` ones rely on people. */
+export type ActionItemStrength = 'stronger' | 'intermediate' | 'weaker';
+
 /** A follow-up task that comes out of an incident. */
 export interface ActionItem {
   readonly id: string;
   readonly title: string;
   readonly owner?: string;
   readonly dueAt?: string;
+  readonly kind?: ActionItemKind;
+  readonly strength?: ActionItemStrength;
   readonly status: ActionItemStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
