@@ -140,8 +140,10 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
       const event = { ...build(stored), at, actor } as LifecycleEvent;
       const snapshot = restoreSnapshot(stored.snapshot);
-      if (!snapshot.can(event)) refuse(stored, snapshot, event);
       const [next, actions] = transition(incidentMachine, snapshot, event);
+      // XState returns the very same snapshot when no transition is enabled (unknown event or
+      // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
+      if (next === snapshot) refuse(stored, snapshot, event);
       const seq = current.version + 1;
       const unsigned = {
         id: ids('event'),
