@@ -8,7 +8,8 @@
  * @packageDocumentation
  */
 export { createIncidentEngine } from './engine/createIncidentEngine.js';
-export type { IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
+export type { FiredTimer, IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
+export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
 export type {
   AcknowledgeInput,
   AddActionItemInput,
@@ -18,6 +19,7 @@ export type {
   CloseInput,
   CompleteReviewInput,
   DeclareInput,
+  EscalateInput,
   ListInput,
   MitigateInput,
   PostUpdateInput,
@@ -52,6 +54,7 @@ export {
   type LifecycleEventType,
   type UpdateAudience,
 } from './lifecycle/events.js';
+export { TIMER_IDS, nextEscalation } from './lifecycle/timers.js';
 export {
   replayTimeline,
   statusOf,
@@ -70,12 +73,19 @@ export {
   type ActionItemStrength,
   type ActionItemStatus,
   type CancelReason,
+  type EscalationLevel,
+  type EscalationPolicy,
+  type EscalationState,
   type Incident,
   type IncidentPolicySnapshot,
   type IncidentStatus,
+  type ReminderPolicy,
+  type ResponseTargets,
   type ReviewState,
   type RoleAssignment,
   type RootCause,
+  type TargetBreach,
+  type TargetName,
 } from './model/incident.js';
 export type { JsonValue } from './model/primitives.js';
 export { sevScale, type SeverityScale } from './model/severity.js';

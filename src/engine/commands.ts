@@ -64,6 +64,7 @@ export function commandSchemas(scale: SeverityScale) {
       actor: actorSchema,
     }),
     close: z.strictObject({ actor: actorSchema }),
+    escalate: z.strictObject({ level: z.number().int().min(1).max(20).optional(), actor: actorSchema }),
     cancel: z.strictObject({
       reason: z.enum(['false_positive', 'duplicate', 'declined']),
       mergedInto: idSchema.optional(),
@@ -118,5 +119,7 @@ export type UpdateActionItemInput = z.input<CommandSchemas['updateActionItem']>;
 export type CloseInput = z.input<CommandSchemas['close']>;
 /** Input of `engine.cancel`. */
 export type CancelInput = z.input<CommandSchemas['cancel']>;
+/** Input of `engine.escalate`. */
+export type EscalateInput = z.input<CommandSchemas['escalate']>;
 /** Filters and paging of `engine.list`. */
 export type ListInput = z.input<CommandSchemas['list']>;

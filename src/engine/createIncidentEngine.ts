@@ -9,18 +9,21 @@ import {
 } from '../errors.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
+import { nextEscalation } from '../lifecycle/timers.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
-import type { Actor } from '../model/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { parseConfig, parseInput } from '../model/parse.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
-import type { Page, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
+import type { Claimed, Page, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import { systemClock, type Clock } from './clock.js';
 import { commandSchemas } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import { GENESIS_HASH, hashEvent, verifyChain, type TimelineVerification } from './hash.js';
-import type { IncidentEngine, IncidentEngineOptions } from './types.js';
+import { resolvePolicies } from './policies.js';
+import type { FiredTimer, IncidentEngine, IncidentEngineOptions } from './types.js';
+import { runLoop } from './workers.js';
 import { randomIds } from './ids.js';
 
 const optionsSchema = z.object({
@@ -30,10 +33,9 @@ const optionsSchema = z.object({
   ),
   tenantId: z.string().min(1).max(200).default('default'),
   maxRetries: z.number().int().min(0).max(100).default(5),
+  leaseMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+  workerId: z.string().min(1).max(200).optional(),
 });
-
-/** Default policies: SEV1 and SEV2 need a completed review before they close. */
-const DEFAULT_REVIEW_REQUIRED_FOR = ['SEV1', 'SEV2'];
 
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);
@@ -44,18 +46,22 @@ function timerChanges(
   actions: readonly { type: string; params?: unknown }[],
   incident: { tenantId: string; id: string },
   at: string,
+  fired?: string,
 ): { set: TimerRecord[]; cancel: string[] } {
   const set: TimerRecord[] = [];
-  const cancel: string[] = [];
+  // A fired timer is removed in the same commit as its effect, unless the transition set it again.
+  const cancel: string[] = fired === undefined ? [] : [fired];
   for (const action of actions) {
     const params = action.params as { delay?: unknown; id?: unknown; event?: unknown; sendId?: unknown } | undefined;
     if (action.type === 'xstate.raise' && typeof params?.delay === 'number' && typeof params.id === 'string') {
+      // The machine fills `at` and `actor` with placeholders; the engine sets both when the timer fires.
+      const { at: _at, actor: _actor, ...event } = params.event as Record<string, unknown>;
       set.push({
         tenantId: incident.tenantId,
         incidentId: incident.id,
         timerId: params.id,
         dueAt: new Date(Date.parse(at) + params.delay).toISOString(),
-        event: JSON.parse(JSON.stringify(params.event)) as TimerRecord['event'],
+        event: JSON.parse(JSON.stringify(event)) as TimerRecord['event'],
       });
     } else if (action.type === 'xstate.cancel' && typeof params?.sendId === 'string') {
       cancel.push(params.sendId);
@@ -94,8 +100,8 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
   const ids = options.ids ?? randomIds;
   const scale: SeverityScale = options.severityScale ?? sevScale;
   const schemas = commandSchemas(scale);
-  const requiredFor = options.policies?.review?.requiredFor ?? DEFAULT_REVIEW_REQUIRED_FOR.filter((s) => scale.levels.includes(s));
-  const policy: IncidentPolicySnapshot = { reviewRequiredFor: [...requiredFor] };
+  const policy: IncidentPolicySnapshot = resolvePolicies(options.policies, scale);
+  const workerId = config.workerId ?? ids('message').replace(/^msg_/, 'worker_');
   const emitter = createEngineEmitter(options.onHandlerError ?? defaultHandlerError);
 
   function now(): string {
@@ -126,13 +132,15 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
   /**
    * Runs one lifecycle event against an incident with optimistic concurrency: load, decide,
-   * commit at the loaded version; on a conflict reload and decide again.
+   * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
+   * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
    */
   async function execute(
     incidentId: string,
     actor: Actor,
     build: (stored: StoredIncident) => Omit<LifecycleEvent, 'at' | 'actor'>,
-  ): Promise<Incident> {
+    firedTimer?: string,
+  ): Promise<Incident | undefined> {
     for (let attempt = 0; ; attempt += 1) {
       const stored = await loadOrThrow(incidentId);
       const current = stored.incident;
@@ -143,7 +151,10 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       const [next, actions] = transition(incidentMachine, snapshot, event);
       // XState returns the very same snapshot when no transition is enabled (unknown event or
       // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
-      if (next === snapshot) refuse(stored, snapshot, event);
+      if (next === snapshot) {
+        if (firedTimer !== undefined) return undefined;
+        refuse(stored, snapshot, event);
+      }
       const seq = current.version + 1;
       const unsigned = {
         id: ids('event'),
@@ -165,7 +176,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
           events: [storedEvent],
           incident,
           snapshot: persistSnapshot(next),
-          timers: timerChanges(actions, incident, at),
+          timers: timerChanges(actions, incident, at, firedTimer),
         });
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
@@ -174,6 +185,57 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       publish(incident, [storedEvent]);
       return incident;
     }
+  }
+
+  /** {@link execute} for commands, which always either change the incident or throw. */
+  async function command(
+    incidentId: string,
+    actor: Actor,
+    build: (stored: StoredIncident) => Omit<LifecycleEvent, 'at' | 'actor'>,
+  ): Promise<Incident> {
+    const incident = await execute(incidentId, actor, build);
+    if (incident === undefined) throw new Error('unreachable: a command neither changed the incident nor threw');
+    return incident;
+  }
+
+  /** Delivers one claimed timer's event to its incident and completes the claim. */
+  async function fire(claim: Claimed<TimerRecord>): Promise<FiredTimer> {
+    const { incidentId, timerId, dueAt, event } = claim.item;
+    let incident: Incident | undefined;
+    try {
+      incident = await execute(
+        incidentId,
+        SYSTEM_ACTOR,
+        () => ({ ...(event as unknown as Omit<LifecycleEvent, 'at' | 'actor'>), dueAt }),
+        timerId,
+      );
+    } catch (error) {
+      // The incident is gone (e.g. the host deleted it): the timer has nothing left to do.
+      if (!isIncidentKitError(error, 'NOT_FOUND')) throw error;
+    }
+    await store.completeTimer(claim);
+    const type = typeof event.type === 'string' ? event.type : 'unknown';
+    return incident === undefined
+      ? { incidentId, timerId, dueAt, event: type, outcome: 'ignored' }
+      : { incidentId, timerId, dueAt, event: type, outcome: 'applied', incident };
+  }
+
+  async function tick(at?: Date): Promise<FiredTimer[]> {
+    const fired: FiredTimer[] = [];
+    const limit = 100;
+    // Bounded: a pass handles what is due now, at most 100 batches, then yields to the host.
+    for (let batch = 0; batch < 100; batch += 1) {
+      const claims = await store.claimTimers({
+        tenantId,
+        now: (at ?? clock.now()).toISOString(),
+        owner: workerId,
+        leaseMs: config.leaseMs,
+        limit,
+      });
+      for (const claim of claims) fired.push(await fire(claim));
+      if (claims.length < limit) break;
+    }
+    return fired;
   }
 
   const engine: IncidentEngine = {
@@ -228,17 +290,17 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     acknowledge(id, input) {
       const { actor } = parseInput(schemas.acknowledge, input, 'acknowledge');
-      return execute(parseInput(schemas.incidentId, id, 'acknowledge'), actor, () => ({ type: 'ACKNOWLEDGE' }));
+      return command(parseInput(schemas.incidentId, id, 'acknowledge'), actor, () => ({ type: 'ACKNOWLEDGE' }));
     },
 
     assignRole(id, input) {
       const { actor, role, assignee } = parseInput(schemas.assignRole, input, 'assignRole');
-      return execute(parseInput(schemas.incidentId, id, 'assignRole'), actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
+      return command(parseInput(schemas.incidentId, id, 'assignRole'), actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
     },
 
     setSeverity(id, input) {
       const { actor, severity, reason } = parseInput(schemas.setSeverity, input, 'setSeverity');
-      return execute(parseInput(schemas.incidentId, id, 'setSeverity'), actor, (stored) => ({
+      return command(parseInput(schemas.incidentId, id, 'setSeverity'), actor, (stored) => ({
         type: 'SET_SEVERITY',
         severity,
         previous: stored.incident.severity,
@@ -248,22 +310,22 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     addNote(id, input) {
       const { actor, text } = parseInput(schemas.addNote, input, 'addNote');
-      return execute(parseInput(schemas.incidentId, id, 'addNote'), actor, () => ({ type: 'ADD_NOTE', text }));
+      return command(parseInput(schemas.incidentId, id, 'addNote'), actor, () => ({ type: 'ADD_NOTE', text }));
     },
 
     postUpdate(id, input) {
       const { actor, audience, message } = parseInput(schemas.postUpdate, input, 'postUpdate');
-      return execute(parseInput(schemas.incidentId, id, 'postUpdate'), actor, () => ({ type: 'POST_UPDATE', audience, message }));
+      return command(parseInput(schemas.incidentId, id, 'postUpdate'), actor, () => ({ type: 'POST_UPDATE', audience, message }));
     },
 
     mitigate(id, input) {
       const { actor, summary } = parseInput(schemas.mitigate, input, 'mitigate');
-      return execute(parseInput(schemas.incidentId, id, 'mitigate'), actor, () => ({ type: 'MITIGATE', summary }));
+      return command(parseInput(schemas.incidentId, id, 'mitigate'), actor, () => ({ type: 'MITIGATE', summary }));
     },
 
     recordRootCause(id, input) {
       const { actor, summary, contributingFactors } = parseInput(schemas.recordRootCause, input, 'recordRootCause');
-      return execute(parseInput(schemas.incidentId, id, 'recordRootCause'), actor, () => ({
+      return command(parseInput(schemas.incidentId, id, 'recordRootCause'), actor, () => ({
         type: 'RECORD_ROOT_CAUSE',
         summary,
         contributingFactors: contributingFactors ?? [],
@@ -272,7 +334,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     resolve(id, input) {
       const { actor, summary } = parseInput(schemas.resolve, input, 'resolve');
-      return execute(parseInput(schemas.incidentId, id, 'resolve'), actor, () => ({
+      return command(parseInput(schemas.incidentId, id, 'resolve'), actor, () => ({
         type: 'RESOLVE',
         ...(summary === undefined ? {} : { summary }),
       }));
@@ -280,12 +342,12 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     reopen(id, input) {
       const { actor, reason } = parseInput(schemas.reopen, input, 'reopen');
-      return execute(parseInput(schemas.incidentId, id, 'reopen'), actor, () => ({ type: 'REOPEN', reason }));
+      return command(parseInput(schemas.incidentId, id, 'reopen'), actor, () => ({ type: 'REOPEN', reason }));
     },
 
     startReview(id, input) {
       const { actor, owner } = parseInput(schemas.startReview, input, 'startReview');
-      return execute(parseInput(schemas.incidentId, id, 'startReview'), actor, () => ({
+      return command(parseInput(schemas.incidentId, id, 'startReview'), actor, () => ({
         type: 'START_REVIEW',
         ...(owner === undefined ? {} : { owner }),
       }));
@@ -293,7 +355,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     completeReview(id, input) {
       const { actor, summary } = parseInput(schemas.completeReview, input, 'completeReview');
-      return execute(parseInput(schemas.incidentId, id, 'completeReview'), actor, () => ({
+      return command(parseInput(schemas.incidentId, id, 'completeReview'), actor, () => ({
         type: 'COMPLETE_REVIEW',
         ...(summary === undefined ? {} : { summary }),
       }));
@@ -302,7 +364,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     addActionItem(id, input) {
       const { actor, title, owner, dueAt, kind, strength } = parseInput(schemas.addActionItem, input, 'addActionItem');
       const actionItemId = ids('actionItem');
-      return execute(parseInput(schemas.incidentId, id, 'addActionItem'), actor, () => ({
+      return command(parseInput(schemas.incidentId, id, 'addActionItem'), actor, () => ({
         type: 'ADD_ACTION_ITEM',
         actionItemId,
         title,
@@ -316,7 +378,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     updateActionItem(id, input) {
       const { actor, actionItemId, status } = parseInput(schemas.updateActionItem, input, 'updateActionItem');
       const incidentId = parseInput(schemas.incidentId, id, 'updateActionItem');
-      return execute(incidentId, actor, (stored) => {
+      return command(incidentId, actor, (stored) => {
         if (!stored.incident.actionItems.some((item) => item.id === actionItemId)) {
           throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId });
         }
@@ -326,7 +388,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     close(id, input) {
       const { actor } = parseInput(schemas.close, input, 'close');
-      return execute(parseInput(schemas.incidentId, id, 'close'), actor, () => ({ type: 'CLOSE' }));
+      return command(parseInput(schemas.incidentId, id, 'close'), actor, () => ({ type: 'CLOSE' }));
     },
 
     async cancel(id, input) {
@@ -340,11 +402,46 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         }
         await loadOrThrow(mergedInto);
       }
-      return execute(incidentId, actor, () => ({
+      return command(incidentId, actor, () => ({
         type: 'CANCEL',
         reason,
         ...(mergedInto === undefined ? {} : { mergedInto }),
       }));
+    },
+
+    escalate(id, input) {
+      const { actor, level } = parseInput(schemas.escalate, input, 'escalate');
+      const incidentId = parseInput(schemas.incidentId, id, 'escalate');
+      return command(incidentId, actor, (stored) => {
+        const incident = stored.incident;
+        const levels = incident.policy.escalation?.levels ?? [];
+        const current = incident.escalation;
+        const chosen = level ?? Math.min((current?.level ?? 0) + 1, Math.max(levels.length, 1));
+        if (levels.length > 0 && chosen > levels.length) {
+          throw new ValidationError('escalate', [
+            {
+              code: 'too_big',
+              path: ['level'],
+              message: `Incident ${incidentId}'s escalation policy has ${String(levels.length)} level(s).`,
+            },
+          ]);
+        }
+        const targets = levels[chosen - 1]?.targets ?? nextEscalation(incident.policy.escalation, undefined)?.targets ?? [];
+        return {
+          type: 'ESCALATE',
+          trigger: 'manual',
+          step: (current?.count ?? 0) + 1,
+          level: chosen,
+          cycle: current?.cycle ?? 0,
+          targets: [...targets],
+        };
+      });
+    },
+
+    tick,
+
+    runWorkers(options) {
+      return runLoop(() => tick(), options);
     },
 
     async get(id) {

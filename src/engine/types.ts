@@ -4,6 +4,8 @@ import type { Incident } from '../model/incident.js';
 import type { SeverityScale } from '../model/severity.js';
 import type { Page, StorageAdapter } from '../storage/types.js';
 import type { Clock } from './clock.js';
+import type { IncidentPolicies } from './policies.js';
+import type { RunWorkersOptions, WorkerHandle } from './workers.js';
 import type {
   AcknowledgeInput,
   AddActionItemInput,
@@ -13,6 +15,7 @@ import type {
   CloseInput,
   CompleteReviewInput,
   DeclareInput,
+  EscalateInput,
   ListInput,
   MitigateInput,
   PostUpdateInput,
@@ -27,12 +30,22 @@ import type { EngineEventHandler, EngineWildcardHandler, IncidentEngineEvents } 
 import type { TimelineVerification } from './hash.js';
 import type { IdGenerator } from './ids.js';
 
-/** Policies an engine applies; the ones in force at `declare` are frozen into the incident. */
-export interface IncidentPolicies {
-  readonly review?: {
-    /** Severities that cannot `close` before the review is completed. Default: `['SEV1', 'SEV2']`. */
-    readonly requiredFor?: readonly string[];
-  };
+export type { IncidentPolicies };
+
+/** What `engine.tick` did with one due timer. */
+export interface FiredTimer {
+  readonly incidentId: string;
+  readonly timerId: string;
+  /** When the timer was due (ISO-8601 UTC). */
+  readonly dueAt: string;
+  /** The lifecycle event it carried, e.g. `ESCALATE`. */
+  readonly event: string;
+  /**
+   * `applied`: the event changed the incident (the incident after it is included).
+   * `ignored`: the incident no longer listens for it (acknowledged, resolved, already fired).
+   */
+  readonly outcome: 'applied' | 'ignored';
+  readonly incident?: Incident;
 }
 
 /** Options of {@link createIncidentEngine}. */
@@ -45,8 +58,17 @@ export interface IncidentEngineOptions {
   readonly ids?: IdGenerator;
   /** The tenant every read and write of this engine is scoped to. Default: `'default'`. */
   readonly tenantId?: string;
-  /** Lifecycle policies. */
+  /**
+   * Lifecycle policies: `review` (which severities need a completed review before `close`;
+   * default SEV1 and SEV2), `escalation` (levels fired while unacknowledged), `reminders`
+   * (status-update reminders per severity) and `targets` (response targets per severity).
+   * The policies in force at `declare` are frozen into the incident.
+   */
   readonly policies?: IncidentPolicies;
+  /** How long a claimed timer or outbox message stays with one worker before another may take it. Default: 30 000 ms. */
+  readonly leaseMs?: number;
+  /** Names this engine instance in leases. Default: a random id. */
+  readonly workerId?: string;
   /** The severity scale. Default: {@link sevScale} (`SEV1`…`SEV5`). */
   readonly severityScale?: SeverityScale;
   /** How often a command is retried after a version conflict before `ConcurrencyError`. Default: 5. */
@@ -114,6 +136,28 @@ export interface IncidentEngine {
   close(id: string, input: CloseInput): Promise<Incident>;
   /** Cancels an open incident: a false positive, a duplicate (`mergedInto`), or declined. */
   cancel(id: string, input: CancelInput): Promise<Incident>;
+  /**
+   * Escalates by hand, to `level` (default: the next level of the frozen policy), recording
+   * `ESCALATED`. Allowed in `triage` and `responding`; in `triage` the automatic escalation
+   * continues from the chosen level.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when `level` exceeds the policy's levels.
+   */
+  escalate(id: string, input: EscalateInput): Promise<Incident>;
+
+  /**
+   * Fires every durable timer due at `now` (default: the clock's time): claims each with a
+   * lease, feeds its event to the incident's machine as the system actor, and completes it.
+   *
+   * @remarks Safe to call from several engine instances over one store: each timer is claimed
+   * by one of them per lease, and a duplicate delivery changes nothing.
+   */
+  tick(now?: Date): Promise<FiredTimer[]>;
+  /**
+   * Runs {@link IncidentEngine.tick} (and, with notifiers, delivery) on an interval until
+   * stopped. Passes never overlap.
+   */
+  runWorkers(options?: RunWorkersOptions): WorkerHandle;
 
   /**
    * Reads one incident's projection; its cost does not grow with the timeline.

@@ -1,5 +1,5 @@
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -48,7 +48,25 @@ export type LifecycleEvent =
     })
   | (EventBase & { readonly type: 'UPDATE_ACTION_ITEM'; readonly actionItemId: string; readonly status: ActionItemStatus })
   | (EventBase & { readonly type: 'CLOSE' })
-  | (EventBase & { readonly type: 'CANCEL'; readonly reason: CancelReason; readonly mergedInto?: string });
+  | (EventBase & { readonly type: 'CANCEL'; readonly reason: CancelReason; readonly mergedInto?: string })
+  | (EventBase & TimerPayload & {
+      readonly type: 'ESCALATE';
+      /** `timer` when a policy deadline fired, `manual` when a person escalated. */
+      readonly trigger: 'timer' | 'manual';
+      /** The escalation this event is the `step`-th of; a duplicate delivery carries a stale step. */
+      readonly step: number;
+      readonly level: number;
+      readonly cycle: number;
+      readonly targets: readonly string[];
+    })
+  | (EventBase & TimerPayload & { readonly type: 'REMIND'; readonly kind: 'status_update'; readonly everyMinutes: number })
+  | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string });
+
+/** What the engine adds to an event a durable timer delivers. */
+interface TimerPayload {
+  /** When the timer was due (ISO-8601 UTC); `at` is when it was processed. */
+  readonly dueAt?: string;
+}
 
 /** The `type` of a {@link LifecycleEvent}. */
 export type LifecycleEventType = LifecycleEvent['type'];
@@ -70,6 +88,9 @@ export const LIFECYCLE_EVENT_TYPES = [
   'UPDATE_ACTION_ITEM',
   'CLOSE',
   'CANCEL',
+  'ESCALATE',
+  'REMIND',
+  'TARGET_DUE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -89,6 +110,9 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   UPDATE_ACTION_ITEM: 'ACTION_ITEM_UPDATED',
   CLOSE: 'CLOSED',
   CANCEL: 'CANCELED',
+  ESCALATE: 'ESCALATED',
+  REMIND: 'REMINDER_DUE',
+  TARGET_DUE: 'TARGET_BREACHED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

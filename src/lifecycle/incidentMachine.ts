@@ -1,8 +1,9 @@
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { Actor } from '../model/actor.js';
 import type { ActionItem, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { LifecycleEvent } from './events.js';
+import { activeReminders, nextEscalation, pendingTargets, TARGET_NAMES, TIMER_IDS } from './timers.js';
 
 /** The machine's context: every fact of the projection except `status` and `version`. */
 export type IncidentContext = Omit<Incident, 'status' | 'version'>;
@@ -74,7 +75,6 @@ function clearReopened(context: IncidentContext): IncidentContext {
 /** Events accepted in every open state: they record facts and change no state. */
 const recordFacts = {
   ASSIGN_ROLE: { actions: 'assignRole' },
-  SET_SEVERITY: { actions: 'setSeverity' },
   ADD_NOTE: { actions: 'touch' },
   POST_UPDATE: { actions: 'touch' },
   RECORD_ROOT_CAUSE: { actions: 'recordRootCause' },
@@ -103,7 +103,7 @@ const recordFacts = {
  *   title: 'API down', severity: 'SEV2', policy: { reviewRequiredFor: [] },
  * });
  * const [acked] = transition(incidentMachine, declared, { type: 'ACKNOWLEDGE', at: '2026-01-01T00:01:00.000Z', actor });
- * console.log(acked.value); // { open: 'responding' }
+ * console.log(acked.value); // { open: { active: 'responding' } }
  * ```
  */
 export const incidentMachine = setup({
@@ -116,9 +116,95 @@ export const incidentMachine = setup({
     canClose: ({ context }) => closeBlockedReason(context) === undefined,
     actionItemExists: ({ context, event }) =>
       event.type === 'UPDATE_ACTION_ITEM' && actionItemMissingReason(context, event.actionItemId) === undefined,
+    /** A duplicate delivery of an escalation timer carries a stale step and is ignored. */
+    escalationIsNext: ({ context, event }) => event.type === 'ESCALATE' && event.step === (context.escalation?.count ?? 0) + 1,
+    manualEscalationIsNext: ({ context, event }) =>
+      event.type === 'ESCALATE' && event.trigger === 'manual' && event.step === (context.escalation?.count ?? 0) + 1,
+    reminderApplies: ({ context, event }) =>
+      event.type === 'REMIND' && activeReminders(context)[event.kind] !== undefined,
+    targetPending: ({ context, event }) => event.type === 'TARGET_DUE' && pendingTargets(context)[event.target] !== undefined,
   },
   actions: {
     touch: assign(({ event }) => ({ updatedAt: event.at })),
+    escalate: assign(({ event }) =>
+      event.type === 'ESCALATE'
+        ? {
+            updatedAt: event.at,
+            escalation: {
+              level: event.level,
+              cycle: event.cycle,
+              count: event.step,
+              targets: [...event.targets],
+              lastEscalatedAt: event.at,
+            },
+          }
+        : {},
+    ),
+    breachTarget: assign(({ context, event }) =>
+      event.type === 'TARGET_DUE'
+        ? { updatedAt: event.at, breaches: [...context.breaches, { target: event.target, dueAt: event.targetDueAt, at: event.at }] }
+        : {},
+    ),
+    /** Sets the timer of the next escalation level, if the policy has one. */
+    scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
+      const next = nextEscalation(context.policy.escalation, context.escalation);
+      if (next === undefined) {
+        enqueue.cancel(TIMER_IDS.escalation);
+        return;
+      }
+      // Levels count from the previous level's deadline, not from when a (late) worker fired it.
+      const lateMs = event.type === 'ESCALATE' && event.dueAt !== undefined ? Date.parse(event.at) - Date.parse(event.dueAt) : 0;
+      enqueue.raise(
+        {
+          type: 'ESCALATE',
+          trigger: 'timer',
+          step: (context.escalation?.count ?? 0) + 1,
+          level: next.level,
+          cycle: next.cycle,
+          targets: next.targets,
+          at: '',
+          actor: { kind: 'system', id: 'incidentkit' },
+        },
+        { id: TIMER_IDS.escalation, delay: Math.max(0, next.delayMs - Math.max(0, lateMs)) },
+      );
+    }),
+    cancelEscalation: enqueueActions(({ enqueue }) => {
+      enqueue.cancel(TIMER_IDS.escalation);
+    }),
+    /** (Re)arms the reminders that apply to the current severity, and cancels the others. */
+    armReminders: enqueueActions(({ context, enqueue }) => {
+      const active = activeReminders(context);
+      const everyMinutes = active.status_update;
+      if (everyMinutes === undefined) {
+        enqueue.cancel(TIMER_IDS.reminder('status_update'));
+        return;
+      }
+      enqueue.raise(
+        { type: 'REMIND', kind: 'status_update', everyMinutes, at: '', actor: { kind: 'system', id: 'incidentkit' } },
+        { id: TIMER_IDS.reminder('status_update'), delay: everyMinutes * 60_000 },
+      );
+    }),
+    cancelReminders: enqueueActions(({ enqueue }) => {
+      enqueue.cancel(TIMER_IDS.reminder('status_update'));
+    }),
+    /** Sets a timer for every pending response target and cancels the met or breached ones. */
+    scheduleTargets: enqueueActions(({ context, enqueue }) => {
+      const pending = pendingTargets(context);
+      for (const target of TARGET_NAMES) {
+        const dueAt = pending[target];
+        if (dueAt === undefined) {
+          enqueue.cancel(TIMER_IDS.target(target));
+          continue;
+        }
+        enqueue.raise(
+          { type: 'TARGET_DUE', target, targetDueAt: dueAt, at: '', actor: { kind: 'system', id: 'incidentkit' } },
+          { id: TIMER_IDS.target(target), delay: Math.max(0, Date.parse(dueAt) - Date.parse(context.updatedAt)) },
+        );
+      }
+    }),
+    cancelTargets: enqueueActions(({ enqueue }) => {
+      for (const target of TARGET_NAMES) enqueue.cancel(TIMER_IDS.target(target));
+    }),
     assignRole: assign(({ context, event }) => {
       if (event.type !== 'ASSIGN_ROLE') return {};
       return {
@@ -229,38 +315,61 @@ export const incidentMachine = setup({
       labels: { ...input.labels },
       fields: { ...input.fields },
       reopenCount: 0,
+      breaches: [],
       policy: input.policy,
     }) as IncidentContext,
   initial: 'open',
   states: {
     open: {
-      initial: 'triage',
-      on: recordFacts,
+      initial: 'active',
+      entry: 'scheduleTargets',
+      exit: ['cancelTargets', 'cancelEscalation', 'cancelReminders'],
+      on: {
+        ...recordFacts,
+        SET_SEVERITY: { actions: ['setSeverity', 'scheduleTargets'] },
+        TARGET_DUE: { guard: 'targetPending', actions: 'breachTarget' },
+      },
       states: {
-        triage: {
+        active: {
+          initial: 'triage',
+          entry: 'armReminders',
+          exit: 'cancelReminders',
           on: {
-            ACKNOWLEDGE: { target: 'responding', actions: 'acknowledge' },
-            MITIGATE: { target: 'mitigated', actions: 'mitigate' },
-            RESOLVE: { target: 'resolved', actions: 'resolve' },
-            CANCEL: { target: '#incident.canceled', actions: 'cancel' },
+            SET_SEVERITY: { actions: ['setSeverity', 'scheduleTargets', 'armReminders'] },
+            POST_UPDATE: { actions: ['touch', 'armReminders'] },
+            REMIND: { guard: 'reminderApplies', actions: ['touch', 'armReminders'] },
           },
-        },
-        responding: {
-          on: {
-            MITIGATE: { target: 'mitigated', actions: 'mitigate' },
-            RESOLVE: { target: 'resolved', actions: 'resolve' },
-            CANCEL: { target: '#incident.canceled', actions: 'cancel' },
-          },
-        },
-        mitigated: {
-          on: {
-            RESOLVE: { target: 'resolved', actions: 'resolve' },
-            REOPEN: { target: 'responding', actions: 'reopen' },
+          states: {
+            triage: {
+              entry: 'scheduleEscalation',
+              exit: 'cancelEscalation',
+              on: {
+                ACKNOWLEDGE: { target: 'responding', actions: ['acknowledge', 'scheduleTargets'] },
+                MITIGATE: { target: 'mitigated', actions: ['mitigate', 'scheduleTargets'] },
+                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                CANCEL: { target: '#incident.canceled', actions: 'cancel' },
+                ESCALATE: { guard: 'escalationIsNext', actions: ['escalate', 'scheduleEscalation'] },
+              },
+            },
+            responding: {
+              on: {
+                MITIGATE: { target: 'mitigated', actions: ['mitigate', 'scheduleTargets'] },
+                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                CANCEL: { target: '#incident.canceled', actions: 'cancel' },
+                ESCALATE: { guard: 'manualEscalationIsNext', actions: 'escalate' },
+              },
+            },
+            mitigated: {
+              on: {
+                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                REOPEN: { target: 'responding', actions: ['reopen', 'scheduleTargets'] },
+              },
+            },
           },
         },
         resolved: {
           on: {
-            REOPEN: { target: 'responding', actions: 'reopen' },
+            REOPEN: { target: 'active.responding', actions: ['reopen', 'scheduleTargets'] },
             START_REVIEW: { target: 'postIncident', actions: 'startReview' },
             CLOSE: { target: '#incident.closed', guard: 'canClose', actions: 'close' },
           },
@@ -269,7 +378,7 @@ export const incidentMachine = setup({
           on: {
             COMPLETE_REVIEW: { actions: 'completeReview' },
             CLOSE: { target: '#incident.closed', guard: 'canClose', actions: 'close' },
-            REOPEN: { target: 'responding', actions: 'reopen' },
+            REOPEN: { target: 'active.responding', actions: ['reopen', 'scheduleTargets'] },
           },
         },
       },

@@ -14,14 +14,17 @@ export interface PersistedIncidentSnapshot {
   readonly context: IncidentContext;
 }
 
+function isIncidentStatus(value: unknown): value is IncidentStatus {
+  return typeof value === 'string' && (INCIDENT_STATUSES as readonly string[]).includes(value);
+}
+
 /** The public status of a snapshot: the name of its innermost state. */
 export function statusOf(snapshot: { readonly value: IncidentSnapshot['value'] }): IncidentStatus {
-  const value = snapshot.value;
-  const name = typeof value === 'string' ? value : Object.values(value)[0];
-  if (typeof name !== 'string' || !(INCIDENT_STATUSES as readonly string[]).includes(name)) {
-    throw new TypeError(`Unknown incident state ${JSON.stringify(value)}.`);
-  }
-  return name;
+  let value: unknown = snapshot.value;
+  // The status is the innermost state: `{ open: { active: 'triage' } }` is `triage`.
+  while (typeof value === 'object' && value !== null) value = Object.values(value)[0];
+  if (!isIncidentStatus(value)) throw new TypeError(`Unknown incident state ${JSON.stringify(snapshot.value)}.`);
+  return value;
 }
 
 /** Builds the public projection from a snapshot and the version (last `seq`) it reflects. */

@@ -19,6 +19,9 @@ export const EVENT_TYPES = [
   'ACTION_ITEM_UPDATED',
   'CLOSED',
   'CANCELED',
+  'ESCALATED',
+  'REMINDER_DUE',
+  'TARGET_BREACHED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -61,10 +61,68 @@ export interface ReviewState {
 /** Why an incident was canceled. */
 export type CancelReason = 'false_positive' | 'duplicate' | 'declined';
 
+/** One level of an escalation policy. */
+export interface EscalationLevel {
+  /** Minutes after the previous level (after `declare` for the first); 0 means at once. */
+  readonly afterMinutes: number;
+  /** Ids the host resolves: people, teams, schedules. */
+  readonly targets: readonly string[];
+  /** Skip this level when it has no targets. */
+  readonly skipIfEmpty?: boolean;
+}
+
+/** An escalation policy: levels fired in turn while the incident is unacknowledged. */
+export interface EscalationPolicy {
+  readonly levels: readonly EscalationLevel[];
+  /** How many times to restart the levels after the last one (0–9, as PagerDuty). */
+  readonly repeat?: number;
+}
+
+/** A recurring reminder while an incident of the given severities is active (triage, responding, mitigated). */
+export interface ReminderPolicy {
+  readonly kind: 'status_update';
+  readonly everyMinutes: number;
+  readonly severities: readonly string[];
+}
+
+/** Response targets of one severity, in minutes from detection. */
+export interface ResponseTargets {
+  readonly acknowledgeWithinMinutes?: number;
+  readonly mitigateWithinMinutes?: number;
+  readonly resolveWithinMinutes?: number;
+}
+
+/** The response targets an incident can breach. */
+export type TargetName = 'acknowledge' | 'mitigate' | 'resolve';
+
+/** A missed response target. */
+export interface TargetBreach {
+  readonly target: TargetName;
+  /** When the target was due (ISO-8601 UTC). */
+  readonly dueAt: string;
+  /** When the breach was recorded. */
+  readonly at: string;
+}
+
+/** Where an incident's escalation stands. */
+export interface EscalationState {
+  /** The last level reached (1-based). */
+  readonly level: number;
+  /** How many times the levels restarted. */
+  readonly cycle: number;
+  /** How many escalations happened in all. */
+  readonly count: number;
+  readonly targets: readonly string[];
+  readonly lastEscalatedAt: string;
+}
+
 /** Policies frozen into an incident when it is declared. */
 export interface IncidentPolicySnapshot {
   /** Severities that need a completed review before `close`. */
   readonly reviewRequiredFor: readonly string[];
+  readonly escalation?: EscalationPolicy;
+  readonly reminders?: readonly ReminderPolicy[];
+  readonly targets?: Readonly<Record<string, ResponseTargets>>;
 }
 
 /**
@@ -108,5 +166,9 @@ export interface Incident {
   readonly cancellation?: { readonly reason: CancelReason; readonly mergedInto?: string };
   /** How many times the incident was reopened. */
   readonly reopenCount: number;
+  /** Escalation progress, once the incident escalated. */
+  readonly escalation?: EscalationState;
+  /** Response targets missed, each recorded once. */
+  readonly breaches: readonly TargetBreach[];
   readonly policy: IncidentPolicySnapshot;
 }

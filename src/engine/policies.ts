@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { IncidentPolicySnapshot } from '../model/incident.js';
+import { parseConfig } from '../model/parse.js';
+import type { SeverityScale } from '../model/severity.js';
+
+const minutes = z.number().min(0).max(60 * 24 * 366);
+
+function policiesSchema(scale: SeverityScale) {
+  const severity = z.string().refine((s) => scale.levels.includes(s), {
+    message: `Unknown severity; use one of ${scale.levels.join(', ')}.`,
+  });
+  return z
+    .strictObject({
+      review: z.strictObject({ requiredFor: z.array(severity).optional() }).optional(),
+      escalation: z
+        .strictObject({
+          levels: z
+            .array(
+              z.strictObject({
+                afterMinutes: minutes,
+                targets: z.array(z.string().min(1).max(200)).max(100),
+                skipIfEmpty: z.boolean().optional(),
+              }),
+            )
+            .min(1, 'An escalation policy needs at least one level.')
+            .max(20),
+          repeat: z.number().int().min(0).max(9).optional(),
+        })
+        .optional(),
+      reminders: z
+        .array(
+          z.strictObject({
+            kind: z.literal('status_update'),
+            everyMinutes: minutes.min(1, 'Reminders repeat at most once a minute.'),
+            severities: z.array(severity).min(1),
+          }),
+        )
+        .max(10)
+        .optional(),
+      targets: z
+        .record(
+          severity,
+          z.strictObject({
+            acknowledgeWithinMinutes: minutes.optional(),
+            mitigateWithinMinutes: minutes.optional(),
+            resolveWithinMinutes: minutes.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .default({});
+}
+
+/** The policies an engine applies; the ones in force at `declare` are frozen into the incident. */
+export type IncidentPolicies = z.input<ReturnType<typeof policiesSchema>>;
+
+/**
+ * Validates the engine's policies and turns them into the snapshot frozen into each new incident.
+ *
+ * @throws ConfigError (`CONFIG_INVALID`) for an invalid policy.
+ */
+export function resolvePolicies(input: unknown, scale: SeverityScale): IncidentPolicySnapshot {
+  const policies = parseConfig(policiesSchema(scale), input, 'createIncidentEngine policies');
+  const reviewRequiredFor = policies.review?.requiredFor ?? ['SEV1', 'SEV2'].filter((s) => scale.levels.includes(s));
+  // A JSON copy drops the `undefined` that zod leaves for absent optional keys.
+  const snapshot = JSON.parse(
+    JSON.stringify({
+      reviewRequiredFor,
+      escalation: policies.escalation,
+      reminders: policies.reminders,
+      targets: policies.targets,
+    }),
+  ) as IncidentPolicySnapshot;
+  return Object.freeze(snapshot);
+}
