@@ -223,7 +223,9 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
   async function tick(at?: Date): Promise<FiredTimer[]> {
     const fired: FiredTimer[] = [];
     const limit = 100;
-    // Bounded: a pass handles what is due now, at most 100 batches, then yields to the host.
+    // A fired timer may set another that is already due (a level with `afterMinutes: 0`, or a
+    // chain of overdue levels after downtime): keep claiming until nothing is due, but bounded
+    // to 100 batches per pass so a host's worker always yields.
     for (let batch = 0; batch < 100; batch += 1) {
       const claims = await store.claimTimers({
         tenantId,
@@ -233,7 +235,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         limit,
       });
       for (const claim of claims) fired.push(await fire(claim));
-      if (claims.length < limit) break;
+      if (claims.length === 0) break;
     }
     return fired;
   }

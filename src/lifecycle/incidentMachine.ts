@@ -165,7 +165,8 @@ export const incidentMachine = setup({
           at: '',
           actor: { kind: 'system', id: 'incidentkit' },
         },
-        { id: TIMER_IDS.escalation, delay: Math.max(0, next.delayMs - Math.max(0, lateMs)) },
+        // May be negative after downtime: the next level is then already overdue and fires on this tick.
+        { id: TIMER_IDS.escalation, delay: next.delayMs - Math.max(0, lateMs) },
       );
     }),
     cancelEscalation: enqueueActions(({ enqueue }) => {
