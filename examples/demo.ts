@@ -5,8 +5,8 @@
  *
  * Run it with `npm run demo`.
  */
-import { createIncidentEngine, memoryStore, type StoredEvent } from '../src/index.js';
-import { createManualClock } from '../src/testing/index.js';
+import { createIncidentEngine, memoryStore, type StoredEvent } from 'incidentkit';
+import { createManualClock } from 'incidentkit/testing';
 
 const clock = createManualClock('2026-11-29T08:58:00.000Z');
 const engine = createIncidentEngine({ store: memoryStore(), clock });

@@ -1,0 +1,262 @@
+/**
+ * Write your own storage adapter: a complete StorageAdapter over a tiny async key-value
+ * interface (think Redis, a KV service, or files), kept as small as the contract allows.
+ * docs/custom-storage-adapter.md walks through it; test/storage.contract.test.ts proves it with
+ * runStorageContract, exactly as you would prove yours.
+ *
+ * Run it with `npx tsx examples/custom-storage-adapter.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+import {
+  ConcurrencyError,
+  createIncidentEngine,
+  DuplicateIncidentError,
+  OPEN_STATUSES,
+  ValidationError,
+  type Claimed,
+  type ClaimOptions,
+  type Incident,
+  type OutboxRecord,
+  type StorageAdapter,
+  type StoredEvent,
+  type StoredIncident,
+  type TimerRecord,
+} from '../src/index.js';
+
+/** The backend this adapter needs: string values under string keys, listable by prefix. */
+export interface KeyValue {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Every key that starts with `prefix`. */
+  keys(prefix: string): Promise<string[]>;
+}
+
+/** A KeyValue on a Map, standing in for a real backend. */
+export function createMapKeyValue(): KeyValue {
+  const map = new Map<string, string>();
+  return {
+    get: (key) => Promise.resolve(map.get(key)),
+    set: (key, value) => Promise.resolve(void map.set(key, value)),
+    delete: (key) => Promise.resolve(void map.delete(key)),
+    keys: (prefix) => Promise.resolve([...map.keys()].filter((key) => key.startsWith(prefix))),
+  };
+}
+
+interface Lease {
+  readonly owner: string;
+  readonly until: string;
+}
+interface TimerDoc {
+  readonly record: TimerRecord;
+  readonly lease?: Lease;
+}
+interface OutboxDoc {
+  readonly record: OutboxRecord;
+  readonly lease?: Lease;
+  readonly state: 'pending' | 'delivered' | 'dead';
+}
+
+// Keys are JSON arrays, so ids may contain any character; a prefix is the array without its "]".
+const key = (...parts: string[]): string => JSON.stringify(parts);
+const prefix = (...parts: string[]): string => `${key(...parts).slice(0, -1)},`;
+const isOpen = (incident: Incident): boolean => OPEN_STATUSES.includes(incident.status);
+const holds = (lease: Lease | undefined, claim: Claimed<unknown>): boolean =>
+  lease?.owner === claim.owner && lease.until === claim.leaseUntil;
+
+/** Newest detectedAt first, then id descending: the order every adapter lists in. */
+const listOrder = (a: Incident, b: Incident): number =>
+  a.detectedAt !== b.detectedAt ? (a.detectedAt < b.detectedAt ? 1 : -1) : a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+
+function encodeCursor(incident: Incident): string {
+  return Buffer.from(JSON.stringify([incident.detectedAt, incident.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Pick<Incident, 'detectedAt' | 'id'> {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return { detectedAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('list', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass nextCursor back unchanged.' }]);
+}
+
+/**
+ * A StorageAdapter over a {@link KeyValue}. A KeyValue has no transactions, so this adapter runs
+ * every write through one queue: fine within one process. For several processes, use a backend
+ * with transactions or compare-and-set, and enforce the same rules there.
+ */
+export function keyValueStore(kv: KeyValue): StorageAdapter {
+  let queue: Promise<unknown> = Promise.resolve();
+  /** Runs `work` after every write queued before it: read-check-write is safe inside. */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+  async function read<T>(k: string): Promise<T | undefined> {
+    const text = await kv.get(k);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+  const write = (k: string, value: unknown): Promise<void> => kv.set(k, JSON.stringify(value));
+  async function readAll<T>(p: string): Promise<{ key: string; doc: T }[]> {
+    const keys = (await kv.keys(p)).sort();
+    return Promise.all(keys.map(async (k) => ({ key: k, doc: (await read<T>(k)) as T })));
+  }
+  async function incidents(tenantId: string): Promise<Incident[]> {
+    return (await readAll<StoredIncident>(prefix('incident', tenantId))).map(({ doc }) => doc.incident);
+  }
+
+  /** Claims due, unleased docs (earliest first) for one owner. */
+  async function claim<D extends { readonly lease?: Lease }, R>(
+    docs: { key: string; doc: D }[],
+    options: ClaimOptions,
+    due: (doc: D) => string | undefined,
+    record: (doc: D) => R,
+  ): Promise<Claimed<R>[]> {
+    const until = new Date(Date.parse(options.now) + options.leaseMs).toISOString();
+    const ready = docs
+      .filter(({ doc }) => {
+        const at = due(doc);
+        return at !== undefined && at <= options.now && (doc.lease === undefined || doc.lease.until <= options.now);
+      })
+      .sort((a, b) => ((due(a.doc) ?? '') < (due(b.doc) ?? '') ? -1 : 1))
+      .slice(0, options.limit);
+    const lease = { owner: options.owner, until };
+    for (const { key: k, doc } of ready) await write(k, { ...doc, lease });
+    return ready.map(({ doc }) => ({ item: record(doc), owner: options.owner, leaseUntil: until }));
+  }
+
+  return {
+    name: 'key-value example',
+
+    load: (tenantId, incidentId) => read<StoredIncident>(key('incident', tenantId, incidentId)),
+
+    commit: (commit) =>
+      exclusive(async () => {
+        const { tenantId, incidentId } = commit;
+        const stored = await read<StoredIncident>(key('incident', tenantId, incidentId));
+        const actual = stored?.incident.version ?? 0;
+        // Rule 1: the expected version must be the stored one; the loser changes nothing.
+        if (actual !== commit.expectedVersion) {
+          throw new ConcurrencyError({ tenantId, incidentId, expected: commit.expectedVersion, actual });
+        }
+        // Rule 2: at most one open incident per (tenant, dedupKey).
+        const dedupKey = commit.incident.dedupKey;
+        if (dedupKey !== undefined && isOpen(commit.incident)) {
+          const holder = (await incidents(tenantId)).find((i) => i.dedupKey === dedupKey && isOpen(i) && i.id !== incidentId);
+          if (holder !== undefined) throw new DuplicateIncidentError({ tenantId, dedupKey, existingIncidentId: holder.id });
+        }
+        // Everything checked: write it all.
+        const lastHash = commit.events.at(-1)?.hash ?? stored?.lastHash ?? '';
+        await write(key('incident', tenantId, incidentId), { incident: commit.incident, snapshot: commit.snapshot, lastHash });
+        const events = (await read<StoredEvent[]>(key('events', tenantId, incidentId))) ?? [];
+        await write(key('events', tenantId, incidentId), [...events, ...commit.events]);
+        for (const timerId of commit.timers?.cancel ?? []) await kv.delete(key('timer', tenantId, incidentId, timerId));
+        for (const t of commit.timers?.set ?? []) await write(key('timer', t.tenantId, t.incidentId, t.timerId), { record: t });
+        for (const m of commit.outbox ?? []) await write(key('outbox', m.tenantId, m.id), { record: m, state: 'pending' });
+      }),
+
+    events: async (tenantId, incidentId) => (await read<StoredEvent[]>(key('events', tenantId, incidentId))) ?? [],
+
+    async list(tenantId, query) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const matches = (await incidents(tenantId))
+        .filter(
+          (i) =>
+            (query.status === undefined || query.status.includes(i.status)) &&
+            (query.severity === undefined || query.severity.includes(i.severity)) &&
+            (query.service === undefined || (i.service !== undefined && query.service.includes(i.service))) &&
+            (query.open === undefined || isOpen(i) === query.open) &&
+            (after === undefined || listOrder(i, { ...i, ...after }) > 0),
+        )
+        .sort(listOrder);
+      const items = matches.slice(0, query.limit);
+      const last = items.at(-1);
+      return matches.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
+    },
+
+    findOpenByDedupKey: async (tenantId, dedupKey) =>
+      (await incidents(tenantId)).find((i) => i.dedupKey === dedupKey && isOpen(i)),
+
+    claimTimers: (options) =>
+      exclusive(async () =>
+        claim(await readAll<TimerDoc>(prefix('timer', options.tenantId)), options, (d) => d.record.dueAt, (d) => d.record),
+      ),
+
+    completeTimer: (claimed) =>
+      exclusive(async () => {
+        const k = key('timer', claimed.item.tenantId, claimed.item.incidentId, claimed.item.timerId);
+        const doc = await read<TimerDoc>(k);
+        // A replaced timer has no lease, so the old claim cannot delete its successor.
+        if (doc === undefined || !holds(doc.lease, claimed) || doc.record.dueAt !== claimed.item.dueAt) return false;
+        await kv.delete(k);
+        return true;
+      }),
+
+    claimOutbox: (options) =>
+      exclusive(async () =>
+        claim(
+          await readAll<OutboxDoc>(prefix('outbox', options.tenantId)),
+          options,
+          (d) => (d.state === 'pending' ? d.record.availableAt : undefined),
+          (d) => d.record,
+        ),
+      ),
+
+    completeOutbox: (claimed) =>
+      exclusive(async () => {
+        const k = key('outbox', claimed.item.tenantId, claimed.item.id);
+        const doc = await read<OutboxDoc>(k);
+        if (doc?.state !== 'pending' || !holds(doc.lease, claimed)) return false;
+        await write(k, { record: { ...doc.record, attempts: doc.record.attempts + 1 }, state: 'delivered' });
+        return true;
+      }),
+
+    failOutbox: (claimed, failure) =>
+      exclusive(async () => {
+        const k = key('outbox', claimed.item.tenantId, claimed.item.id);
+        const doc = await read<OutboxDoc>(k);
+        if (doc?.state !== 'pending' || !holds(doc.lease, claimed)) return false;
+        const record = {
+          ...doc.record,
+          attempts: doc.record.attempts + 1,
+          lastError: failure.error,
+          availableAt: failure.retryAt ?? doc.record.availableAt,
+        };
+        await write(k, { record, state: failure.retryAt === undefined ? 'dead' : 'pending' });
+        return true;
+      }),
+
+    deadLetters: async (tenantId) =>
+      (await readAll<OutboxDoc>(prefix('outbox', tenantId)))
+        .filter(({ doc }) => doc.state === 'dead')
+        .map(({ doc }) => doc.record)
+        .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : 0)),
+
+    redeliver: (tenantId, messageId, availableAt) =>
+      exclusive(async () => {
+        const k = key('outbox', tenantId, messageId);
+        const doc = await read<OutboxDoc>(k);
+        if (doc?.state !== 'dead') return false;
+        await write(k, { record: { ...doc.record, availableAt }, state: 'pending' });
+        return true;
+      }),
+  };
+}
+
+// Run as a program: drive an incident through the engine on this adapter.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const engine = createIncidentEngine({ store: keyValueStore(createMapKeyValue()) });
+  const actor = { id: 'u_sam', name: 'Sam' };
+  const incident = await engine.declare({ title: 'Queue backlog growing', severity: 'SEV3', dedupKey: 'backlog/orders', actor });
+  await engine.acknowledge(incident.id, { actor });
+  await engine.addNote(incident.id, { text: 'Consumers restarted.', actor });
+  const resolved = await engine.resolve(incident.id, { summary: 'Backlog drained.', actor });
+  console.log(`${resolved.id} is ${resolved.status} at version ${String(resolved.version)}`);
+  for (const event of await engine.timeline(incident.id)) console.log(`  #${String(event.seq)} ${event.at} ${event.type}`);
+  console.log('timeline verifies:', (await engine.verifyTimeline(incident.id)).ok);
+}
