@@ -60,7 +60,18 @@ export type LifecycleEvent =
       readonly targets: readonly string[];
     })
   | (EventBase & TimerPayload & { readonly type: 'REMIND'; readonly kind: 'status_update'; readonly everyMinutes: number })
-  | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string });
+  | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string })
+  | (EventBase & {
+      readonly type: 'ATTACH_ALERT';
+      readonly fingerprint: string;
+      readonly dedupKey: string;
+      readonly source: string;
+      readonly status: AlertStatus;
+      readonly summary: string;
+    })
+  | (EventBase & { readonly type: 'CHANGE_ALERT_STATUS'; readonly fingerprint: string; readonly status: AlertStatus });
+
+type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 
 /** What the engine adds to an event a durable timer delivers. */
 interface TimerPayload {
@@ -91,6 +102,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'ESCALATE',
   'REMIND',
   'TARGET_DUE',
+  'ATTACH_ALERT',
+  'CHANGE_ALERT_STATUS',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -113,6 +126,8 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   ESCALATE: 'ESCALATED',
   REMIND: 'REMINDER_DUE',
   TARGET_DUE: 'TARGET_BREACHED',
+  ATTACH_ALERT: 'ALERT_ATTACHED',
+  CHANGE_ALERT_STATUS: 'ALERT_STATUS_CHANGED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -28,6 +28,14 @@ export interface IncidentMachineInput {
   readonly labels?: Readonly<Record<string, string>>;
   readonly fields?: Readonly<Record<string, JsonValue>>;
   readonly policy: IncidentPolicySnapshot;
+  /** The alert that raised a signal-born incident. */
+  readonly alert?: {
+    readonly fingerprint: string;
+    readonly dedupKey: string;
+    readonly source: string;
+    readonly status: 'firing' | 'acknowledged' | 'resolved';
+    readonly summary: string;
+  };
 }
 
 /**
@@ -59,18 +67,19 @@ function withoutUndefined<T extends object>(value: T): Compact<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Compact<T>;
 }
 
-function clearReopened(context: IncidentContext): IncidentContext {
-  const {
-    mitigatedAt: _m,
-    resolvedAt: _r,
-    reviewStartedAt: _rs,
-    mitigation: _mi,
-    resolution: _re,
-    review: _rv,
-    ...rest
-  } = context;
-  return rest;
-}
+/**
+ * What a reopen clears: the milestones and records of the mitigation, resolution and review
+ * that no longer hold. `assign` merges, so the keys are set to `undefined`; projections and
+ * persisted snapshots drop `undefined` keys.
+ */
+const CLEARED_ON_REOPEN = {
+  mitigatedAt: undefined,
+  resolvedAt: undefined,
+  reviewStartedAt: undefined,
+  mitigation: undefined,
+  resolution: undefined,
+  review: undefined,
+} as const;
 
 /** Events accepted in every open state: they record facts and change no state. */
 const recordFacts = {
@@ -123,6 +132,11 @@ export const incidentMachine = setup({
     reminderApplies: ({ context, event }) =>
       event.type === 'REMIND' && activeReminders(context)[event.kind] !== undefined,
     targetPending: ({ context, event }) => event.type === 'TARGET_DUE' && pendingTargets(context)[event.target] !== undefined,
+    alertIsNew: ({ context, event }) =>
+      event.type === 'ATTACH_ALERT' && !context.alerts.some((alert) => alert.fingerprint === event.fingerprint),
+    alertStatusChanges: ({ context, event }) =>
+      event.type === 'CHANGE_ALERT_STATUS' &&
+      context.alerts.some((alert) => alert.fingerprint === event.fingerprint && alert.status !== event.status),
   },
   actions: {
     touch: assign(({ event }) => ({ updatedAt: event.at })),
@@ -137,6 +151,35 @@ export const incidentMachine = setup({
               targets: [...event.targets],
               lastEscalatedAt: event.at,
             },
+          }
+        : {},
+    ),
+    attachAlert: assign(({ context, event }) =>
+      event.type === 'ATTACH_ALERT'
+        ? {
+            updatedAt: event.at,
+            alerts: [
+              ...context.alerts,
+              {
+                fingerprint: event.fingerprint,
+                dedupKey: event.dedupKey,
+                source: event.source,
+                status: event.status,
+                summary: event.summary,
+                firstSeenAt: event.at,
+                statusChangedAt: event.at,
+              },
+            ],
+          }
+        : {},
+    ),
+    changeAlertStatus: assign(({ context, event }) =>
+      event.type === 'CHANGE_ALERT_STATUS'
+        ? {
+            updatedAt: event.at,
+            alerts: context.alerts.map((alert) =>
+              alert.fingerprint === event.fingerprint ? { ...alert, status: event.status, statusChangedAt: event.at } : alert,
+            ),
           }
         : {},
     ),
@@ -264,7 +307,7 @@ export const incidentMachine = setup({
         : {},
     ),
     reopen: assign(({ context, event }) => ({
-      ...clearReopened(context),
+      ...(CLEARED_ON_REOPEN as unknown as Partial<IncidentContext>),
       reopenCount: context.reopenCount + 1,
       updatedAt: event.at,
     })),
@@ -317,6 +360,7 @@ export const incidentMachine = setup({
       fields: { ...input.fields },
       reopenCount: 0,
       breaches: [],
+      alerts: input.alert === undefined ? [] : [{ ...input.alert, firstSeenAt: input.at, statusChangedAt: input.at }],
       policy: input.policy,
     }) as IncidentContext,
   initial: 'open',
@@ -329,6 +373,8 @@ export const incidentMachine = setup({
         ...recordFacts,
         SET_SEVERITY: { actions: ['setSeverity', 'scheduleTargets'] },
         TARGET_DUE: { guard: 'targetPending', actions: 'breachTarget' },
+        ATTACH_ALERT: { guard: 'alertIsNew', actions: 'attachAlert' },
+        CHANGE_ALERT_STATUS: { guard: 'alertStatusChanges', actions: 'changeAlertStatus' },
       },
       states: {
         active: {

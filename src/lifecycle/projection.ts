@@ -29,7 +29,12 @@ export function statusOf(snapshot: { readonly value: IncidentSnapshot['value'] }
 
 /** Builds the public projection from a snapshot and the version (last `seq`) it reflects. */
 export function toIncident(snapshot: { readonly value: IncidentSnapshot['value']; readonly context: IncidentContext }, version: number): Incident {
-  return { ...structuredClone(snapshot.context), status: statusOf(snapshot), version };
+  return { ...definedOnly(structuredClone(snapshot.context)), status: statusOf(snapshot), version };
+}
+
+/** Drops top-level `undefined` properties (what `assign` leaves for cleared facts). */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /**
@@ -46,7 +51,7 @@ export function acceptedEvents(snapshot: IncidentSnapshot): LifecycleEventType[]
 
 /** Reduces a snapshot to what the store persists. */
 export function persistSnapshot(snapshot: IncidentSnapshot): PersistedIncidentSnapshot {
-  return structuredClone({ value: snapshot.value, context: snapshot.context });
+  return structuredClone({ value: snapshot.value, context: definedOnly(snapshot.context) });
 }
 
 /** Restores a persisted snapshot so `transition()` can continue from it. */

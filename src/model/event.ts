@@ -22,6 +22,8 @@ export const EVENT_TYPES = [
   'ESCALATED',
   'REMINDER_DUE',
   'TARGET_BREACHED',
+  'ALERT_ATTACHED',
+  'ALERT_STATUS_CHANGED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

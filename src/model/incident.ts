@@ -104,6 +104,27 @@ export interface TargetBreach {
   readonly at: string;
 }
 
+/** One alert (a monitoring tool's fingerprint) attached to an incident. */
+export interface AlertSummary {
+  readonly fingerprint: string;
+  /** The key it was deduplicated by (`dedupKey ?? fingerprint` of its signals). */
+  readonly dedupKey: string;
+  readonly source: string;
+  readonly status: 'firing' | 'acknowledged' | 'resolved';
+  readonly summary: string;
+  /** When the first signal of this alert arrived (ISO-8601 UTC). */
+  readonly firstSeenAt: string;
+  /** When the alert last changed status. */
+  readonly statusChangedAt: string;
+  /**
+   * When the last signal of this alert arrived. Repeats are counted, not logged, so this (like
+   * `count` and the incident's `signalCount`) is not rebuilt by replaying the timeline.
+   */
+  readonly lastSeenAt?: string;
+  /** Signals received for this alert (repeats included); not rebuilt by replay. */
+  readonly count?: number;
+}
+
 /** Where an incident's escalation stands. */
 export interface EscalationState {
   /** The last level reached (1-based). */
@@ -170,5 +191,12 @@ export interface Incident {
   readonly escalation?: EscalationState;
   /** Response targets missed, each recorded once. */
   readonly breaches: readonly TargetBreach[];
+  /** Alerts from monitoring tools attached to the incident (signal-born or grouped). */
+  readonly alerts: readonly AlertSummary[];
+  /**
+   * Firing signals received, repeats included. Counted without a timeline entry per repeat (an
+   * alert storm must not bloat the timeline), so it is not rebuilt by replay.
+   */
+  readonly signalCount?: number;
   readonly policy: IncidentPolicySnapshot;
 }
