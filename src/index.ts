@@ -10,6 +10,16 @@
 export { createIncidentEngine } from './engine/createIncidentEngine.js';
 export type { FiredTimer, IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
+export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingest.js';
+export {
+  SIGNAL_STATUSES,
+  parseSignal,
+  signalSchema,
+  type Signal,
+  type SignalInput,
+  type SignalLink,
+  type SignalStatus,
+} from './model/signal.js';
 export type {
   AcknowledgeInput,
   AddActionItemInput,
@@ -71,6 +81,7 @@ export {
   type ActionItem,
   type ActionItemKind,
   type ActionItemStrength,
+  type AlertSummary,
   type ActionItemStatus,
   type CancelReason,
   type EscalationLevel,
@@ -99,6 +110,7 @@ export type {
   OutboxFailure,
   OutboxRecord,
   Page,
+  SignalCount,
   StorageAdapter,
   StoredIncident,
   TimerRecord,

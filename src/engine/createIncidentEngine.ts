@@ -4,6 +4,7 @@ import type { Incident } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
 import type { Page } from '../storage/types.js';
 import { createEngineCore } from './core.js';
+import { createIngest } from './ingest.js';
 import { verifyChain, type TimelineVerification } from './hash.js';
 import type { IncidentEngine, IncidentEngineOptions } from './types.js';
 import { runLoop } from './workers.js';
@@ -33,6 +34,7 @@ import { runLoop } from './workers.js';
 export function createIncidentEngine(options: IncidentEngineOptions): IncidentEngine {
   const core = createEngineCore(options);
   const { store, tenantId, schemas, scale, emitter, ids, now, loadOrThrow, command, create, tick } = core;
+  const { ingest } = createIngest(core, options.ingest);
 
   const engine: IncidentEngine = {
     tenantId,
@@ -205,6 +207,8 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         };
       });
     },
+
+    ingest,
 
     tick,
 

@@ -5,6 +5,8 @@ import type { SeverityScale } from '../model/severity.js';
 import type { Page, StorageAdapter } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { IncidentPolicies } from './policies.js';
+import type { IngestOptions, IngestResult } from './ingest.js';
+import type { Signal } from '../model/signal.js';
 import type { RunWorkersOptions, WorkerHandle } from './workers.js';
 import type {
   AcknowledgeInput,
@@ -65,6 +67,8 @@ export interface IncidentEngineOptions {
    * The policies in force at `declare` are frozen into the incident.
    */
   readonly policies?: IncidentPolicies;
+  /** How signals become incidents: grouping, thresholds, maintenance windows, auto-resolve. */
+  readonly ingest?: IngestOptions;
   /** How long a claimed timer or outbox message stays with one worker before another may take it. Default: 30 000 ms. */
   readonly leaseMs?: number;
   /** Names this engine instance in leases. Default: a random id. */
@@ -144,6 +148,20 @@ export interface IncidentEngine {
    * @throws ValidationError (`VALIDATION_FAILED`) when `level` exceeds the policy's levels.
    */
   escalate(id: string, input: EscalateInput): Promise<Incident>;
+
+  /**
+   * Ingests normalised signals from monitoring tools (see `incidentkit/ingest` for parsers).
+   *
+   * @remarks Per signal, in order: `suppressed` (maintenance window), `deduplicated` (an open
+   * incident holds its dedup key, `dedupKey ?? fingerprint`: repeats are counted in
+   * `signalCount`, not logged), `grouped` (attached to its `groupBy` group's open incident),
+   * `held` (below the threshold), `created`, `acknowledged` / `resolved` (the alert's status
+   * changed; the incident is acknowledged, or auto-resolved once all its alerts resolved), or
+   * `ignored` (a non-firing signal for no open incident). Two engines ingesting the same new
+   * fingerprint at once open exactly one incident.
+   * @throws ValidationError (`VALIDATION_FAILED`) for a malformed signal; nothing is ingested.
+   */
+  ingest(signals: Signal | readonly Signal[]): Promise<IngestResult[]>;
 
   /**
    * Fires every durable timer due at `now` (default: the clock's time): claims each with a

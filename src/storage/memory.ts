@@ -7,6 +7,7 @@ import type {
   Claimed,
   Commit,
   ListQuery,
+  SignalCount,
   OutboxFailure,
   OutboxRecord,
   Page,
@@ -62,13 +63,50 @@ export function memoryStore(): StorageAdapter {
   const timelines = new Map<string, StoredEvent[]>();
   const timers = new Map<string, TimerRow>();
   const outbox = new Map<string, OutboxRow>();
+  /** Repeat counters, kept beside projections so commits never overwrite them. */
+  const counters = new Map<string, { count: number; lastSeenAt: string }>();
+  /** `tenant + dedup key` → id of the open incident holding it as its own key (unique). */
+  const ownKeys = new Map<string, string>();
+  /** `tenant + dedup key` → id of an open incident holding it as one of its alerts' keys. */
+  const alertKeys = new Map<string, string>();
+  const firings = new Map<string, string[]>();
+
+  const counterKey = (tenantId: string, incidentId: string, fingerprint: string): string =>
+    `${tenantId}\u0000${incidentId}\u0000${fingerprint}`;
+
+  /** The projection with its counters merged in (a fresh copy). */
+  function withCounters(incident: Incident): Incident {
+    if (incident.alerts.length === 0) return structuredClone(incident);
+    let signalCount = 0;
+    const alerts = incident.alerts.map((alert) => {
+      const counter = counters.get(counterKey(incident.tenantId, incident.id, alert.fingerprint));
+      if (counter === undefined) return { ...alert };
+      signalCount += counter.count;
+      return { ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt };
+    });
+    return structuredClone({ ...incident, alerts, signalCount });
+  }
+
+  function reindex(previous: Incident | undefined, next: Incident): void {
+    if (previous !== undefined) {
+      const { tenantId, id } = previous;
+      if (previous.dedupKey !== undefined && ownKeys.get(key(tenantId, previous.dedupKey)) === id) {
+        ownKeys.delete(key(tenantId, previous.dedupKey));
+      }
+      for (const alert of previous.alerts) {
+        if (alertKeys.get(key(tenantId, alert.dedupKey)) === id) alertKeys.delete(key(tenantId, alert.dedupKey));
+      }
+    }
+    if (!isOpen(next)) return;
+    if (next.dedupKey !== undefined) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
+    for (const alert of next.alerts) {
+      if (!alertKeys.has(key(next.tenantId, alert.dedupKey))) alertKeys.set(key(next.tenantId, alert.dedupKey), next.id);
+    }
+  }
 
   function openWithDedupKey(tenantId: string, dedupKey: string): Incident | undefined {
-    for (const stored of incidents.values()) {
-      const incident = stored.incident;
-      if (incident.tenantId === tenantId && incident.dedupKey === dedupKey && isOpen(incident)) return incident;
-    }
-    return undefined;
+    const id = ownKeys.get(key(tenantId, dedupKey));
+    return id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
   }
 
   function claim<R, T extends { record: R; lease?: Lease }>(
@@ -99,7 +137,8 @@ export function memoryStore(): StorageAdapter {
 
     load(tenantId, incidentId) {
       const stored = incidents.get(key(tenantId, incidentId));
-      return Promise.resolve(stored === undefined ? undefined : structuredClone(stored));
+      if (stored === undefined) return Promise.resolve(undefined);
+      return Promise.resolve({ ...structuredClone(stored), incident: withCounters(stored.incident) });
     },
 
     commit(commit: Commit) {
@@ -122,6 +161,7 @@ export function memoryStore(): StorageAdapter {
       }
       const last = commit.events.at(-1);
       const lastHash = last?.hash ?? current?.lastHash ?? '';
+      reindex(current?.incident, commit.incident);
       incidents.set(k, structuredClone({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
       const timeline = timelines.get(k) ?? [];
       timeline.push(...structuredClone(commit.events));
@@ -156,18 +196,39 @@ export function memoryStore(): StorageAdapter {
             (after === undefined || compareListOrder(incident, after) > 0),
         )
         .sort(compareListOrder);
-      const items = matches.slice(0, query.limit);
+      const items = matches.slice(0, query.limit).map(withCounters);
       const last = items.at(-1);
       const page: Page<Incident> =
-        matches.length > query.limit && last !== undefined
-          ? { items: structuredClone(items), nextCursor: encodeCursor(last) }
-          : { items: structuredClone(items) };
+        matches.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
       return Promise.resolve(page);
     },
 
     findOpenByDedupKey(tenantId, dedupKey) {
-      const found = openWithDedupKey(tenantId, dedupKey);
-      return Promise.resolve(found === undefined ? undefined : structuredClone(found));
+      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey));
+      const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
+      return Promise.resolve(found === undefined ? undefined : withCounters(found));
+    },
+
+    recordSignals(tenantId, counts: readonly SignalCount[]) {
+      for (const update of counts) {
+        const k = counterKey(tenantId, update.incidentId, update.fingerprint);
+        const counter = counters.get(k);
+        if (counter === undefined) {
+          counters.set(k, { count: update.count, lastSeenAt: update.lastSeenAt });
+        } else {
+          counter.count += update.count;
+          if (update.lastSeenAt > counter.lastSeenAt) counter.lastSeenAt = update.lastSeenAt;
+        }
+      }
+      return Promise.resolve();
+    },
+
+    countFirings(tenantId, firingKey, at, since) {
+      const k = key(tenantId, firingKey);
+      const kept = (firings.get(k) ?? []).filter((time) => time >= since);
+      kept.push(at);
+      firings.set(k, kept);
+      return Promise.resolve(kept.filter((time) => time >= since).length);
     },
 
     claimTimers(options) {

@@ -92,6 +92,16 @@ export interface Page<T> {
   readonly nextCursor?: string;
 }
 
+/** A batch of signals counted against one alert of an incident (repeats are counted, not logged). */
+export interface SignalCount {
+  readonly incidentId: string;
+  readonly fingerprint: string;
+  /** How many signals to add. */
+  readonly count: number;
+  /** When the newest of them arrived (ISO-8601 UTC); the stored value only moves forward. */
+  readonly lastSeenAt: string;
+}
+
 /** Options of a claim call. */
 export interface ClaimOptions {
   readonly tenantId: string;
@@ -138,8 +148,23 @@ export interface StorageAdapter {
   events(tenantId: string, incidentId: string): Promise<readonly StoredEvent[]>;
   /** Incidents matching `query`, newest `detectedAt` first (ties by id, descending). */
   list(tenantId: string, query: ListQuery): Promise<Page<Incident>>;
-  /** The open incident holding `dedupKey`, if any. */
+  /**
+   * The open incident holding `dedupKey`, if any: as its own `dedupKey`, or as the `dedupKey`
+   * of one of its `alerts` (alerts grouped into it).
+   */
   findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
+  /**
+   * Adds signal counts to incidents' alerts. Counters live beside the projection: commits
+   * never overwrite them, and every read (`load`, `list`, `findOpenByDedupKey`) merges them
+   * into `incident.signalCount` and each alert's `count` and `lastSeenAt`.
+   */
+  recordSignals(tenantId: string, counts: readonly SignalCount[]): Promise<void>;
+  /**
+   * Records one firing of `key` at `at` and returns how many firings of `key` happened at or
+   * after `since` (this one included); older firings may be forgotten. Used to hold signals
+   * until a threshold is reached.
+   */
+  countFirings(tenantId: string, key: string, at: string, since: string): Promise<number>;
   /** Claims due timers (earliest first) that nobody holds a live lease on. */
   claimTimers(options: ClaimOptions): Promise<readonly Claimed<TimerRecord>[]>;
   /**

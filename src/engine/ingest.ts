@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { isIncidentKitError } from '../errors.js';
+import type { Actor } from '../model/actor.js';
+import type { AlertSummary, Incident } from '../model/incident.js';
+import { parseConfig, parseInput } from '../model/parse.js';
+import { signalSchema, type Signal } from '../model/signal.js';
+import type { SignalCount } from '../storage/types.js';
+import type { EngineCore } from './core.js';
+
+/** What `engine.ingest` did with one signal. */
+export type IngestOutcome =
+  | 'created'
+  | 'deduplicated'
+  | 'grouped'
+  | 'acknowledged'
+  | 'resolved'
+  | 'suppressed'
+  | 'held'
+  | 'ignored';
+
+/** The result of ingesting one signal, in the order the signals were given. */
+export interface IngestResult {
+  readonly outcome: IngestOutcome;
+  /** The incident the signal opened or touched (absent for `suppressed`, `held` and `ignored`). */
+  readonly incident?: Incident;
+}
+
+/** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */
+export interface MaintenanceWindow {
+  readonly start: Date | string;
+  readonly end: Date | string;
+  /** Only signals of this service (absent: any service). */
+  readonly service?: string;
+  /** Only signals carrying all these labels (absent: any labels). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
+
+const ingestOptionsSchema = z
+  .strictObject({
+    groupBy: z.array(z.string().min(1).max(128)).min(1).max(20).optional(),
+    groupWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(60),
+    threshold: z.strictObject({ count: z.number().int().min(1).max(1_000_000), windowMinutes: z.number().min(0).max(60 * 24 * 31) }).optional(),
+    maintenanceWindows: z
+      .array(
+        z
+          .strictObject({
+            start: instant,
+            end: instant,
+            service: z.string().min(1).max(200).optional(),
+            labels: z.record(z.string(), z.string()).optional(),
+          })
+          .refine((w) => w.start < w.end, { message: 'A maintenance window must end after it starts.' }),
+      )
+      .max(1_000)
+      .default([]),
+    autoResolve: z.boolean().default(true),
+  })
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true });
+
+/**
+ * How `engine.ingest` turns signals into incidents.
+ *
+ * - `groupBy`: label names (Alertmanager-style); distinct fingerprints with equal values of
+ *   these labels attach to one open incident within `groupWindowMinutes` of its detection
+ *   ("correlate, don't merge"). Without it each dedup key is its own incident.
+ * - `threshold`: open an incident only after `count` firings within `windowMinutes` (the
+ *   firings before are `held`).
+ * - `maintenanceWindows`: matching signals are `suppressed`.
+ * - `autoResolve` (default `true`): when every alert of an incident is resolved, the incident
+ *   resolves, with the source as an `integration` actor.
+ */
+export type IngestOptions = z.input<typeof ingestOptionsSchema>;
+
+const MINUTE = 60_000;
+const ACTIVE = new Set(['triage', 'responding', 'mitigated']);
+
+function actorFor(signal: Signal): Actor {
+  return { kind: 'integration', id: signal.source };
+}
+
+function groupKeyOf(labels: Readonly<Record<string, string>>, groupBy: readonly string[]): string {
+  return `group:${groupBy.map((name) => `${name}=${labels[name] ?? ''}`).join(',')}`;
+}
+
+/**
+ * The ingest half of the engine: deduplicate, group, hold, suppress, open, acknowledge and
+ * auto-resolve.
+ *
+ * @internal
+ */
+export function createIngest(core: EngineCore, input: IngestOptions | undefined) {
+  const options = parseConfig(ingestOptionsSchema, input, 'createIncidentEngine ingest');
+  const { store, tenantId } = core;
+  const signalsSchema = z.union([signalSchema, z.array(signalSchema).max(10_000)]);
+
+  function inMaintenance(signal: Signal, at: string): boolean {
+    return options.maintenanceWindows.some(
+      (w) =>
+        w.start <= at &&
+        at < w.end &&
+        (w.service === undefined || w.service === signal.service) &&
+        Object.entries(w.labels ?? {}).every(([name, value]) => signal.labels[name] === value),
+    );
+  }
+
+  /** Applies a status change of one alert, then what it implies for the incident. */
+  async function changeStatus(incident: Incident, alert: AlertSummary, signal: Signal): Promise<IngestResult> {
+    const actor = actorFor(signal);
+    let current = await core.command(incident.id, actor, () => ({
+      type: 'CHANGE_ALERT_STATUS',
+      fingerprint: alert.fingerprint,
+      status: signal.status,
+    }));
+    if (signal.status === 'acknowledged') {
+      if (current.status === 'triage') current = await core.command(incident.id, actor, () => ({ type: 'ACKNOWLEDGE' }));
+      return { outcome: 'acknowledged', incident: current };
+    }
+    if (signal.status === 'resolved') {
+      const allResolved = current.alerts.every((a) => a.status === 'resolved');
+      if (options.autoResolve && allResolved && ACTIVE.has(current.status)) {
+        current = await core.command(incident.id, actor, () => ({
+          type: 'RESOLVE',
+          summary: `All ${String(current.alerts.length)} alert(s) resolved at the source (${signal.source}).`,
+        }));
+      }
+      return { outcome: 'resolved', incident: current };
+    }
+    return { outcome: 'deduplicated', incident: current };
+  }
+
+  async function attach(incident: Incident, signal: Signal, key: string, outcome: IngestOutcome): Promise<IngestResult> {
+    const updated = await core.command(incident.id, actorFor(signal), () => ({
+      type: 'ATTACH_ALERT',
+      fingerprint: signal.fingerprint,
+      dedupKey: key,
+      source: signal.source,
+      status: signal.status,
+      summary: signal.summary,
+    }));
+    return { outcome, incident: updated };
+  }
+
+  /** Per-call lookups: an alert storm of one key costs one store read, not one per signal. */
+  type Lookups = Map<string, Incident | undefined>;
+
+  async function findOpen(key: string, lookups: Lookups): Promise<Incident | undefined> {
+    if (lookups.has(key)) return lookups.get(key);
+    const found = await store.findOpenByDedupKey(tenantId, key);
+    lookups.set(key, found);
+    return found;
+  }
+
+  async function ingestOne(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
+    const result = await decide(signal, counts, at, lookups);
+    // Any write may have changed which incident holds which key: forget what this call looked up.
+    if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.get(signal.dedupKey ?? signal.fingerprint) !== result.incident) {
+      lookups.clear();
+    }
+    return result;
+  }
+
+  async function decide(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
+    if (inMaintenance(signal, at)) return { outcome: 'suppressed' };
+    const key = signal.dedupKey ?? signal.fingerprint;
+    const firing = signal.status === 'firing';
+    const count = (incident: Incident): void => {
+      if (firing) counts.push({ incidentId: incident.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
+    };
+    // Bounded retries: a lost create race means another writer opened the incident; look again.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const open = await findOpen(key, lookups);
+      if (open !== undefined) {
+        const alert = open.alerts.find((a) => a.fingerprint === signal.fingerprint);
+        if (alert === undefined) {
+          if (!firing) return { outcome: 'ignored' };
+          const result = await attach(open, signal, key, 'deduplicated');
+          count(open);
+          return result;
+        }
+        count(open);
+        if (alert.status === signal.status) return { outcome: 'deduplicated', incident: open };
+        return await changeStatus(open, alert, signal);
+      }
+      // PagerDuty drops a non-firing event for an unknown or closed key too.
+      if (!firing) return { outcome: 'ignored' };
+
+      const groupKey = options.groupBy === undefined ? undefined : groupKeyOf(signal.labels, options.groupBy);
+      if (groupKey !== undefined) {
+        const group = await store.findOpenByDedupKey(tenantId, groupKey);
+        if (group !== undefined && Date.parse(at) - Date.parse(group.detectedAt) <= options.groupWindowMinutes * MINUTE) {
+          const result = await attach(group, signal, key, 'grouped');
+          count(group);
+          return result;
+        }
+      }
+      if (options.threshold !== undefined && attempt === 0) {
+        const since = new Date(Date.parse(at) - options.threshold.windowMinutes * MINUTE).toISOString();
+        const seen = await store.countFirings(tenantId, key, at, since);
+        if (seen < options.threshold.count) return { outcome: 'held' };
+      }
+      // The group key names the incident while it is free; after the window a new group incident takes the alert's key.
+      const dedupKey = groupKey !== undefined && (await store.findOpenByDedupKey(tenantId, groupKey)) === undefined ? groupKey : key;
+      try {
+        const created = await core.create({
+          title: signal.summary,
+          severity: core.scale.levels.includes(signal.severity) ? signal.severity : (core.scale.levels.at(-1) ?? signal.severity),
+          service: signal.service,
+          summary: signal.annotations.description ?? signal.annotations.summary,
+          startedAt: signal.startsAt < at ? signal.startsAt : at,
+          dedupKey,
+          labels: signal.labels,
+          actor: actorFor(signal),
+          at,
+          alert: {
+            fingerprint: signal.fingerprint,
+            dedupKey: key,
+            source: signal.source,
+            status: 'firing',
+            summary: signal.summary,
+          },
+        });
+        count(created);
+        return { outcome: 'created', incident: created };
+      } catch (error) {
+        if (!isIncidentKitError(error, 'DUPLICATE_INCIDENT')) throw error;
+      }
+    }
+    throw new Error(`[incidentkit] ingest: could not settle the dedup race for key '${key}' after 3 attempts.`);
+  }
+
+  /**
+   * Ingests one signal or many, in order.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when a signal is malformed; nothing is ingested then.
+   */
+  async function ingest(input: Signal | readonly Signal[]): Promise<IngestResult[]> {
+    const parsed = parseInput(signalsSchema, input, 'ingest');
+    const signals: readonly Signal[] = Array.isArray(parsed) ? parsed : [parsed];
+    const at = core.now();
+    const counts: SignalCount[] = [];
+    const results: IngestResult[] = [];
+    try {
+      const lookups: Lookups = new Map();
+      for (const signal of signals) results.push(await ingestOne(signal, counts, at, lookups));
+    } finally {
+      // Repeats are counted in one write per call, not one per signal: an alert storm stays cheap.
+      if (counts.length > 0) await store.recordSignals(tenantId, mergeCounts(counts));
+    }
+    return results;
+  }
+
+  return { ingest };
+}
+
+function mergeCounts(counts: readonly SignalCount[]): SignalCount[] {
+  const merged = new Map<string, SignalCount>();
+  for (const c of counts) {
+    const k = `${c.incidentId}\u0000${c.fingerprint}`;
+    const previous = merged.get(k);
+    merged.set(k, previous === undefined ? c : { ...previous, count: previous.count + c.count });
+  }
+  return [...merged.values()];
+}
