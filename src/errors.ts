@@ -38,6 +38,17 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** The first three issues as one clause: `path: message; path: message`, without trailing periods. */
+function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => {
+      const message = i.message.replace(/\.+$/, '');
+      return i.path.length > 0 ? `${i.path.map(String).join('.')}: ${message}` : message;
+    })
+    .join('; ');
+}
+
 /** Options common to every {@link IncidentKitError}. */
 export interface IncidentKitErrorOptions<D> {
   /** Structured facts about the error (ids, states, issues). */
@@ -97,10 +108,7 @@ export interface ValidationErrorDetails {
  */
 export class ValidationError extends IncidentKitError<ValidationErrorDetails> {
   constructor(subject: string, issues: readonly ValidationIssue[], cause?: unknown) {
-    const first = issues
-      .slice(0, 3)
-      .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-      .join('; ');
+    const first = describeIssues(issues);
     const more = issues.length > 3 ? ` (and ${String(issues.length - 3)} more)` : '';
     super('VALIDATION_FAILED', `Invalid input for ${subject}: ${first}${more}. Fix the input and try again.`, {
       details: { subject, issues },
@@ -280,10 +288,7 @@ export interface ConfigErrorDetails {
 /** The engine or an adapter was configured wrongly (code `CONFIG_INVALID`). */
 export class ConfigError extends IncidentKitError<ConfigErrorDetails> {
   constructor(subject: string, issues: readonly ValidationIssue[], cause?: unknown) {
-    const text = issues
-      .slice(0, 3)
-      .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-      .join('; ');
+    const text = describeIssues(issues);
     super('CONFIG_INVALID', `Invalid configuration for ${subject}: ${text}.`, { details: { subject, issues }, cause });
     this.name = 'ConfigError';
   }

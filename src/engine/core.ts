@@ -150,7 +150,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
    */
-  async function execute(
+  async function executeNow(
     incidentId: string,
     actor: Actor,
     build: (stored: StoredIncident) => EventDraft,
@@ -201,6 +201,31 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       publish(incident, [storedEvent]);
       return incident;
     }
+  }
+
+  /**
+   * Commands on one incident from this process run one after the other: concurrent writers in
+   * one process would otherwise retry in lockstep and exhaust their retries. Writers in other
+   * processes are still caught by the store's version check and retried.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  function execute(
+    incidentId: string,
+    actor: Actor,
+    build: (stored: StoredIncident) => EventDraft,
+    firedTimer?: string,
+  ): Promise<Incident | undefined> {
+    const run = (): Promise<Incident | undefined> => executeNow(incidentId, actor, build, firedTimer);
+    const result = (queues.get(incidentId) ?? Promise.resolve()).then(run, run);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(incidentId, tail);
+    void tail.then(() => {
+      if (queues.get(incidentId) === tail) queues.delete(incidentId);
+    });
+    return result;
   }
 
   /** {@link execute} for commands, which always either change the incident or throw. */

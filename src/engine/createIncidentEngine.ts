@@ -58,17 +58,17 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       return create({ ...rest, actor, at });
     },
 
-    acknowledge(id, input) {
+    async acknowledge(id, input) {
       const { actor } = parseInput(schemas.acknowledge, input, 'acknowledge');
       return command(parseInput(schemas.incidentId, id, 'acknowledge'), actor, () => ({ type: 'ACKNOWLEDGE' }));
     },
 
-    assignRole(id, input) {
+    async assignRole(id, input) {
       const { actor, role, assignee } = parseInput(schemas.assignRole, input, 'assignRole');
       return command(parseInput(schemas.incidentId, id, 'assignRole'), actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
     },
 
-    setSeverity(id, input) {
+    async setSeverity(id, input) {
       const { actor, severity, reason } = parseInput(schemas.setSeverity, input, 'setSeverity');
       return command(parseInput(schemas.incidentId, id, 'setSeverity'), actor, (stored) => ({
         type: 'SET_SEVERITY',
@@ -78,22 +78,22 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    addNote(id, input) {
+    async addNote(id, input) {
       const { actor, text } = parseInput(schemas.addNote, input, 'addNote');
       return command(parseInput(schemas.incidentId, id, 'addNote'), actor, () => ({ type: 'ADD_NOTE', text }));
     },
 
-    postUpdate(id, input) {
+    async postUpdate(id, input) {
       const { actor, audience, message } = parseInput(schemas.postUpdate, input, 'postUpdate');
       return command(parseInput(schemas.incidentId, id, 'postUpdate'), actor, () => ({ type: 'POST_UPDATE', audience, message }));
     },
 
-    mitigate(id, input) {
+    async mitigate(id, input) {
       const { actor, summary } = parseInput(schemas.mitigate, input, 'mitigate');
       return command(parseInput(schemas.incidentId, id, 'mitigate'), actor, () => ({ type: 'MITIGATE', summary }));
     },
 
-    recordRootCause(id, input) {
+    async recordRootCause(id, input) {
       const { actor, summary, contributingFactors } = parseInput(schemas.recordRootCause, input, 'recordRootCause');
       return command(parseInput(schemas.incidentId, id, 'recordRootCause'), actor, () => ({
         type: 'RECORD_ROOT_CAUSE',
@@ -102,7 +102,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    resolve(id, input) {
+    async resolve(id, input) {
       const { actor, summary } = parseInput(schemas.resolve, input, 'resolve');
       return command(parseInput(schemas.incidentId, id, 'resolve'), actor, () => ({
         type: 'RESOLVE',
@@ -110,12 +110,12 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    reopen(id, input) {
+    async reopen(id, input) {
       const { actor, reason } = parseInput(schemas.reopen, input, 'reopen');
       return command(parseInput(schemas.incidentId, id, 'reopen'), actor, () => ({ type: 'REOPEN', reason }));
     },
 
-    startReview(id, input) {
+    async startReview(id, input) {
       const { actor, owner } = parseInput(schemas.startReview, input, 'startReview');
       return command(parseInput(schemas.incidentId, id, 'startReview'), actor, () => ({
         type: 'START_REVIEW',
@@ -123,7 +123,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    completeReview(id, input) {
+    async completeReview(id, input) {
       const { actor, summary } = parseInput(schemas.completeReview, input, 'completeReview');
       return command(parseInput(schemas.incidentId, id, 'completeReview'), actor, () => ({
         type: 'COMPLETE_REVIEW',
@@ -131,7 +131,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    addActionItem(id, input) {
+    async addActionItem(id, input) {
       const { actor, title, owner, dueAt, kind, strength } = parseInput(schemas.addActionItem, input, 'addActionItem');
       const actionItemId = ids('actionItem');
       return command(parseInput(schemas.incidentId, id, 'addActionItem'), actor, () => ({
@@ -145,7 +145,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    updateActionItem(id, input) {
+    async updateActionItem(id, input) {
       const { actor, actionItemId, status } = parseInput(schemas.updateActionItem, input, 'updateActionItem');
       const incidentId = parseInput(schemas.incidentId, id, 'updateActionItem');
       return command(incidentId, actor, (stored) => {
@@ -156,7 +156,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       });
     },
 
-    close(id, input) {
+    async close(id, input) {
       const { actor } = parseInput(schemas.close, input, 'close');
       return command(parseInput(schemas.incidentId, id, 'close'), actor, () => ({ type: 'CLOSE' }));
     },
@@ -179,7 +179,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }));
     },
 
-    escalate(id, input) {
+    async escalate(id, input) {
       const { actor, level } = parseInput(schemas.escalate, input, 'escalate');
       const incidentId = parseInput(schemas.incidentId, id, 'escalate');
       return command(incidentId, actor, (stored) => {

@@ -38,12 +38,11 @@ export function text(max: number) {
   return z.string().trim().min(1, 'Must not be empty.').max(max, `Must be at most ${String(max)} characters.`);
 }
 
+const TIMESTAMP_MESSAGE = 'Must be a valid Date or an ISO-8601 timestamp with a time zone, e.g. 2026-01-02T03:04:05Z';
+
 /** A point in time: a `Date` or an ISO-8601 string with an offset; always normalised to UTC ISO. */
 export const timestampSchema = z
-  .union([
-    z.date(),
-    z.iso.datetime({ offset: true, message: 'Must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-02T03:04:05Z.' }),
-  ])
+  .union([z.date(), z.iso.datetime({ offset: true, message: TIMESTAMP_MESSAGE })], { message: TIMESTAMP_MESSAGE })
   .transform((value, ctx) => {
     const date = value instanceof Date ? value : new Date(value);
     if (Number.isNaN(date.getTime())) {
