@@ -64,7 +64,7 @@ export {
   type LifecycleEventType,
   type UpdateAudience,
 } from './lifecycle/events.js';
-export { TIMER_IDS, nextEscalation } from './lifecycle/timers.js';
+export { TIMER_IDS, nextEscalation, type NextEscalation } from './lifecycle/timers.js';
 export {
   replayTimeline,
   statusOf,

@@ -30,8 +30,10 @@ interface NodeHash {
  * Node's synchronous SHA-256, when the runtime offers it without a static import of a Node
  * built-in (`process.getBuiltinModule`, Node ≥ 20.16). Web Crypto's `digest` runs on Node's
  * thread pool, and the hop costs far more than hashing one small event.
+ *
+ * @internal
  */
-const nodeCreateHash = ((): ((algorithm: 'sha256') => NodeHash) | undefined => {
+export const nodeCreateHash = ((): ((algorithm: 'sha256') => NodeHash) | undefined => {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const crypto = proc?.getBuiltinModule?.('node:crypto') as { createHash?: (algorithm: 'sha256') => NodeHash } | undefined;
   return crypto?.createHash;

@@ -3,7 +3,7 @@ import { isIncidentKitError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { AlertSummary, Incident } from '../model/incident.js';
 import { parseConfig, parseInput } from '../model/parse.js';
-import { signalSchema, type Signal } from '../model/signal.js';
+import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
 
@@ -236,8 +236,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    * @throws ValidationError (`VALIDATION_FAILED`) when a signal is malformed; nothing is ingested then.
    */
   async function ingest(input: Signal | readonly Signal[]): Promise<IngestResult[]> {
-    const parsed = parseInput(signalsSchema, input, 'ingest');
-    const signals: readonly Signal[] = Array.isArray(parsed) ? parsed : [parsed];
+    const list: readonly unknown[] = Array.isArray(input) ? input : [input];
+    // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed.
+    let signals: readonly Signal[];
+    if (list.every(isSealedSignal)) {
+      signals = list;
+    } else {
+      const parsed = parseInput(signalsSchema, input, 'ingest');
+      signals = Array.isArray(parsed) ? parsed : [parsed];
+    }
     const at = core.now();
     const counts: SignalCount[] = [];
     const results: IngestResult[] = [];

@@ -93,7 +93,17 @@ export const SIGNAL_LIMITS = {
   rawDepth: 64,
 } as const;
 
-/** Tells whether `href` is an absolute `http:`/`https:` URL (other schemes, e.g. `javascript:`, are refused). */
+/**
+ * Tells whether `href` is an absolute `http:`/`https:` URL of at most 2048 characters: the only
+ * links a signal carries (other schemes, e.g. `javascript:`, are refused).
+ *
+ * @example
+ * ```ts
+ * import { isWebUrl } from 'incidentkit/ingest';
+ *
+ * console.log(isWebUrl('https://grafana.example.com/d/abc'), isWebUrl('javascript:alert(1)')); // true false
+ * ```
+ */
 export function isWebUrl(href: string): boolean {
   // The cheap test first: most candidates that fail are empty, and a throwing URL constructor is slow.
   if (href.length > SIGNAL_LIMITS.href || !/^https?:\/\/[^\s/?#]/i.test(href)) return false;
@@ -237,5 +247,33 @@ export type SignalInput = z.input<typeof signalSchema>;
  * @throws ValidationError (`VALIDATION_FAILED`) naming every field that is missing or wrong.
  */
 export function parseSignal(input: unknown): Signal {
-  return parseInput(signalSchema, input, 'signal');
+  return sealSignal(parseInput(signalSchema, input, 'signal'));
+}
+
+/** Signals known to satisfy {@link signalSchema}: made by `parseSignal` or a parser, and frozen. */
+const SEALED = new WeakSet<object>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Freezes a valid signal and remembers it, so `engine.ingest` need not validate it again
+ * (an alert storm then costs a lookup per signal, not a schema parse). Frozen, it cannot be
+ * changed into an invalid one afterwards.
+ *
+ * @internal
+ */
+export function sealSignal(signal: Signal): Signal {
+  SEALED.add(deepFreeze(signal));
+  return signal;
+}
+
+/** Whether `value` is a signal sealed by {@link sealSignal}. @internal */
+export function isSealedSignal(value: unknown): value is Signal {
+  return typeof value === 'object' && value !== null && SEALED.has(value);
 }
