@@ -99,7 +99,7 @@ export {
   type TargetName,
 } from './model/incident.js';
 export type { JsonValue } from './model/primitives.js';
-export { sevScale, type SeverityScale } from './model/severity.js';
+export { sevScale, severitySchema, type SeverityScale } from './model/severity.js';
 
 export { memoryStore } from './storage/memory.js';
 export type {
@@ -142,3 +142,137 @@ export {
   type ValidationErrorDetails,
   type ValidationIssue,
 } from './errors.js';
+
+// Classification: severity scales, status labels, incident types, redaction (issue 8).
+export {
+  atLeast,
+  compareSeverity,
+  defineSeverityScale,
+  isAtLeast,
+  severityGroup,
+  severityLabel,
+  severityRank,
+  type SeverityScaleDefinition,
+  type ThresholdOptions,
+} from './model/severity.js';
+export {
+  ahrqEventClasses,
+  ahrqHarmScale,
+  ITIL_PRIORITY_MATRIX,
+  itilPriority,
+  itilPriorityScale,
+  nccMerpGroup,
+  nccMerpScale,
+  PAGERDUTY_URGENCY,
+  pagerDutySeverityScale,
+  pagerDutyUrgency,
+  type AhrqEventClass,
+  type AhrqHarm,
+  type ItilLevel,
+  type ItilPriority,
+  type ItilPriorityMatrix,
+  type NccMerpCategory,
+  type NccMerpGroup,
+  type PagerDutySeverity,
+  type PagerDutyUrgency,
+} from './classification/scales.js';
+export {
+  assertStatusLabel,
+  defaultStatusLabel,
+  defineStatusLabels,
+  isStatusLabelAllowed,
+  reconcileStatusLabel,
+  statusLabelsFor,
+  type StatusLabel,
+  type StatusLabelDefinition,
+  type StatusLabels,
+} from './classification/statusLabels.js';
+export {
+  createIncidentTypeRegistry,
+  defineIncidentType,
+  validateFields,
+  type AnyIncidentType,
+  type IncidentType,
+  type IncidentTypeDefinition,
+  type IncidentTypeName,
+  type IncidentTypeNamed,
+  type IncidentTypeRegistry,
+  type IncidentTypeSeverity,
+  type InferFields,
+  type InferFieldsInput,
+  type TypedDeclareFields,
+  type ValidateFieldsOptions,
+} from './classification/defineIncidentType.js';
+export {
+  REDACTED,
+  redactFields,
+  type FieldPath,
+} from './classification/redactFields.js';
+export {
+  isStandardSchema,
+  type StandardSchemaV1,
+  type StandardSchemaV1FailureResult,
+  type StandardSchemaV1InferInput,
+  type StandardSchemaV1InferOutput,
+  type StandardSchemaV1Issue,
+  type StandardSchemaV1Options,
+  type StandardSchemaV1PathSegment,
+  type StandardSchemaV1Props,
+  type StandardSchemaV1Result,
+  type StandardSchemaV1SuccessResult,
+  type StandardSchemaV1Types,
+} from './classification/standardSchema.js';
+
+// Compliance: calendars, regulatory regimes and reporting clocks (issue 8). Not legal advice.
+export {
+  addBusinessDaysToDate,
+  addDuration,
+  defineCalendar,
+  isBusinessDay,
+  localDateOf,
+  startOfLocalDay,
+  type BusinessCalendar,
+  type CalendarOptions,
+  type Duration,
+  type DurationUnit,
+  type IsoWeekday,
+  type LocalDate,
+} from './compliance/calendar.js';
+export {
+  assertRegimePhase,
+  assertRegimeTrigger,
+  BUILT_IN_REGIMES,
+  createRegimeRegistry,
+  defineRegime,
+  dora,
+  fdaMdr,
+  gdpr,
+  hipaa,
+  jointCommission,
+  nis2,
+  sec8k,
+  type BuiltInRegimeId,
+  type ClockAnchor,
+  type Regime,
+  type RegimeDefinition,
+  type RegimeOf,
+  type RegimePhase,
+  type RegimePhaseId,
+  type RegimeRegistry,
+  type RegimeTrigger,
+} from './compliance/regimes.js';
+export {
+  calendarForRegime,
+  clockDeadlines,
+  clockInputOf,
+  clockTimerId,
+  computeClock,
+  updateClock,
+  type ClockDeadline,
+  type ClockFact,
+  type ClockFacts,
+  type ClockInput,
+  type ClockPhaseState,
+  type ClockPhaseStatus,
+  type ClockState,
+} from './compliance/computeClock.js';
