@@ -276,3 +276,57 @@ export {
   type ClockPhaseStatus,
   type ClockState,
 } from './compliance/computeClock.js';
+
+// Notifications: the notifier contract, routing, delivery and the core notifiers (issue 6).
+export {
+  defineNotifier,
+  NOTIFICATION_AUDIENCES,
+  type NotificationAudience,
+  type NotificationLink,
+  type NotificationMessage,
+  type Notifier,
+  type NotifierContext,
+} from './notify/types.js';
+export {
+  defaultTemplates,
+  formatDuration,
+  formatTime,
+  renderNotification,
+  type NotificationTemplate,
+  type NotificationTemplates,
+  type RenderedText,
+  type RenderOptions,
+  type TemplateInput,
+} from './notify/render.js';
+export {
+  compileRoutes,
+  DEFAULT_NOTIFIED_EVENTS,
+  notificationIdempotencyKey,
+  routeNotifications,
+  type CompiledRouting,
+  type NotificationRoute,
+  type RouteInput,
+  type RoutingOptions,
+} from './notify/routing.js';
+export {
+  backoffDelay,
+  createDispatcher,
+  type DeliveryOptions,
+  type DispatchStats,
+  type Dispatcher,
+  type DispatcherOptions,
+  type NotificationDeliveryInfo,
+  type NotificationEmit,
+  type NotificationEvents,
+} from './notify/dispatcher.js';
+export {
+  generateWebhookSecret,
+  signWebhook,
+  verifyWebhookSignature,
+  type HeadersLike,
+  type SignWebhookInput,
+  type StandardWebhookHeaders,
+  type VerifyWebhookInput,
+} from './notify/standardWebhooks.js';
+export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './notify/console.js';
+export { webhookNotifier, webhookPayload, type FetchLike, type WebhookNotifierOptions, type WebhookPayload } from './notify/webhook.js';

@@ -602,8 +602,8 @@ describe('subscribers', () => {
   it("'*' receives every event with its name; off unsubscribes", async () => {
     const { engine } = makeEngine();
     const names: string[] = [];
-    const all = (name: string, payload: IncidentEventPayload): void => {
-      names.push(`${name}:${String(payload.event.seq)}`);
+    const all = (name: string, payload: IncidentEventPayload | object): void => {
+      if ('event' in payload) names.push(`${name}:${String(payload.event.seq)}`);
     };
     const notes = vi.fn();
     engine.on('*', all);

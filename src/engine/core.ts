@@ -17,6 +17,8 @@ import { GENESIS_HASH, hashEvent } from './hash.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { resolvePolicies } from './policies.js';
 import type { FiredTimer, IncidentEngineOptions } from './types.js';
+import { compileRoutes, routeNotifications } from '../notify/routing.js';
+import { EVENT_TYPES } from '../model/event.js';
 
 /** What `create` needs: the machine input less what the engine fills in (optional keys may be `undefined`). */
 type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert';
@@ -333,5 +335,17 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     tick,
     outbox: () => [],
   };
+  const notifierNames = Object.keys(options.notifiers ?? {});
+  const routing = compileRoutes({
+    notifiers: notifierNames,
+    eventTypes: EVENT_TYPES,
+    ...(options.routes === undefined ? {} : { routes: options.routes }),
+    ...(options.templates === undefined ? {} : { templates: options.templates }),
+    ...(options.links === undefined ? {} : { links: options.links }),
+  });
+  // Messages are written in the same commit as the events they are about: none is lost.
+  if (notifierNames.length > 0) {
+    core.outbox = (events, incident) => routeNotifications(routing, { events, incident, ids, now: clock.now() });
+  }
   return core;
 }

@@ -5,7 +5,9 @@ import { parseInput } from '../model/parse.js';
 import type { Page } from '../storage/types.js';
 import { createEngineCore } from './core.js';
 import { createIngest } from './ingest.js';
+import { createDispatcher } from '../notify/dispatcher.js';
 import { verifyChain, type TimelineVerification } from './hash.js';
+import type { IncidentEngineEvents } from './emitter.js';
 import type { IncidentEngine, IncidentEngineOptions } from './types.js';
 import { runLoop } from './workers.js';
 
@@ -35,6 +37,18 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
   const core = createEngineCore(options);
   const { store, tenantId, schemas, scale, emitter, ids, now, loadOrThrow, command, create, tick } = core;
   const { ingest } = createIngest(core, options.ingest);
+  const dispatcher = createDispatcher({
+    store,
+    tenantId,
+    notifiers: options.notifiers ?? {},
+    clock: core.clock,
+    emit: (name, payload) => {
+      emitter.emit(name, payload as IncidentEngineEvents[typeof name]);
+    },
+    owner: core.workerId,
+    ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
 
   const engine: IncidentEngine = {
     tenantId,
@@ -213,7 +227,21 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     tick,
 
     runWorkers(options) {
-      return runLoop(() => tick(), options);
+      return runLoop(async () => {
+        await tick();
+        await dispatcher.dispatchOnce();
+      }, options);
+    },
+
+    dispatch: () => dispatcher.dispatchOnce(),
+
+    deadLetters: () => store.deadLetters(tenantId),
+
+    async redeliver(messageId) {
+      const id = parseInput(schemas.incidentId, messageId, 'redeliver');
+      if (!(await store.redeliver(tenantId, id, now()))) {
+        throw new NotFoundError({ entity: 'dead letter', id, tenantId });
+      }
     },
 
     async get(id) {

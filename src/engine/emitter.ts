@@ -1,6 +1,7 @@
 import mittModule, { type Emitter, type EventType, type Handler, type WildcardHandler } from 'mitt';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
+import type { NotificationEvents } from '../notify/dispatcher.js';
 
 type MittFactory = <Events extends Record<EventType, unknown>>() => Emitter<Events>;
 
@@ -18,8 +19,10 @@ export interface IncidentEventPayload {
 /** The name under which a stored event type is emitted, e.g. `incident.role_assigned`. */
 export type IncidentEventName = `incident.${Lowercase<IncidentEventType>}`;
 
-/** Every event the engine emits, with its payload type. */
-export type IncidentEngineEvents = Record<IncidentEventName, IncidentEventPayload>;
+/** Every event the engine emits, with its payload: `incident.*` after each commit, `notification.*` from delivery. */
+export type IncidentEngineEvents = {
+  [K in IncidentEventName | keyof NotificationEvents]: K extends keyof NotificationEvents ? NotificationEvents[K] : IncidentEventPayload;
+};
 
 /** A handler of one engine event. */
 export type EngineEventHandler<K extends keyof IncidentEngineEvents> = (payload: IncidentEngineEvents[K]) => void;
@@ -60,13 +63,13 @@ export function createEngineEmitter(onError: (error: unknown, name: string) => v
   function on<K extends keyof IncidentEngineEvents>(type: K, handler: Handler<IncidentEngineEvents[K]>): void;
   function on(type: '*', handler: WildcardHandler<IncidentEngineEvents>): void;
   function on(type: keyof IncidentEngineEvents | '*', handler: (...args: never[]) => void): void {
-    emitter.on(type as keyof IncidentEngineEvents, handler as Handler<IncidentEventPayload>);
+    emitter.on(type as keyof IncidentEngineEvents, handler as Handler<IncidentEngineEvents[keyof IncidentEngineEvents]>);
   }
 
   function off<K extends keyof IncidentEngineEvents>(type: K, handler?: Handler<IncidentEngineEvents[K]>): void;
   function off(type: '*', handler?: WildcardHandler<IncidentEngineEvents>): void;
   function off(type: keyof IncidentEngineEvents | '*', handler?: (...args: never[]) => void): void {
-    emitter.off(type as keyof IncidentEngineEvents, handler as Handler<IncidentEventPayload> | undefined);
+    emitter.off(type as keyof IncidentEngineEvents, handler as Handler<IncidentEngineEvents[keyof IncidentEngineEvents]> | undefined);
   }
 
   return {

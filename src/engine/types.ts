@@ -7,6 +7,11 @@ import type { Clock } from './clock.js';
 import type { IncidentPolicies } from './policies.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
 import type { Signal } from '../model/signal.js';
+import type { DeliveryOptions, DispatchStats } from '../notify/dispatcher.js';
+import type { NotificationRoute } from '../notify/routing.js';
+import type { NotificationTemplates } from '../notify/render.js';
+import type { NotificationLink, Notifier } from '../notify/types.js';
+import type { OutboxRecord } from '../storage/types.js';
 import type { RunWorkersOptions, WorkerHandle } from './workers.js';
 import type {
   AcknowledgeInput,
@@ -67,6 +72,22 @@ export interface IncidentEngineOptions {
    * The policies in force at `declare` are frozen into the incident.
    */
   readonly policies?: IncidentPolicies;
+  /** Notifiers by name, e.g. `{ slack: slackNotifier(…), webhook: webhookNotifier(…) }`. */
+  readonly notifiers?: Readonly<Record<string, Notifier>>;
+  /**
+   * Which events reach which notifiers. Without routes every notifier receives declared,
+   * acknowledged, escalated, mitigated, resolved, reopened, closed and canceled incidents,
+   * posted updates, due reminders and breached targets.
+   */
+  readonly routes?: readonly NotificationRoute[];
+  /** Templates by event type that replace the default message texts. */
+  readonly templates?: NotificationTemplates;
+  /** Links attached to each message, e.g. the incident's page in your app. */
+  readonly links?: (incident: Incident, event: StoredEvent) => readonly NotificationLink[];
+  /** Retries, backoff, timeouts and concurrency of delivery. */
+  readonly delivery?: DeliveryOptions;
+  /** Randomness for the backoff jitter, a number in [0, 1). Default: `Math.random`. */
+  readonly random?: () => number;
   /** How signals become incidents: grouping, thresholds, maintenance windows, auto-resolve. */
   readonly ingest?: IngestOptions;
   /** How long a claimed timer or outbox message stays with one worker before another may take it. Default: 30 000 ms. */
@@ -172,10 +193,24 @@ export interface IncidentEngine {
    */
   tick(now?: Date): Promise<FiredTimer[]>;
   /**
-   * Runs {@link IncidentEngine.tick} (and, with notifiers, delivery) on an interval until
+   * Runs {@link IncidentEngine.tick} and {@link IncidentEngine.dispatch} on an interval until
    * stopped. Passes never overlap.
    */
   runWorkers(options?: RunWorkersOptions): WorkerHandle;
+  /**
+   * Delivers one batch of due outbox messages through their notifiers: retries with
+   * exponential backoff and jitter (honouring `Retry-After`), and dead-letters after
+   * `delivery.maxAttempts` or a permanent failure. Every attempt carries the same idempotency key.
+   */
+  dispatch(): Promise<DispatchStats>;
+  /** Messages that will not be retried, oldest first. */
+  deadLetters(): Promise<readonly OutboxRecord[]>;
+  /**
+   * Puts a dead-lettered message back in the outbox, due now.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) when no dead letter has this id.
+   */
+  redeliver(messageId: string): Promise<void>;
 
   /**
    * Reads one incident's projection; its cost does not grow with the timeline.

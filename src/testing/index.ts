@@ -5,3 +5,12 @@
  */
 export { createManualClock, type ManualClock } from './manualClock.js';
 export { sequentialIds } from './sequentialIds.js';
+export {
+  CONTRACT_EVENT_TYPES,
+  runNotifierContract,
+  sampleNotification,
+  type NotifierContractAssertion,
+  type NotifierContractFramework,
+  type NotifierContractOptions,
+  type ReceivedNotification,
+} from './notifierContract.js';
