@@ -6,6 +6,8 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     ingest: 'src/ingest/index.ts',
     notifiers: 'src/notifiers.ts',
+    sqlite: 'src/storage/sqlite.ts',
+    postgres: 'src/storage/postgres.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -21,7 +21,7 @@ import {
   type StoredEvent,
   type StoredIncident,
   type TimerRecord,
-} from '../src/index.js';
+} from 'incidentkit';
 
 /** The backend this adapter needs: string values under string keys, listable by prefix. */
 export interface KeyValue {
@@ -102,9 +102,25 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
     return text === undefined ? undefined : (JSON.parse(text) as T);
   }
   const write = (k: string, value: unknown): Promise<void> => kv.set(k, JSON.stringify(value));
+  // T is what the caller stored under the keys.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   async function readAll<T>(p: string): Promise<{ key: string; doc: T }[]> {
     const keys = (await kv.keys(p)).sort();
     return Promise.all(keys.map(async (k) => ({ key: k, doc: (await read<T>(k)) as T })));
+  }
+  /** Repeat counters live beside the projection (commits never overwrite them) and are merged into every read. */
+  async function withCounters(incident: Incident): Promise<Incident> {
+    if (incident.alerts.length === 0) return incident;
+    let signalCount = 0;
+    const alerts = await Promise.all(
+      incident.alerts.map(async (alert) => {
+        const counter = await read<{ count: number; lastSeenAt: string }>(key('counter', incident.tenantId, incident.id, alert.fingerprint));
+        if (counter === undefined) return alert;
+        signalCount += counter.count;
+        return { ...alert, ...counter };
+      }),
+    );
+    return { ...incident, alerts, signalCount };
   }
   async function incidents(tenantId: string): Promise<Incident[]> {
     return (await readAll<StoredIncident>(prefix('incident', tenantId))).map(({ doc }) => doc.incident);
@@ -133,7 +149,10 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
   return {
     name: 'key-value example',
 
-    load: (tenantId, incidentId) => read<StoredIncident>(key('incident', tenantId, incidentId)),
+    async load(tenantId, incidentId) {
+      const stored = await read<StoredIncident>(key('incident', tenantId, incidentId));
+      return stored === undefined ? undefined : { ...stored, incident: await withCounters(stored.incident) };
+    },
 
     commit: (commit) =>
       exclusive(async () => {
@@ -174,13 +193,39 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
             (after === undefined || listOrder(i, { ...i, ...after }) > 0),
         )
         .sort(listOrder);
-      const items = matches.slice(0, query.limit);
+      const items = await Promise.all(matches.slice(0, query.limit).map(withCounters));
       const last = items.at(-1);
       return matches.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
     },
 
-    findOpenByDedupKey: async (tenantId, dedupKey) =>
-      (await incidents(tenantId)).find((i) => i.dedupKey === dedupKey && isOpen(i)),
+    async findOpenByDedupKey(tenantId, dedupKey) {
+      const open = (await incidents(tenantId)).filter(isOpen);
+      // Its own key first; else the oldest incident that grouped an alert with this key.
+      const found =
+        open.find((i) => i.dedupKey === dedupKey) ??
+        open.sort((a, b) => -listOrder(a, b)).find((i) => i.alerts.some((alert) => alert.dedupKey === dedupKey));
+      return found === undefined ? undefined : withCounters(found);
+    },
+
+    recordSignals: (tenantId, counts) =>
+      exclusive(async () => {
+        for (const update of counts) {
+          const k = key('counter', tenantId, update.incidentId, update.fingerprint);
+          const counter = await read<{ count: number; lastSeenAt: string }>(k);
+          await write(k, {
+            count: (counter?.count ?? 0) + update.count,
+            lastSeenAt: counter !== undefined && counter.lastSeenAt > update.lastSeenAt ? counter.lastSeenAt : update.lastSeenAt,
+          });
+        }
+      }),
+
+    countFirings: (tenantId, firingKey, at, since) =>
+      exclusive(async () => {
+        const k = key('firings', tenantId, firingKey);
+        const kept = [...((await read<string[]>(k)) ?? []).filter((time) => time >= since), at];
+        await write(k, kept);
+        return kept.filter((time) => time >= since).length;
+      }),
 
     claimTimers: (options) =>
       exclusive(async () =>

@@ -3,13 +3,35 @@
  * acknowledges and takes command, traffic fails over to the backup site, the root cause is
  * recorded, the site is restored, the team reviews and closes with an action item.
  *
- * Run it with `npm run demo`.
+ * Run it with `npm run demo`. It stores everything in a SQLite file (the embedded default);
+ * pass `--memory` to keep it in memory, or a path to choose the file.
  */
-import { createIncidentEngine, memoryStore, type StoredEvent } from 'incidentkit';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { createIncidentEngine, memoryStore, type StorageAdapter, type StoredEvent } from 'incidentkit';
+import { sqliteStore } from 'incidentkit/sqlite';
 import { createManualClock } from 'incidentkit/testing';
 
+const arg = process.argv[2];
+let store: StorageAdapter;
+let db: Database.Database | undefined;
+if (arg === '--memory') {
+  store = memoryStore();
+  console.log('Storage: memory\n');
+} else {
+  const file = arg ?? '.tmp/demo.sqlite';
+  mkdirSync(dirname(file), { recursive: true });
+  // A fresh file each run, so the story always starts from an empty database.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  store = sqliteStore(db);
+  console.log(`Storage: SQLite file ${file} (WAL)\n`);
+}
+
 const clock = createManualClock('2026-11-29T08:58:00.000Z');
-const engine = createIncidentEngine({ store: memoryStore(), clock });
+const engine = createIncidentEngine({ store, clock });
 const minutes = (n: number): void => {
   clock.advance(n * 60_000);
 };
@@ -117,3 +139,4 @@ console.log(`\nTime to acknowledge: ${minutesBetween(closed.detectedAt, closed.a
 console.log(`Time to mitigate:    ${minutesBetween(closed.detectedAt, closed.mitigatedAt)}`);
 console.log(`Time to resolve:     ${minutesBetween(closed.detectedAt, closed.resolvedAt)}`);
 console.log(`Timeline verifies:   ${JSON.stringify(await engine.verifyTimeline(incident.id))}`);
+db?.close();

@@ -225,6 +225,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         return { outcome: 'created', incident: created };
       } catch (error) {
         if (!isIncidentKitError(error, 'DUPLICATE_INCIDENT')) throw error;
+        // Another writer opened it first: forget the cached miss and attach to the winner.
+        lookups.clear();
       }
     }
     throw new Error(`[incidentkit] ingest: could not settle the dedup race for key '${key}' after 3 attempts.`);

@@ -14,3 +14,12 @@ export {
   type NotifierContractOptions,
   type ReceivedNotification,
 } from './notifierContract.js';
+export {
+  runStorageContract,
+  STORAGE_CONTRACT_TESTS,
+  type StorageContractAssertion,
+  type StorageContractFramework,
+  type StorageContractOptions,
+  type StorageContractTestName,
+  type StorageInspection,
+} from './storageContract.js';

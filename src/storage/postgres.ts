@@ -1,0 +1,406 @@
+/**
+ * The PostgreSQL store: `incidentkit/postgres` (peer dependency: `pg`).
+ *
+ * @packageDocumentation
+ */
+import type { Pool, QueryResultRow } from 'pg';
+import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
+import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import type { IncidentEventType, StoredEvent } from '../model/event.js';
+import { OPEN_STATUSES, type Incident } from '../model/incident.js';
+import { encodeCursor } from './cursor.js';
+import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
+import { driverCode, wrapDriverError } from './sql/driverError.js';
+import { decodeListCursor } from './sql/listCursor.js';
+import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
+import { postgresMigrations } from './sql/postgresMigrations.js';
+import { postgresStatements } from './sql/postgresStatements.js';
+import { quoteIdentifier, validateIdentifier } from './sql/validateIdentifier.js';
+import type { ClaimOptions, Claimed, Commit, OutboxRecord, Page, StorageAdapter, TimerRecord } from './types.js';
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * The schema holding the store's tables (all named `incidentkit_*`); created if missing. A
+   * plain identifier; default `public`. Give each application or test run its own schema to keep
+   * their data apart.
+   */
+  readonly schema?: string;
+}
+
+/** A PostgreSQL {@link StorageAdapter}, plus explicit control of its migrations. */
+export interface PostgresStore extends StorageAdapter {
+  /** The schema the store uses. */
+  readonly schema: string;
+  /**
+   * Creates or upgrades the store's tables now instead of on first use; safe to call from every
+   * instance at once. Resolves to the migration versions this call applied (empty when none).
+   *
+   * @throws AdapterError (`ADAPTER_FAILED`) when the database cannot be migrated.
+   */
+  migrate(): Promise<readonly number[]>;
+}
+
+const ADAPTER = 'postgres';
+
+interface EventRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly type: string;
+  readonly at_ms: string | number;
+  readonly actor: string;
+  readonly data: string;
+  readonly hash: string;
+}
+
+interface TimerRow {
+  readonly incident_id: string;
+  readonly timer_id: string;
+  readonly due_ms: string | number;
+  readonly event: string;
+}
+
+interface OutboxRow {
+  readonly id: string;
+  readonly incident_id: string;
+  readonly channel: string;
+  readonly idempotency_key: string;
+  readonly payload: string;
+  readonly available_ms: string | number;
+  readonly attempts: number;
+  readonly last_error: string | null;
+}
+
+// The caller names the type it stored as JSON text.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+const parse = <T>(json: string): T => JSON.parse(json) as T;
+/** Times come back as epoch milliseconds (`bigint` text), independent of the pool's type parsers. */
+const iso = (ms: string | number): string => new Date(Number(ms)).toISOString();
+const compareDue = (a: { due: string; key: string }, b: { due: string; key: string }): number =>
+  a.due < b.due ? -1 : a.due > b.due ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+function toOutbox(tenantId: string, row: OutboxRow): OutboxRecord {
+  const record: OutboxRecord = {
+    id: row.id,
+    tenantId,
+    incidentId: row.incident_id,
+    channel: row.channel,
+    idempotencyKey: row.idempotency_key,
+    payload: parse(row.payload),
+    availableAt: iso(row.available_ms),
+    attempts: row.attempts,
+  };
+  return row.last_error === null ? record : { ...record, lastError: row.last_error };
+}
+
+/** Merges the counters a statement selected as JSON text (see `counters` in the statements) into a projection. */
+function withCounters(json: string, counters: string | null): Incident {
+  const incident = parse<Incident>(json);
+  if (counters === null || incident.alerts.length === 0) return incident;
+  const rows = parse<[string, number | string, number | string][]>(counters);
+  return mergeCounters(incident, new Map(rows.map(([fingerprint, count, lastSeen]) => [fingerprint, { count: Number(count), lastSeenAt: iso(lastSeen) }])));
+}
+
+const statementNames = new Map<string, string>();
+
+/** Short, stable prepared-statement name for a SQL text, so each connection parses and plans it once. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    name = `incidentkit_${hash.toString(16)}_${text.length.toString(16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A {@link StorageAdapter} on PostgreSQL through a `pg.Pool` the host owns: how several instances
+ * of a host share one database.
+ *
+ * @remarks
+ * - Tables live in `options.schema` and are created on first use (or by {@link PostgresStore.migrate})
+ *   with versioned migrations under `pg_advisory_xact_lock`, so instances can start together.
+ * - A commit is one statement (data-modifying CTEs), so one round trip and atomic on its own: a
+ *   compare-and-set `UPDATE … WHERE version = $expected` on the projection, a primary key on
+ *   `(tenant, incident, seq)`, and a unique partial index allowing one open incident per
+ *   `(tenant, dedupKey)`. Nothing is read and checked in JavaScript first.
+ * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
+ * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
+ *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { createIncidentEngine } from 'incidentkit';
+ * import { postgresStore } from 'incidentkit/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const store = postgresStore(pool, { schema: 'incidents' });
+ * await store.migrate();
+ * const engine = createIncidentEngine({ store });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `pool` is not a `pg.Pool` or `schema` is not a plain identifier.
+ */
+export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): PostgresStore {
+  const candidate = pool as Partial<Pool> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.query !== 'function' || typeof candidate.connect !== 'function') {
+    throw new ConfigError('postgresStore', [
+      { code: 'custom', path: ['pool'], message: 'Pass a pg.Pool, e.g. new pg.Pool({ connectionString })' },
+    ]);
+  }
+  const schema = validateIdentifier(options.schema ?? 'public', 'postgresStore', 'schema');
+  const sql = postgresStatements(quoteIdentifier(schema));
+  let migrated: Promise<readonly number[]> | undefined;
+  let ready = false;
+
+  function migrate(): Promise<readonly number[]> {
+    migrated ??= postgresMigrations(pool, schema).then(
+      (applied) => {
+        ready = true;
+        return applied;
+      },
+      (error: unknown) => {
+        migrated = undefined; // let the next call try again
+        throw wrapDriverError(ADAPTER, 'migrate', error);
+      },
+    );
+    return migrated;
+  }
+
+  // R is the caller's statement of what its SQL selects, as with pool.query<R>().
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  async function query<R extends QueryResultRow>(operation: string, text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+    if (!ready) await migrate();
+    try {
+      const result = await pool.query<R>({ name: statementName(text), text, values });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw wrapDriverError(ADAPTER, operation, error);
+    }
+  }
+
+  async function versionOf(tenantId: string, incidentId: string): Promise<number> {
+    const { rows } = await query<{ version: number }>('commit', sql.version, [tenantId, incidentId]);
+    return rows[0]?.version ?? 0;
+  }
+
+  async function commit(commit: Commit): Promise<void> {
+    checkCommit(ADAPTER, commit);
+    const { incident, tenantId, incidentId, expectedVersion } = commit;
+    const timers = timerChangesOf(commit);
+    const values: unknown[] = [
+      tenantId,
+      incidentId,
+      incident.version,
+      incident.status,
+      OPEN_STATUSES.includes(incident.status),
+      incident.severity,
+      incident.service ?? null,
+      incident.dedupKey ?? null,
+      incident.detectedAt,
+      JSON.stringify(incident),
+      JSON.stringify(commit.snapshot),
+      commit.events.at(-1)?.hash ?? null,
+      JSON.stringify(
+        commit.events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: e.at, actor: e.actor, data: e.data, hash: e.hash })),
+      ),
+      timers.cancel,
+      JSON.stringify(timers.set.map((t) => ({ incident_id: t.incidentId, timer_id: t.timerId, due_at: t.dueAt, event: t.event }))),
+      JSON.stringify(
+        (commit.outbox ?? []).map((m) => ({
+          id: m.id,
+          incident_id: m.incidentId,
+          channel: m.channel,
+          idempotency_key: m.idempotencyKey,
+          payload: m.payload,
+          available_at: m.availableAt,
+          attempts: m.attempts,
+          last_error: m.lastError ?? null,
+        })),
+      ),
+    ];
+    let applied: number;
+    try {
+      const creating = expectedVersion === 0;
+      const { rows } = await query<{ applied: number }>(
+        'commit',
+        creating ? sql.commitCreate : sql.commitUpdate,
+        creating ? values : [...values, expectedVersion],
+      );
+      applied = rows[0]?.applied ?? 0;
+    } catch (error) {
+      const cause = error instanceof Error ? error.cause : undefined;
+      const constraint = (cause as { constraint?: unknown } | undefined)?.constraint;
+      if (driverCode(cause) === '23505' && constraint === 'incidentkit_incidents_open_dedup_key' && incident.dedupKey !== undefined) {
+        const holder = await findOpenByDedupKey(tenantId, incident.dedupKey);
+        throw new DuplicateIncidentError(
+          { tenantId, dedupKey: incident.dedupKey, ...(holder === undefined ? {} : { existingIncidentId: holder.id }) },
+          cause,
+        );
+      }
+      if (driverCode(cause) === '23505' && constraint === 'incidentkit_events_pkey') {
+        throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual: await versionOf(tenantId, incidentId) }, cause);
+      }
+      throw error;
+    }
+    if (applied !== 1) {
+      throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual: await versionOf(tenantId, incidentId) });
+    }
+  }
+
+  async function findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined> {
+    const { rows } = await query<{ incident: string; counters: string | null }>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
+    const row = rows[0];
+    return row === undefined ? undefined : withCounters(row.incident, row.counters);
+  }
+
+  function claimValues(operation: string, options: ClaimOptions): { values: unknown[]; until: string } {
+    assertTimestamp(ADAPTER, operation, 'now', options.now);
+    const until = addMs(options.now, options.leaseMs);
+    return { values: [options.tenantId, options.now, options.limit, options.owner, until], until };
+  }
+
+  return {
+    name: ADAPTER,
+    schema,
+    migrate,
+    commit,
+    findOpenByDedupKey,
+
+    async load(tenantId, incidentId) {
+      const { rows } = await query<{ incident: string; snapshot: string; last_hash: string; counters: string | null }>('load', sql.load, [
+        tenantId,
+        incidentId,
+      ]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      return {
+        incident: withCounters(row.incident, row.counters),
+        snapshot: parse<PersistedIncidentSnapshot>(row.snapshot),
+        lastHash: row.last_hash,
+      };
+    },
+
+    async events(tenantId, incidentId) {
+      const { rows } = await query<EventRow>('events', sql.events, [tenantId, incidentId]);
+      return rows.map(
+        (row): StoredEvent => ({
+          id: row.id,
+          tenantId,
+          incidentId,
+          seq: row.seq,
+          type: row.type as IncidentEventType,
+          at: iso(row.at_ms),
+          actor: parse(row.actor),
+          data: parse(row.data),
+          hash: row.hash,
+        }),
+      );
+    },
+
+    async list(tenantId, listQuery): Promise<Page<Incident>> {
+      const after = listQuery.cursor === undefined ? undefined : decodeListCursor(listQuery.cursor);
+      const { rows } = await query<{ incident: string; counters: string | null }>('list', sql.list, [
+        tenantId,
+        listQuery.status ?? null,
+        listQuery.severity ?? null,
+        listQuery.service ?? null,
+        listQuery.open ?? null,
+        after?.detectedAt ?? null,
+        after?.id ?? null,
+        listQuery.limit + 1,
+      ]);
+      const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row.incident, row.counters));
+      const last = items.at(-1);
+      return rows.length > listQuery.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
+    },
+
+    async recordSignals(tenantId, counts) {
+      const grouped = groupSignalCounts(counts);
+      for (const [i, update] of grouped.entries()) assertTimestamp(ADAPTER, 'recordSignals', `counts[${String(i)}].lastSeenAt`, update.lastSeenAt);
+      if (grouped.length === 0) return;
+      const json = grouped.map((c) => ({ incident_id: c.incidentId, fingerprint: c.fingerprint, count: c.count, last_seen_at: c.lastSeenAt }));
+      await query('recordSignals', sql.recordSignals, [tenantId, JSON.stringify(json)]);
+    },
+
+    async countFirings(tenantId, key, at, since) {
+      assertTimestamp(ADAPTER, 'countFirings', 'at', at);
+      assertTimestamp(ADAPTER, 'countFirings', 'since', since);
+      const { rows } = await query<{ n: number }>('countFirings', sql.countFirings, [tenantId, key, at, since]);
+      return rows[0]?.n ?? 0;
+    },
+
+    async claimTimers(options) {
+      const { values, until } = claimValues('claimTimers', options);
+      const { rows } = await query<TimerRow>('claimTimers', sql.claimTimers, values);
+      return rows
+        .map((row) => ({ due: iso(row.due_ms), key: `${row.incident_id}\u0000${row.timer_id}`, row }))
+        .sort(compareDue)
+        .map(
+          ({ due, row }): Claimed<TimerRecord> => ({
+            item: { tenantId: options.tenantId, incidentId: row.incident_id, timerId: row.timer_id, dueAt: due, event: parse(row.event) },
+            owner: options.owner,
+            leaseUntil: until,
+          }),
+        );
+    },
+
+    async completeTimer(claimed) {
+      const { item } = claimed;
+      const { rowCount } = await query('completeTimer', sql.completeTimer, [
+        item.tenantId,
+        item.incidentId,
+        item.timerId,
+        item.dueAt,
+        claimed.owner,
+        claimed.leaseUntil,
+      ]);
+      return rowCount === 1;
+    },
+
+    async claimOutbox(options) {
+      const { values, until } = claimValues('claimOutbox', options);
+      const { rows } = await query<OutboxRow>('claimOutbox', sql.claimOutbox, values);
+      return rows
+        .map((row) => ({ due: iso(row.available_ms), key: row.id, row }))
+        .sort(compareDue)
+        .map(({ row }): Claimed<OutboxRecord> => ({ item: toOutbox(options.tenantId, row), owner: options.owner, leaseUntil: until }));
+    },
+
+    async completeOutbox(claimed) {
+      const { rowCount } = await query('completeOutbox', sql.completeOutbox, [
+        claimed.item.tenantId,
+        claimed.item.id,
+        claimed.owner,
+        claimed.leaseUntil,
+      ]);
+      return rowCount === 1;
+    },
+
+    async failOutbox(claimed, failure) {
+      if (failure.retryAt !== undefined) assertTimestamp(ADAPTER, 'failOutbox', 'retryAt', failure.retryAt);
+      const { rowCount } = await query('failOutbox', sql.failOutbox, [
+        claimed.item.tenantId,
+        claimed.item.id,
+        claimed.owner,
+        claimed.leaseUntil,
+        failure.error,
+        failure.retryAt ?? null,
+      ]);
+      return rowCount === 1;
+    },
+
+    async deadLetters(tenantId) {
+      const { rows } = await query<OutboxRow>('deadLetters', sql.deadLetters, [tenantId]);
+      return rows.map((row) => toOutbox(tenantId, row));
+    },
+
+    async redeliver(tenantId, messageId, availableAt) {
+      assertTimestamp(ADAPTER, 'redeliver', 'availableAt', availableAt);
+      const { rowCount } = await query('redeliver', sql.redeliver, [tenantId, messageId, availableAt]);
+      return rowCount === 1;
+    },
+  };
+}

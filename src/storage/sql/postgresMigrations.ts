@@ -1,0 +1,182 @@
+import type { Pool } from 'pg';
+import { AdapterError } from '../../errors.js';
+import { driverCode } from './driverError.js';
+import { quoteIdentifier } from './validateIdentifier.js';
+
+/** One schema change: applied once, in `version` order, and recorded in `incidentkit_migrations`. */
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** DDL for the schema `s` (already quoted). */
+  readonly sql: (s: string) => string;
+}
+
+/** The PostgreSQL schema, as an append-only list: never edit a released migration, add the next one. */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create incidents, events, timers and outbox',
+    sql: (s) => `
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_incidents (
+        tenant_id text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        status text NOT NULL,
+        is_open boolean NOT NULL,
+        severity text NOT NULL,
+        service text,
+        dedup_key text,
+        detected_at timestamptz NOT NULL,
+        incident jsonb NOT NULL,
+        snapshot jsonb NOT NULL,
+        last_hash text NOT NULL,
+        CONSTRAINT incidentkit_incidents_pkey PRIMARY KEY (tenant_id, id)
+      );
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_list
+        ON ${s}.incidentkit_incidents (tenant_id, detected_at DESC, id DESC);
+      CREATE UNIQUE INDEX IF NOT EXISTS incidentkit_incidents_open_dedup_key
+        ON ${s}.incidentkit_incidents (tenant_id, dedup_key) WHERE is_open AND dedup_key IS NOT NULL;
+
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_events (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        seq integer NOT NULL,
+        id text NOT NULL,
+        type text NOT NULL,
+        at timestamptz NOT NULL,
+        actor jsonb NOT NULL,
+        data jsonb NOT NULL,
+        hash text NOT NULL,
+        CONSTRAINT incidentkit_events_pkey PRIMARY KEY (tenant_id, incident_id, seq)
+      );
+
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_timers (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        timer_id text COLLATE "C" NOT NULL,
+        due_at timestamptz NOT NULL,
+        event jsonb NOT NULL,
+        lease_owner text,
+        lease_until timestamptz,
+        CONSTRAINT incidentkit_timers_pkey PRIMARY KEY (tenant_id, incident_id, timer_id)
+      );
+      CREATE INDEX IF NOT EXISTS incidentkit_timers_due ON ${s}.incidentkit_timers (tenant_id, due_at);
+
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_outbox (
+        tenant_id text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        incident_id text NOT NULL,
+        channel text NOT NULL,
+        idempotency_key text NOT NULL,
+        payload jsonb NOT NULL,
+        available_at timestamptz NOT NULL,
+        attempts integer NOT NULL,
+        last_error text,
+        state text NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+        lease_owner text,
+        lease_until timestamptz,
+        CONSTRAINT incidentkit_outbox_pkey PRIMARY KEY (tenant_id, id)
+      );
+      CREATE INDEX IF NOT EXISTS incidentkit_outbox_due
+        ON ${s}.incidentkit_outbox (tenant_id, available_at) WHERE state = 'pending';
+      CREATE INDEX IF NOT EXISTS incidentkit_outbox_dead
+        ON ${s}.incidentkit_outbox (tenant_id, available_at) WHERE state = 'dead';
+    `,
+  },
+  {
+    version: 2,
+    name: 'signal counters, firing windows and alert dedup keys',
+    sql: (s) => `
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_signal_counts (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        fingerprint text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        CONSTRAINT incidentkit_signal_counts_pkey PRIMARY KEY (tenant_id, incident_id, fingerprint)
+      );
+
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_firings (
+        tenant_id text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        times timestamptz[] NOT NULL,
+        CONSTRAINT incidentkit_firings_pkey PRIMARY KEY (tenant_id, key)
+      );
+
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_open_alerts
+        ON ${s}.incidentkit_incidents USING gin ((incident -> 'alerts') jsonb_path_ops) WHERE is_open;
+    `,
+  },
+];
+
+const NEWEST = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;
+
+function tooNew(current: number): AdapterError {
+  return new AdapterError(
+    { adapter: 'postgres', operation: 'migrate' },
+    `the database is at schema version ${String(current)} but this incidentkit knows only up to ${String(NEWEST)}; upgrade incidentkit.`,
+  );
+}
+
+/** The schema version recorded in `table`, or `undefined` when the schema or table does not exist yet. */
+async function currentVersion(pool: Pool, table: string): Promise<number | undefined> {
+  try {
+    const result = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${table}`);
+    return result.rows[0]?.version ?? 0;
+  } catch (error) {
+    const code = driverCode(error);
+    if (code === '42P01' || code === '3F000') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Brings the schema's tables to the newest version. Several instances may call it at once: the
+ * work runs in one transaction under a transaction-scoped advisory lock keyed by the schema name,
+ * so exactly one applies each migration and the others find it done. Running it again does nothing.
+ *
+ * @returns The versions it applied.
+ * @throws AdapterError (`ADAPTER_FAILED`) when the database holds a newer schema than this code knows.
+ * @internal
+ */
+export async function postgresMigrations(pool: Pool, schema: string): Promise<number[]> {
+  const s = quoteIdentifier(schema);
+  const table = `${s}.incidentkit_migrations`;
+  // Fast path: one round trip when another instance already migrated.
+  const known = await currentVersion(pool, table);
+  if (known !== undefined && known > NEWEST) throw tooNew(known);
+  if (known === NEWEST) return [];
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incidentkit:migrate:${schema}`]);
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege even when the schema exists.
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${table} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const current = (await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${table}`)).rows[0]?.version ?? 0;
+      if (current > NEWEST) throw tooNew(current);
+      const applied: number[] = [];
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (migration.version <= current) continue;
+        await client.query(migration.sql(s));
+        await client.query(`INSERT INTO ${table} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    }
+  } finally {
+    // A connection in an unknown state must not go back to the pool.
+    client.release(broken);
+  }
+}

@@ -1,0 +1,133 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { AdapterError } from '../../errors.js';
+
+/** One schema change: applied once, in `version` order, and recorded in `<prefix>migrations`. */
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: (prefix: string) => string;
+}
+
+/** The SQLite schema, as an append-only list: never edit a released migration, add the next one. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create incidents, events, timers and outbox',
+    sql: (p) => `
+      CREATE TABLE IF NOT EXISTS "${p}incidents" (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        service TEXT,
+        dedup_key TEXT,
+        detected_at TEXT NOT NULL,
+        incident TEXT NOT NULL,
+        snapshot TEXT NOT NULL,
+        last_hash TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS "${p}incidents_list" ON "${p}incidents" (tenant_id, detected_at DESC, id DESC);
+      CREATE UNIQUE INDEX IF NOT EXISTS "${p}incidents_open_dedup_key"
+        ON "${p}incidents" (tenant_id, dedup_key) WHERE dedup_key IS NOT NULL AND is_open = 1;
+
+      CREATE TABLE IF NOT EXISTS "${p}events" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, incident_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE IF NOT EXISTS "${p}timers" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        timer_id TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        event TEXT NOT NULL,
+        lease_owner TEXT,
+        lease_until TEXT,
+        PRIMARY KEY (tenant_id, incident_id, timer_id)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS "${p}timers_due" ON "${p}timers" (tenant_id, due_at);
+
+      CREATE TABLE IF NOT EXISTS "${p}outbox" (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        available_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+        lease_owner TEXT,
+        lease_until TEXT,
+        PRIMARY KEY (tenant_id, id)
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS "${p}outbox_due" ON "${p}outbox" (tenant_id, state, available_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'signal counters and firing windows',
+    sql: (p) => `
+      CREATE TABLE IF NOT EXISTS "${p}signal_counts" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, incident_id, fingerprint)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE IF NOT EXISTS "${p}firings" (
+        tenant_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS "${p}firings_window" ON "${p}firings" (tenant_id, key, at);
+    `,
+  },
+];
+
+/**
+ * Brings the store's tables to the newest schema version, in one `BEGIN IMMEDIATE` transaction so
+ * that two processes opening the same file never migrate at once. Running it again does nothing.
+ *
+ * @returns The versions it applied.
+ * @throws AdapterError (`ADAPTER_FAILED`) when the database holds a newer schema than this code knows.
+ * @internal
+ */
+export function sqliteMigrations(db: BetterSqlite3.Database, prefix: string): number[] {
+  const table = `"${prefix}migrations"`;
+  const migrate = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+    const current = db.prepare<[], { version: number | null }>(`SELECT max(version) AS version FROM ${table}`).get()?.version ?? 0;
+    const newest = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
+    if (current > newest) {
+      throw new AdapterError(
+        { adapter: 'sqlite', operation: 'migrate' },
+        `the database is at schema version ${String(current)} but this incidentkit knows only up to ${String(newest)}; upgrade incidentkit.`,
+      );
+    }
+    const record = db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+    const applied: number[] = [];
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql(prefix));
+      record.run(migration.version, migration.name);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+  return migrate.immediate();
+}

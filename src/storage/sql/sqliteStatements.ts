@@ -1,0 +1,192 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** Row shapes the SQLite store reads. @internal */
+export interface IncidentRow {
+  readonly incident: string;
+  readonly snapshot: string;
+  readonly last_hash: string;
+}
+
+/** @internal */
+export interface EventRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly type: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly data: string;
+  readonly hash: string;
+}
+
+/** @internal */
+export interface TimerRow {
+  readonly tenant_id: string;
+  readonly incident_id: string;
+  readonly timer_id: string;
+  readonly due_at: string;
+  readonly event: string;
+}
+
+/** @internal */
+export interface OutboxRow {
+  readonly tenant_id: string;
+  readonly id: string;
+  readonly incident_id: string;
+  readonly channel: string;
+  readonly idempotency_key: string;
+  readonly payload: string;
+  readonly available_at: string;
+  readonly attempts: number;
+  readonly last_error: string | null;
+}
+
+/** version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last hash (null: keep). @internal */
+export type IncidentValues = [number, string, number, string, string | null, string | null, string, string, string, string | null];
+
+type S<P extends unknown[] | object, R = unknown> = BetterSqlite3.Statement<P, R>;
+type Named = Record<string, unknown>;
+
+/** The prepared statements of one SQLite store. @internal */
+export interface SqliteStatements {
+  readonly load: S<[string, string], IncidentRow>;
+  readonly version: S<[string, string], { version: number }>;
+  readonly insertIncident: S<[string, string, ...IncidentValues]>;
+  readonly updateIncident: S<[...IncidentValues, string, string, number]>;
+  readonly insertEvent: S<[string, string, number, string, string, string, string, string, string]>;
+  readonly deleteTimer: S<[string, string, string]>;
+  readonly upsertTimer: S<Named>;
+  readonly insertOutbox: S<Named>;
+  readonly events: S<[string, string], EventRow>;
+  readonly list: S<Named, { incident: string }>;
+  readonly openByDedupKey: S<[string, string], { incident: string }>;
+  readonly openByAlertKey: S<[string, string], { incident: string }>;
+  readonly counters: S<[string, string], { fingerprint: string; count: number; last_seen_at: string }>;
+  readonly addCounter: S<[string, string, string, number, string]>;
+  readonly addFiring: S<[string, string, string]>;
+  readonly forgetFirings: S<[string, string, string]>;
+  readonly countFirings: S<[string, string, string], { n: number }>;
+  readonly claimTimers: S<Named, TimerRow>;
+  readonly completeTimer: S<Named>;
+  readonly claimOutbox: S<Named, OutboxRow>;
+  readonly completeOutbox: S<Named>;
+  readonly failOutbox: S<Named>;
+  readonly deadLetters: S<[string], OutboxRow>;
+  readonly redeliver: S<[string, string, string]>;
+}
+
+/**
+ * Prepares every statement of the SQLite store for tables named `<prefix>…`. Every value is a
+ * bind parameter; only the validated prefix is spliced in.
+ *
+ * @internal
+ */
+export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): SqliteStatements {
+  const t = {
+    incidents: `"${prefix}incidents"`,
+    events: `"${prefix}events"`,
+    timers: `"${prefix}timers"`,
+    outbox: `"${prefix}outbox"`,
+    signalCounts: `"${prefix}signal_counts"`,
+    firings: `"${prefix}firings"`,
+  };
+  const incidentColumns = `tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash`;
+  return {
+    load: db.prepare<[string, string], IncidentRow>(`SELECT incident, snapshot, last_hash FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
+    version: db.prepare<[string, string], { version: number }>(`SELECT version FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
+    // The hot statements bind by position: measurably cheaper than named parameters.
+    insertIncident: db.prepare<[string, string, ...IncidentValues]>(
+      `INSERT INTO ${t.incidents} (${incidentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))`,
+    ),
+    updateIncident: db.prepare<[...IncidentValues, string, string, number]>(
+      `UPDATE ${t.incidents} SET version = ?, status = ?, is_open = ?, severity = ?, service = ?, dedup_key = ?, detected_at = ?,
+         incident = ?, snapshot = ?, last_hash = coalesce(?, last_hash)
+       WHERE tenant_id = ? AND id = ? AND version = ?`,
+    ),
+    insertEvent: db.prepare<[string, string, number, string, string, string, string, string, string]>(
+      `INSERT INTO ${t.events} (tenant_id, incident_id, seq, id, type, at, actor, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteTimer: db.prepare<[string, string, string]>(`DELETE FROM ${t.timers} WHERE tenant_id = ? AND incident_id = ? AND timer_id = ?`),
+    upsertTimer: db.prepare<Named>(
+      `INSERT INTO ${t.timers} (tenant_id, incident_id, timer_id, due_at, event) VALUES (@tenantId, @incidentId, @timerId, @dueAt, @event)
+       ON CONFLICT (tenant_id, incident_id, timer_id)
+       DO UPDATE SET due_at = excluded.due_at, event = excluded.event, lease_owner = NULL, lease_until = NULL`,
+    ),
+    insertOutbox: db.prepare<Named>(
+      `INSERT INTO ${t.outbox} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
+       VALUES (@tenantId, @id, @incidentId, @channel, @idempotencyKey, @payload, @availableAt, @attempts, @lastError, 'pending')`,
+    ),
+    events: db.prepare<[string, string], EventRow>(
+      `SELECT seq, id, type, at, actor, data, hash FROM ${t.events} WHERE tenant_id = ? AND incident_id = ? ORDER BY seq`,
+    ),
+    list: db.prepare<Named, { incident: string }>(
+      `SELECT incident FROM ${t.incidents}
+       WHERE tenant_id = @tenantId
+         AND (@status IS NULL OR status IN (SELECT value FROM json_each(@status)))
+         AND (@severity IS NULL OR severity IN (SELECT value FROM json_each(@severity)))
+         AND (@service IS NULL OR service IN (SELECT value FROM json_each(@service)))
+         AND (@open IS NULL OR is_open = @open)
+         AND (@afterAt IS NULL OR (detected_at, id) < (@afterAt, @afterId))
+       ORDER BY detected_at DESC, id DESC
+       LIMIT @limit`,
+    ),
+    openByDedupKey: db.prepare<[string, string], { incident: string }>(
+      `SELECT incident FROM ${t.incidents} WHERE tenant_id = ? AND dedup_key = ? AND is_open = 1`,
+    ),
+    // Alerts grouped into an open incident hold their keys too; the oldest holder wins.
+    openByAlertKey: db.prepare<[string, string], { incident: string }>(
+      `SELECT incident FROM ${t.incidents} i
+       WHERE tenant_id = ? AND is_open = 1
+         AND EXISTS (SELECT 1 FROM json_each(i.incident, '$.alerts') a WHERE json_extract(a.value, '$.dedupKey') = ?)
+       ORDER BY detected_at, id LIMIT 1`,
+    ),
+    counters: db.prepare<[string, string], { fingerprint: string; count: number; last_seen_at: string }>(
+      `SELECT fingerprint, count, last_seen_at FROM ${t.signalCounts} WHERE tenant_id = ? AND incident_id = ?`,
+    ),
+    addCounter: db.prepare<[string, string, string, number, string]>(
+      `INSERT INTO ${t.signalCounts} (tenant_id, incident_id, fingerprint, count, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, incident_id, fingerprint)
+       DO UPDATE SET count = count + excluded.count, last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
+    ),
+    addFiring: db.prepare<[string, string, string]>(`INSERT INTO ${t.firings} (tenant_id, key, at) VALUES (?, ?, ?)`),
+    forgetFirings: db.prepare<[string, string, string]>(`DELETE FROM ${t.firings} WHERE tenant_id = ? AND key = ? AND at < ?`),
+    countFirings: db.prepare<[string, string, string], { n: number }>(
+      `SELECT count(*) AS n FROM ${t.firings} WHERE tenant_id = ? AND key = ? AND at >= ?`,
+    ),
+    claimTimers: db.prepare<Named, TimerRow>(
+      `UPDATE ${t.timers} SET lease_owner = @owner, lease_until = @until
+       WHERE rowid IN (
+         SELECT rowid FROM ${t.timers}
+         WHERE tenant_id = @tenantId AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+         ORDER BY due_at, incident_id, timer_id LIMIT @limit)
+       RETURNING tenant_id, incident_id, timer_id, due_at, event`,
+    ),
+    completeTimer: db.prepare<Named>(
+      `DELETE FROM ${t.timers} WHERE tenant_id = @tenantId AND incident_id = @incidentId AND timer_id = @timerId
+         AND due_at = @dueAt AND lease_owner = @owner AND lease_until = @until`,
+    ),
+    claimOutbox: db.prepare<Named, OutboxRow>(
+      `UPDATE ${t.outbox} SET lease_owner = @owner, lease_until = @until
+       WHERE rowid IN (
+         SELECT rowid FROM ${t.outbox}
+         WHERE tenant_id = @tenantId AND state = 'pending' AND available_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+         ORDER BY available_at, id LIMIT @limit)
+       RETURNING tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error`,
+    ),
+    completeOutbox: db.prepare<Named>(
+      `UPDATE ${t.outbox} SET state = 'delivered', attempts = attempts + 1, lease_owner = NULL, lease_until = NULL
+       WHERE tenant_id = @tenantId AND id = @id AND state = 'pending' AND lease_owner = @owner AND lease_until = @until`,
+    ),
+    failOutbox: db.prepare<Named>(
+      `UPDATE ${t.outbox} SET attempts = attempts + 1, last_error = @error, available_at = coalesce(@retryAt, available_at),
+         state = CASE WHEN @retryAt IS NULL THEN 'dead' ELSE 'pending' END, lease_owner = NULL, lease_until = NULL
+       WHERE tenant_id = @tenantId AND id = @id AND state = 'pending' AND lease_owner = @owner AND lease_until = @until`,
+    ),
+    deadLetters: db.prepare<[string], OutboxRow>(
+      `SELECT tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error
+       FROM ${t.outbox} WHERE tenant_id = ? AND state = 'dead' ORDER BY available_at, id`,
+    ),
+    redeliver: db.prepare<[string, string, string]>(
+      `UPDATE ${t.outbox} SET state = 'pending', available_at = ? WHERE tenant_id = ? AND id = ? AND state = 'dead'`,
+    ),
+  };
+}

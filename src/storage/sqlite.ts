@@ -1,0 +1,343 @@
+/**
+ * The SQLite store: `incidentkit/sqlite` (peer dependency: `better-sqlite3`).
+ *
+ * @packageDocumentation
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
+import type { IncidentEventType, StoredEvent } from '../model/event.js';
+import { OPEN_STATUSES, type Incident } from '../model/incident.js';
+import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import { encodeCursor } from './cursor.js';
+import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
+import { driverCode, wrapDriverError } from './sql/driverError.js';
+import { decodeListCursor } from './sql/listCursor.js';
+import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
+import { sqliteMigrations } from './sql/sqliteMigrations.js';
+import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow } from './sql/sqliteStatements.js';
+import { validateIdentifier } from './sql/validateIdentifier.js';
+import type {
+  ClaimOptions,
+  Claimed,
+  Commit,
+  OutboxRecord,
+  Page,
+  SignalCount,
+  StorageAdapter,
+  StoredIncident,
+  TimerRecord,
+} from './types.js';
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * Prefix of every table and index the store creates, so it can share a database with the
+   * host's own tables. A plain identifier; default `incidentkit_`.
+   */
+  readonly tablePrefix?: string;
+}
+
+const ADAPTER = 'sqlite';
+
+
+// The caller names the type it stored as JSON text.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+const parse = <T>(json: string): T => JSON.parse(json) as T;
+const isOpen = (incident: Incident): boolean => OPEN_STATUSES.includes(incident.status);
+const byDue = <T extends { readonly due: string; readonly key: string }>(a: T, b: T): number =>
+  a.due < b.due ? -1 : a.due > b.due ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+function toTimer(row: TimerRow): TimerRecord {
+  return { tenantId: row.tenant_id, incidentId: row.incident_id, timerId: row.timer_id, dueAt: row.due_at, event: parse(row.event) };
+}
+
+function toOutbox(row: OutboxRow): OutboxRecord {
+  const record: OutboxRecord = {
+    id: row.id,
+    tenantId: row.tenant_id,
+    incidentId: row.incident_id,
+    channel: row.channel,
+    idempotencyKey: row.idempotency_key,
+    payload: parse(row.payload),
+    availableAt: row.available_at,
+    attempts: row.attempts,
+  };
+  return row.last_error === null ? record : { ...record, lastError: row.last_error };
+}
+
+/**
+ * A {@link StorageAdapter} on SQLite through a `better-sqlite3` database the host opened: the
+ * embedded default for one process.
+ *
+ * @remarks
+ * Creates and migrates its tables on creation (versioned migrations recorded in
+ * `<prefix>migrations`, safe to run again and from several processes). Each commit is one
+ * `BEGIN IMMEDIATE` transaction: the expected version is a compare-and-set `UPDATE … WHERE
+ * version = ?`, `(tenant, incident, seq)` is a primary key, and a partial unique index allows one
+ * open incident per `(tenant, dedupKey)`. Times are stored as canonical ISO-8601 text and JSON as
+ * text, so both round-trip exactly. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
+ * Several processes may share one file, but for several hosts use `postgresStore`.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3';
+ * import { createIncidentEngine } from 'incidentkit';
+ * import { sqliteStore } from 'incidentkit/sqlite';
+ *
+ * const db = new Database('incidents.db');
+ * db.pragma('journal_mode = WAL');
+ * const engine = createIncidentEngine({ store: sqliteStore(db) });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `db` is not an open better-sqlite3 database or `tablePrefix` is not a plain identifier.
+ * @throws AdapterError (`ADAPTER_FAILED`) when the migrations fail, or the database was migrated by a newer incidentkit.
+ */
+export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOptions = {}): StorageAdapter {
+  const candidate = db as Partial<BetterSqlite3.Database> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.prepare !== 'function' || candidate.open !== true) {
+    throw new ConfigError('sqliteStore', [
+      { code: 'custom', path: ['db'], message: 'Pass an open better-sqlite3 Database, e.g. new Database("incidents.db")' },
+    ]);
+  }
+  const prefix = validateIdentifier(options.tablePrefix ?? 'incidentkit_', 'sqliteStore', 'tablePrefix', 40);
+  try {
+    sqliteMigrations(db, prefix);
+  } catch (error) {
+    throw wrapDriverError(ADAPTER, 'migrate', error);
+  }
+
+  const stmt = sqliteStatements(db, prefix);
+
+  function writeIncident(commit: Commit): void {
+    const { incident, tenantId, incidentId, expectedVersion } = commit;
+    const values: IncidentValues = [
+      incident.version,
+      incident.status,
+      isOpen(incident) ? 1 : 0,
+      incident.severity,
+      incident.service ?? null,
+      incident.dedupKey ?? null,
+      incident.detectedAt,
+      JSON.stringify(incident),
+      JSON.stringify(commit.snapshot),
+      commit.events.at(-1)?.hash ?? null,
+    ];
+    try {
+      if (expectedVersion === 0) {
+        stmt.insertIncident.run(tenantId, incidentId, ...values);
+        return;
+      }
+      if (stmt.updateIncident.run(...values, tenantId, incidentId, expectedVersion).changes === 1) return;
+    } catch (error) {
+      const code = driverCode(error);
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ConcurrencyError({ tenantId, incidentId, expected: 0, actual: stmt.version.get(tenantId, incidentId)?.version ?? 0 }, error);
+      }
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' && incident.dedupKey !== undefined) {
+        const holder = stmt.openByDedupKey.get(tenantId, incident.dedupKey);
+        const existing = holder === undefined ? undefined : parse<Incident>(holder.incident).id;
+        throw new DuplicateIncidentError(
+          { tenantId, dedupKey: incident.dedupKey, ...(existing === undefined ? {} : { existingIncidentId: existing }) },
+          error,
+        );
+      }
+      throw error;
+    }
+    const actual = stmt.version.get(tenantId, incidentId)?.version ?? 0;
+    throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual });
+  }
+
+  const commitTransaction = db.transaction((commit: Commit) => {
+    writeIncident(commit);
+    const { tenantId, incidentId } = commit;
+    for (const event of commit.events) {
+      try {
+        stmt.insertEvent.run(tenantId, incidentId, event.seq, event.id, event.type, event.at, JSON.stringify(event.actor), JSON.stringify(event.data), event.hash);
+      } catch (error) {
+        // Only a stale writer can collide on (tenant, incident, seq): the compare-and-set above makes it unreachable, this is the backstop.
+        if (driverCode(error) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+        throw new ConcurrencyError({ tenantId, incidentId, expected: commit.expectedVersion }, error);
+      }
+    }
+    if (commit.timers !== undefined) {
+      const timers = timerChangesOf(commit);
+      for (const timerId of timers.cancel) stmt.deleteTimer.run(tenantId, incidentId, timerId);
+      for (const timer of timers.set) stmt.upsertTimer.run({ ...timer, event: JSON.stringify(timer.event) });
+    }
+    for (const message of commit.outbox ?? []) {
+      stmt.insertOutbox.run({ ...message, payload: JSON.stringify(message.payload), lastError: message.lastError ?? null });
+    }
+  });
+
+  /** A stored projection with its signal counters merged in, as every read returns it. */
+  function withCounters(json: string): Incident {
+    const incident = parse<Incident>(json);
+    if (incident.alerts.length === 0) return incident;
+    const rows = stmt.counters.all(incident.tenantId, incident.id);
+    return mergeCounters(incident, new Map(rows.map((row) => [row.fingerprint, { count: row.count, lastSeenAt: row.last_seen_at }])));
+  }
+
+  const recordSignalsTransaction = db.transaction((tenantId: string, counts: readonly SignalCount[]) => {
+    for (const update of groupSignalCounts(counts)) {
+      stmt.addCounter.run(tenantId, update.incidentId, update.fingerprint, update.count, update.lastSeenAt);
+    }
+  });
+
+  const countFiringsTransaction = db.transaction((tenantId: string, key: string, at: string, since: string): number => {
+    stmt.forgetFirings.run(tenantId, key, since);
+    stmt.addFiring.run(tenantId, key, at);
+    return stmt.countFirings.get(tenantId, key, since)?.n ?? 0;
+  });
+
+  /** Runs `fn`, turning driver errors into AdapterErrors; returns a promise like every StorageAdapter method. */
+  function run<T>(operation: string, fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(wrapDriverError(ADAPTER, operation, error));
+    }
+  }
+
+  function checkClaim(operation: string, options: ClaimOptions): { tenantId: string; now: string; owner: string; until: string; limit: number } {
+    assertTimestamp(ADAPTER, operation, 'now', options.now);
+    return { tenantId: options.tenantId, now: options.now, owner: options.owner, until: addMs(options.now, options.leaseMs), limit: options.limit };
+  }
+
+  return {
+    name: ADAPTER,
+
+    load: (tenantId, incidentId) =>
+      run('load', (): StoredIncident | undefined => {
+        const row = stmt.load.get(tenantId, incidentId);
+        if (row === undefined) return undefined;
+        return { incident: withCounters(row.incident), snapshot: parse<PersistedIncidentSnapshot>(row.snapshot), lastHash: row.last_hash };
+      }),
+
+    commit: (commit) =>
+      run('commit', () => {
+        checkCommit(ADAPTER, commit);
+        commitTransaction.immediate(commit);
+      }),
+
+    events: (tenantId, incidentId) =>
+      run('events', () =>
+        stmt.events.all(tenantId, incidentId).map(
+          (row): StoredEvent => ({
+            id: row.id,
+            tenantId,
+            incidentId,
+            seq: row.seq,
+            type: row.type as IncidentEventType,
+            at: row.at,
+            actor: parse(row.actor),
+            data: parse(row.data),
+            hash: row.hash,
+          }),
+        ),
+      ),
+
+    list: (tenantId, query) =>
+      run('list', (): Page<Incident> => {
+        const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
+        const json = (values: readonly string[] | undefined): string | null => (values === undefined ? null : JSON.stringify(values));
+        const rows = stmt.list.all({
+          tenantId,
+          status: json(query.status),
+          severity: json(query.severity),
+          service: json(query.service),
+          open: query.open === undefined ? null : query.open ? 1 : 0,
+          afterAt: after?.detectedAt ?? null,
+          afterId: after?.id ?? null,
+          limit: query.limit + 1,
+        });
+        const items = rows.slice(0, query.limit).map((row) => withCounters(row.incident));
+        const last = items.at(-1);
+        return rows.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
+      }),
+
+    findOpenByDedupKey: (tenantId, dedupKey) =>
+      run('findOpenByDedupKey', () => {
+        const row = stmt.openByDedupKey.get(tenantId, dedupKey) ?? stmt.openByAlertKey.get(tenantId, dedupKey);
+        return row === undefined ? undefined : withCounters(row.incident);
+      }),
+
+    recordSignals: (tenantId, counts) =>
+      run('recordSignals', () => {
+        for (const [i, update] of counts.entries()) {
+          assertTimestamp(ADAPTER, 'recordSignals', `counts[${String(i)}].lastSeenAt`, update.lastSeenAt);
+        }
+        recordSignalsTransaction.immediate(tenantId, counts);
+      }),
+
+    countFirings: (tenantId, key, at, since) =>
+      run('countFirings', () => {
+        assertTimestamp(ADAPTER, 'countFirings', 'at', at);
+        assertTimestamp(ADAPTER, 'countFirings', 'since', since);
+        return countFiringsTransaction.immediate(tenantId, key, at, since);
+      }),
+
+    claimTimers: (options) =>
+      run('claimTimers', () => {
+        const claim = checkClaim('claimTimers', options);
+        return stmt.claimTimers
+          .all(claim)
+          .map((row) => ({ due: row.due_at, key: `${row.incident_id}\u0000${row.timer_id}`, row }))
+          .sort(byDue)
+          .map(({ row }): Claimed<TimerRecord> => ({ item: toTimer(row), owner: claim.owner, leaseUntil: claim.until }));
+      }),
+
+    completeTimer: (claimed) =>
+      run(
+        'completeTimer',
+        () =>
+          stmt.completeTimer.run({
+            tenantId: claimed.item.tenantId,
+            incidentId: claimed.item.incidentId,
+            timerId: claimed.item.timerId,
+            dueAt: claimed.item.dueAt,
+            owner: claimed.owner,
+            until: claimed.leaseUntil,
+          }).changes === 1,
+      ),
+
+    claimOutbox: (options) =>
+      run('claimOutbox', () => {
+        const claim = checkClaim('claimOutbox', options);
+        return stmt.claimOutbox
+          .all(claim)
+          .map((row) => ({ due: row.available_at, key: row.id, row }))
+          .sort(byDue)
+          .map(({ row }): Claimed<OutboxRecord> => ({ item: toOutbox(row), owner: claim.owner, leaseUntil: claim.until }));
+      }),
+
+    completeOutbox: (claimed) =>
+      run(
+        'completeOutbox',
+        () =>
+          stmt.completeOutbox.run({ tenantId: claimed.item.tenantId, id: claimed.item.id, owner: claimed.owner, until: claimed.leaseUntil })
+            .changes === 1,
+      ),
+
+    failOutbox: (claimed, failure) =>
+      run('failOutbox', () => {
+        if (failure.retryAt !== undefined) assertTimestamp(ADAPTER, 'failOutbox', 'retryAt', failure.retryAt);
+        return (
+          stmt.failOutbox.run({
+            tenantId: claimed.item.tenantId,
+            id: claimed.item.id,
+            owner: claimed.owner,
+            until: claimed.leaseUntil,
+            error: failure.error,
+            retryAt: failure.retryAt ?? null,
+          }).changes === 1
+        );
+      }),
+
+    deadLetters: (tenantId) => run('deadLetters', () => stmt.deadLetters.all(tenantId).map(toOutbox)),
+
+    redeliver: (tenantId, messageId, availableAt) =>
+      run('redeliver', () => {
+        assertTimestamp(ADAPTER, 'redeliver', 'availableAt', availableAt);
+        return stmt.redeliver.run(availableAt, tenantId, messageId).changes === 1;
+      }),
+  };
+}
