@@ -10,6 +10,7 @@
 export { createIncidentEngine } from './engine/createIncidentEngine.js';
 export type { FiredTimer, IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
+export type { ScanFilter } from './engine/history.js';
 export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingest.js';
 export {
   SIGNAL_STATUSES,
@@ -30,6 +31,7 @@ export type {
   CompleteReviewInput,
   DeclareInput,
   EscalateInput,
+  ImportIncidentInput,
   ListInput,
   MitigateInput,
   PostUpdateInput,
@@ -59,6 +61,7 @@ export {
 } from './lifecycle/incidentMachine.js';
 export {
   LIFECYCLE_EVENT_TYPES,
+  type LifecycleEventDraft,
   STORED_TYPE_OF,
   type LifecycleEvent,
   type LifecycleEventType,
@@ -95,6 +98,7 @@ export {
   type ReviewState,
   type RoleAssignment,
   type RootCause,
+  type SimilarIncidentRef,
   type TargetBreach,
   type TargetName,
 } from './model/incident.js';
@@ -330,3 +334,99 @@ export {
 } from './notify/standardWebhooks.js';
 export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './notify/console.js';
 export { webhookNotifier, webhookPayload, type FetchLike, type WebhookNotifierOptions, type WebhookPayload } from './notify/webhook.js';
+
+// Review and prevention: post-incident reviews, action items, recurrence (issue 7).
+export {
+  ACTION_ITEM_KINDS,
+  ACTION_ITEM_STRENGTHS,
+  DEFAULT_ACTION_ITEM_POLICY,
+  OPEN_ACTION_ITEM_STATUSES,
+  actionItemPolicySchema,
+  actionItemPolicyViolation,
+  countActionItems,
+  isActionItemOverdue,
+  meetsStrength,
+  overdueActionItems,
+  resolveActionItemPolicy,
+  type ActionItemCounts,
+  type ActionItemLike,
+  type ActionItemPolicy,
+} from './review/actionItems.js';
+export {
+  KEY_EVENT_TYPES,
+  buildPostmortem,
+} from './review/buildPostmortem.js';
+export {
+  DEFAULT_SIMILARITY_WEIGHTS,
+  findSimilarIncidents,
+  titleSimilarity,
+  type FindSimilarOptions,
+  type SimilarIncident,
+  type SimilarityInput,
+  type SimilarityReason,
+  type SimilarityReasonKind,
+  type SimilarityWeights,
+} from './review/findSimilarIncidents.js';
+export {
+  escapeMarkdown,
+  mermaidGanttText,
+  postmortemGantt,
+  postmortemToJson,
+  renderPostmortemMarkdown,
+  type RenderPostmortemOptions,
+} from './review/renderPostmortemMarkdown.js';
+export type {
+  BuildPostmortemOptions,
+  PhaseName,
+  PhaseSegment,
+  Postmortem,
+  PostmortemActionItem,
+  PostmortemMilestone,
+  PostmortemTimelineEntry,
+  RedactField,
+  TimelineEventLike,
+} from './review/types.js';
+
+// Metrics: MTTA, MTTR and friends over many incidents (issue 7).
+export {
+  computeMetrics,
+  computeMetricsSync,
+  createMetricsAccumulator,
+  type MetricsAccumulator,
+} from './metrics/computeMetrics.js';
+export {
+  DEFAULT_DURATIONS,
+  MILESTONE_NAMES,
+  type ComputeMetricsOptions,
+  type DurationDefinition,
+  type GroupBy,
+  type GroupKeyFunction,
+  type MetricsGroup,
+  type MetricsIncident,
+  type MetricsResult,
+  type MilestoneName,
+  type MilestoneSpec,
+  type MilestoneValue,
+  type SeverityCompliance,
+  type SeverityTarget,
+  type TargetCompliance,
+} from './metrics/types.js';
+export {
+  metricsChart,
+  renderMetricsMarkdown,
+  type ChartStatistic,
+  type RenderMetricsOptions,
+} from './metrics/renderMetricsMarkdown.js';
+export {
+  createStatsAccumulator,
+  quantileSorted,
+  summarize,
+  type Stats,
+  type StatsAccumulator,
+  type StatsOptions,
+  type WithinThreshold,
+} from './metrics/stats.js';
+export {
+  toEpochMs,
+  type TimeInput,
+} from './metrics/toEpochMs.js';

@@ -70,6 +70,32 @@ export function commandSchemas(scale: SeverityScale) {
       mergedInto: idSchema.optional(),
       actor: actorSchema,
     }),
+    importIncident: z
+      .strictObject({
+        title: text(LIMITS.title),
+        severity,
+        service: text(LIMITS.name).optional(),
+        services: z.array(text(LIMITS.name)).max(LIMITS.list).optional(),
+        summary: text(LIMITS.text).optional(),
+        rootCause: text(LIMITS.text).optional(),
+        milestones: z.strictObject({
+          startedAt: timestampSchema.optional(),
+          detectedAt: timestampSchema,
+          acknowledgedAt: timestampSchema.optional(),
+          mitigatedAt: timestampSchema.optional(),
+          diagnosedAt: timestampSchema.optional(),
+          resolvedAt: timestampSchema.optional(),
+          closedAt: timestampSchema.optional(),
+        }),
+        labels: labelsSchema.optional(),
+        fields: fieldsSchema.optional(),
+        allowUnordered: z.boolean().default(false),
+        actor: actorSchema,
+      })
+      .refine((v) => v.milestones.closedAt === undefined || v.milestones.resolvedAt !== undefined, {
+        message: 'An imported incident with closedAt needs resolvedAt too.',
+        path: ['milestones', 'closedAt'],
+      }),
     list: z
       .strictObject({
         status: oneOrMany(z.enum(INCIDENT_STATUSES)).optional(),
@@ -121,5 +147,7 @@ export type CloseInput = z.input<CommandSchemas['close']>;
 export type CancelInput = z.input<CommandSchemas['cancel']>;
 /** Input of `engine.escalate`. */
 export type EscalateInput = z.input<CommandSchemas['escalate']>;
+/** Input of `engine.importIncident`. */
+export type ImportIncidentInput = z.input<CommandSchemas['importIncident']>;
 /** Filters and paging of `engine.list`. */
 export type ListInput = z.input<CommandSchemas['list']>;

@@ -1,7 +1,7 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
-import { STORED_TYPE_OF, eventData, type LifecycleEvent } from '../lifecycle/events.js';
+import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
@@ -15,19 +15,19 @@ import { commandSchemas, type CommandSchemas } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import { GENESIS_HASH, hashEvent } from './hash.js';
 import { randomIds, type IdGenerator } from './ids.js';
-import { resolvePolicies } from './policies.js';
+import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
 import type { FiredTimer, IncidentEngineOptions } from './types.js';
 import { compileRoutes, routeNotifications } from '../notify/routing.js';
 import { EVENT_TYPES } from '../model/event.js';
 
 /** What `create` needs: the machine input less what the engine fills in (optional keys may be `undefined`). */
-type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert';
+type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert' | 'services' | 'imported';
 export type CreateIncidentInput = Omit<IncidentMachineInput, 'id' | 'tenantId' | 'policy' | 'at' | OptionalCreateKey> & {
   readonly [K in OptionalCreateKey]?: IncidentMachineInput[K] | undefined;
 } & { readonly at?: string | undefined };
 
 /** A lifecycle event as a command builds it: the engine adds `at` and `actor`. */
-export type EventDraft = Omit<LifecycleEvent, 'at' | 'actor'>;
+export type EventDraft = LifecycleEventDraft;
 
 const optionsSchema = z.object({
   store: z.custom<StorageAdapter>(
@@ -101,8 +101,14 @@ export interface EngineCore {
   ) => Promise<Incident | undefined>;
   /** {@link EngineCore.execute} for commands, which change the incident or throw. */
   command: (incidentId: string, actor: Actor, build: (stored: StoredIncident) => EventDraft) => Promise<Incident>;
-  /** Creates an incident from machine input (a version-0 commit); `DuplicateIncidentError` when its dedup key is taken. */
-  create: (input: CreateIncidentInput) => Promise<Incident>;
+  /**
+   * Creates an incident from machine input (a version-0 commit); `DuplicateIncidentError` when
+   * its dedup key is taken. `history` events (with their own times) are applied in the same
+   * commit, and `policy` replaces the engine's (imports freeze an empty one).
+   */
+  create: (input: CreateIncidentInput, history?: readonly LifecycleEvent[], policy?: IncidentPolicySnapshot) => Promise<Incident>;
+  /** The `similar` policy, when on. */
+  readonly similar?: SimilarPolicy;
   tick: (at?: Date) => Promise<FiredTimer[]>;
   /** Feature modules register what each commit also writes to the outbox. */
   outbox: (events: readonly StoredEvent[], incident: Incident) => OutboxRecord[];
@@ -117,7 +123,8 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   const ids = options.ids ?? randomIds;
   const scale: SeverityScale = options.severityScale ?? sevScale;
   const schemas = commandSchemas(scale);
-  const policy: IncidentPolicySnapshot = resolvePolicies(options.policies, scale);
+  const resolvedPolicies = resolveEnginePolicies(options.policies, scale);
+  const policy: IncidentPolicySnapshot = resolvedPolicies.snapshot;
   const workerId = config.workerId ?? ids('message').replace(/^msg_/, 'worker_');
   const emitter = createEngineEmitter(options.onHandlerError ?? defaultHandlerError);
 
@@ -135,12 +142,12 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     return stored;
   }
 
-  function refuse(stored: StoredIncident, snapshot: IncidentSnapshot, event: LifecycleEvent): never {
+  function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent): never {
     const accepted = acceptedEvents(snapshot);
     const reason = accepted.includes(event.type) && event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : undefined;
     throw new InvalidTransitionError({
-      incidentId: stored.incident.id,
-      state: stored.incident.status,
+      incidentId: incident.id,
+      state: incident.status,
       event: event.type,
       accepted,
       ...(reason === undefined ? {} : { reason }),
@@ -170,7 +177,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
       if (next === snapshot) {
         if (firedTimer !== undefined) return undefined;
-        refuse(stored, snapshot, event);
+        refuse(stored.incident, snapshot, event);
       }
       const seq = current.version + 1;
       const unsigned = {
@@ -284,13 +291,17 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   }
 
 
-  async function create(input: CreateIncidentInput): Promise<Incident> {
+  async function create(
+    input: CreateIncidentInput,
+    history: readonly LifecycleEvent[] = [],
+    frozen: IncidentPolicySnapshot = policy,
+  ): Promise<Incident> {
     const at = input.at ?? now();
     const id = ids('incident');
-    const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy })) as IncidentMachineInput;
-    const [snapshot, actions] = initialTransition(incidentMachine, machineInput);
+    const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen })) as IncidentMachineInput;
+    let [snapshot, actions] = initialTransition(incidentMachine, machineInput);
     const { at: _at, actor, ...data } = machineInput;
-    const unsigned = {
+    const first = {
       id: ids('event'),
       tenantId,
       incidentId: id,
@@ -300,19 +311,44 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       actor,
       data: JSON.parse(JSON.stringify(data)) as StoredEvent['data'],
     };
-    const event: StoredEvent = { ...unsigned, hash: await hashEvent(GENESIS_HASH, unsigned) };
-    const incident = toIncident(snapshot, 1);
+    const events: StoredEvent[] = [{ ...first, hash: await hashEvent(GENESIS_HASH, first) }];
+    const timers: { set: TimerRecord[]; cancel: string[] } = { set: [], cancel: [] };
+    const mergeTimers = (changes: { set: TimerRecord[]; cancel: string[] }): void => {
+      timers.set = [...timers.set.filter((t) => !changes.cancel.includes(t.timerId) && !changes.set.some((n) => n.timerId === t.timerId)), ...changes.set];
+      timers.cancel = [...new Set([...timers.cancel, ...changes.cancel])];
+    };
+    mergeTimers(timerChanges(actions, { tenantId, id }, at));
+    for (const event of history) {
+      const [next, more] = transition(incidentMachine, snapshot, event);
+      if (next === snapshot) refuse(toIncident(snapshot, events.length), snapshot, event);
+      snapshot = next;
+      actions = more;
+      mergeTimers(timerChanges(actions, { tenantId, id }, event.at));
+      const previous = events.at(-1);
+      const unsigned = {
+        id: ids('event'),
+        tenantId,
+        incidentId: id,
+        seq: events.length + 1,
+        type: STORED_TYPE_OF[event.type],
+        at: event.at,
+        actor: event.actor,
+        data: eventData(event),
+      };
+      events.push({ ...unsigned, hash: await hashEvent(previous?.hash ?? GENESIS_HASH, unsigned) });
+    }
+    const incident = toIncident(snapshot, events.length);
     await store.commit({
       tenantId,
       incidentId: id,
       expectedVersion: 0,
-      events: [event],
+      events,
       incident,
       snapshot: persistSnapshot(snapshot),
-      timers: timerChanges(actions, incident, at),
-      outbox: core.outbox([event], incident),
+      timers: { set: timers.set, cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
+      outbox: core.outbox(events, incident),
     });
-    publish(incident, [event]);
+    publish(incident, events);
     return incident;
   }
 
@@ -334,6 +370,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     create,
     tick,
     outbox: () => [],
+    ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
   };
   const notifierNames = Object.keys(options.notifiers ?? {});
   const routing = compileRoutes({

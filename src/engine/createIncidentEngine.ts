@@ -5,6 +5,7 @@ import { parseInput } from '../model/parse.js';
 import type { Page } from '../storage/types.js';
 import { createEngineCore } from './core.js';
 import { createIngest } from './ingest.js';
+import { createHistory } from './history.js';
 import { createDispatcher } from '../notify/dispatcher.js';
 import { verifyChain, type TimelineVerification } from './hash.js';
 import type { IncidentEngineEvents } from './emitter.js';
@@ -37,6 +38,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
   const core = createEngineCore(options);
   const { store, tenantId, schemas, scale, emitter, ids, now, loadOrThrow, command, create, tick } = core;
   const { ingest } = createIngest(core, options.ingest);
+  const { importIncident, scan, linkSimilar } = createHistory(core);
   const dispatcher = createDispatcher({
     store,
     tenantId,
@@ -69,8 +71,12 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         }
       }
       const { actor, ...rest } = parsed;
-      return create({ ...rest, actor, at });
+      return linkSimilar(await create({ ...rest, actor, at }));
     },
+
+    importIncident,
+
+    scan,
 
     async acknowledge(id, input) {
       const { actor } = parseInput(schemas.acknowledge, input, 'acknowledge');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IncidentPolicySnapshot } from '../model/incident.js';
 import { parseConfig } from '../model/parse.js';
 import type { SeverityScale } from '../model/severity.js';
+import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../review/actionItems.js';
 
 const minutes = z.number().min(0).max(60 * 24 * 366);
 
@@ -47,6 +48,14 @@ function policiesSchema(scale: SeverityScale) {
           }),
         )
         .optional(),
+      actionItems: actionItemPolicySchema.optional(),
+      similar: z
+        .strictObject({
+          limit: z.number().int().min(1).max(20).default(3),
+          minScore: z.number().min(0).max(1).default(0.3),
+          lookbackDays: z.number().min(1).max(3_660).default(90),
+        })
+        .optional(),
     })
     .default({});
 }
@@ -60,6 +69,23 @@ export type IncidentPolicies = z.input<ReturnType<typeof policiesSchema>>;
  * @throws ConfigError (`CONFIG_INVALID`) for an invalid policy.
  */
 export function resolvePolicies(input: unknown, scale: SeverityScale): IncidentPolicySnapshot {
+  return resolveEnginePolicies(input, scale).snapshot;
+}
+
+/** How `declare` looks for similar past incidents, when the `similar` policy is on. */
+export interface SimilarPolicy {
+  readonly limit: number;
+  readonly minScore: number;
+  readonly lookbackDays: number;
+}
+
+/**
+ * Validates the engine's policies: the snapshot frozen into incidents, and the engine-level
+ * `similar` policy.
+ *
+ * @throws ConfigError (`CONFIG_INVALID`) for an invalid policy.
+ */
+export function resolveEnginePolicies(input: unknown, scale: SeverityScale): { snapshot: IncidentPolicySnapshot; similar?: SimilarPolicy } {
   const policies = parseConfig(policiesSchema(scale), input, 'createIncidentEngine policies');
   const reviewRequiredFor = policies.review?.requiredFor ?? ['SEV1', 'SEV2'].filter((s) => scale.levels.includes(s));
   // A JSON copy drops the `undefined` that zod leaves for absent optional keys.
@@ -69,7 +95,8 @@ export function resolvePolicies(input: unknown, scale: SeverityScale): IncidentP
       escalation: policies.escalation,
       reminders: policies.reminders,
       targets: policies.targets,
+      actionItems: policies.actionItems === undefined ? undefined : resolveActionItemPolicy(input === undefined ? {} : (input as { actionItems: ActionItemPolicy }).actionItems),
     }),
   ) as IncidentPolicySnapshot;
-  return Object.freeze(snapshot);
+  return policies.similar === undefined ? { snapshot: Object.freeze(snapshot) } : { snapshot: Object.freeze(snapshot), similar: policies.similar };
 }

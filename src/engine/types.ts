@@ -6,6 +6,7 @@ import type { Page, StorageAdapter } from '../storage/types.js';
 import type { Clock } from './clock.js';
 import type { IncidentPolicies } from './policies.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
+import type { ScanFilter } from './history.js';
 import type { Signal } from '../model/signal.js';
 import type { DeliveryOptions, DispatchStats } from '../notify/dispatcher.js';
 import type { NotificationRoute } from '../notify/routing.js';
@@ -23,6 +24,7 @@ import type {
   CompleteReviewInput,
   DeclareInput,
   EscalateInput,
+  ImportIncidentInput,
   ListInput,
   MitigateInput,
   PostUpdateInput,
@@ -123,6 +125,19 @@ export interface IncidentEngine {
    * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when an open incident has the same `dedupKey`.
    */
   declare(input: DeclareInput): Promise<Incident>;
+  /**
+   * Records a past incident with the given milestone times, e.g. history migrated from another
+   * tool, so metrics cover it. The incident is marked `imported`; no policy applies to it.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when milestones are out of order (unless
+   * `allowUnordered`), in the future, or `closedAt` comes without `resolvedAt`.
+   */
+  importIncident(input: ImportIncidentInput): Promise<Incident>;
+  /**
+   * Yields every incident matching `filter` (newest first), page by page: feed it to
+   * `computeMetrics` without loading everything at once.
+   */
+  scan(filter?: ScanFilter): AsyncGenerator<Incident>;
   /** Acknowledges a `triage` incident: it moves to `responding`. */
   acknowledge(id: string, input: AcknowledgeInput): Promise<Incident>;
   /** Assigns a response role (`commander`, `communications`, `operations`, `scribe`, or your own). */

@@ -1,5 +1,5 @@
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -69,7 +69,8 @@ export type LifecycleEvent =
       readonly status: AlertStatus;
       readonly summary: string;
     })
-  | (EventBase & { readonly type: 'CHANGE_ALERT_STATUS'; readonly fingerprint: string; readonly status: AlertStatus });
+  | (EventBase & { readonly type: 'CHANGE_ALERT_STATUS'; readonly fingerprint: string; readonly status: AlertStatus })
+  | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] });
 
 type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 
@@ -78,6 +79,9 @@ interface TimerPayload {
   /** When the timer was due (ISO-8601 UTC); `at` is when it was processed. */
   readonly dueAt?: string;
 }
+
+/** A lifecycle event without `at` and `actor`, which the engine adds (distributes over the union). */
+export type LifecycleEventDraft = LifecycleEvent extends infer E ? (E extends LifecycleEvent ? Omit<E, 'at' | 'actor'> : never) : never;
 
 /** The `type` of a {@link LifecycleEvent}. */
 export type LifecycleEventType = LifecycleEvent['type'];
@@ -104,6 +108,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'TARGET_DUE',
   'ATTACH_ALERT',
   'CHANGE_ALERT_STATUS',
+  'LINK_SIMILAR',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -128,6 +133,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   TARGET_DUE: 'TARGET_BREACHED',
   ATTACH_ALERT: 'ALERT_ATTACHED',
   CHANGE_ALERT_STATUS: 'ALERT_STATUS_CHANGED',
+  LINK_SIMILAR: 'SIMILAR_INCIDENTS_FOUND',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -3,6 +3,7 @@ import type { Actor } from '../model/actor.js';
 import type { ActionItem, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { LifecycleEvent } from './events.js';
+import { actionItemPolicyViolation } from '../review/actionItems.js';
 import { activeReminders, nextEscalation, pendingTargets, TARGET_NAMES, TIMER_IDS } from './timers.js';
 
 /** The machine's context: every fact of the projection except `status` and `version`. */
@@ -27,6 +28,9 @@ export interface IncidentMachineInput {
   readonly startedAt?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly fields?: Readonly<Record<string, JsonValue>>;
+  readonly services?: readonly string[];
+  /** Recorded after the fact (`engine.importIncident`). */
+  readonly imported?: boolean;
   readonly policy: IncidentPolicySnapshot;
   /** The alert that raised a signal-born incident. */
   readonly alert?: {
@@ -47,7 +51,7 @@ export function closeBlockedReason(context: IncidentContext): string | undefined
   if (context.policy.reviewRequiredFor.includes(context.severity) && context.review?.completedAt === undefined) {
     return `${context.severity} incidents need a completed post-incident review before they can close; run startReview and completeReview first.`;
   }
-  return undefined;
+  return context.policy.actionItems === undefined ? undefined : actionItemPolicyViolation(context, context.policy.actionItems);
 }
 
 /** Why an `UPDATE_ACTION_ITEM` is refused, or `undefined`. */
@@ -182,6 +186,9 @@ export const incidentMachine = setup({
             ),
           }
         : {},
+    ),
+    linkSimilar: assign(({ event }) =>
+      event.type === 'LINK_SIMILAR' ? { updatedAt: event.at, similarIncidents: event.similar.map((ref) => ({ ...ref, reasons: [...ref.reasons] })) } : {},
     ),
     breachTarget: assign(({ context, event }) =>
       event.type === 'TARGET_DUE'
@@ -350,6 +357,8 @@ export const incidentMachine = setup({
       service: input.service,
       summary: input.summary,
       dedupKey: input.dedupKey,
+      services: input.services === undefined ? undefined : [...input.services],
+      imported: input.imported,
       startedAt: input.startedAt ?? input.at,
       detectedAt: input.at,
       updatedAt: input.at,
@@ -375,6 +384,7 @@ export const incidentMachine = setup({
         TARGET_DUE: { guard: 'targetPending', actions: 'breachTarget' },
         ATTACH_ALERT: { guard: 'alertIsNew', actions: 'attachAlert' },
         CHANGE_ALERT_STATUS: { guard: 'alertStatusChanges', actions: 'changeAlertStatus' },
+        LINK_SIMILAR: { actions: 'linkSimilar' },
       },
       states: {
         active: {

@@ -24,6 +24,7 @@ export const EVENT_TYPES = [
   'TARGET_BREACHED',
   'ALERT_ATTACHED',
   'ALERT_STATUS_CHANGED',
+  'SIMILAR_INCIDENTS_FOUND',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -144,6 +144,23 @@ export interface IncidentPolicySnapshot {
   readonly escalation?: EscalationPolicy;
   readonly reminders?: readonly ReminderPolicy[];
   readonly targets?: Readonly<Record<string, ResponseTargets>>;
+  /** When present, severities that need a qualifying action item before `close` (see `actionItemPolicyViolation`). */
+  readonly actionItems?: {
+    readonly requiredFor: readonly string[];
+    readonly minimumStrength: ActionItemStrength;
+    readonly unratedQualifies: boolean;
+    readonly kinds?: readonly ActionItemKind[];
+  };
+}
+
+/** A past incident found similar when this one was declared. */
+export interface SimilarIncidentRef {
+  readonly id: string;
+  readonly title: string;
+  /** Similarity in [0, 1]. */
+  readonly score: number;
+  /** Why it is similar, in words. */
+  readonly reasons: readonly string[];
 }
 
 /**
@@ -193,6 +210,12 @@ export interface Incident {
   readonly breaches: readonly TargetBreach[];
   /** Alerts from monitoring tools attached to the incident (signal-born or grouped). */
   readonly alerts: readonly AlertSummary[];
+  /** All services affected, when more than one (imported history often has several). */
+  readonly services?: readonly string[];
+  /** Set on incidents recorded after the fact with `engine.importIncident`. */
+  readonly imported?: boolean;
+  /** Similar past incidents recorded at declaration (policy `similar`). */
+  readonly similarIncidents?: readonly SimilarIncidentRef[];
   /**
    * Firing signals received, repeats included. Counted without a timeline entry per repeat (an
    * alert storm must not bloat the timeline), so it is not rebuilt by replay.

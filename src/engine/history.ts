@@ -1,0 +1,130 @@
+import { ValidationError } from '../errors.js';
+import type { LifecycleEventDraft } from '../lifecycle/events.js';
+import type { Incident } from '../model/incident.js';
+import { parseInput } from '../model/parse.js';
+import { findSimilarIncidents } from '../review/findSimilarIncidents.js';
+import type { ImportIncidentInput, ListInput } from './commands.js';
+import type { EngineCore } from './core.js';
+
+/** Filters of `engine.scan`: those of `list` without paging. */
+export type ScanFilter = Omit<NonNullable<ListInput>, 'cursor' | 'limit'>;
+
+const MILESTONE_ORDER = ['startedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt', 'closedAt'] as const;
+
+/**
+ * History import, scanning and recurrence: the engine parts of review and prevention.
+ *
+ * @internal
+ */
+export function createHistory(core: EngineCore) {
+  const { schemas, store, tenantId } = core;
+
+  async function importIncident(input: ImportIncidentInput): Promise<Incident> {
+    const parsed = parseInput(schemas.importIncident, input, 'importIncident');
+    const { milestones: m, actor } = parsed;
+    const now = core.now();
+    const issues = [];
+    for (const [name, value] of Object.entries(m)) {
+      if (value !== undefined && value > now) issues.push({ code: 'custom', path: ['milestones', name], message: `${name} is in the future.` });
+    }
+    if (!parsed.allowUnordered) {
+      let previous: { name: string; at: string } | undefined;
+      for (const name of MILESTONE_ORDER) {
+        const at = m[name];
+        if (at === undefined) continue;
+        if (previous !== undefined && at < previous.at) {
+          issues.push({
+            code: 'custom',
+            path: ['milestones', name],
+            message: `${name} (${at}) is before ${previous.name} (${previous.at}); fix the times or pass allowUnordered: true.`,
+          });
+        }
+        previous = { name, at };
+      }
+      if (m.diagnosedAt !== undefined && (m.diagnosedAt < m.detectedAt || (m.closedAt !== undefined && m.diagnosedAt > m.closedAt))) {
+        issues.push({
+          code: 'custom',
+          path: ['milestones', 'diagnosedAt'],
+          message: 'diagnosedAt must fall between detectedAt and closedAt; fix the times or pass allowUnordered: true.',
+        });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError('importIncident', issues);
+
+    const steps: { at: string; event: LifecycleEventDraft }[] = [];
+    if (m.acknowledgedAt !== undefined) steps.push({ at: m.acknowledgedAt, event: { type: 'ACKNOWLEDGE' } });
+    if (m.mitigatedAt !== undefined) steps.push({ at: m.mitigatedAt, event: { type: 'MITIGATE', summary: 'Mitigated (imported).' } });
+    if (m.diagnosedAt !== undefined) {
+      steps.push({
+        at: m.diagnosedAt,
+        event: { type: 'RECORD_ROOT_CAUSE', summary: parsed.rootCause ?? 'Diagnosed (imported).', contributingFactors: [] },
+      });
+    }
+    if (m.resolvedAt !== undefined) steps.push({ at: m.resolvedAt, event: { type: 'RESOLVE', summary: 'Resolved (imported).' } });
+    if (m.closedAt !== undefined) steps.push({ at: m.closedAt, event: { type: 'CLOSE' } });
+    // In time order when the times are ordered (a diagnosis may come before or after mitigation);
+    // in lifecycle order when the caller allowed unordered times.
+    if (!parsed.allowUnordered) steps.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const history = steps.map((step) => ({ ...step.event, at: step.at, actor }));
+    return core.create(
+      {
+        title: parsed.title,
+        severity: parsed.severity,
+        service: parsed.service ?? parsed.services?.[0],
+        services: parsed.services,
+        summary: parsed.summary,
+        startedAt: m.startedAt,
+        labels: parsed.labels,
+        fields: parsed.fields,
+        imported: true,
+        actor,
+        at: m.detectedAt,
+      },
+      history,
+      // History is recorded as it happened: no review policy, escalations, reminders or targets.
+      { reviewRequiredFor: [] },
+    );
+  }
+
+  async function* scan(filter: ScanFilter = {}): AsyncGenerator<Incident> {
+    let cursor: string | undefined;
+    do {
+      const query = parseInput(schemas.list, { ...filter, limit: 500, ...(cursor === undefined ? {} : { cursor }) }, 'scan');
+      const page = await store.list(tenantId, {
+        limit: query.limit,
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.severity === undefined ? {} : { severity: query.severity }),
+        ...(query.service === undefined ? {} : { service: query.service }),
+        ...(query.open === undefined ? {} : { open: query.open }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  /** Records the most similar recent incidents on a new incident's timeline (policy `similar`). */
+  async function linkSimilar(incident: Incident): Promise<Incident> {
+    const policy = core.similar;
+    if (policy === undefined) return incident;
+    const since = new Date(Date.parse(incident.detectedAt) - policy.lookbackDays * 86_400_000).toISOString();
+    const candidates: Incident[] = [];
+    for await (const candidate of scan()) {
+      if (candidate.detectedAt < since) break; // newest first: the rest is older still
+      if (candidate.id !== incident.id) candidates.push(candidate);
+    }
+    const similar = findSimilarIncidents(incident, candidates, { limit: policy.limit, minScore: policy.minScore });
+    if (similar.length === 0) return incident;
+    return core.command(incident.id, { kind: 'system', id: 'incidentkit' }, () => ({
+      type: 'LINK_SIMILAR',
+      similar: similar.map((s) => ({
+        id: s.incident.id,
+        title: s.incident.title,
+        score: Math.round(s.score * 1000) / 1000,
+        reasons: s.reasons.map((r) => r.detail),
+      })),
+    }));
+  }
+
+  return { importIncident, scan, linkSimilar };
+}
