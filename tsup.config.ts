@@ -8,6 +8,7 @@ export default defineConfig({
     notifiers: 'src/notifiers.ts',
     sqlite: 'src/storage/sqlite.ts',
     postgres: 'src/storage/postgres.ts',
+    http: 'src/http/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -67,6 +67,13 @@ export {
   type LifecycleEventType,
   type UpdateAudience,
 } from './lifecycle/events.js';
+export {
+  toMermaid,
+  type MermaidMachineLike,
+  type MermaidStateNodeLike,
+  type MermaidTransitionLike,
+  type ToMermaidOptions,
+} from './lifecycle/toMermaid.js';
 export { TIMER_IDS, nextEscalation, type NextEscalation } from './lifecycle/timers.js';
 export {
   replayTimeline,

@@ -11,6 +11,7 @@ import { createIncidentEngine } from '../../src/engine/createIncidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import { postgresStore } from '../../src/storage/postgres.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
+import { parseSignal } from '../../src/model/signal.js';
 
 /** What the parent asks a worker to do. */
 export interface WorkerPlan {
@@ -25,6 +26,9 @@ export interface WorkerPlan {
   readonly notesPerIncident: number;
   /** Dedup keys every worker declares with at once. */
   readonly dedupKeys: readonly string[];
+  /** Alert fingerprints every worker ingests at once, `signalsPerFingerprint` times each. */
+  readonly fingerprints: readonly string[];
+  readonly signalsPerFingerprint: number;
 }
 
 /** What a worker reports. */
@@ -43,6 +47,8 @@ export interface WorkerReport {
   readonly conflicts: number;
   /** Timers this worker fired that changed an incident. */
   readonly timersApplied: number;
+  /** Fingerprint → ingest outcomes this worker got, and the incidents its signals landed on. */
+  readonly ingested: Readonly<Record<string, { readonly outcomes: readonly string[]; readonly incidents: readonly string[] }>>;
   readonly errors: readonly string[];
 }
 
@@ -69,6 +75,7 @@ const report = {
   refused: 0,
   conflicts: 0,
   timersApplied: 0,
+  ingested: {} as Record<string, { outcomes: string[]; incidents: string[] }>,
   errors: [] as string[],
 };
 
@@ -96,9 +103,28 @@ async function run(): Promise<void> {
       }),
     ),
   );
-  // INGEST: when incidentkit/ingest lands, also ingest the same alert fingerprints here from every
-  // worker at once (engine.ingest(...)), and report which incident each signal attached to; the
-  // test then checks one open incident per fingerprint and that every signal is on it.
+  // 1b. Racing ingests: every worker sends the same new alert fingerprints at the same moment.
+  await Promise.all(
+    plan.fingerprints.flatMap((fingerprint) =>
+      Array.from({ length: plan.signalsPerFingerprint }, () =>
+        attempt(async () => {
+          const signal = parseSignal({
+            source: 'alertmanager',
+            fingerprint,
+            status: 'firing',
+            severity: 'SEV2',
+            summary: `Alert ${fingerprint}`,
+            labels: { alertname: fingerprint },
+            startsAt: plan.now,
+          });
+          const [result] = await engine.ingest(signal);
+          const entry = (report.ingested[fingerprint] ??= { outcomes: [], incidents: [] });
+          entry.outcomes.push(result?.outcome ?? 'missing');
+          if (result?.incident !== undefined) entry.incidents.push(result.incident.id);
+        }),
+      ),
+    ),
+  );
 
   // 2. Conflicting commands on shared incidents, interleaved with timer passes.
   await Promise.all(

@@ -1,0 +1,358 @@
+import { z } from 'zod';
+import type { IncidentEngine } from '../engine/types.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { CloudWatchSnsResult, SnsConfirmation } from '../ingest/parseCloudWatchSns.js';
+import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
+import { parseConfig, toIssues } from '../model/parse.js';
+import type { Signal } from '../model/signal.js';
+import { HttpError, jsonResponse, toErrorResponse } from './errorResponse.js';
+import { decodeUtf8, readBody } from './readBody.js';
+import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
+import type { Verifier } from './verifiers.js';
+
+/** A handler on Web-standard `Request`/`Response`, as Hono, Next.js, Bun, Deno and Workers expect. */
+export type IncidentHandler = (request: Request) => Promise<Response>;
+
+/**
+ * What a source's parser may return: signals, or (CloudWatch over SNS) a subscription
+ * confirmation. Every parser of `incidentkit/ingest` fits.
+ */
+export type IngestParserResult = readonly Signal[] | CloudWatchSnsResult;
+
+/**
+ * Turns a webhook body (the raw text, UTF-8) into signals, e.g. `parseAlertmanager`.
+ *
+ * @remarks Throw a `ValidationError` for a body you cannot read: the sender gets a `400`.
+ */
+export type IngestParser = (body: string) => IngestParserResult | Promise<IngestParserResult>;
+
+/**
+ * One monitoring tool that posts to `POST {basePath}/ingest/{name}`.
+ *
+ * @example
+ * ```ts
+ * import { bearerAuth, type IngestSource } from 'incidentkit/http';
+ * import { parseAlertmanager } from 'incidentkit/ingest';
+ *
+ * const alertmanager: IngestSource = {
+ *   parser: (body) => parseAlertmanager(body, { severityMap: { page: 'SEV1' } }),
+ *   verify: bearerAuth('token-from-your-vault'),
+ * };
+ * ```
+ */
+export interface IngestSource {
+  /** Reads the tool's payload, e.g. `parseAlertmanager` or `(body) => parseGrafana(body, { service: 'team' })`. */
+  readonly parser: IngestParser;
+  /** Decides whether a request really comes from the tool: `bearerAuth(…)`, `basicAuth(…)`, `standardWebhooksAuth(…)` or your own. */
+  readonly verify: Verifier;
+  /**
+   * Called with an SNS subscription (or unsubscribe) confirmation instead of ingesting it.
+   * SNS sends nothing until its `subscribeUrl` is visited: `(c) => fetch(c.subscribeUrl)`.
+   * Without it the confirmation is acknowledged with `200` and not acted upon.
+   */
+  readonly onConfirmation?: (confirmation: SnsConfirmation, request: Request) => void | Promise<void>;
+}
+
+/** Options of {@link createIncidentHandler}. */
+export interface IncidentHandlerOptions {
+  /** The path the handler is mounted under, e.g. `/api/incidentkit`. Default: `''` (the root). */
+  readonly basePath?: string;
+  /** Monitoring tools allowed to post signals, by the name in their URL (`/ingest/{name}`). */
+  readonly sources?: Readonly<Record<string, IngestSource>>;
+  /**
+   * Who is calling a REST route: the actor recorded on the timeline, or `null` for `401`.
+   * Without it every REST route answers `401`: incident data is never served anonymously.
+   */
+  readonly authenticate?: (request: Request) => ActorInput | null | undefined | Promise<ActorInput | null | undefined>;
+  /** The largest request body accepted, in bytes; larger ones get `413`. Default: 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Told about every `5xx` (store down, a throwing parser or `authenticate`). Default: `console.error`. */
+  readonly onError?: (error: unknown, request: Request) => void;
+}
+
+const fn = <T>(what: string) =>
+  z.custom<T>((value) => typeof value === 'function', { message: `Must be a function (${what}).` });
+
+const optionsSchema = z.strictObject({
+  basePath: z
+    .string()
+    .regex(/^(\/[^/?#\s]+)*\/?$/, 'Must be empty or a path such as /api/incidents (no query, no spaces).')
+    .optional(),
+  sources: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Source names hold 1 to 64 letters, digits, - or _.'),
+      z.strictObject({
+        parser: fn<IngestParser>('e.g. parseAlertmanager'),
+        verify: fn<Verifier>(
+          'bearerAuth(…), basicAuth(…), standardWebhooksAuth(…) or your own; pass () => true to accept unsigned requests on purpose',
+        ),
+        onConfirmation: fn<NonNullable<IngestSource['onConfirmation']>>('called with SNS confirmations').optional(),
+      }),
+    )
+    .optional(),
+  authenticate: fn<NonNullable<IncidentHandlerOptions['authenticate']>>('returning the actor or null').optional(),
+  maxBodyBytes: z.number().int().min(1).max(2 ** 31).optional(),
+  onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
+});
+
+/** Query parameters of `GET /incidents` that may repeat. */
+const REPEATABLE = new Set(['status', 'severity', 'service']);
+const SINGLE = new Set(['open', 'limit', 'cursor']);
+
+function listInput(params: URLSearchParams): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const issues: ValidationIssue[] = [];
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
+    if (REPEATABLE.has(name)) {
+      input[name] = values.length === 1 ? values[0] : values;
+    } else if (!SINGLE.has(name)) {
+      issues.push({ code: 'unrecognized_keys', path: [name], message: 'Unknown query parameter; use status, severity, service, open, limit or cursor' });
+    } else if (values.length > 1) {
+      issues.push({ code: 'custom', path: [name], message: 'Give this query parameter once' });
+    } else {
+      const value = values[0] ?? '';
+      if (name === 'open') {
+        if (value === 'true' || value === 'false') input[name] = value === 'true';
+        else issues.push({ code: 'invalid_type', path: [name], message: 'Must be true or false' });
+      } else if (name === 'limit') {
+        if (/^\d{1,6}$/.test(value)) input[name] = Number(value);
+        else issues.push({ code: 'invalid_type', path: [name], message: 'Must be a whole number' });
+      } else {
+        input[name] = value;
+      }
+    }
+  }
+  if (issues.length > 0) throw new ValidationError('list', issues);
+  return input;
+}
+
+function isConfirmation(result: IngestParserResult): result is SnsConfirmation {
+  return !isSignalArray(result) && (result.kind === 'subscriptionConfirmation' || result.kind === 'unsubscribeConfirmation');
+}
+
+function isSignalArray(result: IngestParserResult): result is readonly Signal[] {
+  return Array.isArray(result);
+}
+
+/** The signals of a parser's result, or `undefined` when a (custom) parser returned something else. */
+function signalsOf(result: IngestParserResult): readonly Signal[] | undefined {
+  if (isSignalArray(result)) return result;
+  if (result.kind === 'signals' && isSignalArray(result.signals)) return result.signals;
+  return undefined;
+}
+
+function notFound(path: string): HttpError {
+  return new HttpError(404, 'ROUTE_NOT_FOUND', `No route for ${path}; see docs/http-integration.md for the routes.`);
+}
+
+function methodNotAllowed(method: string, allowed: readonly string[]): HttpError {
+  return new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(' or ')}.`, {
+    headers: { allow: allowed.join(', ') },
+  });
+}
+
+/** A route: the methods it answers and what it does. */
+interface Route {
+  readonly allowed: readonly string[];
+  run(request: Request): Promise<Response>;
+}
+
+function decodeSegments(pathname: string): string[] {
+  try {
+    return pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  } catch {
+    throw new ValidationError('request path', [{ code: 'invalid_format', path: [], message: 'The path is not valid percent-encoding' }]);
+  }
+}
+
+/**
+ * Creates the HTTP handler of an engine: inbound webhooks from monitoring tools, and a REST
+ * API over incidents, on Web-standard `Request`/`Response`.
+ *
+ * @remarks
+ * Routes (under `basePath`):
+ * - `POST /ingest/{name}`: a webhook of the configured source `name`; its verifier must
+ *   accept it (else `401`, nothing ingested); the body is read with `maxBodyBytes` enforced
+ *   while streaming (`413`), parsed with the source's parser and ingested. The response lists
+ *   each signal's outcome: `{ source, results: [{ fingerprint, status, outcome, incidentId? }] }`.
+ * - `POST /incidents` declares (`201`, `Location`); `GET /incidents` lists, with the filters
+ *   `status`, `severity`, `service` (each repeatable), `open`, `limit` and `cursor` as query
+ *   parameters; `GET /incidents/:id`; `GET /incidents/:id/timeline`; `POST
+ *   /incidents/:id/{command}` for every lifecycle command (`acknowledge`, `mitigate`,
+ *   `resolve`, …) with the command's input as JSON, without `actor`: the actor is who
+ *   `authenticate` says is calling. REST `POST`s need `Content-Type: application/json`, which
+ *   also keeps browsers from sending them cross-site without a CORS preflight.
+ *
+ * Errors answer `{ error: { code, message, details? } }`: `400` validation (with the zod
+ * issues) and malformed JSON, `401` unauthenticated, `403` forbidden, `404` unknown incident
+ * or route, `405` wrong method (with `Allow`), `409` invalid transition, version conflict or
+ * duplicate incident, `413` too large, `415` not JSON, `5xx` with no internals (see `onError`).
+ *
+ * @example
+ * ```ts
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ * import { bearerAuth, createIncidentHandler } from 'incidentkit/http';
+ * import { parseAlertmanager } from 'incidentkit/ingest';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * const handler = createIncidentHandler(engine, {
+ *   basePath: '/api',
+ *   sources: { alertmanager: { parser: parseAlertmanager, verify: bearerAuth('token-from-your-vault') } },
+ *   authenticate: (request) => (request.headers.get('x-user') === 'alice' ? { id: 'u_alice', name: 'Alice' } : null),
+ * });
+ * const response = await handler(new Request('http://localhost/api/incidents?open=true', { headers: { 'x-user': 'alice' } }));
+ * console.log(response.status); // 200
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when the options are invalid, e.g. a source without `verify`.
+ */
+export function createIncidentHandler(engine: IncidentEngine, options: IncidentHandlerOptions = {}): IncidentHandler {
+  const config = parseConfig(optionsSchema, options, 'createIncidentHandler');
+  const basePath = (config.basePath ?? '').replace(/\/$/, '');
+  const sources = new Map(Object.entries(options.sources ?? {}));
+  const maxBodyBytes = config.maxBodyBytes ?? 1024 * 1024;
+  const onError =
+    options.onError ??
+    ((error: unknown) => {
+      console.error('[incidentkit] [http] request failed:', error);
+    });
+
+  async function actorOf(request: Request): Promise<Actor> {
+    if (options.authenticate === undefined) {
+      throw new HttpError(401, 'UNAUTHENTICATED', 'This handler has no authenticate option, so its REST routes refuse every request; pass authenticate to createIncidentHandler.');
+    }
+    const given = await options.authenticate(request);
+    if (given === null || given === undefined) {
+      throw new HttpError(401, 'UNAUTHENTICATED', 'Authentication required: send the credentials this server expects.');
+    }
+    const actor = actorSchema.safeParse(given);
+    if (!actor.success) {
+      // The host's authenticate returned something that is not an actor: a server bug, not the caller's.
+      throw new Error(`authenticate returned an invalid actor: ${toIssues(actor.error).map((i) => i.message).join('; ')}`);
+    }
+    return actor.data;
+  }
+
+  async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+    const type = request.headers.get('content-type') ?? '';
+    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) {
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json.');
+    }
+    const text = decodeUtf8(await readBody(request, maxBodyBytes));
+    const issue = (message: string): ValidationError =>
+      new ValidationError('request body', [{ code: 'invalid_json', path: [], message }]);
+    if (text === undefined) throw issue('The body is not valid UTF-8');
+    if (text.trim() === '') return {};
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw issue(`The body is not valid JSON (${error instanceof Error ? error.message.slice(0, 200) : 'parse error'})`);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw issue('The body must be a JSON object');
+    if (Object.prototype.hasOwnProperty.call(body, 'actor')) {
+      throw new ValidationError('request body', [
+        { code: 'unrecognized_keys', path: ['actor'], message: 'Remove actor: it is who authenticate says is calling' },
+      ]);
+    }
+    return body as Record<string, unknown>;
+  }
+
+  async function ingest(request: Request, name: string, source: IngestSource): Promise<Response> {
+    const bytes = await readBody(request, maxBodyBytes);
+    if (!(await source.verify(request, bytes))) {
+      throw new HttpError(401, 'UNAUTHENTICATED', `The request is not signed or authorised for source '${name}'; nothing was ingested.`, {
+        headers: source.verify.challenge === undefined ? {} : { 'www-authenticate': source.verify.challenge },
+      });
+    }
+    try {
+      const text = decodeUtf8(bytes);
+      if (text === undefined) {
+        throw new ValidationError(`${name} webhook`, [{ code: 'invalid_format', path: [], message: 'The body is not valid UTF-8' }]);
+      }
+      const parsed = await source.parser(text);
+      if (isConfirmation(parsed)) {
+        await source.onConfirmation?.(parsed, request);
+        const confirmation = { kind: parsed.kind, topicArn: parsed.topicArn, messageId: parsed.messageId, handled: source.onConfirmation !== undefined };
+        return jsonResponse(200, { source: name, confirmation, results: [] });
+      }
+      const signals = signalsOf(parsed);
+      if (signals === undefined) throw new Error(`The parser of source '${name}' returned neither signals nor a confirmation.`);
+      const results = signals.length === 0 ? [] : await engine.ingest(signals);
+      return jsonResponse(200, {
+        source: name,
+        results: results.map((result, index) => ({
+          fingerprint: signals[index]?.fingerprint,
+          status: signals[index]?.status,
+          outcome: result.outcome,
+          ...(result.incident === undefined ? {} : { incidentId: result.incident.id }),
+        })),
+      });
+    } catch (error) {
+      // The message was genuine but not processed: let the sender's retry through the replay guard.
+      if (toErrorResponse(error).serverFault) await source.verify.release?.(request);
+      throw error;
+    }
+  }
+
+  function route(method: string, segments: readonly string[], pathname: string): Route {
+    const [head, id, action, ...rest] = segments;
+    if (head === 'ingest' && id !== undefined && action === undefined) {
+      const source = sources.get(id);
+      if (source === undefined) throw notFound(pathname);
+      return { allowed: ['POST'], run: (request) => ingest(request, id, source) };
+    }
+    if (head !== 'incidents' || rest.length > 0) throw notFound(pathname);
+    if (id === undefined) {
+      return {
+        allowed: ['GET', 'POST'],
+        run: async (request) => {
+          const actor = await actorOf(request);
+          if (method === 'GET') return jsonResponse(200, await engine.list(listInput(new URL(request.url).searchParams)));
+          const incident = await engine.declare({ ...(await jsonBody(request)), actor } as Parameters<IncidentEngine['declare']>[0]);
+          return jsonResponse(201, incident, { location: `${basePath}/incidents/${encodeURIComponent(incident.id)}` });
+        },
+      };
+    }
+    if (action === undefined) {
+      return { allowed: ['GET'], run: async (request) => (await actorOf(request), jsonResponse(200, await engine.get(id))) };
+    }
+    if (action === 'timeline') {
+      return {
+        allowed: ['GET'],
+        run: async (request) => (await actorOf(request), jsonResponse(200, { items: await engine.timeline(id) })),
+      };
+    }
+    if (!isCommandName(action)) throw notFound(pathname);
+    const command: CommandName = action;
+    return {
+      allowed: ['POST'],
+      run: async (request) => {
+        const actor = await actorOf(request);
+        return jsonResponse(200, await runCommand(engine, command, id, { ...(await jsonBody(request)), actor }));
+      },
+    };
+  }
+
+  return async (request) => {
+    try {
+      const { pathname } = new URL(request.url);
+      if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw notFound(pathname);
+      const matched = route(request.method, decodeSegments(pathname.slice(basePath.length)), pathname);
+      if (!matched.allowed.includes(request.method)) throw methodNotAllowed(request.method, matched.allowed);
+      return await matched.run(request);
+    } catch (error) {
+      const { response, serverFault } = toErrorResponse(error);
+      if (serverFault) {
+        try {
+          onError(error, request);
+        } catch {
+          // A failing logger must not turn an error response into a crash.
+        }
+      }
+      return response;
+    }
+  };
+}
+
+

@@ -1,0 +1,295 @@
+/**
+ * Verifiers that guard inbound webhooks: a shared bearer token, HTTP Basic credentials, or a
+ * Standard Webhooks signature. Web Crypto only, so they run wherever the handler runs.
+ */
+import type { Clock } from '../engine/clock.js';
+import { systemClock } from '../engine/clock.js';
+import { ConfigError } from '../errors.js';
+import { verifyWebhookSignature } from '../notify/standardWebhooks.js';
+
+/**
+ * Decides whether an inbound webhook may be ingested.
+ *
+ * @remarks `body` holds the exact bytes received (the request's own body is already read), so
+ * signature schemes can hash them. Return (or resolve) `true` to accept; anything else answers
+ * `401` and ingests nothing. A verifier may carry:
+ * - `challenge`: the `WWW-Authenticate` value sent with its `401`;
+ * - `release(request)`: called when a verified request still failed on the server's side
+ *   (a `5xx`), so a replay guard lets the sender's retry of the same message through.
+ *
+ * @example
+ * ```ts
+ * import type { Verifier } from 'incidentkit/http';
+ *
+ * // Accept only requests from one network appliance that adds a fixed header.
+ * const fromAppliance: Verifier = (request) => request.headers.get('x-appliance-key') === 'k-123';
+ * ```
+ */
+export interface Verifier {
+  (request: Request, body: Uint8Array): boolean | Promise<boolean>;
+  /** The `WWW-Authenticate` challenge of a `401`, e.g. `Bearer`. */
+  readonly challenge?: string;
+  /** Forgets a verified request's message id after a server-side failure, so a retry is accepted. */
+  readonly release?: (request: Request) => void | Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+function configError(subject: string, path: string, message: string): ConfigError {
+  return new ConfigError(subject, [{ code: 'custom', path: [path], message }]);
+}
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
+}
+
+/**
+ * Compares two byte strings in time that depends on neither their contents nor their lengths:
+ * both are hashed first, and the digests are compared without an early exit.
+ */
+async function timingSafeEqual(a: Uint8Array, b: Uint8Array): Promise<boolean> {
+  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
+  let difference = 0;
+  for (let i = 0; i < x.length; i += 1) difference |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return difference === 0;
+}
+
+/** The credentials of an `Authorization: <scheme> <credentials>` header, or `undefined`. */
+function credentials(request: Request, scheme: string): string | undefined {
+  const header = request.headers.get('authorization');
+  if (header === null) return undefined;
+  const match = /^(\S+)\s+(\S+)\s*$/.exec(header);
+  if (match?.[1]?.toLowerCase() !== scheme.toLowerCase()) return undefined;
+  return match[2];
+}
+
+async function matchesAny(candidate: Uint8Array, accepted: readonly Uint8Array[]): Promise<boolean> {
+  // Compare against every accepted value (no early exit), so timing does not tell which matched.
+  const results = await Promise.all(accepted.map((value) => timingSafeEqual(candidate, value)));
+  return results.includes(true);
+}
+
+/**
+ * Accepts requests carrying `Authorization: Bearer <token>` with one of the given tokens.
+ *
+ * @remarks Give several tokens while rotating. The comparison is timing-safe. Alertmanager
+ * (`http_config.authorization`), Grafana and most tools can send a bearer token.
+ *
+ * @example
+ * ```ts
+ * import { bearerAuth, createIncidentHandler } from 'incidentkit/http';
+ * import { parseAlertmanager } from 'incidentkit/ingest';
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * const handler = createIncidentHandler(engine, {
+ *   sources: { alertmanager: { parser: parseAlertmanager, verify: bearerAuth('s3cret-token-from-your-vault') } },
+ * });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when no token is given or a token is empty or holds whitespace.
+ */
+export function bearerAuth(token: string | readonly string[]): Verifier {
+  const tokens = typeof token === 'string' ? [token] : [...token];
+  if (tokens.length === 0) throw configError('bearerAuth', 'token', 'Give at least one token.');
+  if (tokens.some((t) => t === '' || /\s/.test(t))) {
+    throw configError('bearerAuth', 'token', 'A bearer token must be non-empty and hold no whitespace.');
+  }
+  const accepted = tokens.map((t) => encoder.encode(t));
+  const verify = async (request: Request): Promise<boolean> => {
+    const given = credentials(request, 'Bearer');
+    return given !== undefined && (await matchesAny(encoder.encode(given), accepted));
+  };
+  return Object.assign(verify, { challenge: 'Bearer' });
+}
+
+function base64Bytes(value: string): Uint8Array | undefined {
+  try {
+    const binary = atob(value);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Accepts requests carrying HTTP Basic credentials (`Authorization: Basic base64(user:password)`)
+ * that match `user` and `password`.
+ *
+ * @remarks The comparison is timing-safe and covers user and password together. Use it only
+ * over HTTPS: Basic credentials are not encrypted.
+ *
+ * @example
+ * ```ts
+ * import { basicAuth, createIncidentHandler } from 'incidentkit/http';
+ * import { parseGrafana } from 'incidentkit/ingest';
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * const handler = createIncidentHandler(engine, {
+ *   sources: { grafana: { parser: parseGrafana, verify: basicAuth('grafana', 'a-long-random-password') } },
+ * });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `user` is empty or holds a `:`, or `password` is empty.
+ */
+export function basicAuth(user: string, password: string): Verifier {
+  // RFC 7617: the user-id cannot contain a colon, since the first colon separates the password.
+  if (user === '' || user.includes(':')) throw configError('basicAuth', 'user', 'The user must be non-empty and must not contain ":".');
+  if (password === '') throw configError('basicAuth', 'password', 'The password must be non-empty.');
+  const expected = encoder.encode(`${user}:${password}`);
+  const verify = async (request: Request): Promise<boolean> => {
+    const given = credentials(request, 'Basic');
+    const decoded = given === undefined ? undefined : base64Bytes(given);
+    return decoded !== undefined && (await timingSafeEqual(decoded, expected));
+  };
+  return Object.assign(verify, { challenge: 'Basic realm="incidentkit", charset="UTF-8"' });
+}
+
+/**
+ * Remembers the message ids a {@link standardWebhooksAuth} verifier has accepted, so a
+ * captured request cannot be replayed.
+ *
+ * @remarks Implement it over a shared store (e.g. Redis `SET key 1 NX PX ttl`) when several
+ * instances receive webhooks; the default {@link memoryReplayStore} protects one process.
+ *
+ * @example
+ * ```ts
+ * import type { ReplayStore } from 'incidentkit/http';
+ *
+ * const seen = new Set<string>();
+ * const store: ReplayStore = {
+ *   claim: (key) => (seen.has(key) ? false : (seen.add(key), true)),
+ *   release: (key) => void seen.delete(key),
+ * };
+ * ```
+ */
+export interface ReplayStore {
+  /** Records `key` for at least `ttlMs`; `true` if it was not recorded already (atomically). */
+  claim(key: string, ttlMs: number): boolean | Promise<boolean>;
+  /** Forgets `key`, so the same message may be accepted again. */
+  release(key: string): void | Promise<void>;
+}
+
+/** Options of {@link memoryReplayStore}. */
+export interface MemoryReplayStoreOptions {
+  /** How many ids are kept at most; the least recently claimed are dropped first. Default: 10 000. */
+  readonly maxEntries?: number;
+  /** Where expiry times come from. Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+/**
+ * An in-memory {@link ReplayStore}: a bounded LRU of message ids with expiry.
+ *
+ * @remarks Keeps `maxEntries` ids at most. Under a flood of more distinct signed messages than
+ * that within the tolerance window, the oldest ids are forgotten early; size it above your
+ * peak webhook rate × twice the tolerance.
+ *
+ * @example
+ * ```ts
+ * import { memoryReplayStore, standardWebhooksAuth } from 'incidentkit/http';
+ *
+ * const verify = standardWebhooksAuth('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', {
+ *   replayStore: memoryReplayStore({ maxEntries: 50_000 }),
+ * });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `maxEntries` is not a positive integer.
+ */
+export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw configError('memoryReplayStore', 'maxEntries', 'maxEntries must be a positive integer.');
+  }
+  const clock = options.clock ?? systemClock;
+  // A Map iterates in insertion order: the first entries are the least recently claimed.
+  const expiries = new Map<string, number>();
+  return {
+    claim(key, ttlMs) {
+      const now = clock.now().getTime();
+      const expiry = expiries.get(key);
+      if (expiry !== undefined && expiry > now) return false;
+      expiries.delete(key);
+      expiries.set(key, now + ttlMs);
+      for (const [oldest, oldestExpiry] of expiries) {
+        if (expiries.size <= maxEntries && oldestExpiry > now) break;
+        expiries.delete(oldest);
+      }
+      return true;
+    },
+    release(key) {
+      expiries.delete(key);
+    },
+  };
+}
+
+/** Options of {@link standardWebhooksAuth}. */
+export interface StandardWebhooksAuthOptions {
+  /** How far `webhook-timestamp` may be from now, either way, in seconds. Default: 300. */
+  readonly toleranceSeconds?: number;
+  /** The receiver's time. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Where accepted message ids are remembered. Default: a {@link memoryReplayStore} of this verifier. */
+  readonly replayStore?: ReplayStore;
+}
+
+function checkSecret(secret: string): void {
+  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  const bytes = base64Bytes(encoded);
+  if (bytes === undefined || bytes.length === 0) {
+    throw configError('standardWebhooksAuth', 'secret', 'The secret must be base64, usually prefixed with whsec_.');
+  }
+}
+
+/**
+ * Accepts requests signed per Standard Webhooks (standardwebhooks.com): `webhook-id`,
+ * `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+ *
+ * @remarks
+ * A request is accepted when a `v1` signature matches one of the secrets (several while
+ * rotating) in a constant-time comparison, its timestamp is within `toleranceSeconds` of now,
+ * and its `webhook-id` was not accepted before (within twice the tolerance, after which the
+ * timestamp check refuses it anyway). The id is remembered only after the signature checks
+ * out, so unsigned requests cannot block real ones; it is forgotten again when the server
+ * fails to process the message (`5xx`), so the sender's retry gets through.
+ *
+ * @example
+ * ```ts
+ * import { createIncidentHandler, standardWebhooksAuth } from 'incidentkit/http';
+ * import { parseAlertmanager } from 'incidentkit/ingest';
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * const handler = createIncidentHandler(engine, {
+ *   sources: {
+ *     relay: { parser: parseAlertmanager, verify: standardWebhooksAuth('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw') },
+ *   },
+ * });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when a secret is not base64, no secret is given, or
+ * `toleranceSeconds` is not a positive number.
+ */
+export function standardWebhooksAuth(secret: string | readonly string[], options: StandardWebhooksAuthOptions = {}): Verifier {
+  const secrets = typeof secret === 'string' ? [secret] : [...secret];
+  if (secrets.length === 0) throw configError('standardWebhooksAuth', 'secret', 'Give at least one secret.');
+  secrets.forEach(checkSecret);
+  const toleranceSeconds = options.toleranceSeconds ?? 300;
+  if (!Number.isFinite(toleranceSeconds) || toleranceSeconds <= 0) {
+    throw configError('standardWebhooksAuth', 'toleranceSeconds', 'toleranceSeconds must be a positive number.');
+  }
+  const clock = options.clock ?? systemClock;
+  const replays = options.replayStore ?? memoryReplayStore({ clock });
+  const ttlMs = 2 * toleranceSeconds * 1000;
+
+  const verify = async (request: Request, body: Uint8Array): Promise<boolean> => {
+    const valid = await verifyWebhookSignature({ secret: secrets, headers: request.headers, body, toleranceSeconds, now: clock.now() });
+    const id = request.headers.get('webhook-id');
+    if (!valid || id === null) return false;
+    return replays.claim(id, ttlMs);
+  };
+  const release = async (request: Request): Promise<void> => {
+    const id = request.headers.get('webhook-id');
+    if (id !== null) await replays.release(id);
+  };
+  return Object.assign(verify, { release });
+}

@@ -1,0 +1,409 @@
+/**
+ * The REST routes of createIncidentHandler behind a real node:http server on 127.0.0.1: every
+ * route, every lifecycle command, authentication and every error mapping.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IncidentEngine } from '../../src/engine/types.js';
+import { AdapterError, ConcurrencyError, ForbiddenError } from '../../src/errors.js';
+import { createIncidentHandler, type IncidentHandlerOptions } from '../../src/http/createIncidentHandler.js';
+import { COMMAND_NAMES } from '../../src/http/commandRoutes.js';
+import type { ErrorBody } from '../../src/http/errorResponse.js';
+import type { StoredEvent } from '../../src/model/event.js';
+import type { Incident } from '../../src/model/incident.js';
+import type { Page } from '../../src/storage/types.js';
+import { makeEngine, wrapStore } from '../helpers.js';
+import { startServer, type TestServer } from './server.js';
+
+const TOKENS: Readonly<Record<string, { id: string; name: string }>> = {
+  'Bearer alice-token': { id: 'u_alice', name: 'Alice' },
+  'Bearer bob-token': { id: 'u_bob', name: 'Bob' },
+};
+const ALICE = { authorization: 'Bearer alice-token' } as const;
+const JSON_TYPE = { 'content-type': 'application/json' } as const;
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const authenticate: NonNullable<IncidentHandlerOptions['authenticate']> = (request) =>
+  TOKENS[request.headers.get('authorization') ?? ''] ?? null;
+
+async function serve(engine: IncidentEngine, options: IncidentHandlerOptions = {}): Promise<string> {
+  server = await startServer(createIncidentHandler(engine, { authenticate, ...options }));
+  return server.url;
+}
+
+function post(url: string, body: unknown, headers: Record<string, string> = ALICE): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) });
+}
+
+async function errorOf(response: Response): Promise<ErrorBody['error']> {
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  return ((await response.json()) as ErrorBody).error;
+}
+
+async function declare(url: string, body: Record<string, unknown> = {}): Promise<Incident> {
+  const response = await post(`${url}/incidents`, { title: 'Checkout is down', severity: 'SEV3', service: 'checkout', ...body });
+  expect(response.status).toBe(201);
+  return (await response.json()) as Incident;
+}
+
+describe('declare, get, list and timeline', () => {
+  it('declares with the authenticated actor and answers 201 with a Location', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine, { basePath: '/api/incidentkit' });
+    const response = await post(`${url}/api/incidentkit/incidents`, { title: 'Checkout is down', severity: 'SEV2', service: 'checkout' });
+
+    expect(response.status).toBe(201);
+    const incident = (await response.json()) as Incident;
+    expect(response.headers.get('location')).toBe(`/api/incidentkit/incidents/${incident.id}`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(incident).toMatchObject({ title: 'Checkout is down', severity: 'SEV2', status: 'triage' });
+    expect(incident.createdBy).toEqual({ kind: 'user', id: 'u_alice', name: 'Alice' });
+    expect(await engine.get(incident.id)).toEqual(incident);
+  });
+
+  it('reads one incident (percent-encoded ids too) and its timeline', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const incident = await declare(url);
+    await post(`${url}/incidents/${incident.id}/addNote`, { text: 'Error rate is 40%.' });
+
+    const got = await fetch(`${url}/incidents/${encodeURIComponent(incident.id).replace('_', '%5F')}`, { headers: ALICE });
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as Incident).id).toBe(incident.id);
+
+    const timeline = await fetch(`${url}/incidents/${incident.id}/timeline`, { headers: ALICE });
+    expect(timeline.status).toBe(200);
+    const { items } = (await timeline.json()) as { items: StoredEvent[] };
+    expect(items.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'DECLARED'],
+      [2, 'NOTE_ADDED'],
+    ]);
+    expect(items[1]?.actor).toEqual({ kind: 'user', id: 'u_alice', name: 'Alice' });
+  });
+
+  it('lists with every filter as query parameters, and pages with the cursor', async () => {
+    const { engine, clock } = makeEngine();
+    const url = await serve(engine);
+    const a = await declare(url, { severity: 'SEV1', service: 'checkout' });
+    clock.advance(1000);
+    const b = await declare(url, { severity: 'SEV2', service: 'search' });
+    clock.advance(1000);
+    const c = await declare(url, { severity: 'SEV3', service: 'billing' });
+    await post(`${url}/incidents/${c.id}/cancel`, { reason: 'false_positive' });
+
+    const ids = async (query: string): Promise<string[]> => {
+      const response = await fetch(`${url}/incidents${query}`, { headers: ALICE });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as Page<Incident>).items.map((i) => i.id);
+    };
+    expect(await ids('')).toEqual([c.id, b.id, a.id]);
+    expect(await ids('?service=checkout&service=search')).toEqual([b.id, a.id]);
+    expect(await ids('?severity=SEV2')).toEqual([b.id]);
+    expect(await ids('?status=canceled')).toEqual([c.id]);
+    expect(await ids('?status=triage&status=canceled&open=true')).toEqual([b.id, a.id]);
+    expect(await ids('?open=false')).toEqual([c.id]);
+
+    const first = (await (await fetch(`${url}/incidents?limit=2`, { headers: ALICE })).json()) as Page<Incident>;
+    expect(first.items.map((i) => i.id)).toEqual([c.id, b.id]);
+    expect(first.nextCursor).toBeTypeOf('string');
+    expect(await ids(`?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)).toEqual([a.id]);
+  });
+
+  it.each([
+    ['?limit=abc', 'limit'],
+    ['?open=maybe', 'open'],
+    ['?limit=1&limit=2', 'limit'],
+    ['?sort=asc', 'sort'],
+    ['?severity=SEV9', 'severity'],
+    ['?limit=0', 'limit'],
+  ])('answers 400 with the zod issue for the bad query %s', async (query, path) => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await fetch(`${url}/incidents${query}`, { headers: ALICE });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    const { issues } = error.details as { issues: { path: unknown[] }[] };
+    expect(issues.map((i) => i.path[0])).toContain(path);
+  });
+});
+
+describe('every lifecycle command', () => {
+  it('runs each command with its JSON input and the authenticated actor', async () => {
+    const { engine } = makeEngine({ policies: { escalation: { levels: [{ afterMinutes: 5, targets: ['team-lead'] }] } } });
+    const url = await serve(engine);
+    const incident = await declare(url, { severity: 'SEV2' });
+    const run = async (command: string, body: Record<string, unknown> = {}, id = incident.id): Promise<Incident> => {
+      const response = await post(`${url}/incidents/${id}/${command}`, body);
+      expect(response.status, `${command}: ${JSON.stringify(await response.clone().json())}`).toBe(200);
+      return (await response.json()) as Incident;
+    };
+
+    expect((await run('escalate')).escalation?.level).toBe(1);
+    expect((await run('acknowledge')).status).toBe('responding');
+    expect((await run('assignRole', { role: 'commander', assignee: { id: 'u_alice', name: 'Alice' } })).roles.commander?.assignee.id).toBe('u_alice');
+    expect((await run('setSeverity', { severity: 'SEV1', reason: 'All regions' })).severity).toBe('SEV1');
+    await run('addNote', { text: 'Error rate is 40%.' });
+    await run('postUpdate', { audience: 'stakeholders', message: 'We are investigating.' });
+    expect((await run('mitigate', { summary: 'Traffic moved to the backup servers.' })).status).toBe('mitigated');
+    expect((await run('recordRootCause', { summary: 'Disk controller failure', contributingFactors: ['no spare'] })).rootCause?.summary).toBe(
+      'Disk controller failure',
+    );
+    const withItem = await run('addActionItem', { title: 'Replace the server', owner: 'u_bob', kind: 'prevent' });
+    const actionItemId = withItem.actionItems[0]?.id ?? '';
+    expect((await run('resolve', { summary: 'Server replaced.' })).status).toBe('resolved');
+    expect((await run('reopen', { reason: 'Errors are back.' })).status).toBe('responding');
+    await run('resolve');
+    expect((await run('startReview', { owner: 'u_alice' })).status).toBe('postIncident');
+    await run('completeReview', { summary: 'Add disk health monitoring.' });
+    expect((await run('updateActionItem', { actionItemId, status: 'done' })).actionItems[0]?.status).toBe('done');
+    expect((await run('close')).status).toBe('closed');
+
+    const other = await declare(url, { title: 'Flapping alert' });
+    expect((await run('cancel', { reason: 'false_positive' }, other.id)).status).toBe('canceled');
+
+    const types = (await engine.timeline(incident.id)).map((e) => e.type);
+    expect(types).toEqual([
+      'DECLARED',
+      'ESCALATED',
+      'ACKNOWLEDGED',
+      'ROLE_ASSIGNED',
+      'SEVERITY_CHANGED',
+      'NOTE_ADDED',
+      'UPDATE_POSTED',
+      'MITIGATED',
+      'ROOT_CAUSE_RECORDED',
+      'ACTION_ITEM_ADDED',
+      'RESOLVED',
+      'REOPENED',
+      'RESOLVED',
+      'REVIEW_STARTED',
+      'REVIEW_COMPLETED',
+      'ACTION_ITEM_UPDATED',
+      'CLOSED',
+    ]);
+    expect(new Set((await engine.timeline(incident.id)).slice(1).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
+    // Every command of the engine has a route, and this test ran each of them.
+    expect([...COMMAND_NAMES].sort()).toEqual(
+      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'mitigate', 'postUpdate',
+        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'startReview', 'updateActionItem'],
+    );
+  });
+
+  it('accepts an empty JSON body for commands without input', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const incident = await declare(url);
+    const response = await fetch(`${url}/incidents/${incident.id}/acknowledge`, { method: 'POST', headers: { ...JSON_TYPE, ...ALICE } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Incident).status).toBe('responding');
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no credentials', {}],
+    ['an unknown token', { authorization: 'Bearer mallory' }],
+  ])('answers 401 to %s and writes nothing', async (_name, headers: Record<string, string>) => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await post(`${url}/incidents`, { title: 'x', severity: 'SEV3' }, headers);
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).code).toBe('UNAUTHENTICATED');
+    expect((await fetch(`${url}/incidents`, { headers })).status).toBe(401);
+    expect((await engine.list()).items).toEqual([]);
+  });
+
+  it('refuses every REST request when no authenticate option is given', async () => {
+    const { engine } = makeEngine();
+    server = await startServer(createIncidentHandler(engine));
+    const response = await fetch(`${server.url}/incidents`, { headers: ALICE });
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).message).toContain('authenticate');
+  });
+
+  it('maps a denial of the authorization policy to 403 FORBIDDEN', async () => {
+    const { engine } = makeEngine();
+    // Stands in for the engine's `authorize` option (issue 9): only Alice may close.
+    const guarded: IncidentEngine = {
+      ...engine,
+      close: async (id, input) => {
+        if (input.actor.id !== 'u_alice') throw new ForbiddenError({ action: 'close', actorId: input.actor.id, tenantId: engine.tenantId, incidentId: id });
+        return engine.close(id, input);
+      },
+    };
+    const url = await serve(guarded);
+    const incident = await declare(url);
+    await post(`${url}/incidents/${incident.id}/resolve`, {});
+    const response = await post(`${url}/incidents/${incident.id}/close`, {}, { authorization: 'Bearer bob-token' });
+    expect(response.status).toBe(403);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: 'FORBIDDEN', details: { action: 'close', actorId: 'u_bob' } });
+    expect((await engine.get(incident.id)).status).toBe('resolved');
+  });
+});
+
+describe('error mapping', () => {
+  it('answers 400 with zod issues for invalid input, and writes nothing', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await post(`${url}/incidents`, { title: '', severity: 'SEV9' });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    const { subject, issues } = error.details as { subject: string; issues: { path: string[]; code: string }[] };
+    expect(subject).toBe('declare');
+    expect(issues.map((i) => i.path.join('.')).sort()).toEqual(['severity', 'title']);
+    expect((await engine.list()).items).toEqual([]);
+  });
+
+  it.each([
+    ['malformed JSON', '{"title": "x",'],
+    ['a JSON array', '[1, 2]'],
+    ['JSON null', 'null'],
+  ])('answers 400 to %s', async (_name, body) => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await fetch(`${url}/incidents`, { method: 'POST', headers: { ...JSON_TYPE, ...ALICE }, body });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect((error.details as { issues: { code: string }[] }).issues[0]?.code).toBe('invalid_json');
+  });
+
+  it('refuses an actor in the body: the actor is who authenticated', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await post(`${url}/incidents`, { title: 'x', severity: 'SEV3', actor: { id: 'u_ceo' } });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).details).toMatchObject({ issues: [{ path: ['actor'] }] });
+    expect((await engine.list()).items).toEqual([]);
+  });
+
+  it('answers 415 to a POST that is not JSON', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await fetch(`${url}/incidents`, { method: 'POST', headers: { ...ALICE, 'content-type': 'text/plain' }, body: '{}' });
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers 404 NOT_FOUND for an unknown incident', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    for (const response of [
+      await fetch(`${url}/incidents/inc_404`, { headers: ALICE }),
+      await fetch(`${url}/incidents/inc_404/timeline`, { headers: ALICE }),
+      await post(`${url}/incidents/inc_404/acknowledge`, {}),
+    ]) {
+      expect(response.status).toBe(404);
+      expect(await errorOf(response)).toMatchObject({ code: 'NOT_FOUND', details: { entity: 'incident', id: 'inc_404' } });
+    }
+  });
+
+  it('answers 409 INVALID_TRANSITION with the state and the accepted events', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const incident = await declare(url, { severity: 'SEV2' });
+    await post(`${url}/incidents/${incident.id}/resolve`, {});
+    const response = await post(`${url}/incidents/${incident.id}/close`, {});
+    expect(response.status).toBe(409);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: 'INVALID_TRANSITION', details: { state: 'resolved', event: 'CLOSE' } });
+    expect(error.message).toContain('review');
+  });
+
+  it('answers 409 DUPLICATE_INCIDENT for a second open incident with the same dedupKey', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const first = await declare(url, { dedupKey: 'checkout-down' });
+    const response = await post(`${url}/incidents`, { title: 'Again', severity: 'SEV3', dedupKey: 'checkout-down' });
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatchObject({ code: 'DUPLICATE_INCIDENT', details: { existingIncidentId: first.id } });
+  });
+
+  it('answers 409 VERSION_CONFLICT when concurrent writes exhaust the retries', async () => {
+    const base = makeEngine();
+    const incident = await base.engine.declare({ title: 'x', severity: 'SEV3', actor: { id: 'u_alice' } });
+    const store = wrapStore(base.store, {
+      commit: (commit) => Promise.reject(new ConcurrencyError({ tenantId: commit.tenantId, incidentId: commit.incidentId, expected: 1, actual: 2 })),
+    });
+    const { engine } = makeEngine({ store, maxRetries: 1 });
+    const url = await serve(engine);
+    const response = await post(`${url}/incidents/${incident.id}/acknowledge`, {});
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).code).toBe('VERSION_CONFLICT');
+  });
+
+  it('answers 404 ROUTE_NOT_FOUND for unknown routes and 405 with Allow for wrong methods', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine, { basePath: '/api' });
+    for (const path of ['/', '/api', '/api/nope', '/incidents', '/api/incidents/x/explode', '/api/incidents/x/timeline/extra', '/api/ingest/nope']) {
+      const response = await fetch(`${url}${path}`, { headers: ALICE });
+      expect(response.status, path).toBe(404);
+      expect((await errorOf(response)).code).toBe('ROUTE_NOT_FOUND');
+    }
+    const cases: [string, string, string][] = [
+      ['DELETE', '/api/incidents', 'GET, POST'],
+      ['POST', '/api/incidents/inc_1', 'GET'],
+      ['PUT', '/api/incidents/inc_1/timeline', 'GET'],
+      ['GET', '/api/incidents/inc_1/acknowledge', 'POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await fetch(`${url}${path}`, { method, headers: ALICE });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect((await errorOf(response)).code).toBe('METHOD_NOT_ALLOWED');
+    }
+  });
+
+  it('answers 400 to a path that is not valid percent-encoding', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const response = await fetch(`${url}/incidents/%E0%A4%A`, { headers: ALICE });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 503 for a failing store without its internals, and tells onError', async () => {
+    const base = makeEngine();
+    const store = {
+      ...base.store,
+      list: () => Promise.reject(new AdapterError({ adapter: 'postgres', operation: 'list' }, 'connect ECONNREFUSED 10.1.2.3:5432')),
+    };
+    const { engine } = makeEngine({ store });
+    const errors: unknown[] = [];
+    const url = await serve(engine, { onError: (error) => errors.push(error) });
+    const response = await fetch(`${url}/incidents`, { headers: ALICE });
+    expect(response.status).toBe(503);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'ADAPTER_FAILED', message: 'The incident store failed; try again later.' } });
+    expect(text).not.toContain('10.1.2.3');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('answers 500 INTERNAL_ERROR for an unexpected error, with no stack trace', async () => {
+    const { engine } = makeEngine();
+    const broken: IncidentEngine = { ...engine, get: () => Promise.reject(new TypeError('secret internals at /srv/app/db.ts:12')) };
+    const errors: unknown[] = [];
+    const url = await serve(broken, { onError: (error) => errors.push(error) });
+    const response = await fetch(`${url}/incidents/inc_1`, { headers: ALICE });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; the operator has been told.' } });
+    expect(text).not.toMatch(/secret|\/srv|at /);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+
+  it('answers 500 when authenticate returns something that is not an actor', async () => {
+    const { engine } = makeEngine();
+    const errors: unknown[] = [];
+    const url = await serve(engine, { authenticate: () => ({ id: '' }), onError: (error) => errors.push(error) });
+    const response = await fetch(`${url}/incidents`, { headers: ALICE });
+    expect(response.status).toBe(500);
+    expect(errors).toHaveLength(1);
+  });
+});
