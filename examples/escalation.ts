@@ -29,7 +29,7 @@ const minutes = (n: number): void => {
 
 const first = createIncidentEngine({ store, clock, policies });
 first.on('incident.escalated', ({ event }) => {
-  console.log(`[first]  ${event.at} escalated to level ${String(event.data.level as number)}: ${JSON.stringify(event.data.targets)}`);
+  console.log(`[first]  ${event.at} escalated to level ${JSON.stringify(event.data.level)}: ${JSON.stringify(event.data.targets)}`);
 });
 const incident = await first.declare({
   title: 'Payment provider timeouts',
@@ -44,7 +44,7 @@ console.log('[first]  crashes at', clock.now().toISOString(), '— level 2 is du
 
 const second = createIncidentEngine({ store, clock, policies });
 second.on('incident.escalated', ({ event }) => {
-  console.log(`[second] ${event.at} escalated to level ${String(event.data.level as number)}: ${JSON.stringify(event.data.targets)}`);
+  console.log(`[second] ${event.at} escalated to level ${JSON.stringify(event.data.level)}: ${JSON.stringify(event.data.targets)}`);
 });
 second.on('incident.target_breached', ({ event }) => {
   console.log(`[second] ${event.at} missed the ${event.data.target as string} target (due ${event.data.targetDueAt as string})`);
