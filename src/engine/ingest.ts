@@ -95,6 +95,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   const { store, tenantId } = core;
   const signalsSchema = z.union([signalSchema, z.array(signalSchema).max(10_000)]);
 
+  const noMaintenance = options.maintenanceWindows.length === 0;
+
   function inMaintenance(signal: Signal, at: string): boolean {
     return options.maintenanceWindows.some(
       (w) =>
@@ -252,7 +254,22 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const results: IngestResult[] = [];
     try {
       const lookups: Lookups = new Map();
-      for (const signal of signals) results.push(await ingestOne(signal, counts, at, lookups));
+      for (const signal of signals) {
+        // The hot path of an alert storm, without a promise per signal: a repeat of an alert
+        // whose open incident this call already looked up, in the status it already has.
+        const key = signal.dedupKey ?? signal.fingerprint;
+        const open = lookups.get(key);
+        if (
+          open !== undefined &&
+          (noMaintenance || !inMaintenance(signal, at)) &&
+          open.alerts.some((a) => a.fingerprint === signal.fingerprint && a.status === signal.status)
+        ) {
+          if (signal.status === 'firing') counts.push({ incidentId: open.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
+          results.push({ outcome: 'deduplicated', incident: open });
+          continue;
+        }
+        results.push(await ingestOne(signal, counts, at, lookups));
+      }
     } finally {
       // Repeats are counted in one write per call, not one per signal: an alert storm stays cheap.
       if (counts.length > 0) await store.recordSignals(tenantId, mergeCounts(counts));
@@ -263,12 +280,22 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   return { ingest };
 }
 
+type MutableCount = { -readonly [K in keyof SignalCount]: SignalCount[K] };
+
 function mergeCounts(counts: readonly SignalCount[]): SignalCount[] {
-  const merged = new Map<string, SignalCount>();
+  const merged = new Map<string, Map<string, MutableCount>>();
   for (const c of counts) {
-    const k = `${c.incidentId}\u0000${c.fingerprint}`;
-    const previous = merged.get(k);
-    merged.set(k, previous === undefined ? c : { ...previous, count: previous.count + c.count });
+    let byFingerprint = merged.get(c.incidentId);
+    if (byFingerprint === undefined) {
+      byFingerprint = new Map<string, MutableCount>();
+      merged.set(c.incidentId, byFingerprint);
+    }
+    const previous = byFingerprint.get(c.fingerprint);
+    if (previous === undefined) byFingerprint.set(c.fingerprint, { ...c });
+    else {
+      previous.count += c.count;
+      if (c.lastSeenAt > previous.lastSeenAt) previous.lastSeenAt = c.lastSeenAt;
+    }
   }
-  return [...merged.values()];
+  return [...merged.values()].flatMap((byFingerprint) => [...byFingerprint.values()]);
 }
