@@ -3,6 +3,7 @@ import { actorSchema } from '../model/actor.js';
 import { INCIDENT_STATUSES } from '../model/incident.js';
 import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } from '../model/primitives.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
+import type { ListQuery } from '../storage/types.js';
 
 const roleSchema = z
   .string()
@@ -151,3 +152,15 @@ export type EscalateInput = z.input<CommandSchemas['escalate']>;
 export type ImportIncidentInput = z.input<CommandSchemas['importIncident']>;
 /** Filters and paging of `engine.list`. */
 export type ListInput = z.input<CommandSchemas['list']>;
+
+/** The store's {@link ListQuery} for a parsed `list` input (absent filters left out). */
+export function toListQuery(query: z.output<CommandSchemas['list']>): ListQuery {
+  return {
+    limit: query.limit,
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.severity === undefined ? {} : { severity: query.severity }),
+    ...(query.service === undefined ? {} : { service: query.service }),
+    ...(query.open === undefined ? {} : { open: query.open }),
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+  };
+}

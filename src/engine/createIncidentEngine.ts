@@ -3,6 +3,7 @@ import { nextEscalation } from '../lifecycle/timers.js';
 import type { Incident } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
 import type { Page } from '../storage/types.js';
+import { toListQuery } from './commands.js';
 import { createEngineCore } from './core.js';
 import { createIngest } from './ingest.js';
 import { createHistory } from './history.js';
@@ -255,15 +256,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     },
 
     async list(input) {
-      const query = parseInput(schemas.list, input, 'list');
-      const page: Page<Incident> = await store.list(tenantId, {
-        limit: query.limit,
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.severity === undefined ? {} : { severity: query.severity }),
-        ...(query.service === undefined ? {} : { service: query.service }),
-        ...(query.open === undefined ? {} : { open: query.open }),
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-      });
+      const page: Page<Incident> = await store.list(tenantId, toListQuery(parseInput(schemas.list, input, 'list')));
       return page;
     },
 

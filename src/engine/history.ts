@@ -3,7 +3,7 @@ import type { LifecycleEventDraft } from '../lifecycle/events.js';
 import type { Incident } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
 import { findSimilarIncidents } from '../review/findSimilarIncidents.js';
-import type { ImportIncidentInput, ListInput } from './commands.js';
+import { toListQuery, type ImportIncidentInput, type ListInput } from './commands.js';
 import type { EngineCore } from './core.js';
 
 /** Filters of `engine.scan`: those of `list` without paging. */
@@ -90,14 +90,7 @@ export function createHistory(core: EngineCore) {
     let cursor: string | undefined;
     do {
       const query = parseInput(schemas.list, { ...filter, limit: 500, ...(cursor === undefined ? {} : { cursor }) }, 'scan');
-      const page = await store.list(tenantId, {
-        limit: query.limit,
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.severity === undefined ? {} : { severity: query.severity }),
-        ...(query.service === undefined ? {} : { service: query.service }),
-        ...(query.open === undefined ? {} : { open: query.open }),
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-      });
+      const page = await store.list(tenantId, toListQuery(query));
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor !== undefined);

@@ -1,3 +1,4 @@
+import { DEFAULT_NOTIFIED_EVENTS } from '../notify/routing.js';
 import { isIncidentKitError } from '../errors.js';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
@@ -54,20 +55,8 @@ export interface NotifierContractOptions {
   };
 }
 
-/** The event types every notifier must render and deliver. */
-export const CONTRACT_EVENT_TYPES = [
-  'DECLARED',
-  'ACKNOWLEDGED',
-  'ESCALATED',
-  'MITIGATED',
-  'RESOLVED',
-  'REOPENED',
-  'CLOSED',
-  'CANCELED',
-  'UPDATE_POSTED',
-  'REMINDER_DUE',
-  'TARGET_BREACHED',
-] as const;
+/** The event types every notifier must render and deliver: those the engine notifies by default. */
+export const CONTRACT_EVENT_TYPES = DEFAULT_NOTIFIED_EVENTS;
 
 const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>> = {
   DECLARED: { title: 'Checkout API returns errors', severity: 'SEV1', service: 'checkout-api' },
