@@ -1,0 +1,75 @@
+/**
+ * Smoke-runs the examples a newcomer copies from, as they would: `tsx examples/<name>.ts`.
+ * Each must exit 0 and print what its header promises.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'incidentkit-examples-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function example(name: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    timeout: 60_000,
+    maxBuffer: 10 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+describe('examples', () => {
+  it('the README quickstart is examples/quickstart.ts, verbatim', () => {
+    const root = join(import.meta.dirname, '..');
+    const quickstart = readFileSync(join(root, 'examples', 'quickstart.ts'), 'utf8').trim();
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(quickstart);
+  });
+
+  it('quickstart declares, resolves and verifies', async () => {
+    const out = await example('quickstart');
+    expect(out).toContain('Checkout is down resolved at');
+    expect(out).toContain('need a completed post-incident review');
+    expect(out).toContain('{ ok: true }');
+  }, 60_000);
+
+  it('demo tells the IT outage story on a SQLite file', async () => {
+    const file = join(dir, 'demo.sqlite');
+    const out = await example('demo', file);
+    expect(out).toContain(`Storage: SQLite file ${file} (WAL)`);
+    expect(out).toMatch(/#13 .* closed/);
+    expect(out).toContain('Time to resolve:     70 min');
+    expect(out).toContain('Timeline verifies:   {"ok":true}');
+  }, 60_000);
+
+  it('escalation survives a crashed engine', async () => {
+    const out = await example('escalation');
+    expect(out).toContain('[second] 2026-11-29T03:42:00.000Z escalated to level 2');
+    expect(out).toContain('after acknowledging, an hour later: 1 timer(s) fired (reminder:status_update)');
+  }, 60_000);
+
+  it('it-website-outage runs the whole IT scenario through the HTTP handler', async () => {
+    const out = await example('it-website-outage', join(dir, 'outage.sqlite'));
+    expect(out).toContain('"outcome":"created"');
+    expect(out).toContain('"outcome":"resolved"');
+    expect(out).toMatch(/Webhook receiver got (\d+) signed messages \(\1 verified\)/);
+    expect(out).toContain('DECLARED → ESCALATED → ACKNOWLEDGED');
+    expect(out).toContain('Timeline verifies: {"ok":true}');
+    expect(out).toContain('## Incident metrics');
+    const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'it-website-outage-postmortem.md'), 'utf8');
+    expect(postmortem).toContain('# Post-incident review: www.example.com is down');
+    expect(postmortem).toContain('```mermaid');
+    expect(postmortem).toContain('Upgrade web-01');
+  }, 60_000);
+
+  it('custom-storage-adapter runs an engine on a hand-written adapter', async () => {
+    const out = await example('custom-storage-adapter');
+    expect(out).toMatch(/#4 \S+ RESOLVED/);
+    expect(out).toContain('timeline verifies: true');
+  }, 60_000);
+});
