@@ -61,8 +61,9 @@ describe('engine notifications', () => {
 
     const stats = await engine.dispatch();
     expect(stats).toMatchObject({ claimed: 2, delivered: 2, deadLettered: 0 });
-    expect(bodies().map((body) => body.data.event.type)).toEqual(['DECLARED', 'ACKNOWLEDGED']);
-    expect(delivered).toEqual(['hooks:DECLARED', 'hooks:ACKNOWLEDGED']);
+    // Messages are sent concurrently: the receiver may see them in any order.
+    expect(bodies().map((body) => body.data.event.type).sort()).toEqual(['ACKNOWLEDGED', 'DECLARED']);
+    expect(delivered.sort()).toEqual(['hooks:ACKNOWLEDGED', 'hooks:DECLARED']);
     for (const request of receiver.requests) {
       // The signature timestamp comes from the engine's (manual) clock, so verify at that time.
       const ok = await verifyWebhookSignature({ secret, headers: request.headers, body: request.body, now: clock.now() });
@@ -82,7 +83,7 @@ describe('engine notifications', () => {
     clock.advance(30 * 60_000);
     await engine.tick();
     await engine.dispatch();
-    expect(bodies().map((body) => body.data.event.type)).toEqual(['DECLARED', 'ESCALATED', 'REMINDER_DUE']);
+    expect(bodies().map((body) => body.data.event.type).sort()).toEqual(['DECLARED', 'ESCALATED', 'REMINDER_DUE']);
   });
 
   it('dead-letters after maxAttempts and redelivers with the same idempotency key', async () => {
