@@ -67,6 +67,14 @@ describe('examples', () => {
     expect(postmortem).toContain('Upgrade web-01');
   }, 60_000);
 
+  it('custom-notifier retries a failed page and delivers it once', async () => {
+    const out = await example('custom-notifier');
+    expect(out).toContain('attempt 1 failed');
+    expect(out).toMatch(/delivered on attempt 2 with key \S+:pager/);
+    expect(out).toContain('[SEV1] Incident declared: Payment API down');
+    expect(out).not.toContain('Typo on the pricing page');
+  }, 60_000);
+
   it('custom-storage-adapter runs an engine on a hand-written adapter', async () => {
     const out = await example('custom-storage-adapter');
     expect(out).toMatch(/#4 \S+ RESOLVED/);
