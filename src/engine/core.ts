@@ -15,6 +15,7 @@ import { commandSchemas, type CommandSchemas } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import { GENESIS_HASH, hashEvent } from './hash.js';
 import { randomIds, type IdGenerator } from './ids.js';
+import { createKeyedQueue } from './keyedQueue.js';
 import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
 import type { FiredTimer, IncidentEngineOptions } from './types.js';
 import { compileRoutes, routeNotifications } from '../notify/routing.js';
@@ -154,6 +155,21 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     });
   }
 
+  /** Turns an accepted lifecycle event into the stored event at `seq`, chained after `previousHash`. */
+  async function signEvent(incidentId: string, seq: number, event: LifecycleEvent, previousHash: string): Promise<StoredEvent> {
+    const unsigned = {
+      id: ids('event'),
+      tenantId,
+      incidentId,
+      seq,
+      type: STORED_TYPE_OF[event.type],
+      at: event.at,
+      actor: event.actor,
+      data: eventData(event),
+    };
+    return { ...unsigned, hash: await hashEvent(previousHash, unsigned) };
+  }
+
   /**
    * Runs one lifecycle event against an incident with optimistic concurrency: load, decide,
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
@@ -180,17 +196,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
         refuse(stored.incident, snapshot, event);
       }
       const seq = current.version + 1;
-      const unsigned = {
-        id: ids('event'),
-        tenantId,
-        incidentId,
-        seq,
-        type: STORED_TYPE_OF[event.type],
-        at,
-        actor,
-        data: eventData(event),
-      };
-      const storedEvent: StoredEvent = { ...unsigned, hash: await hashEvent(stored.lastHash, unsigned) };
+      const storedEvent = await signEvent(incidentId, seq, event, stored.lastHash);
       const incident = toIncident(next, seq);
       try {
         await store.commit({
@@ -217,24 +223,14 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * one process would otherwise retry in lockstep and exhaust their retries. Writers in other
    * processes are still caught by the store's version check and retried.
    */
-  const queues = new Map<string, Promise<unknown>>();
+  const serially = createKeyedQueue();
   function execute(
     incidentId: string,
     actor: Actor,
     build: (stored: StoredIncident) => EventDraft,
     firedTimer?: string,
   ): Promise<Incident | undefined> {
-    const run = (): Promise<Incident | undefined> => executeNow(incidentId, actor, build, firedTimer);
-    const result = (queues.get(incidentId) ?? Promise.resolve()).then(run, run);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(incidentId, tail);
-    void tail.then(() => {
-      if (queues.get(incidentId) === tail) queues.delete(incidentId);
-    });
-    return result;
+    return serially(incidentId, () => executeNow(incidentId, actor, build, firedTimer));
   }
 
   /** {@link execute} for commands, which always either change the incident or throw. */
@@ -299,7 +295,8 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     const at = input.at ?? now();
     const id = ids('incident');
     const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen })) as IncidentMachineInput;
-    let [snapshot, actions] = initialTransition(incidentMachine, machineInput);
+    const [initial, actions] = initialTransition(incidentMachine, machineInput);
+    let snapshot = initial;
     const { at: _at, actor, ...data } = machineInput;
     const first = {
       id: ids('event'),
@@ -322,20 +319,8 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       const [next, more] = transition(incidentMachine, snapshot, event);
       if (next === snapshot) refuse(toIncident(snapshot, events.length), snapshot, event);
       snapshot = next;
-      actions = more;
-      mergeTimers(timerChanges(actions, { tenantId, id }, event.at));
-      const previous = events.at(-1);
-      const unsigned = {
-        id: ids('event'),
-        tenantId,
-        incidentId: id,
-        seq: events.length + 1,
-        type: STORED_TYPE_OF[event.type],
-        at: event.at,
-        actor: event.actor,
-        data: eventData(event),
-      };
-      events.push({ ...unsigned, hash: await hashEvent(previous?.hash ?? GENESIS_HASH, unsigned) });
+      mergeTimers(timerChanges(more, { tenantId, id }, event.at));
+      events.push(await signEvent(id, events.length + 1, event, events.at(-1)?.hash ?? GENESIS_HASH));
     }
     const incident = toIncident(snapshot, events.length);
     await store.commit({

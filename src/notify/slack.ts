@@ -1,3 +1,4 @@
+import { createKeyedQueue } from '../engine/keyedQueue.js';
 import { ConfigError, NotifierError } from '../errors.js';
 import { formatTime } from './render.js';
 import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from './types.js';
@@ -197,7 +198,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   const fetchImpl = fetchOf(options);
   // Messages about one incident are sent one after the other, so the first one's thread exists
   // before the next is sent (within this process).
-  const queues = new Map<string, Promise<void>>();
+  const serially = createKeyedQueue();
 
   async function postOnce(message: NotificationMessage, context: NotifierContext, threadKey: string): Promise<void> {
     const threadTs = await threads.get(threadKey);
@@ -239,17 +240,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     name,
     send(message: NotificationMessage, context: NotifierContext) {
       const threadKey = `${message.incident.tenantId}:${message.incident.id}:${options.channel}`;
-      const previous = queues.get(threadKey) ?? Promise.resolve();
-      const current = previous.then(() => postOnce(message, context, threadKey));
-      const settled = current.then(
-        () => undefined,
-        () => undefined,
-      );
-      queues.set(threadKey, settled);
-      void settled.then(() => {
-        if (queues.get(threadKey) === settled) queues.delete(threadKey);
-      });
-      return current;
+      return serially(threadKey, () => postOnce(message, context, threadKey));
     },
   });
 }
