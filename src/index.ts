@@ -8,7 +8,19 @@
  * @packageDocumentation
  */
 export { createIncidentEngine } from './engine/createIncidentEngine.js';
-export type { FiredTimer, IncidentEngine, IncidentEngineOptions, IncidentPolicies } from './engine/types.js';
+export {
+  AUTHORIZE_ACTIONS,
+  type AuthorizationRequest,
+  type Authorize,
+  type AuthorizeAction,
+  type DeclareInput,
+  type FiredTimer,
+  type IncidentEngine,
+  type IncidentEngineOptions,
+  type IncidentPolicies,
+  type PartialFields,
+  type TypedUpdateFieldsInput,
+} from './engine/types.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
 export type { ScanFilter } from './engine/history.js';
 export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingest.js';
@@ -29,9 +41,14 @@ export type {
   CancelInput,
   CloseInput,
   CompleteReviewInput,
-  DeclareInput,
   EscalateInput,
+  FileReportInput,
   ImportIncidentInput,
+  ReadOptions,
+  SetStatusLabelInput,
+  StartClockInput,
+  UntypedDeclareInput,
+  UpdateFieldsInput,
   ListInput,
   MitigateInput,
   PostUpdateInput,
@@ -99,6 +116,7 @@ export {
   type EscalationState,
   type Incident,
   type IncidentPolicySnapshot,
+  type OverdueReport,
   type IncidentStatus,
   type ReminderPolicy,
   type ResponseTargets,
@@ -219,6 +237,7 @@ export {
   redactFields,
   type FieldPath,
 } from './classification/redactFields.js';
+export { redactEvent, redactIncident } from './classification/redactIncident.js';
 export {
   isStandardSchema,
   type StandardSchemaV1,

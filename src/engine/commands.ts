@@ -13,28 +13,55 @@ const assigneeSchema = z
   .union([idSchema, z.strictObject({ id: idSchema, name: text(LIMITS.name).optional() })])
   .transform((a) => (typeof a === 'string' ? { id: a } : a.name === undefined ? { id: a.id } : { id: a.id, name: a.name }));
 
+/** Names of incident types, regimes, phases, triggers and status labels. */
+const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Names start with a letter and hold letters, digits, _ or - (at most 64).');
+
 function oneOrMany<T extends z.ZodType>(schema: T) {
   return z.union([schema, z.array(schema).min(1).max(LIMITS.list)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 }
 
-/** Builds the zod schemas of every command for one severity scale. */
-export function commandSchemas(scale: SeverityScale) {
+/**
+ * Builds the zod schemas of every command for the engine's severity scale; `listLevels` are
+ * the levels `list` filters accept (every scale of the engine's incident types too).
+ */
+export function commandSchemas(scale: SeverityScale, listLevels: readonly string[] = scale.levels) {
   const severity = severitySchema(scale);
+  const anySeverity = z.string().refine((value) => listLevels.includes(value), {
+    message: `Unknown severity; use one of ${listLevels.join(', ')}.`,
+  });
+  const declareShape = {
+    title: text(LIMITS.title),
+    severity,
+    service: text(LIMITS.name).optional(),
+    summary: text(LIMITS.text).optional(),
+    startedAt: timestampSchema.optional(),
+    dedupKey: text(LIMITS.id).optional(),
+    labels: labelsSchema.optional(),
+    fields: fieldsSchema.optional(),
+    actor: actorSchema,
+  };
   return {
-    declare: z.strictObject({
-      title: text(LIMITS.title),
-      severity,
-      service: text(LIMITS.name).optional(),
-      summary: text(LIMITS.text).optional(),
-      startedAt: timestampSchema.optional(),
-      dedupKey: text(LIMITS.id).optional(),
-      labels: labelsSchema.optional(),
-      fields: fieldsSchema.optional(),
+    declare: z.strictObject({ ...declareShape, type: z.undefined().optional() }),
+    /** `declare` with an incident type: the severity is checked against the type's scale, the fields by its schema. */
+    declareTyped: z.strictObject({ ...declareShape, type: nameSchema, severity: text(LIMITS.name) }),
+    updateFields: z.strictObject({ fields: fieldsSchema, actor: actorSchema }),
+    setStatusLabel: z.strictObject({ label: nameSchema, actor: actorSchema }),
+    startClock: z.strictObject({ regime: nameSchema, trigger: nameSchema, at: timestampSchema.optional(), actor: actorSchema }),
+    fileReport: z.strictObject({
+      regime: nameSchema,
+      phase: nameSchema,
+      at: timestampSchema.optional(),
+      reference: text(LIMITS.shortText).optional(),
+      reasonForDelay: text(LIMITS.text).optional(),
       actor: actorSchema,
     }),
+    read: z.strictObject({ actor: actorSchema.optional() }).default({}),
     acknowledge: z.strictObject({ actor: actorSchema }),
     assignRole: z.strictObject({ role: roleSchema, assignee: assigneeSchema, actor: actorSchema }),
-    setSeverity: z.strictObject({ severity, reason: text(LIMITS.shortText).optional(), actor: actorSchema }),
+    // Checked against the incident's own scale (its type's, or the engine's) when it is loaded.
+    setSeverity: z.strictObject({ severity: text(LIMITS.name), reason: text(LIMITS.shortText).optional(), actor: actorSchema }),
     addNote: z.strictObject({ text: text(LIMITS.text), actor: actorSchema }),
     postUpdate: z.strictObject({
       audience: z.enum(['internal', 'stakeholders', 'public']),
@@ -100,7 +127,7 @@ export function commandSchemas(scale: SeverityScale) {
     list: z
       .strictObject({
         status: oneOrMany(z.enum(INCIDENT_STATUSES)).optional(),
-        severity: oneOrMany(severity).optional(),
+        severity: oneOrMany(anySeverity).optional(),
         service: oneOrMany(text(LIMITS.name)).optional(),
         open: z.boolean().optional(),
         limit: z.number().int().min(1).max(500).default(50),
@@ -114,8 +141,18 @@ export function commandSchemas(scale: SeverityScale) {
 /** The command schemas of one engine. */
 export type CommandSchemas = ReturnType<typeof commandSchemas>;
 
-/** Input of `engine.declare`. */
-export type DeclareInput = z.input<CommandSchemas['declare']>;
+/** Input of `engine.declare` for an incident without a type. */
+export type UntypedDeclareInput = z.input<CommandSchemas['declare']>;
+/** Input of `engine.updateFields`. */
+export type UpdateFieldsInput = z.input<CommandSchemas['updateFields']>;
+/** Input of `engine.setStatusLabel`. */
+export type SetStatusLabelInput = z.input<CommandSchemas['setStatusLabel']>;
+/** Input of `engine.startClock`. */
+export type StartClockInput = z.input<CommandSchemas['startClock']>;
+/** Input of `engine.fileReport`. */
+export type FileReportInput = z.input<CommandSchemas['fileReport']>;
+/** Options of the engine's reads: who is reading, for the host's `authorize`. */
+export type ReadOptions = z.input<CommandSchemas['read']>;
 /** Input of `engine.acknowledge`. */
 export type AcknowledgeInput = z.input<CommandSchemas['acknowledge']>;
 /** Input of `engine.assignRole`. */

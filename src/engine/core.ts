@@ -1,6 +1,8 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
-import { InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
+import { createIncidentTypeRegistry, type IncidentTypeRegistry, type AnyIncidentType } from '../classification/defineIncidentType.js';
+import type { StatusLabels } from '../classification/statusLabels.js';
+import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
@@ -17,12 +19,12 @@ import { GENESIS_HASH, hashEvent } from './hash.js';
 import { randomIds, type IdGenerator } from './ids.js';
 import { createKeyedQueue } from './keyedQueue.js';
 import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
-import type { FiredTimer, IncidentEngineOptions } from './types.js';
+import type { AuthorizeAction, FiredTimer, IncidentEngineOptions } from './types.js';
 import { compileRoutes, routeNotifications } from '../notify/routing.js';
 import { EVENT_TYPES } from '../model/event.js';
 
 /** What `create` needs: the machine input less what the engine fills in (optional keys may be `undefined`). */
-type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert' | 'services' | 'imported';
+type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert' | 'services' | 'imported' | 'type';
 export type CreateIncidentInput = Omit<IncidentMachineInput, 'id' | 'tenantId' | 'policy' | 'at' | OptionalCreateKey> & {
   readonly [K in OptionalCreateKey]?: IncidentMachineInput[K] | undefined;
 } & { readonly at?: string | undefined };
@@ -39,7 +41,23 @@ const optionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(100).default(5),
   leaseMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
   workerId: z.string().min(1).max(200).optional(),
+  authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 });
+
+/**
+ * A policy snapshot with status labels frozen in (as JSON, so replay needs no configuration).
+ *
+ * @throws ConfigError (`CONFIG_INVALID`) when `labels` were not made with `defineStatusLabels`.
+ */
+export function withStatusLabels(snapshot: IncidentPolicySnapshot, labels: StatusLabels | undefined): IncidentPolicySnapshot {
+  if (labels === undefined) return snapshot;
+  if (typeof labels !== 'object' || !Array.isArray((labels as { labels?: unknown }).labels)) {
+    throw new ConfigError('createIncidentEngine', [
+      { code: 'invalid_status_labels', path: ['statusLabels'], message: 'Make status labels with defineStatusLabels({ … }).' },
+    ]);
+  }
+  return Object.freeze({ ...snapshot, statusLabels: JSON.parse(JSON.stringify(labels)) as StatusLabels });
+}
 
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);
@@ -86,6 +104,8 @@ export interface EngineCore {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly scale: SeverityScale;
+  /** The engine's incident types (validated). */
+  readonly types: IncidentTypeRegistry<readonly AnyIncidentType[]>;
   readonly schemas: CommandSchemas;
   readonly policy: IncidentPolicySnapshot;
   readonly workerId: string;
@@ -94,25 +114,45 @@ export interface EngineCore {
   now: () => string;
   loadOrThrow: (incidentId: string) => Promise<StoredIncident>;
   /** Runs one event against an incident; `undefined` when a fired timer finds the machine no longer listening. */
-  execute: (
-    incidentId: string,
-    actor: Actor,
-    build: (stored: StoredIncident) => EventDraft,
-    firedTimer?: string,
-  ) => Promise<Incident | undefined>;
-  /** {@link EngineCore.execute} for commands, which change the incident or throw. */
-  command: (incidentId: string, actor: Actor, build: (stored: StoredIncident) => EventDraft) => Promise<Incident>;
+  execute: (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions) => Promise<Incident | undefined>;
+  /**
+   * {@link EngineCore.execute} for commands, which change the incident or throw. `action` is
+   * what the host's `authorize` is asked about (the engine method's name).
+   */
+  command: (incidentId: string, actor: Actor, build: BuildEvent, action: AuthorizeAction | undefined) => Promise<Incident>;
+  /** Asks the host's `authorize` (when configured); `ForbiddenError` unless it answers `true`. */
+  authorizeOrThrow: (actor: Actor, action: AuthorizeAction, incident?: Incident) => Promise<void>;
+  /** Whether an `authorize` hook is configured (reads skip the per-incident calls otherwise). */
+  readonly authorizes: boolean;
   /**
    * Creates an incident from machine input (a version-0 commit); `DuplicateIncidentError` when
    * its dedup key is taken. `history` events (with their own times) are applied in the same
    * commit, and `policy` replaces the engine's (imports freeze an empty one).
    */
-  create: (input: CreateIncidentInput, history?: readonly LifecycleEvent[], policy?: IncidentPolicySnapshot) => Promise<Incident>;
+  create: (
+    input: CreateIncidentInput,
+    history?: readonly LifecycleEvent[],
+    policy?: IncidentPolicySnapshot,
+    action?: AuthorizeAction,
+  ) => Promise<Incident>;
   /** The `similar` policy, when on. */
   readonly similar?: SimilarPolicy;
   tick: (at?: Date) => Promise<FiredTimer[]>;
   /** Feature modules register what each commit also writes to the outbox. */
   outbox: (events: readonly StoredEvent[], incident: Incident) => OutboxRecord[];
+  /** Feature modules complete a fired timer's event before it is applied (e.g. regulatory clocks add the clock). */
+  timerEvent: (draft: EventDraft, stored: StoredIncident) => EventDraft;
+}
+
+/** Builds the event of a command from the incident as loaded (may validate asynchronously). */
+export type BuildEvent = (stored: StoredIncident) => EventDraft | Promise<EventDraft>;
+
+/** Options of {@link EngineCore.execute}. */
+export interface ExecuteOptions {
+  /** Set when a durable timer delivers the event: a refused event is then ignored, not an error. */
+  readonly firedTimer?: string;
+  /** The action the host's `authorize` is asked about; absent for the engine's own work (timers). */
+  readonly action?: AuthorizeAction;
 }
 
 /** Builds the {@link EngineCore} from validated options. @internal */
@@ -123,9 +163,12 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   const clock: Clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const scale: SeverityScale = options.severityScale ?? sevScale;
-  const schemas = commandSchemas(scale);
+  const types = createIncidentTypeRegistry(options.types ?? []);
+  // `list` filters accept the levels of every incident type's scale too.
+  const typeLevels = types.types.flatMap((type) => type.severityScale.levels);
+  const schemas = commandSchemas(scale, [...new Set([...scale.levels, ...typeLevels])]);
   const resolvedPolicies = resolveEnginePolicies(options.policies, scale);
-  const policy: IncidentPolicySnapshot = resolvedPolicies.snapshot;
+  const policy: IncidentPolicySnapshot = withStatusLabels(resolvedPolicies.snapshot, options.statusLabels);
   const workerId = config.workerId ?? ids('message').replace(/^msg_/, 'worker_');
   const emitter = createEngineEmitter(options.onHandlerError ?? defaultHandlerError);
 
@@ -135,6 +178,16 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
 
   function publish(incident: Incident, events: readonly StoredEvent[]): void {
     for (const event of events) emitter.emit(eventName(event.type), { incident, event });
+  }
+
+  const authorize = options.authorize;
+  async function authorizeOrThrow(actor: Actor, action: AuthorizeAction, incident?: Incident): Promise<void> {
+    if (authorize === undefined) return;
+    const allowed: unknown = await authorize(incident === undefined ? { actor, action, tenantId } : { actor, action, incident, tenantId });
+    // Only an explicit `true` allows: a policy that forgets to return denies.
+    if (allowed !== true) {
+      throw new ForbiddenError({ action, actorId: actor.id, tenantId, ...(incident === undefined ? {} : { incidentId: incident.id }) });
+    }
   }
 
   async function loadOrThrow(incidentId: string): Promise<StoredIncident> {
@@ -175,18 +228,17 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
    */
-  async function executeNow(
-    incidentId: string,
-    actor: Actor,
-    build: (stored: StoredIncident) => EventDraft,
-    firedTimer?: string,
-  ): Promise<Incident | undefined> {
+  async function executeNow(incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions = {}): Promise<Incident | undefined> {
+    const { firedTimer, action } = options;
     for (let attempt = 0; ; attempt += 1) {
       const stored = await loadOrThrow(incidentId);
       const current = stored.incident;
+      // Asked on every attempt: a retry decides against the incident as it is now.
+      if (action !== undefined) await authorizeOrThrow(actor, action, current);
+      const draft = await build(stored);
       // Event times never run backwards within an incident, even across hosts with skewed clocks.
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
-      const event = { ...build(stored), at, actor } as LifecycleEvent;
+      const event = { ...draft, at, actor } as LifecycleEvent;
       const snapshot = restoreSnapshot(stored.snapshot);
       const [next, actions] = transition(incidentMachine, snapshot, event);
       // XState returns the very same snapshot when no transition is enabled (unknown event or
@@ -224,22 +276,13 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * processes are still caught by the store's version check and retried.
    */
   const serially = createKeyedQueue();
-  function execute(
-    incidentId: string,
-    actor: Actor,
-    build: (stored: StoredIncident) => EventDraft,
-    firedTimer?: string,
-  ): Promise<Incident | undefined> {
-    return serially(incidentId, () => executeNow(incidentId, actor, build, firedTimer));
+  function execute(incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions): Promise<Incident | undefined> {
+    return serially(incidentId, () => executeNow(incidentId, actor, build, options));
   }
 
   /** {@link execute} for commands, which always either change the incident or throw. */
-  async function command(
-    incidentId: string,
-    actor: Actor,
-    build: (stored: StoredIncident) => EventDraft,
-  ): Promise<Incident> {
-    const incident = await execute(incidentId, actor, build);
+  async function command(incidentId: string, actor: Actor, build: BuildEvent, action: AuthorizeAction | undefined): Promise<Incident> {
+    const incident = await execute(incidentId, actor, build, action === undefined ? {} : { action });
     if (incident === undefined) throw new Error('unreachable: a command neither changed the incident nor threw');
     return incident;
   }
@@ -249,12 +292,9 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     const { incidentId, timerId, dueAt, event } = claim.item;
     let incident: Incident | undefined;
     try {
-      incident = await execute(
-        incidentId,
-        SYSTEM_ACTOR,
-        () => ({ ...(event as unknown as EventDraft), dueAt }),
-        timerId,
-      );
+      incident = await execute(incidentId, SYSTEM_ACTOR, (stored) => core.timerEvent({ ...(event as unknown as EventDraft), dueAt } as EventDraft, stored), {
+        firedTimer: timerId,
+      });
     } catch (error) {
       // The incident is gone (e.g. the host deleted it): the timer has nothing left to do.
       if (!isIncidentKitError(error, 'NOT_FOUND')) throw error;
@@ -291,7 +331,9 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     input: CreateIncidentInput,
     history: readonly LifecycleEvent[] = [],
     frozen: IncidentPolicySnapshot = policy,
+    action?: AuthorizeAction,
   ): Promise<Incident> {
+    if (action !== undefined) await authorizeOrThrow(input.actor, action);
     const at = input.at ?? now();
     const id = ids('incident');
     const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen })) as IncidentMachineInput;
@@ -343,6 +385,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     clock,
     ids,
     scale,
+    types,
     schemas,
     policy,
     workerId,
@@ -352,9 +395,12 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     loadOrThrow,
     execute,
     command,
+    authorizeOrThrow,
+    authorizes: authorize !== undefined,
     create,
     tick,
     outbox: () => [],
+    timerEvent: (draft) => draft,
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
   };
   const notifierNames = Object.keys(options.notifiers ?? {});

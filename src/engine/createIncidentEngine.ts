@@ -1,4 +1,4 @@
-import { DuplicateIncidentError, NotFoundError, ValidationError } from '../errors.js';
+import { DuplicateIncidentError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { nextEscalation } from '../lifecycle/timers.js';
 import type { Incident } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
@@ -10,7 +10,13 @@ import { createHistory } from './history.js';
 import { createDispatcher } from '../notify/dispatcher.js';
 import { verifyChain, type TimelineVerification } from './hash.js';
 import type { IncidentEngineEvents } from './emitter.js';
-import type { IncidentEngine, IncidentEngineOptions } from './types.js';
+import type { AnyIncidentType } from '../classification/defineIncidentType.js';
+import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
+import type { ReadOptions } from './commands.js';
+import { createClassification, checkSeverity } from './classification.js';
+import { createClocks } from './clocks.js';
+import type { BuildEvent } from './core.js';
+import type { AuthorizeAction, IncidentEngine, IncidentEngineOptions } from './types.js';
 import { runLoop } from './workers.js';
 
 /**
@@ -35,11 +41,47 @@ import { runLoop } from './workers.js';
  * ```
  * @throws ConfigError (`CONFIG_INVALID`) when the options are invalid.
  */
-export function createIncidentEngine(options: IncidentEngineOptions): IncidentEngine {
+export function createIncidentEngine<const Types extends readonly AnyIncidentType[] = readonly []>(
+  options: IncidentEngineOptions & { readonly types?: Types },
+): IncidentEngine<Types> {
   const core = createEngineCore(options);
   const { store, tenantId, schemas, scale, emitter, ids, now, loadOrThrow, command, create, tick } = core;
   const { ingest } = createIngest(core, options.ingest);
-  const { importIncident, scan, linkSimilar } = createHistory(core);
+  const { importIncident, scan: scanAll, linkSimilar } = createHistory(core);
+  const classification = createClassification(core, options);
+  const clocks = createClocks(core, options);
+  core.timerEvent = (draft, stored) => clocks.timerEvent(draft, stored.incident);
+
+  /** A lifecycle command on one incident, authorized as `action`. */
+  function run(action: AuthorizeAction, id: unknown, actor: Actor, build: BuildEvent) {
+    return command(parseInput(schemas.incidentId, id, action), actor, build, action);
+  }
+
+  /** Who reads: the given actor, or the system actor when the host names none. */
+  function reader(options: ReadOptions | undefined, subject: string): Actor {
+    return parseInput(schemas.read, options, subject).actor ?? SYSTEM_ACTOR;
+  }
+
+  /** Whether `actor` may read `incident` (always, without an `authorize` hook). */
+  async function mayRead(actor: Actor, incident: Incident): Promise<boolean> {
+    if (!core.authorizes) return true;
+    try {
+      await core.authorizeOrThrow(actor, 'read', incident);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError) return false;
+      throw error;
+    }
+  }
+
+  /** Loads an incident the actor may read. */
+  async function readable(id: unknown, options: ReadOptions | undefined, subject: string) {
+    const incidentId = parseInput(schemas.incidentId, id, subject);
+    const actor = reader(options, subject);
+    const stored = await loadOrThrow(incidentId);
+    await core.authorizeOrThrow(actor, 'read', stored.incident);
+    return stored;
+  }
   const dispatcher = createDispatcher({
     store,
     tenantId,
@@ -53,12 +95,16 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     ...(options.random === undefined ? {} : { random: options.random }),
   });
 
-  const engine: IncidentEngine = {
+  const engine: IncidentEngine<Types> = {
     tenantId,
     severityScale: scale,
 
     async declare(input) {
-      const parsed = parseInput(schemas.declare, input, 'declare');
+      const raw: unknown = input;
+      const typed = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type !== undefined;
+      const parsed = typed ? parseInput(schemas.declareTyped, input, 'declare') : parseInput(schemas.declare, input, 'declare');
+      await core.authorizeOrThrow(parsed.actor, 'declare');
+      const resolved = 'type' in parsed && parsed.type !== undefined ? await classification.typedCreateInput(parsed) : undefined;
       const at = now();
       if (parsed.startedAt !== undefined && parsed.startedAt > at) {
         throw new ValidationError('declare', [
@@ -72,51 +118,60 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         }
       }
       const { actor, ...rest } = parsed;
-      return linkSimilar(await create({ ...rest, actor, at }));
+      if (resolved === undefined) return linkSimilar(await create({ ...rest, type: undefined, actor, at }));
+      return linkSimilar(await create({ ...rest, fields: resolved.fields, actor, at }, [], resolved.policy));
     },
 
     importIncident,
 
-    scan,
+    async *scan(filter, options) {
+      const actor = reader(options, 'scan');
+      for await (const incident of scanAll(filter)) {
+        if (await mayRead(actor, incident)) yield incident;
+      }
+    },
 
     async acknowledge(id, input) {
       const { actor } = parseInput(schemas.acknowledge, input, 'acknowledge');
-      return command(parseInput(schemas.incidentId, id, 'acknowledge'), actor, () => ({ type: 'ACKNOWLEDGE' }));
+      return run('acknowledge', id, actor, () => ({ type: 'ACKNOWLEDGE' }));
     },
 
     async assignRole(id, input) {
       const { actor, role, assignee } = parseInput(schemas.assignRole, input, 'assignRole');
-      return command(parseInput(schemas.incidentId, id, 'assignRole'), actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
+      return run('assignRole', id, actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
     },
 
     async setSeverity(id, input) {
       const { actor, severity, reason } = parseInput(schemas.setSeverity, input, 'setSeverity');
-      return command(parseInput(schemas.incidentId, id, 'setSeverity'), actor, (stored) => ({
+      return run('setSeverity', id, actor, (stored) => {
+        checkSeverity(classification.scaleOf(stored.incident), severity, 'setSeverity');
+        return {
         type: 'SET_SEVERITY',
         severity,
         previous: stored.incident.severity,
         ...(reason === undefined ? {} : { reason }),
-      }));
+        };
+      });
     },
 
     async addNote(id, input) {
       const { actor, text } = parseInput(schemas.addNote, input, 'addNote');
-      return command(parseInput(schemas.incidentId, id, 'addNote'), actor, () => ({ type: 'ADD_NOTE', text }));
+      return run('addNote', id, actor, () => ({ type: 'ADD_NOTE', text }));
     },
 
     async postUpdate(id, input) {
       const { actor, audience, message } = parseInput(schemas.postUpdate, input, 'postUpdate');
-      return command(parseInput(schemas.incidentId, id, 'postUpdate'), actor, () => ({ type: 'POST_UPDATE', audience, message }));
+      return run('postUpdate', id, actor, () => ({ type: 'POST_UPDATE', audience, message }));
     },
 
     async mitigate(id, input) {
       const { actor, summary } = parseInput(schemas.mitigate, input, 'mitigate');
-      return command(parseInput(schemas.incidentId, id, 'mitigate'), actor, () => ({ type: 'MITIGATE', summary }));
+      return run('mitigate', id, actor, () => ({ type: 'MITIGATE', summary }));
     },
 
     async recordRootCause(id, input) {
       const { actor, summary, contributingFactors } = parseInput(schemas.recordRootCause, input, 'recordRootCause');
-      return command(parseInput(schemas.incidentId, id, 'recordRootCause'), actor, () => ({
+      return run('recordRootCause', id, actor, () => ({
         type: 'RECORD_ROOT_CAUSE',
         summary,
         contributingFactors: contributingFactors ?? [],
@@ -125,7 +180,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     async resolve(id, input) {
       const { actor, summary } = parseInput(schemas.resolve, input, 'resolve');
-      return command(parseInput(schemas.incidentId, id, 'resolve'), actor, () => ({
+      return run('resolve', id, actor, () => ({
         type: 'RESOLVE',
         ...(summary === undefined ? {} : { summary }),
       }));
@@ -133,12 +188,12 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     async reopen(id, input) {
       const { actor, reason } = parseInput(schemas.reopen, input, 'reopen');
-      return command(parseInput(schemas.incidentId, id, 'reopen'), actor, () => ({ type: 'REOPEN', reason }));
+      return run('reopen', id, actor, () => ({ type: 'REOPEN', reason }));
     },
 
     async startReview(id, input) {
       const { actor, owner } = parseInput(schemas.startReview, input, 'startReview');
-      return command(parseInput(schemas.incidentId, id, 'startReview'), actor, () => ({
+      return run('startReview', id, actor, () => ({
         type: 'START_REVIEW',
         ...(owner === undefined ? {} : { owner }),
       }));
@@ -146,7 +201,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
 
     async completeReview(id, input) {
       const { actor, summary } = parseInput(schemas.completeReview, input, 'completeReview');
-      return command(parseInput(schemas.incidentId, id, 'completeReview'), actor, () => ({
+      return run('completeReview', id, actor, () => ({
         type: 'COMPLETE_REVIEW',
         ...(summary === undefined ? {} : { summary }),
       }));
@@ -155,7 +210,7 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
     async addActionItem(id, input) {
       const { actor, title, owner, dueAt, kind, strength } = parseInput(schemas.addActionItem, input, 'addActionItem');
       const actionItemId = ids('actionItem');
-      return command(parseInput(schemas.incidentId, id, 'addActionItem'), actor, () => ({
+      return run('addActionItem', id, actor, () => ({
         type: 'ADD_ACTION_ITEM',
         actionItemId,
         title,
@@ -174,12 +229,12 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
           throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId });
         }
         return { type: 'UPDATE_ACTION_ITEM', actionItemId, status };
-      });
+      }, 'updateActionItem');
     },
 
     async close(id, input) {
       const { actor } = parseInput(schemas.close, input, 'close');
-      return command(parseInput(schemas.incidentId, id, 'close'), actor, () => ({ type: 'CLOSE' }));
+      return run('close', id, actor, () => ({ type: 'CLOSE' }));
     },
 
     async cancel(id, input) {
@@ -193,11 +248,16 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
         }
         await loadOrThrow(mergedInto);
       }
-      return command(incidentId, actor, () => ({
-        type: 'CANCEL',
-        reason,
-        ...(mergedInto === undefined ? {} : { mergedInto }),
-      }));
+      return command(
+        incidentId,
+        actor,
+        () => ({
+          type: 'CANCEL',
+          reason,
+          ...(mergedInto === undefined ? {} : { mergedInto }),
+        }),
+        'cancel',
+      );
     },
 
     async escalate(id, input) {
@@ -226,7 +286,27 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
           cycle: current?.cycle ?? 0,
           targets: [...targets],
         };
-      });
+      }, 'escalate');
+    },
+
+    async updateFields(id, input) {
+      const { actor, fields } = parseInput(schemas.updateFields, input, 'updateFields');
+      return run('updateFields', id, actor, (stored) => classification.fieldsUpdate(stored.incident, fields));
+    },
+
+    async setStatusLabel(id, input) {
+      const { actor, label } = parseInput(schemas.setStatusLabel, input, 'setStatusLabel');
+      return run('setStatusLabel', id, actor, (stored) => classification.statusLabel(stored.incident, label));
+    },
+
+    async startClock(id, input) {
+      const { actor, ...rest } = parseInput(schemas.startClock, input, 'startClock');
+      return run('startClock', id, actor, (stored) => clocks.start(stored.incident, rest));
+    },
+
+    async fileReport(id, input) {
+      const { actor, ...rest } = parseInput(schemas.fileReport, input, 'fileReport');
+      return run('fileReport', id, actor, (stored) => clocks.file(stored.incident, rest));
     },
 
     ingest,
@@ -251,24 +331,29 @@ export function createIncidentEngine(options: IncidentEngineOptions): IncidentEn
       }
     },
 
-    async get(id) {
-      return (await loadOrThrow(parseInput(schemas.incidentId, id, 'get'))).incident;
+    async get(id, options) {
+      return (await readable(id, options, 'get')).incident;
     },
 
-    async list(input) {
-      const page: Page<Incident> = await store.list(tenantId, toListQuery(parseInput(schemas.list, input, 'list')));
-      return page;
+    async list(input, options) {
+      const query = toListQuery(parseInput(schemas.list, input, 'list'));
+      const actor = reader(options, 'list');
+      const page: Page<Incident> = await store.list(tenantId, query);
+      if (!core.authorizes) return page;
+      // The cursor still follows the store's page, so paging continues past what was left out.
+      const items: Incident[] = [];
+      for (const incident of page.items) if (await mayRead(actor, incident)) items.push(incident);
+      return { ...page, items };
     },
 
-    async timeline(id) {
-      const incidentId = parseInput(schemas.incidentId, id, 'timeline');
-      await loadOrThrow(incidentId);
-      return store.events(tenantId, incidentId);
+    async timeline(id, options) {
+      const stored = await readable(id, options, 'timeline');
+      return store.events(tenantId, stored.incident.id);
     },
 
-    async verifyTimeline(id): Promise<TimelineVerification> {
-      const incidentId = parseInput(schemas.incidentId, id, 'verifyTimeline');
-      const stored = await loadOrThrow(incidentId);
+    async verifyTimeline(id, options): Promise<TimelineVerification> {
+      const stored = await readable(id, options, 'verifyTimeline');
+      const incidentId = stored.incident.id;
       const events = await store.events(tenantId, incidentId);
       const result = await verifyChain(events);
       if (!result.ok) return result;

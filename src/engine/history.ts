@@ -83,6 +83,7 @@ export function createHistory(core: EngineCore) {
       history,
       // History is recorded as it happened: no review policy, escalations, reminders or targets.
       { reviewRequiredFor: [] },
+      'importIncident',
     );
   }
 
@@ -116,7 +117,7 @@ export function createHistory(core: EngineCore) {
         score: Math.round(s.score * 1000) / 1000,
         reasons: s.reasons.map((r) => r.detail),
       })),
-    }));
+    }), undefined);
   }
 
   return { importIncident, scan, linkSimilar };

@@ -114,9 +114,9 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       type: 'CHANGE_ALERT_STATUS',
       fingerprint: alert.fingerprint,
       status: signal.status,
-    }));
+    }), undefined);
     if (signal.status === 'acknowledged') {
-      if (current.status === 'triage') current = await core.command(incident.id, actor, () => ({ type: 'ACKNOWLEDGE' }));
+      if (current.status === 'triage') current = await core.command(incident.id, actor, () => ({ type: 'ACKNOWLEDGE' }), undefined);
       return { outcome: 'acknowledged', incident: current };
     }
     if (signal.status === 'resolved') {
@@ -125,7 +125,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         current = await core.command(incident.id, actor, () => ({
           type: 'RESOLVE',
           summary: `All ${String(current.alerts.length)} alert(s) resolved at the source (${signal.source}).`,
-        }));
+        }), undefined);
       }
       return { outcome: 'resolved', incident: current };
     }
@@ -140,7 +140,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       source: signal.source,
       status: signal.status,
       summary: signal.summary,
-    }));
+    }), undefined);
     return { outcome, incident: updated };
   }
 
@@ -248,6 +248,11 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     } else {
       const parsed = parseInput(signalsSchema, input, 'ingest');
       signals = Array.isArray(parsed) ? parsed : [parsed];
+    }
+    if (core.authorizes) {
+      // Asked once per source of this call: may this integration raise and update incidents?
+      const sources = new Map(signals.map((signal) => [signal.source, actorFor(signal)]));
+      for (const actor of sources.values()) await core.authorizeOrThrow(actor, 'ingest');
     }
     const at = core.now();
     const counts: SignalCount[] = [];

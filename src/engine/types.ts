@@ -1,4 +1,10 @@
+import type { AnyIncidentType, InferFieldsInput, TypedDeclareFields } from '../classification/defineIncidentType.js';
+import type { StatusLabels } from '../classification/statusLabels.js';
+import type { CalendarOptions } from '../compliance/calendar.js';
+import type { Regime } from '../compliance/regimes.js';
 import type { LifecycleEventType } from '../lifecycle/events.js';
+import type { Actor } from '../model/actor.js';
+import type { JsonValue } from '../model/primitives.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
 import type { SeverityScale } from '../model/severity.js';
@@ -22,8 +28,13 @@ import type {
   CancelInput,
   CloseInput,
   CompleteReviewInput,
-  DeclareInput,
   EscalateInput,
+  FileReportInput,
+  ReadOptions,
+  SetStatusLabelInput,
+  StartClockInput,
+  UntypedDeclareInput,
+  UpdateFieldsInput,
   ImportIncidentInput,
   ListInput,
   MitigateInput,
@@ -40,6 +51,97 @@ import type { TimelineVerification } from './hash.js';
 import type { IdGenerator } from './ids.js';
 
 export type { IncidentPolicies };
+
+/**
+ * What the host's `authorize` is asked about: the engine method's name for commands
+ * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), or `read` for reads.
+ */
+export type AuthorizeAction =
+  | 'declare'
+  | 'importIncident'
+  | 'ingest'
+  | 'acknowledge'
+  | 'assignRole'
+  | 'setSeverity'
+  | 'addNote'
+  | 'postUpdate'
+  | 'mitigate'
+  | 'recordRootCause'
+  | 'resolve'
+  | 'reopen'
+  | 'startReview'
+  | 'completeReview'
+  | 'addActionItem'
+  | 'updateActionItem'
+  | 'close'
+  | 'cancel'
+  | 'escalate'
+  | 'updateFields'
+  | 'setStatusLabel'
+  | 'startClock'
+  | 'fileReport'
+  | 'read';
+
+/** Every {@link AuthorizeAction}, in a fixed order. */
+export const AUTHORIZE_ACTIONS: readonly AuthorizeAction[] = Object.freeze([
+  'declare',
+  'importIncident',
+  'ingest',
+  'acknowledge',
+  'assignRole',
+  'setSeverity',
+  'addNote',
+  'postUpdate',
+  'mitigate',
+  'recordRootCause',
+  'resolve',
+  'reopen',
+  'startReview',
+  'completeReview',
+  'addActionItem',
+  'updateActionItem',
+  'close',
+  'cancel',
+  'escalate',
+  'updateFields',
+  'setStatusLabel',
+  'startClock',
+  'fileReport',
+  'read',
+] as const);
+
+/** What the host's `authorize` receives. */
+export interface AuthorizationRequest {
+  /** Who acts: the command's `actor`, the read's `actor` (the system actor when a read names none), or the integration of ingested signals. */
+  readonly actor: Actor;
+  readonly action: AuthorizeAction;
+  /** The incident as it is now; absent for `declare`, `importIncident` and `ingest`. */
+  readonly incident?: Incident;
+  /** The engine's tenant. */
+  readonly tenantId: string;
+}
+
+/**
+ * The host's authorization policy: `true` allows; anything else (`false`, `undefined`) denies
+ * with `ForbiddenError` and nothing is written. See `roleBasedPolicy` for the common case.
+ */
+export type Authorize = (request: AuthorizationRequest) => boolean | Promise<boolean>;
+
+/**
+ * Input of `engine.declare`: an untyped incident, or one of the engine's incident types with
+ * that type's severity scale and custom fields.
+ */
+export type DeclareInput<Types extends readonly AnyIncidentType[] = readonly []> =
+  | UntypedDeclareInput
+  | (Omit<UntypedDeclareInput, 'type' | 'severity' | 'fields'> & TypedDeclareFields<Types>);
+
+/** Input of `engine.updateFields`, typed by the incident type `T` when given. */
+export type TypedUpdateFieldsInput<T extends AnyIncidentType | undefined = undefined> = T extends AnyIncidentType
+  ? Omit<UpdateFieldsInput, 'fields'> & { readonly fields: PartialFields<InferFieldsInput<T>> }
+  : Omit<UpdateFieldsInput, 'fields'> & { readonly fields: Readonly<Record<string, JsonValue>> };
+
+/** Some of a type's custom fields (what `updateFields` merges over the current ones). */
+export type PartialFields<F> = F extends object ? { readonly [K in keyof F]?: F[K] } : Readonly<Record<string, JsonValue>>;
 
 /** What `engine.tick` did with one due timer. */
 export interface FiredTimer {
@@ -102,6 +204,27 @@ export interface IncidentEngineOptions {
   readonly maxRetries?: number;
   /** Called when an event handler throws. Default: logs with `console.error`. */
   readonly onHandlerError?: (error: unknown, eventName: string) => void;
+  /**
+   * Incident types made with `defineIncidentType`: `declare({ type })` then takes that type's
+   * severity scale, validates its custom fields, and freezes its status labels, sensitive
+   * fields and policies into the incident. Without types every incident is untyped.
+   */
+  readonly types?: readonly AnyIncidentType[];
+  /** Custom status labels for untyped incidents (typed ones use their type's `statuses`). */
+  readonly statusLabels?: StatusLabels;
+  /**
+   * The calendar reporting deadlines are computed in: time zone and holidays
+   * (e.g. `{ timeZone: 'Europe/Berlin', holidays: ['2026-12-25'] }`). Default: UTC, no holidays.
+   * A regime's own calendar settings (the SEC counts in New York time) take precedence.
+   */
+  readonly calendar?: CalendarOptions;
+  /** Regimes made with `defineRegime`, besides the built-in ones (`gdpr`, `nis2`, `dora`, `sec8k`, `hipaa`, `fdaMdr`, `jointCommission`). */
+  readonly regimes?: readonly Regime[];
+  /**
+   * Consulted by every command and read; see {@link Authorize}. Without it everything is
+   * allowed (authorize in your own layer instead).
+   */
+  readonly authorize?: Authorize;
 }
 
 /**
@@ -112,7 +235,7 @@ export interface IncidentEngineOptions {
  * does not accept it, and `ConcurrencyError` when retries after concurrent writes run out.
  * A command that throws has written nothing.
  */
-export interface IncidentEngine {
+export interface IncidentEngine<Types extends readonly AnyIncidentType[] = readonly []> {
   /** The tenant this engine reads and writes. */
   readonly tenantId: string;
   /** The severity scale in use. */
@@ -123,8 +246,9 @@ export interface IncidentEngine {
    *
    * @throws ValidationError (`VALIDATION_FAILED`) for bad input, e.g. an unknown severity.
    * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when an open incident has the same `dedupKey`.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
    */
-  declare(input: DeclareInput): Promise<Incident>;
+  declare(input: DeclareInput<Types>): Promise<Incident>;
   /**
    * Records a past incident with the given milestone times, e.g. history migrated from another
    * tool, so metrics cover it. The incident is marked `imported`; no policy applies to it.
@@ -137,7 +261,7 @@ export interface IncidentEngine {
    * Yields every incident matching `filter` (newest first), page by page: feed it to
    * `computeMetrics` without loading everything at once.
    */
-  scan(filter?: ScanFilter): AsyncGenerator<Incident>;
+  scan(filter?: ScanFilter, options?: ReadOptions): AsyncGenerator<Incident>;
   /** Acknowledges a `triage` incident: it moves to `responding`. */
   acknowledge(id: string, input: AcknowledgeInput): Promise<Incident>;
   /** Assigns a response role (`commander`, `communications`, `operations`, `scribe`, or your own). */
@@ -184,6 +308,42 @@ export interface IncidentEngine {
    * @throws ValidationError (`VALIDATION_FAILED`) when `level` exceeds the policy's levels.
    */
   escalate(id: string, input: EscalateInput): Promise<Incident>;
+  /**
+   * Changes custom fields: `fields` are merged over the current ones and the result is
+   * validated by the incident type's schema (untyped incidents take any JSON fields). Name
+   * the type for typed input: `engine.updateFields<typeof medicationError>(id, …)`.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when the merged fields fail the type's schema.
+   */
+  updateFields<T extends Types[number] | undefined = undefined>(id: string, input: TypedUpdateFieldsInput<T>): Promise<Incident>;
+  /**
+   * Sets the custom status label (e.g. `investigating`), which must apply in the incident's
+   * current state. State changes keep it while it applies and otherwise switch to the new
+   * state's default label (or none).
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for a label the incident's type does not
+   * define or that does not apply in its state (the message lists the ones that do).
+   */
+  setStatusLabel(id: string, input: SetStatusLabelInput): Promise<Incident>;
+  /**
+   * Starts a regulatory reporting clock (or records a further trigger of one, such as DORA's
+   * `classification`): `at` is when the trigger happened (default: now). Every unfiled
+   * phase's deadline becomes a durable timer; a missed one records `REPORT_OVERDUE` once and
+   * is notified like other events.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for an unknown regime or a trigger it does
+   * not have (the message lists them), or a time in the future.
+   */
+  startClock(id: string, input: StartClockInput): Promise<Incident>;
+  /**
+   * Records a filed report of a clock's phase (`at`: when it was filed, default now), with
+   * the authority's `reference` and, for a late report, the `reasonForDelay` (GDPR Art. 33(1)).
+   * Filing again records an update; DORA's final report counts from the latest intermediate one.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when no clock of that regime was started,
+   * the phase is unknown, or `at` is in the future.
+   */
+  fileReport(id: string, input: FileReportInput): Promise<Incident>;
 
   /**
    * Ingests normalised signals from monitoring tools (see `incidentkit/ingest` for parsers).
@@ -231,14 +391,18 @@ export interface IncidentEngine {
    * Reads one incident's projection; its cost does not grow with the timeline.
    *
    * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
    */
-  get(id: string): Promise<Incident>;
-  /** Lists incidents, newest first, filtered and paged with a stable cursor. */
-  list(query?: ListInput): Promise<Page<Incident>>;
+  get(id: string, options?: ReadOptions): Promise<Incident>;
+  /**
+   * Lists incidents, newest first, filtered and paged with a stable cursor. With `authorize`,
+   * incidents the reader may not `read` are left out of the page.
+   */
+  list(query?: ListInput, options?: ReadOptions): Promise<Page<Incident>>;
   /** The incident's stored events in order. */
-  timeline(id: string): Promise<readonly StoredEvent[]>;
+  timeline(id: string, options?: ReadOptions): Promise<readonly StoredEvent[]>;
   /** Recomputes the hash chain: `{ ok: true }`, or the first `seq` that was altered or lost. */
-  verifyTimeline(id: string): Promise<TimelineVerification>;
+  verifyTimeline(id: string, options?: ReadOptions): Promise<TimelineVerification>;
 
   /** Subscribes to an event, e.g. `incident.resolved`, or to every event with `'*'`. */
   on<K extends keyof IncidentEngineEvents>(type: K, handler: EngineEventHandler<K>): void;

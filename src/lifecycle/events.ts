@@ -1,3 +1,4 @@
+import type { ClockState } from '../compliance/computeClock.js';
 import type { Actor } from '../model/actor.js';
 import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
@@ -70,7 +71,42 @@ export type LifecycleEvent =
       readonly summary: string;
     })
   | (EventBase & { readonly type: 'CHANGE_ALERT_STATUS'; readonly fingerprint: string; readonly status: AlertStatus })
-  | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] });
+  | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] })
+  | (EventBase & {
+      readonly type: 'UPDATE_FIELDS';
+      /** Every custom field after the update, as the type's schema returned them. */
+      readonly fields: Readonly<Record<string, JsonValue>>;
+      /** The field names the caller set. */
+      readonly changed: readonly string[];
+    })
+  | (EventBase & { readonly type: 'SET_STATUS_LABEL'; readonly label: string; readonly previous?: string })
+  | (EventBase & {
+      readonly type: 'START_CLOCK';
+      readonly regime: string;
+      readonly trigger: string;
+      /** When the trigger happened (e.g. when the organisation became aware). */
+      readonly triggeredAt: string;
+      /** The clock computed by the engine with the regime and calendar (replay takes it as is). */
+      readonly clock: ClockState;
+    })
+  | (EventBase & {
+      readonly type: 'FILE_REPORT';
+      readonly regime: string;
+      readonly phase: string;
+      readonly filedAt: string;
+      readonly reference?: string;
+      readonly reasonForDelay?: string;
+      readonly clock: ClockState;
+    })
+  | (EventBase & TimerPayload & {
+      readonly type: 'CLOCK_DUE';
+      readonly regime: string;
+      readonly phase: string;
+      /** The missed deadline (the phase's `dueAt`). */
+      readonly phaseDueAt: string;
+      /** The clock as of the deadline; the engine adds it when the timer fires. */
+      readonly clock?: ClockState;
+    });
 
 type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 
@@ -109,6 +145,11 @@ export const LIFECYCLE_EVENT_TYPES = [
   'ATTACH_ALERT',
   'CHANGE_ALERT_STATUS',
   'LINK_SIMILAR',
+  'UPDATE_FIELDS',
+  'SET_STATUS_LABEL',
+  'START_CLOCK',
+  'FILE_REPORT',
+  'CLOCK_DUE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -134,6 +175,11 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   ATTACH_ALERT: 'ALERT_ATTACHED',
   CHANGE_ALERT_STATUS: 'ALERT_STATUS_CHANGED',
   LINK_SIMILAR: 'SIMILAR_INCIDENTS_FOUND',
+  UPDATE_FIELDS: 'FIELDS_UPDATED',
+  SET_STATUS_LABEL: 'STATUS_LABEL_SET',
+  START_CLOCK: 'CLOCK_STARTED',
+  FILE_REPORT: 'REPORT_FILED',
+  CLOCK_DUE: 'REPORT_OVERDUE',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

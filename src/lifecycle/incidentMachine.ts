@@ -1,6 +1,8 @@
 import { assign, enqueueActions, setup } from 'xstate';
+import { reconcileStatusLabel } from '../classification/statusLabels.js';
+import { clockTimerId } from '../compliance/computeClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItem, Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { ActionItem, Incident, IncidentPolicySnapshot, IncidentStatus } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { LifecycleEvent } from './events.js';
 import { actionItemPolicyViolation } from '../review/actionItems.js';
@@ -29,6 +31,8 @@ export interface IncidentMachineInput {
   readonly labels?: Readonly<Record<string, string>>;
   readonly fields?: Readonly<Record<string, JsonValue>>;
   readonly services?: readonly string[];
+  /** The incident type's name (`declare({ type })`). */
+  readonly type?: string;
   /** Recorded after the fact (`engine.importIncident`). */
   readonly imported?: boolean;
   readonly policy: IncidentPolicySnapshot;
@@ -95,6 +99,18 @@ const recordFacts = {
   UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
 } as const;
 
+/** Regulatory clock facts: recorded while the incident is open and after it closed (reports are often due later). */
+const clockFacts = {
+  START_CLOCK: { actions: ['setClock', 'scheduleClock'] },
+  FILE_REPORT: { actions: ['setClock', 'scheduleClock'] },
+  CLOCK_DUE: { guard: 'clockPhaseDue', actions: ['recordOverdue', 'scheduleClock'] },
+} as const;
+
+/** The entry action that reconciles the custom status label with the state entered. */
+function reconcile(status: IncidentStatus) {
+  return { type: 'reconcileLabel', params: { status } } as const;
+}
+
 /**
  * The incident lifecycle as an XState v5 machine (DESIGN §3).
  *
@@ -138,12 +154,71 @@ export const incidentMachine = setup({
     targetPending: ({ context, event }) => event.type === 'TARGET_DUE' && pendingTargets(context)[event.target] !== undefined,
     alertIsNew: ({ context, event }) =>
       event.type === 'ATTACH_ALERT' && !context.alerts.some((alert) => alert.fingerprint === event.fingerprint),
+    /** A clock deadline timer applies while its phase is unfiled, still due then, and not yet recorded as missed. */
+    clockPhaseDue: ({ context, event }) => {
+      if (event.type !== 'CLOCK_DUE') return false;
+      const phase = context.clocks?.find((c) => c.regime === event.regime)?.phases.find((p) => p.phase === event.phase);
+      return (
+        phase !== undefined &&
+        phase.filedAt === undefined &&
+        phase.dueAt === event.phaseDueAt &&
+        !(context.overdueReports ?? []).some((r) => r.regime === event.regime && r.phase === event.phase && r.dueAt === event.phaseDueAt)
+      );
+    },
     alertStatusChanges: ({ context, event }) =>
       event.type === 'CHANGE_ALERT_STATUS' &&
       context.alerts.some((alert) => alert.fingerprint === event.fingerprint && alert.status !== event.status),
   },
   actions: {
     touch: assign(({ event }) => ({ updatedAt: event.at })),
+    updateFields: assign(({ event }) => (event.type === 'UPDATE_FIELDS' ? { updatedAt: event.at, fields: { ...event.fields } } : {})),
+    setStatusLabel: assign(({ event }) => (event.type === 'SET_STATUS_LABEL' ? { updatedAt: event.at, statusLabel: event.label } : {})),
+    /** Keeps the custom status label valid in the state entered: the current one if it applies, else the state's default, else none. */
+    reconcileLabel: assign(({ context }, params: { status: IncidentStatus }) => {
+      const labels = context.policy.statusLabels;
+      if (labels === undefined) return {};
+      const label = reconcileStatusLabel(labels, context.statusLabel, params.status);
+      // An `undefined` label clears it (projections drop `undefined` keys).
+      return label === context.statusLabel ? {} : ({ statusLabel: label } as Partial<IncidentContext>);
+    }),
+    setClock: assign(({ context, event }) => {
+      if (event.type !== 'START_CLOCK' && event.type !== 'FILE_REPORT') return {};
+      const others = (context.clocks ?? []).filter((c) => c.regime !== event.regime);
+      const index = (context.clocks ?? []).findIndex((c) => c.regime === event.regime);
+      const clocks = index < 0 ? [...others, event.clock] : (context.clocks ?? []).map((c, i) => (i === index ? event.clock : c));
+      return { updatedAt: event.at, clocks };
+    }),
+    recordOverdue: assign(({ context, event }) => {
+      if (event.type !== 'CLOCK_DUE') return {};
+      const clock = event.clock;
+      return {
+        updatedAt: event.at,
+        overdueReports: [...(context.overdueReports ?? []), { regime: event.regime, phase: event.phase, dueAt: event.phaseDueAt, at: event.at }],
+        ...(clock === undefined ? {} : { clocks: (context.clocks ?? []).map((c) => (c.regime === event.regime ? clock : c)) }),
+      };
+    }),
+    /**
+     * Sets a deadline timer for every unfiled phase of the event's clock whose miss is not
+     * recorded yet (at once when it is already past due), and cancels the others.
+     */
+    scheduleClock: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'START_CLOCK' && event.type !== 'FILE_REPORT' && event.type !== 'CLOCK_DUE') return;
+      const clock = context.clocks?.find((c) => c.regime === event.regime);
+      for (const phase of clock?.phases ?? []) {
+        const id = clockTimerId(event.regime, phase.phase);
+        const dueAt = phase.dueAt;
+        const missed = (context.overdueReports ?? []).some((r) => r.regime === event.regime && r.phase === phase.phase && r.dueAt === dueAt);
+        if (phase.filedAt !== undefined || dueAt === undefined || missed) {
+          enqueue.cancel(id);
+          continue;
+        }
+        enqueue.raise(
+          { type: 'CLOCK_DUE', regime: event.regime, phase: phase.phase, phaseDueAt: dueAt, at: '', actor: { kind: 'system', id: 'incidentkit' } },
+          // The first overdue instant is one millisecond after the last on-time one.
+          { id, delay: Math.max(0, Date.parse(dueAt) + 1 - Date.parse(event.at)) },
+        );
+      }
+    }),
     escalate: assign(({ event }) =>
       event.type === 'ESCALATE'
         ? {
@@ -358,6 +433,7 @@ export const incidentMachine = setup({
       summary: input.summary,
       dedupKey: input.dedupKey,
       services: input.services === undefined ? undefined : [...input.services],
+      type: input.type,
       imported: input.imported,
       startedAt: input.startedAt ?? input.at,
       detectedAt: input.at,
@@ -380,6 +456,9 @@ export const incidentMachine = setup({
       exit: ['cancelTargets', 'cancelEscalation', 'cancelReminders'],
       on: {
         ...recordFacts,
+        ...clockFacts,
+        UPDATE_FIELDS: { actions: 'updateFields' },
+        SET_STATUS_LABEL: { actions: 'setStatusLabel' },
         SET_SEVERITY: { actions: ['setSeverity', 'scheduleTargets'] },
         TARGET_DUE: { guard: 'targetPending', actions: 'breachTarget' },
         ATTACH_ALERT: { guard: 'alertIsNew', actions: 'attachAlert' },
@@ -398,7 +477,7 @@ export const incidentMachine = setup({
           },
           states: {
             triage: {
-              entry: 'scheduleEscalation',
+              entry: [reconcile('triage'), 'scheduleEscalation'],
               exit: 'cancelEscalation',
               on: {
                 ACKNOWLEDGE: { target: 'responding', actions: ['acknowledge', 'scheduleTargets'] },
@@ -409,6 +488,7 @@ export const incidentMachine = setup({
               },
             },
             responding: {
+              entry: reconcile('responding'),
               on: {
                 MITIGATE: { target: 'mitigated', actions: ['mitigate', 'scheduleTargets'] },
                 RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
@@ -417,6 +497,7 @@ export const incidentMachine = setup({
               },
             },
             mitigated: {
+              entry: reconcile('mitigated'),
               on: {
                 RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
                 REOPEN: { target: 'responding', actions: ['reopen', 'scheduleTargets'] },
@@ -425,6 +506,7 @@ export const incidentMachine = setup({
           },
         },
         resolved: {
+          entry: reconcile('resolved'),
           on: {
             REOPEN: { target: 'active.responding', actions: ['reopen', 'scheduleTargets'] },
             START_REVIEW: { target: 'postIncident', actions: 'startReview' },
@@ -432,6 +514,7 @@ export const incidentMachine = setup({
           },
         },
         postIncident: {
+          entry: reconcile('postIncident'),
           on: {
             COMPLETE_REVIEW: { actions: 'completeReview' },
             CLOSE: { target: '#incident.closed', guard: 'canClose', actions: 'close' },
@@ -441,11 +524,13 @@ export const incidentMachine = setup({
       },
     },
     closed: {
+      entry: reconcile('closed'),
       on: {
+        ...clockFacts,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
       },
     },
-    canceled: {},
+    canceled: { entry: reconcile('canceled') },
   },
 });
 

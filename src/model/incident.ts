@@ -1,3 +1,5 @@
+import type { StatusLabels } from '../classification/statusLabels.js';
+import type { ClockState } from '../compliance/computeClock.js';
 import type { Actor } from './actor.js';
 import type { JsonValue } from './primitives.js';
 
@@ -151,6 +153,25 @@ export interface IncidentPolicySnapshot {
     readonly unratedQualifies: boolean;
     readonly kinds?: readonly ActionItemKind[];
   };
+  /** The custom status labels of the incident's type (or the engine's), when it has any. */
+  readonly statusLabels?: StatusLabels;
+  /**
+   * Dot paths of custom fields that are stored but redacted in notifications, webhook bodies,
+   * exports and review documents (from the incident type's `sensitiveFields`).
+   */
+  readonly sensitiveFields?: readonly string[];
+}
+
+/** A reporting deadline that passed without a filing, recorded once per phase and due time. */
+export interface OverdueReport {
+  /** The regime id, e.g. `gdpr`. */
+  readonly regime: string;
+  /** The phase id, e.g. `notification`. */
+  readonly phase: string;
+  /** The last on-time instant that was missed (ISO-8601 UTC). */
+  readonly dueAt: string;
+  /** When the miss was recorded. */
+  readonly at: string;
 }
 
 /** A past incident found similar when this one was declared. */
@@ -221,5 +242,17 @@ export interface Incident {
    * alert storm must not bloat the timeline), so it is not rebuilt by replay.
    */
   readonly signalCount?: number;
+  /** The incident type's name, for incidents declared with `declare({ type })`. */
+  readonly type?: string;
+  /**
+   * The custom status label (e.g. `investigating`), when the incident's type defines labels.
+   * Set with `engine.setStatusLabel`; reconciled on every state change (a label that does not
+   * apply in the new state gives way to that state's default label, or none).
+   */
+  readonly statusLabel?: string;
+  /** Regulatory reporting clocks started with `engine.startClock`, one per regime. */
+  readonly clocks?: readonly ClockState[];
+  /** Reporting deadlines that passed without a filing (`REPORT_OVERDUE`). */
+  readonly overdueReports?: readonly OverdueReport[];
   readonly policy: IncidentPolicySnapshot;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IdGenerator } from '../engine/ids.js';
+import { redactEvent, redactIncident } from '../classification/redactIncident.js';
 import { EVENT_TYPES, type StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
@@ -24,6 +25,7 @@ export const DEFAULT_NOTIFIED_EVENTS = [
   'UPDATE_POSTED',
   'REMINDER_DUE',
   'TARGET_BREACHED',
+  'REPORT_OVERDUE',
 ] as const;
 
 /** Stored event types that later features record besides {@link EVENT_TYPES}. */
@@ -57,6 +59,11 @@ export interface NotificationRoute {
   readonly to: readonly string[];
   /** One template for every event of this route, or templates by event type. */
   readonly template?: NotificationTemplate | NotificationTemplates;
+  /**
+   * Deliver the incident's sensitive custom fields (its type's `sensitiveFields`) as they are.
+   * Default: `false`, so messages, templates and webhook bodies see `[REDACTED]` instead.
+   */
+  readonly includeSensitiveFields?: boolean;
 }
 
 /** Options of {@link compileRoutes}. */
@@ -91,6 +98,7 @@ interface CompiledRoute {
   readonly audiences?: ReadonlySet<string>;
   readonly to: readonly string[];
   readonly template?: NotificationTemplate | NotificationTemplates;
+  readonly includeSensitiveFields?: boolean;
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
@@ -116,6 +124,7 @@ function optionsSchema(known: ReadonlySet<string>, notifiers: ReadonlySet<string
     services: nonEmptyStrings('service').optional(),
     audiences: z.array(z.enum(NOTIFICATION_AUDIENCES)).min(1).optional(),
     to: z.array(notifierName).min(1, 'A route needs at least one notifier in `to`.'),
+    includeSensitiveFields: z.boolean().optional(),
     template: z
       .custom<NotificationTemplate | NotificationTemplates>(
         (value) => isFunction(value) || isRecordOfFunctions(value),
@@ -167,6 +176,7 @@ export function compileRoutes(options: RoutingOptions): CompiledRouting {
           ...(route.audiences === undefined ? {} : { audiences: new Set<string>(route.audiences) }),
           to: [...new Set(route.to)],
           ...(route.template === undefined ? {} : { template: route.template }),
+          ...(route.includeSensitiveFields === undefined ? {} : { includeSensitiveFields: route.includeSensitiveFields }),
         }));
   return Object.freeze({
     notifiers: [...notifierNames],
@@ -252,27 +262,31 @@ export interface RouteInput {
 export function routeNotifications(routing: CompiledRouting, input: RouteInput): OutboxRecord[] {
   const availableAt = input.now.toISOString();
   const records: OutboxRecord[] = [];
-  for (const event of input.events) {
-    const audience = audienceOf(event);
+  // Sensitive custom fields never reach a message (its text, template or payload) unless a route asks.
+  const sensitive = input.incident.policy.sensitiveFields ?? [];
+  const redacted = redactIncident(input.incident);
+  for (const rawEvent of input.events) {
+    const audience = audienceOf(rawEvent);
+    const redactedEvent = redactEvent(rawEvent, sensitive);
     const seen = new Set<string>();
     let links: NotificationLink[] | undefined;
     for (const route of routing.routes) {
-      if (!matches(route, input.incident, event, audience)) continue;
+      if (!matches(route, input.incident, rawEvent, audience)) continue;
+      const raw = route.includeSensitiveFields === true;
+      const incident = raw ? input.incident : redacted;
+      const event = raw ? rawEvent : redactedEvent;
       for (const notifier of route.to) {
         if (seen.has(notifier)) continue;
         seen.add(notifier);
-        links ??= safeLinks(routing, input.incident, event);
-        const { title, text } = renderNotification(
-          { incident: input.incident, event, audience },
-          { templates: templatesFor(routing, route, event.type) },
-        );
+        links ??= safeLinks(routing, redacted, redactedEvent);
+        const { title, text } = renderNotification({ incident, event, audience }, { templates: templatesFor(routing, route, event.type) });
         const id = input.ids('message');
         const idempotencyKey = notificationIdempotencyKey(event.id, notifier);
         const message: NotificationMessage = {
           id,
           idempotencyKey,
           notifier,
-          incident: input.incident,
+          incident,
           event,
           audience,
           severity: input.incident.severity,
