@@ -183,7 +183,8 @@ const closed = await engine.close(id, { actor: lee });
 await minutes(0);
 
 const timeline = await engine.timeline(id);
-const markdown = renderPostmortemMarkdown(buildPostmortem(closed, timeline));
+const review = buildPostmortem(closed, timeline);
+const markdown = renderPostmortemMarkdown(review);
 mkdirSync('.tmp', { recursive: true });
 writeFileSync('.tmp/it-website-outage-postmortem.md', markdown);
 console.log(`\nPostmortem written to .tmp/it-website-outage-postmortem.md (${String(markdown.split('\n').length)} lines)`);
@@ -196,6 +197,8 @@ for (const request of received) {
 const kinds = received.map((request) => (JSON.parse(request.body) as { type: string }).type);
 console.log(`\nWebhook receiver got ${String(received.length)} signed messages (${String(verified)} verified): ${kinds.join(', ')}`);
 console.log(`Timeline: ${timeline.map((event) => event.type).join(' → ')}`);
+console.log('\nKey moments (from the review):');
+for (const entry of review.keyTimeline) console.log(`  ${entry.at.slice(0, 16).replace('T', ' ')} UTC  ${entry.text}`);
 console.log(`Timeline verifies: ${JSON.stringify(await engine.verifyTimeline(id))}`);
 
 // ---- metrics over history: two past outages imported from the old tool, plus this one ------------

@@ -21,6 +21,7 @@ export {
   type PartialFields,
   type TypedUpdateFieldsInput,
 } from './engine/types.js';
+export { roleBasedPolicy, type RoleBasedPolicyOptions } from './engine/roleBasedPolicy.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
 export type { ScanFilter } from './engine/history.js';
 export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingest.js';
@@ -408,6 +409,10 @@ export type {
   Postmortem,
   PostmortemActionItem,
   PostmortemMilestone,
+  PostmortemOverdueReport,
+  PostmortemReportingClock,
+  PostmortemReportPhase,
+  PostmortemReportStatus,
   PostmortemTimelineEntry,
   RedactField,
   TimelineEventLike,

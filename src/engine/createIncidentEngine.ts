@@ -91,7 +91,10 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
       emitter.emit(name, payload as IncidentEngineEvents[typeof name]);
     },
     owner: core.workerId,
-    ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
+    // Outbox claims expire with the engine's leaseMs, as timers do (a killed worker's messages
+    // are taken over after one lease); an attempt must time out well inside it.
+    leaseMs: core.leaseMs,
+    delivery: { ...options.delivery, timeoutMs: options.delivery?.timeoutMs ?? Math.min(15_000, Math.floor(core.leaseMs / 2)) },
     ...(options.random === undefined ? {} : { random: options.random }),
   });
 

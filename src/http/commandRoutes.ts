@@ -8,16 +8,19 @@ import type {
   CloseInput,
   CompleteReviewInput,
   EscalateInput,
+  FileReportInput,
   MitigateInput,
   PostUpdateInput,
   RecordRootCauseInput,
   ReopenInput,
   ResolveInput,
   SetSeverityInput,
+  SetStatusLabelInput,
+  StartClockInput,
   StartReviewInput,
   UpdateActionItemInput,
 } from '../engine/commands.js';
-import type { IncidentEngine } from '../engine/types.js';
+import type { IncidentEngine, TypedUpdateFieldsInput } from '../engine/types.js';
 import type { Incident } from '../model/incident.js';
 
 /**
@@ -47,6 +50,10 @@ export const COMMAND_NAMES = [
   'close',
   'cancel',
   'escalate',
+  'updateFields',
+  'setStatusLabel',
+  'startClock',
+  'fileReport',
 ] as const satisfies readonly (keyof IncidentEngine)[];
 
 /** One of {@link COMMAND_NAMES}. */
@@ -97,5 +104,13 @@ export function runCommand(engine: IncidentEngine, name: CommandName, id: string
       return engine.cancel(id, input as CancelInput);
     case 'escalate':
       return engine.escalate(id, input as EscalateInput);
+    case 'updateFields':
+      return engine.updateFields(id, input as TypedUpdateFieldsInput);
+    case 'setStatusLabel':
+      return engine.setStatusLabel(id, input as SetStatusLabelInput);
+    case 'startClock':
+      return engine.startClock(id, input as StartClockInput);
+    case 'fileReport':
+      return engine.fileReport(id, input as FileReportInput);
   }
 }

@@ -180,8 +180,9 @@ function decodeSegments(pathname: string): string[] {
  *   `status`, `severity`, `service` (each repeatable), `open`, `limit` and `cursor` as query
  *   parameters; `GET /incidents/:id`; `GET /incidents/:id/timeline`; `POST
  *   /incidents/:id/{command}` for every lifecycle command (`acknowledge`, `mitigate`,
- *   `resolve`, …) with the command's input as JSON, without `actor`: the actor is who
- *   `authenticate` says is calling. REST `POST`s need `Content-Type: application/json`, which
+ *   `resolve`, …, `updateFields`, `setStatusLabel`, `startClock`, `fileReport`) with the
+ *   command's input as JSON, without `actor`: the actor is who `authenticate` says is calling,
+ *   and reads are made as that actor too, so the engine's `authorize` decides every route. REST `POST`s need `Content-Type: application/json`, which
  *   also keeps browsers from sending them cross-site without a CORS preflight.
  *
  * Errors answer `{ error: { code, message, details? } }`: `400` validation (with the zod
@@ -308,19 +309,19 @@ export function createIncidentHandler(engine: IncidentEngine, options: IncidentH
         allowed: ['GET', 'POST'],
         run: async (request) => {
           const actor = await actorOf(request);
-          if (method === 'GET') return jsonResponse(200, await engine.list(listInput(new URL(request.url).searchParams)));
+          if (method === 'GET') return jsonResponse(200, await engine.list(listInput(new URL(request.url).searchParams), { actor }));
           const incident = await engine.declare({ ...(await jsonBody(request)), actor } as Parameters<IncidentEngine['declare']>[0]);
           return jsonResponse(201, incident, { location: `${basePath}/incidents/${encodeURIComponent(incident.id)}` });
         },
       };
     }
     if (action === undefined) {
-      return { allowed: ['GET'], run: async (request) => (await actorOf(request), jsonResponse(200, await engine.get(id))) };
+      return { allowed: ['GET'], run: async (request) => jsonResponse(200, await engine.get(id, { actor: await actorOf(request) })) };
     }
     if (action === 'timeline') {
       return {
         allowed: ['GET'],
-        run: async (request) => (await actorOf(request), jsonResponse(200, { items: await engine.timeline(id) })),
+        run: async (request) => jsonResponse(200, { items: await engine.timeline(id, { actor: await actorOf(request) }) }),
       };
     }
     if (!isCommandName(action)) throw notFound(pathname);

@@ -1,6 +1,7 @@
 import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
+import { changedFieldNames, clockFor } from '../review/describeEvent.js';
 import type { NotificationAudience } from './types.js';
 
 /** What a {@link NotificationTemplate} renders from. */
@@ -98,11 +99,19 @@ export function formatDuration(ms: number): string {
   return `${String(Math.floor(hours / 24))} d ${String(hours % 24)} h`;
 }
 
-/** The facts line: `Severity SEV1 · Service checkout-api · Status responding`. */
+/** A status label's display title from the incident's labels, else the label itself. */
+function labelTitle(incident: Incident, label: string): string {
+  return incident.policy.statusLabels?.labels.find((l) => l.name === label)?.title ?? label;
+}
+
+/**
+ * The facts line: `Severity SEV1 · Service checkout-api · Status responding`, with the custom
+ * status label when there is one (`Status responding (Investigating)`). Never custom fields.
+ */
 export function factsLine(incident: Incident): string {
   const parts = [`Severity ${incident.severity}`];
   if (incident.service !== undefined) parts.push(`Service ${incident.service}`);
-  parts.push(`Status ${incident.status}`);
+  parts.push(`Status ${incident.status}${incident.statusLabel === undefined ? '' : ` (${labelTitle(incident, incident.statusLabel)})`}`);
   return parts.join(' · ');
 }
 
@@ -121,6 +130,40 @@ function targetMinutes(incident: Incident, target: string): number | undefined {
   return typeof minutes === 'number' ? minutes : undefined;
 }
 
+/** The regulatory clock and report phase an event is about, with readable names that fall back to the ids. */
+function reportOf(incident: Incident, event: StoredEvent) {
+  const regime = str(event.data, 'regime');
+  const phaseId = str(event.data, 'phase');
+  const clock = clockFor(event.data, incident, regime);
+  const phase = phaseId === undefined ? undefined : clock?.phases.find((p) => p.phase === phaseId);
+  const reference = phase?.reference === undefined || phase.reference === '' ? undefined : phase.reference;
+  return {
+    clock,
+    phase,
+    /** `Early warning`, else the ids (`nis2 earlyWarning`) when the clock does not know the phase. */
+    report: phase?.title ?? (phaseId === undefined ? undefined : [regime, phaseId].filter((x) => x !== undefined).join(' ')),
+    /** `NIS2 significant incident reporting`, else the regime id; left out when `report` already names it by id. */
+    regime: phaseId !== undefined && phase === undefined ? undefined : (clock?.title ?? regime),
+    /** The report's legal reference, e.g. `NIS2 Art. 23(4)(a)`. */
+    reference,
+  };
+}
+
+/** `Next report due: Incident notification (NIS2 Art. 23(4)(b)) at 2026-03-30 15:00 UTC.`, when a report is pending. */
+function nextDue(clock: ReturnType<typeof reportOf>['clock']): string | undefined {
+  const next = clock?.phases.find((p) => p.status === 'pending' && p.dueAt !== undefined && p.dueAt === clock.nextDueAt);
+  if (next?.dueAt === undefined) return undefined;
+  return `Next report due: ${next.title}${next.reference === '' ? '' : ` (${next.reference})`} at ${formatTime(next.dueAt)}.`;
+}
+
+const PHASE_STATUS_TEXT: Readonly<Record<string, string>> = {
+  waiting: 'not started yet',
+  pending: 'pending',
+  overdue: 'OVERDUE',
+  filed: 'filed',
+  filedLate: 'filed late',
+};
+
 function openFor(incident: Incident, event: StoredEvent): string | undefined {
   const from = Date.parse(incident.startedAt);
   const to = Date.parse(event.at);
@@ -134,6 +177,9 @@ function openFor(incident: Incident, event: StoredEvent): string | undefined {
  *
  * @remarks Event types without a template here (and unknown ones) use a generic one that
  * names the event. Override any of them with `templates` in the routing options or per route.
+ * No default template prints custom field values (they may identify a patient):
+ * `FIELDS_UPDATED` names the changed fields only. `REPORT_OVERDUE` is worded as urgent and
+ * names the report, its regime, its legal reference and when it was due.
  */
 export const defaultTemplates = {
   DECLARED: ({ incident, event }) => ({
@@ -309,6 +355,89 @@ export const defaultTemplates = {
           (within === undefined ? '' : ` within ${String(within)} min of detection`) +
           ' was missed' +
           (dueAt === undefined ? '.' : ` (due ${formatTime(dueAt)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  FIELDS_UPDATED: ({ incident, event }) => {
+    // Field names only: values may identify a patient, and notifications leave the host's control.
+    const names = changedFieldNames(event.data);
+    return {
+      title: `Details updated: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} updated ${names.length === 0 ? "the incident's details" : names.join(', ')} at ${formatTime(event.at)}.`,
+        factsLine(incident),
+      ),
+    };
+  },
+  STATUS_LABEL_SET: ({ incident, event }) => {
+    const label = str(event.data, 'label') ?? incident.statusLabel;
+    const previous = str(event.data, 'previous');
+    const shown = label === undefined ? 'a new status' : labelTitle(incident, label);
+    return {
+      title: `Status ${shown}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} set the status to ${shown}` + (previous === undefined ? '.' : ` (was ${labelTitle(incident, previous)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  CLOCK_STARTED: ({ incident, event }) => {
+    const { clock, regime } = reportOf(incident, event);
+    const trigger = str(event.data, 'trigger');
+    const triggeredAt = str(event.data, 'triggeredAt');
+    const reports = (clock?.phases ?? []).map(
+      (p) =>
+        `- ${p.title}${p.reference === '' ? '' : ` (${p.reference})`}: ` +
+        (p.dueAt === undefined || p.status === 'waiting' ? (PHASE_STATUS_TEXT[p.status] ?? p.status) : `due ${formatTime(p.dueAt)}`),
+    );
+    return {
+      title: `Reporting clock started: ${regime ?? 'regulatory report'}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} started the ${regime ?? 'regulatory reporting'} clock` +
+          (clock?.reference === undefined || clock.reference === '' ? '' : ` (${clock.reference})`) +
+          (trigger === undefined && triggeredAt === undefined ? '.' : `, counting from ${trigger ?? 'the trigger'}${triggeredAt === undefined ? '' : ` at ${formatTime(triggeredAt)}`}.`),
+        reports.length > 0 && `Reports due:\n${reports.join('\n')}`,
+        factsLine(incident),
+      ),
+    };
+  },
+  REPORT_FILED: ({ incident, event }) => {
+    const { clock, phase, report, regime, reference } = reportOf(incident, event);
+    const filedAt = str(event.data, 'filedAt') ?? event.at;
+    const filingReference = str(event.data, 'reference');
+    const reason = str(event.data, 'reasonForDelay');
+    const lateMs = phase?.dueAt === undefined ? Number.NaN : Date.parse(filedAt) - Date.parse(phase.dueAt);
+    return {
+      title: `Report filed: ${report ?? 'regulatory report'}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} recorded the ${report ?? 'regulatory report'}` +
+          (regime === undefined ? '' : ` under ${regime}`) +
+          (reference === undefined ? '' : ` (${reference})`) +
+          ` as filed at ${formatTime(filedAt)}` +
+          (filingReference === undefined ? '.' : `, reference ${filingReference}.`),
+        lateMs > 0 && phase?.dueAt !== undefined && `It was filed ${formatDuration(lateMs)} after it was due (${formatTime(phase.dueAt)}).`,
+        reason !== undefined && `Reasons for the delay: ${sentence(reason)}`,
+        nextDue(clock),
+        factsLine(incident),
+      ),
+    };
+  },
+  REPORT_OVERDUE: ({ incident, event }) => {
+    const { clock, phase, report, regime, reference } = reportOf(incident, event);
+    const dueAt = str(event.data, 'phaseDueAt') ?? phase?.dueAt ?? str(event.data, 'dueAt');
+    const what = report ?? 'A regulatory report';
+    return {
+      title: `Urgent: ${what} overdue${reference === undefined ? '' : ` (${reference})`}: ${incident.title}`,
+      text: paragraphs(
+        `The ${report ?? 'regulatory report'}` +
+          (regime === undefined ? '' : ` under ${regime}`) +
+          (reference === undefined ? '' : ` (${reference})`) +
+          (dueAt === undefined ? ' was due and has not been filed.' : ` was due at ${formatTime(dueAt)} and has not been filed.`),
+        phase?.reasonForDelayRequired === true
+          ? `File it now, with the reasons for the delay${reference === undefined ? '' : ` (${reference} asks for them)`}, and record the filing.`
+          : 'File it now and record the filing.',
+        nextDue(clock),
         factsLine(incident),
       ),
     };

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { redactFields } from '../classification/redactFields.js';
 import { ValidationError } from '../errors.js';
 import type { ActorKind } from '../model/actor.js';
 import type { Incident } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
+import type { JsonValue } from '../model/primitives.js';
 import { timeValueMs, toEpochMs } from '../metrics/toEpochMs.js';
 import { ACTION_ITEM_STRENGTHS } from './actionItems.js';
-import { describeEvent } from './describeEvent.js';
+import { describeEvent, readClock, utcMinute } from './describeEvent.js';
 import { formatDuration } from './formatDuration.js';
 import type {
   BuildPostmortemOptions,
@@ -14,12 +16,18 @@ import type {
   Postmortem,
   PostmortemActionItem,
   PostmortemMilestone,
+  PostmortemOverdueReport,
+  PostmortemReportPhase,
+  PostmortemReportingClock,
   PostmortemTimelineEntry,
   RedactField,
   TimelineEventLike,
 } from './types.js';
 
-/** The event types a review's key timeline shows by default: the response, not the review's own bookkeeping. */
+/**
+ * The event types a review's key timeline shows by default: the response and its regulatory
+ * reporting (clocks started, reports filed or overdue), not the review's own bookkeeping.
+ */
 export const KEY_EVENT_TYPES: readonly string[] = [
   'DECLARED',
   'ACKNOWLEDGED',
@@ -35,6 +43,9 @@ export const KEY_EVENT_TYPES: readonly string[] = [
   'REOPENED',
   'CANCELED',
   'CLOSED',
+  'CLOCK_STARTED',
+  'REPORT_FILED',
+  'REPORT_OVERDUE',
 ];
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
@@ -54,6 +65,7 @@ const optionsSchema = z.strictObject({
   suggestQuestions: z.boolean().optional(),
   keyEventTypes: z.array(z.string()).optional(),
   maxTimelineEntries: z.number().int().min(0).optional(),
+  includeSensitiveFields: z.boolean().optional(),
 });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -172,7 +184,12 @@ function eventsFromMilestones(incident: Incident): { type: string; ms: number }[
  * reopened incident shows each cycle; without a timeline they come from the milestones.
  * What went well, what went poorly and where we got lucky stay empty for the authors unless
  * given in the options; open questions are suggested from gaps (no root cause, no action
- * items, impact found by people before monitoring …).
+ * items, impact found by people before monitoring, a report still overdue …).
+ *
+ * Custom fields are included with the values at the incident's `policy.sensitiveFields` (e.g.
+ * a patient identifier) replaced by `[REDACTED]`, unless `includeSensitiveFields: true`; the
+ * key timeline names changed fields but never their values. Regulatory clocks are listed per
+ * regime and report, with statuses at `now` when it is given.
  *
  * @example
  * ```ts
@@ -187,6 +204,7 @@ function eventsFromMilestones(incident: Incident): { type: string; ms: number }[
  * console.log(renderPostmortemMarkdown(review));
  * ```
  * @throws ValidationError (`VALIDATION_FAILED`) when the timeline belongs to another incident or the options are malformed.
+ * @throws ConfigError (`CONFIG_INVALID`) when the incident's `policy.sensitiveFields` holds a malformed field path.
  */
 export function buildPostmortem(
   incident: Incident,
@@ -286,6 +304,11 @@ export function buildPostmortem(
     if (incident.reopenCount > 0) questions.push(`The incident was reopened ${String(incident.reopenCount)} time(s); why did the first fix not hold?`);
   }
 
+  const reporting = reportingOf(incident, events, nowMs, redact);
+  if (options.suggestQuestions ?? true) questions.push(...reportingQuestions(reporting.clocks));
+  const statusLabelTitle =
+    incident.statusLabel === undefined ? undefined : incident.policy.statusLabels?.labels.find((l) => l.name === incident.statusLabel)?.title;
+
   const projected = escalationFacts(incident);
   const review = incident.review;
   const summary =
@@ -305,6 +328,10 @@ export function buildPostmortem(
       ...(incident.service === undefined ? {} : { service: incident.service }),
       ...(incident.dedupKey === undefined ? {} : { dedupKey: incident.dedupKey }),
       labels: { ...incident.labels },
+      ...(incident.type === undefined ? {} : { type: incident.type }),
+      ...(incident.statusLabel === undefined ? {} : { statusLabel: incident.statusLabel }),
+      ...(statusLabelTitle === undefined ? {} : { statusLabelTitle }),
+      fields: customFields(incident, options.includeSensitiveFields === true, options.redact === undefined ? undefined : (text) => redact(text, 'field')),
     },
     ...(nowMs === undefined ? {} : { generatedAt: iso(nowMs) }),
     summary,
@@ -341,6 +368,7 @@ export function buildPostmortem(
     wentPoorly: [...(options.wentPoorly ?? [])],
     gotLucky: [...(options.gotLucky ?? [])],
     actionItems,
+    reporting,
     openQuestions: questions,
     ...(review === undefined
       ? {}
@@ -353,6 +381,104 @@ export function buildPostmortem(
           },
         }),
   };
+}
+
+/** Copies a JSON value, passing every string through `rewrite`. */
+function mapStrings(value: JsonValue, rewrite: (text: string) => string): JsonValue {
+  if (typeof value === 'string') return rewrite(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, rewrite));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, rewrite)]));
+  return value;
+}
+
+/** The custom fields as a review may show them: sensitive ones redacted unless asked otherwise; a copy either way. */
+function customFields(incident: Incident, includeSensitive: boolean, rewrite: ((text: string) => string) | undefined): Record<string, JsonValue> {
+  const sensitive = incident.policy.sensitiveFields ?? [];
+  const shown: Readonly<Record<string, JsonValue>> = includeSensitive || sensitive.length === 0 ? incident.fields : redactFields(incident.fields, sensitive);
+  const copy = (text: string): string => text;
+  return Object.fromEntries(Object.entries(shown).map(([key, value]) => [key, mapStrings(value, rewrite ?? copy)]));
+}
+
+const CLOCK_EVENT_TYPES: ReadonlySet<string> = new Set(['CLOCK_STARTED', 'REPORT_FILED', 'REPORT_OVERDUE']);
+const REPORT_STATUSES: ReadonlySet<string> = new Set(['waiting', 'pending', 'overdue', 'filed', 'filedLate']);
+
+/**
+ * The incident's reporting clocks and missed deadlines. Statuses are taken at `now` when given
+ * (a pending report past due is overdue by then); a projection without `clocks` falls back to
+ * the last clock each timeline event carried.
+ */
+function reportingOf(
+  incident: Incident,
+  events: readonly TimelineEventLike[],
+  nowMs: number | undefined,
+  redact: (text: string, field: RedactField) => string,
+): Postmortem['reporting'] {
+  let clocks = (incident.clocks ?? []).flatMap((c) => readClock(c) ?? []);
+  if (incident.clocks === undefined) {
+    const latest = new Map<string, NonNullable<ReturnType<typeof readClock>>>();
+    for (const e of events) {
+      const clock = CLOCK_EVENT_TYPES.has(e.type) ? readClock(e.data.clock) : undefined;
+      if (clock !== undefined) latest.set(clock.regime, clock);
+    }
+    clocks = [...latest.values()];
+  }
+  const reportingClocks = clocks.map((clock): PostmortemReportingClock => {
+    const phases = clock.phases.map((p): PostmortemReportPhase => {
+      const recorded = REPORT_STATUSES.has(p.status) ? p.status : 'waiting';
+      const status = nowMs !== undefined && recorded === 'pending' && p.dueAt !== undefined && nowMs > timeValueMs(p.dueAt) ? 'overdue' : recorded;
+      const reference = str(p.filingReference);
+      const reason = str(p.reasonForDelay);
+      return {
+        phase: p.phase,
+        title: p.title,
+        reference: str(p.reference) ?? '',
+        ...(str(p.dueAt) === undefined ? {} : { dueAt: p.dueAt }),
+        ...(str(p.filedAt) === undefined ? {} : { filedAt: p.filedAt }),
+        status,
+        ...(reference === undefined ? {} : { filingReference: reference }),
+        reasonForDelayRequired: p.reasonForDelayRequired,
+        ...(reason === undefined ? {} : { reasonForDelay: redact(reason, 'reason') }),
+      };
+    });
+    return {
+      regime: clock.regime,
+      title: clock.title,
+      reference: clock.reference,
+      status: phases.some((p) => p.status === 'overdue')
+        ? 'overdue'
+        : phases.every((p) => p.status === 'filed' || p.status === 'filedLate')
+          ? 'complete'
+          : 'open',
+      phases,
+    };
+  });
+  const overdue: PostmortemOverdueReport[] =
+    incident.overdueReports === undefined
+      ? events.flatMap((e) => {
+          if (e.type !== 'REPORT_OVERDUE') return [];
+          const regime = str(e.data.regime);
+          const phase = str(e.data.phase);
+          const dueAt = str(e.data.phaseDueAt) ?? str(e.data.dueAt);
+          return regime === undefined || phase === undefined || dueAt === undefined ? [] : [{ regime, phase, dueAt, at: e.at }];
+        })
+      : incident.overdueReports.map((o) => ({ regime: o.regime, phase: o.phase, dueAt: o.dueAt, at: o.at }));
+  return { clocks: reportingClocks, overdue };
+}
+
+/** Questions about reports still overdue, and late reports whose regime asks for reasons that were not recorded. */
+function reportingQuestions(clocks: readonly PostmortemReportingClock[]): string[] {
+  return clocks.flatMap((clock) =>
+    clock.phases.flatMap((p) => {
+      const name = `${p.title}${p.reference === '' ? '' : ` (${p.reference})`} for ${clock.title}`;
+      if (p.status === 'overdue') {
+        return [`The ${name} was due ${p.dueAt === undefined ? 'earlier' : utcMinute(p.dueAt)} and has not been filed; who files it, and by when?`];
+      }
+      if (p.status === 'filedLate' && p.reasonForDelayRequired && p.reasonForDelay === undefined) {
+        return [`The ${name} was filed late; what were the reasons for the delay? The regime asks for them.`];
+      }
+      return [];
+    }),
+  );
 }
 
 function optionalMs<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

@@ -1,7 +1,79 @@
+import type { ClockPhaseState, ClockState } from '../compliance/computeClock.js';
 import type { Incident } from '../model/incident.js';
 import type { RedactField, TimelineEventLike } from './types.js';
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reads a clock from event data or a projection without trusting its shape: phases that lack
+ * an id or a title are left out.
+ *
+ * @internal
+ */
+export function readClock(value: unknown): ClockState | undefined {
+  if (!isRecord(value) || typeof value.regime !== 'string' || !Array.isArray(value.phases)) return undefined;
+  const phases = value.phases
+    .filter((p: unknown): p is ClockPhaseState => isRecord(p) && typeof p.phase === 'string' && typeof p.title === 'string' && typeof p.status === 'string')
+    .map((p) => ({ ...p, reasonForDelayRequired: (p.reasonForDelayRequired as unknown) === true }));
+  return {
+    ...(value as unknown as ClockState),
+    title: str(value.title) ?? value.regime,
+    reference: str(value.reference) ?? '',
+    phases,
+  };
+}
+
+/**
+ * The clock of `regime` an event carries (`data.clock`), else the incident's.
+ *
+ * @internal
+ */
+export function clockFor(data: Readonly<Record<string, unknown>>, incident: Incident, regime: string | undefined): ClockState | undefined {
+  const own = readClock(data.clock);
+  if (own !== undefined && (regime === undefined || own.regime === regime)) return own;
+  return regime === undefined ? undefined : incident.clocks?.map(readClock).find((c) => c?.regime === regime);
+}
+
+/**
+ * `2026-03-27 15:00 UTC`, or the text as given when it is not a time.
+ *
+ * @internal
+ */
+export function utcMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The names of the fields a `FIELDS_UPDATED` event changed: `changed`, else the keys of
+ * `fields`. Never the values, which may identify a patient.
+ *
+ * @internal
+ */
+export function changedFieldNames(data: Readonly<Record<string, unknown>>): string[] {
+  const changed = Array.isArray(data.changed) ? data.changed.filter((n): n is string => typeof n === 'string' && n !== '') : [];
+  if (changed.length > 0) return [...new Set(changed)];
+  return isRecord(data.fields) ? Object.keys(data.fields) : [];
+}
+
+/**
+ * `Early warning (NIS2 Art. 23(4)(a), ref CSIRT-7)`, or `nis2 earlyWarning (ref CSIRT-7)` when
+ * the clock is not known.
+ */
+function phaseName(
+  clock: ClockState | undefined,
+  regime: string | undefined,
+  phase: string | undefined,
+  filingReference?: string,
+): { readonly text: string; readonly state?: ClockPhaseState } {
+  const state = phase === undefined ? undefined : clock?.phases.find((p) => p.phase === phase);
+  const name = state?.title ?? ([regime, phase].filter((x) => x !== undefined).join(' ') || 'a report');
+  const notes = [str(state?.reference), filingReference === undefined ? undefined : `ref ${filingReference}`].filter((x) => x !== undefined);
+  const text = `${name}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
+  return state === undefined ? { text } : { text, state };
+}
 
 /**
  * One sentence describing a timeline event for a review's key timeline.
@@ -64,6 +136,39 @@ export function describeEvent(
       return `Canceled by ${by} (${str(d.reason) ?? 'no reason'})`;
     case 'CLOSED':
       return `Closed by ${by}`;
+    case 'FIELDS_UPDATED': {
+      const names = changedFieldNames(d);
+      return `Fields updated by ${by}${names.length === 0 ? '' : `: ${names.join(', ')}`}`;
+    }
+    case 'STATUS_LABEL_SET': {
+      const title = (name: string | undefined): string | undefined =>
+        name === undefined ? undefined : (incident.policy.statusLabels?.labels.find((l) => l.name === name)?.title ?? name);
+      const previous = title(str(d.previous));
+      return `Status set to ${title(str(d.label)) ?? 'no label'}${previous === undefined ? '' : ` (was ${previous})`} by ${by}`;
+    }
+    case 'CLOCK_STARTED': {
+      const regime = str(d.regime);
+      const clock = clockFor(d, incident, regime);
+      const trigger = str(d.trigger);
+      const at = str(d.triggeredAt);
+      const when = trigger === undefined && at === undefined ? '' : ` (${trigger ?? 'trigger'}${at === undefined ? '' : ` at ${utcMinute(at)}`})`;
+      const next = clock?.nextDueAt === undefined ? '' : `; first report due ${utcMinute(clock.nextDueAt)}`;
+      return `${clock?.title ?? regime ?? 'Reporting'} clock started${when} by ${by}${next}`;
+    }
+    case 'REPORT_FILED': {
+      const regime = str(d.regime);
+      const { text: name, state } = phaseName(clockFor(d, incident, regime), regime, str(d.phase), str(d.reference));
+      const filedAt = str(d.filedAt) ?? event.at;
+      const late = state?.dueAt !== undefined && Date.parse(filedAt) > Date.parse(state.dueAt) ? `; late, was due ${utcMinute(state.dueAt)}` : '';
+      const reason = text('reasonForDelay', 'reason');
+      return `Report filed: ${name} by ${by}${late}${reason === undefined ? '' : `; reason for delay: ${reason}`}`;
+    }
+    case 'REPORT_OVERDUE': {
+      const regime = str(d.regime);
+      const { text: name } = phaseName(clockFor(d, incident, regime), regime, str(d.phase));
+      const due = str(d.phaseDueAt) ?? str(d.dueAt);
+      return `Report overdue: ${name}${due === undefined ? ' was not filed in time' : ` was due ${utcMinute(due)}`}`;
+    }
     default: {
       const words = event.type.toLowerCase().replace(/_/g, ' ');
       return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;

@@ -1,4 +1,5 @@
-import type { PhaseName, Postmortem } from './types.js';
+import type { JsonValue } from '../model/primitives.js';
+import type { PhaseName, Postmortem, PostmortemReportPhase } from './types.js';
 import { formatDuration } from './formatDuration.js';
 
 /** Options of {@link renderPostmortemMarkdown}. */
@@ -86,6 +87,32 @@ const MILESTONE_TITLES: Readonly<Record<string, string>> = {
   canceled: 'Canceled',
 };
 
+/** One cell's text for a custom field value: strings as they are, lists of plain values joined, other structures as JSON. */
+function fieldText(value: JsonValue): string {
+  if (value === null || value === '') return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object')) return value.length === 0 ? '—' : value.map((item) => fieldText(item)).join(', ');
+  return JSON.stringify(value);
+}
+
+/** Custom fields as `[path, text]` rows: nested objects become dot paths (`patient.ward`), as `sensitiveFields` names them. */
+function fieldRows(fields: Readonly<Record<string, JsonValue>>, prefix = ''): [string, string][] {
+  return Object.entries(fields).flatMap(([key, value]): [string, string][] => {
+    const path = `${prefix}${key}`;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) return fieldRows(value, `${path}.`);
+    return [[path, fieldText(value)]];
+  });
+}
+
+const REPORT_STATUS_TEXT: Readonly<Record<PostmortemReportPhase['status'], string>> = {
+  waiting: 'waiting',
+  pending: 'pending',
+  overdue: '**overdue**',
+  filed: 'filed',
+  filedLate: '**filed late**',
+};
+
 /**
  * The Mermaid `gantt` chart of a review's phases: one section each for impact, triage,
  * responding and mitigated (a bar per stretch, so reopened incidents show every cycle), and
@@ -139,9 +166,11 @@ export function postmortemGantt(postmortem: Postmortem): string {
 }
 
 /**
- * Renders a review as Markdown: summary, impact, a Mermaid diagram of the phases over time,
- * detection, response, key timeline, root cause, the authors' sections, action items and open
- * questions. Text from the incident is escaped, so notes cannot break the layout.
+ * Renders a review as Markdown: summary, details (incident type, status label, custom fields
+ * as the review holds them, so redacted values stay redacted), impact, a Mermaid diagram of
+ * the phases over time, detection, response, regulatory reporting (one table per clock, and
+ * the deadlines missed), key timeline, root cause, the authors' sections, action items and
+ * open questions. Text from the incident is escaped, so notes cannot break the layout.
  *
  * @example
  * ```ts
@@ -178,6 +207,24 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
   out.push(facts.join(' · '), '');
 
   section('Summary', e(pm.summary));
+
+  const inc = pm.incident;
+  const details: [string, string][] = [
+    ...(inc.type === undefined ? [] : [['Incident type', inc.type] as [string, string]]),
+    ...(inc.statusLabel === undefined
+      ? []
+      : [['Status label', inc.statusLabelTitle === undefined || inc.statusLabelTitle === inc.statusLabel ? inc.statusLabel : `${inc.statusLabelTitle} (${inc.statusLabel})`] as [string, string]]),
+  ];
+  const fields = fieldRows(inc.fields);
+  if (details.length > 0 || fields.length > 0) {
+    section(
+      'Details',
+      '| Detail | Value |',
+      '| --- | --- |',
+      ...details.map(([name, value]) => `| ${name} | ${e(value)} |`),
+      ...fields.map(([name, value]) => `| ${e(name)} | ${e(value)} |`),
+    );
+  }
 
   const impact = pm.impact;
   section(
@@ -217,6 +264,37 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
       ? ['No roles were assigned.']
       : ['| Role | Assignee | Assigned at |', '| --- | --- | --- |', ...r.roles.map((role) => `| ${e(role.role)} | ${e(role.assignee)} | ${when(role.assignedAt)} |`)]),
   );
+
+  const reporting = pm.reporting;
+  if (reporting.clocks.length > 0 || reporting.overdue.length > 0) {
+    const body: string[] = [];
+    for (const clock of reporting.clocks) {
+      body.push(
+        `**${e(clock.title)}**${clock.reference === '' ? '' : ` (${e(clock.reference)})`}: ${clock.status === 'overdue' ? '**overdue**' : clock.status}`,
+        '',
+        '| Report | Legal reference | Due (UTC) | Filed (UTC) | Status | Filing reference | Reason for delay |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...clock.phases.map(
+          (p) =>
+            `| ${e(p.title)} | ${p.reference === '' ? '—' : e(p.reference)} | ${p.dueAt === undefined ? '—' : ganttDate(p.dueAt)} | ${p.filedAt === undefined ? '—' : ganttDate(p.filedAt)} | ${REPORT_STATUS_TEXT[p.status]} | ${p.filingReference === undefined ? '—' : e(p.filingReference)} | ${p.reasonForDelay === undefined ? (p.reasonForDelayRequired ? '**required, not recorded**' : '—') : e(p.reasonForDelay)} |`,
+        ),
+        '',
+      );
+    }
+    if (reporting.overdue.length > 0) {
+      const titleOf = (regime: string, phase: string): string => {
+        const clock = reporting.clocks.find((c) => c.regime === regime);
+        const title = clock?.phases.find((p) => p.phase === phase)?.title;
+        return clock === undefined || title === undefined ? `${regime} ${phase}` : `${title} (${clock.title})`;
+      };
+      body.push(
+        'Deadlines missed:',
+        '',
+        ...reporting.overdue.map((o) => `- ${e(titleOf(o.regime, o.phase))}: due ${when(o.dueAt)}, recorded overdue ${when(o.at)}`),
+      );
+    }
+    section('Regulatory reporting', ...(body.at(-1) === '' ? body.slice(0, -1) : body));
+  }
 
   section(
     'Key timeline',

@@ -1,4 +1,5 @@
 import type { Actor, ActorKind } from '../model/actor.js';
+import type { JsonValue } from '../model/primitives.js';
 import type { TimeInput } from '../metrics/toEpochMs.js';
 
 /** A timeline event as {@link buildPostmortem} reads it; `StoredEvent` fits, and so do event types added later. */
@@ -58,6 +59,54 @@ export interface PostmortemActionItem {
   readonly overdue: boolean;
 }
 
+/** Where one reporting phase stands in a review (see `ClockPhaseStatus`). */
+export type PostmortemReportStatus = 'waiting' | 'pending' | 'overdue' | 'filed' | 'filedLate';
+
+/** One report a regime asks for (a phase of a regulatory clock), as the review lists it. Times are ISO-8601 UTC. */
+export interface PostmortemReportPhase {
+  /** The phase id, e.g. `notification`. */
+  readonly phase: string;
+  /** E.g. `Notification to the supervisory authority`. */
+  readonly title: string;
+  /** The legal reference of this report, e.g. `GDPR Art. 33(1)`. */
+  readonly reference: string;
+  /** The last on-time instant; absent while the phase waits for what starts it. */
+  readonly dueAt?: string;
+  /** When it was first filed. */
+  readonly filedAt?: string;
+  /** At the review's `now` when given (a pending report past due is `overdue`), else as the incident recorded it. */
+  readonly status: PostmortemReportStatus;
+  /** The filing reference, e.g. the authority's case number. */
+  readonly filingReference?: string;
+  /** True when the report is late and the regime asks for the reasons (GDPR Art. 33(1)). */
+  readonly reasonForDelayRequired: boolean;
+  /** The recorded reasons for the delay, when present. */
+  readonly reasonForDelay?: string;
+}
+
+/** One regulatory reporting clock of the incident, as the review lists it. */
+export interface PostmortemReportingClock {
+  /** The regime id, e.g. `gdpr`. */
+  readonly regime: string;
+  /** E.g. `GDPR personal data breach notification`. */
+  readonly title: string;
+  /** The legal instrument, e.g. `Regulation (EU) 2016/679 (GDPR), Art. 33`. */
+  readonly reference: string;
+  /** `overdue` if any report is, `complete` when every report is filed, else `open`. */
+  readonly status: 'open' | 'overdue' | 'complete';
+  readonly phases: readonly PostmortemReportPhase[];
+}
+
+/** A reporting deadline that passed without a filing, as recorded on the incident. */
+export interface PostmortemOverdueReport {
+  readonly regime: string;
+  readonly phase: string;
+  /** The missed deadline. */
+  readonly dueAt: string;
+  /** When the miss was recorded. */
+  readonly at: string;
+}
+
 /**
  * A structured post-incident review: plain JSON data, rendered by
  * {@link renderPostmortemMarkdown} or exported with {@link postmortemToJson}.
@@ -73,6 +122,17 @@ export interface Postmortem {
     readonly service?: string;
     readonly dedupKey?: string;
     readonly labels: Readonly<Record<string, string>>;
+    /** The incident type's name, when the incident was declared with a type. */
+    readonly type?: string;
+    /** The custom status label, e.g. `monitoring`. */
+    readonly statusLabel?: string;
+    /** The label's display title from the incident's status labels, when it has one. */
+    readonly statusLabelTitle?: string;
+    /**
+     * The custom fields. Values at the incident's `policy.sensitiveFields` are replaced with
+     * `[REDACTED]` unless the review was built with `includeSensitiveFields: true`.
+     */
+    readonly fields: Readonly<Record<string, JsonValue>>;
   };
   /** When the review was built (the `now` option), if given. */
   readonly generatedAt?: string;
@@ -124,6 +184,11 @@ export interface Postmortem {
   readonly actionItems: readonly PostmortemActionItem[];
   readonly openQuestions: readonly string[];
   readonly review?: { readonly owner?: string; readonly startedAt: string; readonly completedAt?: string; readonly summary?: string };
+  /** Regulatory reporting: each clock started on the incident, and the deadlines that were missed. Empty lists when there were none. */
+  readonly reporting: {
+    readonly clocks: readonly PostmortemReportingClock[];
+    readonly overdue: readonly PostmortemOverdueReport[];
+  };
 }
 
 /** Where a redacted text comes from, e.g. `title`, `note`, `rootCause`. */
@@ -138,13 +203,17 @@ export type RedactField =
   | 'contributingFactor'
   | 'actionItem'
   | 'reason'
+  | 'field'
   | 'event';
 
 /** Options of {@link buildPostmortem}. */
 export interface BuildPostmortemOptions {
   /** The time the review is built at: ends ongoing phases and decides which action items are overdue. */
   readonly now?: TimeInput;
-  /** Rewrites every free text taken from the incident (titles, notes, summaries) — e.g. to strip patient data. */
+  /**
+   * Rewrites every free text taken from the incident (titles, notes, summaries, string values of
+   * custom fields as `field`, reasons for a late report as `reason`) — e.g. to strip patient data.
+   */
   readonly redact?: (text: string, field: RedactField) => string;
   /** How actors are named. Default: `name`, else `id`. */
   readonly displayName?: (actor: { readonly kind?: ActorKind; readonly id: string; readonly name?: string }) => string;
@@ -161,4 +230,10 @@ export interface BuildPostmortemOptions {
   readonly keyEventTypes?: readonly string[];
   /** Keep at most this many key timeline entries (the earliest). Default: all. */
   readonly maxTimelineEntries?: number;
+  /**
+   * Show the values of the incident's sensitive custom fields (`policy.sensitiveFields`, e.g. a
+   * patient identifier) instead of `[REDACTED]`. Default: `false`. Only for documents that stay
+   * where those values may be read.
+   */
+  readonly includeSensitiveFields?: boolean;
 }

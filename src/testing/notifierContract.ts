@@ -1,3 +1,5 @@
+import { computeClock } from '../compliance/computeClock.js';
+import { gdpr } from '../compliance/regimes.js';
 import { DEFAULT_NOTIFIED_EVENTS } from '../notify/routing.js';
 import { isIncidentKitError } from '../errors.js';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
@@ -70,6 +72,15 @@ const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>
   UPDATE_POSTED: { audience: 'stakeholders', message: 'Payments are slow for some customers; next update in 30 minutes.' },
   REMINDER_DUE: { kind: 'status_update', everyMinutes: 30 },
   TARGET_BREACHED: { target: 'acknowledge', targetDueAt: '2026-01-01T10:05:00.000Z', dueAt: '2026-01-01T10:05:00.000Z' },
+  REPORT_OVERDUE: {
+    regime: 'gdpr',
+    phase: 'notification',
+    phaseDueAt: '2026-01-01T10:05:00.000Z',
+    dueAt: '2026-01-01T10:05:00.001Z',
+    clock: JSON.parse(
+      JSON.stringify(computeClock(gdpr, { triggers: { awareness: '2025-12-29T10:05:00.000Z' }, now: '2026-01-01T10:05:00.001Z' })),
+    ) as JsonValue,
+  },
 };
 
 /**

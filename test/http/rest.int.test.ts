@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEngine } from '../../src/engine/types.js';
-import { AdapterError, ConcurrencyError, ForbiddenError } from '../../src/errors.js';
+import { defineStatusLabels } from '../../src/classification/statusLabels.js';
+import { roleBasedPolicy } from '../../src/engine/roleBasedPolicy.js';
+import { AdapterError, ConcurrencyError } from '../../src/errors.js';
 import { createIncidentHandler, type IncidentHandlerOptions } from '../../src/http/createIncidentHandler.js';
 import { COMMAND_NAMES } from '../../src/http/commandRoutes.js';
 import type { ErrorBody } from '../../src/http/errorResponse.js';
@@ -134,9 +136,12 @@ describe('declare, get, list and timeline', () => {
 
 describe('every lifecycle command', () => {
   it('runs each command with its JSON input and the authenticated actor', async () => {
-    const { engine } = makeEngine({ policies: { escalation: { levels: [{ afterMinutes: 5, targets: ['team-lead'] }] } } });
+    const { engine } = makeEngine({
+      policies: { escalation: { levels: [{ afterMinutes: 5, targets: ['team-lead'] }] } },
+      statusLabels: defineStatusLabels({ investigating: 'responding', fixing: 'responding' }),
+    });
     const url = await serve(engine);
-    const incident = await declare(url, { severity: 'SEV2' });
+    const incident = await declare(url, { severity: 'SEV2', fields: { region: 'eu-west-1' } });
     const run = async (command: string, body: Record<string, unknown> = {}, id = incident.id): Promise<Incident> => {
       const response = await post(`${url}/incidents/${id}/${command}`, body);
       expect(response.status, `${command}: ${JSON.stringify(await response.clone().json())}`).toBe(200);
@@ -148,6 +153,10 @@ describe('every lifecycle command', () => {
     expect((await run('assignRole', { role: 'commander', assignee: { id: 'u_alice', name: 'Alice' } })).roles.commander?.assignee.id).toBe('u_alice');
     expect((await run('setSeverity', { severity: 'SEV1', reason: 'All regions' })).severity).toBe('SEV1');
     await run('addNote', { text: 'Error rate is 40%.' });
+    expect((await run('setStatusLabel', { label: 'fixing' })).statusLabel).toBe('fixing');
+    expect((await run('updateFields', { fields: { customers: 1200 } })).fields).toEqual({ region: 'eu-west-1', customers: 1200 });
+    expect((await run('startClock', { regime: 'gdpr', trigger: 'awareness' })).clocks?.[0]?.regime).toBe('gdpr');
+    expect((await run('fileReport', { regime: 'gdpr', phase: 'notification', reference: 'DPA-1' })).clocks?.[0]?.status).toBe('complete');
     await run('postUpdate', { audience: 'stakeholders', message: 'We are investigating.' });
     expect((await run('mitigate', { summary: 'Traffic moved to the backup servers.' })).status).toBe('mitigated');
     expect((await run('recordRootCause', { summary: 'Disk controller failure', contributingFactors: ['no spare'] })).rootCause?.summary).toBe(
@@ -174,6 +183,10 @@ describe('every lifecycle command', () => {
       'ROLE_ASSIGNED',
       'SEVERITY_CHANGED',
       'NOTE_ADDED',
+      'STATUS_LABEL_SET',
+      'FIELDS_UPDATED',
+      'CLOCK_STARTED',
+      'REPORT_FILED',
       'UPDATE_POSTED',
       'MITIGATED',
       'ROOT_CAUSE_RECORDED',
@@ -189,8 +202,8 @@ describe('every lifecycle command', () => {
     expect(new Set((await engine.timeline(incident.id)).slice(1).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
     // Every command of the engine has a route, and this test ran each of them.
     expect([...COMMAND_NAMES].sort()).toEqual(
-      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'mitigate', 'postUpdate',
-        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'startReview', 'updateActionItem'],
+      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'fileReport', 'mitigate', 'postUpdate',
+        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'startClock', 'startReview', 'updateActionItem', 'updateFields'],
     );
   });
 
@@ -226,24 +239,28 @@ describe('authentication', () => {
     expect((await errorOf(response)).message).toContain('authenticate');
   });
 
-  it('maps a denial of the authorization policy to 403 FORBIDDEN', async () => {
-    const { engine } = makeEngine();
-    // Stands in for the engine's `authorize` option (issue 9): only Alice may close.
-    const guarded: IncidentEngine = {
-      ...engine,
-      close: async (id, input) => {
-        if (input.actor.id !== 'u_alice') throw new ForbiddenError({ action: 'close', actorId: input.actor.id, tenantId: engine.tenantId, incidentId: id });
-        return engine.close(id, input);
-      },
-    };
-    const url = await serve(guarded);
+  it("maps a denial of the engine's authorize to 403 FORBIDDEN, for commands and reads as the authenticated actor", async () => {
+    const roles: Record<string, string[]> = { u_alice: ['admin'], u_bob: ['viewer'] };
+    const { engine } = makeEngine({
+      authorize: roleBasedPolicy({ roles: (actor) => roles[actor.id] ?? [], grants: { admin: '*', viewer: ['read'] } }),
+    });
+    const url = await serve(engine);
     const incident = await declare(url);
     await post(`${url}/incidents/${incident.id}/resolve`, {});
-    const response = await post(`${url}/incidents/${incident.id}/close`, {}, { authorization: 'Bearer bob-token' });
+    const bob = { authorization: 'Bearer bob-token' };
+    const response = await post(`${url}/incidents/${incident.id}/close`, {}, bob);
     expect(response.status).toBe(403);
     const error = await errorOf(response);
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { action: 'close', actorId: 'u_bob' } });
     expect((await engine.get(incident.id)).status).toBe('resolved');
+    // Bob may read; with no role at all, reads are refused and lists come back empty.
+    expect((await fetch(`${url}/incidents/${incident.id}`, { headers: bob })).status).toBe(200);
+    roles.u_bob = [];
+    const read = await fetch(`${url}/incidents/${incident.id}/timeline`, { headers: bob });
+    expect(read.status).toBe(403);
+    expect((await errorOf(read)).details).toMatchObject({ action: 'read', actorId: 'u_bob' });
+    expect(((await (await fetch(`${url}/incidents`, { headers: bob })).json()) as Page<Incident>).items).toEqual([]);
+    expect(((await (await fetch(`${url}/incidents`, { headers: ALICE })).json()) as Page<Incident>).items).toHaveLength(1);
   });
 });
 
