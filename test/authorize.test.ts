@@ -173,6 +173,16 @@ describe('roleBasedPolicy', () => {
     expect((await e.close(other.id, { actor: ada })).status).toBe('closed');
   });
 
+  it("cannot be passed by a caller claiming the engine's own system actor", async () => {
+    const e = engine();
+    const impostor = { kind: 'system', id: 'incidentkit' } as const;
+    await expect(e.declare({ title: 'x', severity: 'SEV3', actor: impostor })).rejects.toThrow(/reserved for the engine's own work/);
+    const incident = await e.declare({ title: 'x', severity: 'SEV3', actor: bob });
+    await expect(e.get(incident.id, { actor: impostor })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(e.addNote(incident.id, { text: 'x', actor: impostor })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await e.timeline(incident.id)).map((event) => event.type)).toEqual(['DECLARED']);
+  });
+
   it('refuses grants that name unknown actions', () => {
     expect(() => roleBasedPolicy({ roles: () => [], grants: { viewer: ['read', 'delete'] } })).toThrow(/grants.viewer: Grant '\*' or a list of actions; unknown actions are refused/);
   });

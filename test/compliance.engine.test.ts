@@ -3,7 +3,12 @@
  * durable timers, `REPORT_OVERDUE` recorded once and notified, reasons for delay, clocks after
  * close, the host calendar (holidays, time zone), and replay.
  */
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { defineStatusLabels } from '../src/classification/statusLabels.js';
+import { postgresStore } from '../src/storage/postgres.js';
+import { sqliteStore } from '../src/storage/sqlite.js';
 import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
 import type { IncidentEngineOptions } from '../src/engine/types.js';
 import { isIncidentKitError, type ValidationError } from '../src/errors.js';
@@ -206,5 +211,48 @@ describe('bad clock input', () => {
     clock.advance(61 * 24 * HOUR);
     expect((await restarted.tick()).map((t) => t.event)).toEqual(['CLOCK_DUE']);
     expect((await restarted.get(incident.id)).overdueReports?.[0]?.phase).toBe('individuals');
+  });
+});
+
+/** The new facts (typed fields, labels, clocks, overdue reports) round-trip through every shipped SQL store. */
+async function clockLifecycleOn(store: IncidentEngineOptions['store']): Promise<void> {
+  const clock = createManualClock(T0);
+  const engine = createIncidentEngine({ store, clock, statusLabels: defineStatusLabels({ fixing: { status: 'responding', default: true } }) });
+  const incident = await engine.declare({ title: 'Customer database exposed', severity: 'SEV1', fields: { records: 1200 }, actor: dpo });
+  await engine.acknowledge(incident.id, { actor: dpo });
+  await engine.updateFields(incident.id, { fields: { records: 1500 }, actor: dpo });
+  await engine.startClock(incident.id, { regime: 'nis2', trigger: 'awareness', actor: dpo });
+  clock.advance(25 * HOUR);
+  expect((await engine.tick()).map((t) => t.event)).toEqual(['CLOCK_DUE']);
+  await engine.fileReport(incident.id, { regime: 'nis2', phase: 'earlyWarning', reasonForDelay: 'Weekend staffing', actor: dpo });
+  const stored = await engine.get(incident.id);
+  expect(stored.statusLabel).toBe('fixing');
+  expect(stored.fields).toEqual({ records: 1500 });
+  expect(phase(stored, 'nis2', 'earlyWarning')).toMatchObject({ status: 'filedLate', reasonForDelay: 'Weekend staffing' });
+  expect(stored.overdueReports).toHaveLength(1);
+  expect(replayTimeline(await engine.timeline(incident.id))).toEqual(stored);
+  expect(await engine.verifyTimeline(incident.id)).toEqual({ ok: true });
+}
+
+describe('clocks and typed facts in the SQL stores', () => {
+  it('round-trip through SQLite', async () => {
+    const db = new Database(':memory:');
+    try {
+      await clockLifecycleOn(sqliteStore(db));
+    } finally {
+      db.close();
+    }
+  });
+
+  const postgres = inject('postgres');
+  it.skipIf(postgres.url === null)(`round-trip through PostgreSQL${postgres.url === null ? ` (skipped: ${postgres.reason})` : ''}`, async () => {
+    const pool = new pg.Pool({ connectionString: postgres.url ?? '', max: 2 });
+    const schema = `ik_clocks_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    try {
+      await clockLifecycleOn(postgresStore(pool, { schema }));
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    }
   });
 });

@@ -248,7 +248,9 @@ export function createIncidentHandler(engine: IncidentEngine, options: IncidentH
     try {
       body = JSON.parse(text);
     } catch (error) {
-      throw issue(`The body is not valid JSON (${error instanceof Error ? error.message.slice(0, 200) : 'parse error'})`);
+      // Only the position: the runtime's message quotes the body, which may hold sensitive data.
+      const position = error instanceof Error ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+      throw issue(position === undefined ? 'The body is not valid JSON' : `The body is not valid JSON (error at character ${position})`);
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw issue('The body must be a JSON object');
     if (Object.prototype.hasOwnProperty.call(body, 'actor')) {

@@ -34,6 +34,10 @@ export const actorSchema = z
     name: text(LIMITS.name).optional(),
     kind: z.enum(['user', 'system', 'integration']).default('user'),
   })
+  // The engine's own actor is reserved: a caller claiming it could pass policies that trust the engine.
+  .refine((a) => !(a.kind === 'system' && a.id === 'incidentkit'), {
+    message: "The actor { kind: 'system', id: 'incidentkit' } is reserved for the engine's own work; name your automation with its own id.",
+  })
   .transform((a): Actor => (a.name === undefined ? { kind: a.kind, id: a.id } : { kind: a.kind, id: a.id, name: a.name }));
 
 /** The actor the engine uses for what it does on its own (timers, automation). */
