@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
-import { roleBasedPolicy } from '../src/engine/roleBasedPolicy.js';
+import { roleBasedPolicy, type RoleBasedPolicyOptions } from '../src/engine/roleBasedPolicy.js';
 import type { AuthorizationRequest, Authorize, IncidentEngine } from '../src/engine/types.js';
 import { ForbiddenError, isIncidentKitError } from '../src/errors.js';
 import { parseSignal } from '../src/model/signal.js';
@@ -184,6 +184,7 @@ describe('roleBasedPolicy', () => {
   });
 
   it('refuses grants that name unknown actions', () => {
-    expect(() => roleBasedPolicy({ roles: () => [], grants: { viewer: ['read', 'delete'] } })).toThrow(/grants.viewer: Grant '\*' or a list of actions; unknown actions are refused/);
+    const grants = JSON.parse('{ "viewer": ["read", "delete"] }') as RoleBasedPolicyOptions['grants'];
+    expect(() => roleBasedPolicy({ roles: () => [], grants })).toThrow(/grants.viewer: Grant '\*' or a list of actions; unknown actions are refused/);
   });
 });
