@@ -38,14 +38,10 @@ describe('examples', () => {
     expect(out).toContain('{ ok: true }');
   }, 60_000);
 
-  it('demo tells the IT outage story on a SQLite file', async () => {
-    const file = join(dir, 'demo.sqlite');
-    const out = await example('demo', file);
-    expect(out).toContain(`Storage: SQLite file ${file} (WAL)`);
-    expect(out).toMatch(/#13 .* closed/);
-    expect(out).toContain('Time to resolve:     70 min');
-    expect(out).toContain('Timeline verifies:   {"ok":true}');
-  }, 60_000);
+  it('npm run demo runs the IT website outage scenario', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.demo).toBe('tsx examples/it-website-outage.ts');
+  });
 
   it('escalation survives a crashed engine', async () => {
     const out = await example('escalation');
@@ -60,11 +56,39 @@ describe('examples', () => {
     expect(out).toMatch(/Webhook receiver got (\d+) signed messages \(\1 verified\)/);
     expect(out).toContain('DECLARED → ESCALATED → ACKNOWLEDGED');
     expect(out).toContain('Timeline verifies: {"ok":true}');
+    expect(out).toMatch(/Key moments \(from the review\):\n {2}\d{4}-\d\d-\d\d 02:14 UTC {2}Raised "www\.example\.com is down/);
     expect(out).toContain('## Incident metrics');
     const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'it-website-outage-postmortem.md'), 'utf8');
     expect(postmortem).toContain('# Post-incident review: www.example.com is down');
     expect(postmortem).toContain('```mermaid');
     expect(postmortem).toContain('Upgrade web-01');
+  }, 60_000);
+
+  it('healthcare-medication-error runs the medication error scenario and keeps the patient id out of every message', async () => {
+    const patientId = 'MRN-20417733';
+    const out = await example('healthcare-medication-error', join(dir, 'medication.sqlite'));
+    expect(out).toContain('NCC MERP Category E (error_harm); triage, label assessing');
+    expect(out).toContain('responding, label treating; roles commander, attending, pharmacist');
+    expect(out).toContain('mitigated, label monitoring');
+    expect(out).toContain('resolved, label investigating');
+    expect(out).toContain('FDA MDR clock started: report due 2026-06-04T04:59:59.999Z');
+    expect(out).toContain('Joint Commission sentinel event: no (category E)');
+    expect(out).toContain('MDR report filed with the manufacturer: filed (MedWatch 3500A UF-2026-0147); clock complete');
+    expect(out).toContain('need a completed post-incident review');
+    expect(out).toContain('review started; postIncident, label rca');
+    expect(out).toContain('5 corrective actions: prevent/stronger');
+    expect(out).toMatch(/Pharmacy webhook got (\d+) signed messages \(\1 verified\)/);
+    expect(out).toContain('"Patient: [REDACTED] · Drug: heparin');
+    expect(out).toMatch(/Patient identifier in delivered notifications: 0 of \d+/);
+    expect(out).toContain('Patient identifier in the postmortem: no; kept in the store: yes');
+    expect(out).toContain('Timeline verifies: {"ok":true}');
+    expect(out).not.toContain(patientId);
+    const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'healthcare-medication-error-postmortem.md'), 'utf8');
+    expect(postmortem).toContain('# Post-incident review: Heparin infusion ran at twice the ordered rate');
+    expect(postmortem).toContain('| patientId | \\[REDACTED\\] |');
+    expect(postmortem).toContain('Pump drug library not updated');
+    expect(postmortem).toContain('MedWatch 3500A UF-2026-0147');
+    expect(postmortem).not.toContain(patientId);
   }, 60_000);
 
   it('custom-notifier retries a failed page and delivers it once', async () => {

@@ -2,7 +2,7 @@ import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { createIncidentTypeRegistry, type IncidentTypeRegistry, type AnyIncidentType } from '../classification/defineIncidentType.js';
 import type { StatusLabels } from '../classification/statusLabels.js';
-import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
+import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, isIncidentKitError } from '../errors.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
@@ -307,6 +307,11 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   }
 
   async function tick(at?: Date): Promise<FiredTimer[]> {
+    const given: unknown = at;
+    // A valid Date within years 0000–9999 (leases are added to it, and stores keep ISO-8601 text).
+    if (given !== undefined && !(given instanceof Date && Number.isFinite(given.getTime()) && /^\d{4}-/.test(given.toISOString()) && given.getUTCFullYear() < 9999)) {
+      throw new ValidationError('tick', [{ code: 'invalid_type', path: [], message: 'Pass a valid Date, or nothing for the clock’s time.' }]);
+    }
     const fired: FiredTimer[] = [];
     const limit = 100;
     // A fired timer may set another that is already due (a level with `afterMinutes: 0`, or a

@@ -243,8 +243,11 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const list: readonly unknown[] = Array.isArray(input) ? input : [input];
     // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed.
     let signals: readonly Signal[];
-    if (list.every(isSealedSignal)) {
-      signals = list;
+    // A plain loop, not `every`: `every` skips the holes of a sparse array, which would let them through unparsed.
+    let sealed = true;
+    for (let i = 0; i < list.length && sealed; i += 1) sealed = isSealedSignal(list[i]);
+    if (sealed) {
+      signals = list as readonly Signal[];
     } else {
       const parsed = parseInput(signalsSchema, input, 'ingest');
       signals = Array.isArray(parsed) ? parsed : [parsed];

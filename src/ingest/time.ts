@@ -86,6 +86,13 @@ function fromIso(text: string): TimestampReading | undefined {
  * ```
  */
 export function readTimestamp(value: unknown, unit: EpochUnit = 'auto'): TimestampReading {
+  const reading = readAnyTimestamp(value, unit);
+  // Extended years (`+010000-…`, `-000001-…`) are valid dates but not ISO-8601 timestamps as stored.
+  if (reading.ok && reading.iso !== undefined && !/^\d{4}-/.test(reading.iso)) return { ok: false, message: 'Expected a time between the years 0000 and 9999.' };
+  return reading;
+}
+
+function readAnyTimestamp(value: unknown, unit: EpochUnit): TimestampReading {
   if (value instanceof Date) {
     const ms = value.getTime();
     return Number.isNaN(ms) ? { ok: false, message: 'Expected a valid date.' } : { ok: true, iso: value.toISOString() };

@@ -49,7 +49,13 @@ export const timestampSchema = z
       ctx.addIssue({ code: 'custom', message: 'Must be a valid date.' });
       return z.NEVER;
     }
-    return date.toISOString();
+    const iso = date.toISOString();
+    // Dates beyond year 9999 (or before 0) print as extended years that no ISO-8601 field accepts back.
+    if (!/^\d{4}-/.test(iso)) {
+      ctx.addIssue({ code: 'custom', message: 'Must be between the years 0000 and 9999.' });
+      return z.NEVER;
+    }
+    return iso;
   });
 
 /** String labels (`key: value`), as monitoring tools attach them. */

@@ -1,0 +1,346 @@
+/**
+ * The healthcare scenario end to end: a medication error reaches a patient.
+ *
+ * A heparin infusion runs at twice the ordered rate for three hours: the pump's drug library
+ * was out of date, so the nurse programmed a plain mL/h rate meant for the look-alike bag of
+ * half the concentration. The patient bleeds and the heparin is held: NCC MERP category E
+ * (an error that may have contributed to temporary harm and required intervention).
+ *
+ * 1. The nurse declares a typed `medication_error` (fields validated by a zod schema; the
+ *    patient identifier is a sensitive field). The pharmacy (a signed webhook) and the
+ *    attending physician (a Teams channel) are told, and the console prints every message.
+ * 2. Immediate intervention: acknowledge, roles, infusion stopped and heparin held (mitigated).
+ *    Status labels follow the lifecycle: assessing → treating → monitoring → investigating → rca.
+ * 3. Biomedical engineering finds the pump's wireless library update had failed: risk management
+ *    starts the FDA MDR clock (user facility: 10 work days) and files the report on time.
+ *    Category E is not a Joint Commission sentinel event, so no 45-business-day clock starts.
+ * 4. Root cause analysis, corrective actions (pump configuration, staff training …), review,
+ *    close; a postmortem written to a Markdown file.
+ * 5. Checks that the patient identifier reached no delivered notification and not the
+ *    postmortem (exit code 1 if it did), while the store keeps it.
+ *
+ * Not legal advice: whether an event is reportable, and to whom, is for your risk manager.
+ *
+ * Run it with `npx tsx examples/healthcare-medication-error.ts [sqlite-file | --memory]`
+ * (default: a fresh SQLite file in .tmp/).
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import {
+  atLeast,
+  buildPostmortem,
+  consoleNotifier,
+  createIncidentEngine,
+  defineIncidentType,
+  defineStatusLabels,
+  generateWebhookSecret,
+  isAtLeast,
+  isIncidentKitError,
+  memoryStore,
+  nccMerpGroup,
+  nccMerpScale,
+  renderPostmortemMarkdown,
+  severityLabel,
+  verifyWebhookSignature,
+  webhookNotifier,
+  type Incident,
+  type NccMerpCategory,
+  type StorageAdapter,
+} from 'incidentkit';
+import { teamsNotifier } from 'incidentkit/notifiers';
+import { sqliteStore } from 'incidentkit/sqlite';
+import { createManualClock } from 'incidentkit/testing';
+
+// ---- the incident type: NCC MERP categories, typed fields, labels, policies --------------------
+const medicationError = defineIncidentType({
+  name: 'medication_error',
+  title: 'Medication error',
+  severityScale: nccMerpScale,
+  fields: z.strictObject({
+    patientId: z.string().regex(/^MRN-\d{8}$/, 'Use the medical record number: MRN- and 8 digits.'),
+    careUnit: z.string(),
+    drug: z.string(),
+    concentration: z.string(),
+    orderedDose: z.string(),
+    administeredDose: z.string().optional(),
+    route: z.enum(['iv', 'oral', 'sc', 'im']),
+    pumpId: z.string().optional(),
+    pumpDrugLibrary: z.string().optional(),
+  }),
+  // Stored, but `[REDACTED]` in every routed notification and in postmortems.
+  sensitiveFields: ['patientId'],
+  statuses: defineStatusLabels({
+    assessing: { status: 'triage', default: true },
+    treating: { status: 'responding', default: true },
+    monitoring: { status: ['mitigated', 'resolved'], title: 'Monitoring the patient', default: true },
+    investigating: { status: 'resolved', title: 'Investigating the cause' },
+    rca: { status: 'postIncident', title: 'Root cause analysis', default: true },
+  }),
+  policies: {
+    // Errors that harmed a patient (E or worse) close only after a completed review with at
+    // least one action item stronger than training.
+    review: { requiredFor: atLeast(nccMerpScale, 'E') },
+    actionItems: { requiredFor: atLeast(nccMerpScale, 'E'), minimumStrength: 'intermediate' },
+  },
+});
+
+// ---- storage: a SQLite file by default ---------------------------------------------------------
+const arg = process.argv[2];
+let store: StorageAdapter;
+let db: Database.Database | undefined;
+if (arg === '--memory') {
+  store = memoryStore();
+} else {
+  const file = arg ?? '.tmp/healthcare-medication-error.sqlite';
+  mkdirSync(dirname(file), { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  store = sqliteStore(db);
+}
+
+// The story runs on a manual clock so it takes a second, not three weeks; workers are driven by hand.
+const clock = createManualClock('2026-05-18T19:10:00.000Z'); // Monday 14:10 in Chicago
+
+// ---- a local receiver standing in for the pharmacy system and the attending's Teams channel ---
+const secret = generateWebhookSecret();
+const received: { path: string; headers: IncomingHttpHeaders; body: string; at: Date }[] = [];
+const receiver = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: clock.now() });
+    // Teams Workflows answer 202 Accepted; the pharmacy system 204.
+    res.writeHead(req.url?.startsWith('/teams/') === true ? 202 : 204).end();
+  });
+});
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}`;
+
+/** A custom field as text, for templates. */
+function field(incident: Incident, name: string): string {
+  const value = incident.fields[name];
+  return typeof value === 'string' ? value : value === undefined ? '-' : JSON.stringify(value);
+}
+
+// ---- the engine ---------------------------------------------------------------------------------
+const consoleLines: string[] = [];
+const engine = createIncidentEngine({
+  store,
+  clock,
+  types: [medicationError],
+  // FDA "work days" are Monday to Friday except federal holidays (Memorial Day falls in this story).
+  calendar: { timeZone: 'America/Chicago', holidays: ['2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07'] },
+  notifiers: {
+    pharmacy: webhookNotifier({ url: `${origin}/pharmacy/medication-safety`, secret }),
+    attending: teamsNotifier({ webhookUrl: `${origin}/teams/cardiology-attending` }),
+    console: consoleNotifier({
+      log: (line) => {
+        consoleLines.push(line);
+        console.log(`  [console notifier] ${line.split('\n')[0] ?? ''}`);
+      },
+    }),
+  },
+  // No route sets `includeSensitiveFields: true` (for a channel allowed to see patient data), so
+  // every message carries `patientId: '[REDACTED]'`.
+  routes: [
+    // Errors that reached the patient (C or worse) go to the pharmacy's medication-safety system.
+    // Templates see the redacted incident too: this one prints `Patient: [REDACTED]`.
+    {
+      events: ['DECLARED', 'FIELDS_UPDATED', 'MITIGATED', 'ROOT_CAUSE_RECORDED', 'RESOLVED', 'CLOSED'],
+      severities: atLeast(nccMerpScale, 'C'),
+      to: ['pharmacy'],
+      template: {
+        DECLARED: ({ incident }) => ({
+          title: `Medication error ${incident.severity}: ${incident.title}`,
+          text: `Patient: ${field(incident, 'patientId')} · Drug: ${field(incident, 'drug')} ${field(incident, 'concentration')} · Pump: ${field(incident, 'pumpId')}`,
+        }),
+      },
+    },
+    { events: ['DECLARED', 'ACKNOWLEDGED', 'MITIGATED', 'UPDATE_POSTED', 'RESOLVED'], to: ['attending'] },
+    { events: ['DECLARED', 'ACKNOWLEDGED', 'MITIGATED', 'RESOLVED', 'CLOSED', 'CLOCK_STARTED', 'REPORT_FILED', 'REPORT_OVERDUE'], to: ['console'] },
+  ],
+});
+
+/** The host's workers, called by hand: fire due timers, then deliver every due message. */
+async function work(): Promise<void> {
+  await engine.tick();
+  while ((await engine.dispatch()).delivered > 0) {
+    // deliver what is due
+  }
+}
+
+/** Moves the story's clock to a time in Chicago (UTC−5 in May) and runs the workers. */
+async function at(chicagoTime: string): Promise<void> {
+  clock.set(new Date(`${chicagoTime}:00.000-05:00`));
+  await work();
+}
+
+function show(incident: Incident): string {
+  return `${incident.status}, label ${incident.statusLabel ?? '-'}`;
+}
+
+const PATIENT = 'MRN-20417733';
+const nurse = { id: 'u_nurse_okafor', name: 'RN Okafor' };
+const charge = { id: 'u_charge_lindqvist', name: 'RN Lindqvist (charge nurse)' };
+const attending = { id: 'u_dr_moreau', name: 'Dr. Moreau (attending)' };
+const pharmacist = { id: 'u_pharm_tan', name: 'PharmD Tan' };
+const riskManager = { id: 'u_risk_alvarez', name: 'Alvarez (risk management)' };
+
+// ---- 1. the error is found ----------------------------------------------------------------------
+console.log('Mon 14:10  heparin running at twice the ordered rate; bleeding at the IV site');
+const declared = await engine.declare({
+  type: 'medication_error',
+  title: 'Heparin infusion ran at twice the ordered rate',
+  severity: 'E',
+  startedAt: '2026-05-18T16:10:00.000Z', // the bag change at 11:10, when the wrong rate began
+  summary: 'Heparin 25,000 units/250 mL programmed at 20 mL/h (the rate for the 500 mL bag): 2,000 instead of 1,000 units/h for about 3 hours.',
+  fields: {
+    patientId: PATIENT,
+    careUnit: '4B cardiac step-down',
+    drug: 'heparin',
+    concentration: '25,000 units/250 mL (100 units/mL)',
+    orderedDose: '1,000 units/h',
+    route: 'iv',
+    pumpId: 'PUMP-4B-07',
+  },
+  actor: nurse,
+});
+const id = declared.id;
+const category = declared.severity as NccMerpCategory;
+console.log(`           declared ${id}: ${medicationError.title}, NCC MERP ${severityLabel(nccMerpScale, category)} (${nccMerpGroup(category)}); ${show(declared)}`);
+await work();
+
+// ---- 2. immediate intervention -------------------------------------------------------------------
+await at('2026-05-18T14:12');
+console.log('Mon 14:12  charge nurse takes command; attending and pharmacist on the case');
+let incident = await engine.acknowledge(id, { actor: charge });
+await engine.assignRole(id, { role: 'commander', assignee: charge, actor: charge });
+await engine.assignRole(id, { role: 'attending', assignee: attending, actor: charge });
+incident = await engine.assignRole(id, { role: 'pharmacist', assignee: pharmacist, actor: charge });
+console.log(`           ${show(incident)}; roles ${Object.keys(incident.roles).join(', ')}`);
+
+await at('2026-05-18T14:15');
+incident = await engine.mitigate(id, {
+  summary: 'Infusion stopped and heparin held; pressure dressing at the IV site; STAT aPTT and CBC; pump taken out of service.',
+  actor: attending,
+});
+console.log(`Mon 14:15  infusion stopped, heparin held (mitigated); ${show(incident)}`);
+await engine.postUpdate(id, { audience: 'stakeholders', message: 'Heparin held after a rate error; aPTT every 2 h, resume per protocol when in range.', actor: attending });
+// Typed from the incident type: a misspelt field or a wrong value type does not compile, and the
+// merged fields are validated again by the schema.
+const findings = { administeredDose: '2,000 units/h for about 3 h (20 mL/h)', pumpDrugLibrary: 'v2026.03 (current: v2026.05)' };
+incident = await engine.updateFields<typeof medicationError>(id, { fields: findings, actor: pharmacist });
+console.log(`           the pharmacist adds ${Object.keys(findings).join(', ')}: ${String(Object.keys(incident.fields).length)} fields`);
+await work();
+
+await at('2026-05-18T20:30');
+incident = await engine.resolve(id, { summary: 'aPTT back in range, no further bleeding; heparin resumed at 1,000 units/h on a library-checked pump.', actor: attending });
+console.log(`Mon 20:30  patient stable (resolved); ${show(incident)}`);
+await work();
+
+// ---- 3. the pump, and the regulatory clocks ------------------------------------------------------
+await at('2026-05-19T09:00');
+incident = await engine.setStatusLabel(id, { label: 'investigating', actor: riskManager });
+console.log(`Tue 09:00  biomedical engineering: the wireless drug-library update had failed on PUMP-4B-07; ${show(incident)}`);
+// The pump may have contributed to a serious injury: a user facility reports within 10 work days.
+incident = await engine.startClock(id, { regime: 'fdaMdr', trigger: 'awareness', actor: riskManager });
+const mdr = () => incident.clocks?.find((c) => c.regime === 'fdaMdr')?.phases.find((p) => p.phase === 'report');
+const dueAt = mdr()?.dueAt ?? '';
+const dueLocal = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(dueAt));
+console.log(`           FDA MDR clock started: report due ${dueAt} (end of ${dueLocal} in Chicago: 10 work days, Memorial Day skipped)`);
+// A sentinel event (death, permanent harm, severe temporary harm) would also start The Joint
+// Commission's 45-business-day clock; this hospital screens G or worse, and severe F cases by hand.
+const sentinel = isAtLeast(nccMerpScale, category, 'G');
+if (sentinel) await engine.startClock(id, { regime: 'jointCommission', trigger: 'awareness', actor: riskManager });
+console.log(`           Joint Commission sentinel event: ${sentinel ? 'yes, rcaAndActionPlan clock started' : `no (category ${category}), no rcaAndActionPlan clock`}`);
+await work();
+
+await at('2026-05-22T11:00');
+incident = await engine.recordRootCause(id, {
+  summary: 'The pump ran an out-of-date drug library without the new 100 units/mL heparin premix, so the infusion was programmed in basic mL/h mode with the rate of the old 50 units/mL bag.',
+  contributingFactors: [
+    'Pump drug library not updated: the wireless library push failed silently on pumps running firmware 4.2',
+    'Look-alike concentrations: the new 25,000 units/250 mL bag looks like the 25,000 units/500 mL bag it replaced',
+    'Basic (mL/h) mode allowed for a high-alert drug, with no dose limits',
+    'No independent double check at bag changes of high-alert infusions',
+  ],
+  actor: pharmacist,
+});
+console.log(`Fri 11:00  root cause recorded with ${String(incident.rootCause?.contributingFactors.length ?? 0)} contributing factors`);
+
+await at('2026-05-28T15:00');
+incident = await engine.fileReport(id, { regime: 'fdaMdr', phase: 'report', reference: 'MedWatch 3500A UF-2026-0147', actor: riskManager });
+console.log(`Thu 28 May  MDR report filed with the manufacturer: ${mdr()?.status ?? '?'} (${mdr()?.filingReference ?? ''}); clock ${incident.clocks?.[0]?.status ?? '?'}`);
+await work();
+
+// ---- 4. review, corrective actions, close --------------------------------------------------------
+await at('2026-06-02T10:00');
+try {
+  await engine.close(id, { actor: riskManager });
+} catch (error) {
+  if (!isIncidentKitError(error, 'INVALID_TRANSITION')) throw error;
+  console.log(`Tue 2 Jun  close refused: ${error.message}`);
+}
+incident = await engine.startReview(id, { owner: riskManager.id, actor: riskManager });
+console.log(`           review started; ${show(incident)}`);
+const actions = [
+  { title: 'Pump configuration: push the current drug library to every pump and alarm on pumps more than 7 days behind', owner: 'u_biomed', dueAt: '2026-06-15T00:00:00Z', kind: 'prevent', strength: 'stronger' },
+  { title: 'Pump configuration: block basic (mL/h) mode for heparin and other high-alert drugs', owner: 'u_biomed', dueAt: '2026-06-30T00:00:00Z', kind: 'prevent', strength: 'stronger' },
+  { title: 'Stock one heparin premix concentration on adult units; distinct labels for the other', owner: 'u_pharm_tan', dueAt: '2026-07-15T00:00:00Z', kind: 'prevent', strength: 'intermediate' },
+  { title: 'Daily report of pumps running an out-of-date drug library', owner: 'u_biomed', dueAt: '2026-06-20T00:00:00Z', kind: 'detect', strength: 'intermediate' },
+  { title: 'Staff training: independent double check of high-alert infusions at every bag change', owner: 'u_nurse_educator', dueAt: '2026-06-30T00:00:00Z', kind: 'process', strength: 'weaker' },
+] as const;
+for (const item of actions) incident = await engine.addActionItem(id, { ...item, actor: riskManager });
+console.log(`           ${String(incident.actionItems.length)} corrective actions: ${actions.map((a) => `${a.kind}/${a.strength}`).join(', ')}`);
+await engine.completeReview(id, { summary: 'RCA² review with nursing, pharmacy, biomedical engineering and risk management.', actor: riskManager });
+const closed = await engine.close(id, { actor: riskManager });
+console.log(`           closed; ${show(closed)}`);
+await work();
+
+const timeline = await engine.timeline(id);
+const markdown = renderPostmortemMarkdown(
+  buildPostmortem(closed, timeline, {
+    now: clock.now(),
+    wentWell: ['The nurse caught the rate at the next hourly check.', 'Bleeding was controlled within minutes of stopping the infusion.'],
+    wentPoorly: ['Nobody knew the library update had failed on some pumps.'],
+  }),
+);
+mkdirSync('.tmp', { recursive: true });
+writeFileSync('.tmp/healthcare-medication-error-postmortem.md', markdown);
+console.log(`\nPostmortem written to .tmp/healthcare-medication-error-postmortem.md (${String(markdown.split('\n').length)} lines)`);
+console.log(`Timeline: ${timeline.map((event) => event.type).join(' → ')}`);
+console.log(`Timeline verifies: ${JSON.stringify(await engine.verifyTimeline(id))}`);
+
+// ---- 5. where the patient identifier went ---------------------------------------------------------
+const pharmacy = received.filter((r) => r.path.startsWith('/pharmacy/'));
+const teams = received.filter((r) => r.path.startsWith('/teams/'));
+let verified = 0;
+for (const request of pharmacy) {
+  if (await verifyWebhookSignature({ secret, headers: request.headers, body: request.body, now: request.at })) verified += 1;
+}
+const kinds = (requests: typeof received) => requests.map((r) => (JSON.parse(r.body) as { type?: string }).type ?? 'teams card');
+console.log(`\nPharmacy webhook got ${String(pharmacy.length)} signed messages (${String(verified)} verified): ${kinds(pharmacy).join(', ')}`);
+const firstPharmacyText = (JSON.parse(pharmacy[0]?.body ?? '{}') as { data?: { text?: string } }).data?.text ?? '';
+console.log(`  first pharmacy message, from the route's template: "${firstPharmacyText}"`);
+console.log(`Attending's Teams channel got ${String(teams.length)} cards; console notifier printed ${String(consoleLines.length)} messages`);
+
+const bodies = [...received.map((r) => r.body), ...consoleLines];
+const leaks = bodies.filter((body) => body.includes(PATIENT)).length;
+const redactedBodies = bodies.filter((body) => body.includes('[REDACTED]')).length;
+const inPostmortem = markdown.includes(PATIENT);
+const stored = (await engine.get(id)).fields.patientId === PATIENT;
+console.log(`Patient identifier in delivered notifications: ${String(leaks)} of ${String(bodies.length)} (${String(redactedBodies)} show [REDACTED])`);
+console.log(`Patient identifier in the postmortem: ${inPostmortem ? 'yes' : 'no'}; kept in the store: ${stored ? 'yes' : 'no'}`);
+
+receiver.close();
+db?.close();
+if (leaks > 0 || inPostmortem || !stored) {
+  console.error('FAIL: the patient identifier leaked (or was lost from the store).');
+  process.exit(1);
+}
+console.log('OK: the patient identifier reached no notification and no postmortem.');
