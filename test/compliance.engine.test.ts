@@ -196,10 +196,14 @@ describe('bad clock input', () => {
     expect((await engine.get(incident.id)).version).toBe(2);
   });
 
-  it('refuses clock events on a canceled incident', async () => {
-    const { engine } = setup();
+  it('drops the deadlines of a canceled incident and refuses its clock events', async () => {
+    const { engine, store, clock } = setup();
     const incident = await engine.declare({ title: 'x', severity: 'SEV3', actor: dpo });
+    await engine.startClock(incident.id, { regime: 'nis2', trigger: 'awareness', actor: dpo });
     await engine.cancel(incident.id, { reason: 'false_positive', actor: dpo });
+    clock.advance(100 * HOUR);
+    // No timer is left to fire (claimed directly from the store, so nothing is hidden by the engine).
+    expect(await store.claimTimers({ tenantId: 'default', now: clock.now().toISOString(), owner: 'probe', leaseMs: 1_000, limit: 10 })).toEqual([]);
     await expect(engine.startClock(incident.id, { regime: 'gdpr', trigger: 'awareness', actor: dpo })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 

@@ -294,6 +294,10 @@ export const incidentMachine = setup({
         { id: TIMER_IDS.escalation, delay: next.delayMs - Math.max(0, lateMs) },
       );
     }),
+    /** A canceled incident (a false positive, a duplicate) reports nothing: its deadlines are dropped. */
+    cancelClockTimers: enqueueActions(({ context, enqueue }) => {
+      for (const clock of context.clocks ?? []) for (const phase of clock.phases) enqueue.cancel(clockTimerId(clock.regime, phase.phase));
+    }),
     cancelEscalation: enqueueActions(({ enqueue }) => {
       enqueue.cancel(TIMER_IDS.escalation);
     }),
@@ -530,7 +534,7 @@ export const incidentMachine = setup({
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
       },
     },
-    canceled: { entry: reconcile('canceled') },
+    canceled: { entry: [reconcile('canceled'), 'cancelClockTimers'] },
   },
 });
 
