@@ -56,7 +56,7 @@ describe('authorize', () => {
     let deny: string | undefined;
     const { engine, calls } = recording((request) => request.action !== deny);
     const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ada });
-    expect(calls.at(-1)).toEqual({ actor: { kind: 'user', ...ada }, action: 'declare', tenantId: 'default' });
+    expect(calls.at(-1)).toEqual({ actor: { kind: 'user', ...ada }, action: 'declare', tenantId: 'default', input: { title: 'Checkout down', severity: 'SEV3' } });
     for (const [action, run] of COMMANDS) {
       const before = await engine.get(incident.id);
       const timeline = await engine.timeline(incident.id);
@@ -74,6 +74,8 @@ describe('authorize', () => {
       const asked = calls.filter((c) => c.action === action).at(-1);
       expect(asked?.actor.id, action).toBe('u_ada');
       expect(asked?.incident?.id, action).toBe(incident.id);
+      expect(asked?.input, action).toBeTypeOf('object');
+      expect(asked?.input, action).not.toHaveProperty('actor');
     }
     expect((await engine.get(incident.id)).status).toBe('closed');
   });
@@ -165,7 +167,10 @@ describe('roleBasedPolicy', () => {
     await expect(e.addNote(incident.id, { text: 'x', actor: cy })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await e.get(incident.id, { actor: cy })).status).toBe('resolved');
     await expect(e.get(incident.id, { actor: eve })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await e.assignRole(incident.id, { role: 'commander', assignee: 'u_bob', actor: bob });
+    // A responder cannot make themselves commander to gain `close`; an admin can.
+    await expect(e.assignRole(incident.id, { role: 'commander', assignee: 'u_bob', actor: bob })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await e.assignRole(incident.id, { role: 'scribe', assignee: 'u_bob', actor: bob })).roles.scribe?.assignee.id).toBe('u_bob');
+    await e.assignRole(incident.id, { role: 'commander', assignee: 'u_bob', actor: ada });
     expect((await e.close(incident.id, { actor: bob })).status).toBe('closed');
 
     const other = await e.declare({ title: 'Queue backlog', severity: 'SEV3', actor: bob });

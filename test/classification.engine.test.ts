@@ -126,6 +126,40 @@ describe('declare with an incident type', () => {
   });
 });
 
+describe('validation messages of sensitive fields', () => {
+  it('hides the message of an issue on a sensitive field, as libraries that quote the received value would leak it', async () => {
+    // A Standard Schema whose messages quote the input, as valibot's and arktype's defaults do.
+    type Quoted = { patientId?: unknown; drug?: unknown; contacts?: { phone?: unknown }[] };
+    const quoting = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'quoting',
+        validate: (value: unknown) => {
+          const v = value as Quoted;
+          return {
+            issues: [
+              { message: `Invalid MRN: received "${String(v.patientId)}"`, path: ['patientId'] },
+              { message: `Unknown drug: received "${String(v.drug)}"`, path: ['drug'] },
+              { message: `Invalid phone: received "${String(v.contacts?.[0]?.phone)}"`, path: ['contacts', 0, { key: 'phone' }] },
+            ],
+          };
+        },
+        types: undefined as unknown as { input: Quoted; output: Quoted },
+      },
+    };
+    const quotingType = defineIncidentType({ name: 'quoting', severityScale: sevScale, fields: quoting, sensitiveFields: ['patientId', 'contacts.phone'] });
+    const engine = createIncidentEngine({ store: memoryStore(), types: [quotingType] });
+    const error = (await rejection(
+      engine.declare({ type: 'quoting', title: 'x', severity: 'SEV3', fields: { patientId: PATIENT, drug: 'hepar1n', contacts: [{ phone: '+15550100' }] }, actor: nurse }),
+    )) as ValidationError;
+    const shown = JSON.stringify({ message: error.message, issues: error.details.issues });
+    expect(shown).not.toContain(PATIENT);
+    expect(shown).not.toContain('+15550100');
+    expect(shown).toContain('hepar1n');
+    expect(error.details.issues.map((i) => i.path)).toEqual([['fields', 'patientId'], ['fields', 'drug'], ['fields', 'contacts', 0, 'phone']]);
+  });
+});
+
 describe('updateFields and setSeverity on typed incidents', () => {
   it('merges fields, validates the result and records the changed names', async () => {
     const { engine } = engineWith();
@@ -230,5 +264,12 @@ describe('sensitive fields in notifications', () => {
     expect(registry[0]?.body).toContain(PATIENT);
     // The store keeps the values.
     expect((await engine.get(incident.id)).fields.patientId).toBe('MRN-99999999');
+  });
+});
+
+describe('engine options', () => {
+  it('refuses status labels that were not made with defineStatusLabels', () => {
+    const labels = { labels: [{ name: 'fixing', title: 'Fixing' }] } as never;
+    expect(() => createIncidentEngine({ store: memoryStore(), statusLabels: labels })).toThrow(/Make status labels with defineStatusLabels/);
   });
 });

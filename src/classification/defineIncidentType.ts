@@ -178,6 +178,22 @@ export interface ValidateFieldsOptions {
   readonly path?: readonly PropertyKey[];
 }
 
+/**
+ * Whether `path` lies at or under one of the (parsed) sensitive field paths, read as
+ * `redactFields` reads them: `*` matches any key, and a named segment reaches into arrays.
+ */
+function isUnder(path: readonly PropertyKey[], sensitive: readonly (readonly string[])[]): boolean {
+  const matches = (segments: readonly string[], si: number, pi: number): boolean => {
+    if (si === segments.length) return true;
+    const segment = segments[si];
+    const key = path[pi];
+    if (segment === undefined || key === undefined) return false;
+    if (segment === '*' || segment === String(key)) return matches(segments, si + 1, pi + 1);
+    return typeof key === 'number' && matches(segments, si, pi + 1);
+  };
+  return sensitive.some((segments) => matches(segments, 0, 0));
+}
+
 function issuePath(issue: StandardSchemaV1Issue): PropertyKey[] {
   return (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment));
 }
@@ -206,9 +222,14 @@ export async function validateFields<T extends AnyIncidentType>(type: T, input: 
   const prefix = options.path ?? ['fields'];
   const result = await type.fields['~standard'].validate(input);
   if (result.issues !== undefined) {
+    const sensitive = type.sensitiveFields.map((path) => parseFieldPath(path) ?? []).filter((segments) => segments.length > 0);
     const issues = result.issues.map((issue): ValidationIssue => {
       const code = (issue as { code?: unknown }).code;
-      return { code: typeof code === 'string' ? code : 'invalid_field', path: [...prefix, ...issuePath(issue)], message: issue.message };
+      const path = issuePath(issue);
+      // Some schema libraries quote the received value in their messages (valibot, arktype):
+      // never for a sensitive field.
+      const message = isUnder(path, sensitive) ? 'Invalid value (a sensitive field: the value is not shown).' : issue.message;
+      return { code: typeof code === 'string' ? code : 'invalid_field', path: [...prefix, ...path], message };
     });
     throw new ValidationError(subject, issues.length > 0 ? issues : [{ code: 'invalid_field', path: [...prefix], message: 'The fields are invalid.' }]);
   }

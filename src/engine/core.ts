@@ -51,7 +51,14 @@ const optionsSchema = z.object({
  */
 export function withStatusLabels(snapshot: IncidentPolicySnapshot, labels: StatusLabels | undefined): IncidentPolicySnapshot {
   if (labels === undefined) return snapshot;
-  if (typeof labels !== 'object' || !Array.isArray((labels as { labels?: unknown }).labels)) {
+  const list: unknown = typeof labels === 'object' ? (labels as { labels?: unknown }).labels : undefined;
+  const wellFormed =
+    Array.isArray(list) &&
+    list.every((label: unknown) => {
+      const l = label as { name?: unknown; statuses?: unknown; defaultFor?: unknown } | null;
+      return typeof l === 'object' && l !== null && typeof l.name === 'string' && Array.isArray(l.statuses) && Array.isArray(l.defaultFor);
+    });
+  if (!wellFormed) {
     throw new ConfigError('createIncidentEngine', [
       { code: 'invalid_status_labels', path: ['statusLabels'], message: 'Make status labels with defineStatusLabels({ … }).' },
     ]);
@@ -119,9 +126,15 @@ export interface EngineCore {
    * {@link EngineCore.execute} for commands, which change the incident or throw. `action` is
    * what the host's `authorize` is asked about (the engine method's name).
    */
-  command: (incidentId: string, actor: Actor, build: BuildEvent, action: AuthorizeAction | undefined) => Promise<Incident>;
+  command: (
+    incidentId: string,
+    actor: Actor,
+    build: BuildEvent,
+    action: AuthorizeAction | undefined,
+    input?: Readonly<Record<string, unknown>>,
+  ) => Promise<Incident>;
   /** Asks the host's `authorize` (when configured); `ForbiddenError` unless it answers `true`. */
-  authorizeOrThrow: (actor: Actor, action: AuthorizeAction, incident?: Incident) => Promise<void>;
+  authorizeOrThrow: (actor: Actor, action: AuthorizeAction, incident?: Incident, input?: Readonly<Record<string, unknown>>) => Promise<void>;
   /** Whether an `authorize` hook is configured (reads skip the per-incident calls otherwise). */
   readonly authorizes: boolean;
   /**
@@ -153,6 +166,8 @@ export interface ExecuteOptions {
   readonly firedTimer?: string;
   /** The action the host's `authorize` is asked about; absent for the engine's own work (timers). */
   readonly action?: AuthorizeAction;
+  /** The command's validated input (without the actor), shown to `authorize`. */
+  readonly input?: Readonly<Record<string, unknown>>;
 }
 
 /** Builds the {@link EngineCore} from validated options. @internal */
@@ -181,9 +196,15 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   }
 
   const authorize = options.authorize;
-  async function authorizeOrThrow(actor: Actor, action: AuthorizeAction, incident?: Incident): Promise<void> {
+  async function authorizeOrThrow(actor: Actor, action: AuthorizeAction, incident?: Incident, input?: Readonly<Record<string, unknown>>): Promise<void> {
     if (authorize === undefined) return;
-    const allowed: unknown = await authorize(incident === undefined ? { actor, action, tenantId } : { actor, action, incident, tenantId });
+    const allowed: unknown = await authorize({
+      actor,
+      action,
+      tenantId,
+      ...(incident === undefined ? {} : { incident }),
+      ...(input === undefined ? {} : { input }),
+    });
     // Only an explicit `true` allows: a policy that forgets to return denies.
     if (allowed !== true) {
       throw new ForbiddenError({ action, actorId: actor.id, tenantId, ...(incident === undefined ? {} : { incidentId: incident.id }) });
@@ -229,12 +250,12 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
    */
   async function executeNow(incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions = {}): Promise<Incident | undefined> {
-    const { firedTimer, action } = options;
+    const { firedTimer, action, input } = options;
     for (let attempt = 0; ; attempt += 1) {
       const stored = await loadOrThrow(incidentId);
       const current = stored.incident;
       // Asked on every attempt: a retry decides against the incident as it is now.
-      if (action !== undefined) await authorizeOrThrow(actor, action, current);
+      if (action !== undefined) await authorizeOrThrow(actor, action, current, input);
       const draft = await build(stored);
       // Event times never run backwards within an incident, even across hosts with skewed clocks.
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
@@ -281,8 +302,17 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
   }
 
   /** {@link execute} for commands, which always either change the incident or throw. */
-  async function command(incidentId: string, actor: Actor, build: BuildEvent, action: AuthorizeAction | undefined): Promise<Incident> {
-    const incident = await execute(incidentId, actor, build, action === undefined ? {} : { action });
+  async function command(
+    incidentId: string,
+    actor: Actor,
+    build: BuildEvent,
+    action: AuthorizeAction | undefined,
+    input?: Readonly<Record<string, unknown>>,
+  ): Promise<Incident> {
+    const incident = await execute(incidentId, actor, build, {
+      ...(action === undefined ? {} : { action }),
+      ...(input === undefined ? {} : { input }),
+    });
     if (incident === undefined) throw new Error('unreachable: a command neither changed the incident nor threw');
     return incident;
   }

@@ -19,6 +19,12 @@ import type { BuildEvent } from './core.js';
 import type { AuthorizeAction, IncidentEngine, IncidentEngineOptions } from './types.js';
 import { runLoop } from './workers.js';
 
+/** A command's validated input as `authorize` sees it: everything but the actor. */
+function withoutActor(parsed: { readonly actor: Actor }): Readonly<Record<string, unknown>> {
+  const { actor: _actor, ...input } = parsed;
+  return input;
+}
+
 /**
  * Creates an incident engine over a store: the object a host app drives incidents with.
  *
@@ -52,9 +58,9 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
   const clocks = createClocks(core, options);
   core.timerEvent = (draft, stored) => clocks.timerEvent(draft, stored.incident);
 
-  /** A lifecycle command on one incident, authorized as `action`. */
-  function run(action: AuthorizeAction, id: unknown, actor: Actor, build: BuildEvent) {
-    return command(parseInput(schemas.incidentId, id, action), actor, build, action);
+  /** A lifecycle command on one incident, authorized as `action` with its validated input. */
+  function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
+    return command(parseInput(schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
   }
 
   /** Who reads: the given actor, or the system actor when the host names none. */
@@ -106,7 +112,7 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
       const raw: unknown = input;
       const typed = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type !== undefined;
       const parsed = typed ? parseInput(schemas.declareTyped, input, 'declare') : parseInput(schemas.declare, input, 'declare');
-      await core.authorizeOrThrow(parsed.actor, 'declare');
+      await core.authorizeOrThrow(parsed.actor, 'declare', undefined, withoutActor(parsed));
       const resolved = 'type' in parsed && parsed.type !== undefined ? await classification.typedCreateInput(parsed) : undefined;
       const at = now();
       if (parsed.startedAt !== undefined && parsed.startedAt > at) {
@@ -121,8 +127,9 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
         }
       }
       const { actor, ...rest } = parsed;
-      if (resolved === undefined) return linkSimilar(await create({ ...rest, type: undefined, actor, at }));
-      return linkSimilar(await create({ ...rest, fields: resolved.fields, actor, at }, [], resolved.policy));
+      const created = resolved === undefined ? await create({ ...rest, type: undefined, actor, at }) : await create({ ...rest, fields: resolved.fields, actor, at }, [], resolved.policy);
+      // Similar incidents are linked with their titles: only those the declaring actor may read.
+      return linkSimilar(created, (candidate) => mayRead(actor, candidate));
     },
 
     importIncident,
@@ -135,18 +142,20 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
     },
 
     async acknowledge(id, input) {
-      const { actor } = parseInput(schemas.acknowledge, input, 'acknowledge');
-      return run('acknowledge', id, actor, () => ({ type: 'ACKNOWLEDGE' }));
+      const parsed = parseInput(schemas.acknowledge, input, 'acknowledge');
+      return run('acknowledge', id, parsed, () => ({ type: 'ACKNOWLEDGE' }));
     },
 
     async assignRole(id, input) {
-      const { actor, role, assignee } = parseInput(schemas.assignRole, input, 'assignRole');
-      return run('assignRole', id, actor, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
+      const parsed = parseInput(schemas.assignRole, input, 'assignRole');
+      const { role, assignee } = parsed;
+      return run('assignRole', id, parsed, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
     },
 
     async setSeverity(id, input) {
-      const { actor, severity, reason } = parseInput(schemas.setSeverity, input, 'setSeverity');
-      return run('setSeverity', id, actor, (stored) => {
+      const parsed = parseInput(schemas.setSeverity, input, 'setSeverity');
+      const { severity, reason } = parsed;
+      return run('setSeverity', id, parsed, (stored) => {
         checkSeverity(classification.scaleOf(stored.incident), severity, 'setSeverity');
         return {
         type: 'SET_SEVERITY',
@@ -158,23 +167,27 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
     },
 
     async addNote(id, input) {
-      const { actor, text } = parseInput(schemas.addNote, input, 'addNote');
-      return run('addNote', id, actor, () => ({ type: 'ADD_NOTE', text }));
+      const parsed = parseInput(schemas.addNote, input, 'addNote');
+      const { text } = parsed;
+      return run('addNote', id, parsed, () => ({ type: 'ADD_NOTE', text }));
     },
 
     async postUpdate(id, input) {
-      const { actor, audience, message } = parseInput(schemas.postUpdate, input, 'postUpdate');
-      return run('postUpdate', id, actor, () => ({ type: 'POST_UPDATE', audience, message }));
+      const parsed = parseInput(schemas.postUpdate, input, 'postUpdate');
+      const { audience, message } = parsed;
+      return run('postUpdate', id, parsed, () => ({ type: 'POST_UPDATE', audience, message }));
     },
 
     async mitigate(id, input) {
-      const { actor, summary } = parseInput(schemas.mitigate, input, 'mitigate');
-      return run('mitigate', id, actor, () => ({ type: 'MITIGATE', summary }));
+      const parsed = parseInput(schemas.mitigate, input, 'mitigate');
+      const { summary } = parsed;
+      return run('mitigate', id, parsed, () => ({ type: 'MITIGATE', summary }));
     },
 
     async recordRootCause(id, input) {
-      const { actor, summary, contributingFactors } = parseInput(schemas.recordRootCause, input, 'recordRootCause');
-      return run('recordRootCause', id, actor, () => ({
+      const parsed = parseInput(schemas.recordRootCause, input, 'recordRootCause');
+      const { summary, contributingFactors } = parsed;
+      return run('recordRootCause', id, parsed, () => ({
         type: 'RECORD_ROOT_CAUSE',
         summary,
         contributingFactors: contributingFactors ?? [],
@@ -182,38 +195,43 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
     },
 
     async resolve(id, input) {
-      const { actor, summary } = parseInput(schemas.resolve, input, 'resolve');
-      return run('resolve', id, actor, () => ({
+      const parsed = parseInput(schemas.resolve, input, 'resolve');
+      const { summary } = parsed;
+      return run('resolve', id, parsed, () => ({
         type: 'RESOLVE',
         ...(summary === undefined ? {} : { summary }),
       }));
     },
 
     async reopen(id, input) {
-      const { actor, reason } = parseInput(schemas.reopen, input, 'reopen');
-      return run('reopen', id, actor, () => ({ type: 'REOPEN', reason }));
+      const parsed = parseInput(schemas.reopen, input, 'reopen');
+      const { reason } = parsed;
+      return run('reopen', id, parsed, () => ({ type: 'REOPEN', reason }));
     },
 
     async startReview(id, input) {
-      const { actor, owner } = parseInput(schemas.startReview, input, 'startReview');
-      return run('startReview', id, actor, () => ({
+      const parsed = parseInput(schemas.startReview, input, 'startReview');
+      const { owner } = parsed;
+      return run('startReview', id, parsed, () => ({
         type: 'START_REVIEW',
         ...(owner === undefined ? {} : { owner }),
       }));
     },
 
     async completeReview(id, input) {
-      const { actor, summary } = parseInput(schemas.completeReview, input, 'completeReview');
-      return run('completeReview', id, actor, () => ({
+      const parsed = parseInput(schemas.completeReview, input, 'completeReview');
+      const { summary } = parsed;
+      return run('completeReview', id, parsed, () => ({
         type: 'COMPLETE_REVIEW',
         ...(summary === undefined ? {} : { summary }),
       }));
     },
 
     async addActionItem(id, input) {
-      const { actor, title, owner, dueAt, kind, strength } = parseInput(schemas.addActionItem, input, 'addActionItem');
+      const parsed = parseInput(schemas.addActionItem, input, 'addActionItem');
+      const { title, owner, dueAt, kind, strength } = parsed;
       const actionItemId = ids('actionItem');
-      return run('addActionItem', id, actor, () => ({
+      return run('addActionItem', id, parsed, () => ({
         type: 'ADD_ACTION_ITEM',
         actionItemId,
         title,
@@ -225,23 +243,25 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
     },
 
     async updateActionItem(id, input) {
-      const { actor, actionItemId, status } = parseInput(schemas.updateActionItem, input, 'updateActionItem');
+      const parsed = parseInput(schemas.updateActionItem, input, 'updateActionItem');
+      const { actor, actionItemId, status } = parsed;
       const incidentId = parseInput(schemas.incidentId, id, 'updateActionItem');
       return command(incidentId, actor, (stored) => {
         if (!stored.incident.actionItems.some((item) => item.id === actionItemId)) {
           throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId });
         }
         return { type: 'UPDATE_ACTION_ITEM', actionItemId, status };
-      }, 'updateActionItem');
+      }, 'updateActionItem', withoutActor(parsed));
     },
 
     async close(id, input) {
-      const { actor } = parseInput(schemas.close, input, 'close');
-      return run('close', id, actor, () => ({ type: 'CLOSE' }));
+      const parsed = parseInput(schemas.close, input, 'close');
+      return run('close', id, parsed, () => ({ type: 'CLOSE' }));
     },
 
     async cancel(id, input) {
-      const { actor, reason, mergedInto } = parseInput(schemas.cancel, input, 'cancel');
+      const parsed = parseInput(schemas.cancel, input, 'cancel');
+      const { actor, reason, mergedInto } = parsed;
       const incidentId = parseInput(schemas.incidentId, id, 'cancel');
       if (mergedInto !== undefined) {
         if (mergedInto === incidentId) {
@@ -249,7 +269,9 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
             { code: 'custom', path: ['mergedInto'], message: 'An incident cannot be merged into itself.' },
           ]);
         }
-        await loadOrThrow(mergedInto);
+        // The target's id ends up on this incident: the actor must be able to read it.
+        const target = await loadOrThrow(mergedInto);
+        await core.authorizeOrThrow(actor, 'read', target.incident);
       }
       return command(
         incidentId,
@@ -260,11 +282,13 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
           ...(mergedInto === undefined ? {} : { mergedInto }),
         }),
         'cancel',
+        withoutActor(parsed),
       );
     },
 
     async escalate(id, input) {
-      const { actor, level } = parseInput(schemas.escalate, input, 'escalate');
+      const parsed = parseInput(schemas.escalate, input, 'escalate');
+      const { actor, level } = parsed;
       const incidentId = parseInput(schemas.incidentId, id, 'escalate');
       return command(incidentId, actor, (stored) => {
         const incident = stored.incident;
@@ -289,27 +313,31 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
           cycle: current?.cycle ?? 0,
           targets: [...targets],
         };
-      }, 'escalate');
+      }, 'escalate', withoutActor(parsed));
     },
 
     async updateFields(id, input) {
-      const { actor, fields } = parseInput(schemas.updateFields, input, 'updateFields');
-      return run('updateFields', id, actor, (stored) => classification.fieldsUpdate(stored.incident, fields));
+      const parsed = parseInput(schemas.updateFields, input, 'updateFields');
+      const { fields } = parsed;
+      return run('updateFields', id, parsed, (stored) => classification.fieldsUpdate(stored.incident, fields));
     },
 
     async setStatusLabel(id, input) {
-      const { actor, label } = parseInput(schemas.setStatusLabel, input, 'setStatusLabel');
-      return run('setStatusLabel', id, actor, (stored) => classification.statusLabel(stored.incident, label));
+      const parsed = parseInput(schemas.setStatusLabel, input, 'setStatusLabel');
+      const { label } = parsed;
+      return run('setStatusLabel', id, parsed, (stored) => classification.statusLabel(stored.incident, label));
     },
 
     async startClock(id, input) {
-      const { actor, ...rest } = parseInput(schemas.startClock, input, 'startClock');
-      return run('startClock', id, actor, (stored) => clocks.start(stored.incident, rest));
+      const parsed = parseInput(schemas.startClock, input, 'startClock');
+      const { actor: _actor, ...rest } = parsed;
+      return run('startClock', id, parsed, (stored) => clocks.start(stored.incident, rest));
     },
 
     async fileReport(id, input) {
-      const { actor, ...rest } = parseInput(schemas.fileReport, input, 'fileReport');
-      return run('fileReport', id, actor, (stored) => clocks.file(stored.incident, rest));
+      const parsed = parseInput(schemas.fileReport, input, 'fileReport');
+      const { actor: _actor, ...rest } = parsed;
+      return run('fileReport', id, parsed, (stored) => clocks.file(stored.incident, rest));
     },
 
     ingest,

@@ -97,15 +97,18 @@ export function createHistory(core: EngineCore) {
     } while (cursor !== undefined);
   }
 
-  /** Records the most similar recent incidents on a new incident's timeline (policy `similar`). */
-  async function linkSimilar(incident: Incident): Promise<Incident> {
+  /**
+   * Records the most similar recent incidents on a new incident's timeline (policy `similar`),
+   * among those `mayRead` allows (the declaring actor's view: links carry titles).
+   */
+  async function linkSimilar(incident: Incident, mayRead: (candidate: Incident) => Promise<boolean> = () => Promise.resolve(true)): Promise<Incident> {
     const policy = core.similar;
     if (policy === undefined) return incident;
     const since = new Date(Date.parse(incident.detectedAt) - policy.lookbackDays * 86_400_000).toISOString();
     const candidates: Incident[] = [];
     for await (const candidate of scan()) {
       if (candidate.detectedAt < since) break; // newest first: the rest is older still
-      if (candidate.id !== incident.id) candidates.push(candidate);
+      if (candidate.id !== incident.id && (await mayRead(candidate))) candidates.push(candidate);
     }
     const similar = findSimilarIncidents(incident, candidates, { limit: policy.limit, minScore: policy.minScore });
     if (similar.length === 0) return incident;

@@ -42,7 +42,9 @@ const optionsSchema = z.strictObject({
  * policy says what each role may do, and response roles held on the incident count as roles.
  *
  * @remarks Deny by default: an action no role of the actor grants is refused with
- * `ForbiddenError`. The system actor (`{ kind: 'system', id: 'incidentkit' }`) is allowed
+ * `ForbiddenError`. Incident roles cannot be used to escalate: assigning a role that carries
+ * grants (say `commander`, which may close) is allowed only to an actor who may already do
+ * everything that role grants. The system actor (`{ kind: 'system', id: 'incidentkit' }`) is allowed
  * unless `allowSystem: false`; it is who timers act as and who reads without an `actor` are
  * made as, so a host that serves reads to people must pass their actor (the HTTP handler does).
  *
@@ -75,16 +77,23 @@ export function roleBasedPolicy(options: RoleBasedPolicyOptions): Authorize {
   );
   const incidentRoles = config.incidentRoles ?? true;
   const allowSystem = config.allowSystem ?? true;
-  return async ({ actor, action, incident, tenantId }) => {
+  const allows = (held: ReadonlySet<string>, action: string): boolean =>
+    [...held].some((role) => {
+      const granted = grants.get(role);
+      return granted === '*' || granted?.has(action) === true;
+    });
+  return async ({ actor, action, incident, tenantId, input }) => {
     if (allowSystem && actor.kind === 'system' && actor.id === 'incidentkit') return true;
     const held = new Set(await config.roles(actor, incident === undefined ? { tenantId } : { tenantId, incident }));
     if (incidentRoles && incident !== undefined) {
       for (const [role, assignment] of Object.entries(incident.roles)) if (assignment.assignee.id === actor.id) held.add(role);
     }
-    for (const role of held) {
-      const granted = grants.get(role);
-      if (granted === '*' || granted?.has(action) === true) return true;
-    }
-    return false;
+    if (!allows(held, action)) return false;
+    // No escalation through assignRole: an incident role that carries grants (e.g. `commander`
+    // may close) can only be given by someone who already may do everything it grants.
+    const assigned = action === 'assignRole' && incidentRoles && typeof input?.role === 'string' ? grants.get(input.role) : undefined;
+    if (assigned === '*') return [...held].some((role) => grants.get(role) === '*');
+    if (assigned !== undefined) return [...assigned].every((granted) => allows(held, granted));
+    return true;
   };
 }

@@ -117,6 +117,12 @@ export interface AuthorizationRequest {
   readonly action: AuthorizeAction;
   /** The incident as it is now; absent for `declare`, `importIncident` and `ingest`. */
   readonly incident?: Incident;
+  /**
+   * The command's validated input without the actor (e.g. `{ role, assignee }` of
+   * `assignRole`), so a policy can decide on what is asked, not only on who asks. Absent for
+   * reads and `ingest`.
+   */
+  readonly input?: Readonly<Record<string, unknown>>;
   /** The engine's tenant. */
   readonly tenantId: string;
 }
@@ -124,6 +130,11 @@ export interface AuthorizationRequest {
 /**
  * The host's authorization policy: `true` allows; anything else (`false`, `undefined`) denies
  * with `ForbiddenError` and nothing is written. See `roleBasedPolicy` for the common case.
+ *
+ * @remarks A command asks again on each retry after a concurrent write (it decides against the
+ * incident as it is then), so a policy that logs access may log a command more than once. Do not
+ * run engine commands on the same incident from inside the policy: commands on one incident run
+ * one at a time, so it would wait for itself.
  */
 export type Authorize = (request: AuthorizationRequest) => boolean | Promise<boolean>;
 
@@ -210,7 +221,10 @@ export interface IncidentEngineOptions {
    * fields and policies into the incident. Without types every incident is untyped.
    */
   readonly types?: readonly AnyIncidentType[];
-  /** Custom status labels for untyped incidents (typed ones use their type's `statuses`). */
+  /**
+   * Custom status labels for untyped incidents, and for typed ones whose type defines no
+   * `statuses` and uses the engine's severity scale.
+   */
   readonly statusLabels?: StatusLabels;
   /**
    * The calendar reporting deadlines are computed in: time zone and holidays
@@ -232,7 +246,9 @@ export interface IncidentEngineOptions {
  *
  * @remarks Every command validates its input (throwing `ValidationError`), throws
  * `NotFoundError` for an unknown incident, `InvalidTransitionError` when the incident's state
- * does not accept it, and `ConcurrencyError` when retries after concurrent writes run out.
+ * does not accept it, `ConcurrencyError` when retries after concurrent writes run out, and
+ * `ForbiddenError` when the `authorize` option denies it (reads too: `get`, `timeline` and
+ * `verifyTimeline` throw it; `list` and `scan` leave out what the reader may not see).
  * A command that throws has written nothing.
  */
 export interface IncidentEngine<Types extends readonly AnyIncidentType[] = readonly []> {
@@ -399,7 +415,12 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
    * incidents the reader may not `read` are left out of the page.
    */
   list(query?: ListInput, options?: ReadOptions): Promise<Page<Incident>>;
-  /** The incident's stored events in order. */
+  /**
+   * The incident's stored events in order.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
+   */
   timeline(id: string, options?: ReadOptions): Promise<readonly StoredEvent[]>;
   /** Recomputes the hash chain: `{ ok: true }`, or the first `seq` that was altered or lost. */
   verifyTimeline(id: string, options?: ReadOptions): Promise<TimelineVerification>;

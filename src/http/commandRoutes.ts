@@ -20,6 +20,7 @@ import type {
   StartReviewInput,
   UpdateActionItemInput,
 } from '../engine/commands.js';
+import type { AnyIncidentType } from '../classification/defineIncidentType.js';
 import type { IncidentEngine, TypedUpdateFieldsInput } from '../engine/types.js';
 import type { Incident } from '../model/incident.js';
 
@@ -70,7 +71,7 @@ export function isCommandName(name: string): name is CommandName {
  *
  * @internal
  */
-export function runCommand(engine: IncidentEngine, name: CommandName, id: string, input: object): Promise<Incident> {
+export function runCommand(engine: IncidentEngine<readonly AnyIncidentType[]>, name: CommandName, id: string, input: object): Promise<Incident> {
   switch (name) {
     case 'acknowledge':
       return engine.acknowledge(id, input as AcknowledgeInput);

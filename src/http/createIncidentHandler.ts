@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { AnyIncidentType } from '../classification/defineIncidentType.js';
 import type { IncidentEngine } from '../engine/types.js';
-import { ValidationError, type ValidationIssue } from '../errors.js';
+import { isIncidentKitError, ValidationError, type ValidationIssue } from '../errors.js';
+import type { Incident } from '../model/incident.js';
 import type { CloudWatchSnsResult, SnsConfirmation } from '../ingest/parseCloudWatchSns.js';
 import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
 import { parseConfig, toIssues } from '../model/parse.js';
@@ -207,7 +209,7 @@ function decodeSegments(pathname: string): string[] {
  * ```
  * @throws ConfigError (`CONFIG_INVALID`) when the options are invalid, e.g. a source without `verify`.
  */
-export function createIncidentHandler(engine: IncidentEngine, options: IncidentHandlerOptions = {}): IncidentHandler {
+export function createIncidentHandler(engine: IncidentEngine<readonly AnyIncidentType[]>, options: IncidentHandlerOptions = {}): IncidentHandler {
   const config = parseConfig(optionsSchema, options, 'createIncidentHandler');
   const basePath = (config.basePath ?? '').replace(/\/$/, '');
   const sources = new Map(Object.entries(options.sources ?? {}));
@@ -298,6 +300,20 @@ export function createIncidentHandler(engine: IncidentEngine, options: IncidentH
     }
   }
 
+  /**
+   * What a command's caller sees of the incident it changed: all of it when they may read it,
+   * else only `{ id, status, version }` (a role allowed to add notes is not thereby a reader).
+   */
+  async function visible(incident: Incident, actor: Actor): Promise<Incident | Pick<Incident, 'id' | 'status' | 'version'>> {
+    try {
+      await engine.get(incident.id, { actor });
+      return incident;
+    } catch (error) {
+      if (isIncidentKitError(error, 'FORBIDDEN')) return { id: incident.id, status: incident.status, version: incident.version };
+      throw error;
+    }
+  }
+
   function route(method: string, segments: readonly string[], pathname: string): Route {
     const [head, id, action, ...rest] = segments;
     if (head === 'ingest' && id !== undefined && action === undefined) {
@@ -312,8 +328,8 @@ export function createIncidentHandler(engine: IncidentEngine, options: IncidentH
         run: async (request) => {
           const actor = await actorOf(request);
           if (method === 'GET') return jsonResponse(200, await engine.list(listInput(new URL(request.url).searchParams), { actor }));
-          const incident = await engine.declare({ ...(await jsonBody(request)), actor } as Parameters<IncidentEngine['declare']>[0]);
-          return jsonResponse(201, incident, { location: `${basePath}/incidents/${encodeURIComponent(incident.id)}` });
+          const incident = await engine.declare({ ...(await jsonBody(request)), actor } as Parameters<IncidentEngine<readonly AnyIncidentType[]>['declare']>[0]);
+          return jsonResponse(201, await visible(incident, actor), { location: `${basePath}/incidents/${encodeURIComponent(incident.id)}` });
         },
       };
     }
@@ -332,7 +348,7 @@ export function createIncidentHandler(engine: IncidentEngine, options: IncidentH
       allowed: ['POST'],
       run: async (request) => {
         const actor = await actorOf(request);
-        return jsonResponse(200, await runCommand(engine, command, id, { ...(await jsonBody(request)), actor }));
+        return jsonResponse(200, await visible(await runCommand(engine, command, id, { ...(await jsonBody(request)), actor }), actor));
       },
     };
   }

@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEngine } from '../../src/engine/types.js';
 import { defineStatusLabels } from '../../src/classification/statusLabels.js';
+import { z } from 'zod';
+import { defineIncidentType } from '../../src/classification/defineIncidentType.js';
+import { nccMerpScale } from '../../src/classification/scales.js';
+import { createIncidentEngine } from '../../src/engine/createIncidentEngine.js';
 import { roleBasedPolicy } from '../../src/engine/roleBasedPolicy.js';
+import { memoryStore } from '../../src/storage/memory.js';
 import { AdapterError, ConcurrencyError } from '../../src/errors.js';
 import { createIncidentHandler, type IncidentHandlerOptions } from '../../src/http/createIncidentHandler.js';
 import { COMMAND_NAMES } from '../../src/http/commandRoutes.js';
@@ -32,7 +37,7 @@ afterEach(async () => {
 const authenticate: NonNullable<IncidentHandlerOptions['authenticate']> = (request) =>
   TOKENS[request.headers.get('authorization') ?? ''] ?? null;
 
-async function serve(engine: IncidentEngine, options: IncidentHandlerOptions = {}): Promise<string> {
+async function serve(engine: Parameters<typeof createIncidentHandler>[0], options: IncidentHandlerOptions = {}): Promise<string> {
   server = await startServer(createIncidentHandler(engine, { authenticate, ...options }));
   return server.url;
 }
@@ -261,6 +266,35 @@ describe('authentication', () => {
     expect((await errorOf(read)).details).toMatchObject({ action: 'read', actorId: 'u_bob' });
     expect(((await (await fetch(`${url}/incidents`, { headers: bob })).json()) as Page<Incident>).items).toEqual([]);
     expect(((await (await fetch(`${url}/incidents`, { headers: ALICE })).json()) as Page<Incident>).items).toHaveLength(1);
+  });
+});
+
+describe('typed engines and what command responses show', () => {
+  it('mounts an engine with incident types, and answers a caller who may act but not read with the id, status and version only', async () => {
+    const medicationError = defineIncidentType({
+      name: 'medication_error',
+      severityScale: nccMerpScale,
+      fields: z.strictObject({ patientId: z.string(), drug: z.string() }),
+      sensitiveFields: ['patientId'],
+    });
+    const roles: Record<string, string[]> = { u_alice: ['admin'], u_bob: ['noter'] };
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      types: [medicationError],
+      authorize: roleBasedPolicy({ roles: (actor) => roles[actor.id] ?? [], grants: { admin: '*', noter: ['addNote'] } }),
+    });
+    const url = await serve(engine);
+    const declared = await post(`${url}/incidents`, { type: 'medication_error', title: 'Wrong dose', severity: 'E', fields: { patientId: 'MRN-777', drug: 'insulin' } });
+    expect(declared.status).toBe(201);
+    const incident = (await declared.json()) as Incident;
+    expect(incident.fields).toEqual({ patientId: 'MRN-777', drug: 'insulin' });
+
+    const noted = await post(`${url}/incidents/${incident.id}/addNote`, { text: 'Pharmacy informed.' }, { authorization: 'Bearer bob-token' });
+    expect(noted.status).toBe(200);
+    const body = await noted.text();
+    expect(JSON.parse(body)).toEqual({ id: incident.id, status: 'triage', version: 2 });
+    expect(body).not.toContain('MRN-777');
+    expect((await fetch(`${url}/incidents/${incident.id}`, { headers: { authorization: 'Bearer bob-token' } })).status).toBe(403);
   });
 });
 
