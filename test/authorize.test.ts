@@ -122,6 +122,26 @@ describe('authorize', () => {
     expect(calls.at(-1)?.actor).toEqual({ kind: 'system', id: 'incidentkit' });
   });
 
+  it('links only similar incidents the declaring actor may read, and merges only into readable ones', async () => {
+    const hidden = (incident: { labels: Readonly<Record<string, string>> } | undefined) => incident?.labels.team === 'security';
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock: createManualClock(T0),
+      policies: { similar: { minScore: 0.1 } },
+      authorize: ({ actor, action, incident }) => !(action === 'read' && actor.id === 'u_bob' && hidden(incident)),
+    });
+    const secret = await engine.declare({ title: 'Checkout database breach by insider', severity: 'SEV1', service: 'checkout-db', labels: { team: 'security' }, actor: ada });
+    const seenByAda = await engine.declare({ title: 'Checkout database slow', severity: 'SEV2', service: 'checkout-db', actor: ada });
+    expect(seenByAda.similarIncidents?.map((s) => s.id)).toContain(secret.id);
+    const seenByBob = await engine.declare({ title: 'Checkout database slow again', severity: 'SEV2', service: 'checkout-db', actor: bob });
+    expect(seenByBob.similarIncidents?.map((s) => s.id) ?? []).not.toContain(secret.id);
+    expect(JSON.stringify(await engine.timeline(seenByBob.id))).not.toContain('insider');
+
+    await expect(engine.cancel(seenByBob.id, { reason: 'duplicate', mergedInto: secret.id, actor: bob })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { action: 'read' } });
+    expect((await engine.get(seenByBob.id)).status).toBe('triage');
+    expect((await engine.cancel(seenByBob.id, { reason: 'duplicate', mergedInto: seenByAda.id, actor: bob })).cancellation?.mergedInto).toBe(seenByAda.id);
+  });
+
   it('is not asked for what the engine does on its own (timers)', async () => {
     const store = memoryStore();
     const clock = createManualClock(T0);
