@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
 import { roleBasedPolicy, type RoleBasedPolicyOptions } from '../src/engine/roleBasedPolicy.js';
 import type { AuthorizationRequest, Authorize, IncidentEngine } from '../src/engine/types.js';
-import { ForbiddenError, isIncidentKitError } from '../src/errors.js';
+import { ForbiddenError, isIncidentKitError, NotifierError } from '../src/errors.js';
+import type { Notifier } from '../src/notify/types.js';
 import { parseSignal } from '../src/model/signal.js';
 import { memoryStore } from '../src/storage/memory.js';
 import { createManualClock } from '../src/testing/manualClock.js';
@@ -140,6 +141,30 @@ describe('authorize', () => {
     await expect(engine.cancel(seenByBob.id, { reason: 'duplicate', mergedInto: secret.id, actor: bob })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { action: 'read' } });
     expect((await engine.get(seenByBob.id)).status).toBe('triage');
     expect((await engine.cancel(seenByBob.id, { reason: 'duplicate', mergedInto: seenByAda.id, actor: bob })).cancellation?.mergedInto).toBe(seenByAda.id);
+  });
+
+  it('guards dead letters: the list leaves out unreadable incidents, redeliver asks with the message incident', async () => {
+    const refusing: Notifier = {
+      name: 'pager',
+      send: () => Promise.reject(new NotifierError({ notifier: 'pager', retryable: false, status: 400 }, 'rejected')),
+    };
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock: createManualClock(T0),
+      notifiers: { pager: refusing },
+      authorize: ({ actor, action, incident }) => actor.id !== 'u_bob' || ((action === 'read' || action === 'redeliver') && incident?.severity !== 'SEV1'),
+    });
+    const secret = await engine.declare({ title: 'Breach', severity: 'SEV1', actor: ada });
+    const open = await engine.declare({ title: 'Slow page', severity: 'SEV4', actor: ada });
+    await engine.dispatch();
+    const all = await engine.deadLetters({ actor: ada });
+    expect(all.map((l) => l.incidentId).sort()).toEqual([secret.id, open.id].sort());
+    expect((await engine.deadLetters({ actor: bob })).map((l) => l.incidentId)).toEqual([open.id]);
+    const secretLetter = all.find((l) => l.incidentId === secret.id);
+    await expect(engine.redeliver(secretLetter?.id ?? '', { actor: bob })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { action: 'redeliver' } });
+    expect(await engine.deadLetters({ actor: ada })).toHaveLength(2);
+    await engine.redeliver(all.find((l) => l.incidentId === open.id)?.id ?? '', { actor: bob });
+    expect((await engine.deadLetters({ actor: ada })).map((l) => l.incidentId)).toEqual([secret.id]);
   });
 
   it('is not asked for what the engine does on its own (timers)', async () => {

@@ -353,10 +353,27 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
 
     dispatch: () => dispatcher.dispatchOnce(),
 
-    deadLetters: () => store.deadLetters(tenantId),
+    async deadLetters(options) {
+      const actor = reader(options, 'deadLetters');
+      const letters = await store.deadLetters(tenantId);
+      if (!core.authorizes) return letters;
+      // A dead letter carries its incident (title, fields): only those the reader may read.
+      const visible: typeof letters[number][] = [];
+      for (const letter of letters) {
+        const stored = await store.load(tenantId, letter.incidentId);
+        if (stored === undefined || (await mayRead(actor, stored.incident))) visible.push(letter);
+      }
+      return visible;
+    },
 
-    async redeliver(messageId) {
+    async redeliver(messageId, options) {
       const id = parseInput(schemas.incidentId, messageId, 'redeliver');
+      const actor = reader(options, 'redeliver');
+      if (core.authorizes) {
+        const letter = (await store.deadLetters(tenantId)).find((l) => l.id === id);
+        const stored = letter === undefined ? undefined : await store.load(tenantId, letter.incidentId);
+        if (letter !== undefined) await core.authorizeOrThrow(actor, 'redeliver', stored?.incident, { messageId: id });
+      }
       if (!(await store.redeliver(tenantId, id, now()))) {
         throw new NotFoundError({ entity: 'dead letter', id, tenantId });
       }

@@ -80,6 +80,7 @@ export type AuthorizeAction =
   | 'setStatusLabel'
   | 'startClock'
   | 'fileReport'
+  | 'redeliver'
   | 'read';
 
 /** Every {@link AuthorizeAction}, in a fixed order. */
@@ -107,6 +108,7 @@ export const AUTHORIZE_ACTIONS: readonly AuthorizeAction[] = Object.freeze([
   'setStatusLabel',
   'startClock',
   'fileReport',
+  'redeliver',
   'read',
 ] as const);
 
@@ -394,14 +396,19 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
    * `delivery.maxAttempts` or a permanent failure. Every attempt carries the same idempotency key.
    */
   dispatch(): Promise<DispatchStats>;
-  /** Messages that will not be retried, oldest first. */
-  deadLetters(): Promise<readonly OutboxRecord[]>;
   /**
-   * Puts a dead-lettered message back in the outbox, due now.
+   * Messages that will not be retried, oldest first. With `authorize`, only those about
+   * incidents the reader may `read`.
+   */
+  deadLetters(options?: ReadOptions): Promise<readonly OutboxRecord[]>;
+  /**
+   * Puts a dead-lettered message back in the outbox, due now; asks `authorize` for
+   * `redeliver` with the message's incident.
    *
    * @throws NotFoundError (`NOT_FOUND`) when no dead letter has this id.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
    */
-  redeliver(messageId: string): Promise<void>;
+  redeliver(messageId: string, options?: ReadOptions): Promise<void>;
 
   /**
    * Reads one incident's projection; its cost does not grow with the timeline.
