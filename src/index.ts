@@ -10,6 +10,8 @@
 export { createIncidentEngine } from './engine/createIncidentEngine.js';
 export {
   AUTHORIZE_ACTIONS,
+  INCIDENT_COMMANDS,
+  type IncidentCommand,
   type AuthorizationRequest,
   type Authorize,
   type AuthorizeAction,

@@ -53,41 +53,10 @@ import type { IdGenerator } from './ids.js';
 export type { IncidentPolicies };
 
 /**
- * What the host's `authorize` is asked about: the engine method's name for commands
- * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), or `read` for reads.
+ * The engine's commands on one existing incident, in a fixed order: what `authorize` is asked
+ * about for them, and what the REST API exposes as `POST /incidents/:id/{command}`.
  */
-export type AuthorizeAction =
-  | 'declare'
-  | 'importIncident'
-  | 'ingest'
-  | 'acknowledge'
-  | 'assignRole'
-  | 'setSeverity'
-  | 'addNote'
-  | 'postUpdate'
-  | 'mitigate'
-  | 'recordRootCause'
-  | 'resolve'
-  | 'reopen'
-  | 'startReview'
-  | 'completeReview'
-  | 'addActionItem'
-  | 'updateActionItem'
-  | 'close'
-  | 'cancel'
-  | 'escalate'
-  | 'updateFields'
-  | 'setStatusLabel'
-  | 'startClock'
-  | 'fileReport'
-  | 'redeliver'
-  | 'read';
-
-/** Every {@link AuthorizeAction}, in a fixed order. */
-export const AUTHORIZE_ACTIONS: readonly AuthorizeAction[] = Object.freeze([
-  'declare',
-  'importIncident',
-  'ingest',
+export const INCIDENT_COMMANDS = Object.freeze([
   'acknowledge',
   'assignRole',
   'setSeverity',
@@ -108,9 +77,22 @@ export const AUTHORIZE_ACTIONS: readonly AuthorizeAction[] = Object.freeze([
   'setStatusLabel',
   'startClock',
   'fileReport',
-  'redeliver',
-  'read',
 ] as const);
+
+/** One of {@link INCIDENT_COMMANDS}. */
+export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
+
+/**
+ * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
+ * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, and `read` for reads.
+ */
+export const AUTHORIZE_ACTIONS = Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read'] as const);
+
+/**
+ * What the host's `authorize` is asked about: the engine method's name for commands
+ * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), or `read` for reads.
+ */
+export type AuthorizeAction = (typeof AUTHORIZE_ACTIONS)[number];
 
 /** What the host's `authorize` receives. */
 export interface AuthorizationRequest {

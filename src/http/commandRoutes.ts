@@ -21,7 +21,7 @@ import type {
   UpdateActionItemInput,
 } from '../engine/commands.js';
 import type { AnyIncidentType } from '../classification/defineIncidentType.js';
-import type { IncidentEngine, TypedUpdateFieldsInput } from '../engine/types.js';
+import { INCIDENT_COMMANDS, type IncidentEngine, type TypedUpdateFieldsInput } from '../engine/types.js';
 import type { Incident } from '../model/incident.js';
 
 /**
@@ -34,28 +34,7 @@ import type { Incident } from '../model/incident.js';
  * const menu = COMMAND_NAMES.map((name) => ({ label: name, path: `/incidents/inc_1/${name}` }));
  * ```
  */
-export const COMMAND_NAMES = [
-  'acknowledge',
-  'assignRole',
-  'setSeverity',
-  'addNote',
-  'postUpdate',
-  'mitigate',
-  'recordRootCause',
-  'resolve',
-  'reopen',
-  'startReview',
-  'completeReview',
-  'addActionItem',
-  'updateActionItem',
-  'close',
-  'cancel',
-  'escalate',
-  'updateFields',
-  'setStatusLabel',
-  'startClock',
-  'fileReport',
-] as const satisfies readonly (keyof IncidentEngine)[];
+export const COMMAND_NAMES = INCIDENT_COMMANDS satisfies readonly (keyof IncidentEngine)[];
 
 /** One of {@link COMMAND_NAMES}. */
 export type CommandName = (typeof COMMAND_NAMES)[number];
