@@ -5,7 +5,7 @@ import { parseConfig, toIssues } from '../model/parse.js';
 import { fieldsSchema } from '../model/primitives.js';
 import type { SeverityScale } from '../model/severity.js';
 import { parseFieldPath, type FieldPath } from './redactFields.js';
-import type { StatusLabels } from './statusLabels.js';
+import { isStatusLabels, type StatusLabels } from './statusLabels.js';
 import {
   isStandardSchema,
   type StandardSchemaV1,
@@ -104,9 +104,7 @@ const definitionSchema = z.strictObject({
     .array(z.string().refine((p) => parseFieldPath(p) !== undefined, { message: "Use a dot path such as 'patient.mrn' or 'contacts.*.phone'." }))
     .max(100)
     .optional(),
-  statuses: z
-    .object({ labels: z.array(z.object({ name: z.string(), statuses: z.array(z.string()) })) }, { error: 'Pass status labels made with defineStatusLabels.' })
-    .optional(),
+  statuses: z.custom<StatusLabels>(isStatusLabels, { message: 'Pass status labels made with defineStatusLabels.' }).optional(),
   policies: z.object({ review: z.object({ requiredFor: z.array(z.string()).optional() }).optional() }).loose().optional(),
 });
 

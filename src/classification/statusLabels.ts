@@ -114,6 +114,23 @@ export function defineStatusLabels<const D extends Readonly<Record<string, Incid
   return Object.freeze({ labels: Object.freeze(labels) });
 }
 
+/**
+ * Whether `value` has the shape {@link defineStatusLabels} returns (also after a JSON round
+ * trip): a `labels` list whose entries have a `name`, their `statuses` and `defaultFor`.
+ *
+ * @internal
+ */
+export function isStatusLabels(value: unknown): value is StatusLabels {
+  const list: unknown = typeof value === 'object' && value !== null ? (value as { labels?: unknown }).labels : undefined;
+  return (
+    Array.isArray(list) &&
+    list.every((label: unknown) => {
+      const l = label as { name?: unknown; statuses?: unknown; defaultFor?: unknown } | null;
+      return typeof l === 'object' && l !== null && typeof l.name === 'string' && Array.isArray(l.statuses) && Array.isArray(l.defaultFor);
+    })
+  );
+}
+
 function find(labels: StatusLabels, label: string): StatusLabel | undefined {
   return labels.labels.find((l) => l.name === label);
 }

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { parseInput } from '../model/parse.js';
 import { fieldsSchema, type JsonValue } from '../model/primitives.js';
-import type { SeverityScale } from '../model/severity.js';
+import { unknownSeverityMessage, type SeverityScale } from '../model/severity.js';
 import type { EngineCore, EventDraft } from './core.js';
 import { withStatusLabels } from './core.js';
 import { resolveEnginePolicies } from './policies.js';
@@ -18,7 +18,7 @@ function sameScale(a: SeverityScale, b: SeverityScale): boolean {
 export function checkSeverity(scale: SeverityScale, severity: string, subject: string): void {
   if (!scale.levels.includes(severity)) {
     throw new ValidationError(subject, [
-      { code: 'unknown_severity', path: ['severity'], message: `Unknown severity; use one of ${scale.levels.join(', ')}.` },
+      { code: 'unknown_severity', path: ['severity'], message: unknownSeverityMessage(scale.levels) },
     ]);
   }
 }

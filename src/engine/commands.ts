@@ -28,9 +28,7 @@ function oneOrMany<T extends z.ZodType>(schema: T) {
  */
 export function commandSchemas(scale: SeverityScale, listLevels: readonly string[] = scale.levels) {
   const severity = severitySchema(scale);
-  const anySeverity = z.string().refine((value) => listLevels.includes(value), {
-    message: `Unknown severity; use one of ${listLevels.join(', ')}.`,
-  });
+  const anySeverity = severitySchema({ levels: listLevels });
   const declareShape = {
     title: text(LIMITS.title),
     severity,

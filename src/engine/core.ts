@@ -1,7 +1,7 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { createIncidentTypeRegistry, type IncidentTypeRegistry, type AnyIncidentType } from '../classification/defineIncidentType.js';
-import type { StatusLabels } from '../classification/statusLabels.js';
+import { isStatusLabels, type StatusLabels } from '../classification/statusLabels.js';
 import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, isIncidentKitError } from '../errors.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
@@ -51,14 +51,7 @@ const optionsSchema = z.object({
  */
 export function withStatusLabels(snapshot: IncidentPolicySnapshot, labels: StatusLabels | undefined): IncidentPolicySnapshot {
   if (labels === undefined) return snapshot;
-  const list: unknown = typeof labels === 'object' ? (labels as { labels?: unknown }).labels : undefined;
-  const wellFormed =
-    Array.isArray(list) &&
-    list.every((label: unknown) => {
-      const l = label as { name?: unknown; statuses?: unknown; defaultFor?: unknown } | null;
-      return typeof l === 'object' && l !== null && typeof l.name === 'string' && Array.isArray(l.statuses) && Array.isArray(l.defaultFor);
-    });
-  if (!wellFormed) {
+  if (!isStatusLabels(labels)) {
     throw new ConfigError('createIncidentEngine', [
       { code: 'invalid_status_labels', path: ['statusLabels'], message: 'Make status labels with defineStatusLabels({ … }).' },
     ]);

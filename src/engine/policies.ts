@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import type { IncidentPolicySnapshot } from '../model/incident.js';
 import { parseConfig } from '../model/parse.js';
-import type { SeverityScale } from '../model/severity.js';
+import { severitySchema, type SeverityScale } from '../model/severity.js';
 import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../review/actionItems.js';
 
 const minutes = z.number().min(0).max(60 * 24 * 366);
 
 function policiesSchema(scale: SeverityScale) {
-  const severity = z.string().refine((s) => scale.levels.includes(s), {
-    message: `Unknown severity; use one of ${scale.levels.join(', ')}.`,
-  });
+  const severity = severitySchema(scale);
   return z
     .strictObject({
       review: z.strictObject({ requiredFor: z.array(severity).optional() }).optional(),

@@ -156,11 +156,14 @@ export const sevScale: SeverityScale<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5'>
   },
 });
 
-/** A zod schema accepting exactly the levels of `scale`. */
-export function severitySchema(scale: SeverityScale) {
-  return z.string().refine((value) => scale.levels.includes(value), {
-    message: `Unknown severity; use one of ${scale.levels.join(', ')}.`,
-  });
+/** The message for a severity that is not one of `levels`. @internal */
+export function unknownSeverityMessage(levels: readonly string[]): string {
+  return `Unknown severity; use one of ${levels.join(', ')}.`;
+}
+
+/** A zod schema accepting exactly the levels of `scale` (or of any list of levels). */
+export function severitySchema(scale: { readonly levels: readonly string[] }) {
+  return z.string().refine((value) => scale.levels.includes(value), { message: unknownSeverityMessage(scale.levels) });
 }
 
 function unknownLevel(scale: SeverityScale, level: string, subject: string): ValidationError {
