@@ -36,7 +36,7 @@ export function createClocks(core: EngineCore, options: IncidentEngineOptions) {
     const triggeredAt = input.at ?? now;
     notInFuture(triggeredAt, now, 'startClock');
     const clock = updateClock(regime, clockOf(incident, regime.id), { type: 'trigger', trigger, at: triggeredAt }, { now, calendar });
-    return { type: 'START_CLOCK', regime: regime.id, trigger, triggeredAt, clock: JSON.parse(JSON.stringify(clock)) as ClockState };
+    return { type: 'START_CLOCK', regime: regime.id, trigger, triggeredAt, clock };
   }
 
   /** Builds `FILE_REPORT`: a filing of one phase (with its reference and reason for delay). */
@@ -73,7 +73,7 @@ export function createClocks(core: EngineCore, options: IncidentEngineOptions) {
       filedAt,
       ...(input.reference === undefined ? {} : { reference: input.reference }),
       ...(input.reasonForDelay === undefined ? {} : { reasonForDelay: input.reasonForDelay }),
-      clock: JSON.parse(JSON.stringify(clock)) as ClockState,
+      clock,
     };
   }
 
@@ -89,7 +89,7 @@ export function createClocks(core: EngineCore, options: IncidentEngineOptions) {
     const at = draft.dueAt ?? core.now();
     if (registry.has(clock.regime)) {
       const refreshed = computeClock(registry.get(clock.regime), { ...clockInputOf(clock), now: at, calendar });
-      return { ...draft, clock: JSON.parse(JSON.stringify(refreshed)) as ClockState };
+      return { ...draft, clock: refreshed };
     }
     const phases = clock.phases.map((p) => (p.phase === draft.phase && p.filedAt === undefined ? { ...p, status: 'overdue' as const } : p));
     return { ...draft, clock: { ...clock, phases, status: 'overdue' } };
