@@ -358,10 +358,17 @@ export function createIncidentEngine<const Types extends readonly AnyIncidentTyp
       const letters = await store.deadLetters(tenantId);
       if (!core.authorizes) return letters;
       // A dead letter carries its incident (title, fields): only those the reader may read.
+      // One load and one decision per incident, however many of its messages failed.
+      const readable = new Map<string, boolean>();
       const visible: typeof letters[number][] = [];
       for (const letter of letters) {
-        const stored = await store.load(tenantId, letter.incidentId);
-        if (stored === undefined || (await mayRead(actor, stored.incident))) visible.push(letter);
+        let allowed = readable.get(letter.incidentId);
+        if (allowed === undefined) {
+          const stored = await store.load(tenantId, letter.incidentId);
+          allowed = stored === undefined || (await mayRead(actor, stored.incident));
+          readable.set(letter.incidentId, allowed);
+        }
+        if (allowed) visible.push(letter);
       }
       return visible;
     },
