@@ -4,8 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
-    ingest: 'src/ingest/index.ts',
-    notifiers: 'src/notifiers.ts',
+    ingest: 'src/sources/index.ts',
+    notifiers: 'src/channels/index.ts',
     sqlite: 'src/storage/sqlite.ts',
     postgres: 'src/storage/postgres.ts',
     http: 'src/http/index.ts',

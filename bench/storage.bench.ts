@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
+import { createIncidentEngine } from '../src/createIncidentEngine.js';
 import { OPEN_STATUSES } from '../src/model/incident.js';
 import { memoryStore } from '../src/storage/memory.js';
 import { postgresStore } from '../src/storage/postgres.js';

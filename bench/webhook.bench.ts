@@ -7,13 +7,13 @@
  * Run: `npx tsx bench/webhook.bench.ts` (or `npm run bench -- webhook`). Goal: ≥ 1 000 deliveries/s.
  */
 import { Worker } from 'node:worker_threads';
-import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
-import { systemClock } from '../src/engine/clock.js';
-import { createDispatcher } from '../src/notify/dispatcher.js';
-import { compileRoutes, routeNotifications } from '../src/notify/routing.js';
-import { generateWebhookSecret } from '../src/notify/standardWebhooks.js';
-import { webhookNotifier, webhookPayload } from '../src/notify/webhook.js';
-import { defineNotifier, type NotificationMessage } from '../src/notify/types.js';
+import { createIncidentEngine } from '../src/createIncidentEngine.js';
+import { systemClock } from '../src/kernel/clock.js';
+import { createDispatcher } from '../src/features/notifications/dispatcher.js';
+import { compileRoutes, routeNotifications } from '../src/features/notifications/routing.js';
+import { generateWebhookSecret } from '../src/channels/standardWebhooks.js';
+import { webhookNotifier, webhookPayload } from '../src/channels/webhook.js';
+import { defineNotifier, type NotificationMessage } from '../src/model/notification.js';
 import { memoryStore } from '../src/storage/memory.js';
 import type { StorageAdapter } from '../src/storage/types.js';
 import { sequentialIds } from '../src/testing/sequentialIds.js';

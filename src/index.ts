@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export { createIncidentEngine } from './engine/createIncidentEngine.js';
+export { createIncidentEngine } from './createIncidentEngine.js';
 export {
   AUTHORIZE_ACTIONS,
   INCIDENT_COMMANDS,
@@ -15,18 +15,41 @@ export {
   type AuthorizationRequest,
   type Authorize,
   type AuthorizeAction,
-  type DeclareInput,
+  type EngineApi,
+  type EngineOptions,
   type FiredTimer,
-  type IncidentEngine,
-  type IncidentEngineOptions,
   type IncidentPolicies,
-  type PartialFields,
-  type TypedUpdateFieldsInput,
 } from './engine/types.js';
+export type { IncidentEngine, IncidentEngineOptions } from './incidentEngine.js';
+export {
+  defineFeature,
+  featureTimerId,
+  type AnyIncidentFeature,
+  type BuildEvent,
+  type CommitContribution,
+  type CreateIncidentDraft,
+  type DeclareHooks,
+  type FeatureApis,
+  type FeatureContext,
+  type FeatureDefinition,
+  type FeatureParts,
+  type FeatureRoute,
+  type IncidentFeature,
+  type StorageCapability,
+} from './engine/feature.js';
+export type {
+  ClassificationApi,
+  ClassificationOptions,
+  DeclareInput,
+  PartialFields,
+  TypedUpdateFieldsInput,
+} from './features/classification/classificationFeature.js';
+export type { ComplianceApi, ComplianceOptions } from './features/compliance/complianceFeature.js';
+export type { NotificationsApi, NotificationsOptions } from './features/notifications/notificationsFeature.js';
+export type { ReviewApi } from './features/review/reviewFeature.js';
 export { roleBasedPolicy, type RoleBasedPolicyOptions } from './engine/roleBasedPolicy.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
-export type { ScanFilter } from './engine/history.js';
-export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingest.js';
+export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingestOptions.js';
 export {
   SIGNAL_STATUSES,
   parseSignal,
@@ -48,6 +71,7 @@ export type {
   FileReportInput,
   ImportIncidentInput,
   ReadOptions,
+  ScanFilter,
   SetStatusLabelInput,
   StartClockInput,
   UntypedDeclareInput,
@@ -69,9 +93,10 @@ export type {
   IncidentEventName,
   IncidentEventPayload,
 } from './engine/emitter.js';
-export { systemClock, type Clock } from './engine/clock.js';
-export { randomIds, type IdGenerator, type IdKind } from './engine/ids.js';
-export { canonicalJson, verifyChain, type TimelineVerification } from './engine/hash.js';
+export { systemClock, type Clock } from './kernel/clock.js';
+export { randomIds, type IdGenerator, type IdKind } from './kernel/ids.js';
+export { canonicalJson } from './kernel/hash.js';
+export { verifyChain, type TimelineVerification } from './lifecycle/eventChain.js';
 
 export {
   incidentMachine,
@@ -207,7 +232,7 @@ export {
   type NccMerpGroup,
   type PagerDutySeverity,
   type PagerDutyUrgency,
-} from './classification/scales.js';
+} from './features/classification/scales.js';
 export {
   assertStatusLabel,
   defaultStatusLabel,
@@ -218,7 +243,7 @@ export {
   type StatusLabel,
   type StatusLabelDefinition,
   type StatusLabels,
-} from './classification/statusLabels.js';
+} from './model/statusLabels.js';
 export {
   createIncidentTypeRegistry,
   defineIncidentType,
@@ -234,13 +259,13 @@ export {
   type InferFieldsInput,
   type TypedDeclareFields,
   type ValidateFieldsOptions,
-} from './classification/defineIncidentType.js';
+} from './features/classification/defineIncidentType.js';
 export {
   REDACTED,
   redactFields,
   type FieldPath,
-} from './classification/redactFields.js';
-export { redactEvent, redactIncident } from './classification/redactIncident.js';
+} from './model/redactFields.js';
+export { redactEvent, redactIncident } from './model/redactIncident.js';
 export {
   isStandardSchema,
   type StandardSchemaV1,
@@ -254,7 +279,7 @@ export {
   type StandardSchemaV1Result,
   type StandardSchemaV1SuccessResult,
   type StandardSchemaV1Types,
-} from './classification/standardSchema.js';
+} from './features/classification/standardSchema.js';
 
 // Compliance: calendars, regulatory regimes and reporting clocks (issue 8). Not legal advice.
 export {
@@ -270,7 +295,7 @@ export {
   type DurationUnit,
   type IsoWeekday,
   type LocalDate,
-} from './compliance/calendar.js';
+} from './features/compliance/calendar.js';
 export {
   assertRegimePhase,
   assertRegimeTrigger,
@@ -293,22 +318,24 @@ export {
   type RegimePhaseId,
   type RegimeRegistry,
   type RegimeTrigger,
-} from './compliance/regimes.js';
+} from './features/compliance/regimes.js';
 export {
   calendarForRegime,
-  clockDeadlines,
   clockInputOf,
-  clockTimerId,
   computeClock,
   updateClock,
-  type ClockDeadline,
   type ClockFact,
   type ClockFacts,
   type ClockInput,
+} from './features/compliance/computeClock.js';
+export {
+  clockDeadlines,
+  clockTimerId,
+  type ClockDeadline,
   type ClockPhaseState,
   type ClockPhaseStatus,
   type ClockState,
-} from './compliance/computeClock.js';
+} from './model/reportingClock.js';
 
 // Notifications: the notifier contract, routing, delivery and the core notifiers (issue 6).
 export {
@@ -319,18 +346,17 @@ export {
   type NotificationMessage,
   type Notifier,
   type NotifierContext,
-} from './notify/types.js';
+} from './model/notification.js';
 export {
   defaultTemplates,
-  formatDuration,
-  formatTime,
   renderNotification,
   type NotificationTemplate,
   type NotificationTemplates,
   type RenderedText,
   type RenderOptions,
   type TemplateInput,
-} from './notify/render.js';
+} from './features/notifications/render.js';
+export { formatDuration, formatTime } from './kernel/timeFormat.js';
 export {
   compileRoutes,
   DEFAULT_NOTIFIED_EVENTS,
@@ -340,7 +366,7 @@ export {
   type NotificationRoute,
   type RouteInput,
   type RoutingOptions,
-} from './notify/routing.js';
+} from './features/notifications/routing.js';
 export {
   backoffDelay,
   createDispatcher,
@@ -351,7 +377,7 @@ export {
   type NotificationDeliveryInfo,
   type NotificationEmit,
   type NotificationEvents,
-} from './notify/dispatcher.js';
+} from './features/notifications/dispatcher.js';
 export {
   generateWebhookSecret,
   signWebhook,
@@ -360,9 +386,9 @@ export {
   type SignWebhookInput,
   type StandardWebhookHeaders,
   type VerifyWebhookInput,
-} from './notify/standardWebhooks.js';
-export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './notify/console.js';
-export { webhookNotifier, webhookPayload, type FetchLike, type WebhookNotifierOptions, type WebhookPayload } from './notify/webhook.js';
+} from './channels/standardWebhooks.js';
+export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './channels/console.js';
+export { webhookNotifier, webhookPayload, type FetchLike, type WebhookNotifierOptions, type WebhookPayload } from './channels/webhook.js';
 
 // Review and prevention: post-incident reviews, action items, recurrence (issue 7).
 export {
@@ -380,11 +406,11 @@ export {
   type ActionItemCounts,
   type ActionItemLike,
   type ActionItemPolicy,
-} from './review/actionItems.js';
+} from './model/actionItems.js';
 export {
   KEY_EVENT_TYPES,
   buildPostmortem,
-} from './review/buildPostmortem.js';
+} from './features/review/buildPostmortem.js';
 export {
   DEFAULT_SIMILARITY_WEIGHTS,
   findSimilarIncidents,
@@ -395,15 +421,15 @@ export {
   type SimilarityReason,
   type SimilarityReasonKind,
   type SimilarityWeights,
-} from './review/findSimilarIncidents.js';
+} from './features/review/findSimilarIncidents.js';
+export { escapeMarkdown } from './kernel/markdown.js';
 export {
-  escapeMarkdown,
   mermaidGanttText,
   postmortemGantt,
   postmortemToJson,
   renderPostmortemMarkdown,
   type RenderPostmortemOptions,
-} from './review/renderPostmortemMarkdown.js';
+} from './features/review/renderPostmortemMarkdown.js';
 export type {
   BuildPostmortemOptions,
   PhaseName,
@@ -418,7 +444,7 @@ export type {
   PostmortemTimelineEntry,
   RedactField,
   TimelineEventLike,
-} from './review/types.js';
+} from './features/review/types.js';
 
 // Metrics: MTTA, MTTR and friends over many incidents (issue 7).
 export {
@@ -462,4 +488,4 @@ export {
 export {
   toEpochMs,
   type TimeInput,
-} from './metrics/toEpochMs.js';
+} from './kernel/toEpochMs.js';

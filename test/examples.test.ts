@@ -43,6 +43,15 @@ describe('examples', () => {
     expect(pkg.scripts.demo).toBe('tsx examples/it-website-outage.ts');
   });
 
+  it('custom-feature plugs a feature in: a timer in the commit, a note when it fires, a method and a route', async () => {
+    const out = await example('custom-feature');
+    expect(out).toMatch(/tick fired 1 timer\(s\): feature:nudges:inc_\w+ \(applied\)/);
+    expect(out).toContain('Note on the timeline: No progress for 20 minutes since acknowledgement');
+    expect(out).toMatch(/engine\.features\.nudges\.sent\(\): \[\{"incidentId":"inc_\w+","at":"2026-12-06T09:21:00\.000Z"\}\]/);
+    expect(out).toMatch(/GET \/nudges → 200 \{"items":\[\{"incidentId":"inc_\w+"/);
+    expect(out).toContain('Timeline verifies: {"ok":true}');
+  }, 60_000);
+
   it('escalation survives a crashed engine', async () => {
     const out = await example('escalation');
     expect(out).toContain('[second] 2026-11-29T03:42:00.000Z escalated to level 2');

@@ -1,11 +1,24 @@
 /**
- * Shared helpers of the engine and lifecycle tests: a deterministic engine, one engine command
- * per lifecycle event, store wrappers that intercept commits and reads, and checks shared by
- * several files.
+ * Shared helpers of the tests: {@link thrown}, which every test uses to catch an error; and, for
+ * the engine and lifecycle tests, a deterministic engine, one engine command per lifecycle event,
+ * store wrappers that intercept commits and reads, and checks shared by several files.
  */
 import { expect } from 'vitest';
-import { createIncidentEngine } from '../src/engine/createIncidentEngine.js';
-import type { IncidentEngine, IncidentEngineOptions } from '../src/engine/types.js';
+import { createIncidentEngine } from '../src/createIncidentEngine.js';
+import type { IncidentEngine, IncidentEngineOptions } from '../src/incidentEngine.js';
+import {
+  isIncidentKitError,
+  type AdapterError,
+  type ConcurrencyError,
+  type ConfigError,
+  type DuplicateIncidentError,
+  type ErrorCode,
+  type ForbiddenError,
+  type InvalidTransitionError,
+  type NotFoundError,
+  type NotifierError,
+  type ValidationError,
+} from '../src/errors.js';
 import type { LifecycleEvent, LifecycleEventType } from '../src/lifecycle/events.js';
 import type { Actor } from '../src/model/actor.js';
 import type { StoredEvent } from '../src/model/event.js';
@@ -169,40 +182,74 @@ export function machineEvent(
   }
 }
 
-/** Awaits `promise` and returns what it rejected with; fails the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  expect.fail('expected the promise to reject, but it resolved');
+/** The error class each incidentkit error code stands for, so {@link thrown} with a code returns it. */
+export interface ErrorOfCode {
+  readonly VALIDATION_FAILED: ValidationError;
+  readonly INVALID_TRANSITION: InvalidTransitionError;
+  readonly NOT_FOUND: NotFoundError;
+  readonly VERSION_CONFLICT: ConcurrencyError;
+  readonly DUPLICATE_INCIDENT: DuplicateIncidentError;
+  readonly FORBIDDEN: ForbiddenError;
+  readonly ADAPTER_FAILED: AdapterError;
+  readonly NOTIFIER_FAILED: NotifierError;
+  readonly CONFIG_INVALID: ConfigError;
 }
+
+/** What {@link thrown} returns: the error, typed as the class of `C` when a code is given, else `unknown`. */
+export type Thrown<C extends ErrorCode | undefined> = C extends ErrorCode ? ErrorOfCode[C] : unknown;
+
+/** A value, or a promise of it: `await` it. */
+export type Awaitable<T> = T | Promise<T>;
 
 /**
- * Calls `fn` and returns what it threw or rejected with; fails the test when it succeeds.
+ * Returns what `run` threw or rejected with, and fails the test when it returned or resolved.
  *
- * @remarks Unlike {@link rejectionOf} it also catches a synchronous throw, for tests about
- * what went wrong rather than how it was reported (the validation tests check that separately).
+ * - `thrown(promise)` resolves to the promise's rejection.
+ * - `thrown(() => …)` calls the function and returns what it threw, synchronously. When the
+ *   function returns a promise instead, it returns a promise of that promise's rejection; so a
+ *   command that throws before returning its promise and one that rejects are caught alike, and
+ *   the result is {@link Awaitable}: `await` it.
+ *
+ * With `code`, it also asserts `isIncidentKitError(error, code)` (with the error as the message)
+ * and types the error as that code's class ({@link ErrorOfCode}).
+ *
+ * @example
+ * ```ts
+ * const refused = await thrown(() => notifier.send(message, context), 'NOTIFIER_FAILED');
+ * expect(refused.retryable).toBe(false);
+ * expect(isIncidentKitError(thrown(() => defineCalendar(bad)), 'CONFIG_INVALID')).toBe(true);
+ * ```
  */
-export async function failureOf(fn: () => Promise<unknown>): Promise<unknown> {
-  let promise: Promise<unknown>;
-  try {
-    promise = fn();
-  } catch (error) {
+export function thrown<C extends ErrorCode | undefined = undefined>(run: PromiseLike<unknown>, code?: C): Promise<Thrown<C>>;
+export function thrown<C extends ErrorCode | undefined = undefined>(run: () => PromiseLike<unknown>, code?: C): Awaitable<Thrown<C>>;
+export function thrown<C extends ErrorCode | undefined = undefined>(run: () => unknown, code?: C): Thrown<C>;
+export function thrown(run: PromiseLike<unknown> | (() => unknown), code?: ErrorCode): unknown {
+  const caught = (error: unknown): unknown => {
+    if (code !== undefined) expect(isIncidentKitError(error, code), String(error)).toBe(true);
     return error;
+  };
+  const rejection = async (promise: PromiseLike<unknown>): Promise<unknown> => {
+    try {
+      await promise;
+    } catch (error) {
+      return caught(error);
+    }
+    expect.fail('expected the promise to reject, but it resolved');
+  };
+  if (typeof run !== 'function') return rejection(run);
+  let result: unknown;
+  try {
+    result = run();
+  } catch (error) {
+    return caught(error);
   }
-  return rejectionOf(promise);
+  if (isPromiseLike(result)) return rejection(result);
+  expect.fail('expected the call to throw, but it returned');
 }
 
-/** Calls `fn` and returns what it threw; fails the test when it returns. */
-export function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  expect.fail('expected the call to throw, but it returned');
+/** Whether `value` is a promise or another thenable. */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** What a rejected command must leave untouched: the projection and the timeline. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actorSchema } from '../model/actor.js';
+import { actorSchema, type Actor } from '../model/actor.js';
 import { INCIDENT_STATUSES } from '../model/incident.js';
 import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } from '../model/primitives.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
@@ -187,6 +187,8 @@ export type EscalateInput = z.input<CommandSchemas['escalate']>;
 export type ImportIncidentInput = z.input<CommandSchemas['importIncident']>;
 /** Filters and paging of `engine.list`. */
 export type ListInput = z.input<CommandSchemas['list']>;
+/** Filters of `engine.scan`: those of `list` without paging. */
+export type ScanFilter = Omit<NonNullable<ListInput>, 'cursor' | 'limit'>;
 
 /** The store's {@link ListQuery} for a parsed `list` input (absent filters left out). */
 export function toListQuery(query: z.output<CommandSchemas['list']>): ListQuery {
@@ -198,4 +200,10 @@ export function toListQuery(query: z.output<CommandSchemas['list']>): ListQuery 
     ...(query.open === undefined ? {} : { open: query.open }),
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
   };
+}
+
+/** A command's validated input as `authorize` sees it: everything but the actor. */
+export function withoutActor(parsed: { readonly actor: Actor }): Readonly<Record<string, unknown>> {
+  const { actor: _actor, ...input } = parsed;
+  return input;
 }

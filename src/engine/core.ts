@@ -1,33 +1,30 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
-import { createIncidentTypeRegistry, type IncidentTypeRegistry, type AnyIncidentType } from '../classification/defineIncidentType.js';
-import { isStatusLabels, type StatusLabels } from '../classification/statusLabels.js';
-import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError, isIncidentKitError } from '../errors.js';
+import { ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
+import { randomIds, type IdGenerator } from '../kernel/ids.js';
+import { createKeyedQueue } from '../kernel/keyedQueue.js';
+import { parseConfig, parseInput } from '../kernel/parse.js';
+import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
-import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
+import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
-import { parseConfig } from '../model/parse.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
-import type { Claimed, OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
-import { systemClock, type Clock } from './clock.js';
-import { commandSchemas, type CommandSchemas } from './commands.js';
-import { createEngineEmitter, eventName } from './emitter.js';
-import { GENESIS_HASH, hashEvent } from './hash.js';
-import { randomIds, type IdGenerator } from './ids.js';
-import { createKeyedQueue } from './keyedQueue.js';
-import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
-import type { AuthorizeAction, FiredTimer, IncidentEngineOptions } from './types.js';
-import { compileRoutes, routeNotifications } from '../notify/routing.js';
-import { EVENT_TYPES } from '../model/event.js';
+import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
+import { commandSchemas, toListQuery, type CommandSchemas, type ScanFilter } from './commands.js';
+import { timerChanges } from './timerChanges.js';
+import { createTimerWorker } from './timerWorker.js';
 
-/** What `create` needs: the machine input less what the engine fills in (optional keys may be `undefined`). */
-type OptionalCreateKey = 'service' | 'summary' | 'dedupKey' | 'startedAt' | 'labels' | 'fields' | 'alert' | 'services' | 'imported' | 'type';
-export type CreateIncidentInput = Omit<IncidentMachineInput, 'id' | 'tenantId' | 'policy' | 'at' | OptionalCreateKey> & {
-  readonly [K in OptionalCreateKey]?: IncidentMachineInput[K] | undefined;
-} & { readonly at?: string | undefined };
+export { withoutActor } from './commands.js';
+import { createEngineEmitter, eventName } from './emitter.js';
+import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureContext, type FeatureParts, type IncidentFeature } from './feature.js';
+import { resolveEnginePolicies, type IncidentPolicies, type SimilarPolicy } from './policies.js';
+import type { Authorize, AuthorizeAction, FiredTimer } from './types.js';
+
+export type { BuildEvent } from './feature.js';
 
 /** A lifecycle event as a command builds it: the engine adds `at` and `actor`. */
 export type EventDraft = LifecycleEventDraft;
@@ -44,114 +41,49 @@ const optionsSchema = z.object({
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 });
 
-/**
- * A policy snapshot with status labels frozen in (as JSON, so replay needs no configuration).
- *
- * @throws ConfigError (`CONFIG_INVALID`) when `labels` were not made with `defineStatusLabels`.
- */
-export function withStatusLabels(snapshot: IncidentPolicySnapshot, labels: StatusLabels | undefined): IncidentPolicySnapshot {
-  if (labels === undefined) return snapshot;
-  if (!isStatusLabels(labels)) {
-    throw new ConfigError('createIncidentEngine', [
-      { code: 'invalid_status_labels', path: ['statusLabels'], message: 'Make status labels with defineStatusLabels({ … }).' },
-    ]);
-  }
-  return Object.freeze({ ...snapshot, statusLabels: JSON.parse(JSON.stringify(labels)) as StatusLabels });
+/** What the engine's kernel is built from: the options that are not any feature's. */
+export interface EngineCoreOptions {
+  readonly store: StorageAdapter;
+  readonly clock?: Clock | undefined;
+  readonly ids?: IdGenerator | undefined;
+  readonly tenantId?: string | undefined;
+  readonly policies?: IncidentPolicies | undefined;
+  readonly leaseMs?: number | undefined;
+  readonly workerId?: string | undefined;
+  readonly severityScale?: SeverityScale | undefined;
+  readonly maxRetries?: number | undefined;
+  readonly onHandlerError?: ((error: unknown, eventName: string) => void) | undefined;
+  readonly authorize?: Authorize | undefined;
+  /** Severity levels `list` filters accept besides the engine's (those of incident types). */
+  readonly listLevels?: readonly string[] | undefined;
 }
 
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);
 }
 
-/** Turns the delayed raises and cancels that a transition returned into timer changes. */
-function timerChanges(
-  actions: readonly { type: string; params?: unknown }[],
-  incident: { tenantId: string; id: string },
-  at: string,
-  fired?: string,
-): { set: TimerRecord[]; cancel: string[] } {
-  const set: TimerRecord[] = [];
-  // A fired timer is removed in the same commit as its effect, unless the transition set it again.
-  const cancel: string[] = fired === undefined ? [] : [fired];
-  for (const action of actions) {
-    const params = action.params as { delay?: unknown; id?: unknown; event?: unknown; sendId?: unknown } | undefined;
-    if (action.type === 'xstate.raise' && typeof params?.delay === 'number' && typeof params.id === 'string') {
-      // The machine fills `at` and `actor` with placeholders; the engine sets both when the timer fires.
-      const { at: _at, actor: _actor, ...event } = params.event as Record<string, unknown>;
-      set.push({
-        tenantId: incident.tenantId,
-        incidentId: incident.id,
-        timerId: params.id,
-        dueAt: new Date(Date.parse(at) + params.delay).toISOString(),
-        event: JSON.parse(JSON.stringify(event)) as TimerRecord['event'],
-      });
-    } else if (action.type === 'xstate.cancel' && typeof params?.sendId === 'string') {
-      cancel.push(params.sendId);
-    }
-  }
-  return { set, cancel: cancel.filter((id) => !set.some((timer) => timer.timerId === id)) };
-}
-
 /**
- * The engine's internals shared by its feature modules (commands, ingest, notifications,
- * import): one place that loads, decides with the machine, and commits.
+ * The engine's kernel as its own modules (commands, reads, ingest, workers) and the built-in
+ * features see it: the {@link FeatureContext} plus what only the engine itself uses.
  *
  * @internal
  */
-export interface EngineCore {
-  readonly store: StorageAdapter;
-  readonly tenantId: string;
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-  readonly scale: SeverityScale;
-  /** The engine's incident types (validated). */
-  readonly types: IncidentTypeRegistry<readonly AnyIncidentType[]>;
+export interface EngineCore extends FeatureContext {
   readonly schemas: CommandSchemas;
-  readonly policy: IncidentPolicySnapshot;
-  readonly workerId: string;
-  readonly leaseMs: number;
   readonly emitter: ReturnType<typeof createEngineEmitter>;
-  now: () => string;
-  loadOrThrow: (incidentId: string) => Promise<StoredIncident>;
-  /** Runs one event against an incident; `undefined` when a fired timer finds the machine no longer listening. */
-  execute: (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions) => Promise<Incident | undefined>;
-  /**
-   * {@link EngineCore.execute} for commands, which change the incident or throw. `action` is
-   * what the host's `authorize` is asked about (the engine method's name).
-   */
-  command: (
-    incidentId: string,
-    actor: Actor,
-    build: BuildEvent,
-    action: AuthorizeAction | undefined,
-    input?: Readonly<Record<string, unknown>>,
-  ) => Promise<Incident>;
-  /** Asks the host's `authorize` (when configured); `ForbiddenError` unless it answers `true`. */
-  authorizeOrThrow: (actor: Actor, action: AuthorizeAction, incident?: Incident, input?: Readonly<Record<string, unknown>>) => Promise<void>;
-  /** Whether an `authorize` hook is configured (reads skip the per-incident calls otherwise). */
-  readonly authorizes: boolean;
-  /**
-   * Creates an incident from machine input (a version-0 commit); `DuplicateIncidentError` when
-   * its dedup key is taken. `history` events (with their own times) are applied in the same
-   * commit, and `policy` replaces the engine's (imports freeze an empty one).
-   */
-  create: (
-    input: CreateIncidentInput,
-    history?: readonly LifecycleEvent[],
-    policy?: IncidentPolicySnapshot,
-    action?: AuthorizeAction,
-  ) => Promise<Incident>;
   /** The `similar` policy, when on. */
   readonly similar?: SimilarPolicy;
+  /** The set-up features, in the order they were given. */
+  readonly features: readonly { readonly feature: AnyIncidentFeature; readonly parts: FeatureParts }[];
+  /** Runs one event against an incident; `undefined` only when a fired timer finds the machine no longer listening. */
+  execute: {
+    (incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions & { readonly firedTimer: string }): Promise<Incident | undefined>;
+    (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions & { readonly firedTimer?: undefined }): Promise<Incident>;
+  };
+  /** The incident's severity scale: a feature's answer (its type's), else the engine's. */
+  severityScaleOf: (incident: Incident) => SeverityScale;
   tick: (at?: Date) => Promise<FiredTimer[]>;
-  /** Feature modules register what each commit also writes to the outbox. */
-  outbox: (events: readonly StoredEvent[], incident: Incident) => OutboxRecord[];
-  /** Feature modules complete a fired timer's event before it is applied (e.g. regulatory clocks add the clock). */
-  timerEvent: (draft: EventDraft, stored: StoredIncident) => EventDraft;
 }
-
-/** Builds the event of a command from the incident as loaded (may validate asynchronously). */
-export type BuildEvent = (stored: StoredIncident) => EventDraft | Promise<EventDraft>;
 
 /** Options of {@link EngineCore.execute}. */
 export interface ExecuteOptions {
@@ -163,22 +95,26 @@ export interface ExecuteOptions {
   readonly input?: Readonly<Record<string, unknown>>;
 }
 
-/** Builds the {@link EngineCore} from validated options. @internal */
-export function createEngineCore(options: IncidentEngineOptions): EngineCore {
+/**
+ * Builds the engine's kernel from validated options and sets up `features` against it, in
+ * order. Every hook a feature contributes is known here, before the first command runs.
+ *
+ * @throws ConfigError (`CONFIG_INVALID`) for invalid options, a duplicate feature name, or a
+ * store that lacks a storage method a feature requires.
+ * @internal
+ */
+export function createEngineCore(options: EngineCoreOptions, features: readonly AnyIncidentFeature[]): EngineCore {
   const config = parseConfig(optionsSchema, options, 'createIncidentEngine');
   const store = config.store;
   const tenantId = config.tenantId;
   const clock: Clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const scale: SeverityScale = options.severityScale ?? sevScale;
-  const types = createIncidentTypeRegistry(options.types ?? []);
-  // `list` filters accept the levels of every incident type's scale too.
-  const typeLevels = types.types.flatMap((type) => type.severityScale.levels);
-  const schemas = commandSchemas(scale, [...new Set([...scale.levels, ...typeLevels])]);
+  const schemas = commandSchemas(scale, [...new Set([...scale.levels, ...(options.listLevels ?? [])])]);
   const resolvedPolicies = resolveEnginePolicies(options.policies, scale);
-  const policy: IncidentPolicySnapshot = withStatusLabels(resolvedPolicies.snapshot, options.statusLabels);
   const workerId = config.workerId ?? ids('message').replace(/^msg_/, 'worker_');
   const emitter = createEngineEmitter(options.onHandlerError ?? defaultHandlerError);
+  checkFeatures(features, store);
 
   function now(): string {
     return clock.now().toISOString();
@@ -188,10 +124,10 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     for (const event of events) emitter.emit(eventName(event.type), { incident, event });
   }
 
-  const authorize = options.authorize;
-  async function authorizeOrThrow(actor: Actor, action: AuthorizeAction, incident?: Incident, input?: Readonly<Record<string, unknown>>): Promise<void> {
-    if (authorize === undefined) return;
-    const allowed: unknown = await authorize({
+  const authorizeHook = options.authorize;
+  async function authorize(actor: Actor, action: AuthorizeAction, incident?: Incident, input?: Readonly<Record<string, unknown>>): Promise<void> {
+    if (authorizeHook === undefined) return;
+    const allowed: unknown = await authorizeHook({
       actor,
       action,
       tenantId,
@@ -204,7 +140,18 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     }
   }
 
-  async function loadOrThrow(incidentId: string): Promise<StoredIncident> {
+  async function mayRead(actor: Actor, incident: Incident): Promise<boolean> {
+    if (authorizeHook === undefined) return true;
+    try {
+      await authorize(actor, 'read', incident);
+      return true;
+    } catch (error) {
+      if (error instanceof ForbiddenError) return false;
+      throw error;
+    }
+  }
+
+  async function load(incidentId: string): Promise<StoredIncident> {
     const stored = await store.load(tenantId, incidentId);
     if (stored === undefined) throw new NotFoundError({ entity: 'incident', id: incidentId, tenantId });
     return stored;
@@ -237,18 +184,33 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     return { ...unsigned, hash: await hashEvent(previousHash, unsigned) };
   }
 
+  // Set up after the functions above exist: a feature's setup may keep references to them.
+  let parts: readonly { readonly feature: AnyIncidentFeature; readonly parts: FeatureParts }[] = [];
+
+  /** What every feature adds to the commit of `events`: outbox messages and its own timers. */
+  function contributions(events: readonly StoredEvent[], incident: Incident): { outbox: OutboxRecord[]; timers: TimerRecord[] } {
+    const outbox: OutboxRecord[] = [];
+    const timers: TimerRecord[] = [];
+    for (const { parts: p } of parts) {
+      const added = p.commit?.({ events, incident });
+      if (added?.outbox !== undefined) outbox.push(...added.outbox);
+      if (added?.timers !== undefined) timers.push(...added.timers);
+    }
+    return { outbox, timers };
+  }
+
   /**
    * Runs one lifecycle event against an incident with optimistic concurrency: load, decide,
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
    */
-  async function executeNow(incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions = {}): Promise<Incident | undefined> {
-    const { firedTimer, action, input } = options;
+  async function executeNow(incidentId: string, actor: Actor, build: BuildEvent, execution: ExecuteOptions = {}): Promise<Incident | undefined> {
+    const { firedTimer, action, input } = execution;
     for (let attempt = 0; ; attempt += 1) {
-      const stored = await loadOrThrow(incidentId);
+      const stored = await load(incidentId);
       const current = stored.incident;
       // Asked on every attempt: a retry decides against the incident as it is now.
-      if (action !== undefined) await authorizeOrThrow(actor, action, current, input);
+      if (action !== undefined) await authorize(actor, action, current, input);
       const draft = await build(stored);
       // Event times never run backwards within an incident, even across hosts with skewed clocks.
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
@@ -264,6 +226,8 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       const seq = current.version + 1;
       const storedEvent = await signEvent(incidentId, seq, event, stored.lastHash);
       const incident = toIncident(next, seq);
+      const machineTimers = timerChanges(actions, incident, at, firedTimer);
+      const added = contributions([storedEvent], incident);
       try {
         await store.commit({
           tenantId,
@@ -272,8 +236,8 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
           events: [storedEvent],
           incident,
           snapshot: persistSnapshot(next),
-          timers: timerChanges(actions, incident, at, firedTimer),
-          outbox: core.outbox([storedEvent], incident),
+          timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
+          outbox: added.outbox,
         });
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
@@ -290,81 +254,54 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
    * processes are still caught by the store's version check and retried.
    */
   const serially = createKeyedQueue();
-  function execute(incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions): Promise<Incident | undefined> {
-    return serially(incidentId, () => executeNow(incidentId, actor, build, options));
+  function execute(incidentId: string, actor: Actor, build: BuildEvent, execution: ExecuteOptions & { readonly firedTimer: string }): Promise<Incident | undefined>;
+  function execute(incidentId: string, actor: Actor, build: BuildEvent, execution?: ExecuteOptions & { readonly firedTimer?: undefined }): Promise<Incident>;
+  function execute(incidentId: string, actor: Actor, build: BuildEvent, execution?: ExecuteOptions): Promise<Incident | undefined> {
+    return serially(incidentId, () => executeNow(incidentId, actor, build, execution));
   }
 
-  /** {@link execute} for commands, which always either change the incident or throw. */
-  async function command(
+  /** {@link execute} for commands: without a fired timer a refused event throws, so a command always changes the incident. */
+  function command(
     incidentId: string,
     actor: Actor,
     build: BuildEvent,
     action: AuthorizeAction | undefined,
     input?: Readonly<Record<string, unknown>>,
   ): Promise<Incident> {
-    const incident = await execute(incidentId, actor, build, {
+    return execute(incidentId, actor, build, {
       ...(action === undefined ? {} : { action }),
       ...(input === undefined ? {} : { input }),
     });
-    if (incident === undefined) throw new Error('unreachable: a command neither changed the incident nor threw');
-    return incident;
   }
 
-  /** Delivers one claimed timer's event to its incident and completes the claim. */
-  async function fire(claim: Claimed<TimerRecord>): Promise<FiredTimer> {
-    const { incidentId, timerId, dueAt, event } = claim.item;
-    let incident: Incident | undefined;
-    try {
-      incident = await execute(incidentId, SYSTEM_ACTOR, (stored) => core.timerEvent({ ...(event as unknown as EventDraft), dueAt } as EventDraft, stored), {
-        firedTimer: timerId,
-      });
-    } catch (error) {
-      // The incident is gone (e.g. the host deleted it): the timer has nothing left to do.
-      if (!isIncidentKitError(error, 'NOT_FOUND')) throw error;
-    }
-    await store.completeTimer(claim);
-    const type = typeof event.type === 'string' ? event.type : 'unknown';
-    return incident === undefined
-      ? { incidentId, timerId, dueAt, event: type, outcome: 'ignored' }
-      : { incidentId, timerId, dueAt, event: type, outcome: 'applied', incident };
+  /** Completes a machine timer's event with every feature's `timerEvent` hook, in order. */
+  function completeTimerEvent(draft: EventDraft, stored: StoredIncident): EventDraft {
+    let completed = draft;
+    for (const { parts: p } of parts) if (p.timerEvent !== undefined) completed = p.timerEvent(completed, stored);
+    return completed;
   }
 
-  async function tick(at?: Date): Promise<FiredTimer[]> {
-    const given: unknown = at;
-    // A valid Date within years 0000–9999 (leases are added to it, and stores keep ISO-8601 text).
-    if (given !== undefined && !(given instanceof Date && Number.isFinite(given.getTime()) && /^\d{4}-/.test(given.toISOString()) && given.getUTCFullYear() < 9999)) {
-      throw new ValidationError('tick', [{ code: 'invalid_type', path: [], message: 'Pass a valid Date, or nothing for the clock’s time.' }]);
-    }
-    const fired: FiredTimer[] = [];
-    const limit = 100;
-    // A fired timer may set another that is already due (a level with `afterMinutes: 0`, or a
-    // chain of overdue levels after downtime): keep claiming until nothing is due, but bounded
-    // to 100 batches per pass so a host's worker always yields.
-    for (let batch = 0; batch < 100; batch += 1) {
-      const claims = await store.claimTimers({
-        tenantId,
-        now: (at ?? clock.now()).toISOString(),
-        owner: workerId,
-        leaseMs: config.leaseMs,
-        limit,
-      });
-      for (const claim of claims) fired.push(await fire(claim));
-      if (claims.length === 0) break;
-    }
-    return fired;
-  }
-
+  const tick = createTimerWorker({
+    store,
+    tenantId,
+    clock,
+    workerId,
+    leaseMs: config.leaseMs,
+    execute,
+    completeTimerEvent,
+    fireFeatureTimer: (feature) => parts.find((p) => p.feature.name === feature)?.parts.fireTimer,
+  });
 
   async function create(
-    input: CreateIncidentInput,
+    input: CreateIncidentDraft,
     history: readonly LifecycleEvent[] = [],
-    frozen: IncidentPolicySnapshot = policy,
+    frozen?: IncidentPolicySnapshot,
     action?: AuthorizeAction,
   ): Promise<Incident> {
-    if (action !== undefined) await authorizeOrThrow(input.actor, action);
+    if (action !== undefined) await authorize(input.actor, action);
     const at = input.at ?? now();
     const id = ids('incident');
-    const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen })) as IncidentMachineInput;
+    const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen ?? core.policy })) as IncidentMachineInput;
     const [initial, actions] = initialTransition(incidentMachine, machineInput);
     let snapshot = initial;
     const { at: _at, actor, ...data } = machineInput;
@@ -393,6 +330,7 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       events.push(await signEvent(id, events.length + 1, event, events.at(-1)?.hash ?? GENESIS_HASH));
     }
     const incident = toIncident(snapshot, events.length);
+    const added = contributions(events, incident);
     await store.commit({
       tenantId,
       incidentId: id,
@@ -400,11 +338,29 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
       events,
       incident,
       snapshot: persistSnapshot(snapshot),
-      timers: { set: timers.set, cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
-      outbox: core.outbox(events, incident),
+      timers: { set: [...timers.set, ...added.timers], cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
+      outbox: added.outbox,
     });
     publish(incident, events);
     return incident;
+  }
+
+  async function* scan(filter: ScanFilter = {}): AsyncGenerator<Incident> {
+    let cursor: string | undefined;
+    do {
+      const query = parseInput(schemas.list, { ...filter, limit: 500, ...(cursor === undefined ? {} : { cursor }) }, 'scan');
+      const page = await store.list(tenantId, toListQuery(query));
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  function severityScaleOf(incident: Incident): SeverityScale {
+    for (const { parts: p } of parts) {
+      const own = p.severityScaleOf?.(incident);
+      if (own !== undefined) return own;
+    }
+    return scale;
   }
 
   const core: EngineCore = {
@@ -412,36 +368,48 @@ export function createEngineCore(options: IncidentEngineOptions): EngineCore {
     tenantId,
     clock,
     ids,
-    scale,
-    types,
+    severityScale: scale,
     schemas,
-    policy,
+    // Replaced below once the features refined it (status labels); read only after setup.
+    policy: resolvedPolicies.snapshot,
     workerId,
     leaseMs: config.leaseMs,
     emitter,
     now,
-    loadOrThrow,
+    load,
     execute,
     command,
-    authorizeOrThrow,
-    authorizes: authorize !== undefined,
+    authorize,
+    mayRead,
+    authorizes: authorizeHook !== undefined,
     create,
+    scan,
+    emit: (name, payload) => {
+      emitter.emit(name, payload);
+    },
     tick,
-    outbox: () => [],
-    timerEvent: (draft) => draft,
+    severityScaleOf,
+    get features() {
+      return parts;
+    },
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
   };
-  const notifierNames = Object.keys(options.notifiers ?? {});
-  const routing = compileRoutes({
-    notifiers: notifierNames,
-    eventTypes: EVENT_TYPES,
-    ...(options.routes === undefined ? {} : { routes: options.routes }),
-    ...(options.templates === undefined ? {} : { templates: options.templates }),
-    ...(options.links === undefined ? {} : { links: options.links }),
-  });
-  // Messages are written in the same commit as the events they are about: none is lost.
-  if (notifierNames.length > 0) {
-    core.outbox = (events, incident) => routeNotifications(routing, { events, incident, ids, now: clock.now() });
-  }
+  parts = features.map((feature) => ({ feature, parts: feature.setup(core) }));
+  // The policy frozen into untyped incidents, as every feature refined it (e.g. status labels).
+  let policy = resolvedPolicies.snapshot;
+  for (const { parts: p } of parts) if (p.policy !== undefined) policy = p.policy(policy);
+  Object.defineProperty(core, 'policy', { value: policy, enumerable: true });
   return core;
+}
+
+/**
+ * A feature of the library's own: set up against the engine's whole kernel ({@link EngineCore}),
+ * not only the public {@link FeatureContext}. The engine passes its kernel to every feature.
+ *
+ * @internal
+ */
+export function builtInFeature<const Name extends string, Api extends object>(
+  feature: Omit<IncidentFeature<Name, Api>, 'setup'> & { setup(core: EngineCore): FeatureParts<Api> },
+): IncidentFeature<Name, Api> {
+  return { ...feature, setup: (context) => feature.setup(context as EngineCore) };
 }

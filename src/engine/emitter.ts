@@ -1,7 +1,7 @@
 import mittModule, { type Emitter, type EventType, type Handler, type WildcardHandler } from 'mitt';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
-import type { NotificationEvents } from '../notify/dispatcher.js';
+import type { NotificationEvents } from '../model/notification.js';
 
 type MittFactory = <Events extends Record<EventType, unknown>>() => Emitter<Events>;
 

@@ -1,77 +1,14 @@
 import { z } from 'zod';
-import { isIncidentKitError } from '../errors.js';
+import { AdapterError, isIncidentKitError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { AlertSummary, Incident } from '../model/incident.js';
-import { parseConfig, parseInput } from '../model/parse.js';
+import { parseConfig, parseInput } from '../kernel/parse.js';
 import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
+import { ingestOptionsSchema, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
 
-/** What `engine.ingest` did with one signal. */
-export type IngestOutcome =
-  | 'created'
-  | 'deduplicated'
-  | 'grouped'
-  | 'acknowledged'
-  | 'resolved'
-  | 'suppressed'
-  | 'held'
-  | 'ignored';
-
-/** The result of ingesting one signal, in the order the signals were given. */
-export interface IngestResult {
-  readonly outcome: IngestOutcome;
-  /** The incident the signal opened or touched (absent for `suppressed`, `held` and `ignored`). */
-  readonly incident?: Incident;
-}
-
-/** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */
-export interface MaintenanceWindow {
-  readonly start: Date | string;
-  readonly end: Date | string;
-  /** Only signals of this service (absent: any service). */
-  readonly service?: string;
-  /** Only signals carrying all these labels (absent: any labels). */
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
-
-const ingestOptionsSchema = z
-  .strictObject({
-    groupBy: z.array(z.string().min(1).max(128)).min(1).max(20).optional(),
-    groupWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(60),
-    threshold: z.strictObject({ count: z.number().int().min(1).max(1_000_000), windowMinutes: z.number().min(0).max(60 * 24 * 31) }).optional(),
-    maintenanceWindows: z
-      .array(
-        z
-          .strictObject({
-            start: instant,
-            end: instant,
-            service: z.string().min(1).max(200).optional(),
-            labels: z.record(z.string(), z.string()).optional(),
-          })
-          .refine((w) => w.start < w.end, { message: 'A maintenance window must end after it starts.' }),
-      )
-      .max(1_000)
-      .default([]),
-    autoResolve: z.boolean().default(true),
-  })
-  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true });
-
-/**
- * How `engine.ingest` turns signals into incidents.
- *
- * - `groupBy`: label names (Alertmanager-style); distinct fingerprints with equal values of
- *   these labels attach to one open incident within `groupWindowMinutes` of its detection
- *   ("correlate, don't merge"). Without it each dedup key is its own incident.
- * - `threshold`: open an incident only after `count` firings within `windowMinutes` (the
- *   firings before are `held`).
- * - `maintenanceWindows`: matching signals are `suppressed`.
- * - `autoResolve` (default `true`): when every alert of an incident is resolved, the incident
- *   resolves, with the source as an `integration` actor.
- */
-export type IngestOptions = z.input<typeof ingestOptionsSchema>;
+export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
 const MINUTE = 60_000;
 const ACTIVE = new Set(['triage', 'responding', 'mitigated']);
@@ -207,7 +144,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       try {
         const created = await core.create({
           title: signal.summary,
-          severity: core.scale.levels.includes(signal.severity) ? signal.severity : (core.scale.levels.at(-1) ?? signal.severity),
+          severity: core.severityScale.levels.includes(signal.severity) ? signal.severity : (core.severityScale.levels.at(-1) ?? signal.severity),
           service: signal.service,
           summary: signal.annotations.description ?? signal.annotations.summary,
           startedAt: signal.startsAt < at ? signal.startsAt : at,
@@ -231,7 +168,12 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         lookups.clear();
       }
     }
-    throw new Error(`[incidentkit] ingest: could not settle the dedup race for key '${key}' after 3 attempts.`);
+    // The store refused the create as a duplicate three times yet showed no open incident for
+    // the key: its dedup index and its reads disagree.
+    throw new AdapterError(
+      { adapter: 'store', operation: 'findOpenByDedupKey' },
+      `ingest could not settle the race for dedup key '${key}' after 3 attempts: the store refuses a new incident as a duplicate but finds no open one with that key.`,
+    );
   }
 
   /**
@@ -255,7 +197,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     if (core.authorizes) {
       // Asked once per source of this call: may this integration raise and update incidents?
       const sources = new Map(signals.map((signal) => [signal.source, actorFor(signal)]));
-      for (const actor of sources.values()) await core.authorizeOrThrow(actor, 'ingest');
+      for (const actor of sources.values()) await core.authorize(actor, 'ingest');
     }
     const at = core.now();
     const counts: SignalCount[] = [];

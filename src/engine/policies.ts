@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { IncidentPolicySnapshot } from '../model/incident.js';
-import { parseConfig } from '../model/parse.js';
+import { parseConfig } from '../kernel/parse.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
-import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../review/actionItems.js';
+import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../model/actionItems.js';
 
 const minutes = z.number().min(0).max(60 * 24 * 366);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from '../model/actor.js';
 import type { Incident } from '../model/incident.js';
-import { parseConfig } from '../model/parse.js';
+import { parseConfig } from '../kernel/parse.js';
 import { AUTHORIZE_ACTIONS, type Authorize, type AuthorizeAction } from './types.js';
 
 /** Options of {@link roleBasedPolicy}. */

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import type { AnyIncidentType } from '../classification/defineIncidentType.js';
-import type { IncidentEngine } from '../engine/types.js';
-import { isIncidentKitError, ValidationError, type ValidationIssue } from '../errors.js';
+import type { AnyIncidentType } from '../features/classification/defineIncidentType.js';
+import type { IncidentEngine } from '../incidentEngine.js';
+import { ConfigError, isIncidentKitError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Incident } from '../model/incident.js';
-import type { CloudWatchSnsResult, SnsConfirmation } from '../ingest/parseCloudWatchSns.js';
+import type { CloudWatchSnsResult, SnsConfirmation } from '../sources/parseCloudWatchSns.js';
 import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
-import { parseConfig, toIssues } from '../model/parse.js';
+import { parseConfig, toIssues } from '../kernel/parse.js';
 import type { Signal } from '../model/signal.js';
 import { HttpError, jsonResponse, toErrorResponse } from './errorResponse.js';
 import { decodeUtf8, readBody } from './readBody.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
+import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
 import type { Verifier } from './verifiers.js';
 
 /** A handler on Web-standard `Request`/`Response`, as Hono, Next.js, Bun, Deno and Workers expect. */
@@ -231,7 +232,7 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
     const actor = actorSchema.safeParse(given);
     if (!actor.success) {
       // The host's authenticate returned something that is not an actor: a server bug, not the caller's.
-      throw new Error(`authenticate returned an invalid actor: ${toIssues(actor.error).map((i) => i.message).join('; ')}`);
+      throw new ConfigError('createIncidentHandler authenticate', toIssues(actor.error).map((issue) => ({ ...issue, message: `authenticate returned an invalid actor: ${issue.message}` })));
     }
     return actor.data;
   }
@@ -282,7 +283,11 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
         return jsonResponse(200, { source: name, confirmation, results: [] });
       }
       const signals = signalsOf(parsed);
-      if (signals === undefined) throw new Error(`The parser of source '${name}' returned neither signals nor a confirmation.`);
+      if (signals === undefined) {
+        throw new ConfigError(`createIncidentHandler sources.${name}`, [
+          { code: 'invalid_parser_result', path: ['sources', name, 'parse'], message: 'The parser returned neither signals nor a confirmation; return Signal[] (see incidentkit/ingest).' },
+        ]);
+      }
       const results = signals.length === 0 ? [] : await engine.ingest(signals);
       return jsonResponse(200, {
         source: name,
@@ -313,6 +318,8 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
       throw error;
     }
   }
+
+  const featureRoutes = featureRoutesOf(engine);
 
   function route(method: string, segments: readonly string[], pathname: string): Route {
     const [head, id, action, ...rest] = segments;
@@ -353,11 +360,23 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
     };
   }
 
+  /** The handler's own route for the path, or `undefined` where a feature's route may answer. */
+  function ownRoute(method: string, segments: readonly string[], pathname: string): Route | undefined {
+    try {
+      return route(method, segments, pathname);
+    } catch (error) {
+      if (error instanceof HttpError && error.code === 'ROUTE_NOT_FOUND' && featureRoutes.length > 0) return undefined;
+      throw error;
+    }
+  }
+
   return async (request) => {
     try {
       const { pathname } = new URL(request.url);
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw notFound(pathname);
-      const matched = route(request.method, decodeSegments(pathname.slice(basePath.length)), pathname);
+      const segments = decodeSegments(pathname.slice(basePath.length));
+      const matched = ownRoute(request.method, segments, pathname) ?? matchFeatureRoute(featureRoutes, request.method, segments, actorOf);
+      if (matched === undefined) throw notFound(pathname);
       if (!matched.allowed.includes(request.method)) throw methodNotAllowed(request.method, matched.allowed);
       return await matched.run(request);
     } catch (error) {

@@ -2,10 +2,10 @@
  * Verifiers that guard inbound webhooks: a shared bearer token, HTTP Basic credentials, or a
  * Standard Webhooks signature. Web Crypto only, so they run wherever the handler runs.
  */
-import type { Clock } from '../engine/clock.js';
-import { systemClock } from '../engine/clock.js';
+import type { Clock } from '../kernel/clock.js';
+import { systemClock } from '../kernel/clock.js';
 import { ConfigError } from '../errors.js';
-import { verifyWebhookSignature } from '../notify/standardWebhooks.js';
+import { verifyWebhookSignature } from '../channels/standardWebhooks.js';
 
 /**
  * Decides whether an inbound webhook may be ingested.

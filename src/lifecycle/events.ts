@@ -1,4 +1,4 @@
-import type { ClockState } from '../compliance/computeClock.js';
+import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
 import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';

@@ -4,15 +4,17 @@ import type { StoredEvent } from '../model/event.js';
 import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../model/incident.js';
 import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_TYPE_OF, type LifecycleEvent, type LifecycleEventType } from './events.js';
 import { incidentMachine, type IncidentContext, type IncidentMachineInput } from './incidentMachine.js';
+import type { IncidentStateValue, PersistedIncidentSnapshot } from '../model/snapshot.js';
 
 /** A snapshot of {@link incidentMachine}. */
 export type IncidentSnapshot = SnapshotFrom<typeof incidentMachine>;
 
-/** What the stores persist of a snapshot: its state value and context, as plain JSON. */
-export interface PersistedIncidentSnapshot {
-  readonly value: IncidentSnapshot['value'];
-  readonly context: IncidentContext;
-}
+export type { PersistedIncidentSnapshot } from '../model/snapshot.js';
+
+/** Compile-time proof that the model's state value is exactly the machine's. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _StateValueMatchesMachine = Assert<Same<IncidentSnapshot['value'], IncidentStateValue>>;
 
 function isIncidentStatus(value: unknown): value is IncidentStatus {
   return typeof value === 'string' && (INCIDENT_STATUSES as readonly string[]).includes(value);

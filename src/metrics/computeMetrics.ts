@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { parseInput } from '../model/parse.js';
-import { actionItemCountsOf, emptyActionItemTally, tallyActionItems, type ActionItemTally } from '../review/actionItems.js';
+import { parseInput } from '../kernel/parse.js';
+import { actionItemCountsOf, emptyActionItemTally, tallyActionItems, type ActionItemTally } from '../model/actionItems.js';
 import { createStatsAccumulator, summarize, type Stats, type StatsAccumulator } from './stats.js';
 import { describeGroupBy, groupKeyReader } from './groupKeyReader.js';
-import { timeValueMs, toEpochMs } from './toEpochMs.js';
+import { timeValueMs, toEpochMs } from '../kernel/toEpochMs.js';
 import {
   DEFAULT_DURATIONS,
   MILESTONE_NAMES,

@@ -1,5 +1,5 @@
-import { escapeMarkdown } from '../review/renderPostmortemMarkdown.js';
-import { formatDuration } from '../review/formatDuration.js';
+import { escapeMarkdown } from '../kernel/markdown.js';
+import { formatDurationCompact } from '../kernel/timeFormat.js';
 import type { MetricsGroup, MetricsResult } from './types.js';
 import type { Stats } from './stats.js';
 
@@ -18,7 +18,7 @@ export interface RenderMetricsOptions {
   readonly maxChartGroups?: number;
 }
 
-const dur = (value: number | null): string => (value === null ? '—' : formatDuration(value));
+const dur = (value: number | null): string => (value === null ? '—' : formatDurationCompact(value));
 const pct = (value: number | null): string => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
 
 /** Text for a double-quoted Mermaid xychart string: it has no escape for `"`, so quotes become `'`. */
@@ -34,7 +34,7 @@ function chartNumber(value: number): string {
 }
 
 function statsRow(name: string, s: Stats): string {
-  const within = s.within === undefined ? '' : ` | ${s.within.map((w) => `≤ ${formatDuration(w.atMost)}: ${pct(w.fraction)}`).join(', ')}`;
+  const within = s.within === undefined ? '' : ` | ${s.within.map((w) => `≤ ${formatDurationCompact(w.atMost)}: ${pct(w.fraction)}`).join(', ')}`;
   return `| ${escapeMarkdown(name)} | ${String(s.count)} | ${String(s.excluded)} | ${dur(s.mean)} | ${dur(s.median)} | ${dur(s.p90)} | ${dur(s.p95)} | ${dur(s.p99)} | ${dur(s.std)} | ${dur(s.min)} | ${dur(s.max)}${within} |`;
 }
 
@@ -149,7 +149,7 @@ export function renderMetricsMarkdown(result: MetricsResult, options: RenderMetr
   const targets = result.overall.targets;
   if (targets !== undefined && Object.keys(targets).length > 0) {
     const cell = (c: { met: number; missed: number; pending: number; share: number | null; targetMs: number } | undefined): string =>
-      c === undefined ? '—' : `${pct(c.share)} (${String(c.met)}/${String(c.met + c.missed)} within ${formatDuration(c.targetMs)}${c.pending > 0 ? `, ${String(c.pending)} pending` : ''})`;
+      c === undefined ? '—' : `${pct(c.share)} (${String(c.met)}/${String(c.met + c.missed)} within ${formatDurationCompact(c.targetMs)}${c.pending > 0 ? `, ${String(c.pending)} pending` : ''})`;
     out.push(
       `${hh} Target compliance`,
       '',

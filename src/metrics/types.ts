@@ -1,6 +1,6 @@
-import type { ActionItemCounts, ActionItemLike } from '../review/actionItems.js';
+import type { ActionItemCounts, ActionItemLike } from '../model/actionItems.js';
 import type { Stats } from './stats.js';
-import type { TimeInput } from './toEpochMs.js';
+import type { TimeInput } from '../kernel/toEpochMs.js';
 
 /** The milestones of an incident, in lifecycle order. */
 export const MILESTONE_NAMES = [

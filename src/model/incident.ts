@@ -1,16 +1,10 @@
-import type { StatusLabels } from '../classification/statusLabels.js';
-import type { ClockState } from '../compliance/computeClock.js';
+import type { StatusLabels } from './statusLabels.js';
+import type { ClockState } from './reportingClock.js';
 import type { Actor } from './actor.js';
 import type { JsonValue } from './primitives.js';
 
-/** The lifecycle states of an incident (DESIGN §3); the names are public. */
-export const INCIDENT_STATUSES = ['triage', 'responding', 'mitigated', 'resolved', 'postIncident', 'closed', 'canceled'] as const;
-
-/** One of {@link INCIDENT_STATUSES}. */
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-/** Statuses in which an incident is still open (not `closed` or `canceled`). */
-export const OPEN_STATUSES: readonly IncidentStatus[] = ['triage', 'responding', 'mitigated', 'resolved', 'postIncident'];
+export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.js';
+import type { IncidentStatus } from './status.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { parseConfig } from './parse.js';
+import { parseConfig } from '../kernel/parse.js';
 
 /**
  * An ordered severity scale, worst level first.
@@ -159,6 +159,17 @@ export const sevScale: SeverityScale<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5'>
 /** The message for a severity that is not one of `levels`. @internal */
 export function unknownSeverityMessage(levels: readonly string[]): string {
   return `Unknown severity; use one of ${levels.join(', ')}.`;
+}
+
+/**
+ * Checks that `severity` is a level of `scale`, with the message {@link severitySchema} gives.
+ *
+ * @throws ValidationError (`VALIDATION_FAILED`) for a level the scale does not have.
+ */
+export function checkSeverity(scale: SeverityScale, severity: string, subject: string): void {
+  if (!scale.levels.includes(severity)) {
+    throw new ValidationError(subject, [{ code: 'unknown_severity', path: ['severity'], message: unknownSeverityMessage(scale.levels) }]);
+  }
 }
 
 /** A zod schema accepting exactly the levels of `scale` (or of any list of levels). */

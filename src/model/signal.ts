@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from './parse.js';
+import { parseInput } from '../kernel/parse.js';
 import { keySchema, labelsSchema, LIMITS, timestampSchema, type JsonValue } from './primitives.js';
 
 /** The statuses a signal can report, in the order an alert usually goes through them. */

@@ -5,7 +5,7 @@
  */
 import type { Pool, QueryResultRow } from 'pg';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
-import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';

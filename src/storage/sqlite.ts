@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type Incident } from '../model/incident.js';
-import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import { encodeCursor } from './cursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';

@@ -1,4 +1,4 @@
-import type { PersistedIncidentSnapshot } from '../lifecycle/projection.js';
+import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentStatus } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.js';
+import type { Clock } from '../kernel/clock.js';
 
 /** A {@link Clock} that only moves when told to. */
 export interface ManualClock extends Clock {

@@ -1,13 +1,13 @@
-import { computeClock } from '../compliance/computeClock.js';
-import { gdpr } from '../compliance/regimes.js';
-import { DEFAULT_NOTIFIED_EVENTS } from '../notify/routing.js';
+import { computeClock } from '../features/compliance/computeClock.js';
+import { gdpr } from '../features/compliance/regimes.js';
+import { DEFAULT_NOTIFIED_EVENTS } from '../features/notifications/routing.js';
 import { isIncidentKitError } from '../errors.js';
 import type { IncidentEventType, StoredEvent } from '../model/event.js';
 import type { Incident } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
-import { renderNotification } from '../notify/render.js';
-import { audienceOf, notificationIdempotencyKey } from '../notify/routing.js';
-import type { NotificationMessage, Notifier, NotifierContext } from '../notify/types.js';
+import { renderNotification } from '../features/notifications/render.js';
+import { audienceOf, notificationIdempotencyKey } from '../features/notifications/routing.js';
+import type { NotificationMessage, Notifier, NotifierContext } from '../model/notification.js';
 
 /** The assertions the contract suites use; vitest's and jest's `expect` fit. */
 export interface NotifierContractAssertion {

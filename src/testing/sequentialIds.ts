@@ -1,4 +1,4 @@
-import type { IdGenerator, IdKind } from '../engine/ids.js';
+import type { IdGenerator, IdKind } from '../kernel/ids.js';
 
 /**
  * An id generator that counts per kind (`inc_1`, `evt_1`, `evt_2`, …): deterministic ids for

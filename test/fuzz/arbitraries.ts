@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { IncidentEngine } from '../../src/engine/types.js';
+import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { ERROR_CODES, isIncidentKitError } from '../../src/errors.js';
 import type { StoredEvent } from '../../src/model/event.js';
 import type { Incident } from '../../src/model/incident.js';

@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IncidentEngine } from '../../src/engine/types.js';
+import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { parseSignal } from '../../src/model/signal.js';
 import { memoryStore } from '../../src/storage/memory.js';
 import { makeEngine } from '../helpers.js';

@@ -13,19 +13,19 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentEngine } from '../../src/engine/types.js';
+import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { ERROR_CODES } from '../../src/errors.js';
 import { COMMAND_NAMES, type CommandName } from '../../src/http/commandRoutes.js';
 import { createIncidentHandler, type IncidentHandler, type IngestSource } from '../../src/http/createIncidentHandler.js';
 import { HTTP_ERROR_CODES } from '../../src/http/errorResponse.js';
 import { bearerAuth } from '../../src/http/verifiers.js';
-import { parseAlertmanager } from '../../src/ingest/parseAlertmanager.js';
-import { parseCloudWatchSns } from '../../src/ingest/parseCloudWatchSns.js';
-import { parseDatadog } from '../../src/ingest/parseDatadog.js';
-import { parseGrafana } from '../../src/ingest/parseGrafana.js';
-import { parseOpsgenieAlert } from '../../src/ingest/parseOpsgenieAlert.js';
-import { parsePagerDutyEvent } from '../../src/ingest/parsePagerDutyEvent.js';
-import { parseSentry } from '../../src/ingest/parseSentry.js';
+import { parseAlertmanager } from '../../src/sources/parseAlertmanager.js';
+import { parseCloudWatchSns } from '../../src/sources/parseCloudWatchSns.js';
+import { parseDatadog } from '../../src/sources/parseDatadog.js';
+import { parseGrafana } from '../../src/sources/parseGrafana.js';
+import { parseOpsgenieAlert } from '../../src/sources/parseOpsgenieAlert.js';
+import { parsePagerDutyEvent } from '../../src/sources/parsePagerDutyEvent.js';
+import { parseSentry } from '../../src/sources/parseSentry.js';
 import { memoryStore } from '../../src/storage/memory.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { fixtureText } from '../fixtures/ingest/loadFixture.js';

@@ -1,6 +1,6 @@
 /**
  * Fuzzing every parser of `incidentkit/ingest` (issue #9), at volume and with what
- * test/ingest/parsers.property.test.ts does not feed: official payloads mutated with hostile
+ * test/sources/parsers.property.test.ts does not feed: official payloads mutated with hostile
  * JSON (own `__proto__`/`constructor`/`prototype` keys as `JSON.parse` makes them, lone
  * surrogates, invalid dates, limit-sized and huge strings, deep nesting), the payloads' text
  * corrupted byte by byte or cut short, hostile parser options and clocks, and hand-made signals
@@ -13,14 +13,14 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isIncidentKitError } from '../../src/errors.js';
-import { parseAlertmanager } from '../../src/ingest/parseAlertmanager.js';
-import { parseCloudWatchSns } from '../../src/ingest/parseCloudWatchSns.js';
-import { parseDatadog } from '../../src/ingest/parseDatadog.js';
-import { parseGrafana } from '../../src/ingest/parseGrafana.js';
-import { parseOpsgenieAlert } from '../../src/ingest/parseOpsgenieAlert.js';
-import { parsePagerDutyEvent } from '../../src/ingest/parsePagerDutyEvent.js';
-import { parseSentry } from '../../src/ingest/parseSentry.js';
-import { normalizeTimestamp, readTimestamp } from '../../src/ingest/time.js';
+import { parseAlertmanager } from '../../src/sources/parseAlertmanager.js';
+import { parseCloudWatchSns } from '../../src/sources/parseCloudWatchSns.js';
+import { parseDatadog } from '../../src/sources/parseDatadog.js';
+import { parseGrafana } from '../../src/sources/parseGrafana.js';
+import { parseOpsgenieAlert } from '../../src/sources/parseOpsgenieAlert.js';
+import { parsePagerDutyEvent } from '../../src/sources/parsePagerDutyEvent.js';
+import { parseSentry } from '../../src/sources/parseSentry.js';
+import { normalizeTimestamp, readTimestamp } from '../../src/sources/time.js';
 import { parseSignal, type Signal } from '../../src/model/signal.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { expectValidSignals, fixtureText, loadFixture } from '../fixtures/ingest/loadFixture.js';

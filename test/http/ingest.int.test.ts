@@ -3,14 +3,14 @@
  * official Alertmanager payload, every shipped verifier, body limits and SNS confirmations.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentEngine } from '../../src/engine/types.js';
+import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { AdapterError } from '../../src/errors.js';
 import { createIncidentHandler, type IncidentHandlerOptions, type IngestSource } from '../../src/http/createIncidentHandler.js';
 import type { ErrorBody } from '../../src/http/errorResponse.js';
 import { basicAuth, bearerAuth, standardWebhooksAuth } from '../../src/http/verifiers.js';
-import { parseAlertmanager } from '../../src/ingest/parseAlertmanager.js';
-import { parseCloudWatchSns, type SnsConfirmation } from '../../src/ingest/parseCloudWatchSns.js';
-import { signWebhook } from '../../src/notify/standardWebhooks.js';
+import { parseAlertmanager } from '../../src/sources/parseAlertmanager.js';
+import { parseCloudWatchSns, type SnsConfirmation } from '../../src/sources/parseCloudWatchSns.js';
+import { signWebhook } from '../../src/channels/standardWebhooks.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { fixtureText } from '../fixtures/ingest/loadFixture.js';
 import { makeEngine } from '../helpers.js';

@@ -3,12 +3,12 @@
  * route, every lifecycle command, authentication and every error mapping.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentEngine } from '../../src/engine/types.js';
-import { defineStatusLabels } from '../../src/classification/statusLabels.js';
+import type { IncidentEngine } from '../../src/incidentEngine.js';
+import { defineStatusLabels } from '../../src/model/statusLabels.js';
 import { z } from 'zod';
-import { defineIncidentType } from '../../src/classification/defineIncidentType.js';
-import { nccMerpScale } from '../../src/classification/scales.js';
-import { createIncidentEngine } from '../../src/engine/createIncidentEngine.js';
+import { defineIncidentType } from '../../src/features/classification/defineIncidentType.js';
+import { nccMerpScale } from '../../src/features/classification/scales.js';
+import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { roleBasedPolicy } from '../../src/engine/roleBasedPolicy.js';
 import { memoryStore } from '../../src/storage/memory.js';
 import { AdapterError, ConcurrencyError } from '../../src/errors.js';

@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { isIncidentKitError } from '../../src/errors.js';
 import { basicAuth, bearerAuth, memoryReplayStore, standardWebhooksAuth, type ReplayStore } from '../../src/http/verifiers.js';
-import { signWebhook } from '../../src/notify/standardWebhooks.js';
+import { signWebhook } from '../../src/channels/standardWebhooks.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
+import { thrown } from '../helpers.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NEW_SECRET = 'whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24tdGVzdHM=';
@@ -11,15 +12,6 @@ const EMPTY = new Uint8Array(0);
 
 function request(headers: Record<string, string>): Request {
   return new Request('http://localhost/ingest/x', { method: 'POST', headers });
-}
-
-function configErrorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 describe('bearerAuth', () => {
@@ -40,7 +32,7 @@ describe('bearerAuth', () => {
   });
 
   it.each([[''], ['two words'], [[] as string[]]])('refuses to be configured with %j', (token) => {
-    expect(isIncidentKitError(configErrorOf(() => bearerAuth(token)), 'CONFIG_INVALID')).toBe(true);
+    expect(isIncidentKitError(thrown(() => bearerAuth(token)), 'CONFIG_INVALID')).toBe(true);
   });
 });
 
@@ -59,7 +51,7 @@ describe('basicAuth', () => {
 
   it('refuses a user with a colon or empty credentials', () => {
     for (const [user, password] of [['a:b', 'pw'], ['', 'pw'], ['user', '']] as const) {
-      expect(isIncidentKitError(configErrorOf(() => basicAuth(user, password)), 'CONFIG_INVALID')).toBe(true);
+      expect(isIncidentKitError(thrown(() => basicAuth(user, password)), 'CONFIG_INVALID')).toBe(true);
     }
   });
 });
@@ -122,7 +114,7 @@ describe('standardWebhooksAuth', () => {
       () => standardWebhooksAuth([]),
       () => standardWebhooksAuth(SECRET, { toleranceSeconds: 0 }),
     ]) {
-      expect(isIncidentKitError(configErrorOf(make), 'CONFIG_INVALID')).toBe(true);
+      expect(isIncidentKitError(thrown(make), 'CONFIG_INVALID')).toBe(true);
     }
   });
 });
@@ -149,6 +141,6 @@ describe('memoryReplayStore', () => {
   });
 
   it('refuses a maxEntries that is not a positive integer', () => {
-    expect(isIncidentKitError(configErrorOf(() => memoryReplayStore({ maxEntries: 0 })), 'CONFIG_INVALID')).toBe(true);
+    expect(isIncidentKitError(thrown(() => memoryReplayStore({ maxEntries: 0 })), 'CONFIG_INVALID')).toBe(true);
   });
 });

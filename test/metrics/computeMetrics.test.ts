@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isIncidentKitError } from '../../src/errors.js';
 import { computeMetrics, computeMetricsSync, createMetricsAccumulator } from '../../src/metrics/computeMetrics.js';
 import { DEFAULT_DURATIONS, type MetricsIncident } from '../../src/metrics/types.js';
+import { thrown } from '../helpers.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const MIN = 60_000;
@@ -327,12 +328,7 @@ describe('options are validated', () => {
     [{ groupBy: 42 }, 'groupBy'],
     [{ unknown: true }, ''],
   ])('%j is refused with a ValidationError', (options, path) => {
-    let caught: unknown;
-    try {
-      createMetricsAccumulator(options as never);
-    } catch (err) {
-      caught = err;
-    }
+    const caught = thrown(() => createMetricsAccumulator(options as never));
     expect(isIncidentKitError(caught, 'VALIDATION_FAILED')).toBe(true);
     expect((caught as Error).message).toContain('computeMetrics options');
     if (path !== '') expect((caught as Error).message).toContain(path);

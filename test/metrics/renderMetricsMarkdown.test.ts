@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeMetrics, computeMetricsSync } from '../../src/metrics/computeMetrics.js';
 import { metricsChart, renderMetricsMarkdown } from '../../src/metrics/renderMetricsMarkdown.js';
 import type { MetricsIncident } from '../../src/metrics/types.js';
-import { mermaidBlocks, parseXyChart } from '../review/mermaid.js';
+import { mermaidBlocks, parseXyChart } from '../fixtures/mermaid.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const MIN = 60_000;

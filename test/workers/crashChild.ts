@@ -14,12 +14,12 @@
  */
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { createIncidentEngine } from '../../src/engine/createIncidentEngine.js';
+import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import type { IncidentPolicies } from '../../src/engine/types.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import { parseSignal } from '../../src/model/signal.js';
-import type { DeliveryOptions } from '../../src/notify/dispatcher.js';
-import { webhookNotifier } from '../../src/notify/webhook.js';
+import type { DeliveryOptions } from '../../src/features/notifications/dispatcher.js';
+import { webhookNotifier } from '../../src/channels/webhook.js';
 import { postgresStore } from '../../src/storage/postgres.js';
 
 /** What the parent asks one incarnation of the child to do. */

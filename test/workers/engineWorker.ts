@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { createIncidentEngine } from '../../src/engine/createIncidentEngine.js';
+import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import { postgresStore } from '../../src/storage/postgres.js';
 import { createManualClock } from '../../src/testing/manualClock.js';

@@ -1,0 +1,31 @@
+/**
+ * `incidentkit/notifiers`: notifier adapters for Slack, Microsoft Teams and email.
+ *
+ * @remarks None of them loads a channel's client library: Slack and Teams use `fetch`, and
+ * email takes a transport the host created (e.g. with nodemailer, an optional peer dependency).
+ *
+ * @packageDocumentation
+ */
+export {
+  escapeMrkdwn,
+  memoryThreadStore,
+  renderSlackMessage,
+  slackNotifier,
+  type SlackApiOptions,
+  type SlackBlock,
+  type SlackMessage,
+  type SlackNotifierOptions,
+  type SlackThreadStore,
+  type SlackWebhookOptions,
+} from './slack.js';
+export { renderTeamsMessage, teamsNotifier, type AdaptiveCard, type TeamsMessage, type TeamsNotifierOptions } from './teams.js';
+export {
+  emailNotifier,
+  escapeHtml,
+  renderEmail,
+  type EmailNotifierOptions,
+  type MailMessage,
+  type MailTransport,
+  type RenderedEmail,
+} from './email.js';
+export type { FetchLike } from './webhook.js';

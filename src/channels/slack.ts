@@ -1,0 +1,271 @@
+import { createKeyedQueue } from '../kernel/keyedQueue.js';
+import { ConfigError, NotifierError } from '../errors.js';
+import { formatTime } from '../kernel/timeFormat.js';
+import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
+import { httpFailure, parseRetryAfter, post, readSnippet, readText, requireHttpUrl, type FetchLike } from './webhook.js';
+
+/** A Block Kit block as this notifier produces it. */
+export type SlackBlock = Readonly<Record<string, unknown>> & { readonly type: string };
+
+/** A Slack message: Block Kit blocks and the plain `text` fallback (notifications, screen readers). */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly SlackBlock[];
+}
+
+/** Slack's limits (docs.slack.dev Block Kit reference). */
+const LIMITS = { header: 150, sectionText: 3000, field: 2000, buttonText: 75, blockId: 255, fallback: 4000, buttons: 25 } as const;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** A `block_id` from the idempotency key: unique per message, within Slack's 255 characters. */
+function blockId(key: string): string {
+  return truncate(`incidentkit:${key}`, LIMITS.blockId);
+}
+
+/**
+ * Renders a message as Slack Block Kit: a header with severity and title, the body, the
+ * incident's facts as fields, link buttons, and a context line; plus the `text` fallback.
+ *
+ * @remarks The context block's `block_id` is `incidentkit:<idempotency key>`, so receivers (and
+ * tests) can tell deliveries of the same message apart from new ones.
+ *
+ * @example
+ * ```ts
+ * import { renderSlackMessage } from 'incidentkit/notifiers';
+ * import type { NotificationMessage } from 'incidentkit';
+ *
+ * declare const message: NotificationMessage;
+ * const { text, blocks } = renderSlackMessage(message);
+ * ```
+ */
+export function renderSlackMessage(message: NotificationMessage): SlackMessage {
+  const { incident } = message;
+  const fields = [
+    `*Severity*\n${escapeMrkdwn(message.severity)}`,
+    `*Status*\n${escapeMrkdwn(incident.status)}`,
+    ...(incident.service === undefined ? [] : [`*Service*\n${escapeMrkdwn(incident.service)}`]),
+    `*Incident*\n${escapeMrkdwn(incident.id)}`,
+  ].map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.field) }));
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`[${message.severity}] ${message.title}`, LIMITS.header), emoji: true } },
+  ];
+  if (message.text !== '') {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(message.text), LIMITS.sectionText) } });
+  }
+  blocks.push({ type: 'section', fields });
+  if (message.links.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: message.links.slice(0, LIMITS.buttons).map((link, index) => ({
+        type: 'button',
+        action_id: `incidentkit_link_${String(index)}`,
+        text: { type: 'plain_text', text: truncate(link.label, LIMITS.buttonText) },
+        url: link.url,
+      })),
+    });
+  }
+  blocks.push({
+    type: 'context',
+    block_id: blockId(message.idempotencyKey),
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: escapeMrkdwn(`${message.event.type} · ${formatTime(message.event.at)} · ${message.audience}`),
+      },
+    ],
+  });
+  // The fallback is mrkdwn too: escaped so that text like `<!channel>` never pings anyone.
+  const text = truncate(escapeMrkdwn(`[${message.severity}] ${message.title}${message.text === '' ? '' : `\n${message.text}`}`), LIMITS.fallback);
+  return { text, blocks };
+}
+
+/**
+ * Where the Slack notifier keeps the thread of each incident (the `ts` of its first message).
+ *
+ * @remarks The default, {@link memoryThreadStore}, forgets threads on restart: later messages
+ * then start a new thread. Give a durable one (a table, Redis, the host's key-value store) to
+ * keep threads across restarts and across several instances.
+ */
+export interface SlackThreadStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, ts: string): Promise<void>;
+}
+
+/**
+ * An in-memory {@link SlackThreadStore}: threads live as long as the process.
+ *
+ * @example
+ * ```ts
+ * import { memoryThreadStore } from 'incidentkit/notifiers';
+ *
+ * const threads = memoryThreadStore();
+ * ```
+ */
+export function memoryThreadStore(): SlackThreadStore {
+  const threads = new Map<string, string>();
+  return {
+    get: (key) => Promise.resolve(threads.get(key)),
+    set: (key, ts) => {
+      threads.set(key, ts);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Options of {@link slackNotifier} with an incoming webhook. */
+export interface SlackWebhookOptions {
+  /** The incoming webhook URL (`https://hooks.slack.com/services/…`). */
+  readonly webhookUrl: string;
+  readonly name?: string;
+  readonly fetch?: FetchLike;
+}
+
+/** Options of {@link slackNotifier} with a bot token and `chat.postMessage`. */
+export interface SlackApiOptions {
+  /** A bot token (`xoxb-…`) with the `chat:write` scope. */
+  readonly token: string;
+  /** The channel id (e.g. `C0123456789`) or name. */
+  readonly channel: string;
+  /** Default: `https://slack.com/api`. */
+  readonly apiBaseUrl?: string;
+  /** Where the thread of each incident is kept. Default: {@link memoryThreadStore}. */
+  readonly threadStore?: SlackThreadStore;
+  /** Replies of these event types are also shown in the channel. Default: `RESOLVED`, `REOPENED`. */
+  readonly broadcast?: readonly string[];
+  readonly name?: string;
+  readonly fetch?: FetchLike;
+}
+
+/** Options of {@link slackNotifier}: an incoming webhook, or a bot token and channel. */
+export type SlackNotifierOptions = SlackWebhookOptions | SlackApiOptions;
+
+/** `ok: false` errors of the Web API that a later attempt may get past. */
+const RETRYABLE_API_ERRORS = new Set([
+  'ratelimited',
+  'rate_limited',
+  'fatal_error',
+  'internal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
+
+function fetchOf(options: { readonly fetch?: FetchLike }): FetchLike {
+  return options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+}
+
+function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
+  const name = options.name ?? 'slack';
+  const url = requireHttpUrl(options.webhookUrl, 'slackNotifier', 'webhookUrl');
+  const fetchImpl = fetchOf(options);
+  return defineNotifier({
+    name,
+    async send(message: NotificationMessage, context: NotifierContext) {
+      const body = JSON.stringify(renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey }));
+      const response = await post(fetchImpl, name, url, { 'content-type': 'application/json; charset=utf-8' }, body, context.signal);
+      const text = await readSnippet(response);
+      if (response.status >= 200 && response.status < 300) return;
+      throw httpFailure(name, response, text, context.now, 'the Slack incoming webhook');
+    },
+  });
+}
+
+interface PostMessageAnswer {
+  readonly ok?: unknown;
+  readonly error?: unknown;
+  readonly ts?: unknown;
+}
+
+function apiNotifierFor(options: SlackApiOptions): Notifier {
+  const name = options.name ?? 'slack';
+  if (typeof options.token !== 'string' || options.token.trim() === '' || typeof options.channel !== 'string' || options.channel.trim() === '') {
+    throw new ConfigError('slackNotifier', [
+      { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel, or an incoming webhookUrl.' },
+    ]);
+  }
+  const base = requireHttpUrl(options.apiBaseUrl ?? 'https://slack.com/api', 'slackNotifier', 'apiBaseUrl').replace(/\/+$/, '');
+  const url = `${base}/chat.postMessage`;
+  const threads = options.threadStore ?? memoryThreadStore();
+  const broadcast = new Set(options.broadcast ?? ['RESOLVED', 'REOPENED']);
+  const fetchImpl = fetchOf(options);
+  // Messages about one incident are sent one after the other, so the first one's thread exists
+  // before the next is sent (within this process).
+  const serially = createKeyedQueue();
+
+  async function postOnce(message: NotificationMessage, context: NotifierContext, threadKey: string): Promise<void> {
+    const threadTs = await threads.get(threadKey);
+    const rendered = renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey });
+    const body = JSON.stringify({
+      channel: options.channel,
+      text: rendered.text,
+      blocks: rendered.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(threadTs === undefined ? {} : { thread_ts: threadTs, reply_broadcast: broadcast.has(message.event.type) }),
+    });
+    const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
+    const response = await post(fetchImpl, name, url, headers, body, context.signal);
+    const raw = await readText(response);
+    if (response.status < 200 || response.status >= 300) {
+      throw httpFailure(name, response, raw.slice(0, 300), context.now, 'Slack chat.postMessage');
+    }
+    let answer: PostMessageAnswer;
+    try {
+      answer = JSON.parse(raw) as PostMessageAnswer;
+    } catch (error) {
+      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, 'Slack answered with something that is not JSON; it will be retried.', error);
+    }
+    if (answer.ok !== true) {
+      const code = typeof answer.error === 'string' ? answer.error : 'unknown_error';
+      const retryable = RETRYABLE_API_ERRORS.has(code);
+      const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), context.now) : undefined;
+      throw new NotifierError(
+        { notifier: name, retryable, status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+        `Slack chat.postMessage failed with '${code}'; ` +
+          (retryable ? 'it will be retried.' : 'check the token, its chat:write scope and that the bot is in the channel.'),
+      );
+    }
+    if (threadTs === undefined && typeof answer.ts === 'string') await threads.set(threadKey, answer.ts);
+  }
+
+  return defineNotifier({
+    name,
+    send(message: NotificationMessage, context: NotifierContext) {
+      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${options.channel}`;
+      return serially(threadKey, () => postOnce(message, context, threadKey));
+    },
+  });
+}
+
+/**
+ * A Slack notifier: through an incoming webhook, or through `chat.postMessage` with a bot
+ * token, where later messages about an incident are replies in its thread.
+ *
+ * @remarks Messages are Block Kit with a `text` fallback. Incoming webhooks: 2xx is success;
+ * 429 and 5xx are retryable. Web API: Slack answers HTTP 200 with `ok: false` on errors;
+ * `ratelimited` and server-side errors are retryable (with `Retry-After`), others (e.g.
+ * `channel_not_found`, `invalid_auth`, `not_in_channel`) are not. Threads are kept in
+ * `threadStore` (in memory by default, so a restart starts a new thread); Slack has no
+ * idempotency key, so a retry after a lost answer may post twice.
+ *
+ * @example
+ * ```ts
+ * import { slackNotifier } from 'incidentkit/notifiers';
+ *
+ * const viaWebhook = slackNotifier({ webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' });
+ * const viaApi = slackNotifier({ token: 'xoxb-your-token', channel: 'C0123456789' });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are given, or a URL is not absolute http(s).
+ */
+export function slackNotifier(options: SlackNotifierOptions): Notifier {
+  if ('webhookUrl' in options) return webhookNotifierFor(options);
+  return apiNotifierFor(options);
+}

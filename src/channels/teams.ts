@@ -1,0 +1,139 @@
+import { NotifierError } from '../errors.js';
+import { formatTime } from '../kernel/timeFormat.js';
+import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
+import { httpFailure, post, readSnippet, requireHttpUrl, type FetchLike } from './webhook.js';
+
+/** An Adaptive Card as this notifier produces it (schema 1.4, which Teams renders everywhere). */
+export interface AdaptiveCard {
+  readonly $schema: 'http://adaptivecards.io/schemas/adaptive-card.json';
+  readonly type: 'AdaptiveCard';
+  readonly version: '1.4';
+  readonly body: readonly Readonly<Record<string, unknown>>[];
+  readonly actions?: readonly Readonly<Record<string, unknown>>[];
+  readonly msteams?: Readonly<Record<string, unknown>>;
+}
+
+/** The message envelope Teams incoming webhooks and Workflows ("When a Teams webhook request is received") accept. */
+export interface TeamsMessage {
+  readonly type: 'message';
+  readonly attachments: readonly [
+    { readonly contentType: 'application/vnd.microsoft.card.adaptive'; readonly contentUrl: null; readonly content: AdaptiveCard },
+  ];
+}
+
+/** Teams refuses messages over about 28 KB; bodies are cut well below that. */
+const MAX_TEXT = 12_000;
+
+/** Severities rendered in the card's attention colour; the rest are `warning`. */
+const URGENT = /^(sev ?[12]|p[12]|critical|high|major)$/i;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Renders a message as an Adaptive Card inside the Teams message envelope.
+ *
+ * @remarks The card's context line has the element id `incidentkit:<idempotency key>`.
+ *
+ * @example
+ * ```ts
+ * import { renderTeamsMessage } from 'incidentkit/notifiers';
+ * import type { NotificationMessage } from 'incidentkit';
+ *
+ * declare const message: NotificationMessage;
+ * const envelope = renderTeamsMessage(message);
+ * ```
+ */
+export function renderTeamsMessage(message: NotificationMessage): TeamsMessage {
+  const { incident } = message;
+  const facts = [
+    { title: 'Severity', value: message.severity },
+    { title: 'Status', value: incident.status },
+    ...(incident.service === undefined ? [] : [{ title: 'Service', value: incident.service }]),
+    { title: 'Incident', value: incident.id },
+  ];
+  const card: AdaptiveCard = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    msteams: { width: 'Full' },
+    body: [
+      {
+        type: 'TextBlock',
+        text: `[${message.severity}] ${message.title}`,
+        size: 'Large',
+        weight: 'Bolder',
+        wrap: true,
+        style: 'heading',
+        color: URGENT.test(message.severity) ? 'Attention' : 'Warning',
+      },
+      ...(message.text === '' ? [] : [{ type: 'TextBlock', text: truncate(message.text, MAX_TEXT), wrap: true }]),
+      { type: 'FactSet', facts },
+      {
+        type: 'TextBlock',
+        id: `incidentkit:${message.idempotencyKey}`,
+        text: `${message.event.type} · ${formatTime(message.event.at)} · ${message.audience}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+      },
+    ],
+    ...(message.links.length > 0
+      ? { actions: message.links.slice(0, 6).map((link) => ({ type: 'Action.OpenUrl', title: link.label, url: link.url })) }
+      : {}),
+  };
+  return {
+    type: 'message',
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+  };
+}
+
+/** Options of {@link teamsNotifier}. */
+export interface TeamsNotifierOptions {
+  /** The Workflows (or legacy incoming-webhook) URL that posts to the channel. */
+  readonly webhookUrl: string;
+  readonly name?: string;
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * A Microsoft Teams notifier: posts an Adaptive Card to a Workflows webhook ("When a Teams
+ * webhook request is received") or a legacy incoming webhook.
+ *
+ * @remarks Workflows answer 202; legacy connectors answer 200 even when Teams refused the
+ * message, with a body like `Webhook message delivery failed with error: Microsoft Teams
+ * endpoint returned HTTP error 429 …`. Such bodies are failures: the embedded 429 and 5xx are
+ * retryable, other codes (e.g. 400, 413 too large) are not.
+ *
+ * @example
+ * ```ts
+ * import { teamsNotifier } from 'incidentkit/notifiers';
+ *
+ * const teams = teamsNotifier({ webhookUrl: 'https://prod-00.westeurope.logic.azure.com/workflows/…' });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `webhookUrl` is not an absolute http(s) URL.
+ */
+export function teamsNotifier(options: TeamsNotifierOptions): Notifier {
+  const name = options.name ?? 'teams';
+  const url = requireHttpUrl(options.webhookUrl, 'teamsNotifier', 'webhookUrl');
+  const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+  return defineNotifier({
+    name,
+    async send(message: NotificationMessage, context: NotifierContext) {
+      const body = JSON.stringify(renderTeamsMessage({ ...message, idempotencyKey: context.idempotencyKey }));
+      const response = await post(fetchImpl, name, url, { 'content-type': 'application/json' }, body, context.signal);
+      const text = await readSnippet(response);
+      if (response.status < 200 || response.status >= 300) throw httpFailure(name, response, text, context.now, 'the Teams webhook');
+      const refused = /delivery failed with error/i.exec(text);
+      if (refused !== null) {
+        const status = Number(/HTTP error (\d{3})/i.exec(text)?.[1] ?? 0);
+        const retryable = status === 0 || status === 429 || status >= 500;
+        throw new NotifierError(
+          { notifier: name, retryable, ...(status === 0 ? {} : { status }) },
+          `Teams refused the message: ${text.trim()}; ${retryable ? 'it will be retried.' : 'it will not be retried.'}`,
+        );
+      }
+    },
+  });
+}

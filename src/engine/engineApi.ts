@@ -1,0 +1,273 @@
+import { DuplicateIncidentError, ValidationError } from '../errors.js';
+import { parseInput } from '../kernel/parse.js';
+import { verifyChain, type TimelineVerification } from '../lifecycle/eventChain.js';
+import { nextEscalation } from '../lifecycle/timers.js';
+import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
+import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { JsonValue } from '../model/primitives.js';
+import { checkSeverity } from '../model/severity.js';
+import type { Page } from '../storage/types.js';
+import { toListQuery, type ReadOptions } from './commands.js';
+import { withoutActor, type BuildEvent, type EngineCore } from './core.js';
+import { createIngest } from './ingest.js';
+import type { IngestOptions } from './ingestOptions.js';
+import type { AuthorizeAction, EngineApi } from './types.js';
+import { runLoop } from './workers.js';
+
+/**
+ * The engine's own methods over its kernel: `declare`, the lifecycle commands, ingest, the
+ * workers, the reads and the events. Features add theirs beside them.
+ *
+ * @internal
+ */
+export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions | undefined): EngineApi {
+  const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
+  const { ingest } = createIngest(core, ingestOptions);
+
+  /** A lifecycle command on one incident, authorized as `action` with its validated input. */
+  function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
+    return command(parseInput(schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
+  }
+
+  /** Who reads: the given actor, or the system actor when the host names none. */
+  function reader(options: ReadOptions | undefined, subject: string): Actor {
+    return parseInput(schemas.read, options, subject).actor ?? SYSTEM_ACTOR;
+  }
+
+  /** Loads an incident the actor may read. */
+  async function readable(id: unknown, options: ReadOptions | undefined, subject: string) {
+    const incidentId = parseInput(schemas.incidentId, id, subject);
+    const actor = reader(options, subject);
+    const stored = await load(incidentId);
+    await core.authorize(actor, 'read', stored.incident);
+    return stored;
+  }
+
+  /** A typed `declare`, resolved by the feature that knows the type. */
+  async function prepareTyped(parsed: {
+    readonly type: string;
+    readonly severity: string;
+    readonly fields?: Readonly<Record<string, JsonValue>> | undefined;
+  }): Promise<{ readonly fields: Readonly<Record<string, JsonValue>>; readonly policy: IncidentPolicySnapshot }> {
+    for (const { parts } of core.features) {
+      const prepared = await parts.declare?.prepare?.(parsed);
+      if (prepared !== undefined) return prepared;
+    }
+    throw new ValidationError('declare', [
+      { code: 'unknown_type', path: ['type'], message: `Unknown incident type '${parsed.type}': this engine has no incident types; pass them as createIncidentEngine({ types }).` },
+    ]);
+  }
+
+  return {
+    tenantId,
+    severityScale: core.severityScale,
+
+    async declare(input) {
+      const raw: unknown = input;
+      const typed = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type !== undefined;
+      const parsed = typed ? parseInput(schemas.declareTyped, input, 'declare') : parseInput(schemas.declare, input, 'declare');
+      await core.authorize(parsed.actor, 'declare', undefined, withoutActor(parsed));
+      const resolved = 'type' in parsed && parsed.type !== undefined ? await prepareTyped(parsed) : undefined;
+      const at = now();
+      if (parsed.startedAt !== undefined && parsed.startedAt > at) {
+        throw new ValidationError('declare', [
+          { code: 'custom', path: ['startedAt'], message: 'Impact cannot start after the incident is declared.' },
+        ]);
+      }
+      if (parsed.dedupKey !== undefined) {
+        const existing = await store.findOpenByDedupKey(tenantId, parsed.dedupKey);
+        if (existing !== undefined) {
+          throw new DuplicateIncidentError({ tenantId, dedupKey: parsed.dedupKey, existingIncidentId: existing.id });
+        }
+      }
+      const { actor, ...rest } = parsed;
+      const created = resolved === undefined ? await create({ ...rest, type: undefined, actor, at }) : await create({ ...rest, fields: resolved.fields, actor, at }, [], resolved.policy);
+      let incident = created;
+      for (const { parts } of core.features) if (parts.declare?.after !== undefined) incident = await parts.declare.after(incident, actor);
+      return incident;
+    },
+
+    async *scan(filter, options) {
+      const actor = reader(options, 'scan');
+      for await (const incident of core.scan(filter)) {
+        if (await core.mayRead(actor, incident)) yield incident;
+      }
+    },
+
+    async acknowledge(id, input) {
+      const parsed = parseInput(schemas.acknowledge, input, 'acknowledge');
+      return run('acknowledge', id, parsed, () => ({ type: 'ACKNOWLEDGE' }));
+    },
+
+    async assignRole(id, input) {
+      const parsed = parseInput(schemas.assignRole, input, 'assignRole');
+      const { role, assignee } = parsed;
+      return run('assignRole', id, parsed, () => ({ type: 'ASSIGN_ROLE', role, assignee }));
+    },
+
+    async setSeverity(id, input) {
+      const parsed = parseInput(schemas.setSeverity, input, 'setSeverity');
+      const { severity, reason } = parsed;
+      return run('setSeverity', id, parsed, (stored) => {
+        checkSeverity(core.severityScaleOf(stored.incident), severity, 'setSeverity');
+        return {
+        type: 'SET_SEVERITY',
+        severity,
+        previous: stored.incident.severity,
+        ...(reason === undefined ? {} : { reason }),
+        };
+      });
+    },
+
+    async addNote(id, input) {
+      const parsed = parseInput(schemas.addNote, input, 'addNote');
+      const { text } = parsed;
+      return run('addNote', id, parsed, () => ({ type: 'ADD_NOTE', text }));
+    },
+
+    async postUpdate(id, input) {
+      const parsed = parseInput(schemas.postUpdate, input, 'postUpdate');
+      const { audience, message } = parsed;
+      return run('postUpdate', id, parsed, () => ({ type: 'POST_UPDATE', audience, message }));
+    },
+
+    async mitigate(id, input) {
+      const parsed = parseInput(schemas.mitigate, input, 'mitigate');
+      const { summary } = parsed;
+      return run('mitigate', id, parsed, () => ({ type: 'MITIGATE', summary }));
+    },
+
+    async recordRootCause(id, input) {
+      const parsed = parseInput(schemas.recordRootCause, input, 'recordRootCause');
+      const { summary, contributingFactors } = parsed;
+      return run('recordRootCause', id, parsed, () => ({
+        type: 'RECORD_ROOT_CAUSE',
+        summary,
+        contributingFactors: contributingFactors ?? [],
+      }));
+    },
+
+    async resolve(id, input) {
+      const parsed = parseInput(schemas.resolve, input, 'resolve');
+      const { summary } = parsed;
+      return run('resolve', id, parsed, () => ({
+        type: 'RESOLVE',
+        ...(summary === undefined ? {} : { summary }),
+      }));
+    },
+
+    async reopen(id, input) {
+      const parsed = parseInput(schemas.reopen, input, 'reopen');
+      const { reason } = parsed;
+      return run('reopen', id, parsed, () => ({ type: 'REOPEN', reason }));
+    },
+
+    async close(id, input) {
+      const parsed = parseInput(schemas.close, input, 'close');
+      return run('close', id, parsed, () => ({ type: 'CLOSE' }));
+    },
+
+    async cancel(id, input) {
+      const parsed = parseInput(schemas.cancel, input, 'cancel');
+      const { actor, reason, mergedInto } = parsed;
+      const incidentId = parseInput(schemas.incidentId, id, 'cancel');
+      if (mergedInto !== undefined) {
+        if (mergedInto === incidentId) {
+          throw new ValidationError('cancel', [
+            { code: 'custom', path: ['mergedInto'], message: 'An incident cannot be merged into itself.' },
+          ]);
+        }
+        // The target's id ends up on this incident: the actor must be able to read it.
+        const target = await load(mergedInto);
+        await core.authorize(actor, 'read', target.incident);
+      }
+      return command(
+        incidentId,
+        actor,
+        () => ({
+          type: 'CANCEL',
+          reason,
+          ...(mergedInto === undefined ? {} : { mergedInto }),
+        }),
+        'cancel',
+        withoutActor(parsed),
+      );
+    },
+
+    async escalate(id, input) {
+      const parsed = parseInput(schemas.escalate, input, 'escalate');
+      const { actor, level } = parsed;
+      const incidentId = parseInput(schemas.incidentId, id, 'escalate');
+      return command(incidentId, actor, (stored) => {
+        const incident = stored.incident;
+        const levels = incident.policy.escalation?.levels ?? [];
+        const current = incident.escalation;
+        const chosen = level ?? Math.min((current?.level ?? 0) + 1, Math.max(levels.length, 1));
+        if (levels.length > 0 && chosen > levels.length) {
+          throw new ValidationError('escalate', [
+            {
+              code: 'too_big',
+              path: ['level'],
+              message: `Incident ${incidentId}'s escalation policy has ${String(levels.length)} level(s).`,
+            },
+          ]);
+        }
+        const targets = levels[chosen - 1]?.targets ?? nextEscalation(incident.policy.escalation, undefined)?.targets ?? [];
+        return {
+          type: 'ESCALATE',
+          trigger: 'manual',
+          step: (current?.count ?? 0) + 1,
+          level: chosen,
+          cycle: current?.cycle ?? 0,
+          targets: [...targets],
+        };
+      }, 'escalate', withoutActor(parsed));
+    },
+
+    ingest,
+
+    tick,
+
+    runWorkers(options) {
+      return runLoop(async () => {
+        await tick();
+        for (const { parts } of core.features) await parts.work?.();
+      }, options);
+    },
+
+    async get(id, options) {
+      return (await readable(id, options, 'get')).incident;
+    },
+
+    async list(input, options) {
+      const query = toListQuery(parseInput(schemas.list, input, 'list'));
+      const actor = reader(options, 'list');
+      const page: Page<Incident> = await store.list(tenantId, query);
+      if (!core.authorizes) return page;
+      // The cursor still follows the store's page, so paging continues past what was left out.
+      const items: Incident[] = [];
+      for (const incident of page.items) if (await core.mayRead(actor, incident)) items.push(incident);
+      return { ...page, items };
+    },
+
+    async timeline(id, options) {
+      const stored = await readable(id, options, 'timeline');
+      return store.events(tenantId, stored.incident.id);
+    },
+
+    async verifyTimeline(id, options): Promise<TimelineVerification> {
+      const stored = await readable(id, options, 'verifyTimeline');
+      const incidentId = stored.incident.id;
+      const events = await store.events(tenantId, incidentId);
+      const result = await verifyChain(events);
+      if (!result.ok) return result;
+      // A chain that verifies but stops short of the projection lost its newest events.
+      if (events.length !== stored.incident.version) return { ok: false, brokenAt: events.length + 1 };
+      if ((events.at(-1)?.hash ?? '') !== stored.lastHash) return { ok: false, brokenAt: events.length };
+      return { ok: true };
+    },
+
+    on: emitter.on,
+    off: emitter.off,
+  };
+}

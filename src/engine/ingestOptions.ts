@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { Incident } from '../model/incident.js';
+
+/** What `engine.ingest` did with one signal. */
+export type IngestOutcome =
+  | 'created'
+  | 'deduplicated'
+  | 'grouped'
+  | 'acknowledged'
+  | 'resolved'
+  | 'suppressed'
+  | 'held'
+  | 'ignored';
+
+/** The result of ingesting one signal, in the order the signals were given. */
+export interface IngestResult {
+  readonly outcome: IngestOutcome;
+  /** The incident the signal opened or touched (absent for `suppressed`, `held` and `ignored`). */
+  readonly incident?: Incident;
+}
+
+/** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */
+export interface MaintenanceWindow {
+  readonly start: Date | string;
+  readonly end: Date | string;
+  /** Only signals of this service (absent: any service). */
+  readonly service?: string;
+  /** Only signals carrying all these labels (absent: any labels). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
+
+/** The schema of {@link IngestOptions}. @internal */
+export const ingestOptionsSchema = z
+  .strictObject({
+    groupBy: z.array(z.string().min(1).max(128)).min(1).max(20).optional(),
+    groupWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(60),
+    threshold: z.strictObject({ count: z.number().int().min(1).max(1_000_000), windowMinutes: z.number().min(0).max(60 * 24 * 31) }).optional(),
+    maintenanceWindows: z
+      .array(
+        z
+          .strictObject({
+            start: instant,
+            end: instant,
+            service: z.string().min(1).max(200).optional(),
+            labels: z.record(z.string(), z.string()).optional(),
+          })
+          .refine((w) => w.start < w.end, { message: 'A maintenance window must end after it starts.' }),
+      )
+      .max(1_000)
+      .default([]),
+    autoResolve: z.boolean().default(true),
+  })
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true });
+
+/**
+ * How `engine.ingest` turns signals into incidents.
+ *
+ * - `groupBy`: label names (Alertmanager-style); distinct fingerprints with equal values of
+ *   these labels attach to one open incident within `groupWindowMinutes` of its detection
+ *   ("correlate, don't merge"). Without it each dedup key is its own incident.
+ * - `threshold`: open an incident only after `count` firings within `windowMinutes` (the
+ *   firings before are `held`).
+ * - `maintenanceWindows`: matching signals are `suppressed`.
+ * - `autoResolve` (default `true`): when every alert of an incident is resolved, the incident
+ *   resolves, with the source as an `integration` actor.
+ */
+export type IngestOptions = z.input<typeof ingestOptionsSchema>;
+

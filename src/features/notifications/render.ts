@@ -1,0 +1,460 @@
+import type { Actor } from '../../model/actor.js';
+import type { StoredEvent } from '../../model/event.js';
+import type { Incident } from '../../model/incident.js';
+import { changedFieldNames, clockFor } from '../../lifecycle/describeEvent.js';
+import type { NotificationAudience } from '../../model/notification.js';
+import { formatDuration, formatTime } from '../../kernel/timeFormat.js';
+
+/** What a {@link NotificationTemplate} renders from. */
+export interface TemplateInput {
+  /** The incident right after the event's commit. */
+  readonly incident: Incident;
+  /** The event being announced. */
+  readonly event: StoredEvent;
+  /** Who the message is for. */
+  readonly audience: NotificationAudience;
+}
+
+/** A rendered title and plain-text body. */
+export interface RenderedText {
+  readonly title: string;
+  readonly text: string;
+}
+
+/**
+ * Renders one event type's title and body. Pure: it must not read the clock or do I/O.
+ *
+ * @example
+ * ```ts
+ * import { defaultTemplates, type NotificationTemplate } from 'incidentkit';
+ *
+ * const declared: NotificationTemplate = (input) => {
+ *   const base = defaultTemplates.DECLARED(input);
+ *   return { title: `🚨 ${base.title}`, text: `${base.text}\n\nJoin the bridge: https://meet.example.com/ir` };
+ * };
+ * ```
+ */
+export type NotificationTemplate = (input: TemplateInput) => RenderedText;
+
+/** Templates by stored event type (`DECLARED`, `ESCALATED`, …); missing types use the defaults. */
+export type NotificationTemplates = Readonly<Partial<Record<string, NotificationTemplate>>>;
+
+const CANCEL_REASONS: Readonly<Record<string, string>> = {
+  false_positive: 'it turned out to be a false positive',
+  duplicate: 'it duplicates another incident',
+  declined: 'it was reviewed and declined as not an incident',
+};
+
+const TARGET_VERBS: Readonly<Record<string, string>> = {
+  acknowledge: 'acknowledge',
+  acknowledged: 'acknowledge',
+  mitigate: 'contain the impact (mitigate)',
+  mitigated: 'contain the impact (mitigate)',
+  resolve: 'resolve',
+  resolved: 'resolve',
+};
+
+const AUDIENCE_NAMES: Readonly<Record<NotificationAudience, string>> = {
+  internal: 'the response team',
+  stakeholders: 'stakeholders',
+  public: 'the public',
+};
+
+function str(data: StoredEvent['data'], key: string): string | undefined {
+  const value = data[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function num(data: StoredEvent['data'], key: string): number | undefined {
+  const value = data[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function strings(data: StoredEvent['data'], key: string): string[] {
+  const value = data[key];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : [];
+}
+
+/** `Alice`, or the actor's id when it has no name. */
+export function actorName(actor: Actor): string {
+  if (actor.name !== undefined && actor.name !== '') return actor.name;
+  return actor.kind === 'system' ? 'incidentkit' : actor.id;
+}
+
+/** A status label's display title from the incident's labels, else the label itself. */
+function labelTitle(incident: Incident, label: string): string {
+  return incident.policy.statusLabels?.labels.find((l) => l.name === label)?.title ?? label;
+}
+
+/**
+ * The facts line: `Severity SEV1 · Service checkout-api · Status responding`, with the custom
+ * status label when there is one (`Status responding (Investigating)`). Never custom fields.
+ */
+export function factsLine(incident: Incident): string {
+  const parts = [`Severity ${incident.severity}`];
+  if (incident.service !== undefined) parts.push(`Service ${incident.service}`);
+  parts.push(`Status ${incident.status}${incident.statusLabel === undefined ? '' : ` (${labelTitle(incident, incident.statusLabel)})`}`);
+  return parts.join(' · ');
+}
+
+function paragraphs(...parts: readonly (string | undefined | false)[]): string {
+  return parts.filter((part): part is string => typeof part === 'string' && part !== '').join('\n\n');
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** The configured minutes of a response target (`acknowledge`, `mitigate`, `resolve`) for the incident's severity. */
+function targetMinutes(incident: Incident, target: string): number | undefined {
+  const targets = incident.policy.targets?.[incident.severity] as Readonly<Record<string, unknown>> | undefined;
+  const minutes = targets?.[`${target}WithinMinutes`];
+  return typeof minutes === 'number' ? minutes : undefined;
+}
+
+/** The regulatory clock and report phase an event is about, with readable names that fall back to the ids. */
+function reportOf(incident: Incident, event: StoredEvent) {
+  const regime = str(event.data, 'regime');
+  const phaseId = str(event.data, 'phase');
+  const clock = clockFor(event.data, incident, regime);
+  const phase = phaseId === undefined ? undefined : clock?.phases.find((p) => p.phase === phaseId);
+  const reference = phase?.reference === undefined || phase.reference === '' ? undefined : phase.reference;
+  return {
+    clock,
+    phase,
+    /** `Early warning`, else the ids (`nis2 earlyWarning`) when the clock does not know the phase. */
+    report: phase?.title ?? (phaseId === undefined ? undefined : [regime, phaseId].filter((x) => x !== undefined).join(' ')),
+    /** `NIS2 significant incident reporting`, else the regime id; left out when `report` already names it by id. */
+    regime: phaseId !== undefined && phase === undefined ? undefined : (clock?.title ?? regime),
+    /** The report's legal reference, e.g. `NIS2 Art. 23(4)(a)`. */
+    reference,
+  };
+}
+
+/** `Next report due: Incident notification (NIS2 Art. 23(4)(b)) at 2026-03-30 15:00 UTC.`, when a report is pending. */
+function nextDue(clock: ReturnType<typeof reportOf>['clock']): string | undefined {
+  const next = clock?.phases.find((p) => p.status === 'pending' && p.dueAt !== undefined && p.dueAt === clock.nextDueAt);
+  if (next?.dueAt === undefined) return undefined;
+  return `Next report due: ${next.title}${next.reference === '' ? '' : ` (${next.reference})`} at ${formatTime(next.dueAt)}.`;
+}
+
+const PHASE_STATUS_TEXT: Readonly<Record<string, string>> = {
+  waiting: 'not started yet',
+  pending: 'pending',
+  overdue: 'OVERDUE',
+  filed: 'filed',
+  filedLate: 'filed late',
+};
+
+function openFor(incident: Incident, event: StoredEvent): string | undefined {
+  const from = Date.parse(incident.startedAt);
+  const to = Date.parse(event.at);
+  if (Number.isNaN(from) || Number.isNaN(to) || to < from) return undefined;
+  return formatDuration(to - from);
+}
+
+/**
+ * The built-in templates, one per stored event type, worded for IT operations and clinical
+ * settings alike (no jargon such as "outage" or "deploy"; times in UTC).
+ *
+ * @remarks Event types without a template here (and unknown ones) use a generic one that
+ * names the event. Override any of them with `templates` in the routing options or per route.
+ * No default template prints custom field values (they may identify a patient):
+ * `FIELDS_UPDATED` names the changed fields only. `REPORT_OVERDUE` is worded as urgent and
+ * names the report, its regime, its legal reference and when it was due.
+ */
+export const defaultTemplates = {
+  DECLARED: ({ incident, event }) => ({
+    title: `Incident declared: ${incident.title}`,
+    text: paragraphs(
+      incident.summary,
+      factsLine(incident),
+      `Declared by ${actorName(event.actor)} at ${formatTime(event.at)}` +
+        (incident.startedAt < incident.detectedAt ? `; impact began at ${formatTime(incident.startedAt)}.` : '.'),
+    ),
+  }),
+  ACKNOWLEDGED: ({ incident, event }) => ({
+    title: `Acknowledged: ${incident.title}`,
+    text: paragraphs(`${actorName(event.actor)} acknowledged the incident at ${formatTime(event.at)} and is responding.`, factsLine(incident)),
+  }),
+  ESCALATED: ({ incident, event }) => {
+    const level = num(event.data, 'level');
+    const cycle = num(event.data, 'cycle');
+    const targets = strings(event.data, 'targets');
+    const label = level === undefined ? 'Escalated' : `Escalated to level ${String(level)}`;
+    const manual = event.data.trigger === 'manual' || (event.data.trigger === undefined && event.actor.kind !== 'system');
+    return {
+      title: `${label}: ${incident.title}`,
+      text: paragraphs(
+        manual
+          ? `${actorName(event.actor)} escalated the incident at ${formatTime(event.at)}.`
+          : `Nobody has acknowledged the incident yet, so it was escalated at ${formatTime(event.at)}` +
+              (cycle !== undefined && cycle > 0 ? ` (repeat ${String(cycle)} of the escalation policy).` : '.'),
+        targets.length > 0 && `Now notifying: ${targets.join(', ')}.`,
+        factsLine(incident),
+      ),
+    };
+  },
+  SEVERITY_CHANGED: ({ incident, event }) => {
+    const previous = str(event.data, 'previous');
+    const reason = str(event.data, 'reason');
+    return {
+      title: `Severity ${previous === undefined ? 'changed' : `${previous} → ${incident.severity}`}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} set the severity to ${str(event.data, 'severity') ?? incident.severity}` +
+          (reason === undefined ? '.' : `: ${sentence(reason)}`),
+        factsLine(incident),
+      ),
+    };
+  },
+  ROLE_ASSIGNED: ({ incident, event }) => {
+    const role = str(event.data, 'role') ?? 'a role';
+    const assignee = event.data.assignee;
+    const who =
+      typeof assignee === 'object' && assignee !== null && !Array.isArray(assignee)
+        ? (typeof assignee.name === 'string' ? assignee.name : typeof assignee.id === 'string' ? assignee.id : 'someone')
+        : 'someone';
+    return {
+      title: `${who} is ${role}: ${incident.title}`,
+      text: paragraphs(`${actorName(event.actor)} assigned ${who} as ${role}.`, factsLine(incident)),
+    };
+  },
+  NOTE_ADDED: ({ incident, event }) => ({
+    title: `Note: ${incident.title}`,
+    text: paragraphs(str(event.data, 'text'), `— ${actorName(event.actor)}, ${formatTime(event.at)}`),
+  }),
+  UPDATE_POSTED: ({ incident, event, audience }) => ({
+    title: `Update: ${incident.title}`,
+    text: paragraphs(
+      str(event.data, 'message'),
+      `— ${actorName(event.actor)}, ${formatTime(event.at)}, for ${AUDIENCE_NAMES[audience]}`,
+      factsLine(incident),
+    ),
+  }),
+  MITIGATED: ({ incident, event }) => ({
+    title: `Mitigated: ${incident.title}`,
+    text: paragraphs(
+      `Impact is contained: ${sentence(str(event.data, 'summary') ?? 'a workaround is in place')}`,
+      'Work on a lasting fix continues.',
+      factsLine(incident),
+    ),
+  }),
+  ROOT_CAUSE_RECORDED: ({ incident, event }) => {
+    const factors = strings(event.data, 'contributingFactors');
+    return {
+      title: `Root cause recorded: ${incident.title}`,
+      text: paragraphs(
+        sentence(str(event.data, 'summary') ?? 'A root cause was recorded'),
+        factors.length > 0 && `Contributing factors:\n${factors.map((factor) => `- ${factor}`).join('\n')}`,
+      ),
+    };
+  },
+  RESOLVED: ({ incident, event }) => {
+    const duration = openFor(incident, event);
+    return {
+      title: `Resolved: ${incident.title}`,
+      text: paragraphs(
+        str(event.data, 'summary') !== undefined && sentence(str(event.data, 'summary') ?? ''),
+        `${actorName(event.actor)} resolved the incident at ${formatTime(event.at)}` +
+          (duration === undefined ? '.' : `, ${duration} after impact began.`),
+        factsLine(incident),
+      ),
+    };
+  },
+  REOPENED: ({ incident, event }) => ({
+    title: `Reopened: ${incident.title}`,
+    text: paragraphs(
+      `${actorName(event.actor)} reopened the incident` +
+        (str(event.data, 'reason') === undefined ? '.' : `: ${sentence(str(event.data, 'reason') ?? '')}`),
+      factsLine(incident),
+    ),
+  }),
+  REVIEW_STARTED: ({ incident, event }) => ({
+    title: `Review started: ${incident.title}`,
+    text: paragraphs(
+      `The post-incident review has started` +
+        (str(event.data, 'owner') === undefined ? '.' : `; ${str(event.data, 'owner') ?? ''} leads it.`),
+    ),
+  }),
+  REVIEW_COMPLETED: ({ incident, event }) => ({
+    title: `Review completed: ${incident.title}`,
+    text: paragraphs('The post-incident review is complete.', str(event.data, 'summary')),
+  }),
+  ACTION_ITEM_ADDED: ({ incident, event }) => {
+    const owner = str(event.data, 'owner');
+    const dueAt = str(event.data, 'dueAt');
+    return {
+      title: `Action item: ${str(event.data, 'title') ?? 'new action item'}`,
+      text: paragraphs(
+        `For incident "${incident.title}".`,
+        [owner !== undefined && `Owner: ${owner}`, dueAt !== undefined && `Due: ${formatTime(dueAt)}`].filter(Boolean).join(' · '),
+      ),
+    };
+  },
+  ACTION_ITEM_UPDATED: ({ incident, event }) => ({
+    title: `Action item ${str(event.data, 'status')?.replaceAll('_', ' ') ?? 'updated'}: ${incident.title}`,
+    text: paragraphs(`${actorName(event.actor)} set action item ${str(event.data, 'actionItemId') ?? ''} to ${str(event.data, 'status') ?? 'a new status'}.`),
+  }),
+  CLOSED: ({ incident, event }) => ({
+    title: `Closed: ${incident.title}`,
+    text: paragraphs(`${actorName(event.actor)} closed the incident at ${formatTime(event.at)}.`, factsLine(incident)),
+  }),
+  CANCELED: ({ incident, event }) => {
+    const reason = str(event.data, 'reason');
+    const mergedInto = str(event.data, 'mergedInto');
+    const why = reason === undefined ? undefined : (CANCEL_REASONS[reason] ?? reason);
+    return {
+      title: `Canceled: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} canceled the incident` + (why === undefined ? '.' : `: ${why}.`),
+        mergedInto !== undefined && `Follow incident ${mergedInto} instead.`,
+      ),
+    };
+  },
+  REMINDER_DUE: ({ incident, event }) => {
+    const kind = str(event.data, 'kind');
+    const every = num(event.data, 'everyMinutes');
+    const what = kind === undefined || kind === 'status_update' ? 'A status update' : `A ${kind.replaceAll('_', ' ')}`;
+    return {
+      title: `Update due: ${incident.title}`,
+      text: paragraphs(
+        `${what} is due for this ${incident.severity} incident` +
+          (every === undefined ? '.' : ` (every ${String(every)} min while it is open).`),
+        'Post an update to keep people informed.',
+        factsLine(incident),
+      ),
+    };
+  },
+  TARGET_BREACHED: ({ incident, event }) => {
+    const target = str(event.data, 'target');
+    const verb = target === undefined ? undefined : (TARGET_VERBS[target] ?? target);
+    const within = target === undefined ? undefined : targetMinutes(incident, target);
+    const dueAt = str(event.data, 'targetDueAt') ?? str(event.data, 'dueAt');
+    return {
+      title: `Target missed: ${incident.title}`,
+      text: paragraphs(
+        `The ${incident.severity} target to ${verb ?? 'respond'}` +
+          (within === undefined ? '' : ` within ${String(within)} min of detection`) +
+          ' was missed' +
+          (dueAt === undefined ? '.' : ` (due ${formatTime(dueAt)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  FIELDS_UPDATED: ({ incident, event }) => {
+    // Field names only: values may identify a patient, and notifications leave the host's control.
+    const names = changedFieldNames(event.data);
+    return {
+      title: `Details updated: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} updated ${names.length === 0 ? "the incident's details" : names.join(', ')} at ${formatTime(event.at)}.`,
+        factsLine(incident),
+      ),
+    };
+  },
+  STATUS_LABEL_SET: ({ incident, event }) => {
+    const label = str(event.data, 'label') ?? incident.statusLabel;
+    const previous = str(event.data, 'previous');
+    const shown = label === undefined ? 'a new status' : labelTitle(incident, label);
+    return {
+      title: `Status ${shown}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} set the status to ${shown}` + (previous === undefined ? '.' : ` (was ${labelTitle(incident, previous)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  CLOCK_STARTED: ({ incident, event }) => {
+    const { clock, regime } = reportOf(incident, event);
+    const trigger = str(event.data, 'trigger');
+    const triggeredAt = str(event.data, 'triggeredAt');
+    const reports = (clock?.phases ?? []).map(
+      (p) =>
+        `- ${p.title}${p.reference === '' ? '' : ` (${p.reference})`}: ` +
+        (p.dueAt === undefined || p.status === 'waiting' ? (PHASE_STATUS_TEXT[p.status] ?? p.status) : `due ${formatTime(p.dueAt)}`),
+    );
+    return {
+      title: `Reporting clock started: ${regime ?? 'regulatory report'}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} started the ${regime ?? 'regulatory reporting'} clock` +
+          (clock?.reference === undefined || clock.reference === '' ? '' : ` (${clock.reference})`) +
+          (trigger === undefined && triggeredAt === undefined ? '.' : `, counting from ${trigger ?? 'the trigger'}${triggeredAt === undefined ? '' : ` at ${formatTime(triggeredAt)}`}.`),
+        reports.length > 0 && `Reports due:\n${reports.join('\n')}`,
+        factsLine(incident),
+      ),
+    };
+  },
+  REPORT_FILED: ({ incident, event }) => {
+    const { clock, phase, report, regime, reference } = reportOf(incident, event);
+    const filedAt = str(event.data, 'filedAt') ?? event.at;
+    const filingReference = str(event.data, 'reference');
+    const reason = str(event.data, 'reasonForDelay');
+    const lateMs = phase?.dueAt === undefined ? Number.NaN : Date.parse(filedAt) - Date.parse(phase.dueAt);
+    return {
+      title: `Report filed: ${report ?? 'regulatory report'}: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} recorded the ${report ?? 'regulatory report'}` +
+          (regime === undefined ? '' : ` under ${regime}`) +
+          (reference === undefined ? '' : ` (${reference})`) +
+          ` as filed at ${formatTime(filedAt)}` +
+          (filingReference === undefined ? '.' : `, reference ${filingReference}.`),
+        lateMs > 0 && phase?.dueAt !== undefined && `It was filed ${formatDuration(lateMs)} after it was due (${formatTime(phase.dueAt)}).`,
+        reason !== undefined && `Reasons for the delay: ${sentence(reason)}`,
+        nextDue(clock),
+        factsLine(incident),
+      ),
+    };
+  },
+  REPORT_OVERDUE: ({ incident, event }) => {
+    const { clock, phase, report, regime, reference } = reportOf(incident, event);
+    const dueAt = str(event.data, 'phaseDueAt') ?? phase?.dueAt ?? str(event.data, 'dueAt');
+    const what = report ?? 'A regulatory report';
+    return {
+      title: `Urgent: ${what} overdue${reference === undefined ? '' : ` (${reference})`}: ${incident.title}`,
+      text: paragraphs(
+        `The ${report ?? 'regulatory report'}` +
+          (regime === undefined ? '' : ` under ${regime}`) +
+          (reference === undefined ? '' : ` (${reference})`) +
+          (dueAt === undefined ? ' was due and has not been filed.' : ` was due at ${formatTime(dueAt)} and has not been filed.`),
+        phase?.reasonForDelayRequired === true
+          ? `File it now, with the reasons for the delay${reference === undefined ? '' : ` (${reference} asks for them)`}, and record the filing.`
+          : 'File it now and record the filing.',
+        nextDue(clock),
+        factsLine(incident),
+      ),
+    };
+  },
+} satisfies Record<string, NotificationTemplate>;
+
+function genericTemplate({ incident, event }: TemplateInput): RenderedText {
+  const label = event.type.toLowerCase().replaceAll('_', ' ');
+  return {
+    title: `${label.charAt(0).toUpperCase()}${label.slice(1)}: ${incident.title}`,
+    text: paragraphs(`${actorName(event.actor)} recorded "${label}" at ${formatTime(event.at)}.`, factsLine(incident)),
+  };
+}
+
+/** Options of {@link renderNotification}. */
+export interface RenderOptions {
+  /** Templates by event type that replace the defaults. */
+  readonly templates?: NotificationTemplates;
+}
+
+/**
+ * Renders the default (or overridden) title and plain-text body of an event.
+ *
+ * @example
+ * ```ts
+ * import { renderNotification, type Incident, type StoredEvent } from 'incidentkit';
+ *
+ * declare const incident: Incident;
+ * declare const event: StoredEvent;
+ * const { title, text } = renderNotification({ incident, event, audience: 'internal' });
+ * ```
+ */
+export function renderNotification(input: TemplateInput, options: RenderOptions = {}): RenderedText {
+  const templates = defaultTemplates as NotificationTemplates;
+  const template = options.templates?.[input.event.type] ?? templates[input.event.type] ?? genericTemplate;
+  const rendered = template(input);
+  return { title: rendered.title.trim().replace(/\s+/g, ' '), text: rendered.text.trim() };
+}

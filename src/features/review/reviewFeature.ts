@@ -1,0 +1,111 @@
+import { NotFoundError } from '../../errors.js';
+import type {
+  AddActionItemInput,
+  CompleteReviewInput,
+  ImportIncidentInput,
+  StartReviewInput,
+  UpdateActionItemInput,
+} from '../../engine/commands.js';
+import { builtInFeature, withoutActor } from '../../engine/core.js';
+import type { IncidentFeature } from '../../engine/feature.js';
+import { parseInput } from '../../kernel/parse.js';
+import type { Incident } from '../../model/incident.js';
+import { createHistory } from './history.js';
+
+/** The methods the review feature adds to the engine. */
+export interface ReviewApi {
+  /**
+   * Records a past incident with the given milestone times, e.g. history migrated from another
+   * tool, so metrics cover it. The incident is marked `imported`; no policy applies to it.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) when milestones are out of order (unless
+   * `allowUnordered`), in the future, or `closedAt` comes without `resolvedAt`.
+   */
+  importIncident(input: ImportIncidentInput): Promise<Incident>;
+  /** Starts the post-incident review of a resolved incident. */
+  startReview(id: string, input: StartReviewInput): Promise<Incident>;
+  /** Completes the post-incident review. */
+  completeReview(id: string, input: CompleteReviewInput): Promise<Incident>;
+  /** Adds an action item. */
+  addActionItem(id: string, input: AddActionItemInput): Promise<Incident>;
+  /**
+   * Changes an action item's status; allowed after `close` too.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) when the incident has no such action item.
+   */
+  updateActionItem(id: string, input: UpdateActionItemInput): Promise<Incident>;
+}
+
+/**
+ * Review and prevention: the post-incident review, action items, similar incidents linked at
+ * `declare` (policy `similar`), and history imported from other tools.
+ *
+ * @internal
+ */
+export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
+  return builtInFeature({
+    name: 'review',
+    events: ['START_REVIEW', 'COMPLETE_REVIEW', 'ADD_ACTION_ITEM', 'UPDATE_ACTION_ITEM', 'LINK_SIMILAR'],
+    slice: ['review', 'reviewStartedAt', 'actionItems', 'similarIncidents', 'imported'],
+    requires: ['list'],
+    setup(core) {
+      const { schemas, tenantId } = core;
+      const { importIncident, linkSimilar } = createHistory(core);
+
+      const api: ReviewApi = {
+        importIncident,
+
+        async startReview(id, input) {
+          const parsed = parseInput(schemas.startReview, input, 'startReview');
+          const { owner } = parsed;
+          return core.command(parseInput(schemas.incidentId, id, 'startReview'), parsed.actor, () => ({
+            type: 'START_REVIEW',
+            ...(owner === undefined ? {} : { owner }),
+          }), 'startReview', withoutActor(parsed));
+        },
+
+        async completeReview(id, input) {
+          const parsed = parseInput(schemas.completeReview, input, 'completeReview');
+          const { summary } = parsed;
+          return core.command(parseInput(schemas.incidentId, id, 'completeReview'), parsed.actor, () => ({
+            type: 'COMPLETE_REVIEW',
+            ...(summary === undefined ? {} : { summary }),
+          }), 'completeReview', withoutActor(parsed));
+        },
+
+        async addActionItem(id, input) {
+          const parsed = parseInput(schemas.addActionItem, input, 'addActionItem');
+          const { title, owner, dueAt, kind, strength } = parsed;
+          const actionItemId = core.ids('actionItem');
+          return core.command(parseInput(schemas.incidentId, id, 'addActionItem'), parsed.actor, () => ({
+            type: 'ADD_ACTION_ITEM',
+            actionItemId,
+            title,
+            ...(owner === undefined ? {} : { owner }),
+            ...(dueAt === undefined ? {} : { dueAt }),
+            ...(kind === undefined ? {} : { kind }),
+            ...(strength === undefined ? {} : { strength }),
+          }), 'addActionItem', withoutActor(parsed));
+        },
+
+        async updateActionItem(id, input) {
+          const parsed = parseInput(schemas.updateActionItem, input, 'updateActionItem');
+          const { actor, actionItemId, status } = parsed;
+          const incidentId = parseInput(schemas.incidentId, id, 'updateActionItem');
+          return core.command(incidentId, actor, (stored) => {
+            if (!stored.incident.actionItems.some((item) => item.id === actionItemId)) {
+              throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId });
+            }
+            return { type: 'UPDATE_ACTION_ITEM', actionItemId, status };
+          }, 'updateActionItem', withoutActor(parsed));
+        },
+      };
+
+      return {
+        api,
+        // Similar incidents are linked with their titles: only those the declaring actor may read.
+        declare: { after: (incident: Incident, actor) => linkSimilar(incident, (candidate) => core.mayRead(actor, candidate)) },
+      };
+    },
+  });
+}

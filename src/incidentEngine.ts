@@ -1,0 +1,48 @@
+import type { EngineOptions, EngineApi } from './engine/types.js';
+import type { AnyIncidentFeature, FeatureApis } from './engine/feature.js';
+import type { Incident } from './model/incident.js';
+import type { ClassificationApi, ClassificationOptions, DeclareInput } from './features/classification/classificationFeature.js';
+import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
+import type { ComplianceApi, ComplianceOptions } from './features/compliance/complianceFeature.js';
+import type { NotificationsApi, NotificationsOptions } from './features/notifications/notificationsFeature.js';
+import type { ReviewApi } from './features/review/reviewFeature.js';
+
+/**
+ * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
+ * (notifications, classification, compliance), plus the host's own `features`.
+ */
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions {
+  /**
+   * The host's own features, made with `defineFeature`: each adds to every commit, fires its
+   * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
+   */
+  readonly features?: readonly AnyIncidentFeature[];
+}
+
+/**
+ * The incident engine: commands that change incidents, reads, and events.
+ *
+ * @remarks Every command validates its input (throwing `ValidationError`), throws
+ * `NotFoundError` for an unknown incident, `InvalidTransitionError` when the incident's state
+ * does not accept it, `ConcurrencyError` when retries after concurrent writes run out, and
+ * `ForbiddenError` when the `authorize` option denies it (reads too: `get`, `timeline` and
+ * `verifyTimeline` throw it; `list` and `scan` leave out what the reader may not see).
+ * A command that throws has written nothing.
+ */
+export interface IncidentEngine<Types extends readonly AnyIncidentType[] = readonly [], Features extends readonly AnyIncidentFeature[] = readonly []>
+  extends Omit<EngineApi, 'declare'>,
+    ReviewApi,
+    ClassificationApi<Types>,
+    ComplianceApi,
+    NotificationsApi {
+  /**
+   * Declares a new incident in `triage`.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for bad input, e.g. an unknown severity.
+   * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when an open incident has the same `dedupKey`.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
+   */
+  declare(input: DeclareInput<Types>): Promise<Incident>;
+  /** The methods of the host's own features (`createIncidentEngine({ features })`), by feature name. */
+  readonly features: FeatureApis<Features>;
+}

@@ -1,0 +1,33 @@
+/** Context updates for the incident's action items. */
+
+import type { ActionItem } from '../../model/incident.js';
+import type { LifecycleEvent } from '../events.js';
+import { withoutUndefined, type IncidentContext } from '../incidentContext.js';
+
+/** Records an `ADD_ACTION_ITEM`: appends a new, open action item. */
+export function addActionItem(context: IncidentContext, event: LifecycleEvent): Partial<IncidentContext> {
+  if (event.type !== 'ADD_ACTION_ITEM') return {};
+  const item: ActionItem = withoutUndefined({
+    id: event.actionItemId,
+    title: event.title,
+    owner: event.owner,
+    dueAt: event.dueAt,
+    kind: event.kind,
+    strength: event.strength,
+    status: 'open' as const,
+    createdAt: event.at,
+    updatedAt: event.at,
+  });
+  return { updatedAt: event.at, actionItems: [...context.actionItems, item] };
+}
+
+/** Records an `UPDATE_ACTION_ITEM`: the item's new status. */
+export function updateActionItem(context: IncidentContext, event: LifecycleEvent): Partial<IncidentContext> {
+  if (event.type !== 'UPDATE_ACTION_ITEM') return {};
+  return {
+    updatedAt: event.at,
+    actionItems: context.actionItems.map((item) =>
+      item.id === event.actionItemId ? { ...item, status: event.status, updatedAt: event.at } : item,
+    ),
+  };
+}

@@ -1,0 +1,208 @@
+import type { ClockPhaseState, ClockState } from '../model/reportingClock.js';
+import type { Incident } from '../model/incident.js';
+import type { Actor } from '../model/actor.js';
+
+/** A timeline event as `buildPostmortem` reads it; `StoredEvent` fits, and so do event types added later. */
+export interface TimelineEventLike {
+  readonly seq?: number;
+  readonly incidentId?: string;
+  readonly type: string;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+  readonly actor: Actor;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Where a redacted text comes from, e.g. `title`, `note`, `rootCause`. */
+export type RedactField =
+  | 'title'
+  | 'summary'
+  | 'note'
+  | 'update'
+  | 'mitigation'
+  | 'resolution'
+  | 'rootCause'
+  | 'contributingFactor'
+  | 'actionItem'
+  | 'reason'
+  | 'field'
+  | 'event';
+
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reads a clock from event data or a projection without trusting its shape: phases that lack
+ * an id or a title are left out.
+ *
+ * @internal
+ */
+export function readClock(value: unknown): ClockState | undefined {
+  if (!isRecord(value) || typeof value.regime !== 'string' || !Array.isArray(value.phases)) return undefined;
+  const phases = value.phases
+    .filter((p: unknown): p is ClockPhaseState => isRecord(p) && typeof p.phase === 'string' && typeof p.title === 'string' && typeof p.status === 'string')
+    .map((p) => ({ ...p, reasonForDelayRequired: (p.reasonForDelayRequired as unknown) === true }));
+  return {
+    ...(value as unknown as ClockState),
+    title: str(value.title) ?? value.regime,
+    reference: str(value.reference) ?? '',
+    phases,
+  };
+}
+
+/**
+ * The clock of `regime` an event carries (`data.clock`), else the incident's.
+ *
+ * @internal
+ */
+export function clockFor(data: Readonly<Record<string, unknown>>, incident: Incident, regime: string | undefined): ClockState | undefined {
+  const own = readClock(data.clock);
+  if (own !== undefined && (regime === undefined || own.regime === regime)) return own;
+  return regime === undefined ? undefined : incident.clocks?.map(readClock).find((c) => c?.regime === regime);
+}
+
+/**
+ * `2026-03-27 15:00 UTC`, or the text as given when it is not a time.
+ *
+ * @internal
+ */
+export function utcMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The names of the fields a `FIELDS_UPDATED` event changed: `changed`, else the keys of
+ * `fields`. Never the values, which may identify a patient.
+ *
+ * @internal
+ */
+export function changedFieldNames(data: Readonly<Record<string, unknown>>): string[] {
+  const changed = Array.isArray(data.changed) ? data.changed.filter((n): n is string => typeof n === 'string' && n !== '') : [];
+  if (changed.length > 0) return [...new Set(changed)];
+  return isRecord(data.fields) ? Object.keys(data.fields) : [];
+}
+
+/**
+ * `Early warning (NIS2 Art. 23(4)(a), ref CSIRT-7)`, or `nis2 earlyWarning (ref CSIRT-7)` when
+ * the clock is not known.
+ */
+function phaseName(
+  clock: ClockState | undefined,
+  regime: string | undefined,
+  phase: string | undefined,
+  filingReference?: string,
+): { readonly text: string; readonly state?: ClockPhaseState } {
+  const state = phase === undefined ? undefined : clock?.phases.find((p) => p.phase === phase);
+  const name = state?.title ?? ([regime, phase].filter((x) => x !== undefined).join(' ') || 'a report');
+  const notes = [str(state?.reference), filingReference === undefined ? undefined : `ref ${filingReference}`].filter((x) => x !== undefined);
+  const text = `${name}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
+  return state === undefined ? { text } : { text, state };
+}
+
+/**
+ * One sentence describing a timeline event for a review's key timeline.
+ *
+ * @internal
+ */
+export function describeEvent(
+  event: TimelineEventLike,
+  incident: Incident,
+  redact: (text: string, field: RedactField) => string,
+  nameOf: (actor: { readonly id: string; readonly name?: string }) => string,
+): string {
+  const d = event.data;
+  const by = nameOf(event.actor);
+  const text = (key: string, field: RedactField): string | undefined => {
+    const value = str(d[key]);
+    return value === undefined ? undefined : redact(value, field);
+  };
+  switch (event.type) {
+    case 'DECLARED': {
+      const title = text('title', 'title') ?? redact(incident.title, 'title');
+      const severity = str(d.severity);
+      return `${event.actor.kind === 'integration' ? 'Raised' : 'Declared'} "${title}"${severity === undefined ? '' : ` as ${severity}`} by ${by}`;
+    }
+    case 'ACKNOWLEDGED':
+      return `Acknowledged by ${by}`;
+    case 'ROLE_ASSIGNED': {
+      const assignee = d.assignee;
+      const who =
+        typeof assignee === 'object' && assignee !== null && typeof (assignee as { id?: unknown }).id === 'string'
+          ? nameOf(assignee as { id: string; name?: string })
+          : 'someone';
+      return `${who} assigned as ${str(d.role) ?? 'a role'} by ${by}`;
+    }
+    case 'SEVERITY_CHANGED': {
+      const reason = text('reason', 'reason');
+      const from = str(d.previous);
+      return `Severity changed ${from === undefined ? '' : `from ${from} `}to ${str(d.severity) ?? '?'} by ${by}${reason === undefined ? '' : `: ${reason}`}`;
+    }
+    case 'NOTE_ADDED':
+      return `${by}: ${text('text', 'note') ?? ''}`;
+    case 'UPDATE_POSTED':
+      return `Update to ${str(d.audience) ?? 'internal'} by ${by}: ${text('message', 'update') ?? ''}`;
+    case 'MITIGATED':
+      return `Mitigated by ${by}${suffix(text('summary', 'mitigation'))}`;
+    case 'ROOT_CAUSE_RECORDED':
+      return `Root cause recorded by ${by}${suffix(text('summary', 'rootCause'))}`;
+    case 'RESOLVED':
+      return `Resolved by ${by}${suffix(text('summary', 'resolution'))}`;
+    case 'REOPENED':
+      return `Reopened by ${by}${suffix(text('reason', 'reason'))}`;
+    case 'ESCALATED': {
+      const level = typeof d.level === 'number' ? ` to level ${String(d.level)}` : '';
+      const targets = Array.isArray(d.targets) ? d.targets.filter((t): t is string => typeof t === 'string') : [];
+      return `Escalated${level}${targets.length > 0 ? ` (${targets.join(', ')})` : ''}`;
+    }
+    case 'TARGET_BREACHED':
+      return `Missed the ${str(d.target) ?? ''} target`.replace('  ', ' ');
+    case 'CANCELED':
+      return `Canceled by ${by} (${str(d.reason) ?? 'no reason'})`;
+    case 'CLOSED':
+      return `Closed by ${by}`;
+    case 'FIELDS_UPDATED': {
+      const names = changedFieldNames(d);
+      return `Fields updated by ${by}${names.length === 0 ? '' : `: ${names.join(', ')}`}`;
+    }
+    case 'STATUS_LABEL_SET': {
+      const title = (name: string | undefined): string | undefined =>
+        name === undefined ? undefined : (incident.policy.statusLabels?.labels.find((l) => l.name === name)?.title ?? name);
+      const previous = title(str(d.previous));
+      return `Status set to ${title(str(d.label)) ?? 'no label'}${previous === undefined ? '' : ` (was ${previous})`} by ${by}`;
+    }
+    case 'CLOCK_STARTED': {
+      const regime = str(d.regime);
+      const clock = clockFor(d, incident, regime);
+      const trigger = str(d.trigger);
+      const at = str(d.triggeredAt);
+      const when = trigger === undefined && at === undefined ? '' : ` (${trigger ?? 'trigger'}${at === undefined ? '' : ` at ${utcMinute(at)}`})`;
+      const next = clock?.nextDueAt === undefined ? '' : `; first report due ${utcMinute(clock.nextDueAt)}`;
+      return `${clock?.title ?? regime ?? 'Reporting'} clock started${when} by ${by}${next}`;
+    }
+    case 'REPORT_FILED': {
+      const regime = str(d.regime);
+      const { text: name, state } = phaseName(clockFor(d, incident, regime), regime, str(d.phase), str(d.reference));
+      const filedAt = str(d.filedAt) ?? event.at;
+      const late = state?.dueAt !== undefined && Date.parse(filedAt) > Date.parse(state.dueAt) ? `; late, was due ${utcMinute(state.dueAt)}` : '';
+      const reason = text('reasonForDelay', 'reason');
+      return `Report filed: ${name} by ${by}${late}${reason === undefined ? '' : `; reason for delay: ${reason}`}`;
+    }
+    case 'REPORT_OVERDUE': {
+      const regime = str(d.regime);
+      const { text: name } = phaseName(clockFor(d, incident, regime), regime, str(d.phase));
+      const due = str(d.phaseDueAt) ?? str(d.dueAt);
+      return `Report overdue: ${name}${due === undefined ? ' was not filed in time' : ` was due ${utcMinute(due)}`}`;
+    }
+    default: {
+      const words = event.type.toLowerCase().replace(/_/g, ' ');
+      return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;
+    }
+  }
+}
+
+function suffix(text: string | undefined): string {
+  return text === undefined ? '' : `: ${text}`;
+}

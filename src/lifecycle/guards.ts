@@ -1,0 +1,83 @@
+/**
+ * The guards of the incident lifecycle machine as pure predicates: whether an event may be
+ * taken in the given context. `incidentMachine` wires each one under the same name.
+ */
+
+import { actionItemPolicyViolation } from '../model/actionItems.js';
+import type { LifecycleEvent } from './events.js';
+import type { IncidentContext } from './incidentContext.js';
+import { activeReminders, pendingTargets } from './timers.js';
+
+/**
+ * Why `CLOSE` is refused for an incident in a state that otherwise accepts it, or `undefined`.
+ *
+ * @remarks Shared by the machine's guard and the engine's error message, so both say the same.
+ */
+export function closeBlockedReason(context: IncidentContext): string | undefined {
+  if (context.policy.reviewRequiredFor.includes(context.severity) && context.review?.completedAt === undefined) {
+    return `${context.severity} incidents need a completed post-incident review before they can close; run startReview and completeReview first.`;
+  }
+  return context.policy.actionItems === undefined ? undefined : actionItemPolicyViolation(context, context.policy.actionItems);
+}
+
+/** Why an `UPDATE_ACTION_ITEM` is refused, or `undefined`. */
+export function actionItemMissingReason(context: IncidentContext, actionItemId: string): string | undefined {
+  return context.actionItems.some((item) => item.id === actionItemId)
+    ? undefined
+    : `it has no action item '${actionItemId}'.`;
+}
+
+/** Whether the incident may close: nothing in {@link closeBlockedReason} blocks it. */
+export function canClose(context: IncidentContext, _event: LifecycleEvent): boolean {
+  return closeBlockedReason(context) === undefined;
+}
+
+/** Whether an `UPDATE_ACTION_ITEM` names an action item the incident has. */
+export function actionItemExists(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'UPDATE_ACTION_ITEM' && actionItemMissingReason(context, event.actionItemId) === undefined;
+}
+
+/** Whether an `ESCALATE` is the next step. A duplicate delivery of an escalation timer carries a stale step and is ignored. */
+export function escalationIsNext(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'ESCALATE' && event.step === (context.escalation?.count ?? 0) + 1;
+}
+
+/** Whether an `ESCALATE` is a person's (not a timer's) and the next step. */
+export function manualEscalationIsNext(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'ESCALATE' && event.trigger === 'manual' && event.step === (context.escalation?.count ?? 0) + 1;
+}
+
+/** Whether a `REMIND` is of a reminder kind that applies to the current severity. */
+export function reminderApplies(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'REMIND' && activeReminders(context)[event.kind] !== undefined;
+}
+
+/** Whether a `TARGET_DUE` is for a response target still pending (unmet and unbreached). */
+export function targetPending(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'TARGET_DUE' && pendingTargets(context)[event.target] !== undefined;
+}
+
+/** Whether an `ATTACH_ALERT` is for an alert not attached yet. */
+export function alertIsNew(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'ATTACH_ALERT' && !context.alerts.some((alert) => alert.fingerprint === event.fingerprint);
+}
+
+/** Whether a `CLOCK_DUE` applies: its phase is unfiled, still due then, and not yet recorded as missed. */
+export function clockPhaseDue(context: IncidentContext, event: LifecycleEvent): boolean {
+  if (event.type !== 'CLOCK_DUE') return false;
+  const phase = context.clocks?.find((c) => c.regime === event.regime)?.phases.find((p) => p.phase === event.phase);
+  return (
+    phase !== undefined &&
+    phase.filedAt === undefined &&
+    phase.dueAt === event.phaseDueAt &&
+    !(context.overdueReports ?? []).some((r) => r.regime === event.regime && r.phase === event.phase && r.dueAt === event.phaseDueAt)
+  );
+}
+
+/** Whether a `CHANGE_ALERT_STATUS` changes the status of an attached alert. */
+export function alertStatusChanges(context: IncidentContext, event: LifecycleEvent): boolean {
+  return (
+    event.type === 'CHANGE_ALERT_STATUS' &&
+    context.alerts.some((alert) => alert.fingerprint === event.fingerprint && alert.status !== event.status)
+  );
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ConfigError, type NotifierError } from '../errors.js';
+import type { StoredEvent } from './event.js';
+import type { Incident } from './incident.js';
+
+/**
+ * Who a notification is meant for. Posted updates carry the audience they were posted to;
+ * every other event is `internal` (for responders).
+ */
+export type NotificationAudience = 'internal' | 'stakeholders' | 'public';
+
+/** Every {@link NotificationAudience}, in a fixed order. */
+export const NOTIFICATION_AUDIENCES = ['internal', 'stakeholders', 'public'] as const satisfies readonly NotificationAudience[];
+
+/** A link shown with a notification, e.g. to the incident page of the host application. */
+export interface NotificationLink {
+  /** What the link opens, e.g. `Open incident`. */
+  readonly label: string;
+  /** An absolute `http:` or `https:` URL. */
+  readonly url: string;
+}
+
+/**
+ * A channel-neutral notification: what happened to which incident, rendered as a title and a
+ * plain-text body. Each notifier renders it in its channel's own format.
+ *
+ * @remarks Stored as JSON in the outbox, so it carries snapshots, not references: the incident
+ * as it was right after the event, and the event itself.
+ */
+export interface NotificationMessage {
+  /** The outbox message id. */
+  readonly id: string;
+  /**
+   * Stable across every attempt to deliver this message (by default `${event.id}:${notifier}`),
+   * so receivers can drop duplicates.
+   */
+  readonly idempotencyKey: string;
+  /** The configured name of the notifier this message is for (the outbox `channel`). */
+  readonly notifier: string;
+  /** The incident right after the event(s) of the commit that queued this message. */
+  readonly incident: Incident;
+  /** The stored event this message is about. */
+  readonly event: StoredEvent;
+  /** Who the message is for. */
+  readonly audience: NotificationAudience;
+  /** The incident's severity when the message was queued, e.g. `SEV1`. */
+  readonly severity: string;
+  /** A one-line title, e.g. `Incident declared: Checkout API returns errors`. */
+  readonly title: string;
+  /** The plain-text body: short paragraphs separated by blank lines. */
+  readonly text: string;
+  /** Links to show with the message (absolute http(s) URLs). */
+  readonly links: readonly NotificationLink[];
+}
+
+/** What a notifier receives with each message besides the message itself. */
+export interface NotifierContext {
+  /**
+   * Aborted when the attempt times out (the dispatcher's `delivery.timeoutMs`). Pass it to
+   * `fetch` or your client; once it aborts the attempt counts as failed and retryable.
+   */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  /** The same for every attempt of this message; equal to `message.idempotencyKey`. */
+  readonly idempotencyKey: string;
+  /** When this attempt started, from the dispatcher's clock. */
+  readonly now: Date;
+}
+
+/**
+ * Delivers notifications to one channel (a chat, a webhook receiver, a mailbox, …).
+ *
+ * @remarks `send` resolves once the channel accepted the message. It rejects with a
+ * `NotifierError` whose `retryable` says whether a later attempt may succeed (and
+ * `details.retryAfterMs` how long the channel asked to wait). Any other rejection counts as a
+ * retryable failure. A notifier must be safe to call concurrently.
+ */
+export interface Notifier {
+  /** Names the adapter in errors and logs, e.g. `webhook` or `slack`. */
+  readonly name: string;
+  /** Sends one message; see {@link NotifierContext} for the attempt's signal and key. */
+  send(message: NotificationMessage, context: NotifierContext): Promise<void>;
+}
+
+const notifierSchema = z.object({
+  name: z
+    .string()
+    .min(1, 'A notifier needs a name, e.g. "pager".')
+    .max(100, 'Notifier names must be at most 100 characters.'),
+  send: z.custom<Notifier['send']>((value) => typeof value === 'function', 'send must be a function (message, context) => Promise<void>.'),
+});
+
+/**
+ * Defines a custom notifier: checks its shape once and returns it frozen.
+ *
+ * @example
+ * ```ts
+ * import { defineNotifier, NotifierError } from 'incidentkit';
+ *
+ * const pager = defineNotifier({
+ *   name: 'pager',
+ *   async send(message, { signal, idempotencyKey }) {
+ *     const response = await fetch('https://pager.example.com/api/pages', {
+ *       method: 'POST',
+ *       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+ *       body: JSON.stringify({ summary: message.title, details: message.text }),
+ *       signal,
+ *     });
+ *     if (!response.ok) {
+ *       throw new NotifierError(
+ *         { notifier: 'pager', retryable: response.status >= 500, status: response.status },
+ *         `the pager API answered ${String(response.status)}.`,
+ *       );
+ *     }
+ *   },
+ * });
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `name` is empty or `send` is not a function.
+ */
+export function defineNotifier(notifier: Notifier): Notifier {
+  const result = notifierSchema.safeParse(notifier);
+  if (!result.success) {
+    throw new ConfigError(
+      'defineNotifier',
+      result.error.issues.map((issue) => ({ code: issue.code, path: issue.path, message: issue.message })),
+      result.error,
+    );
+  }
+  const send = notifier.send.bind(notifier);
+  return Object.freeze({ name: notifier.name, send: (message: NotificationMessage, context: NotifierContext) => send(message, context) });
+}
+
+const linkSchema = z.object({ label: z.string(), url: z.string() });
+
+/**
+ * The schema of a {@link NotificationMessage} as the outbox stores it. The incident and the
+ * event are checked for the fields notifiers rely on and kept whole.
+ *
+ * @internal
+ */
+export const notificationMessageSchema = z.object({
+  id: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  notifier: z.string().min(1),
+  incident: z.looseObject({
+    id: z.string(),
+    tenantId: z.string(),
+    title: z.string(),
+    status: z.string(),
+    severity: z.string(),
+  }),
+  event: z.looseObject({
+    id: z.string(),
+    incidentId: z.string(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.looseObject({ id: z.string() }),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  audience: z.enum(NOTIFICATION_AUDIENCES),
+  severity: z.string(),
+  title: z.string(),
+  text: z.string(),
+  links: z.array(linkSchema),
+});
+
+/** What every delivery event carries. */
+export interface NotificationDeliveryInfo {
+  readonly messageId: string;
+  /** The configured notifier name (the outbox `channel`). */
+  readonly notifier: string;
+  readonly idempotencyKey: string;
+  readonly tenantId: string;
+  readonly incidentId: string;
+  /** The stored event type the message is about, when the payload could be read. */
+  readonly eventType?: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** When the attempt finished (ISO-8601 UTC, from the clock). */
+  readonly at: string;
+}
+
+/** The events a dispatcher emits, with their payloads. */
+export interface NotificationEvents {
+  /** The channel accepted the message. */
+  'notification.delivered': NotificationDeliveryInfo;
+  /** An attempt failed; the message is retried at `retryAt`. */
+  'notification.failed': NotificationDeliveryInfo & { readonly error: NotifierError; readonly retryAt: string };
+  /** The message will not be retried: a permanent failure, or `maxAttempts` ran out. */
+  'notification.dead_lettered': NotificationDeliveryInfo & { readonly error: NotifierError };
+}

@@ -1,0 +1,75 @@
+/**
+ * Checks of the one-open-incident-per-dedup-key rule: a second open incident with the key is
+ * refused with `DUPLICATE_INCIDENT` and writes nothing, even when two creates race; the key is
+ * free again once its incident closes or is canceled; the keys of grouped alerts count too.
+ */
+import { isIncidentKitError } from '../../errors.js';
+import type { ContractChecks } from './context.js';
+import { alert, alice, claim, codeOf, message, MINUTE, OTHER_TENANT, stateOf, t, TENANT, thrown, timer, withAlerts, withExtras } from './fixtures.js';
+
+/** Dedup-key checks (`dedup: …`). */
+export const dedupChecks = {
+  'dedup: a second open incident with the same key raises DuplicateIncidentError and writes nothing': async ({ store: s, expect, build, declare }) => {
+    const first = await declare({ id: 'inc_1', dedupKey: 'HighErrorRate/web' });
+    const second = await build.declare({ id: 'inc_2', dedupKey: 'HighErrorRate/web' });
+    const error = await thrown(() =>
+      s.commit(withExtras(second, { set: [timer(second.incident, 'x', t(0))], outbox: [message(second.incident, 'msg_x', t(0))] })),
+    );
+    expect(codeOf(error)).toBe('DUPLICATE_INCIDENT');
+    expect(isIncidentKitError(error, 'DUPLICATE_INCIDENT') && error.details.dedupKey).toBe('HighErrorRate/web');
+    expect(await s.load(TENANT, 'inc_2')).toBeUndefined();
+    expect(await s.events(TENANT, 'inc_2')).toEqual([]);
+    expect(await s.claimTimers(claim(TENANT, t(MINUTE)))).toEqual([]);
+    expect(await s.claimOutbox(claim(TENANT, t(MINUTE)))).toEqual([]);
+    expect((await s.findOpenByDedupKey(TENANT, 'HighErrorRate/web'))?.id).toBe(first.incident.id);
+    await declare({ id: 'inc_3', dedupKey: 'HighErrorRate/api' });
+    await declare({ id: 'inc_4' });
+    await declare({ id: 'inc_5' });
+    expect((await s.list(TENANT, { limit: 10 })).items).toHaveLength(4);
+  },
+
+  'dedup: two concurrent creates with the same key produce one DuplicateIncidentError': async ({ store: s, expect, build }) => {
+    for (let round = 0; round < 5; round += 1) {
+      const key = `disk-full/${String(round)}`;
+      const a = await build.declare({ id: `inc_a${String(round)}`, dedupKey: key });
+      const b = await build.declare({ id: `inc_b${String(round)}`, dedupKey: key });
+      const results = await Promise.allSettled([s.commit(a), s.commit(b)]);
+      const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i === 0 ? a : b] : []));
+      expect(winners).toHaveLength(1);
+      expect(results.flatMap((r) => (r.status === 'rejected' ? [codeOf(r.reason)] : []))).toEqual(['DUPLICATE_INCIDENT']);
+      const winner = winners[0]?.incident.id;
+      const loser = winner === a.incident.id ? b.incident.id : a.incident.id;
+      expect((await s.findOpenByDedupKey(TENANT, key))?.id).toBe(winner);
+      expect(await s.load(TENANT, loser)).toBeUndefined();
+      expect(await s.events(TENANT, loser)).toEqual([]);
+    }
+  },
+
+  'dedup: the key is free again once its incident is closed or canceled': async ({ store: s, expect, declare, apply }) => {
+    const first = await declare({ id: 'inc_1', dedupKey: 'k' });
+    await apply(first, t(1000), (engine, id) => engine.cancel(id, { reason: 'false_positive', actor: alice }));
+    expect(await s.findOpenByDedupKey(TENANT, 'k')).toBeUndefined();
+    let second = await declare({ id: 'inc_2', dedupKey: 'k', severity: 'SEV4' }, {});
+    expect((await s.findOpenByDedupKey(TENANT, 'k'))?.id).toBe('inc_2');
+    for (const step of ['resolve', 'close'] as const) {
+      second = await apply(second, t(2000), (engine, id) => (step === 'resolve' ? engine.resolve(id, { actor: alice }) : engine.close(id, { actor: alice })));
+      // Resolved incidents are still open: the key stays taken until the incident closes.
+      expect((await s.findOpenByDedupKey(TENANT, 'k'))?.id).toBe(step === 'resolve' ? 'inc_2' : undefined);
+    }
+    await declare({ id: 'inc_3', dedupKey: 'k' });
+    expect((await s.findOpenByDedupKey(TENANT, 'k'))?.id).toBe('inc_3');
+  },
+
+  'dedup: an open incident is also found by the keys of its alerts': async ({ store: s, expect, build, declare, apply }) => {
+    const grouped = withAlerts(await build.declare({ id: 'inc_1', dedupKey: 'own', at: t(0) }), [alert('fp1', 'grouped'), alert('fp2', 'shared')]);
+    await s.commit(grouped);
+    expect((await s.findOpenByDedupKey(TENANT, 'grouped'))?.id).toBe('inc_1');
+    expect((await s.findOpenByDedupKey(TENANT, 'own'))?.id).toBe('inc_1');
+    expect(await s.findOpenByDedupKey(OTHER_TENANT, 'grouped')).toBeUndefined();
+    // An incident's own key wins over another incident's alert key.
+    await declare({ id: 'inc_2', dedupKey: 'shared', at: t(1000) });
+    expect((await s.findOpenByDedupKey(TENANT, 'shared'))?.id).toBe('inc_2');
+    await apply(stateOf(grouped), t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice }));
+    expect(await s.findOpenByDedupKey(TENANT, 'grouped')).toBeUndefined();
+  },
+} satisfies ContractChecks;
