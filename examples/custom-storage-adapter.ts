@@ -1,7 +1,7 @@
 /**
  * Write your own storage adapter: a complete StorageAdapter over a tiny async key-value
  * interface (think Redis, a KV service, or files), kept as small as the contract allows.
- * docs/custom-storage-adapter.md walks through it; test/storage.contract.test.ts proves it with
+ * docs/custom-storage-adapter.md walks through it; test/storage/storage.contract.test.ts proves it with
  * runStorageContract, exactly as you would prove yours.
  *
  * Run it with `npx tsx examples/custom-storage-adapter.ts`.

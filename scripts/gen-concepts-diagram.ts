@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/gen-concepts-diagram.ts
  *
- * Paste the output over the ```mermaid block in docs/concepts.md; test/lifecycle.toMermaid.test.ts
+ * Paste the output over the ```mermaid block in docs/concepts.md; test/lifecycle/toMermaid.test.ts
  * fails while the two differ.
  */
 import { incidentMachine } from '../src/lifecycle/incidentMachine.js';

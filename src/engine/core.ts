@@ -2,7 +2,7 @@ import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
-import { randomIds, type IdGenerator } from '../kernel/ids.js';
+import { randomIds } from '../kernel/ids.js';
 import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
@@ -21,8 +21,8 @@ import { createTimerWorker } from './timerWorker.js';
 export { withoutActor } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureContext, type FeatureParts, type IncidentFeature } from './feature.js';
-import { resolveEnginePolicies, type IncidentPolicies, type SimilarPolicy } from './policies.js';
-import type { Authorize, AuthorizeAction, FiredTimer } from './types.js';
+import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
+import type { AuthorizeAction, EngineOptions, FiredTimer } from './types.js';
 
 export type { BuildEvent } from './feature.js';
 
@@ -41,22 +41,11 @@ const optionsSchema = z.object({
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 });
 
-/** What the engine's kernel is built from: the options that are not any feature's. */
-export interface EngineCoreOptions {
-  readonly store: StorageAdapter;
-  readonly clock?: Clock | undefined;
-  readonly ids?: IdGenerator | undefined;
-  readonly tenantId?: string | undefined;
-  readonly policies?: IncidentPolicies | undefined;
-  readonly leaseMs?: number | undefined;
-  readonly workerId?: string | undefined;
-  readonly severityScale?: SeverityScale | undefined;
-  readonly maxRetries?: number | undefined;
-  readonly onHandlerError?: ((error: unknown, eventName: string) => void) | undefined;
-  readonly authorize?: Authorize | undefined;
+/** What the engine's kernel is built from: the engine's own options (none of a feature's). */
+export type EngineCoreOptions = EngineOptions & {
   /** Severity levels `list` filters accept besides the engine's (those of incident types). */
   readonly listLevels?: readonly string[] | undefined;
-}
+};
 
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);

@@ -1,3 +1,4 @@
+import type { IncidentEventType } from '../../model/event.js';
 import { z } from 'zod';
 import { redactFields } from '../../model/redactFields.js';
 import { ValidationError } from '../../errors.js';
@@ -28,7 +29,7 @@ import type {
  * The event types a review's key timeline shows by default: the response and its regulatory
  * reporting (clocks started, reports filed or overdue), not the review's own bookkeeping.
  */
-export const KEY_EVENT_TYPES: readonly string[] = [
+export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'DECLARED',
   'ACKNOWLEDGED',
   'ROLE_ASSIGNED',
