@@ -124,8 +124,8 @@ export {
   replayTimeline,
   statusOf,
   type IncidentSnapshot,
-  type PersistedIncidentSnapshot,
 } from './lifecycle/projection.js';
+export type { IncidentStateValue, PersistedIncidentSnapshot } from './model/snapshot.js';
 
 export { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput, type ActorKind } from './model/actor.js';
 export { EVENT_TYPES, type IncidentEventType, type StoredEvent } from './model/event.js';

@@ -1,9 +1,10 @@
 import type { Actor } from '../model/actor.js';
-import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 
-/** The machine's context: every fact of the projection except `status` and `version`. */
-export type IncidentContext = Omit<Incident, 'status' | 'version'>;
+import type { IncidentContext } from '../model/snapshot.js';
+
+export type { IncidentContext } from '../model/snapshot.js';
 
 /**
  * What starts an incident: the validated `declare` input with its time, actor and frozen policy.
