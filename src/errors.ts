@@ -125,8 +125,12 @@ export interface InvalidTransitionErrorDetails {
   readonly state: string;
   /** The lifecycle event that was refused, e.g. `CLOSE`. */
   readonly event: string;
-  /** The events this state accepts. */
+  /** The lifecycle events this state accepts (including the engine's own, such as `CLOCK_DUE`). */
   readonly accepted: readonly string[];
+  /** The engine command that was refused, e.g. `close` (absent for the engine's own events). */
+  readonly command?: string;
+  /** The engine commands this state accepts, e.g. `['reopen', 'startReview', 'close', …]`. */
+  readonly commands?: readonly string[];
   /** Why a policy refused an event the state otherwise accepts. */
   readonly reason?: string;
 }
@@ -134,13 +138,17 @@ export interface InvalidTransitionErrorDetails {
 /** The incident's current state does not accept the command (code `INVALID_TRANSITION`); nothing was written. */
 export class InvalidTransitionError extends IncidentKitError<InvalidTransitionErrorDetails> {
   constructor(details: InvalidTransitionErrorDetails) {
+    const refused = details.command ?? details.event;
+    const allowed = details.commands ?? details.accepted;
     const message =
       details.reason !== undefined
-        ? `Incident ${details.incidentId} is in state '${details.state}' and cannot ${details.event}: ${details.reason}`
-        : `Incident ${details.incidentId} is in state '${details.state}', which does not accept ${details.event}; ` +
-          (details.accepted.length > 0
-            ? `it accepts ${details.accepted.join(', ')}.`
-            : 'it accepts no further events.');
+        ? `Incident ${details.incidentId} is in state '${details.state}' and cannot ${refused}: ${details.reason}`
+        : `Incident ${details.incidentId} is in state '${details.state}', which does not accept ${refused}; ` +
+          (allowed.length > 0
+            ? `${details.commands === undefined ? 'it accepts' : 'you can call'} ${allowed.join(', ')}.`
+            : details.commands === undefined
+              ? 'it accepts no further events.'
+              : 'no command changes it any more.');
     super('INVALID_TRANSITION', message, { details });
     this.name = 'InvalidTransitionError';
   }

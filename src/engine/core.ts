@@ -22,7 +22,7 @@ export { withoutActor } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureContext, type FeatureParts, type IncidentFeature } from './feature.js';
 import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
-import type { AuthorizeAction, EngineOptions, FiredTimer } from './types.js';
+import { COMMAND_EVENTS, INCIDENT_COMMANDS, type AuthorizeAction, type EngineOptions, type FiredTimer } from './types.js';
 
 export type { BuildEvent } from './feature.js';
 
@@ -149,11 +149,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent): never {
     const accepted = acceptedEvents(snapshot);
     const reason = accepted.includes(event.type) && event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : undefined;
+    // Speak in the commands a user can call; the engine's own events have none.
+    const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
+    const command = commandOf(event.type);
     throw new InvalidTransitionError({
       incidentId: incident.id,
       state: incident.status,
       event: event.type,
       accepted,
+      ...(command === undefined ? {} : { command }),
+      commands: INCIDENT_COMMANDS.filter((name) => accepted.includes(COMMAND_EVENTS[name])),
       ...(reason === undefined ? {} : { reason }),
     });
   }

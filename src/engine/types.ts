@@ -64,6 +64,36 @@ export const INCIDENT_COMMANDS = Object.freeze([
 export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
 
 /**
+ * The lifecycle event each command sends, so refusals can speak in the commands a user calls.
+ * Events without a command (reminders, targets, alerts, similar incidents, clock deadlines) are
+ * the engine's own.
+ *
+ * @internal
+ */
+export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType>> = Object.freeze({
+  acknowledge: 'ACKNOWLEDGE',
+  assignRole: 'ASSIGN_ROLE',
+  setSeverity: 'SET_SEVERITY',
+  addNote: 'ADD_NOTE',
+  postUpdate: 'POST_UPDATE',
+  mitigate: 'MITIGATE',
+  recordRootCause: 'RECORD_ROOT_CAUSE',
+  resolve: 'RESOLVE',
+  reopen: 'REOPEN',
+  startReview: 'START_REVIEW',
+  completeReview: 'COMPLETE_REVIEW',
+  addActionItem: 'ADD_ACTION_ITEM',
+  updateActionItem: 'UPDATE_ACTION_ITEM',
+  close: 'CLOSE',
+  cancel: 'CANCEL',
+  escalate: 'ESCALATE',
+  updateFields: 'UPDATE_FIELDS',
+  setStatusLabel: 'SET_STATUS_LABEL',
+  startClock: 'START_CLOCK',
+  fileReport: 'FILE_REPORT',
+});
+
+/**
  * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
  * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, and `read` for reads.
  */
