@@ -217,6 +217,8 @@ await engine.importIncident({
   actor: lee,
 });
 const metrics = await computeMetrics(engine.scan(), { groupBy: 'severity' });
+const imported = (await engine.list({ limit: 500 })).items.filter((incident) => incident.imported === true).length;
+console.log(`\nMetrics over ${String(metrics.overall.count)} incidents: this outage and ${String(imported)} past ones imported from the old tool.`);
 console.log(`\n${renderMetricsMarkdown(metrics)}`);
 
 receiver.close();

@@ -67,6 +67,7 @@ describe('examples', () => {
     expect(out).toContain('Timeline verifies: {"ok":true}');
     expect(out).toMatch(/Key moments \(from the review\):\n {2}\d{4}-\d\d-\d\d 02:14 UTC {2}Raised "www\.example\.com is down/);
     expect(out).toContain('## Incident metrics');
+    expect(out).toContain('Metrics over 3 incidents: this outage and 2 past ones imported from the old tool.');
     const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'it-website-outage-postmortem.md'), 'utf8');
     expect(postmortem).toContain('# Post-incident review: www.example.com is down');
     expect(postmortem).toContain('```mermaid');
