@@ -71,6 +71,7 @@ export type {
   FileReportInput,
   ImportIncidentInput,
   ReadOptions,
+  VerifyTimelineOptions,
   ScanFilter,
   SetStatusLabelInput,
   StartClockInput,
@@ -96,7 +97,7 @@ export type {
 export { systemClock, type Clock } from './kernel/clock.js';
 export { randomIds, type IdGenerator, type IdKind } from './kernel/ids.js';
 export { canonicalJson } from './kernel/hash.js';
-export { verifyChain, type TimelineVerification } from './lifecycle/eventChain.js';
+export { verifyChain, type TimelineAnchor, type TimelineVerification } from './lifecycle/eventChain.js';
 
 export {
   incidentMachine,

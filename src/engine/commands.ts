@@ -56,6 +56,14 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       actor: actorSchema,
     }),
     read: z.strictObject({ actor: actorSchema.optional() }).default({}),
+    verifyTimeline: z
+      .strictObject({
+        actor: actorSchema.optional(),
+        anchor: z
+          .strictObject({ incidentId: idSchema.optional(), seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), hash: z.string().regex(/^[0-9a-f]{64}$/, 'A SHA-256 hash in lowercase hex (64 characters).') })
+          .optional(),
+      })
+      .default({}),
     acknowledge: z.strictObject({ actor: actorSchema }),
     assignRole: z.strictObject({ role: roleSchema, assignee: assigneeSchema, actor: actorSchema }),
     // Checked against the incident's own scale (its type's, or the engine's) when it is loaded.
@@ -151,6 +159,8 @@ export type StartClockInput = z.input<CommandSchemas['startClock']>;
 export type FileReportInput = z.input<CommandSchemas['fileReport']>;
 /** Options of the engine's reads: who is reading, for the host's `authorize`. */
 export type ReadOptions = z.input<CommandSchemas['read']>;
+/** Options of `engine.verifyTimeline`: who is reading, and an anchor kept outside the database (`engine.anchor`). */
+export type VerifyTimelineOptions = z.input<CommandSchemas['verifyTimeline']>;
 /** Input of `engine.acknowledge`. */
 export type AcknowledgeInput = z.input<CommandSchemas['acknowledge']>;
 /** Input of `engine.assignRole`. */

@@ -1,6 +1,7 @@
 import { DuplicateIncidentError, ValidationError } from '../errors.js';
 import { parseInput } from '../kernel/parse.js';
-import { verifyChain, type TimelineVerification } from '../lifecycle/eventChain.js';
+import { verifyChain, type TimelineAnchor, type TimelineVerification } from '../lifecycle/eventChain.js';
+import { projectionDrift } from '../lifecycle/projection.js';
 import { nextEscalation } from '../lifecycle/timers.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
@@ -256,15 +257,29 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     },
 
     async verifyTimeline(id, options): Promise<TimelineVerification> {
-      const stored = await readable(id, options, 'verifyTimeline');
+      const { anchor, ...read } = parseInput(schemas.verifyTimeline, options, 'verifyTimeline');
+      const stored = await readable(id, read, 'verifyTimeline');
       const incidentId = stored.incident.id;
+      if (anchor?.incidentId !== undefined && anchor.incidentId !== incidentId) {
+        throw new ValidationError('verifyTimeline', [
+          { code: 'custom', path: ['anchor', 'incidentId'], message: `The anchor belongs to incident ${anchor.incidentId}, not ${incidentId}.` },
+        ]);
+      }
       const events = await store.events(tenantId, incidentId);
       const result = await verifyChain(events);
       if (!result.ok) return result;
       // A chain that verifies but stops short of the projection lost its newest events.
-      if (events.length !== stored.incident.version) return { ok: false, brokenAt: events.length + 1 };
-      if ((events.at(-1)?.hash ?? '') !== stored.lastHash) return { ok: false, brokenAt: events.length };
-      return { ok: true };
+      if (events.length !== stored.incident.version) return { ok: false, brokenAt: events.length + 1, reason: 'truncated' };
+      if ((events.at(-1)?.hash ?? '') !== stored.lastHash) return { ok: false, brokenAt: events.length, reason: 'truncated' };
+      // A tail cut together with a rewound version and last hash only shows against a hash kept elsewhere.
+      if (anchor !== undefined && events[anchor.seq - 1]?.hash !== anchor.hash) return { ok: false, brokenAt: anchor.seq, reason: 'anchor' };
+      const fields = projectionDrift(stored.incident, events);
+      return fields.length === 0 ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields };
+    },
+
+    async anchor(id, options): Promise<TimelineAnchor> {
+      const stored = await readable(id, options, 'anchor');
+      return { incidentId: stored.incident.id, seq: stored.incident.version, hash: stored.lastHash };
     },
 
     on: emitter.on,

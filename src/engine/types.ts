@@ -5,7 +5,7 @@ import type { SeverityScale } from '../model/severity.js';
 import type { Signal } from '../model/signal.js';
 import type { Clock } from '../kernel/clock.js';
 import type { IdGenerator } from '../kernel/ids.js';
-import type { TimelineVerification } from '../lifecycle/eventChain.js';
+import type { TimelineAnchor, TimelineVerification } from '../lifecycle/eventChain.js';
 import type { LifecycleEventType } from '../lifecycle/events.js';
 import type { Page, StorageAdapter } from '../storage/types.js';
 import type {
@@ -25,6 +25,7 @@ import type {
   ScanFilter,
   SetSeverityInput,
   UntypedDeclareInput,
+  VerifyTimelineOptions,
 } from './commands.js';
 import type { EngineEventHandler, EngineWildcardHandler, IncidentEngineEvents } from './emitter.js';
 import type { IngestOptions, IngestResult } from './ingestOptions.js';
@@ -293,8 +294,29 @@ export interface EngineApi {
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
    */
   timeline(id: string, options?: ReadOptions): Promise<readonly StoredEvent[]>;
-  /** Recomputes the hash chain: `{ ok: true }`, or the first `seq` that was altered or lost. */
-  verifyTimeline(id: string, options?: ReadOptions): Promise<TimelineVerification>;
+  /**
+   * Checks the incident's timeline: recomputes the hash chain, checks that it reaches the
+   * stored projection's version and last hash, replays the events and compares the result with
+   * the stored projection, and — with `{ anchor }` from {@link EngineApi.anchor} — that the log
+   * still holds the anchored hash. `{ ok: true }`, or `{ ok: false, brokenAt, reason, fields? }`.
+   *
+   * @remarks Detects: an edited, inserted, removed or reordered event (`chain`); lost newest
+   * events (`truncated`); an edited projection, e.g. a changed severity or title (`projection`);
+   * a cut tail with a rewound version and last hash, given an anchor taken before (`anchor`).
+   * Does not detect a consistent rewrite of the events, hashes and projection by someone with
+   * write access to the database after the newest anchor: keep anchors where they cannot write.
+   * @throws ValidationError (`VALIDATION_FAILED`) for a malformed anchor, or one of another incident.
+   */
+  verifyTimeline(id: string, options?: VerifyTimelineOptions): Promise<TimelineVerification>;
+  /**
+   * The newest point of the incident's timeline, `{ incidentId, seq, hash }`, to keep somewhere
+   * the database's administrators cannot write (an append-only log, a ticket, a signed message).
+   * `verifyTimeline(id, { anchor })` then proves the log still reaches it.
+   *
+   * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
+   */
+  anchor(id: string, options?: ReadOptions): Promise<TimelineAnchor>;
   /** Subscribes to an event, e.g. `incident.resolved`, or to every event with `'*'`. */
   on<K extends keyof IncidentEngineEvents>(type: K, handler: EngineEventHandler<K>): void;
   on(type: '*', handler: EngineWildcardHandler): void;

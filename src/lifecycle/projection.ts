@@ -1,5 +1,6 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { ValidationError } from '../errors.js';
+import { canonicalJson } from '../kernel/hash.js';
 import type { StoredEvent } from '../model/event.js';
 import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../model/incident.js';
 import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_TYPE_OF, type LifecycleEvent, type LifecycleEventType } from './events.js';
@@ -126,4 +127,27 @@ export function replaySnapshot(events: readonly StoredEvent[]): IncidentSnapshot
  */
 export function replayTimeline(events: readonly StoredEvent[]): Incident {
   return toIncident(replaySnapshot(events), events.length);
+}
+
+/** An incident without what stores count beside the projection (repeats), which replay does not rebuild. */
+function withoutCounters(incident: Incident): Incident {
+  const { signalCount: _signalCount, ...rest } = incident;
+  return { ...rest, alerts: incident.alerts.map(({ count: _count, lastSeenAt: _lastSeenAt, ...alert }) => alert) };
+}
+
+/**
+ * The top-level fields in which a stored projection differs from what its events replay to
+ * (empty when they agree; counters of repeated signals are not compared). A timeline whose
+ * events cannot be replayed at all differs in every field (`['*']`).
+ */
+export function projectionDrift(incident: Incident, events: readonly StoredEvent[]): string[] {
+  let replayed: Incident;
+  try {
+    replayed = withoutCounters(replayTimeline(events));
+  } catch {
+    return ['*'];
+  }
+  const stored = withoutCounters(incident);
+  const keys = [...new Set([...Object.keys(stored), ...Object.keys(replayed)])].sort();
+  return keys.filter((key) => canonicalJson((stored as unknown as Record<string, unknown>)[key]) !== canonicalJson((replayed as unknown as Record<string, unknown>)[key]));
 }

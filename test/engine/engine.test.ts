@@ -697,10 +697,11 @@ describe('verifyTimeline', () => {
     ['removed last event', (events) => events.slice(0, -1), 5],
     ['reordered events', (events) => [events[0]!, events[2]!, events[1]!, ...events.slice(3)], 2],
     ['renumbered after a removal', (events) => events.filter((e) => e.seq !== 3).map((e, i) => ({ ...e, seq: i + 1 })), 3],
-  ])('detects %s', async (_name, tamper, brokenAt) => {
+  ])('detects %s', async (name, tamper, brokenAt) => {
     const { setTamper, verify } = await tamperedEngine();
     setTamper(tamper);
-    expect(await verify()).toEqual({ ok: false, brokenAt });
+    // Losing the newest event leaves a valid chain that stops short of the projection.
+    expect(await verify()).toEqual({ ok: false, brokenAt, reason: name === 'removed last event' ? 'truncated' : 'chain' });
   });
 
   it('detects an edit even when every later hash was recomputed to match', async () => {
@@ -714,7 +715,7 @@ describe('verifyTimeline', () => {
     }
     setTamper(() => rewritten);
     // The chain itself verifies, but it no longer ends in the hash the projection holds.
-    expect(await verify()).toEqual({ ok: false, brokenAt: 5 });
+    expect(await verify()).toEqual({ ok: false, brokenAt: 5, reason: 'truncated' });
   });
 });
 

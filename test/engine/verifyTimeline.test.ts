@@ -1,0 +1,74 @@
+/**
+ * verifyTimeline against an operator who edits the database directly (SQLite here, as a real
+ * host's file would be): what it detects, and the anchor that closes the tail-truncation gap.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createIncidentEngine } from '../../src/createIncidentEngine.js';
+import { sqliteStore } from '../../src/storage/sqlite.js';
+import { createManualClock } from '../../src/testing/manualClock.js';
+import { sequentialIds } from '../../src/testing/sequentialIds.js';
+import { thrown } from '../helpers.js';
+
+const actor = { id: 'u_ada', name: 'Ada' };
+
+async function setup() {
+  const db = new Database(':memory:');
+  const engine = createIncidentEngine({ store: sqliteStore(db), clock: createManualClock('2026-12-06T10:00:00.000Z'), ids: sequentialIds() });
+  const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV2', service: 'checkout', actor });
+  await engine.acknowledge(incident.id, { actor });
+  await engine.addNote(incident.id, { text: 'Rolling back', actor });
+  return { db, engine, id: incident.id };
+}
+
+describe('verifyTimeline', () => {
+  it('passes an untouched timeline, with and without an anchor', async () => {
+    const { engine, id } = await setup();
+    const anchor = await engine.anchor(id);
+    expect(anchor).toEqual({ incidentId: id, seq: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
+    await engine.resolve(id, { actor });
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    expect(await engine.verifyTimeline(id, { anchor })).toEqual({ ok: true });
+  });
+
+  it('detects an edited projection (severity, title) that the events do not replay to', async () => {
+    const { db, engine, id } = await setup();
+    db.prepare(`UPDATE incidentkit_incidents SET incident = json_set(incident, '$.severity', 'SEV4', '$.title', 'Nothing happened'), severity = 'SEV4' WHERE id = ?`).run(id);
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: false, brokenAt: 3, reason: 'projection', fields: ['severity', 'title'] });
+  });
+
+  it('detects an edited event', async () => {
+    const { db, engine, id } = await setup();
+    db.prepare(`UPDATE incidentkit_events SET data = json_set(data, '$.text', 'Nothing to see') WHERE incident_id = ? AND seq = 3`).run(id);
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: false, brokenAt: 3, reason: 'chain' });
+  });
+
+  it('detects lost newest events', async () => {
+    const { db, engine, id } = await setup();
+    db.prepare('DELETE FROM incidentkit_events WHERE incident_id = ? AND seq = 3').run(id);
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: false, brokenAt: 3, reason: 'truncated' });
+  });
+
+  it('detects a cut tail with a rewound version and last hash only against an anchor', async () => {
+    const { db, engine, id } = await setup();
+    const anchor = await engine.anchor(id);
+    // Rewind everything to the state after event 2: events, projection, snapshot and last hash agree again.
+    const second = db.prepare('SELECT hash FROM incidentkit_events WHERE incident_id = ? AND seq = 2').get(id) as { hash: string };
+    const before = (await engine.timeline(id)).slice(0, 2);
+    db.prepare('DELETE FROM incidentkit_events WHERE incident_id = ? AND seq = 3').run(id);
+    const { replayTimeline } = await import('../../src/lifecycle/projection.js');
+    const rewound = replayTimeline(before);
+    db.prepare('UPDATE incidentkit_incidents SET version = 2, incident = ?, last_hash = ? WHERE id = ?').run(JSON.stringify(rewound), second.hash, id);
+    // Without an anchor the rewritten log is self-consistent: this is the documented blind spot.
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    expect(await engine.verifyTimeline(id, { anchor })).toEqual({ ok: false, brokenAt: 3, reason: 'anchor' });
+  });
+
+  it('refuses a malformed anchor or one of another incident', async () => {
+    const { engine, id } = await setup();
+    expect((await thrown(engine.verifyTimeline(id, { anchor: { seq: 0, hash: 'x' } }), 'VALIDATION_FAILED')).details.issues.map((i) => i.path.join('.'))).toEqual(['anchor.seq', 'anchor.hash']);
+    const other = await engine.declare({ title: 'Other', severity: 'SEV3', actor });
+    const anchor = await engine.anchor(other.id);
+    expect((await thrown(engine.verifyTimeline(id, { anchor }), 'VALIDATION_FAILED')).message).toContain(`The anchor belongs to incident ${other.id}`);
+  });
+});
