@@ -38,6 +38,7 @@ const optionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(100).default(5),
   leaseMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
   workerId: z.string().min(1).max(200).optional(),
+  cursorSecret: z.string().min(32, 'Use at least 32 characters of secret for cursorSecret (e.g. 32 random bytes, base64).').max(1_000).optional(),
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 });
 
@@ -62,6 +63,8 @@ export interface EngineCore extends FeatureContext {
   readonly emitter: ReturnType<typeof createEngineEmitter>;
   /** The `similar` policy, when on. */
   readonly similar?: SimilarPolicy;
+  /** The secret list cursors are sealed with (absent: a random key of this engine). */
+  readonly cursorSecret?: string;
   /** The set-up features, in the order they were given. */
   readonly features: readonly { readonly feature: AnyIncidentFeature; readonly parts: FeatureParts }[];
   /** Runs one event against an incident; `undefined` only when a fired timer finds the machine no longer listening. */
@@ -387,6 +390,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       return parts;
     },
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
+    ...(config.cursorSecret === undefined ? {} : { cursorSecret: config.cursorSecret }),
   };
   parts = features.map((feature) => ({ feature, parts: feature.setup(core) }));
   // The policy frozen into untyped incidents, as every feature refined it (e.g. status labels).

@@ -1,4 +1,5 @@
 import { DuplicateIncidentError, ValidationError } from '../errors.js';
+import { createCursorSeal } from '../kernel/cursorSeal.js';
 import { parseInput } from '../kernel/parse.js';
 import { verifyChain, type TimelineAnchor, type TimelineVerification } from '../lifecycle/eventChain.js';
 import { projectionDrift } from '../lifecycle/projection.js';
@@ -28,6 +29,19 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
     return command(parseInput(schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
+  }
+
+  const cursors = createCursorSeal(core.cursorSecret);
+
+  /** The store's cursor sealed in a `nextCursor` this engine handed out. */
+  async function openCursor(token: string): Promise<string> {
+    const cursor = await cursors.open(token, tenantId);
+    if (cursor === undefined) {
+      throw new ValidationError('list', [
+        { code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged (cursors are sealed with the engine’s cursorSecret).' },
+      ]);
+    }
+    return cursor;
   }
 
   /** Who reads: the given actor, or the system actor when the host names none. */
@@ -78,7 +92,9 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       if (parsed.dedupKey !== undefined) {
         const existing = await store.findOpenByDedupKey(tenantId, parsed.dedupKey);
         if (existing !== undefined) {
-          throw new DuplicateIncidentError({ tenantId, dedupKey: parsed.dedupKey, existingIncidentId: existing.id });
+          // The existing incident's id only for a caller who may read it.
+          const visible = await core.mayRead(parsed.actor, existing);
+          throw new DuplicateIncidentError({ tenantId, dedupKey: parsed.dedupKey, ...(visible ? { existingIncidentId: existing.id } : {}) });
         }
       }
       const { actor, ...rest } = parsed;
@@ -241,14 +257,18 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     },
 
     async list(input, options) {
-      const query = toListQuery(parseInput(schemas.list, input, 'list'));
+      const parsed = parseInput(schemas.list, input, 'list');
       const actor = reader(options, 'list');
+      const query = toListQuery(parsed.cursor === undefined ? parsed : { ...parsed, cursor: await openCursor(parsed.cursor) });
       const page: Page<Incident> = await store.list(tenantId, query);
-      if (!core.authorizes) return page;
-      // The cursor still follows the store's page, so paging continues past what was left out.
+      // The cursor still follows the store's page, so paging continues past what was left out;
+      // sealed, it names no incident.
+      const nextCursor = page.nextCursor === undefined ? undefined : await cursors.seal(page.nextCursor, tenantId);
       const items: Incident[] = [];
-      for (const incident of page.items) if (await core.mayRead(actor, incident)) items.push(incident);
-      return { ...page, items };
+      if (core.authorizes) {
+        for (const incident of page.items) if (await core.mayRead(actor, incident)) items.push(incident);
+      }
+      return { ...page, items: core.authorizes ? items : page.items, ...(nextCursor === undefined ? {} : { nextCursor }) };
     },
 
     async timeline(id, options) {

@@ -180,6 +180,13 @@ export interface EngineOptions {
   /** Called when an event handler throws. Default: logs with `console.error`. */
   readonly onHandlerError?: (error: unknown, eventName: string) => void;
   /**
+   * The secret `list` cursors are sealed with (AES-GCM, at least 32 characters): a `nextCursor`
+   * names no incident and works only with engines that share the secret. Give every instance
+   * of a multi-instance host the same one. Default: a random key per engine, so cursors work
+   * only with the engine that made them.
+   */
+  readonly cursorSecret?: string;
+  /**
    * Consulted by every command and read; see {@link Authorize}. Without it everything is
    * allowed (authorize in your own layer instead).
    */
