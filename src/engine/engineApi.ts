@@ -44,6 +44,13 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     return cursor;
   }
 
+  /** Incidents as `actor` reads them: completed by every feature's `read` hook, in order. */
+  async function asRead(incidents: readonly Incident[], actor: Actor): Promise<Incident[]> {
+    let read = incidents;
+    for (const { parts } of core.features) if (parts.read !== undefined && read.length > 0) read = await parts.read(read, actor);
+    return [...read];
+  }
+
   /** Who reads: the given actor, or the system actor when the host names none. */
   function reader(options: ReadOptions | undefined, subject: string): Actor {
     return parseInput(schemas.read, options, subject).actor ?? SYSTEM_ACTOR;
@@ -253,7 +260,9 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     },
 
     async get(id, options) {
-      return (await readable(id, options, 'get')).incident;
+      const stored = await readable(id, options, 'get');
+      const [incident] = await asRead([stored.incident], reader(options, 'get'));
+      return incident ?? stored.incident;
     },
 
     async list(input, options) {
@@ -268,7 +277,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       if (core.authorizes) {
         for (const incident of page.items) if (await core.mayRead(actor, incident)) items.push(incident);
       }
-      return { ...page, items: core.authorizes ? items : page.items, ...(nextCursor === undefined ? {} : { nextCursor }) };
+      return { ...page, items: await asRead(core.authorizes ? items : page.items, actor), ...(nextCursor === undefined ? {} : { nextCursor }) };
     },
 
     async timeline(id, options) {

@@ -177,6 +177,11 @@ export interface FeatureParts<Api extends object = object> {
   readonly declare?: DeclareHooks;
   /** The severity scale of an incident, when the feature knows it (incident types bring their own). */
   readonly severityScaleOf?: (incident: Incident) => SeverityScale | undefined;
+  /**
+   * Completes incidents as a reader gets them from `get` and `list` (e.g. the titles of linked
+   * incidents the reader may read); receives a page at a time and returns it in order.
+   */
+  readonly read?: (incidents: readonly Incident[], actor: Actor) => Promise<readonly Incident[]>;
   /** Refines the policy frozen into untyped incidents (e.g. custom status labels). */
   readonly policy?: (policy: IncidentPolicySnapshot) => IncidentPolicySnapshot;
   /** HTTP routes `createIncidentHandler` mounts. */

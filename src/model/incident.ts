@@ -171,7 +171,11 @@ export interface OverdueReport {
 /** A past incident found similar when this one was declared. */
 export interface SimilarIncidentRef {
   readonly id: string;
-  readonly title: string;
+  /**
+   * The linked incident's title: not stored, but filled in by `engine.get` and `engine.list`
+   * for a reader who may `read` that incident (absent otherwise).
+   */
+  readonly title?: string;
   /** Similarity in [0, 1]. */
   readonly score: number;
   /** Why it is similar, in words. */

@@ -124,6 +124,30 @@ describe('authorize', () => {
     expect(calls.at(-1)?.actor).toEqual({ kind: 'system', id: 'incidentkit' });
   });
 
+  it('stores similar-incident links as ids only, and shows a linked title only to readers of that incident', async () => {
+    const hidden = (incident: { labels: Readonly<Record<string, string>> } | undefined) => incident?.labels.team === 'security';
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock: createManualClock(T0),
+      policies: { similar: { minScore: 0.1 } },
+      authorize: ({ actor, action, incident }) => !(action === 'read' && actor.id === 'u_bob' && hidden(incident)),
+    });
+    const secret = await engine.declare({ title: 'Checkout database breach by insider', severity: 'SEV1', service: 'checkout-db', labels: { team: 'security' }, actor: ada });
+    // Ada may read the secret incident, so it is linked on her new one, which Bob may read.
+    const linked = await engine.declare({ title: 'Checkout database slow', severity: 'SEV2', service: 'checkout-db', actor: ada });
+    expect(linked.similarIncidents?.map((s) => s.id)).toEqual([secret.id]);
+    // Nothing stored carries the title: not the timeline, not the projection.
+    expect(JSON.stringify(await engine.timeline(linked.id, { actor: bob }))).not.toContain('insider');
+    expect(linked.similarIncidents?.[0]?.title).toBeUndefined();
+    // Read through authorize: Ada sees the title, Bob sees the link without it, in get and list.
+    expect((await engine.get(linked.id, { actor: ada })).similarIncidents?.[0]?.title).toBe('Checkout database breach by insider');
+    expect((await engine.get(linked.id, { actor: bob })).similarIncidents?.[0]).toEqual({ id: secret.id, score: expect.any(Number) as unknown, reasons: expect.any(Array) as unknown });
+    const listedByBob = (await engine.list({}, { actor: bob })).items.find((i) => i.id === linked.id);
+    expect(JSON.stringify(listedByBob)).not.toContain('insider');
+    const listedByAda = (await engine.list({}, { actor: ada })).items.find((i) => i.id === linked.id);
+    expect(listedByAda?.similarIncidents?.[0]?.title).toBe('Checkout database breach by insider');
+  });
+
   it('links only similar incidents the declaring actor may read, and merges only into readable ones', async () => {
     const hidden = (incident: { labels: Readonly<Record<string, string>> } | undefined) => incident?.labels.team === 'security';
     const engine = createIncidentEngine({

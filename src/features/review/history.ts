@@ -102,8 +102,8 @@ export function createHistory(core: EngineCore) {
     return core.command(incident.id, { kind: 'system', id: 'incidentkit' }, () => ({
       type: 'LINK_SIMILAR',
       similar: similar.map((s) => ({
+        // Ids only: a title is shown at read time, to readers who may read that incident.
         id: s.incident.id,
-        title: s.incident.title,
         score: Math.round(s.score * 1000) / 1000,
         reasons: s.reasons.map((r) => r.detail),
       })),

@@ -9,6 +9,7 @@ import type {
 import { builtInFeature, withoutActor } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
+import type { Actor } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import { createHistory } from './history.js';
 
@@ -101,9 +102,32 @@ export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
         },
       };
 
+      /** Fills in the titles of linked similar incidents the reader may read, and drops any other. */
+      async function withSimilarTitles(incidents: readonly Incident[], actor: Actor): Promise<readonly Incident[]> {
+        const linked = new Set(incidents.flatMap((incident) => (incident.similarIncidents ?? []).map((ref) => ref.id)));
+        if (linked.size === 0) return incidents;
+        const titles = new Map<string, string>();
+        for (const id of linked) {
+          const stored = await core.store.load(tenantId, id);
+          if (stored !== undefined && (await core.mayRead(actor, stored.incident))) titles.set(id, stored.incident.title);
+        }
+        return incidents.map((incident) =>
+          incident.similarIncidents === undefined
+            ? incident
+            : {
+                ...incident,
+                similarIncidents: incident.similarIncidents.map(({ title: _stored, ...ref }) => {
+                  const title = titles.get(ref.id);
+                  return title === undefined ? ref : { ...ref, title };
+                }),
+              },
+        );
+      }
+
       return {
         api,
-        // Similar incidents are linked with their titles: only those the declaring actor may read.
+        read: withSimilarTitles,
+        // Similar incidents are only those the declaring actor may read.
         declare: { after: (incident: Incident, actor) => linkSimilar(incident, (candidate) => core.mayRead(actor, candidate)) },
       };
     },
