@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Clock } from '../kernel/clock.js';
 import type { IdGenerator } from '../kernel/ids.js';
 import { parseConfig } from '../kernel/parse.js';
-import type { LifecycleEventDraft, LifecycleEventType } from '../lifecycle/events.js';
+import { LIFECYCLE_EVENT_TYPES, type LifecycleEventDraft, type LifecycleEventType } from '../lifecycle/events.js';
 import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
@@ -307,6 +307,14 @@ export function checkFeatures(features: readonly AnyIncidentFeature[], store: St
   for (const [index, feature] of features.entries()) {
     if (seen.has(feature.name)) issues.push({ code: 'duplicate_feature', path: ['features', index], message: `Two features are named '${feature.name}'; each feature may be given once.` });
     seen.add(feature.name);
+    const unknown = (feature.events ?? []).filter((event) => !(LIFECYCLE_EVENT_TYPES as readonly string[]).includes(event));
+    if (unknown.length > 0) {
+      issues.push({
+        code: 'unknown_event',
+        path: ['features', index, 'events'],
+        message: `The feature '${feature.name}' names lifecycle events that do not exist: ${unknown.join(', ')} (see LIFECYCLE_EVENT_TYPES).`,
+      });
+    }
     const missing = (feature.requires ?? []).filter((method) => typeof (store as unknown as Record<string, unknown>)[method] !== 'function');
     if (missing.length > 0) {
       issues.push({

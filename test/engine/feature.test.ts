@@ -90,6 +90,8 @@ describe('feature contract', () => {
   it('refuses a bad feature name, a duplicate feature, and a store that lacks what a feature requires', () => {
     expect(thrown(() => defineFeature({ name: '1 bad', setup: () => ({}) }), 'CONFIG_INVALID').message).toContain('starts with a letter');
     expect(thrown(() => engineWith([recorder(), recorder()]), 'CONFIG_INVALID').message).toContain("Two features are named 'recorder'");
+    const typo = defineFeature({ name: 'typo', events: ['ACKNOWLEGDE' as 'ACKNOWLEDGE'], setup: () => ({}) });
+    expect(thrown(() => engineWith([typo()]), 'CONFIG_INVALID').message).toContain("The feature 'typo' names lifecycle events that do not exist: ACKNOWLEGDE");
     const withoutTimers: Partial<StorageAdapter> = { ...memoryStore() };
     delete withoutTimers.claimTimers;
     const error = thrown(() => createIncidentEngine({ store: withoutTimers as StorageAdapter, features: [recorder()] }), 'CONFIG_INVALID');
