@@ -6,7 +6,7 @@ import type { AnyIncidentType } from './features/classification/defineIncidentTy
 import { complianceFeature } from './features/compliance/complianceFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
-import type { IncidentEngine, IncidentEngineOptions } from './incidentEngine.js';
+import type { IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
 function builtInFeatures(options: IncidentEngineOptions) {
@@ -43,7 +43,7 @@ function builtInFeatures(options: IncidentEngineOptions) {
 export function createIncidentEngine<
   const Types extends readonly AnyIncidentType[] = readonly [],
   const Features extends readonly AnyIncidentFeature[] = readonly [],
->(options: IncidentEngineOptions & { readonly types?: Types; readonly features?: Features }): IncidentEngine<Types, Features> {
+>(options: IncidentEngineOptions & { readonly types?: Types; readonly features?: Features }): IncidentEngineWithFeatures<Types, Features> {
   const builtIns = builtInFeatures(options);
   const own = options.features ?? [];
   const core: EngineCore = createEngineCore({ ...options, listLevels: typeSeverityLevels(options.types) }, [...builtIns, ...own]);
@@ -53,7 +53,7 @@ export function createIncidentEngine<
     createEngineApi(core, options.ingest),
     ...builtIns.map((feature) => parts(feature.name)),
     { features },
-  ) as IncidentEngine<Types, Features>;
+  ) as IncidentEngineWithFeatures<Types, Features>;
   Object.defineProperty(engine, FEATURE_ROUTES, { value: core.features.flatMap((f) => f.parts.routes ?? []), enumerable: false });
   return engine;
 }

@@ -29,7 +29,7 @@ export interface IncidentEngineOptions extends EngineOptions, NotificationsOptio
  * `verifyTimeline` throw it; `list` and `scan` leave out what the reader may not see).
  * A command that throws has written nothing.
  */
-export interface IncidentEngine<Types extends readonly AnyIncidentType[] = readonly [], Features extends readonly AnyIncidentFeature[] = readonly []>
+export interface IncidentEngine<Types extends readonly AnyIncidentType[] = readonly []>
   extends Omit<EngineApi, 'declare'>,
     ReviewApi,
     ClassificationApi<Types>,
@@ -43,6 +43,13 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
    */
   declare(input: DeclareInput<Types>): Promise<Incident>;
-  /** The methods of the host's own features (`createIncidentEngine({ features })`), by feature name. */
-  readonly features: FeatureApis<Features>;
 }
+
+/**
+ * What `createIncidentEngine` returns: the {@link IncidentEngine}, plus `engine.features` — the
+ * methods of the host's own features by name — when it was given any.
+ */
+export type IncidentEngineWithFeatures<
+  Types extends readonly AnyIncidentType[] = readonly [],
+  Features extends readonly AnyIncidentFeature[] = readonly [],
+> = IncidentEngine<Types> & (Features extends readonly [] ? unknown : { readonly features: FeatureApis<Features> });

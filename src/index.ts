@@ -20,7 +20,7 @@ export {
   type FiredTimer,
   type IncidentPolicies,
 } from './engine/types.js';
-export type { IncidentEngine, IncidentEngineOptions } from './incidentEngine.js';
+export type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 export {
   defineFeature,
   featureTimerId,
