@@ -43,7 +43,10 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues
     .slice(0, 3)
     .map((i) => {
-      const message = i.message.replace(/\.+$/, '');
+      // A loop, not `/\.+$/`: that pattern is quadratic on a long run of dots inside a message.
+      let end = i.message.length;
+      while (end > 0 && i.message[end - 1] === '.') end -= 1;
+      const message = i.message.slice(0, end);
       return i.path.length > 0 ? `${i.path.map(String).join('.')}: ${message}` : message;
     })
     .join('; ');

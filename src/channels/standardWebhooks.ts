@@ -158,9 +158,9 @@ export interface VerifyWebhookInput {
  * Standard Webhooks sender).
  *
  * @remarks Resolves `true` only when a `v1` signature in `webhook-signature` matches one of
- * the secrets and `webhook-timestamp` is within `toleranceSeconds` of `now` (which defeats
- * replays of old requests). The comparison is Web Crypto's HMAC `verify`, which runs in
- * constant time. Within the window a captured request can still be replayed: also drop
+ * the secrets and `webhook-timestamp` is within `toleranceSeconds` of `now`, to the
+ * millisecond (which defeats replays of old requests). The comparison is Web Crypto's HMAC
+ * `verify`, which runs in constant time. Within the window a captured request can still be replayed: also drop
  * duplicate `webhook-id`s (the id is the message's idempotency key). Asynchronous because Web
  * Crypto is.
  *
@@ -190,8 +190,10 @@ export async function verifyWebhookSignature(input: VerifyWebhookInput): Promise
   if (id === undefined || id === '' || timestamp === undefined || signatureHeader === undefined) return false;
   if (!/^\d{1,12}$/.test(timestamp)) return false;
   const tolerance = input.toleranceSeconds ?? 300;
-  const nowSeconds = Math.floor((input.now ?? new Date()).getTime() / 1000);
-  if (Math.abs(nowSeconds - Number(timestamp)) > tolerance) return false;
+  // Compared to the millisecond: rounding `now` down to whole seconds would stretch the window
+  // by up to a second past `timestamp + tolerance`, beyond what a replay guard remembers.
+  const nowMs = (input.now ?? new Date()).getTime();
+  if (Math.abs(nowMs - Number(timestamp) * 1000) > tolerance * 1000) return false;
 
   const content = signedContent(id, timestamp, input.body);
   for (const versioned of signatureHeader.split(' ')) {

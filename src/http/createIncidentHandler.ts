@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { AnyIncidentType } from '../features/classification/defineIncidentType.js';
 import type { IncidentEngine } from '../incidentEngine.js';
-import { ConfigError, isIncidentKitError, ValidationError, type ValidationIssue } from '../errors.js';
+import { ConfigError, isIncidentKitError, ValidationError, type ErrorCode, type ValidationIssue } from '../errors.js';
 import type { Incident } from '../model/incident.js';
 import type { CloudWatchSnsResult, SnsConfirmation } from '../sources/parseCloudWatchSns.js';
 import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
 import { parseConfig, toIssues } from '../kernel/parse.js';
 import type { Signal } from '../model/signal.js';
-import { HttpError, jsonResponse, toErrorResponse } from './errorResponse.js';
+import { HttpError, jsonResponse, toErrorResponse, type HttpErrorCode } from './errorResponse.js';
 import { decodeUtf8, readBody } from './readBody.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
 import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
@@ -56,6 +56,34 @@ export interface IngestSource {
   readonly onConfirmation?: (confirmation: SnsConfirmation, request: Request) => void | Promise<void>;
 }
 
+/**
+ * A webhook the handler refused with a `4xx`, as {@link IncidentHandlerOptions.onRefused} is told.
+ *
+ * @remarks Senders such as Alertmanager do not retry a `4xx`: the alerts of a refused request
+ * are lost on their side, so count these and alert on them.
+ *
+ * @example
+ * ```ts
+ * import type { RefusedIngest } from 'incidentkit/http';
+ *
+ * const refusals = new Map<string, number>();
+ * function countRefusal(refused: RefusedIngest): void {
+ *   const key = `${refused.source} ${String(refused.status)} ${refused.code}`;
+ *   refusals.set(key, (refusals.get(key) ?? 0) + 1);
+ * }
+ * ```
+ */
+export interface RefusedIngest {
+  /** The configured source the request was posted to (`/ingest/{source}`). */
+  readonly source: string;
+  /** The `4xx` status answered, e.g. `401` for a wrong token or signature. */
+  readonly status: number;
+  /** The error code of the response body, e.g. `UNAUTHENTICATED`, `VALIDATION_FAILED`, `PAYLOAD_TOO_LARGE`. */
+  readonly code: ErrorCode | HttpErrorCode;
+  /** The refused request (its body is already read). */
+  readonly request: Request;
+}
+
 /** Options of {@link createIncidentHandler}. */
 export interface IncidentHandlerOptions {
   /** The path the handler is mounted under, e.g. `/api/incidentkit`. Default: `''` (the root). */
@@ -71,6 +99,16 @@ export interface IncidentHandlerOptions {
   readonly maxBodyBytes?: number;
   /** Told about every `5xx` (store down, a throwing parser or `authenticate`). Default: `console.error`. */
   readonly onError?: (error: unknown, request: Request) => void;
+  /**
+   * Told about every `4xx` answered on `/ingest/{source}` of a configured source: a refused
+   * token or signature (`401`), an unreadable payload (`400`), a body too large (`413`), a
+   * client that disconnected mid-body (`400` `REQUEST_ABORTED`), a wrong method (`405`)…
+   * Senders such as Alertmanager do not retry a `4xx`, so those alerts are lost: log or count
+   * these per source and alert on them. Requests to unconfigured sources (`404`) are not
+   * reported: their names are the caller's choice. It runs before the response is sent and
+   * is not awaited; what it returns, throws or rejects with is ignored. Default: none.
+   */
+  readonly onRefused?: (refused: RefusedIngest) => unknown;
 }
 
 const fn = <T>(what: string) =>
@@ -96,6 +134,7 @@ const optionsSchema = z.strictObject({
   authenticate: fn<NonNullable<IncidentHandlerOptions['authenticate']>>('returning the actor or null').optional(),
   maxBodyBytes: z.number().int().min(1).max(2 ** 31).optional(),
   onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
+  onRefused: fn<NonNullable<IncidentHandlerOptions['onRefused']>>('({ source, status, code, request }) => void').optional(),
 });
 
 /** Query parameters of `GET /incidents` that may repeat. */
@@ -192,6 +231,9 @@ function decodeSegments(pathname: string): string[] {
  * issues) and malformed JSON, `401` unauthenticated, `403` forbidden, `404` unknown incident
  * or route, `405` wrong method (with `Allow`), `409` invalid transition, version conflict or
  * duplicate incident, `413` too large, `415` not JSON, `5xx` with no internals (see `onError`).
+ * A client that disconnects while sending its body gets `400` `REQUEST_ABORTED` (if anything
+ * still reaches it): a client abort, not a server fault, so `onError` is not told. Every `4xx`
+ * of a configured `/ingest/{name}` route is reported to `onRefused`.
  *
  * @example
  * ```ts
@@ -220,6 +262,17 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
     ((error: unknown) => {
       console.error('[incidentkit] [http] request failed:', error);
     });
+
+  function reportRefused(refused: RefusedIngest): void {
+    if (options.onRefused === undefined) return;
+    try {
+      const result = options.onRefused(refused);
+      // An async callback's rejection must not become an unhandled rejection.
+      if (result instanceof Promise) result.catch(() => undefined);
+    } catch {
+      // A failing counter must not turn a refusal into a crash.
+    }
+  }
 
   async function actorOf(request: Request): Promise<Actor> {
     if (options.authenticate === undefined) {
@@ -371,22 +424,29 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
   }
 
   return async (request) => {
+    /** The configured source of an `/ingest/{name}` path, whose refusals `onRefused` hears of. */
+    let ingestSource: string | undefined;
     try {
       const { pathname } = new URL(request.url);
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw notFound(pathname);
       const segments = decodeSegments(pathname.slice(basePath.length));
+      if (segments.length === 2 && segments[0] === 'ingest' && segments[1] !== undefined && sources.has(segments[1])) {
+        ingestSource = segments[1];
+      }
       const matched = ownRoute(request.method, segments, pathname) ?? matchFeatureRoute(featureRoutes, request.method, segments, actorOf);
       if (matched === undefined) throw notFound(pathname);
       if (!matched.allowed.includes(request.method)) throw methodNotAllowed(request.method, matched.allowed);
       return await matched.run(request);
     } catch (error) {
-      const { response, serverFault } = toErrorResponse(error);
+      const { response, status, code, serverFault } = toErrorResponse(error);
       if (serverFault) {
         try {
           onError(error, request);
         } catch {
           // A failing logger must not turn an error response into a crash.
         }
+      } else if (ingestSource !== undefined && status >= 400 && status < 500) {
+        reportRefused({ source: ingestSource, status, code, request });
       }
       return response;
     }

@@ -20,6 +20,7 @@ export const HTTP_ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_ABORTED',
   'INTERNAL_ERROR',
 ] as const;
 
@@ -77,9 +78,9 @@ export class HttpError extends Error {
     status: number,
     code: HttpErrorCode | ErrorCode,
     message: string,
-    options: { readonly headers?: Readonly<Record<string, string>>; readonly details?: unknown } = {},
+    options: { readonly headers?: Readonly<Record<string, string>>; readonly details?: unknown; readonly cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
@@ -108,9 +109,11 @@ function jsonSafeDetails(details: unknown): unknown {
   ) as unknown;
 }
 
-/** What {@link toErrorResponse} decided: the response and whether the server is at fault. */
+/** What {@link toErrorResponse} decided: the response, its status and code, and whether the server is at fault. */
 export interface MappedError {
   readonly response: Response;
+  readonly status: number;
+  readonly code: ErrorCode | HttpErrorCode;
   /** `true` for a `5xx`: the host should log the error; the client learns only its code. */
   readonly serverFault: boolean;
 }
@@ -129,13 +132,13 @@ export function toErrorResponse(error: unknown): MappedError {
     const body: ErrorBody = {
       error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: jsonSafeDetails(error.details) }) },
     };
-    return { response: jsonResponse(error.status, body, error.headers), serverFault: error.status >= 500 };
+    return { response: jsonResponse(error.status, body, error.headers), status: error.status, code: error.code, serverFault: error.status >= 500 };
   }
   if (isIncidentKitError(error)) {
     const status = STATUS_OF[error.code];
     if (status < 500) {
       const body: ErrorBody = { error: { code: error.code, message: error.message, details: jsonSafeDetails(error.details) } };
-      return { response: jsonResponse(status, body), serverFault: false };
+      return { response: jsonResponse(status, body), status, code: error.code, serverFault: false };
     }
     const message =
       error.code === 'ADAPTER_FAILED'
@@ -143,8 +146,8 @@ export function toErrorResponse(error: unknown): MappedError {
         : error.code === 'NOTIFIER_FAILED'
           ? 'A notifier failed; try again later.'
           : 'The server is misconfigured; the operator has been told.';
-    return { response: jsonResponse(status, { error: { code: error.code, message } } satisfies ErrorBody), serverFault: true };
+    return { response: jsonResponse(status, { error: { code: error.code, message } } satisfies ErrorBody), status, code: error.code, serverFault: true };
   }
   const body: ErrorBody = { error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; the operator has been told.' } };
-  return { response: jsonResponse(500, body), serverFault: true };
+  return { response: jsonResponse(500, body), status: 500, code: 'INTERNAL_ERROR', serverFault: true };
 }

@@ -13,6 +13,7 @@ export {
   type IngestParser,
   type IngestParserResult,
   type IngestSource,
+  type RefusedIngest,
 } from './createIncidentHandler.js';
 export { COMMAND_NAMES, type CommandName } from './commandRoutes.js';
 export { HTTP_ERROR_CODES, type ErrorBody, type HttpErrorCode } from './errorResponse.js';
@@ -26,4 +27,4 @@ export {
   type StandardWebhooksAuthOptions,
   type Verifier,
 } from './verifiers.js';
-export { toNodeListener, type NodeListener } from './toNodeListener.js';
+export { createNodeServer, toNodeListener, type NodeListener, type NodeServerOptions } from './toNodeListener.js';

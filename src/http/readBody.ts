@@ -11,11 +11,25 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 /**
+ * The body stream failed before its end: the client went away (or its connection broke) while
+ * sending it. The client's fault, not the server's: `400`, and no `onError`.
+ */
+function aborted(cause: unknown): HttpError {
+  return new HttpError(
+    400,
+    'REQUEST_ABORTED',
+    'The request body ended before it was complete (the client disconnected or the connection broke); nothing was processed. Send the request again.',
+    { headers: { connection: 'close' }, cause },
+  );
+}
+
+/**
  * Reads a request's body, refusing it with a `413` as soon as it passes `maxBytes`.
  *
  * @remarks A `Content-Length` above the limit is refused before reading anything; the limit is
  * then enforced on the bytes actually received, so a missing or wrong `Content-Length` (a
- * chunked upload) cannot get more than `maxBytes` into memory.
+ * chunked upload) cannot get more than `maxBytes` into memory. A body stream that errors (the
+ * client disconnected mid-body) is a `400` `REQUEST_ABORTED`, not a server fault.
  *
  * @internal
  */
@@ -28,7 +42,13 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw aborted(error);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { parseConfig } from '../kernel/parse.js';
 
 /** A `node:http` request listener, also usable as Express/Connect middleware. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -102,7 +104,17 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   return new Request(requestUrl(req), init);
 }
 
+/** Whether the response can no longer reach the client (a function, so TypeScript does not narrow it for good). */
+function gone(res: ServerResponse): boolean {
+  return res.destroyed || res.socket?.destroyed === true;
+}
+
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  if (gone(res)) {
+    // The client is gone: nobody reads the answer.
+    await response.body?.cancel().catch(() => undefined);
+    return;
+  }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
@@ -142,6 +154,11 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   }
 }
 
+const handlerSchema = z.custom<(request: Request) => Response | Promise<Response>>((value) => typeof value === 'function', {
+  error: (issue) =>
+    `Must be a function (request: Request) => Response | Promise<Response>, such as createIncidentHandler(engine, …) returns; got ${issue.input === null ? 'null' : typeof issue.input}`,
+});
+
 /**
  * Adapts a Fetch-style handler (such as the one `createIncidentHandler` returns) to `node:http` and
  * Express: the Node request becomes a `Request` whose body streams with backpressure, and the
@@ -153,7 +170,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
  *   and break signature checks); a raw `Buffer`/string left by `express.raw()`/`express.text()`
  *   is used as the body. The URL is Express's `originalUrl`, so with
  *   `app.use('/api/incidentkit', listener)` the handler's `basePath` is `/api/incidentkit`.
- * - A handler that throws answers `500` without details.
+ * - A handler that throws answers `500` without details, unless the client has already
+ *   disconnected: then nothing is answered (a client abort is no server fault).
+ * - It bounds no time: a client may send its headers and body as slowly as the server allows.
+ *   Use {@link createNodeServer}, or set `headersTimeout` and `requestTimeout` on your server.
  *
  * @example
  * ```ts
@@ -165,8 +185,10 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
  * const handler = createIncidentHandler(engine, { authenticate: () => ({ id: 'u_demo' }) });
  * createServer(toNodeListener(handler)).listen(3000, '127.0.0.1');
  * ```
+ * @throws ConfigError (`CONFIG_INVALID`, issue path `handler`) when `handler` is not a function.
  */
 export function toNodeListener(handler: (request: Request) => Response | Promise<Response>): NodeListener {
+  parseConfig(z.object({ handler: handlerSchema }), { handler }, 'toNodeListener');
   return (req, res) => {
     const abort = new AbortController();
     res.once('close', () => {
@@ -177,7 +199,10 @@ export function toNodeListener(handler: (request: Request) => Response | Promise
         const response = await handler(toRequest(req, abort.signal));
         await writeResponse(response, res);
       } catch {
-        if (!res.headersSent) {
+        // The client went away (e.g. mid-body, so reading the body failed): not a server fault, and nobody to answer.
+        if (abort.signal.aborted || gone(res)) {
+          res.destroy();
+        } else if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.' } }));
         } else {
@@ -186,4 +211,93 @@ export function toNodeListener(handler: (request: Request) => Response | Promise
       }
     })();
   };
+}
+
+/** Options of {@link createNodeServer}: how long a client may take to send a request. */
+export interface NodeServerOptions {
+  /**
+   * Milliseconds a client has to send the request line and headers, from the connection (or
+   * the previous request on a kept-alive connection). Default: `10_000` (Node's own: 60 s).
+   */
+  readonly headersTimeout?: number;
+  /**
+   * Milliseconds a client has to send the whole request, headers and body, before it is
+   * answered `408` and disconnected; at least `headersTimeout`. The handler's own work is not
+   * counted. Default: `30_000` (Node's own: 300 s).
+   */
+  readonly requestTimeout?: number;
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The largest delay Node's timers take (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const timeoutMs = (name: string) =>
+  z
+    .number({ error: (issue) => `${name} must be a number of milliseconds${issue.input === undefined ? '' : `, got ${typeof issue.input}`}` })
+    .int(`${name} must be a whole number of milliseconds`)
+    .min(1, `${name} must be at least 1 ms: a server without it lets slow clients hold connections open`)
+    .max(MAX_TIMEOUT_MS, `${name} must be at most ${String(MAX_TIMEOUT_MS)} ms`);
+
+const nodeServerSchema = z.object({
+  handler: handlerSchema,
+  options: z
+    .strictObject(
+      { headersTimeout: timeoutMs('headersTimeout').optional(), requestTimeout: timeoutMs('requestTimeout').optional() },
+      { error: (issue) => (issue.code === 'invalid_type' ? 'Must be an options object { headersTimeout?, requestTimeout? }' : undefined) },
+    )
+    .refine(
+      (options) => {
+        const headers = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+        const request = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // Compared only once both are valid: each has its own issue otherwise.
+        return !(headers >= 1 && request >= 1) || headers <= request;
+      },
+      {
+        path: ['headersTimeout'],
+        message: `headersTimeout must not exceed requestTimeout (the headers are part of the request; defaults ${String(DEFAULT_HEADERS_TIMEOUT_MS)} and ${String(DEFAULT_REQUEST_TIMEOUT_MS)} ms)`,
+      },
+    ),
+});
+
+/**
+ * Creates a `node:http` server for a Fetch-style handler (via {@link toNodeListener}) with
+ * bounds on slow clients: `headersTimeout` and `requestTimeout`.
+ *
+ * @remarks
+ * A client that has not sent its headers within `headersTimeout`, or its whole request within
+ * `requestTimeout`, is answered `408` and disconnected (Node checks at most a second late).
+ * Together with `maxBodyBytes` this bounds what one slow connection costs: its memory and how
+ * long it is held. A client that disconnects mid-body is a client abort: the handler answers
+ * `400` `REQUEST_ABORTED` to nobody and `onError` is not told. The server is returned
+ * unstarted: call `listen`. The number of connections is not limited: set
+ * `server.maxConnections` or put a reverse proxy in front.
+ *
+ * @example
+ * ```ts
+ * import { createIncidentEngine, memoryStore } from 'incidentkit';
+ * import { createIncidentHandler, createNodeServer } from 'incidentkit/http';
+ *
+ * const engine = createIncidentEngine({ store: memoryStore() });
+ * const handler = createIncidentHandler(engine, { authenticate: () => ({ id: 'u_demo' }) });
+ * createNodeServer(handler, { headersTimeout: 5_000, requestTimeout: 20_000 }).listen(3000, '127.0.0.1');
+ * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `handler` is not a function, a timeout is not a
+ * whole number of milliseconds from 1 to 2^31 - 1, `headersTimeout` exceeds `requestTimeout`,
+ * or an option is unknown.
+ */
+export function createNodeServer(handler: (request: Request) => Response | Promise<Response>, options: NodeServerOptions = {}): Server {
+  const config = parseConfig(nodeServerSchema, { handler, options }, 'createNodeServer');
+  const headersTimeout = config.options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = config.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node enforces both timeouts when it checks its connections (every 30 s by default).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 2))),
+    },
+    toNodeListener(handler),
+  );
 }

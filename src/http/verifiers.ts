@@ -2,9 +2,11 @@
  * Verifiers that guard inbound webhooks: a shared bearer token, HTTP Basic credentials, or a
  * Standard Webhooks signature. Web Crypto only, so they run wherever the handler runs.
  */
+import { z } from 'zod';
 import type { Clock } from '../kernel/clock.js';
 import { systemClock } from '../kernel/clock.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ValidationIssue } from '../errors.js';
+import { parseConfig, toIssues } from '../kernel/parse.js';
 import { verifyWebhookSignature } from '../channels/standardWebhooks.js';
 
 /**
@@ -35,9 +37,46 @@ export interface Verifier {
 
 const encoder = new TextEncoder();
 
-function configError(subject: string, path: string, message: string): ConfigError {
-  return new ConfigError(subject, [{ code: 'custom', path: [path], message }]);
+/**
+ * zod's message for an option of the wrong type (other issues keep their own). `undefined`
+ * gets a hint: it is what `process.env.TOKEN!` gives when the variable is not set.
+ */
+function expected(what: string): (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined {
+  return (issue) => {
+    if (issue.code !== 'invalid_type' && issue.code !== 'invalid_union' && issue.code !== 'custom') return undefined;
+    return issue.input === undefined
+      ? `Missing: got undefined where ${what} was expected (is the environment variable or secret that should hold it set?)`
+      : `Must be ${what}`;
+  };
 }
+
+/**
+ * A string given directly or as a non-empty list of them (several while rotating). A bad item
+ * of a list is named by its index (`token.1`).
+ */
+function oneOrMore(rules: z.ZodType<string, string>, one: string, atLeastOne: string) {
+  const describe = expected(one);
+  // Items are checked in a refinement, whose issues do not abort parsing: so the union
+  // reports a list's own issues (`token.1: …`) instead of a bare "invalid input".
+  const item = z.custom<string>(() => true).superRefine((value: unknown, ctx) => {
+    if (typeof value !== 'string') {
+      ctx.addIssue({ code: 'custom', input: value, message: describe({ code: 'custom', input: value }) ?? `Must be ${one}` });
+      return;
+    }
+    for (const issue of rules.safeParse(value).error?.issues ?? []) ctx.addIssue({ code: 'custom', input: value, message: issue.message });
+  });
+  return z.union([z.string({ error: describe }).pipe(rules), z.array(item).min(1, atLeastOne)], {
+    error: expected(`${one} or a non-empty array of them`),
+  });
+}
+
+const bearerAuthSchema = z.object({
+  token: oneOrMore(
+    z.string().min(1, 'A bearer token must be non-empty').regex(/^\S*$/, 'A bearer token must hold no whitespace'),
+    'a token string',
+    'Give at least one token',
+  ),
+});
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
@@ -86,14 +125,12 @@ async function matchesAny(candidate: Uint8Array, accepted: readonly Uint8Array[]
  *   sources: { alertmanager: { parser: parseAlertmanager, verify: bearerAuth('s3cret-token-from-your-vault') } },
  * });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when no token is given or a token is empty or holds whitespace.
+ * @throws ConfigError (`CONFIG_INVALID`, issue path `token`) when no token is given (e.g. `undefined`
+ * from an unset environment variable), a token is not a string, or a token is empty or holds whitespace.
  */
 export function bearerAuth(token: string | readonly string[]): Verifier {
-  const tokens = typeof token === 'string' ? [token] : [...token];
-  if (tokens.length === 0) throw configError('bearerAuth', 'token', 'Give at least one token.');
-  if (tokens.some((t) => t === '' || /\s/.test(t))) {
-    throw configError('bearerAuth', 'token', 'A bearer token must be non-empty and hold no whitespace.');
-  }
+  const config = parseConfig(bearerAuthSchema, { token }, 'bearerAuth');
+  const tokens: readonly string[] = typeof config.token === 'string' ? [config.token] : config.token;
   const accepted = tokens.map((t) => encoder.encode(t));
   const verify = async (request: Request): Promise<boolean> => {
     const given = credentials(request, 'Bearer');
@@ -113,6 +150,15 @@ function base64Bytes(value: string): Uint8Array | undefined {
   }
 }
 
+const basicAuthSchema = z.object({
+  // RFC 7617: the user-id cannot contain a colon, since the first colon separates the password.
+  user: z
+    .string({ error: expected('a string') })
+    .min(1, 'The user must be non-empty')
+    .refine((user) => !user.includes(':'), 'The user must not contain ":"'),
+  password: z.string({ error: expected('a string') }).min(1, 'The password must be non-empty'),
+});
+
 /**
  * Accepts requests carrying HTTP Basic credentials (`Authorization: Basic base64(user:password)`)
  * that match `user` and `password`.
@@ -131,17 +177,17 @@ function base64Bytes(value: string): Uint8Array | undefined {
  *   sources: { grafana: { parser: parseGrafana, verify: basicAuth('grafana', 'a-long-random-password') } },
  * });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when `user` is empty or holds a `:`, or `password` is empty.
+ * @throws ConfigError (`CONFIG_INVALID`, issue path `user` or `password`) when either is not a
+ * string (e.g. `undefined` from an unset environment variable), `user` is empty or holds a `:`,
+ * or `password` is empty.
  */
 export function basicAuth(user: string, password: string): Verifier {
-  // RFC 7617: the user-id cannot contain a colon, since the first colon separates the password.
-  if (user === '' || user.includes(':')) throw configError('basicAuth', 'user', 'The user must be non-empty and must not contain ":".');
-  if (password === '') throw configError('basicAuth', 'password', 'The password must be non-empty.');
-  const expected = encoder.encode(`${user}:${password}`);
+  const config = parseConfig(basicAuthSchema, { user, password }, 'basicAuth');
+  const wanted = encoder.encode(`${config.user}:${config.password}`);
   const verify = async (request: Request): Promise<boolean> => {
     const given = credentials(request, 'Basic');
     const decoded = given === undefined ? undefined : base64Bytes(given);
-    return decoded !== undefined && (await timingSafeEqual(decoded, expected));
+    return decoded !== undefined && (await timingSafeEqual(decoded, wanted));
   };
   return Object.assign(verify, { challenge: 'Basic realm="incidentkit", charset="UTF-8"' });
 }
@@ -171,6 +217,11 @@ export interface ReplayStore {
   release(key: string): void | Promise<void>;
 }
 
+const clockSchema = z.custom<Clock>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as { now?: unknown }).now === 'function',
+  { error: expected('a Clock: an object with a now() method returning a Date') },
+);
+
 /** Options of {@link memoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
   /** How many ids are kept at most; the least recently claimed are dropped first. Default: 10 000. */
@@ -179,12 +230,25 @@ export interface MemoryReplayStoreOptions {
   readonly clock?: Clock;
 }
 
+const memoryReplayStoreSchema = z.strictObject(
+  {
+    maxEntries: z
+      .number({ error: expected('a number') })
+      .int('maxEntries must be a positive integer')
+      .min(1, 'maxEntries must be a positive integer')
+      .max(Number.MAX_SAFE_INTEGER, 'maxEntries must be a safe integer')
+      .optional(),
+    clock: clockSchema.optional(),
+  },
+  { error: expected('an options object') },
+);
+
 /**
  * An in-memory {@link ReplayStore}: a bounded LRU of message ids with expiry.
  *
  * @remarks Keeps `maxEntries` ids at most. Under a flood of more distinct signed messages than
- * that within the tolerance window, the oldest ids are forgotten early; size it above your
- * peak webhook rate × twice the tolerance.
+ * that within the replay window, the oldest ids are forgotten early; size it above your
+ * peak webhook rate × (twice the tolerance + one minute).
  *
  * @example
  * ```ts
@@ -194,14 +258,13 @@ export interface MemoryReplayStoreOptions {
  *   replayStore: memoryReplayStore({ maxEntries: 50_000 }),
  * });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when `maxEntries` is not a positive integer.
+ * @throws ConfigError (`CONFIG_INVALID`) when the options are not an object, `maxEntries` is not a
+ * positive integer, `clock` has no `now()`, or an option is unknown.
  */
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
-  const maxEntries = options.maxEntries ?? 10_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw configError('memoryReplayStore', 'maxEntries', 'maxEntries must be a positive integer.');
-  }
-  const clock = options.clock ?? systemClock;
+  const config = parseConfig(memoryReplayStoreSchema, options, 'memoryReplayStore');
+  const maxEntries = config.maxEntries ?? 10_000;
+  const clock = config.clock ?? systemClock;
   // A Map iterates in insertion order: the first entries are the least recently claimed.
   const expiries = new Map<string, number>();
   return {
@@ -233,13 +296,47 @@ export interface StandardWebhooksAuthOptions {
   readonly replayStore?: ReplayStore;
 }
 
-function checkSecret(secret: string): void {
+/**
+ * How much longer than twice the tolerance an accepted id is remembered: a message is accepted
+ * from `timestamp - tolerance` to `timestamp + tolerance` inclusive, so an id claimed at the
+ * first instant must still be held at the last. The margin also covers clock skew between
+ * instances sharing a {@link ReplayStore}.
+ */
+const REPLAY_MARGIN_MS = 60_000;
+
+function isSecret(secret: string): boolean {
   const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   const bytes = base64Bytes(encoded);
-  if (bytes === undefined || bytes.length === 0) {
-    throw configError('standardWebhooksAuth', 'secret', 'The secret must be base64, usually prefixed with whsec_.');
-  }
+  return bytes !== undefined && bytes.length > 0;
 }
+
+const webhookSecretSchema = z.string().refine(isSecret, 'The secret must be base64, usually prefixed with whsec_');
+
+const standardWebhooksSecretSchema = z.object({
+  secret: oneOrMore(webhookSecretSchema, 'a whsec_ secret string', 'Give at least one secret'),
+});
+
+const replayStoreSchema = z.custom<ReplayStore>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<ReplayStore>).claim === 'function' &&
+    typeof (value as Partial<ReplayStore>).release === 'function',
+  { error: expected('a ReplayStore: an object with claim(key, ttlMs) and release(key) methods') },
+);
+
+const standardWebhooksOptionsSchema = z.strictObject(
+  {
+    toleranceSeconds: z
+      .number({ error: expected('a number of seconds') })
+      .positive('toleranceSeconds must be a positive number')
+      .max(86_400 * 365, 'toleranceSeconds must be at most a year')
+      .optional(),
+    clock: clockSchema.optional(),
+    replayStore: replayStoreSchema.optional(),
+  },
+  { error: expected('an options object') },
+);
 
 /**
  * Accepts requests signed per Standard Webhooks (standardwebhooks.com): `webhook-id`,
@@ -248,8 +345,11 @@ function checkSecret(secret: string): void {
  * @remarks
  * A request is accepted when a `v1` signature matches one of the secrets (several while
  * rotating) in a constant-time comparison, its timestamp is within `toleranceSeconds` of now,
- * and its `webhook-id` was not accepted before (within twice the tolerance, after which the
- * timestamp check refuses it anyway). The id is remembered only after the signature checks
+ * and its `webhook-id` was not accepted before. The window is compared to the millisecond
+ * (`|now - timestamp| <= toleranceSeconds`, no rounding of seconds), and an accepted id is
+ * remembered for twice the tolerance plus one minute: longer than any timestamp stays
+ * acceptable, so even a message signed `toleranceSeconds` in the future cannot be replayed
+ * once its id is forgotten. The id is remembered only after the signature checks
  * out, so unsigned requests cannot block real ones; it is forgotten again when the server
  * fails to process the message (`5xx`), so the sender's retry gets through.
  *
@@ -266,20 +366,27 @@ function checkSecret(secret: string): void {
  *   },
  * });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when a secret is not base64, no secret is given, or
- * `toleranceSeconds` is not a positive number.
+ * @throws ConfigError (`CONFIG_INVALID`, naming `secret` or the option) when no secret is given
+ * (e.g. `undefined` from an unset environment variable), a secret is not base64,
+ * `toleranceSeconds` is not a positive number, `clock` or `replayStore` lacks its methods, or
+ * an option is unknown.
  */
 export function standardWebhooksAuth(secret: string | readonly string[], options: StandardWebhooksAuthOptions = {}): Verifier {
-  const secrets = typeof secret === 'string' ? [secret] : [...secret];
-  if (secrets.length === 0) throw configError('standardWebhooksAuth', 'secret', 'Give at least one secret.');
-  secrets.forEach(checkSecret);
-  const toleranceSeconds = options.toleranceSeconds ?? 300;
-  if (!Number.isFinite(toleranceSeconds) || toleranceSeconds <= 0) {
-    throw configError('standardWebhooksAuth', 'toleranceSeconds', 'toleranceSeconds must be a positive number.');
+  const secretResult = standardWebhooksSecretSchema.safeParse({ secret });
+  const optionsResult = standardWebhooksOptionsSchema.safeParse(options);
+  if (!secretResult.success || !optionsResult.success) {
+    const issues: ValidationIssue[] = [
+      ...(secretResult.success ? [] : toIssues(secretResult.error)),
+      ...(optionsResult.success ? [] : toIssues(optionsResult.error)),
+    ];
+    throw new ConfigError('standardWebhooksAuth', issues);
   }
-  const clock = options.clock ?? systemClock;
-  const replays = options.replayStore ?? memoryReplayStore({ clock });
-  const ttlMs = 2 * toleranceSeconds * 1000;
+  const config = { ...secretResult.data, ...optionsResult.data };
+  const secrets: readonly string[] = typeof config.secret === 'string' ? [config.secret] : config.secret;
+  const toleranceSeconds = config.toleranceSeconds ?? 300;
+  const clock = config.clock ?? systemClock;
+  const replays = config.replayStore ?? memoryReplayStore({ clock });
+  const ttlMs = 2 * toleranceSeconds * 1000 + REPLAY_MARGIN_MS;
 
   const verify = async (request: Request, body: Uint8Array): Promise<boolean> => {
     const valid = await verifyWebhookSignature({ secret: secrets, headers: request.headers, body, toleranceSeconds, now: clock.now() });

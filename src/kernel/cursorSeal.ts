@@ -20,7 +20,8 @@ const decoder = new TextDecoder();
 function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  // Base64 pads with at most two `=`; a bounded pattern stays linear on any input.
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/={1,2}$/, '');
 }
 
 function fromBase64Url(text: string): Uint8Array | undefined {

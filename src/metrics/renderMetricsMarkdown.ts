@@ -29,7 +29,9 @@ function chartText(text: string): string {
 
 /** A number as xychart's grammar accepts it: decimal digits, no exponent. */
 function chartNumber(value: number): string {
-  const fixed = value.toFixed(2).replace(/\.?0+$/, '');
+  let fixed = value.toFixed(2);
+  // Trailing zeros of the fraction, then a bare point, go (`2.50` → `2.5`, `3.00` → `3`).
+  if (!fixed.includes('e')) fixed = fixed.replace(/0{1,2}$/, '').replace(/\.$/, '');
   return fixed === '-0' ? '0' : fixed;
 }
 

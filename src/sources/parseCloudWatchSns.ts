@@ -123,7 +123,7 @@ function alarmSignals(
   else return [];
 
   const changedAt = ctx.time(alarm.StateChangeTime, [...path, 'Message', 'StateChangeTime']) ?? ctx.time(envelope.Timestamp, [...path, 'Timestamp']) ?? ctx.now();
-  const arnRegion = alarm.AlarmArn?.split(':')[3];
+  const arnRegion = alarm.AlarmArn?.split(':', 5)[3];
   const region = arnRegion !== undefined && AWS_REGION.test(arnRegion) ? arnRegion : undefined;
   const metric = alarm.Trigger?.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Metric ?? alarm.Trigger;
   const identity = alarm.AlarmArn ?? { account: alarm.AWSAccountId, region: alarm.Region, name: alarm.AlarmName };

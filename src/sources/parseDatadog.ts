@@ -41,7 +41,106 @@ const datadogSchema = z.object({
 /** `[P1] [Triggered on {host:a}] Name`: an optional priority, the transition with its scope, the monitor name. */
 const TITLE = /^\s*(?:\[(P[1-5])\]\s*)?\[([^\]]*)\]\s*([\s\S]*)$/i;
 const MONITOR_ID = /\/monitors(?:#|\/)(\d+)/;
-const MARKDOWN_LINK = /\[([^[\]\n]{1,300})\]\((https?:\/\/[^)\s]{1,2048})\)/g;
+/** One character of `\s`: what the hand-written readers below treat as a space. */
+const SPACE = /\s/;
+const MAX_LINK_TEXT = 300;
+const MAX_LINK_URL = 2_048;
+
+// The readers below replace regular expressions that backtracked on long runs of spaces or of
+// `[` (`/^\s*[^{]*?\s+on\s+\{?([^}]*)\}?\s*$/i` took seconds on 2,000 spaces): each reads
+// its text in one pass and returns what the expression matched.
+
+const isSpace = (char: string | undefined): boolean => char !== undefined && SPACE.test(char);
+
+interface OnSeparator {
+  /** Where the spaces before `on` start. */
+  readonly start: number;
+  /** Just after the spaces that follow `on`. */
+  readonly end: number;
+}
+
+/** Each ` on ` (any case, any run of spaces around it) in a title's bracket, left to right. */
+function* onSeparators(text: string): Generator<OnSeparator> {
+  for (let on = 1; on + 2 < text.length; on += 1) {
+    if (!/^on$/i.test(text.slice(on, on + 2)) || !isSpace(text[on - 1]) || !isSpace(text[on + 2])) continue;
+    let start = on - 1;
+    while (start > 0 && isSpace(text[start - 1])) start -= 1;
+    let end = on + 3;
+    while (isSpace(text[end])) end += 1;
+    yield { start, end };
+  }
+}
+
+/** The transition of `Triggered on {host:a}`: the text before the first ` on `. */
+function transitionPart(bracket: string): string {
+  const first = onSeparators(bracket).next();
+  return first.done === true ? bracket : bracket.slice(0, first.value.start);
+}
+
+/**
+ * The scope of `Triggered on {host:a,env:b}`: what follows the first ` on ` that has no `{`
+ * before it and is followed by an optional `{`, text without `}`, and an optional `}` ending
+ * the bracket (as `/^\s*[^{]*?\s+on\s+\{?([^}]*)\}?\s*$/i` read it).
+ */
+function scopePart(bracket: string): string | undefined {
+  const firstOpen = bracket.indexOf('{');
+  const lastClose = bracket.lastIndexOf('}');
+  const closeBefore = lastClose <= 0 ? -1 : bracket.lastIndexOf('}', lastClose - 1);
+  let lastText = bracket.length - 1;
+  while (lastText >= 0 && isSpace(bracket[lastText])) lastText -= 1;
+  const scopeFrom = (end: number): string | undefined => {
+    const from = bracket[end] === '{' ? end + 1 : end;
+    // No `}` after it: the scope runs to the end; else its first `}` must be the last text.
+    if (from > lastClose) return bracket.slice(from);
+    return from > closeBefore && lastClose === lastText ? bracket.slice(from, lastClose) : undefined;
+  };
+  // The expression's greedy `^\s*` made an `on` right after leading spaces its last resort.
+  let leading: OnSeparator | undefined;
+  for (const separator of onSeparators(bracket)) {
+    if (separator.start === 0) {
+      leading = separator;
+      continue;
+    }
+    if (firstOpen !== -1 && firstOpen < separator.start) break;
+    const scope = scopeFrom(separator.end);
+    if (scope !== undefined) return scope;
+  }
+  return leading === undefined ? undefined : scopeFrom(leading.end);
+}
+
+/**
+ * The markdown links `[text](http…)` of a body (text up to 300 characters without brackets or
+ * line breaks, URL up to 2,048 without spaces or `)`), as `matchAll` of
+ * `/\[([^[\]\n]{1,300})\]\((https?:\/\/[^)\s]{1,2048})\)/g` found them, which re-read up to 2,048
+ * characters of URL after every `[` inside it.
+ */
+function markdownLinks(body: string): { href: string; text: string }[] {
+  const links: { href: string; text: string }[] = [];
+  // The first `)` or space at or after the URL being read; it only moves forward, so each
+  // character is looked at once however many links start inside a URL.
+  let stop = 0;
+  let open = body.indexOf('[');
+  while (open !== -1) {
+    let close = open + 1;
+    while (close < body.length && body[close] !== '[' && body[close] !== ']' && body[close] !== '\n') close += 1;
+    const textLength = close - open - 1;
+    const href = close + 2;
+    const scheme = body.startsWith('https://', href) ? 8 : body.startsWith('http://', href) ? 7 : 0;
+    if (textLength >= 1 && textLength <= MAX_LINK_TEXT && body[close] === ']' && body[close + 1] === '(' && scheme > 0) {
+      const url = href + scheme;
+      if (stop < url) stop = url;
+      while (stop < body.length && body[stop] !== ')' && !isSpace(body[stop])) stop += 1;
+      if (stop - url >= 1 && stop - url <= MAX_LINK_URL && body[stop] === ')') {
+        links.push({ href: body.slice(href, stop), text: body.slice(open + 1, close) });
+        open = body.indexOf('[', stop + 1);
+        continue;
+      }
+    }
+    // No `[` lies between `open` and `close`, so the next link can start at `close` at the earliest.
+    open = body.indexOf('[', close);
+  }
+  return links;
+}
 
 interface Transition {
   readonly status: SignalStatus;
@@ -111,10 +210,11 @@ function tagPairs(tags: string | readonly string[] | null | undefined): [string,
 export function parseDatadog(body: unknown, options?: ParserOptions): Signal[] {
   return runParser('datadog', 'Datadog webhook', body, options, parserOptionsSchema, (ctx, input) => {
     const event = ctx.parse(datadogSchema, input);
-    // Bounded, so a pathological title cannot make the regular expressions slow.
+    // Bounded: what matters is at the start, and it caps the work spent on one title.
     const title = TITLE.exec(event.title.slice(0, 2_000));
-    const titleScope = /^\s*[^{]*?\s+on\s+\{?([^}]*)\}?\s*$/i.exec(title?.[2] ?? '')?.[1];
-    const transitionText = event.alert_transition ?? title?.[2]?.replace(/\s+on\s+[\s\S]*$/i, '');
+    const bracket = title?.[2];
+    const titleScope = bracket === undefined ? undefined : scopePart(bracket);
+    const transitionText = event.alert_transition ?? (bracket === undefined ? undefined : transitionPart(bracket));
     // A title without a recognised transition is still a monitor notification: it fires.
     const transition = transitionOf(transitionText ?? undefined) ?? { status: 'firing', word: 'error' };
     const name = title?.[3]?.trim();
@@ -130,7 +230,7 @@ export function parseDatadog(body: unknown, options?: ParserOptions): Signal[] {
 
     const date = ctx.time(event.date, ['date'], 'ms') ?? ctx.time(event.last_updated, ['last_updated'], 'ms');
     const startsAt = date ?? ctx.now();
-    const bodyLinks = [...(event.body ?? '').slice(0, 100_000).matchAll(MARKDOWN_LINK)].map((match) => ({ href: match[2], text: match[1] }));
+    const bodyLinks = markdownLinks((event.body ?? '').slice(0, 100_000));
 
     return [
       buildSignal(ctx, {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { AdapterError } from '../../src/errors.js';
-import { createIncidentHandler, type IncidentHandlerOptions, type IngestSource } from '../../src/http/createIncidentHandler.js';
+import { createIncidentHandler, type IncidentHandlerOptions, type IngestSource, type RefusedIngest } from '../../src/http/createIncidentHandler.js';
 import type { ErrorBody } from '../../src/http/errorResponse.js';
 import { basicAuth, bearerAuth, standardWebhooksAuth } from '../../src/http/verifiers.js';
 import { parseAlertmanager } from '../../src/sources/parseAlertmanager.js';
@@ -13,7 +13,7 @@ import { parseCloudWatchSns, type SnsConfirmation } from '../../src/sources/pars
 import { signWebhook } from '../../src/channels/standardWebhooks.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { fixtureText } from '../fixtures/ingest/loadFixture.js';
-import { makeEngine } from '../helpers.js';
+import { makeEngine, thrown } from '../helpers.js';
 import { startServer, type TestServer } from './server.js';
 
 const ALERTMANAGER = fixtureText('alertmanager-webhook-v4.json');
@@ -281,5 +281,92 @@ describe('CloudWatch over SNS', () => {
     const alarm = await postTo(`${url}/ingest/cloudwatch`, fixtureText('cloudwatch-alarm-sns-http.json'), headers);
     expect(alarm.status).toBe(200);
     expect(((await alarm.json()) as IngestBody).results.map((r) => r.outcome)).toEqual(['created']);
+  });
+});
+
+describe('onRefused: every 4xx of a configured source is reported', () => {
+  /** What onRefused heard, without the request. */
+  const summary = (refused: readonly RefusedIngest[]) => refused.map(({ source, status, code }) => ({ source, status, code }));
+
+  it('tells onRefused of a wrong token, an unreadable payload, a body too large and a wrong method, per source', async () => {
+    const { engine } = makeEngine();
+    const refused: RefusedIngest[] = [];
+    const errors: unknown[] = [];
+    const url = await serve(
+      engine,
+      {
+        alertmanager: { parser: parseAlertmanager, verify: bearerAuth(TOKEN) },
+        grafana: { parser: parseAlertmanager, verify: bearerAuth('grafana-token') },
+      },
+      { onRefused: (info) => refused.push(info), onError: (error) => errors.push(error), authenticate: () => null },
+    );
+    const auth = { authorization: `Bearer ${TOKEN}` };
+
+    expect((await postTo(`${url}/ingest/alertmanager`, ALERTMANAGER, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await postTo(`${url}/ingest/alertmanager`, '{"alerts": [', auth)).status).toBe(400);
+    expect((await postTo(`${url}/ingest/alertmanager`, 'x'.repeat(100_000), auth)).status).toBe(413);
+    expect((await fetch(`${url}/ingest/alertmanager`)).status).toBe(405);
+    expect((await postTo(`${url}/ingest/grafana`, ALERTMANAGER, auth)).status).toBe(401);
+
+    expect(summary(refused)).toEqual([
+      { source: 'alertmanager', status: 401, code: 'UNAUTHENTICATED' },
+      { source: 'alertmanager', status: 400, code: 'VALIDATION_FAILED' },
+      { source: 'alertmanager', status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      { source: 'alertmanager', status: 405, code: 'METHOD_NOT_ALLOWED' },
+      { source: 'grafana', status: 401, code: 'UNAUTHENTICATED' },
+    ]);
+    expect(new URL(refused[0]?.request.url ?? '').pathname).toBe('/ingest/alertmanager');
+    expect(refused[0]?.request.headers.get('authorization')).toBe('Bearer wrong');
+    expect(errors).toEqual([]);
+  });
+
+  it('does not report accepted webhooks, unconfigured sources, REST refusals or server faults (those go to onError)', async () => {
+    const { engine } = makeEngine();
+    const refused: RefusedIngest[] = [];
+    const errors: unknown[] = [];
+    const failing: IncidentEngine = { ...engine, ingest: () => Promise.reject(new AdapterError({ adapter: 'postgres', operation: 'commit' }, 'connection lost')) };
+    const url = await serve(
+      failing,
+      { alertmanager: { parser: parseAlertmanager, verify: bearerAuth(TOKEN) }, open: { parser: parseAlertmanager, verify: () => true } },
+      { onRefused: (info) => refused.push(info), onError: (error) => errors.push(error), authenticate: () => null },
+    );
+    expect((await postTo(`${url}/ingest/open`, JSON.stringify({ version: '4', status: 'firing', alerts: [] }))).status).toBe(200);
+    expect((await postTo(`${url}/ingest/unknown-tool`, ALERTMANAGER)).status).toBe(404);
+    expect((await postTo(`${url}/ingest/alertmanager/extra`, ALERTMANAGER)).status).toBe(404);
+    expect((await fetch(`${url}/incidents`)).status).toBe(401);
+    expect((await postTo(`${url}/ingest/alertmanager`, ALERTMANAGER, { authorization: `Bearer ${TOKEN}` })).status).toBe(503);
+    expect(refused).toEqual([]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('answers the same when onRefused throws or rejects', async () => {
+    const { engine } = makeEngine();
+    let calls = 0;
+    const throwing = await serve(engine, { alertmanager: { parser: parseAlertmanager, verify: bearerAuth(TOKEN) } }, {
+      onRefused: () => {
+        calls += 1;
+        throw new Error('metrics backend down');
+      },
+    });
+    const response = await postTo(`${throwing}/ingest/alertmanager`, ALERTMANAGER);
+    expect(response.status).toBe(401);
+    expect(await errorCode(response)).toBe('UNAUTHENTICATED');
+    await server?.close();
+
+    const rejecting = await serve(engine, { alertmanager: { parser: parseAlertmanager, verify: bearerAuth(TOKEN) } }, {
+      onRefused: async () => {
+        calls += 1;
+        await Promise.resolve();
+        throw new Error('metrics backend down');
+      },
+    });
+    expect((await postTo(`${rejecting}/ingest/alertmanager`, ALERTMANAGER)).status).toBe(401);
+    expect(calls).toBe(2);
+  });
+
+  it('refuses an onRefused that is not a function, naming it', () => {
+    const { engine } = makeEngine();
+    const error = thrown(() => createIncidentHandler(engine, { onRefused: 'console.warn' as never }), 'CONFIG_INVALID');
+    expect(error.details.issues.map((issue) => issue.path.join('.'))).toEqual(['onRefused']);
   });
 });

@@ -2,7 +2,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toNodeListener } from '../../src/http/toNodeListener.js';
+import { createNodeServer, toNodeListener } from '../../src/http/toNodeListener.js';
+import { thrown } from '../helpers.js';
 import { startServer, type TestServer } from './server.js';
 
 let server: TestServer | undefined;
@@ -137,5 +138,48 @@ describe('toNodeListener', () => {
       req.end();
     });
     expect(result).toEqual({ status: 200, body: '' });
+  });
+});
+
+describe('configuration of toNodeListener and createNodeServer', () => {
+  const handler = (): Promise<Response> => Promise.resolve(new Response(null, { status: 204 }));
+  /** Calls a factory with a value of the wrong type, as plain JavaScript callers can. */
+  const loose = (value: unknown): never => value as never;
+  const issuesOf = (make: () => unknown): { paths: string[]; message: string } => {
+    const error = thrown(make, 'CONFIG_INVALID');
+    return { paths: error.details.issues.map((issue) => issue.path.map(String).join('.')), message: error.message };
+  };
+
+  it('toNodeListener names handler in a ConfigError when it is not a function', () => {
+    const missing = issuesOf(() => toNodeListener(loose(undefined)));
+    expect(missing.paths).toEqual(['handler']);
+    expect(missing.message).toMatch(/^Invalid configuration for toNodeListener: handler: Must be a function/);
+    expect(issuesOf(() => toNodeListener(loose({ fetch: handler }))).paths).toEqual(['handler']);
+  });
+
+  it('createNodeServer validates the handler and each timeout, naming the option', () => {
+    expect(issuesOf(() => createNodeServer(loose(null))).paths).toEqual(['handler']);
+    for (const [options, path] of [
+      [{ headersTimeout: 0 }, 'options.headersTimeout'],
+      [{ requestTimeout: -1 }, 'options.requestTimeout'],
+      [{ requestTimeout: 1.5 }, 'options.requestTimeout'],
+      [{ headersTimeout: '10s' }, 'options.headersTimeout'],
+      [{ headersTimeout: Number.POSITIVE_INFINITY }, 'options.headersTimeout'],
+      [{ requestTimeout: 2 ** 31 }, 'options.requestTimeout'],
+      // Node refuses a headersTimeout above requestTimeout; so do the defaults' bounds.
+      [{ headersTimeout: 5_000, requestTimeout: 1_000 }, 'options.headersTimeout'],
+      [{ headersTimeout: 60_000 }, 'options.headersTimeout'],
+      [{ requestTimeout: 5_000 }, 'options.headersTimeout'],
+    ] as const) {
+      expect(issuesOf(() => createNodeServer(handler, loose(options))).paths, JSON.stringify(options)).toEqual([path]);
+    }
+    expect(issuesOf(() => createNodeServer(handler, loose({ timeout: 1_000 }))).message).toContain('timeout');
+    expect(issuesOf(() => createNodeServer(handler, loose(null))).paths).toEqual(['options']);
+  });
+
+  it('createNodeServer sets the timeouts it is given', () => {
+    const created = createNodeServer(handler, { headersTimeout: 5_000, requestTimeout: 20_000 });
+    expect([created.headersTimeout, created.requestTimeout]).toEqual([5_000, 20_000]);
+    expect(created.listening).toBe(false);
   });
 });
