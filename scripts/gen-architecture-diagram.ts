@@ -30,7 +30,7 @@ export function folderGraph(): string {
       '^src/(features/[^/]+|[^/]+)',
       // Packages, and the barrel that re-exports everything, would only add noise.
       '--exclude',
-      '(^node_modules|^src/index\\.ts$)',
+      '(node_modules|^src/index\\.ts$)',
     ],
     { cwd: root, encoding: 'utf8' },
   );
