@@ -1,6 +1,8 @@
 import type { ClockPhaseState, ClockState } from '../model/reportingClock.js';
 import type { Incident } from '../model/incident.js';
 import type { Actor } from '../model/actor.js';
+import { nonEmptyString as str } from '../kernel/text.js';
+import { formatTime } from '../kernel/timeFormat.js';
 
 /** A timeline event as `buildPostmortem` reads it; `StoredEvent` fits, and so do event types added later. */
 export interface TimelineEventLike {
@@ -27,9 +29,6 @@ export type RedactField =
   | 'reason'
   | 'field'
   | 'event';
-
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -61,16 +60,6 @@ export function clockFor(data: Readonly<Record<string, unknown>>, incident: Inci
   const own = readClock(data.clock);
   if (own !== undefined && (regime === undefined || own.regime === regime)) return own;
   return regime === undefined ? undefined : incident.clocks?.map(readClock).find((c) => c?.regime === regime);
-}
-
-/**
- * `2026-03-27 15:00 UTC`, or the text as given when it is not a time.
- *
- * @internal
- */
-export function utcMinute(iso: string): string {
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /**
@@ -178,15 +167,15 @@ export function describeEvent(
       const clock = clockFor(d, incident, regime);
       const trigger = str(d.trigger);
       const at = str(d.triggeredAt);
-      const when = trigger === undefined && at === undefined ? '' : ` (${trigger ?? 'trigger'}${at === undefined ? '' : ` at ${utcMinute(at)}`})`;
-      const next = clock?.nextDueAt === undefined ? '' : `; first report due ${utcMinute(clock.nextDueAt)}`;
+      const when = trigger === undefined && at === undefined ? '' : ` (${trigger ?? 'trigger'}${at === undefined ? '' : ` at ${formatTime(at)}`})`;
+      const next = clock?.nextDueAt === undefined ? '' : `; first report due ${formatTime(clock.nextDueAt)}`;
       return `${clock?.title ?? regime ?? 'Reporting'} clock started${when} by ${by}${next}`;
     }
     case 'REPORT_FILED': {
       const regime = str(d.regime);
       const { text: name, state } = phaseName(clockFor(d, incident, regime), regime, str(d.phase), str(d.reference));
       const filedAt = str(d.filedAt) ?? event.at;
-      const late = state?.dueAt !== undefined && Date.parse(filedAt) > Date.parse(state.dueAt) ? `; late, was due ${utcMinute(state.dueAt)}` : '';
+      const late = state?.dueAt !== undefined && Date.parse(filedAt) > Date.parse(state.dueAt) ? `; late, was due ${formatTime(state.dueAt)}` : '';
       const reason = text('reasonForDelay', 'reason');
       return `Report filed: ${name} by ${by}${late}${reason === undefined ? '' : `; reason for delay: ${reason}`}`;
     }
@@ -194,7 +183,7 @@ export function describeEvent(
       const regime = str(d.regime);
       const { text: name } = phaseName(clockFor(d, incident, regime), regime, str(d.phase));
       const due = str(d.phaseDueAt) ?? str(d.dueAt);
-      return `Report overdue: ${name}${due === undefined ? ' was not filed in time' : ` was due ${utcMinute(due)}`}`;
+      return `Report overdue: ${name}${due === undefined ? ' was not filed in time' : ` was due ${formatTime(due)}`}`;
     }
     default: {
       const words = event.type.toLowerCase().replace(/_/g, ' ');

@@ -1,78 +1,19 @@
-import { z } from 'zod';
 import { parseInput } from '../kernel/parse.js';
-import { actionItemCountsOf, emptyActionItemTally, tallyActionItems, type ActionItemTally } from '../model/actionItems.js';
-import { createStatsAccumulator, summarize, type Stats, type StatsAccumulator } from './stats.js';
+import { actionItemCountsOf, tallyActionItems } from '../model/actionItems.js';
+import { createStatsAccumulator } from './stats.js';
 import { describeGroupBy, groupKeyReader } from './groupKeyReader.js';
 import { timeValueMs, toEpochMs } from '../kernel/toEpochMs.js';
+import { complianceOf, gapStats, GroupAccumulator, TARGET_MILESTONES, TARGET_MINUTES } from './groupAccumulator.js';
+import { metricsOptionsSchema } from './metricsOptionsSchema.js';
 import {
   DEFAULT_DURATIONS,
-  MILESTONE_NAMES,
   type ComputeMetricsOptions,
   type MetricsGroup,
   type MetricsIncident,
   type MetricsResult,
   type MilestoneName,
   type MilestoneSpec,
-  type SeverityCompliance,
-  type SeverityTarget,
-  type TargetCompliance,
 } from './types.js';
-
-const milestoneEnum = z.enum(MILESTONE_NAMES);
-const specSchema = z.union([milestoneEnum, z.array(milestoneEnum).min(1)]);
-const timeSchema = z.union([z.date(), z.number(), z.string()]).refine((v) => Number.isFinite(timeValueMs(v)), {
-  message: 'Must be a valid date: a Date, epoch milliseconds or an ISO-8601 string.',
-});
-const thresholdList = z.array(z.number().nonnegative()).max(100);
-const targetMinutes = z.number().positive();
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
-
-const optionsSchema = z.strictObject({
-  groupBy: z.union([z.string().min(1), z.strictObject({ label: z.string().min(1) }), z.strictObject({ field: z.string().min(1) }), fn]).optional(),
-  durations: z.record(z.string().min(1), z.strictObject({ from: specSchema, to: specSchema })).optional(),
-  mtbf: z.union([z.boolean(), z.strictObject({ at: specSchema.optional() })]).optional(),
-  at: specSchema.optional(),
-  thresholds: z.union([thresholdList, z.record(z.string(), thresholdList)]).optional(),
-  from: timeSchema.optional(),
-  to: timeSchema.optional(),
-  targets: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        acknowledgeWithinMinutes: targetMinutes.optional(),
-        mitigateWithinMinutes: targetMinutes.optional(),
-        resolveWithinMinutes: targetMinutes.optional(),
-      }),
-    )
-    .optional(),
-  now: timeSchema.optional(),
-  includeCanceled: z.boolean().optional(),
-  filter: fn.optional(),
-  missingKey: z.string().min(1).optional(),
-});
-
-/** A growable list of numbers. */
-class NumberList {
-  values = new Float64Array(16);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.values.length) this.#grow(this.length + 1);
-    this.values[this.length] = value;
-    this.length += 1;
-  }
-  append(other: NumberList): void {
-    if (this.length + other.length > this.values.length) this.#grow(this.length + other.length);
-    this.values.set(other.values.subarray(0, other.length), this.length);
-    this.length += other.length;
-  }
-  #grow(atLeast: number): void {
-    let capacity = this.values.length * 2;
-    while (capacity < atLeast) capacity *= 2;
-    const grown = new Float64Array(capacity);
-    grown.set(this.values.subarray(0, this.length));
-    this.values = grown;
-  }
-}
 
 /** Outcome of one target for one incident. */
 const enum Outcome {
@@ -80,43 +21,6 @@ const enum Outcome {
   Met = 0,
   Missed = 1,
   Pending = 2,
-}
-
-/** Met, missed and pending counts of one target. */
-type OutcomeCounts = [met: number, missed: number, pending: number];
-
-interface TargetTally {
-  count: number;
-  /** acknowledge, mitigate, resolve. */
-  readonly outcomes: [OutcomeCounts, OutcomeCounts, OutcomeCounts];
-}
-
-const TARGET_KEYS = ['acknowledge', 'mitigate', 'resolve'] as const;
-const TARGET_MILESTONES = ['acknowledgedAt', 'mitigatedAt', 'resolvedAt'] as const;
-const TARGET_MINUTES = ['acknowledgeWithinMinutes', 'mitigateWithinMinutes', 'resolveWithinMinutes'] as const;
-
-class GroupAccumulator {
-  count = 0;
-  readonly durations: StatsAccumulator[];
-  readonly starts = new NumberList();
-  undated = 0;
-  first = Number.POSITIVE_INFINITY;
-  last = Number.NEGATIVE_INFINITY;
-  readonly targets = new Map<string, TargetTally>();
-  readonly actionItems: ActionItemTally = emptyActionItemTally();
-
-  constructor(durationCount: number) {
-    this.durations = Array.from({ length: durationCount }, () => createStatsAccumulator());
-  }
-
-  /** Takes over another group's values (durations and starts); tallies are not touched. */
-  mergeValues(other: GroupAccumulator): void {
-    this.durations.forEach((acc, i) => {
-      const theirs = other.durations[i];
-      if (theirs !== undefined) acc.merge(theirs);
-    });
-    this.starts.append(other.starts);
-  }
 }
 
 /** Streaming computation of metrics: feed incidents with `add`, read with `result`. */
@@ -168,7 +72,7 @@ interface Point {
  * @throws ValidationError (`VALIDATION_FAILED`) when the options are malformed.
  */
 export function createMetricsAccumulator(options: ComputeMetricsOptions = {}): MetricsAccumulator {
-  const parsed = parseInput(optionsSchema, options, 'computeMetrics options');
+  const parsed = parseInput(metricsOptionsSchema, options, 'computeMetrics options');
   const definitions = Object.entries(parsed.durations ?? DEFAULT_DURATIONS).map(([name, def]) => ({
     name,
     from: specList(def.from),
@@ -390,42 +294,6 @@ export function createMetricsAccumulator(options: ComputeMetricsOptions = {}): M
       return result;
     },
   };
-}
-
-function gapStats(starts: NumberList, undated: number): Stats {
-  const sorted = starts.values.slice(0, starts.length).sort();
-  const gaps = new Float64Array(Math.max(0, sorted.length - 1));
-  let previous = Number.NaN;
-  sorted.forEach((start, i) => {
-    if (i > 0) gaps[i - 1] = start - previous;
-    previous = start;
-  });
-  return summarize(gaps, { excluded: undated });
-}
-
-function complianceOf(
-  tallies: ReadonlyMap<string, TargetTally>,
-  targets: Readonly<Record<string, SeverityTarget>>,
-): Record<string, SeverityCompliance> {
-  const one = (counts: readonly [number, number, number], minutes: number): TargetCompliance => {
-    const [met, missed, pending] = counts;
-    return { targetMs: minutes * 60_000, met, missed, pending, share: met + missed > 0 ? met / (met + missed) : null };
-  };
-  const entries: [string, SeverityCompliance][] = [];
-  for (const severity of Object.keys(targets).sort()) {
-    const target = targets[severity];
-    const tally = tallies.get(severity);
-    if (target === undefined || tally === undefined) continue;
-    const compliance: { -readonly [K in keyof SeverityCompliance]: SeverityCompliance[K] } = { count: tally.count };
-    TARGET_KEYS.forEach((key, t) => {
-      const minutes = target[TARGET_MINUTES[t] ?? 'acknowledgeWithinMinutes'];
-      const counts = tally.outcomes[t];
-      if (minutes !== undefined && counts !== undefined) compliance[key] = one(counts, minutes);
-    });
-    entries.push([severity, compliance]);
-  }
-  // fromEntries defines own properties, so a key such as `__proto__` stays data.
-  return Object.fromEntries(entries);
 }
 
 function isSyncIterable(source: unknown): source is Iterable<MetricsIncident> {

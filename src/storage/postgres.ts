@@ -6,17 +6,19 @@
 import type { Pool, QueryResultRow } from 'pg';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
-import type { IncidentEventType, StoredEvent } from '../model/event.js';
-import { OPEN_STATUSES, type Incident } from '../model/incident.js';
+import type { Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { decodeListCursor } from './sql/listCursor.js';
-import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
+import { projectionRow } from './sql/projectionRow.js';
+import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
-import { postgresStatements } from './sql/postgresStatements.js';
+import { toEvent, toOutbox, toTimer, withCounters, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
+import { claimedMessages, claimedTimers, parseJson } from './sql/rowRecords.js';
+import { postgresStatements, statementName } from './sql/postgresStatements.js';
 import { quoteIdentifier, validateIdentifier } from './sql/validateIdentifier.js';
-import type { ClaimOptions, Claimed, Commit, OutboxRecord, Page, StorageAdapter, TimerRecord } from './types.js';
+import type { ClaimOptions, Commit, Page, StorageAdapter } from './types.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -42,78 +44,6 @@ export interface PostgresStore extends StorageAdapter {
 }
 
 const ADAPTER = 'postgres';
-
-interface EventRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly type: string;
-  readonly at_ms: string | number;
-  readonly actor: string;
-  readonly data: string;
-  readonly hash: string;
-}
-
-interface TimerRow {
-  readonly incident_id: string;
-  readonly timer_id: string;
-  readonly due_ms: string | number;
-  readonly event: string;
-}
-
-interface OutboxRow {
-  readonly id: string;
-  readonly incident_id: string;
-  readonly channel: string;
-  readonly idempotency_key: string;
-  readonly payload: string;
-  readonly available_ms: string | number;
-  readonly attempts: number;
-  readonly last_error: string | null;
-}
-
-// The caller names the type it stored as JSON text.
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-const parse = <T>(json: string): T => JSON.parse(json) as T;
-/** Times come back as epoch milliseconds (`bigint` text), independent of the pool's type parsers. */
-const iso = (ms: string | number): string => new Date(Number(ms)).toISOString();
-const compareDue = (a: { due: string; key: string }, b: { due: string; key: string }): number =>
-  a.due < b.due ? -1 : a.due > b.due ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-
-function toOutbox(tenantId: string, row: OutboxRow): OutboxRecord {
-  const record: OutboxRecord = {
-    id: row.id,
-    tenantId,
-    incidentId: row.incident_id,
-    channel: row.channel,
-    idempotencyKey: row.idempotency_key,
-    payload: parse(row.payload),
-    availableAt: iso(row.available_ms),
-    attempts: row.attempts,
-  };
-  return row.last_error === null ? record : { ...record, lastError: row.last_error };
-}
-
-/** Merges the counters a statement selected as JSON text (see `counters` in the statements) into a projection. */
-function withCounters(json: string, counters: string | null): Incident {
-  const incident = parse<Incident>(json);
-  if (counters === null || incident.alerts.length === 0) return incident;
-  const rows = parse<[string, number | string, number | string][]>(counters);
-  return mergeCounters(incident, new Map(rows.map(([fingerprint, count, lastSeen]) => [fingerprint, { count: Number(count), lastSeenAt: iso(lastSeen) }])));
-}
-
-const statementNames = new Map<string, string>();
-
-/** Short, stable prepared-statement name for a SQL text, so each connection parses and plans it once. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    name = `incidentkit_${hash.toString(16)}_${text.length.toString(16)}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
 
 /**
  * A {@link StorageAdapter} on PostgreSQL through a `pg.Pool` the host owns: how several instances
@@ -193,16 +123,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     const values: unknown[] = [
       tenantId,
       incidentId,
-      incident.version,
-      incident.status,
-      OPEN_STATUSES.includes(incident.status),
-      incident.severity,
-      incident.service ?? null,
-      incident.dedupKey ?? null,
-      incident.detectedAt,
-      JSON.stringify(incident),
-      JSON.stringify(commit.snapshot),
-      commit.events.at(-1)?.hash ?? null,
+      ...projectionRow(commit, (open) => open),
       JSON.stringify(
         commit.events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: e.at, actor: e.actor, data: e.data, hash: e.hash })),
       ),
@@ -278,26 +199,14 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       if (row === undefined) return undefined;
       return {
         incident: withCounters(row.incident, row.counters),
-        snapshot: parse<PersistedIncidentSnapshot>(row.snapshot),
+        snapshot: parseJson<PersistedIncidentSnapshot>(row.snapshot),
         lastHash: row.last_hash,
       };
     },
 
     async events(tenantId, incidentId) {
       const { rows } = await query<EventRow>('events', sql.events, [tenantId, incidentId]);
-      return rows.map(
-        (row): StoredEvent => ({
-          id: row.id,
-          tenantId,
-          incidentId,
-          seq: row.seq,
-          type: row.type as IncidentEventType,
-          at: iso(row.at_ms),
-          actor: parse(row.actor),
-          data: parse(row.data),
-          hash: row.hash,
-        }),
-      );
+      return rows.map((row) => toEvent(tenantId, incidentId, row));
     },
 
     async list(tenantId, listQuery): Promise<Page<Incident>> {
@@ -335,16 +244,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     async claimTimers(options) {
       const { values, until } = claimValues('claimTimers', options);
       const { rows } = await query<TimerRow>('claimTimers', sql.claimTimers, values);
-      return rows
-        .map((row) => ({ due: iso(row.due_ms), key: `${row.incident_id}\u0000${row.timer_id}`, row }))
-        .sort(compareDue)
-        .map(
-          ({ due, row }): Claimed<TimerRecord> => ({
-            item: { tenantId: options.tenantId, incidentId: row.incident_id, timerId: row.timer_id, dueAt: due, event: parse(row.event) },
-            owner: options.owner,
-            leaseUntil: until,
-          }),
-        );
+      return claimedTimers(rows.map((row) => toTimer(options.tenantId, row)), options.owner, until);
     },
 
     async completeTimer(claimed) {
@@ -363,10 +263,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     async claimOutbox(options) {
       const { values, until } = claimValues('claimOutbox', options);
       const { rows } = await query<OutboxRow>('claimOutbox', sql.claimOutbox, values);
-      return rows
-        .map((row) => ({ due: iso(row.available_ms), key: row.id, row }))
-        .sort(compareDue)
-        .map(({ row }): Claimed<OutboxRecord> => ({ item: toOutbox(options.tenantId, row), owner: options.owner, leaseUntil: until }));
+      return claimedMessages(rows.map((row) => toOutbox(options.tenantId, row)), options.owner, until);
     },
 
     async completeOutbox(claimed) {

@@ -5,20 +5,20 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
-import type { IncidentEventType, StoredEvent } from '../model/event.js';
-import { OPEN_STATUSES, type Incident } from '../model/incident.js';
+import type { Incident } from '../model/incident.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import { encodeCursor } from './cursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { decodeListCursor } from './sql/listCursor.js';
+import { projectionRow } from './sql/projectionRow.js';
+import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
 import type {
   ClaimOptions,
-  Claimed,
   Commit,
   OutboxRecord,
   Page,
@@ -39,30 +39,12 @@ export interface SqliteStoreOptions {
 
 const ADAPTER = 'sqlite';
 
-
-// The caller names the type it stored as JSON text.
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-const parse = <T>(json: string): T => JSON.parse(json) as T;
-const isOpen = (incident: Incident): boolean => OPEN_STATUSES.includes(incident.status);
-const byDue = <T extends { readonly due: string; readonly key: string }>(a: T, b: T): number =>
-  a.due < b.due ? -1 : a.due > b.due ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-
 function toTimer(row: TimerRow): TimerRecord {
-  return { tenantId: row.tenant_id, incidentId: row.incident_id, timerId: row.timer_id, dueAt: row.due_at, event: parse(row.event) };
+  return toTimerRecord(row.tenant_id, row, row.due_at);
 }
 
 function toOutbox(row: OutboxRow): OutboxRecord {
-  const record: OutboxRecord = {
-    id: row.id,
-    tenantId: row.tenant_id,
-    incidentId: row.incident_id,
-    channel: row.channel,
-    idempotencyKey: row.idempotency_key,
-    payload: parse(row.payload),
-    availableAt: row.available_at,
-    attempts: row.attempts,
-  };
-  return row.last_error === null ? record : { ...record, lastError: row.last_error };
+  return toOutboxRecord(row.tenant_id, row, row.available_at);
 }
 
 /**
@@ -109,18 +91,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
 
   function writeIncident(commit: Commit): void {
     const { incident, tenantId, incidentId, expectedVersion } = commit;
-    const values: IncidentValues = [
-      incident.version,
-      incident.status,
-      isOpen(incident) ? 1 : 0,
-      incident.severity,
-      incident.service ?? null,
-      incident.dedupKey ?? null,
-      incident.detectedAt,
-      JSON.stringify(incident),
-      JSON.stringify(commit.snapshot),
-      commit.events.at(-1)?.hash ?? null,
-    ];
+    const values: IncidentValues = projectionRow(commit, (open) => (open ? 1 : 0));
     try {
       if (expectedVersion === 0) {
         stmt.insertIncident.run(tenantId, incidentId, ...values);
@@ -220,19 +191,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
 
     events: (tenantId, incidentId) =>
       run('events', () =>
-        stmt.events.all(tenantId, incidentId).map(
-          (row): StoredEvent => ({
-            id: row.id,
-            tenantId,
-            incidentId,
-            seq: row.seq,
-            type: row.type as IncidentEventType,
-            at: row.at,
-            actor: parse(row.actor),
-            data: parse(row.data),
-            hash: row.hash,
-          }),
-        ),
+        stmt.events.all(tenantId, incidentId).map((row) => toStoredEvent(tenantId, incidentId, row, row.at)),
       ),
 
     list: (tenantId, query) =>
@@ -278,11 +237,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     claimTimers: (options) =>
       run('claimTimers', () => {
         const claim = checkClaim('claimTimers', options);
-        return stmt.claimTimers
-          .all(claim)
-          .map((row) => ({ due: row.due_at, key: `${row.incident_id}\u0000${row.timer_id}`, row }))
-          .sort(byDue)
-          .map(({ row }): Claimed<TimerRecord> => ({ item: toTimer(row), owner: claim.owner, leaseUntil: claim.until }));
+        return claimedTimers(stmt.claimTimers.all(claim).map(toTimer), claim.owner, claim.until);
       }),
 
     completeTimer: (claimed) =>
@@ -302,11 +257,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     claimOutbox: (options) =>
       run('claimOutbox', () => {
         const claim = checkClaim('claimOutbox', options);
-        return stmt.claimOutbox
-          .all(claim)
-          .map((row) => ({ due: row.available_at, key: row.id, row }))
-          .sort(byDue)
-          .map(({ row }): Claimed<OutboxRecord> => ({ item: toOutbox(row), owner: claim.owner, leaseUntil: claim.until }));
+        return claimedMessages(stmt.claimOutbox.all(claim).map(toOutbox), claim.owner, claim.until);
       }),
 
     completeOutbox: (claimed) =>

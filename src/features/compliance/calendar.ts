@@ -23,6 +23,8 @@
  */
 import { z } from 'zod';
 import { parseConfig } from '../../kernel/parse.js';
+import { addDaysToDate, addMonthsToDate, DAY_MS, epochDayOf, formatDate, isRealDate, parseDate, utcMs, ymdOfEpochDay, type CivilDate } from './civilDate.js';
+import { canonicalZone, endOfDay, HH_MM, localParts, startOfDay } from './timeZone.js';
 
 /** ISO weekday: `1` = Monday … `7` = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -62,34 +64,6 @@ export interface Duration {
    * midnight. E.g. `17:30` for EDGAR's cut-off.
    */
   readonly dayEndsAt?: string;
-}
-
-const DAY_MS = 86_400_000;
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-function isRealDate(value: string): boolean {
-  const m = LOCAL_DATE.exec(value);
-  if (m === null) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
-}
-
-// Constructing an Intl.DateTimeFormat is costly (hundreds of µs); remember each zone's verdict.
-const zones = new Map<string, string | undefined>();
-
-/** The canonical IANA name of `zone`, or `undefined` when the runtime does not know it. */
-function canonicalZone(zone: string): string | undefined {
-  if (zones.has(zone)) return zones.get(zone);
-  let canonical: string | undefined;
-  try {
-    canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    canonical = undefined;
-  }
-  if (zones.size > 1_000) zones.clear();
-  zones.set(zone, canonical);
-  return canonical;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -141,125 +115,9 @@ export function defineCalendar(options: CalendarOptions | BusinessCalendar = {})
   return calendar;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Civil dates (no time zone): plain year/month/day arithmetic on the proleptic Gregorian calendar.
-
-interface Ymd {
-  readonly y: number;
-  readonly m: number;
-  readonly d: number;
-}
-
-function utcMs(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, m - 1, d);
-  date.setUTCHours(h, mi, s, ms);
-  return date.getTime();
-}
-
-function daysInMonth(y: number, m: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, m, 0);
-  return date.getUTCDate();
-}
-
-function parseDate(value: LocalDate): Ymd {
-  const m = LOCAL_DATE.exec(value);
-  if (m === null) throw new RangeError(`Not a YYYY-MM-DD date: ${value}`);
-  return { y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) };
-}
-
-function formatDate({ y, m, d }: Ymd): LocalDate {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-function addDaysToDate(date: Ymd, days: number): Ymd {
-  const t = new Date(utcMs(date.y, date.m, date.d) + days * DAY_MS);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
-}
-
-function isoWeekday(date: Ymd): IsoWeekday {
+function isoWeekday(date: CivilDate): IsoWeekday {
   const day = new Date(utcMs(date.y, date.m, date.d)).getUTCDay();
   return (day === 0 ? 7 : day) as IsoWeekday;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time zones through Intl.DateTimeFormat.
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-interface LocalParts extends Ymd {
-  readonly h: number;
-  readonly mi: number;
-  readonly s: number;
-}
-
-function localParts(ms: number, timeZone: string): LocalParts {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const hour = parts.hour ?? 0;
-  return {
-    y: parts.year ?? 0,
-    m: parts.month ?? 1,
-    d: parts.day ?? 1,
-    h: hour === 24 ? 0 : hour,
-    mi: parts.minute ?? 0,
-    s: parts.second ?? 0,
-  };
-}
-
-/** The zone's offset from UTC at instant `ms`, in milliseconds (local − UTC). */
-function offsetAt(ms: number, timeZone: string): number {
-  const whole = ms - (((ms % 1000) + 1000) % 1000);
-  const p = localParts(whole, timeZone);
-  return utcMs(p.y, p.m, p.d, p.h, p.mi, p.s) - whole;
-}
-
-/**
- * The instant at which the zone's wall clock shows the given local time. In a repeated hour
- * (DST ends) the earlier instant; in a skipped hour (DST starts) the time is moved forward by
- * the length of the gap, as `Temporal`'s `compatible` disambiguation does.
- */
-function instantOf(date: Ymd, h: number, mi: number, timeZone: string): number {
-  const local = utcMs(date.y, date.m, date.d, h, mi);
-  const before = offsetAt(local - DAY_MS, timeZone);
-  const after = offsetAt(local + DAY_MS, timeZone);
-  const candidates = [...new Set([before, after])].map((o) => local - o).filter((t) => offsetAt(t, timeZone) === local - t);
-  if (candidates.length > 0) return Math.min(...candidates);
-  return local - before;
-}
-
-/** The first instant of the local day `date`. */
-function startOfDay(date: Ymd, timeZone: string): number {
-  return instantOf(date, 0, 0, timeZone);
-}
-
-function endOfDay(date: Ymd, timeZone: string, dayEndsAt: string | undefined): number {
-  if (dayEndsAt !== undefined) {
-    const m = HH_MM.exec(dayEndsAt);
-    if (m !== null) return instantOf(date, Number(m[1]), Number(m[2]), timeZone);
-  }
-  return startOfDay(addDaysToDate(date, 1), timeZone) - 1;
 }
 
 function toMs(at: string | Date): number {
@@ -322,9 +180,8 @@ export function addBusinessDaysToDate(calendar: BusinessCalendar, date: LocalDat
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`Business days must be a whole number ≥ 0, got ${String(n)}`);
   const cal = defineCalendar(calendar);
   const holidays = holidaySets.get(cal) ?? new Set<string>();
-  const start = parseDate(date);
   // Walk epoch days (day 0 = Thursday 1970-01-01, ISO weekday 4); format a date only to look up holidays.
-  let day = Math.round(utcMs(start.y, start.m, start.d) / DAY_MS);
+  let day = epochDayOf(parseDate(date));
   const isOpen = (d: number): boolean =>
     !cal.weekendDays.includes(((((d + 3) % 7) + 7) % 7 + 1) as IsoWeekday) && !holidays.has(new Date(d * DAY_MS).toISOString().slice(0, 10));
   if (n === 0) {
@@ -335,18 +192,6 @@ export function addBusinessDaysToDate(calendar: BusinessCalendar, date: LocalDat
     if (isOpen(day)) counted += 1;
   }
   return formatDate(ymdOfEpochDay(day));
-}
-
-function ymdOfEpochDay(day: number): Ymd {
-  const t = new Date(day * DAY_MS);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
-}
-
-function addMonthsToDate(date: Ymd, n: number): Ymd {
-  const index = date.y * 12 + (date.m - 1) + n;
-  const y = Math.floor(index / 12);
-  const m = index - y * 12 + 1;
-  return { y, m, d: Math.min(date.d, daysInMonth(y, m)) };
 }
 
 const durationSchema = z

@@ -1,29 +1,18 @@
 import type { IncidentEventType } from '../../model/event.js';
 import { z } from 'zod';
-import { redactFields } from '../../model/redactFields.js';
 import { ValidationError } from '../../errors.js';
 import type { ActorKind } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import { parseInput } from '../../kernel/parse.js';
-import type { JsonValue } from '../../model/primitives.js';
+import { nonEmptyString as str } from '../../kernel/text.js';
 import { timeValueMs, toEpochMs } from '../../kernel/toEpochMs.js';
 import { ACTION_ITEM_STRENGTHS } from '../../model/actionItems.js';
-import { describeEvent, readClock, utcMinute } from '../../lifecycle/describeEvent.js';
+import { describeEvent } from '../../lifecycle/describeEvent.js';
 import { formatDurationCompact } from '../../kernel/timeFormat.js';
-import type {
-  BuildPostmortemOptions,
-  PhaseName,
-  PhaseSegment,
-  Postmortem,
-  PostmortemActionItem,
-  PostmortemMilestone,
-  PostmortemOverdueReport,
-  PostmortemReportPhase,
-  PostmortemReportingClock,
-  PostmortemTimelineEntry,
-  RedactField,
-  TimelineEventLike,
-} from './types.js';
+import { customFields } from './customFields.js';
+import { eventsFromMilestones, phasesOf } from './phasesOf.js';
+import { reportingOf, reportingQuestions } from './reportingOf.js';
+import type { BuildPostmortemOptions, Postmortem, PostmortemActionItem, PostmortemTimelineEntry, RedactField, TimelineEventLike } from './types.js';
 
 /**
  * The event types a review's key timeline shows by default: the response and its regulatory
@@ -70,109 +59,6 @@ const optionsSchema = z.strictObject({
 });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
-
-type ImpactEnd = { readonly ms: number; readonly by: 'mitigated' | 'resolved' | 'canceled' };
-
-/** Walks the lifecycle events in order and cuts the incident's life into phase segments and milestones. */
-function phasesOf(
-  events: readonly { readonly type: string; readonly ms: number }[],
-  startedMs: number,
-  endMs: number,
-): { phases: PhaseSegment[]; milestones: PostmortemMilestone[]; impactEnd?: ImpactEnd } {
-  const phases: PhaseSegment[] = [];
-  const milestones: PostmortemMilestone[] = [{ name: 'started', at: iso(startedMs) }];
-  // One mutable record, so the helpers below and the loop share what is open right now.
-  const open: {
-    phase?: { readonly name: Exclude<PhaseName, 'impact'>; readonly start: number };
-    impactStart?: number;
-    impactEnd?: ImpactEnd;
-  } = { impactStart: startedMs };
-  const push = (phase: PhaseName, start: number, end: number, ongoing: boolean): void => {
-    const e = Math.max(start, end);
-    phases.push({ phase, start: iso(start), end: iso(e), durationMs: e - start, ongoing });
-  };
-  const enter = (ms: number, name?: Exclude<PhaseName, 'impact'>): void => {
-    if (open.phase !== undefined) push(open.phase.name, open.phase.start, ms, false);
-    if (name === undefined) delete open.phase;
-    else open.phase = { name, start: ms };
-  };
-  const contain = (ms: number, by: ImpactEnd['by']): void => {
-    if (open.impactStart === undefined) return;
-    push('impact', open.impactStart, ms, false);
-    open.impactEnd = { ms, by };
-    delete open.impactStart;
-  };
-  const mark = (name: PostmortemMilestone['name'], ms: number): void => {
-    milestones.push({ name, at: iso(ms) });
-  };
-  for (const { type, ms } of events) {
-    switch (type) {
-      case 'DECLARED':
-        mark('detected', ms);
-        enter(ms, 'triage');
-        break;
-      case 'ACKNOWLEDGED':
-        mark('acknowledged', ms);
-        enter(ms, 'responding');
-        break;
-      case 'MITIGATED':
-        mark('mitigated', ms);
-        enter(ms, 'mitigated');
-        contain(ms, 'mitigated');
-        break;
-      case 'ROOT_CAUSE_RECORDED':
-        if (!milestones.some((m) => m.name === 'diagnosed')) mark('diagnosed', ms);
-        break;
-      case 'RESOLVED':
-        mark('resolved', ms);
-        enter(ms);
-        contain(ms, 'resolved');
-        break;
-      case 'REOPENED':
-        // The fix or workaround failed: impact is back and people respond again.
-        mark('reopened', ms);
-        enter(ms, 'responding');
-        open.impactStart = ms;
-        delete open.impactEnd;
-        break;
-      case 'CANCELED':
-        mark('canceled', ms);
-        enter(ms);
-        contain(ms, 'canceled');
-        break;
-      case 'CLOSED':
-        mark('closed', ms);
-        enter(ms);
-        break;
-      default:
-        break;
-    }
-  }
-  if (open.impactStart !== undefined) push('impact', open.impactStart, endMs, true);
-  if (open.phase !== undefined) push(open.phase.name, open.phase.start, endMs, true);
-  const order: readonly PhaseName[] = ['impact', 'triage', 'responding', 'mitigated'];
-  phases.sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.start.localeCompare(b.start));
-  milestones.sort((a, b) => a.at.localeCompare(b.at));
-  return open.impactEnd === undefined ? { phases, milestones } : { phases, milestones, impactEnd: open.impactEnd };
-}
-
-/** Lifecycle events rebuilt from the projection's milestones, for reviews built without a timeline. */
-function eventsFromMilestones(incident: Incident): { type: string; ms: number }[] {
-  const pairs: [string, string | undefined][] = [
-    ['DECLARED', incident.detectedAt],
-    ['ACKNOWLEDGED', incident.acknowledgedAt],
-    ['MITIGATED', incident.mitigatedAt],
-    ['ROOT_CAUSE_RECORDED', incident.diagnosedAt],
-    ['RESOLVED', incident.resolvedAt],
-    ['CANCELED', incident.canceledAt],
-    ['CLOSED', incident.closedAt],
-  ];
-  return pairs
-    .filter((pair): pair is [string, string] => pair[1] !== undefined)
-    .map(([type, at]) => ({ type, ms: timeValueMs(at) }))
-    .sort((a, b) => a.ms - b.ms);
-}
 
 /**
  * Builds a structured post-incident review from an incident and its timeline.
@@ -382,104 +268,6 @@ export function buildPostmortem(
           },
         }),
   };
-}
-
-/** Copies a JSON value, passing every string through `rewrite`. */
-function mapStrings(value: JsonValue, rewrite: (text: string) => string): JsonValue {
-  if (typeof value === 'string') return rewrite(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, rewrite));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, rewrite)]));
-  return value;
-}
-
-/** The custom fields as a review may show them: sensitive ones redacted unless asked otherwise; a copy either way. */
-function customFields(incident: Incident, includeSensitive: boolean, rewrite: ((text: string) => string) | undefined): Record<string, JsonValue> {
-  const sensitive = incident.policy.sensitiveFields ?? [];
-  const shown: Readonly<Record<string, JsonValue>> = includeSensitive || sensitive.length === 0 ? incident.fields : redactFields(incident.fields, sensitive);
-  const copy = (text: string): string => text;
-  return Object.fromEntries(Object.entries(shown).map(([key, value]) => [key, mapStrings(value, rewrite ?? copy)]));
-}
-
-const CLOCK_EVENT_TYPES: ReadonlySet<string> = new Set(['CLOCK_STARTED', 'REPORT_FILED', 'REPORT_OVERDUE']);
-const REPORT_STATUSES: ReadonlySet<string> = new Set(['waiting', 'pending', 'overdue', 'filed', 'filedLate']);
-
-/**
- * The incident's reporting clocks and missed deadlines. Statuses are taken at `now` when given
- * (a pending report past due is overdue by then); a projection without `clocks` falls back to
- * the last clock each timeline event carried.
- */
-function reportingOf(
-  incident: Incident,
-  events: readonly TimelineEventLike[],
-  nowMs: number | undefined,
-  redact: (text: string, field: RedactField) => string,
-): Postmortem['reporting'] {
-  let clocks = (incident.clocks ?? []).flatMap((c) => readClock(c) ?? []);
-  if (incident.clocks === undefined) {
-    const latest = new Map<string, NonNullable<ReturnType<typeof readClock>>>();
-    for (const e of events) {
-      const clock = CLOCK_EVENT_TYPES.has(e.type) ? readClock(e.data.clock) : undefined;
-      if (clock !== undefined) latest.set(clock.regime, clock);
-    }
-    clocks = [...latest.values()];
-  }
-  const reportingClocks = clocks.map((clock): PostmortemReportingClock => {
-    const phases = clock.phases.map((p): PostmortemReportPhase => {
-      const recorded = REPORT_STATUSES.has(p.status) ? p.status : 'waiting';
-      const status = nowMs !== undefined && recorded === 'pending' && p.dueAt !== undefined && nowMs > timeValueMs(p.dueAt) ? 'overdue' : recorded;
-      const reference = str(p.filingReference);
-      const reason = str(p.reasonForDelay);
-      return {
-        phase: p.phase,
-        title: p.title,
-        reference: str(p.reference) ?? '',
-        ...(str(p.dueAt) === undefined ? {} : { dueAt: p.dueAt }),
-        ...(str(p.filedAt) === undefined ? {} : { filedAt: p.filedAt }),
-        status,
-        ...(reference === undefined ? {} : { filingReference: reference }),
-        reasonForDelayRequired: p.reasonForDelayRequired,
-        ...(reason === undefined ? {} : { reasonForDelay: redact(reason, 'reason') }),
-      };
-    });
-    return {
-      regime: clock.regime,
-      title: clock.title,
-      reference: clock.reference,
-      status: phases.some((p) => p.status === 'overdue')
-        ? 'overdue'
-        : phases.every((p) => p.status === 'filed' || p.status === 'filedLate')
-          ? 'complete'
-          : 'open',
-      phases,
-    };
-  });
-  const overdue: PostmortemOverdueReport[] =
-    incident.overdueReports === undefined
-      ? events.flatMap((e) => {
-          if (e.type !== 'REPORT_OVERDUE') return [];
-          const regime = str(e.data.regime);
-          const phase = str(e.data.phase);
-          const dueAt = str(e.data.phaseDueAt) ?? str(e.data.dueAt);
-          return regime === undefined || phase === undefined || dueAt === undefined ? [] : [{ regime, phase, dueAt, at: e.at }];
-        })
-      : incident.overdueReports.map((o) => ({ regime: o.regime, phase: o.phase, dueAt: o.dueAt, at: o.at }));
-  return { clocks: reportingClocks, overdue };
-}
-
-/** Questions about reports still overdue, and late reports whose regime asks for reasons that were not recorded. */
-function reportingQuestions(clocks: readonly PostmortemReportingClock[]): string[] {
-  return clocks.flatMap((clock) =>
-    clock.phases.flatMap((p) => {
-      const name = `${p.title}${p.reference === '' ? '' : ` (${p.reference})`} for ${clock.title}`;
-      if (p.status === 'overdue') {
-        return [`The ${name} was due ${p.dueAt === undefined ? 'earlier' : utcMinute(p.dueAt)} and has not been filed; who files it, and by when?`];
-      }
-      if (p.status === 'filedLate' && p.reasonForDelayRequired && p.reasonForDelay === undefined) {
-        return [`The ${name} was filed late; what were the reasons for the delay? The regime asks for them.`];
-      }
-      return [];
-    }),
-  );
 }
 
 function optionalMs<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

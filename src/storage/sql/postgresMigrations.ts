@@ -1,17 +1,13 @@
 import type { Pool } from 'pg';
-import { AdapterError } from '../../errors.js';
+import type { AdapterError } from '../../errors.js';
 import { driverCode } from './driverError.js';
+import { schemaTooNew, type Migration } from './migration.js';
 import { quoteIdentifier } from './validateIdentifier.js';
 
-/** One schema change: applied once, in `version` order, and recorded in `incidentkit_migrations`. */
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  /** DDL for the schema `s` (already quoted). */
-  readonly sql: (s: string) => string;
-}
-
-/** The PostgreSQL schema, as an append-only list: never edit a released migration, add the next one. */
+/**
+ * The PostgreSQL schema, as an append-only list: never edit a released migration, add the next
+ * one. Each is recorded in `incidentkit_migrations`; its DDL gets the schema already quoted.
+ */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -111,12 +107,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
 
 const NEWEST = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;
 
-function tooNew(current: number): AdapterError {
-  return new AdapterError(
-    { adapter: 'postgres', operation: 'migrate' },
-    `the database is at schema version ${String(current)} but this incidentkit knows only up to ${String(NEWEST)}; upgrade incidentkit.`,
-  );
-}
+const tooNew = (current: number): AdapterError => schemaTooNew('postgres', current, NEWEST);
 
 /** The schema version recorded in `table`, or `undefined` when the schema or table does not exist yet. */
 async function currentVersion(pool: Pool, table: string): Promise<number | undefined> {

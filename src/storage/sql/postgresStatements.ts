@@ -154,3 +154,21 @@ export function postgresStatements(s: string) {
       WHERE tenant_id = $1 AND id = $2 AND state = 'dead'`,
   };
 }
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Short, stable prepared-statement name for a SQL text, so each connection parses and plans it once.
+ *
+ * @internal
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    name = `incidentkit_${hash.toString(16)}_${text.length.toString(16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}

@@ -1,14 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { AdapterError } from '../../errors.js';
+import { schemaTooNew, type Migration } from './migration.js';
 
-/** One schema change: applied once, in `version` order, and recorded in `<prefix>migrations`. */
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: (prefix: string) => string;
-}
-
-/** The SQLite schema, as an append-only list: never edit a released migration, add the next one. */
+/**
+ * The SQLite schema, as an append-only list: never edit a released migration, add the next one.
+ * Each is recorded in `<prefix>migrations`; its DDL gets the table prefix.
+ */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -113,12 +109,7 @@ export function sqliteMigrations(db: BetterSqlite3.Database, prefix: string): nu
     db.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
     const current = db.prepare<[], { version: number | null }>(`SELECT max(version) AS version FROM ${table}`).get()?.version ?? 0;
     const newest = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
-    if (current > newest) {
-      throw new AdapterError(
-        { adapter: 'sqlite', operation: 'migrate' },
-        `the database is at schema version ${String(current)} but this incidentkit knows only up to ${String(newest)}; upgrade incidentkit.`,
-      );
-    }
+    if (current > newest) throw schemaTooNew('sqlite', current, newest);
     const record = db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
     const applied: number[] = [];
     for (const migration of SQLITE_MIGRATIONS) {

@@ -1,4 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { ProjectionRow } from './projectionRow.js';
+import type { EventColumns, OutboxColumns, TimerColumns } from './rowRecords.js';
 
 /** Row shapes the SQLite store reads. @internal */
 export interface IncidentRow {
@@ -8,40 +10,24 @@ export interface IncidentRow {
 }
 
 /** @internal */
-export interface EventRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly type: string;
+export interface EventRow extends EventColumns {
   readonly at: string;
-  readonly actor: string;
-  readonly data: string;
-  readonly hash: string;
 }
 
 /** @internal */
-export interface TimerRow {
+export interface TimerRow extends TimerColumns {
   readonly tenant_id: string;
-  readonly incident_id: string;
-  readonly timer_id: string;
   readonly due_at: string;
-  readonly event: string;
 }
 
 /** @internal */
-export interface OutboxRow {
+export interface OutboxRow extends OutboxColumns {
   readonly tenant_id: string;
-  readonly id: string;
-  readonly incident_id: string;
-  readonly channel: string;
-  readonly idempotency_key: string;
-  readonly payload: string;
   readonly available_at: string;
-  readonly attempts: number;
-  readonly last_error: string | null;
 }
 
-/** version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last hash (null: keep). @internal */
-export type IncidentValues = [number, string, number, string, string | null, string | null, string, string, string, string | null];
+/** The projection columns of an incident write, is_open as `1` or `0`. @internal */
+export type IncidentValues = ProjectionRow<number>;
 
 type S<P extends unknown[] | object, R = unknown> = BetterSqlite3.Statement<P, R>;
 type Named = Record<string, unknown>;
