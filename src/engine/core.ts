@@ -14,16 +14,17 @@ import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
 import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
-import { commandSchemas, toListQuery, type CommandSchemas, type ScanFilter } from './commands.js';
+import { commandSchemas, toListQuery, type ScanFilter } from './commands.js';
+import { createEngineEmitter, eventName } from './emitter.js';
+import type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
+import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureParts, type IncidentFeature } from './feature.js';
+import { resolveEnginePolicies } from './policies.js';
 import { timerChanges } from './timerChanges.js';
 import { createTimerWorker } from './timerWorker.js';
+import { COMMAND_EVENTS, INCIDENT_COMMANDS, type AuthorizeAction } from './types.js';
 
+export type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
 export { withoutActor } from './commands.js';
-import { createEngineEmitter, eventName } from './emitter.js';
-import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureContext, type FeatureParts, type IncidentFeature } from './feature.js';
-import { resolveEnginePolicies, type SimilarPolicy } from './policies.js';
-import { COMMAND_EVENTS, INCIDENT_COMMANDS, type AuthorizeAction, type EngineOptions, type FiredTimer } from './types.js';
-
 export type { BuildEvent } from './feature.js';
 
 /** A lifecycle event as a command builds it: the engine adds `at` and `actor`. */
@@ -42,49 +43,8 @@ const optionsSchema = z.object({
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 });
 
-/** What the engine's kernel is built from: the engine's own options (none of a feature's). */
-export type EngineCoreOptions = EngineOptions & {
-  /** Severity levels `list` filters accept besides the engine's (those of incident types). */
-  readonly listLevels?: readonly string[] | undefined;
-};
-
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);
-}
-
-/**
- * The engine's kernel as its own modules (commands, reads, ingest, workers) and the built-in
- * features see it: the {@link FeatureContext} plus what only the engine itself uses.
- *
- * @internal
- */
-export interface EngineCore extends FeatureContext {
-  readonly schemas: CommandSchemas;
-  readonly emitter: ReturnType<typeof createEngineEmitter>;
-  /** The `similar` policy, when on. */
-  readonly similar?: SimilarPolicy;
-  /** The secret list cursors are sealed with (absent: a random key of this engine). */
-  readonly cursorSecret?: string;
-  /** The set-up features, in the order they were given. */
-  readonly features: readonly { readonly feature: AnyIncidentFeature; readonly parts: FeatureParts }[];
-  /** Runs one event against an incident; `undefined` only when a fired timer finds the machine no longer listening. */
-  execute: {
-    (incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions & { readonly firedTimer: string }): Promise<Incident | undefined>;
-    (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions & { readonly firedTimer?: undefined }): Promise<Incident>;
-  };
-  /** The incident's severity scale: a feature's answer (its type's), else the engine's. */
-  severityScaleOf: (incident: Incident) => SeverityScale;
-  tick: (at?: Date) => Promise<FiredTimer[]>;
-}
-
-/** Options of {@link EngineCore.execute}. */
-export interface ExecuteOptions {
-  /** Set when a durable timer delivers the event: a refused event is then ignored, not an error. */
-  readonly firedTimer?: string;
-  /** The action the host's `authorize` is asked about; absent for the engine's own work (timers). */
-  readonly action?: AuthorizeAction;
-  /** The command's validated input (without the actor), shown to `authorize`. */
-  readonly input?: Readonly<Record<string, unknown>>;
 }
 
 /**

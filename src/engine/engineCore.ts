@@ -1,0 +1,51 @@
+import type { Actor } from '../model/actor.js';
+import type { Incident } from '../model/incident.js';
+import type { SeverityScale } from '../model/severity.js';
+import type { CommandSchemas } from './commands.js';
+import type { createEngineEmitter } from './emitter.js';
+import type { AnyIncidentFeature, BuildEvent, FeatureContext, FeatureParts } from './feature.js';
+import type { SimilarPolicy } from './policies.js';
+import type { AuthorizeAction, EngineOptions, FiredTimer } from './types.js';
+
+/** What the engine's kernel is built from: the engine's own options (none of a feature's). */
+export type EngineCoreOptions = EngineOptions & {
+  /** Severity levels `list` filters accept besides the engine's (those of incident types). */
+  readonly listLevels?: readonly string[] | undefined;
+};
+
+
+/**
+ * The engine's kernel as its own modules (commands, reads, ingest, workers) and the built-in
+ * features see it: the {@link FeatureContext} plus what only the engine itself uses.
+ *
+ * @internal
+ */
+export interface EngineCore extends FeatureContext {
+  readonly schemas: CommandSchemas;
+  readonly emitter: ReturnType<typeof createEngineEmitter>;
+  /** The `similar` policy, when on. */
+  readonly similar?: SimilarPolicy;
+  /** The secret list cursors are sealed with (absent: a random key of this engine). */
+  readonly cursorSecret?: string;
+  /** The set-up features, in the order they were given. */
+  readonly features: readonly { readonly feature: AnyIncidentFeature; readonly parts: FeatureParts }[];
+  /** Runs one event against an incident; `undefined` only when a fired timer finds the machine no longer listening. */
+  execute: {
+    (incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions & { readonly firedTimer: string }): Promise<Incident | undefined>;
+    (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions & { readonly firedTimer?: undefined }): Promise<Incident>;
+  };
+  /** The incident's severity scale: a feature's answer (its type's), else the engine's. */
+  severityScaleOf: (incident: Incident) => SeverityScale;
+  tick: (at?: Date) => Promise<FiredTimer[]>;
+}
+
+/** Options of {@link EngineCore.execute}. */
+export interface ExecuteOptions {
+  /** Set when a durable timer delivers the event: a refused event is then ignored, not an error. */
+  readonly firedTimer?: string;
+  /** The action the host's `authorize` is asked about; absent for the engine's own work (timers). */
+  readonly action?: AuthorizeAction;
+  /** The command's validated input (without the actor), shown to `authorize`. */
+  readonly input?: Readonly<Record<string, unknown>>;
+}
+
