@@ -190,6 +190,9 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
             (query.severity === undefined || query.severity.includes(i.severity)) &&
             (query.service === undefined || (i.service !== undefined && query.service.includes(i.service))) &&
             (query.open === undefined || isOpen(i) === query.open) &&
+            // Canonical ISO-8601 UTC strings compare as times: from inclusive, to exclusive.
+            (query.detectedFrom === undefined || i.detectedAt >= query.detectedFrom) &&
+            (query.detectedTo === undefined || i.detectedAt < query.detectedTo) &&
             (after === undefined || listOrder(i, { ...i, ...after }) > 0),
         )
         .sort(listOrder);

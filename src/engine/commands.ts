@@ -136,8 +136,17 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
         severity: oneOrMany(anySeverity).optional(),
         service: oneOrMany(text(LIMITS.name)).optional(),
         open: z.boolean().optional(),
+        /** Only incidents detected at or after this time (inclusive). */
+        from: timestampSchema.optional(),
+        /** Only incidents detected before this time (exclusive). */
+        to: timestampSchema.optional(),
         limit: z.number().int().min(1).max(500).default(50),
         cursor: z.string().max(1_000).optional(),
+      })
+      // Both are canonical ISO-8601 UTC strings here, so they compare as strings.
+      .refine((v) => v.from === undefined || v.to === undefined || v.from <= v.to, {
+        message: '`from` must not be later than `to` (from is inclusive, to exclusive).',
+        path: ['from'],
       })
       .default({ limit: 50 }),
     incidentId: idSchema,
@@ -208,6 +217,8 @@ export function toListQuery(query: z.output<CommandSchemas['list']>): ListQuery 
     ...(query.severity === undefined ? {} : { severity: query.severity }),
     ...(query.service === undefined ? {} : { service: query.service }),
     ...(query.open === undefined ? {} : { open: query.open }),
+    ...(query.from === undefined ? {} : { detectedFrom: query.from }),
+    ...(query.to === undefined ? {} : { detectedTo: query.to }),
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
   };
 }

@@ -139,7 +139,7 @@ const optionsSchema = z.strictObject({
 
 /** Query parameters of `GET /incidents` that may repeat. */
 const REPEATABLE = new Set(['status', 'severity', 'service']);
-const SINGLE = new Set(['open', 'limit', 'cursor']);
+const SINGLE = new Set(['open', 'from', 'to', 'limit', 'cursor']);
 
 function listInput(params: URLSearchParams): Record<string, unknown> {
   const input: Record<string, unknown> = {};
@@ -149,7 +149,7 @@ function listInput(params: URLSearchParams): Record<string, unknown> {
     if (REPEATABLE.has(name)) {
       input[name] = values.length === 1 ? values[0] : values;
     } else if (!SINGLE.has(name)) {
-      issues.push({ code: 'unrecognized_keys', path: [name], message: 'Unknown query parameter; use status, severity, service, open, limit or cursor' });
+      issues.push({ code: 'unrecognized_keys', path: [name], message: 'Unknown query parameter; use status, severity, service, open, from, to, limit or cursor' });
     } else if (values.length > 1) {
       issues.push({ code: 'custom', path: [name], message: 'Give this query parameter once' });
     } else {

@@ -193,6 +193,8 @@ export function memoryStore(): StorageAdapter {
             (query.severity === undefined || query.severity.includes(incident.severity)) &&
             (query.service === undefined || (incident.service !== undefined && query.service.includes(incident.service))) &&
             (query.open === undefined || isOpen(incident) === query.open) &&
+            (query.detectedFrom === undefined || incident.detectedAt >= query.detectedFrom) &&
+            (query.detectedTo === undefined || incident.detectedAt < query.detectedTo) &&
             (after === undefined || compareListOrder(incident, after) > 0),
         )
         .sort(compareListOrder);

@@ -10,7 +10,7 @@ import type { Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
-import { decodeListCursor } from './sql/listCursor.js';
+import { checkListRange, decodeListCursor } from './sql/listCursor.js';
 import { projectionRow } from './sql/projectionRow.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
@@ -210,6 +210,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     async list(tenantId, listQuery): Promise<Page<Incident>> {
+      checkListRange(listQuery);
       const after = listQuery.cursor === undefined ? undefined : decodeListCursor(listQuery.cursor);
       const { rows } = await query<{ incident: string; counters: string | null }>('list', sql.list, [
         tenantId,
@@ -220,6 +221,9 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
         after?.detectedAt ?? null,
         after?.id ?? null,
         listQuery.limit + 1,
+        // Always bound, so the range is an index condition on incidents_list, in generic plans too.
+        listQuery.detectedFrom ?? '-infinity',
+        listQuery.detectedTo ?? 'infinity',
       ]);
       const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row.incident, row.counters));
       const last = items.at(-1);

@@ -10,7 +10,7 @@ import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import { encodeCursor } from './cursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
-import { decodeListCursor } from './sql/listCursor.js';
+import { checkListRange, decodeListCursor } from './sql/listCursor.js';
 import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
@@ -196,6 +196,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
 
     list: (tenantId, query) =>
       run('list', (): Page<Incident> => {
+        checkListRange(query);
         const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
         const json = (values: readonly string[] | undefined): string | null => (values === undefined ? null : JSON.stringify(values));
         const rows = stmt.list.all({
@@ -204,6 +205,9 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
           severity: json(query.severity),
           service: json(query.service),
           open: query.open === undefined ? null : query.open ? 1 : 0,
+          // Always bound, so the range is a seek on incidents_list: '' sorts before and '~' after every timestamp.
+          from: query.detectedFrom ?? '',
+          to: query.detectedTo ?? '~',
           afterAt: after?.detectedAt ?? null,
           afterId: after?.id ?? null,
           limit: query.limit + 1,

@@ -80,6 +80,14 @@ export interface ListQuery {
   readonly service?: readonly string[];
   /** `true`: only open incidents; `false`: only closed or canceled ones. */
   readonly open?: boolean;
+  /**
+   * Only incidents whose `detectedAt` is at or after this time (inclusive): an ISO-8601 UTC
+   * timestamp as `Date#toISOString()` writes it. Adapters must honour it (added in a minor
+   * release; an adapter that ignores it returns incidents outside the range).
+   */
+  readonly detectedFrom?: string;
+  /** Only incidents whose `detectedAt` is before this time (exclusive); same format as `detectedFrom`. */
+  readonly detectedTo?: string;
   readonly limit: number;
   /** An opaque cursor from a previous page's `nextCursor`. */
   readonly cursor?: string;

@@ -120,6 +120,32 @@ describe('declare, get, list and timeline', () => {
     expect(await ids(`?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)).toEqual([a.id]);
   });
 
+  it('filters by detectedAt with ?from= (inclusive) and ?to= (exclusive), and pages within the range', async () => {
+    const { engine, clock } = makeEngine();
+    const url = await serve(engine);
+    const declared: Incident[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      declared.push(await declare(url));
+      clock.advance(60_000);
+    }
+    const [a, b, c, d] = declared.map((i) => i.id);
+    const at = (i: number): string => encodeURIComponent(declared[i]?.detectedAt ?? '');
+    const page = async (query: string): Promise<Page<Incident>> => {
+      const response = await fetch(`${url}/incidents${query}`, { headers: ALICE });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Page<Incident>;
+    };
+    const ids = async (query: string): Promise<(string | undefined)[]> => (await page(query)).items.map((i) => i.id);
+    expect(await ids(`?from=${at(1)}`)).toEqual([d, c, b]);
+    expect(await ids(`?to=${at(1)}`)).toEqual([a]);
+    expect(await ids(`?from=${at(1)}&to=${at(3)}`)).toEqual([c, b]);
+    // Other offsets name the same instant: 00:01:00Z is 01:01:00+01:00.
+    expect(await ids(`?from=${encodeURIComponent('2026-01-01T01:01:00+01:00')}&to=${encodeURIComponent('2026-01-01T00:03:00Z')}`)).toEqual([c, b]);
+    const first = await page(`?from=${at(0)}&to=${at(3)}&limit=2`);
+    expect(first.items.map((i) => i.id)).toEqual([c, b]);
+    expect(await ids(`?from=${at(0)}&to=${at(3)}&limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)).toEqual([a]);
+  });
+
   it.each([
     ['?limit=abc', 'limit'],
     ['?open=maybe', 'open'],
@@ -127,6 +153,10 @@ describe('declare, get, list and timeline', () => {
     ['?sort=asc', 'sort'],
     ['?severity=SEV9', 'severity'],
     ['?limit=0', 'limit'],
+    ['?from=yesterday', 'from'],
+    ['?to=2026-01-01', 'to'],
+    ['?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', 'from'],
+    ['?from=2026-01-01T00:00:00Z&from=2026-01-02T00:00:00Z', 'from'],
   ])('answers 400 with the zod issue for the bad query %s', async (query, path) => {
     const { engine } = makeEngine();
     const url = await serve(engine);

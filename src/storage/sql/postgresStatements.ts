@@ -83,6 +83,7 @@ export function postgresStatements(s: string) {
         AND ($4::text[] IS NULL OR service = ANY($4::text[]))
         AND ($5::boolean IS NULL OR is_open = $5::boolean)
         AND ($6::timestamptz IS NULL OR (detected_at, id) < ($6::timestamptz, $7::text))
+        AND detected_at >= $9::timestamptz AND detected_at < $10::timestamptz
       ORDER BY detected_at DESC, id DESC
       LIMIT $8`,
     // The incident holding the key as its own first; else the oldest holding it as an alert's key.

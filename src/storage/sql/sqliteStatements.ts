@@ -111,6 +111,7 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
          AND (@severity IS NULL OR severity IN (SELECT value FROM json_each(@severity)))
          AND (@service IS NULL OR service IN (SELECT value FROM json_each(@service)))
          AND (@open IS NULL OR is_open = @open)
+         AND detected_at >= @from AND detected_at < @to
          AND (@afterAt IS NULL OR (detected_at, id) < (@afterAt, @afterId))
        ORDER BY detected_at DESC, id DESC
        LIMIT @limit`,

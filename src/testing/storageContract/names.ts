@@ -34,6 +34,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'list: newest detectedAt first, ties by id descending',
   'list: filters by status, severity, service and open',
   'list: cursor paging is stable while incidents are added',
+  'list: detectedFrom (inclusive) and detectedTo (exclusive) filter by detectedAt, also while paging',
   'list: an unknown cursor raises ValidationError',
   'round-trip: timestamps come back exactly',
   'round-trip: unicode text comes back exactly',

@@ -1,7 +1,7 @@
 /**
  * Checks of reads: unknown incidents are absent and returned values are copies, every read and
- * claim is scoped by tenant, and `list` orders, filters and pages with stable cursors (an
- * unknown cursor is a `VALIDATION_FAILED`).
+ * claim is scoped by tenant, and `list` orders, filters (by `detectedAt` range too) and pages
+ * with stable cursors (an unknown cursor is a `VALIDATION_FAILED`).
  */
 import type { Incident } from '../../model/incident.js';
 import { compareListOrder } from '../../storage/cursor.js';
@@ -117,6 +117,33 @@ export const readChecks = {
       cursor = result.nextCursor;
     } while (cursor !== undefined);
     expect(sev3).toEqual(expected.filter((id) => Number(id.slice(4)) % 2 === 0));
+  },
+
+  'list: detectedFrom (inclusive) and detectedTo (exclusive) filter by detectedAt, also while paging': async ({ store: s, expect, declare }) => {
+    for (let i = 0; i < 12; i += 1) {
+      // Two incidents per second: inc_00 and inc_01 at t(0), inc_02 and inc_03 at t(1000), …
+      await declare({ id: `inc_${String(i).padStart(2, '0')}`, at: t(Math.floor(i / 2) * 1000), severity: i % 3 === 0 ? 'SEV1' : 'SEV3' });
+    }
+    const all = async (query: Omit<ListQuery, 'limit' | 'cursor'>, limit = 100): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 50; page += 1) {
+        const result = await s.list(TENANT, { limit, ...query, ...(cursor === undefined ? {} : { cursor }) });
+        ids.push(...result.items.map((i) => i.id));
+        cursor = result.nextCursor;
+        if (cursor === undefined) break;
+        expect(result.items).toHaveLength(limit);
+      }
+      return ids;
+    };
+    expect(await all({ detectedFrom: t(4000) })).toEqual(['inc_11', 'inc_10', 'inc_09', 'inc_08']);
+    expect(await all({ detectedTo: t(1000) })).toEqual(['inc_01', 'inc_00']);
+    expect(await all({ detectedFrom: t(1000), detectedTo: t(3000) })).toEqual(['inc_05', 'inc_04', 'inc_03', 'inc_02']);
+    expect(await all({ detectedFrom: t(1000), detectedTo: t(3000) }, 1)).toEqual(['inc_05', 'inc_04', 'inc_03', 'inc_02']);
+    expect(await all({ detectedFrom: t(500), detectedTo: t(4001) }, 3)).toEqual(['inc_09', 'inc_08', 'inc_07', 'inc_06', 'inc_05', 'inc_04', 'inc_03', 'inc_02']);
+    expect(await all({ detectedFrom: t(0), detectedTo: t(6000), severity: ['SEV1'] }, 2)).toEqual(['inc_09', 'inc_06', 'inc_03', 'inc_00']);
+    expect(await all({ detectedFrom: t(2000), detectedTo: t(2000) })).toEqual([]);
+    expect(await all({ detectedFrom: t(6000) })).toEqual([]);
   },
 
   'list: an unknown cursor raises ValidationError': async ({ store: s, expect, declare }) => {
