@@ -38,6 +38,7 @@ import {
   mutated,
   runs,
 } from './arbitraries.js';
+import { timeBudget, withinBudget } from './timeBudget.js';
 
 const clock = createManualClock('2026-02-03T04:05:06.000Z');
 
@@ -98,13 +99,24 @@ function textOf(value: unknown): string | undefined {
   }
 }
 
-/** Calls `parse(input)`: valid signals, or a typed error with one of `codes`; input unchanged; prototypes clean. */
+/** Each parser's time budget per input: a ratio against parsing its official payload. */
+const budgets = new Map<string, ReturnType<typeof timeBudget>>();
+for (const row of PARSERS) {
+  const body = loadFixture(row.fixtures[0] ?? '');
+  budgets.set(row.name, timeBudget(row.name, () => row.parse(structuredClone(body), { clock })));
+}
+
+/**
+ * Calls `parse(input)`: valid signals, or a typed error with one of `codes`; within the parser's
+ * time budget; input unchanged; prototypes clean.
+ */
 function check(name: string, parse: () => unknown, input: unknown, codes: readonly string[] = ['VALIDATION_FAILED']): void {
   const before = textOf(input);
+  const budget = budgets.get(name);
   let result: unknown;
   let failed = false;
   try {
-    result = parse();
+    result = budget === undefined ? parse() : withinBudget(budget, parse);
   } catch (error) {
     failed = true;
     expectTypedError(error, name, codes);
