@@ -389,7 +389,14 @@ export {
   type VerifyWebhookInput,
 } from './channels/standardWebhooks.js';
 export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './channels/console.js';
-export { webhookNotifier, webhookPayload, type FetchLike, type WebhookNotifierOptions, type WebhookPayload } from './channels/webhook.js';
+export {
+  webhookNotifier,
+  webhookPayload,
+  type AllowUrl,
+  type FetchLike,
+  type WebhookNotifierOptions,
+  type WebhookPayload,
+} from './channels/webhook.js';
 
 // Review and prevention: post-incident reviews, action items, recurrence (issue 7).
 export {

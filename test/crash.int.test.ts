@@ -7,7 +7,10 @@
  * 1. every command the child reported done (it prints after the call resolved) is stored;
  * 2. every outbox message reached the receiver at least once, always under one `webhook-id`;
  * 3. every timer that came due took effect once (escalation levels, response targets, reminders);
- * 4. every timeline verifies and replays to the stored projection.
+ * 4. every timeline verifies and replays to the stored projection;
+ * 5. no message was ever parked longer than `delivery.maxRetryAfterMs`, though the receiver also
+ *    answers 429 with absurd `Retry-After`s (ten years, beyond a Date's range, garbage), and the
+ *    huge and slow bodies it answers with were cut off after their first bytes.
  *
  * Seeded: a failure prints its seed; rerun it with INCIDENTKIT_CRASH_SEED=<seed>.
  * INCIDENTKIT_LONG_TESTS=1 runs the long variant (200 kills instead of 20).
@@ -29,7 +32,7 @@ import { DEFAULT_NOTIFIED_EVENTS, notificationIdempotencyKey } from '../src/feat
 import { verifyWebhookSignature } from '../src/channels/standardWebhooks.js';
 import { webhookIdFor, webhookNotifier } from '../src/channels/webhook.js';
 import { postgresStore, type PostgresStore } from '../src/storage/postgres.js';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './fixtures/notify/httpReceiver.js';
+import { startHttpReceiver, streamBody, type HttpReceiver, type ReceivedRequest, type StreamedBody } from './fixtures/notify/httpReceiver.js';
 import { markPostgresSuiteRan } from './setup/postgres.js';
 import type { CrashLine, CrashPlan, DoneCommand } from './workers/crashChild.js';
 
@@ -43,8 +46,24 @@ const WORK_MS: readonly [number, number] = [50, 800];
 const PRELOADED = 2;
 /** The share of kills that strike at a random moment after `go`, often before the child is ready. */
 const EARLY_KILLS = 0.15;
-/** The share of webhook requests the receiver answers with 503, so deliveries are retried too. */
-const RECEIVER_FAILURES = 0.1;
+/**
+ * How the receiver answers webhook requests, by share: 503 and 429 (with a `Retry-After` from
+ * RETRY_AFTERS) so deliveries are retried too; a 500 and a 200 whose bodies are 400 MB; a 200
+ * whose body trickles in over a second; and otherwise a plain 200.
+ */
+const RECEIVER_ANSWERS: readonly (readonly [Answer, number])[] = [
+  ['503', 0.05],
+  ['429', 0.05],
+  ['huge500', 0.02],
+  ['huge200', 0.04],
+  ['slow200', 0.04],
+];
+type Answer = 'ok' | '503' | '429' | 'huge500' | 'huge200' | 'slow200';
+/** `Retry-After`s of the 429s: sane, absurd (ten years, beyond what a Date holds, the year 9999) and garbage. */
+const RETRY_AFTERS = ['1', '315360000', '99999999999999999999', 'Fri, 31 Dec 9999 23:59:59 GMT', '1e400', 'soon', '-1'];
+const ABSURD_RETRY_AFTERS = new Set(['315360000', '99999999999999999999', 'Fri, 31 Dec 9999 23:59:59 GMT']);
+/** The clamp under test: no message may wait longer than this after a failed attempt. */
+const MAX_RETRY_AFTER_MS = 300;
 const LEASE_MS = 2_000;
 const TENANT = 'crash';
 /** Marks the incidents the child never acknowledges (same marker as test/workers/crashChild.ts). */
@@ -80,7 +99,14 @@ const FULL_CHAIN = [
 ];
 /** The response targets an unattended incident of each severity breaches. */
 const BREACHED_WHEN_UNATTENDED: Readonly<Record<string, readonly string[]>> = { SEV1: ['acknowledge', 'mitigate', 'resolve'], SEV2: ['acknowledge'], SEV3: [] };
-const DELIVERY: DeliveryOptions = { maxAttempts: 100, backoff: { baseMs: 20, maxMs: 200 }, timeoutMs: 1_000, concurrency: 4, batchSize: 20 };
+const DELIVERY: DeliveryOptions = {
+  maxAttempts: 100,
+  backoff: { baseMs: 20, maxMs: 200 },
+  maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+  timeoutMs: 1_000,
+  concurrency: 4,
+  batchSize: 20,
+};
 const FINGERPRINTS = Array.from({ length: 8 }, (_, i) => `crash-alert-${String(i)}`);
 
 /** mulberry32: small, seeded, good enough for kill delays. */
@@ -214,8 +240,10 @@ async function allIncidents(engine: IncidentEngine): Promise<Incident[]> {
 /** One request as the receiver answered it. */
 interface Answered {
   readonly request: ReceivedRequest;
+  readonly answer: Answer;
   readonly status: number;
   readonly at: Date;
+  readonly retryAfter?: string;
 }
 
 const header = (request: ReceivedRequest, name: string): string => {
@@ -229,6 +257,7 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
   let store: PostgresStore;
   let receiver: HttpReceiver;
   const answered: Answered[] = [];
+  const hugeBodies: StreamedBody[] = [];
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: postgres.url ?? '', max: 4 });
@@ -236,9 +265,45 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
     await store.migrate();
     const failures = seeded(SEED ^ 0x5eed);
     receiver = await startHttpReceiver((request, res) => {
-      const status = failures() < RECEIVER_FAILURES ? 503 : 200;
-      answered.push({ request, status, at: new Date() });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
+      let roll = failures();
+      let answer: Answer = 'ok';
+      for (const [kind, share] of RECEIVER_ANSWERS) {
+        if (roll < share) {
+          answer = kind;
+          break;
+        }
+        roll -= share;
+      }
+      const at = new Date();
+      if (answer === '429') {
+        // In turn, so every kind of value is sent a few times in every run.
+        const retryAfter = RETRY_AFTERS[answered.filter((a) => a.answer === '429').length % RETRY_AFTERS.length] ?? '1';
+        answered.push({ request, answer, status: 429, at, retryAfter });
+        res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': retryAfter }).end('slow down');
+      } else if (answer === 'huge500' || answer === 'huge200') {
+        const status = answer === 'huge500' ? 500 : 200;
+        answered.push({ request, answer, status, at });
+        hugeBodies.push(streamBody(res, status, { prefix: status === 500 ? 'overloaded: ' : '' }));
+      } else if (answer === 'slow200') {
+        answered.push({ request, answer, status: 200, at });
+        // A byte every 100 ms for a second: the sender must not wait for it.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.flushHeaders();
+        let bytes = 0;
+        const trickle = setInterval(() => {
+          bytes += 1;
+          if (bytes < 10) res.write('o');
+          else res.end('k');
+        }, 100);
+        res.once('close', () => {
+          clearInterval(trickle);
+        });
+        res.on('error', () => undefined);
+      } else {
+        const status = answer === '503' ? 503 : 200;
+        answered.push({ request, answer, status, at });
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
+      }
     });
   });
   afterAll(async () => {
@@ -254,6 +319,20 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
     });
     const random = seeded(SEED);
     const childSeeds = seeded(SEED ^ 0xc41d);
+    // 5. Sampled after every kill and every drain pass: a row deferred at time d is due by d + the
+    // longest wait, and d is before the sample, so nothing may be due later than now + that wait.
+    const longestWait = Math.max(MAX_RETRY_AFTER_MS, DELIVERY.backoff?.maxMs ?? 0);
+    const parked: string[] = [];
+    const sampleParked = async (): Promise<void> => {
+      const { rows } = await pool.query<{ id: string; available_at: Date; attempts: number; last_error: string | null; now: Date }>(
+        `SELECT id, available_at, attempts, last_error, now() AS now FROM "${schema}".incidentkit_outbox
+          WHERE tenant_id = $1 AND state = 'pending' AND attempts > 0 AND available_at > now() + make_interval(secs => $2)`,
+        [TENANT, (longestWait + 1_000) / 1_000],
+      );
+      for (const row of rows) {
+        parked.push(`${row.id} parked until ${row.available_at.toISOString()} at ${row.now.toISOString()} after ${String(row.attempts)} attempts (${row.last_error ?? ''})`);
+      }
+    };
     const start = (incarnation: number): Child =>
       startChild({
         url: postgres.url ?? '',
@@ -285,6 +364,7 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
           stderr: '',
         });
         incarnations.push(result);
+        await sampleParked();
       }
     } finally {
       for (const waiting of queue) waiting.kill();
@@ -313,6 +393,7 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
       drainedAt = new Date();
       await engine.tick(drainedAt);
       await engine.dispatch();
+      await sampleParked();
       const { rows: leases } = await pool.query<{ kind: string; id: string; owner: string; until: Date }>(
         `SELECT 'outbox' AS kind, id, lease_owner AS owner, lease_until AS until FROM ${s}.incidentkit_outbox WHERE state = 'pending' AND lease_until > now()
          UNION ALL SELECT 'timer', incident_id || '/' || timer_id, lease_owner, lease_until FROM ${s}.incidentkit_timers WHERE lease_until > now()`,
@@ -417,6 +498,15 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
     }
     expect(unsigned).toEqual([]);
 
+    // 5. No message waited longer than the clamp, whatever Retry-After said; huge bodies were cut off.
+    expect(parked, `messages parked longer than maxRetryAfterMs (${String(MAX_RETRY_AFTER_MS)} ms)`).toEqual([]);
+    const absurd = answered.filter((a) => a.retryAfter !== undefined && ABSURD_RETRY_AFTERS.has(a.retryAfter));
+    expect(absurd.length, 'absurd Retry-After answers sent').toBeGreaterThan(0);
+    const hugeEnds = await Promise.all(hugeBodies.map((body) => body.finished));
+    expect(hugeEnds.filter((end) => end !== 'closed')).toEqual([]);
+    const hugeSent = hugeBodies.map((body) => body.sent());
+    expect(hugeSent.filter((bytes) => bytes >= 32 * 1024 * 1024), 'bytes of a 400 MB body sent before the sender hung up').toEqual([]);
+
     // 3. Every timer that came due took effect once.
     const { rows: overdue } = await pool.query(`SELECT incident_id, timer_id FROM ${s}.incidentkit_timers WHERE due_at <= $1`, [drainedAt]);
     expect(overdue).toEqual([]);
@@ -469,7 +559,9 @@ describe.skipIf(postgres.url === null)(`crash test: SIGKILL during work${postgre
       events: all.length,
       messages: outbox.length,
       requests: answered.length,
-      answered503: answered.length - accepted.length,
+      answers: Object.fromEntries(['ok', '503', '429', 'huge500', 'huge200', 'slow200'].map((kind) => [kind, answered.filter((a) => a.answer === kind).length])),
+      absurdRetryAfters: absurd.length,
+      hugeBodyMaxBytesSent: Math.max(0, ...hugeSent),
       duplicatesDelivered: accepted.length - acceptedIds.size,
       timersFired: all.filter((e) => (e.type === 'ESCALATED' && e.data.trigger === 'timer') || e.type === 'REMINDER_DUE' || e.type === 'TARGET_BREACHED').length,
       escalations: all.filter((e) => e.type === 'ESCALATED').length,

@@ -3,6 +3,8 @@
  *
  * @remarks None of them loads a channel's client library: Slack and Teams use `fetch`, and
  * email takes a transport the host created (e.g. with nodemailer, an optional peer dependency).
+ * `denyPrivateNetworks` (an `allowUrl` check that refuses private networks) resolves host names
+ * with `node:dns`, so this entry is for Node.
  *
  * @packageDocumentation
  */
@@ -28,4 +30,5 @@ export {
   type MailTransport,
   type RenderedEmail,
 } from './email.js';
-export type { FetchLike } from './webhook.js';
+export type { AllowUrl, FetchLike } from './webhook.js';
+export { denyPrivateNetworks, isPublicAddress } from './denyPrivateNetworks.js';

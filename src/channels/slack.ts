@@ -2,7 +2,19 @@ import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { ConfigError, NotifierError } from '../errors.js';
 import { formatTime } from '../kernel/timeFormat.js';
 import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
-import { httpFailure, parseRetryAfter, post, readSnippet, readText, requireHttpUrl, type FetchLike } from './webhook.js';
+import { truncate } from '../kernel/text.js';
+import { readBodyPrefix, type BodyPrefix } from './responseBody.js';
+import {
+  fetchOf,
+  httpFailure,
+  parseRetryAfter,
+  post,
+  postForSuccess,
+  requireAllowUrl,
+  requireHttpUrl,
+  type AllowUrl,
+  type FetchLike,
+} from './webhook.js';
 
 /** A Block Kit block as this notifier produces it. */
 export type SlackBlock = Readonly<Record<string, unknown>> & { readonly type: string };
@@ -15,10 +27,6 @@ export interface SlackMessage {
 
 /** Slack's limits (docs.slack.dev Block Kit reference). */
 const LIMITS = { header: 150, sectionText: 3000, field: 2000, buttonText: 75, blockId: 255, fallback: 4000, buttons: 25 } as const;
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
@@ -126,6 +134,8 @@ export interface SlackWebhookOptions {
   readonly webhookUrl: string;
   readonly name?: string;
   readonly fetch?: FetchLike;
+  /** Checked before every send; a URL it refuses fails permanently. Default: every URL is allowed. See `denyPrivateNetworks`. */
+  readonly allowUrl?: AllowUrl;
 }
 
 /** Options of {@link slackNotifier} with a bot token and `chat.postMessage`. */
@@ -142,6 +152,8 @@ export interface SlackApiOptions {
   readonly broadcast?: readonly string[];
   readonly name?: string;
   readonly fetch?: FetchLike;
+  /** Checked with the `chat.postMessage` URL before every send; a URL it refuses fails permanently. Default: every URL is allowed. */
+  readonly allowUrl?: AllowUrl;
 }
 
 /** Options of {@link slackNotifier}: an incoming webhook, or a bot token and channel. */
@@ -158,22 +170,18 @@ const RETRYABLE_API_ERRORS = new Set([
   'team_added_to_org',
 ]);
 
-function fetchOf(options: { readonly fetch?: FetchLike }): FetchLike {
-  return options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-}
-
 function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
   const name = options.name ?? 'slack';
   const url = requireHttpUrl(options.webhookUrl, 'slackNotifier', 'webhookUrl');
+  const allowUrl = requireAllowUrl(options.allowUrl, 'slackNotifier');
   const fetchImpl = fetchOf(options);
   return defineNotifier({
     name,
     async send(message: NotificationMessage, context: NotifierContext) {
       const body = JSON.stringify(renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey }));
-      const response = await post(fetchImpl, name, url, { 'content-type': 'application/json; charset=utf-8' }, body, context.signal);
-      const text = await readSnippet(response);
-      if (response.status >= 200 && response.status < 300) return;
-      throw httpFailure(name, response, text, context.now, 'the Slack incoming webhook');
+      await postForSuccess(fetchImpl, name, url, { 'content-type': 'application/json; charset=utf-8' }, body, context, 'the Slack incoming webhook', {
+        allowUrl,
+      });
     },
   });
 }
@@ -184,6 +192,31 @@ interface PostMessageAnswer {
   readonly ts?: unknown;
 }
 
+/**
+ * How much of a `chat.postMessage` answer is read: 64 KiB holds the answer to any message this
+ * notifier sends (Slack echoes the message back); the rest of a longer body is cancelled.
+ */
+const MAX_API_ANSWER_BYTES = 64 * 1024;
+
+/** A top-level `"key": value` near the start of a cut-off JSON object (Slack sends `ok` first). */
+const TOP_LEVEL_OK = /^\{\s*"ok"\s*:\s*(true|false)/;
+const TOP_LEVEL_ERROR = /[{,]\s*"error"\s*:\s*"([a-z0-9_]{1,100})"/;
+const TOP_LEVEL_TS = /[{,]\s*"ts"\s*:\s*"(\d{1,20}\.\d{1,20})"/;
+
+/** The answer of `chat.postMessage`: parsed JSON, or what the start of a cut-off answer shows. */
+function postMessageAnswer(prefix: BodyPrefix): PostMessageAnswer | undefined {
+  try {
+    return JSON.parse(prefix.text) as PostMessageAnswer;
+  } catch {
+    if (!prefix.truncated) return undefined;
+  }
+  const ok = TOP_LEVEL_OK.exec(prefix.text)?.[1];
+  if (ok === undefined) return undefined;
+  const error = TOP_LEVEL_ERROR.exec(prefix.text)?.[1];
+  const ts = TOP_LEVEL_TS.exec(prefix.text)?.[1];
+  return { ok: ok === 'true', ...(error === undefined ? {} : { error }), ...(ts === undefined ? {} : { ts }) };
+}
+
 function apiNotifierFor(options: SlackApiOptions): Notifier {
   const name = options.name ?? 'slack';
   if (typeof options.token !== 'string' || options.token.trim() === '' || typeof options.channel !== 'string' || options.channel.trim() === '') {
@@ -191,8 +224,13 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
       { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel, or an incoming webhookUrl.' },
     ]);
   }
-  const base = requireHttpUrl(options.apiBaseUrl ?? 'https://slack.com/api', 'slackNotifier', 'apiBaseUrl').replace(/\/+$/, '');
+  const apiUrl = requireHttpUrl(options.apiBaseUrl ?? 'https://slack.com/api', 'slackNotifier', 'apiBaseUrl');
+  // Trailing slashes trimmed by hand: /\/+$/ backtracks quadratically on a run of slashes.
+  let end = apiUrl.length;
+  while (end > 0 && apiUrl[end - 1] === '/') end -= 1;
+  const base = apiUrl.slice(0, end);
   const url = `${base}/chat.postMessage`;
+  const allowUrl = requireAllowUrl(options.allowUrl, 'slackNotifier');
   const threads = options.threadStore ?? memoryThreadStore();
   const broadcast = new Set(options.broadcast ?? ['RESOLVED', 'REOPENED']);
   const fetchImpl = fetchOf(options);
@@ -212,16 +250,15 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
       ...(threadTs === undefined ? {} : { thread_ts: threadTs, reply_broadcast: broadcast.has(message.event.type) }),
     });
     const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
-    const response = await post(fetchImpl, name, url, headers, body, context.signal);
-    const raw = await readText(response);
+    const response = await post(fetchImpl, name, url, headers, body, context.signal, allowUrl);
     if (response.status < 200 || response.status >= 300) {
-      throw httpFailure(name, response, raw.slice(0, 300), context.now, 'Slack chat.postMessage');
+      const { text, truncated } = await readBodyPrefix(response);
+      throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, 'Slack chat.postMessage');
     }
-    let answer: PostMessageAnswer;
-    try {
-      answer = JSON.parse(raw) as PostMessageAnswer;
-    } catch (error) {
-      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, 'Slack answered with something that is not JSON; it will be retried.', error);
+    // Slack answers HTTP 200 with `ok: false` on errors: the (bounded) body decides.
+    const answer = postMessageAnswer(await readBodyPrefix(response, MAX_API_ANSWER_BYTES));
+    if (answer === undefined) {
+      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, 'Slack answered with something that is not JSON; it will be retried.');
     }
     if (answer.ok !== true) {
       const code = typeof answer.error === 'string' ? answer.error : 'unknown_error';
@@ -249,10 +286,12 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
  * A Slack notifier: through an incoming webhook, or through `chat.postMessage` with a bot
  * token, where later messages about an incident are replies in its thread.
  *
- * @remarks Messages are Block Kit with a `text` fallback. Incoming webhooks: 2xx is success;
- * 429 and 5xx are retryable. Web API: Slack answers HTTP 200 with `ok: false` on errors;
+ * @remarks Messages are Block Kit with a `text` fallback. Incoming webhooks: 2xx is success as
+ * soon as its headers arrive; 429 and 5xx are retryable. Web API: Slack answers HTTP 200 with
+ * `ok: false` on errors, so at most 64 KiB of that JSON answer are read;
  * `ratelimited` and server-side errors are retryable (with `Retry-After`), others (e.g.
- * `channel_not_found`, `invalid_auth`, `not_in_channel`) are not. Threads are kept in
+ * `channel_not_found`, `invalid_auth`, `not_in_channel`) are not. Of an error's body at most
+ * 4 KiB are read. `allowUrl` is asked before every send. Threads are kept in
  * `threadStore` (in memory by default, so a restart starts a new thread); Slack has no
  * idempotency key, so a retry after a lost answer may post twice.
  *
@@ -263,7 +302,8 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
  * const viaWebhook = slackNotifier({ webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' });
  * const viaApi = slackNotifier({ token: 'xoxb-your-token', channel: 'C0123456789' });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are given, or a URL is not absolute http(s).
+ * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are
+ * given, a URL is not absolute http(s), or `allowUrl` is not a function.
  */
 export function slackNotifier(options: SlackNotifierOptions): Notifier {
   if ('webhookUrl' in options) return webhookNotifierFor(options);

@@ -1,7 +1,8 @@
 import { NotifierError } from '../errors.js';
 import { formatTime } from '../kernel/timeFormat.js';
 import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
-import { httpFailure, post, readSnippet, requireHttpUrl, type FetchLike } from './webhook.js';
+import { truncate } from '../kernel/text.js';
+import { fetchOf, postForSuccess, requireAllowUrl, requireHttpUrl, type AllowUrl, type FetchLike } from './webhook.js';
 
 /** An Adaptive Card as this notifier produces it (schema 1.4, which Teams renders everywhere). */
 export interface AdaptiveCard {
@@ -26,10 +27,6 @@ const MAX_TEXT = 12_000;
 
 /** Severities rendered in the card's attention colour; the rest are `warning`. */
 const URGENT = /^(sev ?[12]|p[12]|critical|high|major)$/i;
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /**
  * Renders a message as an Adaptive Card inside the Teams message envelope.
@@ -95,6 +92,8 @@ export interface TeamsNotifierOptions {
   readonly webhookUrl: string;
   readonly name?: string;
   readonly fetch?: FetchLike;
+  /** Checked before every send; a URL it refuses fails permanently. Default: every URL is allowed. See `denyPrivateNetworks`. */
+  readonly allowUrl?: AllowUrl;
 }
 
 /**
@@ -104,7 +103,9 @@ export interface TeamsNotifierOptions {
  * @remarks Workflows answer 202; legacy connectors answer 200 even when Teams refused the
  * message, with a body like `Webhook message delivery failed with error: Microsoft Teams
  * endpoint returned HTTP error 429 …`. Such bodies are failures: the embedded 429 and 5xx are
- * retryable, other codes (e.g. 400, 413 too large) are not.
+ * retryable, other codes (e.g. 400, 413 too large) are not. Other 2xx answers are success as
+ * soon as their headers arrive. Of a 200's or an error's body at most 4 KiB are read (for at
+ * most 2 s); the rest is cancelled. `allowUrl` is asked before every send.
  *
  * @example
  * ```ts
@@ -112,19 +113,24 @@ export interface TeamsNotifierOptions {
  *
  * const teams = teamsNotifier({ webhookUrl: 'https://prod-00.westeurope.logic.azure.com/workflows/…' });
  * ```
- * @throws ConfigError (`CONFIG_INVALID`) when `webhookUrl` is not an absolute http(s) URL.
+ * @throws ConfigError (`CONFIG_INVALID`) when `webhookUrl` is not an absolute http(s) URL or
+ * `allowUrl` is not a function.
  */
 export function teamsNotifier(options: TeamsNotifierOptions): Notifier {
   const name = options.name ?? 'teams';
   const url = requireHttpUrl(options.webhookUrl, 'teamsNotifier', 'webhookUrl');
-  const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+  const allowUrl = requireAllowUrl(options.allowUrl, 'teamsNotifier');
+  const fetchImpl = fetchOf(options);
   return defineNotifier({
     name,
     async send(message: NotificationMessage, context: NotifierContext) {
       const body = JSON.stringify(renderTeamsMessage({ ...message, idempotencyKey: context.idempotencyKey }));
-      const response = await post(fetchImpl, name, url, { 'content-type': 'application/json' }, body, context.signal);
-      const text = await readSnippet(response);
-      if (response.status < 200 || response.status >= 300) throw httpFailure(name, response, text, context.now, 'the Teams webhook');
+      // Legacy connectors refuse in the body of a 200, so the start of a 200's body is read too
+      // (Workflows answer 202, which is success as soon as its headers arrive).
+      const text = await postForSuccess(fetchImpl, name, url, { 'content-type': 'application/json' }, body, context, 'the Teams webhook', {
+        allowUrl,
+        readSuccessBody: (status) => status === 200,
+      });
       const refused = /delivery failed with error/i.exec(text);
       if (refused !== null) {
         const status = Number(/HTTP error (\d{3})/i.exec(text)?.[1] ?? 0);

@@ -153,6 +153,24 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
     expect(parseRetryAfter(null, NOW)).toBeUndefined();
   });
+
+  it('reads all three HTTP-date forms strictly, and never returns a number a Date cannot hold', () => {
+    // RFC 9110 §5.6.7: IMF-fixdate, the obsolete RFC 850 form, and asctime().
+    expect(parseRetryAfter('Mon, 02 Mar 2026 09:02:00 GMT', NOW)).toBe(120_000);
+    expect(parseRetryAfter('Monday, 02-Mar-26 09:02:00 GMT', NOW)).toBe(120_000);
+    expect(parseRetryAfter('Mon Mar  2 09:02:00 2026', NOW)).toBe(120_000);
+    expect(parseRetryAfter('  120  ', NOW)).toBe(120_000);
+    expect(parseRetryAfter('120, 120', NOW)).toBe(120_000); // the header sent twice
+    // Absurd values stay finite (the dispatcher cuts them to delivery.maxRetryAfterMs).
+    expect(parseRetryAfter('315360000', NOW)).toBe(315_360_000_000);
+    expect(parseRetryAfter('99999999999999999999', NOW)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter('9'.repeat(400), NOW)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', NOW)).toBe(Date.UTC(9999, 11, 31, 23, 59, 59) - NOW.getTime());
+    // Garbage is unreadable: the backoff applies. Date.parse would have read most of these.
+    for (const garbage of ['-5', '1e9', '0x10', 'Infinity', 'NaN', '', 'tomorrow', '2026-03-02', 'Mon, 30 Feb 2026 09:00:00 GMT', 'Mon, 02 Mar 2026 25:00:00 GMT']) {
+      expect(parseRetryAfter(garbage, NOW), JSON.stringify(garbage)).toBeUndefined();
+    }
+  });
 });
 
 describe('consoleNotifier', () => {

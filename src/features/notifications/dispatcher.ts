@@ -24,9 +24,15 @@ export interface DeliveryOptions {
   readonly backoff?: {
     /** Default: 5 000 (5 s). */
     readonly baseMs?: number;
-    /** Default: 3 600 000 (1 h). */
+    /** Default: 3 600 000 (1 h); at most 2 592 000 000 (30 days). */
     readonly maxMs?: number;
   };
+  /**
+   * The longest a channel's `Retry-After` (a notifier's `retryAfterMs`) may defer a message, in
+   * milliseconds: a longer request, or one that is not a finite number, waits this long instead.
+   * Default: 3 600 000 (1 h); at most 2 592 000 000 (30 days).
+   */
+  readonly maxRetryAfterMs?: number;
   /** How long one attempt may take before it is aborted and counted as a retryable failure. Default: 15 000. */
   readonly timeoutMs?: number;
   /** How many messages are sent at once. Default: 8. */
@@ -79,12 +85,16 @@ export interface Dispatcher {
   dispatchOnce(): Promise<DispatchStats>;
 }
 
+/** The longest any delay may be (backoff and `Retry-After`): 30 days. */
+const MAX_DELAY_MS = 30 * 24 * 3_600_000;
+
 const optionsSchema = z
   .object({
     tenantId: z.string().min(1),
     maxAttempts: z.number().int().min(1).max(100),
-    baseMs: z.number().int().min(0),
-    maxMs: z.number().int().min(0),
+    baseMs: z.number().int().min(0).max(MAX_DELAY_MS),
+    maxMs: z.number().int().min(0).max(MAX_DELAY_MS),
+    maxRetryAfterMs: z.number().int().min(0).max(MAX_DELAY_MS),
     timeoutMs: z.number().int().min(1),
     concurrency: z.number().int().min(1).max(1_000),
     batchSize: z.number().int().min(1).max(10_000),
@@ -136,6 +146,17 @@ export function toNotifierError(error: unknown, notifier: string): NotifierError
   return new NotifierError({ notifier, retryable: true }, `the notifier threw: ${text}; it will be retried.`, error);
 }
 
+/**
+ * The wait a channel asked for (`retryAfterMs`), made safe: not a positive number → 0 (the
+ * backoff applies), anything longer than `max` (including `Infinity`) → `max`.
+ *
+ * @internal
+ */
+export function boundedRetryAfter(retryAfterMs: unknown, max: number): number {
+  if (typeof retryAfterMs !== 'number' || Number.isNaN(retryAfterMs) || retryAfterMs <= 0) return 0;
+  return Math.min(Math.ceil(retryAfterMs), max);
+}
+
 function randomOwner(): string {
   return `dispatcher_${globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
 }
@@ -173,7 +194,7 @@ async function attemptWithTimeout(
 /**
  * Creates the notification dispatcher: it drains the outbox with leases, sends through the
  * configured notifiers, retries with exponential backoff and full jitter, honours
- * `Retry-After`, and dead-letters what cannot be delivered.
+ * `Retry-After` (up to `delivery.maxRetryAfterMs`), and dead-letters what cannot be delivered.
  *
  * @remarks
  * Delivery is at least once: a message is marked delivered only after its notifier resolved,
@@ -183,7 +204,9 @@ async function attemptWithTimeout(
  * runtime's timers (it bounds real I/O); every other time (due, retry, lease) comes from `clock`.
  * After `maxAttempts` (or a failure with `retryable: false`, or a message for a notifier that is
  * not configured) the message is dead-lettered; a redelivered dead letter gets one more attempt
- * each time it is redelivered.
+ * each time it is redelivered. A `Retry-After` longer than `maxRetryAfterMs` (or not a finite
+ * number) waits `maxRetryAfterMs`; every failed attempt is counted, and a message whose next
+ * attempt time cannot be computed is dead-lettered rather than re-sent.
  *
  * @example
  * ```ts
@@ -194,7 +217,7 @@ async function attemptWithTimeout(
  *   tenantId: 'default',
  *   notifiers: { console: consoleNotifier() },
  *   clock: systemClock,
- *   delivery: { maxAttempts: 8, backoff: { baseMs: 1_000, maxMs: 600_000 }, timeoutMs: 10_000 },
+ *   delivery: { maxAttempts: 8, backoff: { baseMs: 1_000, maxMs: 600_000 }, maxRetryAfterMs: 900_000, timeoutMs: 10_000 },
  * });
  * const stats = await dispatcher.dispatchOnce();
  * ```
@@ -209,6 +232,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       maxAttempts: delivery.maxAttempts ?? 10,
       baseMs: delivery.backoff?.baseMs ?? 5_000,
       maxMs: delivery.backoff?.maxMs ?? 3_600_000,
+      maxRetryAfterMs: delivery.maxRetryAfterMs ?? 3_600_000,
       timeoutMs: delivery.timeoutMs ?? 15_000,
       concurrency: delivery.concurrency ?? 8,
       batchSize: delivery.batchSize ?? 50,
@@ -229,6 +253,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   type Outcome = 'delivered' | 'retried' | 'deadLettered' | 'skipped' | 'leaseLost';
+
+  /** When to try again after a retryable failure, or why no time could be computed. */
+  function nextAttemptAt(finishedAt: Date, attempt: number, failure: NotifierError): { readonly at: string } | { readonly problem: string } {
+    try {
+      const waited = boundedRetryAfter(failure.details.retryAfterMs, config.maxRetryAfterMs);
+      const delay = Math.max(backoffDelay(attempt, config, random), waited);
+      return { at: new Date(finishedAt.getTime() + delay).toISOString() };
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  }
 
   async function deliver(claim: Claimed<OutboxRecord>): Promise<Outcome> {
     const record = claim.item;
@@ -289,17 +324,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return completed ? 'delivered' : 'leaseLost';
     }
 
-    const finishedAt = clock.now();
+    let lastError = failure.message;
     if (failure.retryable && attempt < config.maxAttempts) {
-      const jittered = backoffDelay(attempt, config, random);
-      const delay = Math.max(jittered, failure.details.retryAfterMs ?? 0);
-      const retryAt = new Date(finishedAt.getTime() + delay).toISOString();
-      const recorded = await store.failOutbox(claim, { error: failure.message, retryAt });
-      if (!recorded) return 'leaseLost';
-      emit('notification.failed', { ...info(eventType), error: failure, retryAt });
-      return 'retried';
+      const next = nextAttemptAt(clock.now(), attempt, failure);
+      if ('at' in next) {
+        const recorded = await store.failOutbox(claim, { error: failure.message, retryAt: next.at });
+        if (!recorded) return 'leaseLost';
+        emit('notification.failed', { ...info(eventType), error: failure, retryAt: next.at });
+        return 'retried';
+      }
+      // The attempt still counts: a message whose next time cannot be computed is dead-lettered, never re-sent blindly.
+      lastError = `${failure.message} No retry could be scheduled (${next.problem}); dead-lettered.`;
     }
-    const recorded = await store.failOutbox(claim, { error: failure.message });
+    const recorded = await store.failOutbox(claim, { error: lastError });
     if (!recorded) return 'leaseLost';
     emit('notification.dead_lettered', { ...info(eventType), error: failure });
     return 'deadLettered';

@@ -8,7 +8,7 @@ import { createDispatcher, type DispatchStats, type NotificationEvents } from '.
 import { verifyWebhookSignature } from '../../../src/channels/standardWebhooks.js';
 import { webhookNotifier, type WebhookPayload } from '../../../src/channels/webhook.js';
 import type { Claimed, OutboxRecord, StorageAdapter } from '../../../src/storage/types.js';
-import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../../fixtures/notify/httpReceiver.js';
+import { startHttpReceiver, streamBody, type HttpReceiver, type ReceivedRequest, type StreamedBody } from '../../fixtures/notify/httpReceiver.js';
 import { itOutage, makeFixture, medicationError, seedOutbox } from '../../fixtures/notify/seed.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -229,5 +229,82 @@ describe('delivery under faults', () => {
     expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 1, delivered: 1 });
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[1]?.headers['webhook-id']).toBe(receiver.requests[0]?.headers['webhook-id']);
+  });
+  it('clamps an absurd Retry-After from a real receiver, counts each attempt and dead-letters at maxAttempts', async () => {
+    // Ten years, a number too large for a Date, and an HTTP-date in the year 9999.
+    const absurd = ['315360000', '99999999999999999999', 'Fri, 31 Dec 9999 23:59:59 GMT'];
+    for (const retryAfter of absurd) {
+      receiver = await startHttpReceiver((_request, res) => {
+        res.writeHead(429, { 'retry-after': retryAfter }).end('slow down');
+      });
+      const fixture = makeFixture();
+      const incident = await medicationError(fixture);
+      const [record] = await seedOutbox(fixture, incident.id, { notifiers: ['ops'] }, (e) => e.type === 'DECLARED');
+      const retryAts: number[] = [];
+      const dispatcher = createDispatcher({
+        store: fixture.store,
+        tenantId: 'default',
+        notifiers: { ops: webhookNotifier({ url: `${receiver.origin}/ops` }) },
+        clock: fixture.clock,
+        leaseMs: 60_000,
+        delivery: { maxAttempts: 3, maxRetryAfterMs: 600_000, timeoutMs: 5_000 },
+        emit: (name, payload) => {
+          if (name === 'notification.failed') retryAts.push(Date.parse((payload as NotificationEvents['notification.failed']).retryAt) - Date.parse(payload.at));
+        },
+      });
+      // Many lease periods and clamp periods: before the fix this re-sent every lease period, forever.
+      for (let pass = 0; pass < 30; pass += 1) {
+        await dispatcher.dispatchOnce();
+        fixture.clock.advance(300_000);
+      }
+      expect(receiver.requests, retryAfter).toHaveLength(3);
+      expect(retryAts, retryAfter).toEqual([600_000, 600_000]);
+      const dead = await fixture.store.deadLetters('default');
+      expect(dead, retryAfter).toMatchObject([{ id: record?.id, attempts: 3 }]);
+      expect(dead[0]?.lastError).toContain('HTTP 429 (slow down)');
+      await receiver.close();
+      receiver = undefined;
+    }
+  });
+
+  it('delivers a 200 with an endless body once and records a 500 with an endless body as a cut error', async () => {
+    const streams: StreamedBody[] = [];
+    let status = 200;
+    receiver = await startHttpReceiver((_request, res) => {
+      streams.push(streamBody(res, status, { prefix: status === 200 ? '' : 'upstream exploded: ' }));
+    });
+    const fixture = makeFixture();
+    const incident = await itOutage(fixture);
+    const [declared, acknowledged] = await seedOutbox(fixture, incident.id, { notifiers: ['ops'] }, (e) => e.type === 'DECLARED' || e.type === 'ACKNOWLEDGED');
+    const failures: NotificationEvents['notification.failed'][] = [];
+    const dispatcher = createDispatcher({
+      store: fixture.store,
+      tenantId: 'default',
+      notifiers: { ops: webhookNotifier({ url: `${receiver.origin}/ops` }) },
+      clock: fixture.clock,
+      delivery: { concurrency: 1, batchSize: 1, timeoutMs: 10_000, backoff: { baseMs: 1_000, maxMs: 1_000 } },
+      random: () => 0.5,
+      emit: (name, payload) => {
+        if (name === 'notification.failed') failures.push(payload as NotificationEvents['notification.failed']);
+      },
+    });
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    status = 500;
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    // Both bodies were cut off after their first bytes: the connections closed early.
+    const ends = await Promise.all(streams.map((stream) => stream.finished));
+    expect(ends).toEqual(['closed', 'closed']);
+    expect(streams.every((stream) => stream.sent() < 32 * 1024 * 1024)).toBe(true);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([declared?.idempotencyKey, acknowledged?.idempotencyKey]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.error.message).toMatch(/HTTP 500 \(upstream exploded: x+…\)/);
+    expect(failures[0]?.error.message.length).toBeLessThan(600);
+    // The 500 is retried; the 200 is never sent again.
+    receiver.respond((_request, res) => res.writeHead(204).end());
+    fixture.clock.advance(3_600_000);
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    fixture.clock.advance(24 * 3_600_000);
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 0 });
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([declared?.idempotencyKey, acknowledged?.idempotencyKey, acknowledged?.idempotencyKey]);
   });
 });

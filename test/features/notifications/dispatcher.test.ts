@@ -32,6 +32,15 @@ const fail = (retryable: boolean, retryAfterMs?: number) => () =>
     ),
   );
 
+function thrownSync(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 function recorder() {
   const events: { name: keyof NotificationEvents; payload: NotificationEvents[keyof NotificationEvents] }[] = [];
   const emit: DispatcherOptions['emit'] = (name, payload) => {
@@ -128,6 +137,123 @@ describe('createDispatcher', () => {
     expect((await dispatcher.dispatchOnce()).claimed).toBe(0);
     fixture.clock.advance(1);
     expect((await dispatcher.dispatchOnce()).delivered).toBe(1);
+  });
+
+  it('clamps Retry-After to maxRetryAfterMs: absurd, infinite and unreadable waits never park a message', async () => {
+    const HOUR = 3_600_000;
+    // [what the channel asked for, how long the message waits]; backoff is 0 here.
+    const cases: [number, number][] = [
+      [315_360_000_000, HOUR], // Retry-After: 315360000 (ten years)
+      [1e23, HOUR], // Retry-After: 99999999999999999999 s (new Date(…).toISOString() throws)
+      [Number.POSITIVE_INFINITY, HOUR],
+      [Number.MAX_VALUE, HOUR],
+      [Number.NaN, 0],
+      [-5_000, 0],
+      [1_234.4, 1_235],
+      [HOUR, HOUR],
+    ];
+    for (const [retryAfterMs, waits] of cases) {
+      const fixture = makeFixture();
+      await oneMessage(fixture);
+      const { notifier } = scripted([fail(true, retryAfterMs)]);
+      const { events, emit } = recorder();
+      const dispatcher = createDispatcher({
+        store: fixture.store,
+        tenantId: 'default',
+        notifiers: { chat: notifier },
+        clock: fixture.clock,
+        delivery: { backoff: { baseMs: 0, maxMs: 0 } },
+        emit,
+      });
+      const start = fixture.clock.now().getTime();
+      expect(await dispatcher.dispatchOnce(), String(retryAfterMs)).toMatchObject({ retried: 1, leaseLost: 0 });
+      expect((events[0]?.payload as NotificationEvents['notification.failed']).retryAt, String(retryAfterMs)).toBe(new Date(start + waits).toISOString());
+      const [pending] = await fixture.store.claimOutbox({ tenantId: 'default', now: new Date(start + waits).toISOString(), owner: 'probe', leaseMs: 1, limit: 1 });
+      expect(pending?.item.attempts, String(retryAfterMs)).toBe(1);
+    }
+  });
+
+  it('honours a configured maxRetryAfterMs and validates it', async () => {
+    const fixture = makeFixture();
+    await oneMessage(fixture);
+    const { notifier } = scripted([fail(true, 86_400_000)]);
+    const { events, emit } = recorder();
+    const dispatcher = createDispatcher({
+      store: fixture.store,
+      tenantId: 'default',
+      notifiers: { chat: notifier },
+      clock: fixture.clock,
+      delivery: { maxRetryAfterMs: 120_000, backoff: { baseMs: 0, maxMs: 0 } },
+      emit,
+    });
+    const start = fixture.clock.now().getTime();
+    await dispatcher.dispatchOnce();
+    expect((events[0]?.payload as NotificationEvents['notification.failed']).retryAt).toBe(new Date(start + 120_000).toISOString());
+    fixture.clock.advance(119_999);
+    expect((await dispatcher.dispatchOnce()).claimed).toBe(0);
+    fixture.clock.advance(1);
+    expect((await dispatcher.dispatchOnce()).delivered).toBe(1);
+
+    const base = { store: fixture.store, tenantId: 'default', notifiers: {}, clock: fixture.clock };
+    for (const maxRetryAfterMs of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 31 * 86_400_000]) {
+      expect(isIncidentKitError(thrownSync(() => createDispatcher({ ...base, delivery: { maxRetryAfterMs } })), 'CONFIG_INVALID'), String(maxRetryAfterMs)).toBe(true);
+    }
+    expect(isIncidentKitError(thrownSync(() => createDispatcher({ ...base, delivery: { backoff: { baseMs: 0, maxMs: 1e20 } } })), 'CONFIG_INVALID')).toBe(true);
+    expect(() => createDispatcher({ ...base, delivery: { maxRetryAfterMs: 0 } })).not.toThrow();
+    expect(() => createDispatcher({ ...base, delivery: { maxRetryAfterMs: 30 * 86_400_000 } })).not.toThrow();
+  });
+
+  it('counts every attempt and dead-letters at maxAttempts even when each one asks to wait forever', async () => {
+    const fixture = makeFixture();
+    const [record] = await oneMessage(fixture);
+    const forever = fail(true, 1e23);
+    const { notifier, calls } = scripted([forever, forever, forever, forever, forever, forever, forever, forever, forever, forever]);
+    const { events, emit } = recorder();
+    const dispatcher = createDispatcher({
+      store: fixture.store,
+      tenantId: 'default',
+      notifiers: { chat: notifier },
+      clock: fixture.clock,
+      leaseMs: 60_000,
+      delivery: { maxAttempts: 3, maxRetryAfterMs: 10_000, timeoutMs: 1_000 },
+      random: () => 0,
+      emit,
+    });
+    // Far longer than three retries and many lease periods.
+    for (let pass = 0; pass < 40; pass += 1) {
+      await dispatcher.dispatchOnce();
+      fixture.clock.advance(10_000);
+    }
+    expect(calls).toHaveLength(3);
+    expect(calls.map((c) => c.context.attempt)).toEqual([1, 2, 3]);
+    expect(events.map((e) => e.name)).toEqual(['notification.failed', 'notification.failed', 'notification.dead_lettered']);
+    expect(await fixture.store.deadLetters('default')).toMatchObject([{ id: record?.id, attempts: 3 }]);
+  });
+
+  it('dead-letters, counting the attempt, when the next attempt time cannot be computed', async () => {
+    const fixture = makeFixture();
+    const [record] = await oneMessage(fixture);
+    const { notifier, calls } = scripted([fail(true)]);
+    const { events, emit } = recorder();
+    const dispatcher = createDispatcher({
+      store: fixture.store,
+      tenantId: 'default',
+      notifiers: { chat: notifier },
+      clock: fixture.clock,
+      leaseMs: 60_000,
+      delivery: { timeoutMs: 1_000 },
+      random: () => Number.NaN, // a broken jitter source: the backoff is NaN ms
+      emit,
+    });
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ claimed: 1, deadLettered: 1, retried: 0, leaseLost: 0 });
+    fixture.clock.advance(3_600_000);
+    expect((await dispatcher.dispatchOnce()).claimed).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(events.map((e) => e.name)).toEqual(['notification.dead_lettered']);
+    const [dead] = await fixture.store.deadLetters('default');
+    expect(dead).toMatchObject({ id: record?.id, attempts: 1 });
+    expect(dead?.lastError).toContain('the channel is busy');
+    expect(dead?.lastError).toContain('No retry could be scheduled');
   });
 
   it('dead-letters after maxAttempts, and delivers once redelivered', async () => {
