@@ -49,7 +49,7 @@ export type { NotificationsApi, NotificationsOptions } from './features/notifica
 export type { ReviewApi } from './features/review/reviewFeature.js';
 export { roleBasedPolicy, type RoleBasedPolicyOptions } from './engine/roleBasedPolicy.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
-export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './engine/ingestOptions.js';
+export type { IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './engine/ingestOptions.js';
 export {
   SIGNAL_STATUSES,
   parseSignal,

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { AdapterError, isIncidentKitError } from '../errors.js';
+import { AdapterError, isIncidentKitError, ValidationError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { AlertSummary, Incident } from '../model/incident.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
@@ -8,13 +7,42 @@ import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
 import { ingestOptionsSchema, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
 
-export type { IngestOptions, IngestOutcome, IngestResult, MaintenanceWindow } from './ingestOptions.js';
+export type { IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
 const MINUTE = 60_000;
 const ACTIVE = new Set(['triage', 'responding', 'mitigated']);
 
+const MAX_SIGNALS = 10_000;
+
+/** The prefix of namespaced dedup keys; refused at the start of a key in the shared namespace, so none can be forged. */
+const NAMESPACE_PREFIX = 'ns:';
+
 function actorFor(signal: Signal): Actor {
-  return { kind: 'integration', id: signal.source };
+  return { kind: 'integration', id: signal.integration ?? signal.source };
+}
+
+/**
+ * `key` within the signal's dedup namespace: `ns:<namespace>:<key>`, or `key` itself in the
+ * shared namespace (absent or `'shared'`), so keys stored before namespaces keep working.
+ */
+function scoped(signal: Signal, key: string): string {
+  const namespace = signal.namespace;
+  return namespace === undefined || namespace === 'shared' ? key : `${NAMESPACE_PREFIX}${namespace}:${key}`;
+}
+
+/** The dedup key of a signal: `dedupKey ?? fingerprint`, within its namespace. */
+function keyOf(signal: Signal): string {
+  return scoped(signal, signal.dedupKey ?? signal.fingerprint);
+}
+
+/** Why a valid signal cannot be ingested anyway, or `undefined`. */
+function reservedKeyIssue(signal: Signal): ValidationError | undefined {
+  const shared = signal.namespace === undefined || signal.namespace === 'shared';
+  if (!shared || !(signal.dedupKey ?? signal.fingerprint).startsWith(NAMESPACE_PREFIX)) return undefined;
+  const path = signal.dedupKey === undefined ? 'fingerprint' : 'dedupKey';
+  return new ValidationError('signal', [
+    { code: 'custom', path: [path], message: `Keys starting with ${NAMESPACE_PREFIX} are reserved for namespaced signals; give the signal a namespace.` },
+  ]);
 }
 
 function groupKeyOf(labels: Readonly<Record<string, string>>, groupBy: readonly string[]): string {
@@ -30,7 +58,6 @@ function groupKeyOf(labels: Readonly<Record<string, string>>, groupBy: readonly 
 export function createIngest(core: EngineCore, input: IngestOptions | undefined) {
   const options = parseConfig(ingestOptionsSchema, input, 'createIncidentEngine ingest');
   const { store, tenantId } = core;
-  const signalsSchema = z.union([signalSchema, z.array(signalSchema).max(10_000)]);
 
   const noMaintenance = options.maintenanceWindows.length === 0;
 
@@ -94,7 +121,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   async function ingestOne(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
     const result = await decide(signal, counts, at, lookups);
     // Any write may have changed which incident holds which key: forget what this call looked up.
-    if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.get(signal.dedupKey ?? signal.fingerprint) !== result.incident) {
+    if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.get(keyOf(signal)) !== result.incident) {
       lookups.clear();
     }
     return result;
@@ -102,7 +129,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
 
   async function decide(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
     if (inMaintenance(signal, at)) return { outcome: 'suppressed' };
-    const key = signal.dedupKey ?? signal.fingerprint;
+    const key = keyOf(signal);
     const firing = signal.status === 'firing';
     const count = (incident: Incident): void => {
       if (firing) counts.push({ incidentId: incident.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
@@ -125,7 +152,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       // PagerDuty drops a non-firing event for an unknown or closed key too.
       if (!firing) return { outcome: 'ignored' };
 
-      const groupKey = options.groupBy === undefined ? undefined : groupKeyOf(signal.labels, options.groupBy);
+      const groupKey = options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
       if (groupKey !== undefined) {
         const group = await store.findOpenByDedupKey(tenantId, groupKey);
         if (group !== undefined && Date.parse(at) - Date.parse(group.detectedAt) <= options.groupWindowMinutes * MINUTE) {
@@ -177,27 +204,41 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   }
 
   /**
-   * Ingests one signal or many, in order.
+   * Ingests one signal or many, in order: one result per signal. A malformed signal is
+   * `rejected` (with its `error`) and the others are ingested all the same.
    *
-   * @throws ValidationError (`VALIDATION_FAILED`) when a signal is malformed; nothing is ingested then.
+   * @throws ValidationError (`VALIDATION_FAILED`) for more than 10 000 signals; nothing is ingested then.
    */
   async function ingest(input: Signal | readonly Signal[]): Promise<IngestResult[]> {
     const list: readonly unknown[] = Array.isArray(input) ? input : [input];
-    // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed.
-    let signals: readonly Signal[];
-    // A plain loop, not `every`: `every` skips the holes of a sparse array, which would let them through unparsed.
-    let sealed = true;
-    for (let i = 0; i < list.length && sealed; i += 1) sealed = isSealedSignal(list[i]);
-    if (sealed) {
-      signals = list as readonly Signal[];
-    } else {
-      const parsed = parseInput(signalsSchema, input, 'ingest');
-      signals = Array.isArray(parsed) ? parsed : [parsed];
+    if (list.length > MAX_SIGNALS) {
+      throw new ValidationError('ingest', [
+        { code: 'too_big', path: [], message: `At most ${String(MAX_SIGNALS)} signals per call; split the batch.` },
+      ]);
     }
+    // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed,
+    // one by one, so a malformed signal costs only itself. A plain loop, not `every` or `map`:
+    // those skip the holes of a sparse array, which must be rejected like any other non-signal.
+    const signals: (Signal | IngestResult)[] = [];
+    for (let i = 0; i < list.length; i += 1) {
+      const item = list[i];
+      let signal: Signal;
+      try {
+        signal = isSealedSignal(item) ? item : parseInput(signalSchema, item, Array.isArray(input) ? `signals[${String(i)}]` : 'signal');
+        const reserved = reservedKeyIssue(signal);
+        if (reserved !== undefined) throw reserved;
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        signals.push({ outcome: 'rejected', error: { code: 'VALIDATION_FAILED', message: error.message, issues: error.details.issues } });
+        continue;
+      }
+      signals.push(signal);
+    }
+    const accepted = signals.filter((entry): entry is Signal => !('outcome' in entry));
     if (core.authorizes) {
-      // Asked once per source of this call: may this integration raise and update incidents?
-      const sources = new Map(signals.map((signal) => [signal.source, actorFor(signal)]));
-      for (const actor of sources.values()) await core.authorize(actor, 'ingest');
+      // Asked once per integration of this call: may it raise and update incidents?
+      const integrations = new Map(accepted.map((signal) => [signal.integration ?? signal.source, actorFor(signal)]));
+      for (const actor of integrations.values()) await core.authorize(actor, 'ingest');
     }
     const at = core.now();
     const counts: SignalCount[] = [];
@@ -205,9 +246,13 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     try {
       const lookups: Lookups = new Map();
       for (const signal of signals) {
+        if ('outcome' in signal) {
+          results.push(signal);
+          continue;
+        }
         // The hot path of an alert storm, without a promise per signal: a repeat of an alert
         // whose open incident this call already looked up, in the status it already has.
-        const key = signal.dedupKey ?? signal.fingerprint;
+        const key = keyOf(signal);
         const open = lookups.get(key);
         if (
           open !== undefined &&

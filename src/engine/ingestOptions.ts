@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import type { ValidationIssue } from '../errors.js';
 import type { Incident } from '../model/incident.js';
 
-/** What `engine.ingest` did with one signal. */
+/**
+ * What `engine.ingest` did with one signal; `rejected`: the signal was malformed and nothing
+ * was done with it (the other signals of the call were still ingested).
+ */
 export type IngestOutcome =
   | 'created'
   | 'deduplicated'
@@ -10,13 +14,28 @@ export type IngestOutcome =
   | 'resolved'
   | 'suppressed'
   | 'held'
-  | 'ignored';
+  | 'ignored'
+  | 'rejected';
+
+/**
+ * Why `engine.ingest` refused one signal (outcome `rejected`): what a `ValidationError` would
+ * say, as plain JSON so results stay serialisable.
+ */
+export interface IngestRejection {
+  readonly code: 'VALIDATION_FAILED';
+  /** What is wrong, naming the signal's index in the call, e.g. `Invalid input for signals[1]: summary: …`. */
+  readonly message: string;
+  /** Every problem, with its path inside the signal. */
+  readonly issues: readonly ValidationIssue[];
+}
 
 /** The result of ingesting one signal, in the order the signals were given. */
 export interface IngestResult {
   readonly outcome: IngestOutcome;
-  /** The incident the signal opened or touched (absent for `suppressed`, `held` and `ignored`). */
+  /** The incident the signal opened or touched (absent for `suppressed`, `held`, `ignored` and `rejected`). */
   readonly incident?: Incident;
+  /** Why the signal was refused; present only for `rejected`. */
+  readonly error?: IngestRejection;
 }
 
 /** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */

@@ -58,8 +58,8 @@ export function createTimerWorker(deps: TimerWorkerDeps): (at?: Date) => Promise
 
   return async function tick(at?: Date): Promise<FiredTimer[]> {
     const given: unknown = at;
-    // A valid Date within years 0000–9999 (leases are added to it, and stores keep ISO-8601 text).
-    if (given !== undefined && !(given instanceof Date && Number.isFinite(given.getTime()) && /^\d{4}-/.test(given.toISOString()) && given.getUTCFullYear() < 9999)) {
+    // A valid Date within years 0001–9999 (leases are added to it, and stores keep ISO-8601 text).
+    if (given !== undefined && !(given instanceof Date && Number.isFinite(given.getTime()) && /^\d{4}-/.test(given.toISOString()) && given.getUTCFullYear() >= 1 && given.getUTCFullYear() < 9999)) {
       throw new ValidationError('tick', [{ code: 'invalid_type', path: [], message: 'Pass a valid Date, or nothing for the clock’s time.' }]);
     }
     const fired: FiredTimer[] = [];

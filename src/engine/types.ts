@@ -108,7 +108,12 @@ export type AuthorizeAction = (typeof AUTHORIZE_ACTIONS)[number];
 
 /** What the host's `authorize` receives. */
 export interface AuthorizationRequest {
-  /** Who acts: the command's `actor`, the read's `actor` (the system actor when a read names none), or the integration of ingested signals. */
+  /**
+   * Who acts: the command's `actor`, the read's `actor` (the system actor when a read names
+   * none), or the integration of ingested signals: `{ kind: 'integration', id: signal.integration ?? signal.source }`,
+   * which for `createIncidentHandler` is the source's name (`/ingest/{name}`), so a policy can
+   * decide per source.
+   */
   readonly actor: Actor;
   readonly action: AuthorizeAction;
   /** The incident as it is now; absent for `declare`, `importIncident` and `ingest`. */
@@ -264,9 +269,18 @@ export interface EngineApi {
    * `signalCount`, not logged), `grouped` (attached to its `groupBy` group's open incident),
    * `held` (below the threshold), `created`, `acknowledged` / `resolved` (the alert's status
    * changed; the incident is acknowledged, or auto-resolved once all its alerts resolved), or
-   * `ignored` (a non-firing signal for no open incident). Two engines ingesting the same new
-   * fingerprint at once open exactly one incident.
-   * @throws ValidationError (`VALIDATION_FAILED`) for a malformed signal; nothing is ingested.
+   * `ignored` (a non-firing signal for no open incident), or `rejected` (the signal is malformed,
+   * e.g. a text holding NUL: nothing is done with it, its `error` says why, and the other
+   * signals of the call are still ingested). Two engines ingesting the same new fingerprint at
+   * once open exactly one incident.
+   *
+   * Dedup keys are scoped by the signal's `namespace` (absent or `'shared'`: the tenant-wide
+   * namespace), so a signal never touches an incident opened in another namespace. Everything a
+   * signal does is done as `{ kind: 'integration', id: signal.integration ?? signal.source }`,
+   * which `authorize` is asked about (action `ingest`) once per integration of the call.
+   * @throws ValidationError (`VALIDATION_FAILED`) when `signals` is more than 10 000 signals;
+   * a malformed signal is `rejected`, never thrown.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` refuses an integration of the call; nothing is ingested then.
    */
   ingest(signals: Signal | readonly Signal[]): Promise<IngestResult[]>;
   /**

@@ -6,7 +6,7 @@ import type { Incident } from '../model/incident.js';
 import type { CloudWatchSnsResult, SnsConfirmation } from '../sources/parseCloudWatchSns.js';
 import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
 import { parseConfig, toIssues } from '../kernel/parse.js';
-import type { Signal } from '../model/signal.js';
+import { isSealedSignal, sealSignal, SIGNAL_NAME_PATTERN, type Signal } from '../model/signal.js';
 import { HttpError, jsonResponse, toErrorResponse, type HttpErrorCode } from './errorResponse.js';
 import { decodeUtf8, readBody } from './readBody.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
@@ -54,6 +54,15 @@ export interface IngestSource {
    * Without it the confirmation is acknowledged with `200` and not acted upon.
    */
   readonly onConfirmation?: (confirmation: SnsConfirmation, request: Request) => void | Promise<void>;
+  /**
+   * The dedup namespace of this source's signals. Default: the source's own name, so its
+   * signals deduplicate, acknowledge and resolve only incidents this source opened: another
+   * source posting the same fingerprint (a low-trust `lab` Alertmanager and `prod`'s) opens
+   * its own incident instead. Give several sources the same name to let them share incidents,
+   * or `'shared'` for the tenant-wide namespace, where `engine.ingest` signals without a
+   * `namespace` and incidents opened before namespaces existed live.
+   */
+  readonly dedupNamespace?: string;
 }
 
 /**
@@ -128,6 +137,10 @@ const optionsSchema = z.strictObject({
           'bearerAuth(…), basicAuth(…), standardWebhooksAuth(…) or your own; pass () => true to accept unsigned requests on purpose',
         ),
         onConfirmation: fn<NonNullable<IngestSource['onConfirmation']>>('called with SNS confirmations').optional(),
+        dedupNamespace: z
+          .string()
+          .regex(SIGNAL_NAME_PATTERN, "A namespace holds 1 to 64 letters, digits, . _ or -; 'shared' is the tenant-wide one.")
+          .optional(),
       }),
     )
     .optional(),
@@ -184,6 +197,19 @@ function signalsOf(result: IngestParserResult): readonly Signal[] | undefined {
   return undefined;
 }
 
+/**
+ * `signal` as delivered by source `name`: its integration is the source (the actor of what it
+ * does, and whom `authorize` is asked about) and its dedup namespace the source's. Anything but
+ * an object is left as it is, for the engine to reject.
+ */
+function fromSource(signal: Signal, name: string, namespace: string): Signal {
+  if (typeof signal !== 'object' || (signal as unknown) === null || Array.isArray(signal)) return signal;
+  const { namespace: _namespace, integration: _integration, ...rest } = signal;
+  const tagged: Signal = namespace === 'shared' ? { ...rest, integration: name } : { ...rest, integration: name, namespace };
+  // Source names and namespaces are validated with the options: a valid signal stays valid.
+  return isSealedSignal(signal) ? sealSignal(tagged) : tagged;
+}
+
 function notFound(path: string): HttpError {
   return new HttpError(404, 'ROUTE_NOT_FOUND', `No route for ${path}; see docs/http-integration.md for the routes.`);
 }
@@ -216,8 +242,12 @@ function decodeSegments(pathname: string): string[] {
  * Routes (under `basePath`):
  * - `POST /ingest/{name}`: a webhook of the configured source `name`; its verifier must
  *   accept it (else `401`, nothing ingested); the body is read with `maxBodyBytes` enforced
- *   while streaming (`413`), parsed with the source's parser and ingested. The response lists
- *   each signal's outcome: `{ source, results: [{ fingerprint, status, outcome, incidentId? }] }`.
+ *   while streaming (`413`), parsed with the source's parser and ingested as the integration
+ *   `name` (the actor id `authorize` sees) in the dedup namespace `name` (see
+ *   {@link IngestSource.dedupNamespace}). The response lists each signal's outcome:
+ *   `{ source, results: [{ fingerprint, status, outcome, incidentId?, error? }] }`; a malformed
+ *   signal is `rejected` (with `error`) while the others are ingested, and only when every
+ *   signal is rejected does the request answer `400` `VALIDATION_FAILED`.
  * - `POST /incidents` declares (`201`, `Location`); `GET /incidents` lists, with the filters
  *   `status`, `severity`, `service` (each repeatable), `open`, `limit` and `cursor` as query
  *   parameters; `GET /incidents/:id`; `GET /incidents/:id/timeline`; `POST
@@ -341,14 +371,24 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
           { code: 'invalid_parser_result', path: ['sources', name, 'parse'], message: 'The parser returned neither signals nor a confirmation; return Signal[] (see incidentkit/ingest).' },
         ]);
       }
-      const results = signals.length === 0 ? [] : await engine.ingest(signals);
+      const namespace = config.sources?.[name]?.dedupNamespace ?? name;
+      const tagged = signals.map((signal) => fromSource(signal, name, namespace));
+      const results = tagged.length === 0 ? [] : await engine.ingest(tagged);
+      if (results.length > 0 && results.every((result) => result.outcome === 'rejected')) {
+        // Not one signal could be read: refused as a whole (nothing was written), so the sender sees a 4xx.
+        throw new ValidationError(
+          `${name} webhook`,
+          results.flatMap((result, index) => (result.error?.issues ?? []).map((issue) => ({ ...issue, path: ['signals', index, ...issue.path] }))),
+        );
+      }
       return jsonResponse(200, {
         source: name,
         results: results.map((result, index) => ({
-          fingerprint: signals[index]?.fingerprint,
-          status: signals[index]?.status,
+          fingerprint: tagged[index]?.fingerprint,
+          status: tagged[index]?.status,
           outcome: result.outcome,
           ...(result.incident === undefined ? {} : { incidentId: result.incident.id }),
+          ...(result.error === undefined ? {} : { error: result.error }),
         })),
       });
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
 
 /** Turns zod issues into incidentkit's plain {@link ValidationIssue} data. */
@@ -16,7 +16,7 @@ export function toIssues(error: z.ZodError): ValidationIssue[] {
  * @internal
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, subject: string): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = safeParse(schema, input);
   // zod's record() skips an own `__proto__` key silently; refuse it instead of losing data.
   const protoIssues = prototypeKeyIssues(input, [], 0);
   if (!result.success || protoIssues.length > 0) {
@@ -39,12 +39,26 @@ function prototypeKeyIssues(value: unknown, path: PropertyKey[], depth: number):
 }
 
 /**
+ * `schema.safeParse(input)` that never throws: zod itself throws a `TypeError` on some hostile
+ * values (e.g. a string check given an object whose `length` is a Symbol), which must reach
+ * callers as a validation failure, not an untyped exception.
+ */
+function safeParse<S extends z.ZodType>(schema: S, input: unknown): z.ZodSafeParseResult<z.output<S>> {
+  try {
+    return schema.safeParse(input);
+  } catch {
+    const error = new z.ZodError([{ code: 'custom', path: [], message: 'Not a value this input accepts.', input }]);
+    return { success: false, error } as z.ZodSafeParseResult<z.output<S>>;
+  }
+}
+
+/**
  * Parses configuration with `schema`, or throws a {@link ConfigError} naming `subject`.
  *
  * @internal
  */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, subject: string): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = safeParse(schema, input);
   if (!result.success) throw new ConfigError(subject, toIssues(result.error), result.error);
   return result.data;
 }

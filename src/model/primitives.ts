@@ -19,23 +19,47 @@ export const LIMITS = {
   list: 100,
 } as const;
 
+/** What a text holding NUL or an unpaired surrogate is refused with. */
+export const NUL_MESSAGE = 'Must not contain the NUL character (U+0000) or an unpaired surrogate (U+D800–U+DFFF).';
+
+/** A UTF-16 surrogate half without its other half: no UTF-8 text can hold it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether `text` holds a NUL character (U+0000) or an unpaired surrogate. Every text input
+ * refuses both, whatever the store: PostgreSQL cannot store NUL in `text` or `jsonb` (SQLSTATE
+ * 22P05) nor an unpaired surrogate in `jsonb` (22P02), drivers writing UTF-8 silently replace
+ * the latter, and one store accepting what another refuses would make the same input succeed
+ * or fail by deployment.
+ */
+export function hasNul(text: string): boolean {
+  return text.includes('\u0000') || LONE_SURROGATE.test(text);
+}
+
 /** A map key: printable, bounded, and never a prototype key. */
 export const keySchema = z
   .string()
   .min(1, 'Keys must not be empty.')
   .max(LIMITS.key, `Keys must be at most ${String(LIMITS.key)} characters.`)
-  .refine((key) => !FORBIDDEN_KEYS.has(key), { message: 'Keys named __proto__, constructor or prototype are not allowed.' });
+  .refine((key) => !FORBIDDEN_KEYS.has(key), { message: 'Keys named __proto__, constructor or prototype are not allowed.' })
+  .refine((key) => !hasNul(key), { message: NUL_MESSAGE });
 
 /** An identifier chosen by the host (actor ids, assignees, incident ids). */
 export const idSchema = z
   .string()
   .trim()
   .min(1, 'Must not be empty.')
-  .max(LIMITS.id, `Must be at most ${String(LIMITS.id)} characters.`);
+  .max(LIMITS.id, `Must be at most ${String(LIMITS.id)} characters.`)
+  .refine((id) => !hasNul(id), { message: NUL_MESSAGE });
 
 /** Non-empty, trimmed text of at most `max` characters. */
 export function text(max: number) {
-  return z.string().trim().min(1, 'Must not be empty.').max(max, `Must be at most ${String(max)} characters.`);
+  return z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty.')
+    .max(max, `Must be at most ${String(max)} characters.`)
+    .refine((value) => !hasNul(value), { message: NUL_MESSAGE });
 }
 
 const TIMESTAMP_MESSAGE = 'Must be a valid Date or an ISO-8601 timestamp with a time zone, e.g. 2026-01-02T03:04:05Z';
@@ -51,8 +75,9 @@ export const timestampSchema = z
     }
     const iso = date.toISOString();
     // Dates beyond year 9999 (or before 0) print as extended years that no ISO-8601 field accepts back.
-    if (!/^\d{4}-/.test(iso)) {
-      ctx.addIssue({ code: 'custom', message: 'Must be between the years 0000 and 9999.' });
+    // Year 0000 neither: PostgreSQL refuses it (SQLSTATE 22008) where the other stores keep it.
+    if (!/^\d{4}-/.test(iso) || iso.startsWith('0000-')) {
+      ctx.addIssue({ code: 'custom', message: 'Must be between the years 0001 and 9999.' });
       return z.NEVER;
     }
     return iso;
@@ -60,7 +85,13 @@ export const timestampSchema = z
 
 /** String labels (`key: value`), as monitoring tools attach them. */
 export const labelsSchema = z
-  .record(keySchema, z.string().max(LIMITS.labelValue, `Label values must be at most ${String(LIMITS.labelValue)} characters.`))
+  .record(
+    keySchema,
+    z
+      .string()
+      .max(LIMITS.labelValue, `Label values must be at most ${String(LIMITS.labelValue)} characters.`)
+      .refine((value) => !hasNul(value), { message: NUL_MESSAGE }),
+  )
   .refine((labels) => Object.keys(labels).length <= LIMITS.labels, {
     message: `At most ${String(LIMITS.labels)} labels are allowed.`,
   });
@@ -68,15 +99,34 @@ export const labelsSchema = z
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-function checkJson(value: unknown, depth: number, path: PropertyKey[], ctx: z.RefinementCtx): void {
-  if (depth > MAX_JSON_DEPTH) {
-    ctx.addIssue({ code: 'custom', path, message: `Must be nested at most ${String(MAX_JSON_DEPTH)} levels deep.` });
+/** What {@link checkPlainJson} allows. @internal */
+export interface PlainJsonLimits {
+  readonly maxDepth: number;
+  /** The longest string allowed; no limit when absent. */
+  readonly maxString?: number;
+  /** Object keys refused with `forbiddenKeyMessage`. */
+  readonly forbiddenKeys: ReadonlySet<string>;
+  readonly forbiddenKeyMessage: string;
+}
+
+/**
+ * Adds an issue to `ctx` for each place in `value` that is not plain JSON within `limits`:
+ * too deep, a string too long, a string or key holding NUL (see {@link hasNul}), a number that
+ * is not finite, a forbidden key, or anything but string, number, boolean, null, array and
+ * plain object.
+ *
+ * @internal
+ */
+export function checkPlainJson(value: unknown, limits: PlainJsonLimits, ctx: z.RefinementCtx, depth = 0, path: PropertyKey[] = []): void {
+  if (depth > limits.maxDepth) {
+    ctx.addIssue({ code: 'custom', path, message: `Must be nested at most ${String(limits.maxDepth)} levels deep.` });
     return;
   }
   if (value === null || typeof value === 'string' || typeof value === 'boolean') {
-    if (typeof value === 'string' && value.length > LIMITS.text) {
-      ctx.addIssue({ code: 'custom', path, message: `Strings must be at most ${String(LIMITS.text)} characters.` });
+    if (typeof value === 'string' && limits.maxString !== undefined && value.length > limits.maxString) {
+      ctx.addIssue({ code: 'custom', path, message: `Strings must be at most ${String(limits.maxString)} characters.` });
     }
+    if (typeof value === 'string' && hasNul(value)) ctx.addIssue({ code: 'custom', path, message: NUL_MESSAGE });
     return;
   }
   if (typeof value === 'number') {
@@ -85,26 +135,37 @@ function checkJson(value: unknown, depth: number, path: PropertyKey[], ctx: z.Re
   }
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
-      checkJson(item, depth + 1, [...path, i], ctx);
+      checkPlainJson(item, limits, ctx, depth + 1, [...path, i]);
     });
     return;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        ctx.addIssue({ code: 'custom', path: [...path, key], message: 'Keys named __proto__, constructor or prototype are not allowed.' });
+      if (limits.forbiddenKeys.has(key)) {
+        ctx.addIssue({ code: 'custom', path: [...path, key], message: limits.forbiddenKeyMessage });
         continue;
       }
-      checkJson((value as Record<string, unknown>)[key], depth + 1, [...path, key], ctx);
+      if (hasNul(key)) {
+        ctx.addIssue({ code: 'custom', path: [...path, key], message: NUL_MESSAGE });
+        continue;
+      }
+      checkPlainJson((value as Record<string, unknown>)[key], limits, ctx, depth + 1, [...path, key]);
     }
     return;
   }
   ctx.addIssue({ code: 'custom', path, message: 'Must be plain JSON (string, number, boolean, null, array or object).' });
 }
 
+const JSON_LIMITS: PlainJsonLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxString: LIMITS.text,
+  forbiddenKeys: FORBIDDEN_KEYS,
+  forbiddenKeyMessage: 'Keys named __proto__, constructor or prototype are not allowed.',
+};
+
 /** Free-form JSON data, bounded in depth and size, with no prototype keys. */
 export const jsonValueSchema: z.ZodType<JsonValue> = z.unknown().superRefine((value, ctx) => {
-  checkJson(value, 0, [], ctx);
+  checkPlainJson(value, JSON_LIMITS, ctx);
 }) as unknown as z.ZodType<JsonValue>;
 
 /** Custom fields: a JSON object keyed by field name. */

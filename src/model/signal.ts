@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '../kernel/parse.js';
-import { keySchema, labelsSchema, LIMITS, timestampSchema, type JsonValue } from './primitives.js';
+import { checkPlainJson, hasNul, keySchema, labelsSchema, LIMITS, NUL_MESSAGE, timestampSchema, type JsonValue, type PlainJsonLimits } from './primitives.js';
 
 /** The statuses a signal can report, in the order an alert usually goes through them. */
 export const SIGNAL_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
@@ -74,7 +74,24 @@ export interface Signal {
   readonly links: readonly SignalLink[];
   /** The original alert as JSON. */
   readonly raw: JsonValue;
+  /**
+   * The dedup namespace: a signal deduplicates, groups, acknowledges and resolves only against
+   * incidents opened by signals of the same namespace, so one integration cannot touch another's
+   * incidents by sending the same fingerprint. Absent (or `'shared'`): the tenant-wide namespace,
+   * where `engine.declare`'s `dedupKey` lives too. `createIncidentHandler` sets it to the source
+   * name unless the source says `dedupNamespace` (see docs/ingest.md).
+   */
+  readonly namespace?: string;
+  /**
+   * Who delivered the signal, e.g. the `createIncidentHandler` source name it was posted to: the
+   * actor of what it does (`{ kind: 'integration', id: integration }`) and whom the engine's
+   * `authorize` is asked about. Absent: `source`.
+   */
+  readonly integration?: string;
 }
+
+/** Namespace and integration names: 1 to 64 letters, digits, `.`, `_` or `-`. @internal */
+export const SIGNAL_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Limits of a {@link Signal}'s fields; parsers truncate text to them rather than lose an alert. */
 export const SIGNAL_LIMITS = {
@@ -106,7 +123,7 @@ export const SIGNAL_LIMITS = {
  */
 export function isWebUrl(href: string): boolean {
   // The cheap test first: most candidates that fail are empty, and a throwing URL constructor is slow.
-  if (href.length > SIGNAL_LIMITS.href || !/^https?:\/\/[^\s/?#]/i.test(href)) return false;
+  if (href.length > SIGNAL_LIMITS.href || !/^https?:\/\/[^\s/?#]/i.test(href) || hasNul(href)) return false;
   try {
     const url = new URL(href);
     return url.protocol === 'https:' || url.protocol === 'http:';
@@ -115,45 +132,23 @@ export function isWebUrl(href: string): boolean {
   }
 }
 
-function checkRaw(value: unknown, depth: number, path: PropertyKey[], ctx: z.RefinementCtx): void {
-  if (depth > SIGNAL_LIMITS.rawDepth) {
-    ctx.addIssue({ code: 'custom', path, message: `Must be nested at most ${String(SIGNAL_LIMITS.rawDepth)} levels deep.` });
-    return;
-  }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) ctx.addIssue({ code: 'custom', path, message: 'Numbers must be finite.' });
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      checkRaw(item, depth + 1, [...path, i], ctx);
-    });
-    return;
-  }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const key of Object.keys(value)) {
-      if (key === '__proto__') {
-        ctx.addIssue({ code: 'custom', path: [...path, key], message: 'Keys named __proto__ are not allowed.' });
-        continue;
-      }
-      checkRaw((value as Record<string, unknown>)[key], depth + 1, [...path, key], ctx);
-    }
-    return;
-  }
-  ctx.addIssue({ code: 'custom', path, message: 'Must be plain JSON (string, number, boolean, null, array or object).' });
-}
+const RAW_LIMITS: PlainJsonLimits = {
+  maxDepth: SIGNAL_LIMITS.rawDepth,
+  forbiddenKeys: new Set(['__proto__']),
+  forbiddenKeyMessage: 'Keys named __proto__ are not allowed.',
+};
 
 /** The original alert: plain JSON, at most 64 levels deep, with no `__proto__` keys. */
 const rawSchema: z.ZodType<JsonValue> = z.unknown().superRefine((value, ctx) => {
-  checkRaw(value, 0, [], ctx);
+  checkPlainJson(value, RAW_LIMITS, ctx);
 }) as unknown as z.ZodType<JsonValue>;
 
 const nonBlank = (max: number) =>
   z
     .string()
     .max(max, `Must be at most ${String(max)} characters.`)
-    .refine((value) => value.trim().length > 0, { message: 'Must not be empty or blank.' });
+    .refine((value) => value.trim().length > 0, { message: 'Must not be empty or blank.' })
+    .refine((value) => !hasNul(value), { message: NUL_MESSAGE });
 
 const linkSchema = z
   .strictObject({
@@ -165,7 +160,10 @@ const linkSchema = z
 const annotationsSchema = z
   .record(
     keySchema,
-    z.string().max(SIGNAL_LIMITS.annotationValue, `Annotation values must be at most ${String(SIGNAL_LIMITS.annotationValue)} characters.`),
+    z
+      .string()
+      .max(SIGNAL_LIMITS.annotationValue, `Annotation values must be at most ${String(SIGNAL_LIMITS.annotationValue)} characters.`)
+      .refine((value) => !hasNul(value), { message: NUL_MESSAGE }),
   )
   .refine((annotations) => Object.keys(annotations).length <= SIGNAL_LIMITS.annotations, {
     message: `At most ${String(SIGNAL_LIMITS.annotations)} annotations are allowed.`,
@@ -202,6 +200,8 @@ export const signalSchema = z
     endsAt: timestampSchema.optional(),
     links: z.array(linkSchema).max(SIGNAL_LIMITS.links, `At most ${String(SIGNAL_LIMITS.links)} links are allowed.`).default([]),
     raw: rawSchema.default(null),
+    namespace: z.string().regex(SIGNAL_NAME_PATTERN, 'Must be 1 to 64 letters, digits, . _ or -.').optional(),
+    integration: z.string().regex(SIGNAL_NAME_PATTERN, 'Must be 1 to 64 letters, digits, . _ or -.').optional(),
   })
   .transform((s): Signal => {
     const signal: { -readonly [K in keyof Signal]: Signal[K] } = {
@@ -219,6 +219,8 @@ export const signalSchema = z
     if (s.dedupKey !== undefined) signal.dedupKey = s.dedupKey;
     if (s.service !== undefined) signal.service = s.service;
     if (s.endsAt !== undefined) signal.endsAt = s.endsAt;
+    if (s.namespace !== undefined) signal.namespace = s.namespace;
+    if (s.integration !== undefined) signal.integration = s.integration;
     return signal;
   });
 

@@ -1,5 +1,6 @@
 import { LIMITS, type JsonValue } from '../model/primitives.js';
 import { isWebUrl, SIGNAL_LIMITS, type Signal, type SignalLink, type SignalStatus, sealSignal } from '../model/signal.js';
+import { truncate } from '../kernel/text.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { ParseContext } from './runParser.js';
 
@@ -28,21 +29,34 @@ export interface SignalDraft {
   readonly raw: unknown;
 }
 
-/** Shortens `text` to `max` characters, marking the cut with an ellipsis. */
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/** A UTF-16 surrogate half without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `text` without NUL characters, and with unpaired surrogates replaced by U+FFFD: no store keeps
+ * them (PostgreSQL refuses both), and one alert carrying one must not cost the alerts posted with it.
+ */
+function withoutNul(text: string): string {
+  const clean = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  return clean.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** Whether `text` would change by {@link withoutNul}. */
+function hasUnstorable(text: string): boolean {
+  return withoutNul(text) !== text;
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return withoutNul(text).replace(/\s+/g, ' ').trim();
 }
 
 function toMap(entries: Iterable<readonly [string, unknown]>, maxValue: number, maxEntries: number): Record<string, string> {
   const kept = new Map<string, string>();
-  for (const [key, value] of entries) {
+  for (const [rawKey, value] of entries) {
+    const key = withoutNul(rawKey);
     if (key.length === 0 || key.length > LIMITS.key || FORBIDDEN_KEYS.has(key)) continue;
     let text: string;
-    if (typeof value === 'string') text = value;
+    if (typeof value === 'string') text = withoutNul(value);
     else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
     else continue;
     kept.set(key, truncate(text, maxValue));
@@ -57,7 +71,7 @@ function toLinks(candidates: Iterable<{ readonly href?: unknown; readonly text?:
   const seen = new Set<string>();
   for (const candidate of candidates) {
     if (links.length >= SIGNAL_LIMITS.links) break;
-    const href = typeof candidate.href === 'string' ? candidate.href.trim() : '';
+    const href = typeof candidate.href === 'string' ? withoutNul(candidate.href).trim() : '';
     if (!isWebUrl(href) || seen.has(href)) continue;
     seen.add(href);
     const text = typeof candidate.text === 'string' ? oneLine(candidate.text) : '';
@@ -74,7 +88,8 @@ function toJson(ctx: ParseContext, value: unknown, depth: number): JsonValue | u
   if (depth > SIGNAL_LIMITS.rawDepth) {
     return ctx.fail([], `The payload is nested more than ${String(SIGNAL_LIMITS.rawDepth)} levels deep (or is circular).`, 'too_deep');
   }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return withoutNul(value);
+  if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
   if (typeof value === 'bigint') return ctx.fail([], 'The payload holds a BigInt, which is not JSON.', 'invalid_type');
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
@@ -87,9 +102,10 @@ function toJson(ctx: ParseContext, value: unknown, depth: number): JsonValue | u
   if (typeof value === 'object') {
     const entries: [string, JsonValue][] = [];
     for (const key of Object.keys(value)) {
-      if (key === '__proto__') continue;
+      const cleanKey = withoutNul(key);
+      if (cleanKey === '__proto__') continue;
       const item = toJson(ctx, (value as Record<string, unknown>)[key], depth + 1);
-      if (item !== undefined) entries.push([key, item]);
+      if (item !== undefined) entries.push([cleanKey, item]);
     }
     return Object.fromEntries(entries);
   }
@@ -100,7 +116,9 @@ function toJson(ctx: ParseContext, value: unknown, depth: number): JsonValue | u
  * Turns a draft into a valid {@link Signal}: maps the severity, picks the summary and service,
  * and applies every limit by truncating or dropping (never by losing the alert). Labels or
  * annotations named `__proto__`, `constructor` or `prototype`, and links that are not
- * `http(s)` URLs, are dropped; `raw` keeps the original.
+ * `http(s)` URLs, are dropped; NUL characters are removed from every text (a fingerprint or
+ * dedup key holding one is hashed instead, so it stays distinct); `raw` keeps the original
+ * otherwise.
  *
  * @internal
  */
@@ -109,7 +127,7 @@ export function buildSignal(ctx: ParseContext, draft: SignalDraft): Signal {
   const annotations = toMap(draft.annotations ?? [], SIGNAL_LIMITS.annotationValue, SIGNAL_LIMITS.annotations);
   const summaryText = draft.summary.map((candidate) => oneLine(candidate ?? '')).find((candidate) => candidate !== '');
   const fingerprint =
-    draft.fingerprint.trim() !== '' && draft.fingerprint.length <= SIGNAL_LIMITS.fingerprint
+    draft.fingerprint.trim() !== '' && draft.fingerprint.length <= SIGNAL_LIMITS.fingerprint && !hasUnstorable(draft.fingerprint)
       ? draft.fingerprint
       : fingerprintOf([ctx.source, draft.fingerprint]);
 
@@ -128,7 +146,9 @@ export function buildSignal(ctx: ParseContext, draft: SignalDraft): Signal {
   if (draft.dedupKey !== undefined && draft.dedupKey.trim() !== '') {
     // Longer keys than the engine stores are hashed; every event of the alert hashes alike.
     signal.dedupKey =
-      draft.dedupKey.length <= SIGNAL_LIMITS.fingerprint ? draft.dedupKey : fingerprintOf([ctx.source, 'dedupKey', draft.dedupKey]);
+      draft.dedupKey.length <= SIGNAL_LIMITS.fingerprint && !hasUnstorable(draft.dedupKey)
+        ? draft.dedupKey
+        : fingerprintOf([ctx.source, 'dedupKey', draft.dedupKey]);
   }
   const service = Object.hasOwn(labels, ctx.serviceLabel) ? labels[ctx.serviceLabel] : undefined;
   if (service !== undefined && service.trim() !== '') signal.service = truncate(service.trim(), SIGNAL_LIMITS.service);

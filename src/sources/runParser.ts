@@ -5,6 +5,10 @@ import { systemClock } from '../kernel/clock.js';
 import { parseConfig, toIssues } from '../kernel/parse.js';
 import { DEFAULT_SEVERITY, lookUpSeverity, severityMap, type IngestSource, type SeverityMap } from './severityMap.js';
 import { readTimestamp, type EpochUnit } from './time.js';
+import { hasNul, NUL_MESSAGE } from '../model/primitives.js';
+
+/** A severity level given in options: it becomes the text of signals, so it holds no NUL either. */
+const levelOption = z.string().min(1).max(64).refine((level) => !hasNul(level), { message: NUL_MESSAGE });
 
 /**
  * Options every parser takes.
@@ -37,8 +41,8 @@ export type ParsedOptions<O> = { [K in keyof O]?: O[K] | undefined };
 
 /** The zod shape of {@link ParserOptions}; parsers extend it with their own options. @internal */
 export const parserOptionsShape = {
-  severityMap: z.record(z.string().min(1).max(128), z.string().min(1).max(64)).optional(),
-  defaultSeverity: z.string().min(1).max(64).optional(),
+  severityMap: z.record(z.string().min(1).max(128), levelOption).optional(),
+  defaultSeverity: levelOption.optional(),
   service: z.string().min(1).max(128).optional(),
   clock: z
     .custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as { now?: unknown }).now === 'function', {

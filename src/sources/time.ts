@@ -88,7 +88,9 @@ function fromIso(text: string): TimestampReading | undefined {
 export function readTimestamp(value: unknown, unit: EpochUnit = 'auto'): TimestampReading {
   const reading = readAnyTimestamp(value, unit);
   // Extended years (`+010000-…`, `-000001-…`) are valid dates but not ISO-8601 timestamps as stored.
-  if (reading.ok && reading.iso !== undefined && !/^\d{4}-/.test(reading.iso)) return { ok: false, message: 'Expected a time between the years 0000 and 9999.' };
+  if (reading.ok && reading.iso !== undefined && (!/^\d{4}-/.test(reading.iso) || reading.iso.startsWith('0000-'))) {
+    return { ok: false, message: 'Expected a time between the years 0001 and 9999.' };
+  }
   return reading;
 }
 

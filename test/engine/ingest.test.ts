@@ -233,10 +233,43 @@ describe('engine.ingest: input and the log', () => {
     expect(results[0]?.incident).toMatchObject({ title: 'web-1 is down', severity: 'SEV1' });
   });
 
-  it('rejects malformed signals with a ValidationError and ingests nothing', async () => {
+  it('rejects a malformed signal on its own and ingests the others (issue 16)', async () => {
     const { engine } = setup();
     const bad = { ...signal(), status: 'exploded' } as unknown as Signal;
-    await expect(engine.ingest([signal({ fingerprint: 'ok' }), bad])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const results = await engine.ingest([bad, signal({ fingerprint: 'ok' })]);
+    expect(results.map((r) => r.outcome)).toEqual(['rejected', 'created']);
+    expect(results[0]).toEqual({
+      outcome: 'rejected',
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('signals[0]') as string, issues: [expect.objectContaining({ path: ['status'] })] },
+    });
+    expect((await engine.list()).items.map((i) => i.dedupKey)).toEqual(['ok']);
+  });
+
+  it('refuses NUL in every text of a hand-made signal, rejecting only that signal', async () => {
+    const { engine } = setup();
+    const base = { source: 'cron', fingerprint: 'fp', status: 'firing', severity: 'SEV2', summary: 'Backup failed', startsAt: '2026-03-02T08:58:00.000Z' };
+    const bad: Record<string, unknown>[] = [
+      { fingerprint: 'f\u0000p' },
+      { dedupKey: 'k\u0000' },
+      { summary: 'Backup\u0000failed' },
+      { service: 'web\u0000' },
+      { severity: 'SEV2\u0000' },
+      { labels: { 'a\u0000': 'x' } },
+      { labels: { a: 'x\u0000' } },
+      { annotations: { description: '\u0000' } },
+      { links: [{ href: 'https://example.com/\u0000' }] },
+      { raw: { nested: ['\u0000'] } },
+      { raw: { ['k\u0000']: 1 } },
+      { summary: 'lone \ud800 surrogate' },
+    ];
+    const results = await engine.ingest([...bad.map((o) => ({ ...base, ...o }) as unknown as Signal), signal()]);
+    expect(results.map((r) => r.outcome)).toEqual([...bad.map(() => 'rejected'), 'created']);
+    expect(() => parseSignal({ ...base, summary: 'a\u0000' })).toThrow(/NUL/);
+  });
+
+  it('throws VALIDATION_FAILED only for a batch over 10 000 signals', async () => {
+    const { engine } = setup();
+    await expect(engine.ingest(Array.from({ length: 10_001 }, () => signal()))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect((await engine.list()).items).toEqual([]);
   });
 
@@ -251,5 +284,53 @@ describe('engine.ingest: input and the log', () => {
     expect(replayed).toEqual(stored);
     expect(replayedAlerts).toEqual(alerts.map(({ count: _c, lastSeenAt: _l, ...alert }) => alert));
     expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+  });
+});
+
+describe('engine.ingest: dedup namespaces (issue 16)', () => {
+  it('a signal never touches an incident of another namespace', async () => {
+    const { engine } = setup();
+    const [prod] = await engine.ingest(signal({ namespace: 'prod', integration: 'prod' }));
+    expect(prod?.incident).toMatchObject({ dedupKey: 'ns:prod:fp-web-5xx', createdBy: { kind: 'integration', id: 'prod' } });
+    const lab = await engine.ingest([
+      signal({ namespace: 'lab', integration: 'lab', status: 'acknowledged' }),
+      signal({ namespace: 'lab', integration: 'lab', status: 'resolved' }),
+    ]);
+    expect(lab.map((r) => r.outcome)).toEqual(['ignored', 'ignored']);
+    expect((await engine.get(prod?.incident?.id ?? '')).status).toBe('triage');
+    // Without a namespace (the shared one), the prod incident is not found either.
+    expect((await engine.ingest(signal({ status: 'resolved' })))[0]?.outcome).toBe('ignored');
+    const [again] = await engine.ingest(signal({ namespace: 'prod', status: 'resolved' }));
+    expect(again).toMatchObject({ outcome: 'resolved', incident: { status: 'resolved' } });
+  });
+
+  it("'shared' is the namespace of signals without one, where keys stored before namespaces live", async () => {
+    const { engine } = setup();
+    const [first] = await engine.ingest(signal());
+    expect(first?.incident?.dedupKey).toBe('fp-web-5xx');
+    const [resolved] = await engine.ingest(signal({ namespace: 'shared', status: 'resolved' }));
+    expect(resolved?.outcome).toBe('resolved');
+  });
+
+  it('refuses a shared-namespace key that would forge a namespaced one', async () => {
+    const { engine } = setup();
+    await engine.ingest(signal({ namespace: 'prod' }));
+    const [forged] = await engine.ingest(signal({ fingerprint: 'ns:prod:fp-web-5xx', status: 'resolved' }));
+    expect(forged).toMatchObject({ outcome: 'rejected', error: { issues: [expect.objectContaining({ path: ['fingerprint'] })] } });
+  });
+
+  it('authorize is asked about the integration, not the tool', async () => {
+    const asked: string[] = [];
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock: createManualClock('2026-03-02T09:00:00.000Z'),
+      authorize: ({ actor, action }) => {
+        if (action === 'ingest') asked.push(actor.id);
+        return actor.id !== 'lab';
+      },
+    });
+    await expect(engine.ingest(signal({ integration: 'lab', namespace: 'lab' }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await engine.ingest(signal({ integration: 'prod', namespace: 'prod' })))[0]?.outcome).toBe('created');
+    expect(asked).toEqual(['lab', 'prod']);
   });
 });

@@ -175,8 +175,11 @@ export function countingStore(inner: StorageAdapter): StorageAdapter & { readonl
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-/** Characters that break naive text handling: lone surrogates, NUL, BOM, bidi overrides, line separators. */
-const NASTY_CHARS = ['\u0000', '\u0007', '\u001b', '\u00a0', '\u200b', '\u202e', '\u2028', '\u2029', '\ufeff', '\uffff', '\ufffd', '"', '\\', '%', '/', '\n', '\r\n', '\t'];
+/**
+ * Characters that break naive text handling: NUL (which PostgreSQL cannot store) and other
+ * control characters, lone surrogates, BOM, bidi overrides, line separators.
+ */
+const NASTY_CHARS = ['\u0000', '\u0001', '\u0007', '\u0008', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f', '\u0085', '\u00a0', '\u200b', '\u202e', '\u2028', '\u2029', '\ufeff', '\uffff', '\ufffd', '"', '\\', '%', '/', '\n', '\r\n', '\t'];
 
 /** One UTF-16 unit or code point, lone surrogate halves included. */
 export const hostileChar: fc.Arbitrary<string> = fc.oneof(
@@ -220,6 +223,13 @@ export const SPECIAL_WORDS = [
   '\ud800',
   '\udfff\ud800',
   '𝕏🔥',
+  // NUL in every position: alone, inside, at either end, in an id (PostgreSQL cannot store it).
+  '\u0000',
+  'a\u0000b',
+  'inc_1\u0000',
+  '\u0000SEV1',
+  'checkout\u0000',
+  '\u0001\u001f\u007f',
 ] as const;
 
 /** Lengths at the limits of src/model/primitives.ts (and one past), where off-by-one bugs live. */
@@ -232,7 +242,7 @@ export function hostileString(options: { readonly huge?: boolean } = {}): fc.Arb
     { arbitrary: fc.string({ unit: hostileChar, maxLength: 24 }), weight: 16 },
     { arbitrary: fc.constantFrom(...SPECIAL_WORDS), weight: 8 },
     {
-      arbitrary: fc.tuple(fc.constantFrom(...BOUNDARY_LENGTHS), fc.constantFrom('x', ' ', '\ud83d', 'é')).map(([n, c]) => c.repeat(n)),
+      arbitrary: fc.tuple(fc.constantFrom(...BOUNDARY_LENGTHS), fc.constantFrom('x', ' ', '\ud83d', 'é', '\u0000')).map(([n, c]) => c.repeat(n)),
       weight: 2,
     },
     // Rare: past every text limit (the largest is 20 000); huge HTTP bodies have their own arbitrary.
@@ -312,7 +322,12 @@ export const hostileKey: fc.Arbitrary<string> = fc.oneof(
 /** Sets `key` on `target` as an own, enumerable property (as `JSON.parse` does, even for `__proto__`). */
 export function defineOwn(target: object, key: string, value: unknown): void {
   // Typed arrays, strings boxed as objects and frozen values refuse some keys: leave those as they are.
-  if (!Reflect.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true })) return;
+  // A typed array throws instead (a BigInt at an index of a Uint8Array): leave it as it is too.
+  try {
+    Reflect.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+  } catch {
+    // Left as it is.
+  }
 }
 
 /** An object built from `entries` with own keys only (an own `__proto__` stays a key). */

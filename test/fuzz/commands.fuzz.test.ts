@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { parseSignal } from '../../src/model/signal.js';
-import { memoryStore } from '../../src/storage/memory.js';
+import type { StorageAdapter } from '../../src/storage/types.js';
 import { makeEngine } from '../helpers.js';
 import {
   aroundValid,
@@ -32,6 +32,7 @@ import {
   settle,
   storeSnapshot,
 } from './arbitraries.js';
+import { fuzzStores, type FuzzStore } from './stores.js';
 
 /** The error codes a caller can cause with bad input or a bad moment; anything else is a bug. */
 const CALLER_CODES = ['VALIDATION_FAILED', 'INVALID_TRANSITION', 'NOT_FOUND', 'DUPLICATE_INCIDENT'] as const;
@@ -154,8 +155,8 @@ interface World {
 }
 
 /** A fresh engine holding incidents in triage, responding, resolved, closed and in review, with action items. */
-async function seedWorld(): Promise<World> {
-  const store = countingStore(memoryStore());
+async function seedWorld(create: () => StorageAdapter = STORES.memory.create): Promise<World> {
+  const store = countingStore(create());
   const { engine } = makeEngine({ store });
   const declare = (severity: string, title: string) => engine.declare({ title, severity, service: 'checkout', actor: ALICE });
   await declare('SEV3', 'In triage');
@@ -211,52 +212,82 @@ function expectPlainJson(value: unknown, context: string): void {
 const counter = inputCounter('commands');
 /** Runs per row in CI; 30 rows × 1 350 = 40 500 inputs. */
 const RUNS_PER_COMMAND = runs(1_350);
+/**
+ * Runs per row on the SQL stores: far fewer (a write there costs a real transaction and a
+ * snapshot real queries), enough to find input one store refuses and another accepts.
+ */
+const SQL_RUNS_PER_COMMAND = { sqlite: runs(40), postgres: runs(25) } as const;
 
-afterAll(() => {
+const STORES = fuzzStores('commands.fuzz');
+
+afterAll(async () => {
+  for (const store of STORES.sql) await store.close();
   expectEnoughInputs(counter);
 });
 
 /** A rejected call is checked against a full store snapshot every this many runs (and always by the write counter). */
 const SNAPSHOT_EVERY = 16;
 
+/**
+ * Fuzzes `row` `numRuns` times on a fresh world of `store`: every call answers with a result or
+ * a typed error a caller can cause (never `ADAPTER_FAILED`: a store refusing what validation let
+ * through, such as NUL on PostgreSQL), and a refused call changes nothing.
+ */
+async function fuzzRow(row: CommandRow, numRuns: number, store: FuzzStore): Promise<void> {
+  let world = await seedWorld(store.create);
+  let before = await storeSnapshot(world.engine);
+  let accepted = 0;
+  let refused = 0;
+  const label = store.name === 'memory' ? row.name : `${row.name} (${store.name})`;
+  await fc.assert(
+    fc.asyncProperty(argsFor(row), async (args) => {
+      counter.addTo(label);
+      const writes = world.store.writes;
+      const outcome = await settle(() => invoke(world.engine, row, args));
+      expectPrototypesUntouched();
+      if (!outcome.ok) {
+        expectTypedError(outcome.error, `engine.${row.name} on ${store.name}`, CALLER_CODES);
+        expect(world.store.writes, `engine.${row.name} refused its input but wrote to the store`).toBe(writes);
+        refused += 1;
+        if (refused % SNAPSHOT_EVERY === 0) {
+          expect(await storeSnapshot(world.engine), `engine.${row.name} refused its input but changed the store`).toBe(before);
+        }
+        return;
+      }
+      accepted += 1;
+      expectPlainJson(outcome.value, `engine.${row.name} returned non-JSON`);
+      if (row.read === true) expect(world.store.writes, `engine.${row.name} is a read but wrote to the store`).toBe(writes);
+      if (world.store.writes === writes) return;
+      const after = await storeSnapshot(world.engine);
+      // Keep the store small so snapshots stay cheap: start over once it has grown.
+      if (after.length > 60_000) {
+        world = await seedWorld(store.create);
+        before = await storeSnapshot(world.engine);
+      } else before = after;
+    }),
+    { numRuns },
+  );
+  expect(await storeSnapshot(world.engine)).toBe(before);
+  // Each row's valid input is accepted at least sometimes: the fuzz reaches past validation.
+  if (store.name === 'memory' && row.name !== 'redeliver' && row.refusesAll !== true) expect(accepted, `${row.name} never accepted an input`).toBeGreaterThan(0);
+}
+
 describe.each(COMMANDS.map((row) => ({ ...row, label: row.name })))('engine.$label under fuzzed input', (row) => {
   it(`answers with a result or a typed error, changes nothing when it refuses, and keeps prototypes clean (${String(RUNS_PER_COMMAND)} runs)`, async () => {
-    let world = await seedWorld();
-    let before = await storeSnapshot(world.engine);
-    let accepted = 0;
-    let refused = 0;
-    await fc.assert(
-      fc.asyncProperty(argsFor(row), async (args) => {
-        counter.addTo(row.name);
-        const writes = world.store.writes;
-        const outcome = await settle(() => invoke(world.engine, row, args));
-        expectPrototypesUntouched();
-        if (!outcome.ok) {
-          expectTypedError(outcome.error, `engine.${row.name}`, CALLER_CODES);
-          expect(world.store.writes, `engine.${row.name} refused its input but wrote to the store`).toBe(writes);
-          refused += 1;
-          if (refused % SNAPSHOT_EVERY === 0) {
-            expect(await storeSnapshot(world.engine), `engine.${row.name} refused its input but changed the store`).toBe(before);
-          }
-          return;
-        }
-        accepted += 1;
-        expectPlainJson(outcome.value, `engine.${row.name} returned non-JSON`);
-        if (row.read === true) expect(world.store.writes, `engine.${row.name} is a read but wrote to the store`).toBe(writes);
-        if (world.store.writes === writes) return;
-        const after = await storeSnapshot(world.engine);
-        // Keep the store small so snapshots stay cheap: start over once it has grown.
-        if (after.length > 60_000) {
-          world = await seedWorld();
-          before = await storeSnapshot(world.engine);
-        } else before = after;
-      }),
-      { numRuns: RUNS_PER_COMMAND },
-    );
-    expect(await storeSnapshot(world.engine)).toBe(before);
-    // Each row's valid input is accepted at least sometimes: the fuzz reaches past validation.
-    if (row.name !== 'redeliver' && row.refusesAll !== true) expect(accepted, `${row.name} never accepted an input`).toBeGreaterThan(0);
+    await fuzzRow(row, RUNS_PER_COMMAND, STORES.memory);
   }, FUZZ_TIMEOUT_MS);
+});
+
+describe.each(STORES.sql)('on the $name store', (store) => {
+  describe.skipIf(store.skip !== undefined)(`every engine method under fuzzed input${store.skip === undefined ? '' : ` (skipped: ${store.skip})`}`, () => {
+    it.each(COMMANDS.map((row) => ({ ...row, label: row.name })))(
+      `engine.$label answers with a result or a typed error and changes nothing when it refuses (${String(SQL_RUNS_PER_COMMAND[store.name as 'sqlite' | 'postgres'])} runs)`,
+      async (row) => {
+        await fuzzRow(row, SQL_RUNS_PER_COMMAND[store.name as 'sqlite' | 'postgres'], store);
+      },
+      FUZZ_TIMEOUT_MS,
+    );
+  });
 });
 
 /**
@@ -269,10 +300,6 @@ describe('regressions found by fuzzing', () => {
     ['engine.tick(new Date(NaN))', (engine) => engine.tick(new Date(Number.NaN))],
     // core.ts tick(): a non-Date `now` throws TypeError: (at ?? clock.now(...)).toISOString is not a function.
     ['engine.tick("2026-01-01T00:00:00Z")', (engine) => engine.tick('2026-01-01T00:00:00Z' as never)],
-    // ingest.ts: `list.every(isSealedSignal)` skips holes, so a sparse array counts as sealed and
-    // `signal.dedupKey` reads undefined: TypeError: Cannot read properties of undefined (reading 'dedupKey').
-    ['engine.ingest(new Array(1))', (engine) => engine.ingest(new Array<never>(1))],
-    ['engine.ingest([parseSignal(…), <hole>])', (engine) => engine.ingest(Object.assign([parseSignal(SIGNAL)], { length: 2 }))],
   ])('%s is refused with VALIDATION_FAILED and writes nothing', async (_name, call) => {
     const world = await seedWorld();
     const before = await storeSnapshot(world.engine);
@@ -282,6 +309,27 @@ describe('regressions found by fuzzing', () => {
     if (!outcome.ok) expectTypedError(outcome.error, _name, ['VALIDATION_FAILED']);
     expect(world.store.writes).toBe(writes);
     expect(await storeSnapshot(world.engine)).toBe(before);
+  });
+});
+
+describe('regressions found by fuzzing: holes in an ingest batch', () => {
+  // ingest.ts: `list.every(isSealedSignal)` skips holes, so a sparse array counted as sealed and
+  // `signal.dedupKey` read undefined: TypeError: Cannot read properties of undefined (reading 'dedupKey').
+  // A hole is a malformed signal: rejected on its own (issue 16), and the batch's valid signals are ingested.
+  it('engine.ingest(new Array(1)) rejects the hole and writes nothing', async () => {
+    const world = await seedWorld();
+    const before = await storeSnapshot(world.engine);
+    const writes = world.store.writes;
+    const results = await world.engine.ingest(new Array<never>(1));
+    expect(results).toMatchObject([{ outcome: 'rejected', error: { code: 'VALIDATION_FAILED' } }]);
+    expect(world.store.writes).toBe(writes);
+    expect(await storeSnapshot(world.engine)).toBe(before);
+  });
+
+  it('engine.ingest([parseSignal(…), <hole>]) ingests the signal and rejects the hole', async () => {
+    const world = await seedWorld();
+    const results = await world.engine.ingest(Object.assign([parseSignal(SIGNAL)], { length: 2 }));
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'rejected']);
   });
 });
 

@@ -26,7 +26,7 @@ import { parseGrafana } from '../../src/sources/parseGrafana.js';
 import { parseOpsgenieAlert } from '../../src/sources/parseOpsgenieAlert.js';
 import { parsePagerDutyEvent } from '../../src/sources/parsePagerDutyEvent.js';
 import { parseSentry } from '../../src/sources/parseSentry.js';
-import { memoryStore } from '../../src/storage/memory.js';
+import type { StorageAdapter } from '../../src/storage/types.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { fixtureText } from '../fixtures/ingest/loadFixture.js';
 import { makeEngine } from '../helpers.js';
@@ -46,6 +46,7 @@ import {
   runs,
   storeSnapshot,
 } from './arbitraries.js';
+import { fuzzStores } from './stores.js';
 
 const ALICE = { id: 'u_alice', name: 'Alice' } as const;
 const TOKEN = 'Bearer alice-token';
@@ -104,8 +105,8 @@ interface World {
   readonly serverFaults: unknown[];
 }
 
-async function seedWorld(): Promise<World> {
-  const store = countingStore(memoryStore());
+async function seedWorld(create: () => StorageAdapter = STORES.memory.create): Promise<World> {
+  const store = countingStore(create());
   const { engine } = makeEngine({ store });
   const declare = (severity: string) => engine.declare({ title: 'Seeded', severity, service: 'checkout', actor: ALICE });
   await declare('SEV3'); // inc_1: triage
@@ -330,17 +331,21 @@ async function exercise(world: World, fuzz: FuzzRequest, send: (fuzz: FuzzReques
 }
 
 const counter = inputCounter('http');
+const STORES = fuzzStores('http.fuzz');
 
-afterAll(() => {
+afterAll(async () => {
+  for (const store of STORES.sql) await store.close();
   expectEnoughInputs(counter);
 });
 
 /** Runs in CI: the Web handler called directly (the bulk), and through node:http. */
 const RUNS = { direct: runs(9_400), server: runs(600) } as const;
+/** Runs of the Web handler on the SQL stores: fewer, each write being a real transaction. */
+const SQL_RUNS = { sqlite: runs(600), postgres: runs(300) } as const;
 
 /** Keeps a world and its latest snapshot, starting over when the store has grown. */
-async function worldKeeper() {
-  let world = await seedWorld();
+async function worldKeeper(create?: () => StorageAdapter) {
+  let world = await seedWorld(create);
   let snapshot = await storeSnapshot(world.engine);
   return {
     get world() {
@@ -350,7 +355,7 @@ async function worldKeeper() {
     async changed(): Promise<void> {
       snapshot = await storeSnapshot(world.engine);
       if (snapshot.length > 30_000) {
-        world = await seedWorld();
+        world = await seedWorld(create);
         snapshot = await storeSnapshot(world.engine);
       }
     },
@@ -409,4 +414,24 @@ describe('createIncidentHandler under fuzzed requests', () => {
       );
     }, FUZZ_TIMEOUT_MS);
   });
+});
+
+describe.each(STORES.sql)('createIncidentHandler on the $name store', (store) => {
+  const numRuns = SQL_RUNS[store.name as 'sqlite' | 'postgres'];
+  it.skipIf(store.skip !== undefined)(
+    `answers every request with a 2xx or a well-formed 4xx (never a 5xx from the store), and a 4xx changes nothing (${String(numRuns)} requests)${store.skip === undefined ? '' : ` (skipped: ${store.skip})`}`,
+    async () => {
+      const keeper = await worldKeeper(store.create);
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async (fuzz) => {
+          counter.addTo(`Web handler, ${store.name}`);
+          const world = keeper.world;
+          const wrote = await exercise(world, fuzz, (f) => world.handler(toRequest('http://localhost', f)), () => keeper.snapshot(), store.name);
+          if (wrote) await keeper.changed();
+        }),
+        { numRuns },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
