@@ -46,6 +46,7 @@ import {
   runs,
   storeSnapshot,
 } from './arbitraries.js';
+import { asyncTimeBudget, withinAsyncBudget } from './timeBudget.js';
 import { fuzzStores } from './stores.js';
 
 const ALICE = { id: 'u_alice', name: 'Alice' } as const;
@@ -366,6 +367,8 @@ describe('createIncidentHandler under fuzzed requests', () => {
   it(`the Web handler answers every request with a 2xx or a well-formed 4xx, and a 4xx changes nothing (${String(RUNS.direct)} requests)`, async () => {
     const keeper = await worldKeeper();
     const statuses = new Map<number, number>();
+    // Each request's CPU time against a trivial one's in the same run: a slow path fails the suite.
+    const budget = await asyncTimeBudget('the Web handler', () => keeper.world.handler(new Request('http://localhost/no-such-route')));
     await fc.assert(
       fc.asyncProperty(fuzzRequest, async (fuzz) => {
         counter.addTo('Web handler, direct');
@@ -374,7 +377,7 @@ describe('createIncidentHandler under fuzzed requests', () => {
           world,
           fuzz,
           async (f) => {
-            const response = await world.handler(toRequest('http://localhost', f));
+            const response = await withinAsyncBudget(budget, () => world.handler(toRequest('http://localhost', f)));
             statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
             return response;
           },

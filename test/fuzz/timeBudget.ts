@@ -68,3 +68,37 @@ export function withinBudget<T>(budget: { readonly name: string; readonly baseli
   if (thrown !== undefined) throw thrown.error;
   return result as T;
 }
+
+/** For inputs that cannot be repeated (requests that write): how many times the trivial input's time one may take. */
+export const ASYNC_BUDGET_RATIO = 20_000;
+
+/** Async inputs are never given less than this (ms): one major garbage collection must not fail a run. */
+const ASYNC_FLOOR_MS = 250;
+
+/** A budget for async inputs that write, `ASYNC_BUDGET_RATIO` times a trivial input's median CPU time. */
+export async function asyncTimeBudget(name: string, trivial: () => Promise<unknown>): Promise<{ readonly name: string; readonly baselineMs: number; readonly budgetMs: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < 51; i += 1) {
+    const start = cpuMs();
+    await trivial();
+    if (i >= 10) samples.push(cpuMs() - start);
+  }
+  samples.sort((a, b) => a - b);
+  const baselineMs = samples[Math.floor(samples.length / 2)] ?? 0;
+  return { name, baselineMs, budgetMs: Math.max(ASYNC_FLOOR_MS, baselineMs * ASYNC_BUDGET_RATIO) };
+}
+
+/**
+ * Awaits `run` once and fails when its CPU time exceeded the budget. Such inputs (requests that
+ * write) cannot be measured again, so the budget is wider than {@link withinBudget}'s.
+ */
+export async function withinAsyncBudget<T>(budget: { readonly name: string; readonly baselineMs: number; readonly budgetMs: number }, run: () => Promise<T>): Promise<T> {
+  const start = cpuMs();
+  const result = await run();
+  const spent = cpuMs() - start;
+  expect(
+    spent,
+    `${budget.name} took ${spent.toFixed(1)} ms of CPU on one input, ${(spent / Math.max(budget.baselineMs, 1e-3)).toFixed(0)}× its trivial input (${budget.baselineMs.toFixed(3)} ms); the budget is ${String(ASYNC_BUDGET_RATIO)}×`,
+  ).toBeLessThanOrEqual(budget.budgetMs);
+  return result;
+}
