@@ -3,67 +3,20 @@ import type { AnyIncidentType } from '../features/classification/defineIncidentT
 import type { IncidentEngine } from '../incidentEngine.js';
 import { ConfigError, isIncidentKitError, ValidationError, type ErrorCode, type ValidationIssue } from '../errors.js';
 import type { Incident } from '../model/incident.js';
-import type { CloudWatchSnsResult, SnsConfirmation } from '../sources/parseCloudWatchSns.js';
 import { actorSchema, type Actor, type ActorInput } from '../model/actor.js';
 import { parseConfig, toIssues } from '../kernel/parse.js';
-import { isSealedSignal, sealSignal, SIGNAL_NAME_PATTERN, type Signal } from '../model/signal.js';
+import { SIGNAL_NAME_PATTERN } from '../model/signal.js';
 import { HttpError, jsonResponse, toErrorResponse, type HttpErrorCode } from './errorResponse.js';
 import { decodeUtf8, readBody } from './readBody.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
 import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
+import { ingestWebhook, type IngestParser, type IngestSource } from './ingestRoute.js';
+
+export type { IngestParser, IngestParserResult, IngestSource } from './ingestRoute.js';
 import type { Verifier } from './verifiers.js';
 
 /** A handler on Web-standard `Request`/`Response`, as Hono, Next.js, Bun, Deno and Workers expect. */
 export type IncidentHandler = (request: Request) => Promise<Response>;
-
-/**
- * What a source's parser may return: signals, or (CloudWatch over SNS) a subscription
- * confirmation. Every parser of `incidentkit/ingest` fits.
- */
-export type IngestParserResult = readonly Signal[] | CloudWatchSnsResult;
-
-/**
- * Turns a webhook body (the raw text, UTF-8) into signals, e.g. `parseAlertmanager`.
- *
- * @remarks Throw a `ValidationError` for a body you cannot read: the sender gets a `400`.
- */
-export type IngestParser = (body: string) => IngestParserResult | Promise<IngestParserResult>;
-
-/**
- * One monitoring tool that posts to `POST {basePath}/ingest/{name}`.
- *
- * @example
- * ```ts
- * import { bearerAuth, type IngestSource } from 'incidentkit/http';
- * import { parseAlertmanager } from 'incidentkit/ingest';
- *
- * const alertmanager: IngestSource = {
- *   parser: (body) => parseAlertmanager(body, { severityMap: { page: 'SEV1' } }),
- *   verify: bearerAuth('token-from-your-vault'),
- * };
- * ```
- */
-export interface IngestSource {
-  /** Reads the tool's payload, e.g. `parseAlertmanager` or `(body) => parseGrafana(body, { service: 'team' })`. */
-  readonly parser: IngestParser;
-  /** Decides whether a request really comes from the tool: `bearerAuth(…)`, `basicAuth(…)`, `standardWebhooksAuth(…)` or your own. */
-  readonly verify: Verifier;
-  /**
-   * Called with an SNS subscription (or unsubscribe) confirmation instead of ingesting it.
-   * SNS sends nothing until its `subscribeUrl` is visited: `(c) => fetch(c.subscribeUrl)`.
-   * Without it the confirmation is acknowledged with `200` and not acted upon.
-   */
-  readonly onConfirmation?: (confirmation: SnsConfirmation, request: Request) => void | Promise<void>;
-  /**
-   * The dedup namespace of this source's signals. Default: the source's own name, so its
-   * signals deduplicate, acknowledge and resolve only incidents this source opened: another
-   * source posting the same fingerprint (a low-trust `lab` Alertmanager and `prod`'s) opens
-   * its own incident instead. Give several sources the same name to let them share incidents,
-   * or `'shared'` for the tenant-wide namespace, where `engine.ingest` signals without a
-   * `namespace` and incidents opened before namespaces existed live.
-   */
-  readonly dedupNamespace?: string;
-}
 
 /**
  * A webhook the handler refused with a `4xx`, as {@link IncidentHandlerOptions.onRefused} is told.
@@ -180,34 +133,6 @@ function listInput(params: URLSearchParams): Record<string, unknown> {
   }
   if (issues.length > 0) throw new ValidationError('list', issues);
   return input;
-}
-
-function isConfirmation(result: IngestParserResult): result is SnsConfirmation {
-  return !isSignalArray(result) && (result.kind === 'subscriptionConfirmation' || result.kind === 'unsubscribeConfirmation');
-}
-
-function isSignalArray(result: IngestParserResult): result is readonly Signal[] {
-  return Array.isArray(result);
-}
-
-/** The signals of a parser's result, or `undefined` when a (custom) parser returned something else. */
-function signalsOf(result: IngestParserResult): readonly Signal[] | undefined {
-  if (isSignalArray(result)) return result;
-  if (result.kind === 'signals' && isSignalArray(result.signals)) return result.signals;
-  return undefined;
-}
-
-/**
- * `signal` as delivered by source `name`: its integration is the source (the actor of what it
- * does, and whom `authorize` is asked about) and its dedup namespace the source's. Anything but
- * an object is left as it is, for the engine to reject.
- */
-function fromSource(signal: Signal, name: string, namespace: string): Signal {
-  if (typeof signal !== 'object' || (signal as unknown) === null || Array.isArray(signal)) return signal;
-  const { namespace: _namespace, integration: _integration, ...rest } = signal;
-  const tagged: Signal = namespace === 'shared' ? { ...rest, integration: name } : { ...rest, integration: name, namespace };
-  // Source names and namespaces are validated with the options: a valid signal stays valid.
-  return isSealedSignal(signal) ? sealSignal(tagged) : tagged;
 }
 
 function notFound(path: string): HttpError {
@@ -359,38 +284,7 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
       if (text === undefined) {
         throw new ValidationError(`${name} webhook`, [{ code: 'invalid_format', path: [], message: 'The body is not valid UTF-8' }]);
       }
-      const parsed = await source.parser(text);
-      if (isConfirmation(parsed)) {
-        await source.onConfirmation?.(parsed, request);
-        const confirmation = { kind: parsed.kind, topicArn: parsed.topicArn, messageId: parsed.messageId, handled: source.onConfirmation !== undefined };
-        return jsonResponse(200, { source: name, confirmation, results: [] });
-      }
-      const signals = signalsOf(parsed);
-      if (signals === undefined) {
-        throw new ConfigError(`createIncidentHandler sources.${name}`, [
-          { code: 'invalid_parser_result', path: ['sources', name, 'parse'], message: 'The parser returned neither signals nor a confirmation; return Signal[] (see incidentkit/ingest).' },
-        ]);
-      }
-      const namespace = config.sources?.[name]?.dedupNamespace ?? name;
-      const tagged = signals.map((signal) => fromSource(signal, name, namespace));
-      const results = tagged.length === 0 ? [] : await engine.ingest(tagged);
-      if (results.length > 0 && results.every((result) => result.outcome === 'rejected')) {
-        // Not one signal could be read: refused as a whole (nothing was written), so the sender sees a 4xx.
-        throw new ValidationError(
-          `${name} webhook`,
-          results.flatMap((result, index) => (result.error?.issues ?? []).map((issue) => ({ ...issue, path: ['signals', index, ...issue.path] }))),
-        );
-      }
-      return jsonResponse(200, {
-        source: name,
-        results: results.map((result, index) => ({
-          fingerprint: tagged[index]?.fingerprint,
-          status: tagged[index]?.status,
-          outcome: result.outcome,
-          ...(result.incident === undefined ? {} : { incidentId: result.incident.id }),
-          ...(result.error === undefined ? {} : { error: result.error }),
-        })),
-      });
+      return await ingestWebhook({ engine, name, source, namespace: config.sources?.[name]?.dedupNamespace ?? name, text, request });
     } catch (error) {
       // The message was genuine but not processed: let the sender's retry through the replay guard.
       if (toErrorResponse(error).serverFault) await source.verify.release?.(request);

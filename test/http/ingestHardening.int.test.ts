@@ -207,3 +207,42 @@ describe('source namespaces (issue 16)', () => {
     );
   });
 });
+
+describe('one bad alert never sinks the others (issue 16)', () => {
+  it('an Alertmanager batch with unreadable alerts ingests the readable ones and reports the others by position', async () => {
+    const { engine } = makeEngine();
+    const refused: RefusedIngest[] = [];
+    const handler = handlerFor(engine, { alertmanager: { parser: parseAlertmanager, verify: () => true } }, refused);
+    const body = alertmanagerBody([
+      { ...alert('aaa', { instance: 'db-1' }), startsAt: 'not a time' },
+      alert('bbb', { instance: 'web-1', service: 'checkout' }),
+      { ...alert('ccc', { instance: 'db-2' }), status: 'exploding' },
+      alert('ddd', { instance: 'web-2', service: 'search' }),
+    ]);
+    const response = await post(handler, '/ingest/alertmanager', body);
+    expect(response.status).toBe(200);
+    const { results } = (await response.json()) as { results: readonly { outcome: string; fingerprint?: string; alert?: number; error?: { code: string; issues: { path: unknown[] }[] } }[] };
+    expect(results.map((r) => [r.outcome, r.fingerprint ?? r.alert])).toEqual([
+      ['created', 'bbb'],
+      ['created', 'ddd'],
+      ['rejected', 0],
+      ['rejected', 2],
+    ]);
+    expect(results[2]?.error?.code).toBe('VALIDATION_FAILED');
+    expect(results[2]?.error?.issues[0]?.path).toEqual(['alerts', 0, 'startsAt']);
+    expect(results[3]?.error?.issues[0]?.path).toEqual(['alerts', 1, 'status']);
+    expect((await engine.list({})).items.map((i) => i.service).sort()).toEqual(['checkout', 'search']);
+    expect(refused).toEqual([]);
+  });
+
+  it('refuses the whole request with 400 when not one alert can be read, and reports it', async () => {
+    const { engine } = makeEngine();
+    const refused: RefusedIngest[] = [];
+    const handler = handlerFor(engine, { alertmanager: { parser: parseAlertmanager, verify: () => true } }, refused);
+    const response = await post(handler, '/ingest/alertmanager', alertmanagerBody([{ ...alert('aaa', { instance: 'db-1' }), startsAt: 'never' }]));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('VALIDATION_FAILED');
+    expect(refused.map((r) => [r.source, r.status])).toEqual([['alertmanager', 400]]);
+    expect((await engine.list({})).items).toEqual([]);
+  });
+});
