@@ -32,6 +32,7 @@ import {
   settle,
   storeSnapshot,
 } from './arbitraries.js';
+import { asyncTimeBudget, withinAsyncBudget } from './timeBudget.js';
 import { fuzzStores, type FuzzStore } from './stores.js';
 
 /** The error codes a caller can cause with bad input or a bad moment; anything else is a bug. */
@@ -239,11 +240,13 @@ async function fuzzRow(row: CommandRow, numRuns: number, store: FuzzStore): Prom
   let accepted = 0;
   let refused = 0;
   const label = store.name === 'memory' ? row.name : `${row.name} (${store.name})`;
+  // Each call's CPU time against a trivial call (a read of an unknown id) in the same run, per KiB of input.
+  const budget = await asyncTimeBudget(`engine.${label}`, () => settle(() => world.engine.get('inc_unknown')));
   await fc.assert(
     fc.asyncProperty(argsFor(row), async (args) => {
       counter.addTo(label);
       const writes = world.store.writes;
-      const outcome = await settle(() => invoke(world.engine, row, args));
+      const outcome = await withinAsyncBudget(budget, () => settle(() => invoke(world.engine, row, args)), args);
       expectPrototypesUntouched();
       if (!outcome.ok) {
         expectTypedError(outcome.error, `engine.${row.name} on ${store.name}`, CALLER_CODES);
