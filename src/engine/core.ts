@@ -9,12 +9,12 @@ import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
-import type { Actor } from '../model/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
 import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
-import { commandSchemas, toListQuery, type ScanFilter } from './commands.js';
+import { commandSchemas, toListQuery, withoutActor, type ReadOptions, type ScanFilter } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
 import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureParts, type IncidentFeature } from './feature.js';
@@ -358,6 +358,21 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   for (const { parts: p } of parts) if (p.policy !== undefined) policy = p.policy(policy);
   Object.defineProperty(core, 'policy', { value: policy, enumerable: true });
   return core;
+}
+
+/**
+ * Runs a lifecycle command on incident `id` (validated here) as `parsed.actor`, authorized as
+ * `action` with the command's validated input: the one shape every per-incident command has.
+ *
+ * @internal
+ */
+export function runIncidentCommand(core: EngineCore, action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent): Promise<Incident> {
+  return core.command(parseInput(core.schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
+}
+
+/** Who reads: the actor a read names, or the system actor when the host names none. @internal */
+export function readerOf(core: EngineCore, options: ReadOptions | undefined, subject: string): Actor {
+  return parseInput(core.schemas.read, options, subject).actor ?? SYSTEM_ACTOR;
 }
 
 /**

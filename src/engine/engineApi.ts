@@ -4,13 +4,13 @@ import { parseInput } from '../kernel/parse.js';
 import { verifyChain, type TimelineAnchor, type TimelineVerification } from '../lifecycle/eventChain.js';
 import { projectionDrift } from '../lifecycle/projection.js';
 import { nextEscalation } from '../lifecycle/timers.js';
-import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
+import type { Actor } from '../model/actor.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import { checkSeverity } from '../model/severity.js';
 import type { Page } from '../storage/types.js';
 import { toListQuery, type ReadOptions } from './commands.js';
-import { withoutActor, type BuildEvent, type EngineCore } from './core.js';
+import { readerOf, runIncidentCommand, withoutActor, type BuildEvent, type EngineCore } from './core.js';
 import { createIngest } from './ingest.js';
 import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
@@ -28,7 +28,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
-    return command(parseInput(schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
+    return runIncidentCommand(core, action, id, parsed, build);
   }
 
   const cursors = createCursorSeal(core.cursorSecret);
@@ -53,7 +53,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
   /** Who reads: the given actor, or the system actor when the host names none. */
   function reader(options: ReadOptions | undefined, subject: string): Actor {
-    return parseInput(schemas.read, options, subject).actor ?? SYSTEM_ACTOR;
+    return readerOf(core, options, subject);
   }
 
   /** Loads an incident the actor may read. */

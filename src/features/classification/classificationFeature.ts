@@ -1,6 +1,6 @@
 import { ValidationError, ConfigError } from '../../errors.js';
 import type { UntypedDeclareInput, UpdateFieldsInput, SetStatusLabelInput } from '../../engine/commands.js';
-import { builtInFeature, withoutActor } from '../../engine/core.js';
+import { builtInFeature, runIncidentCommand } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { resolveEnginePolicies, type IncidentPolicies } from '../../engine/policies.js';
 import { parseInput } from '../../kernel/parse.js';
@@ -153,12 +153,12 @@ export function classificationFeature(
         async updateFields(id, input) {
           const parsed = parseInput(schemas.updateFields, input, 'updateFields');
           const { fields } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'updateFields'), parsed.actor, (stored) => fieldsUpdate(stored.incident, fields), 'updateFields', withoutActor(parsed));
+          return runIncidentCommand(core, 'updateFields', id, parsed, (stored) => fieldsUpdate(stored.incident, fields));
         },
         async setStatusLabel(id, input) {
           const parsed = parseInput(schemas.setStatusLabel, input, 'setStatusLabel');
           const { label } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'setStatusLabel'), parsed.actor, (stored) => statusLabel(stored.incident, label), 'setStatusLabel', withoutActor(parsed));
+          return runIncidentCommand(core, 'setStatusLabel', id, parsed, (stored) => statusLabel(stored.incident, label));
         },
       };
 

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../errors.js';
 import type { FileReportInput, StartClockInput } from '../../engine/commands.js';
-import { builtInFeature, withoutActor } from '../../engine/core.js';
+import { builtInFeature, runIncidentCommand } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
@@ -145,12 +145,12 @@ export function complianceFeature(options: ComplianceOptions): IncidentFeature<'
         async startClock(id, input) {
           const parsed = parseInput(schemas.startClock, input, 'startClock');
           const { actor: _actor, ...rest } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'startClock'), parsed.actor, (stored) => start(stored.incident, rest), 'startClock', withoutActor(parsed));
+          return runIncidentCommand(core, 'startClock', id, parsed, (stored) => start(stored.incident, rest));
         },
         async fileReport(id, input) {
           const parsed = parseInput(schemas.fileReport, input, 'fileReport');
           const { actor: _actor, ...rest } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'fileReport'), parsed.actor, (stored) => file(stored.incident, rest), 'fileReport', withoutActor(parsed));
+          return runIncidentCommand(core, 'fileReport', id, parsed, (stored) => file(stored.incident, rest));
         },
       };
 

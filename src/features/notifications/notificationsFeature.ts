@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../errors.js';
 import type { ReadOptions } from '../../engine/commands.js';
-import { builtInFeature } from '../../engine/core.js';
+import { builtInFeature, readerOf } from '../../engine/core.js';
 import type { IncidentEngineEvents } from '../../engine/emitter.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
@@ -93,10 +93,7 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
         ...(options.random === undefined ? {} : { random: options.random }),
       });
 
-      /** Who reads: the given actor, or the system actor when the host names none. */
-      function reader(read: ReadOptions | undefined, subject: string) {
-        return parseInput(schemas.read, read, subject).actor ?? { kind: 'system' as const, id: 'incidentkit' };
-      }
+      const reader = (read: ReadOptions | undefined, subject: string) => readerOf(core, read, subject);
 
       const api: NotificationsApi = {
         dispatch: () => dispatcher.dispatchOnce(),

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.js';
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
+import { SYSTEM_ACTOR } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import { parseInput } from '../../kernel/parse.js';
 import { findSimilarIncidents } from './findSimilarIncidents.js';
@@ -99,7 +100,7 @@ export function createHistory(core: EngineCore) {
     }
     const similar = findSimilarIncidents(incident, candidates, { limit: policy.limit, minScore: policy.minScore });
     if (similar.length === 0) return incident;
-    return core.command(incident.id, { kind: 'system', id: 'incidentkit' }, () => ({
+    return core.command(incident.id, SYSTEM_ACTOR, () => ({
       type: 'LINK_SIMILAR',
       similar: similar.map((s) => ({
         // Ids only: a title is shown at read time, to readers who may read that incident.

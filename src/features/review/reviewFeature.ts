@@ -6,7 +6,7 @@ import type {
   StartReviewInput,
   UpdateActionItemInput,
 } from '../../engine/commands.js';
-import { builtInFeature, withoutActor } from '../../engine/core.js';
+import { builtInFeature, runIncidentCommand } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { Actor } from '../../model/actor.js';
@@ -59,26 +59,26 @@ export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
         async startReview(id, input) {
           const parsed = parseInput(schemas.startReview, input, 'startReview');
           const { owner } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'startReview'), parsed.actor, () => ({
+          return runIncidentCommand(core, 'startReview', id, parsed, () => ({
             type: 'START_REVIEW',
             ...(owner === undefined ? {} : { owner }),
-          }), 'startReview', withoutActor(parsed));
+          }));
         },
 
         async completeReview(id, input) {
           const parsed = parseInput(schemas.completeReview, input, 'completeReview');
           const { summary } = parsed;
-          return core.command(parseInput(schemas.incidentId, id, 'completeReview'), parsed.actor, () => ({
+          return runIncidentCommand(core, 'completeReview', id, parsed, () => ({
             type: 'COMPLETE_REVIEW',
             ...(summary === undefined ? {} : { summary }),
-          }), 'completeReview', withoutActor(parsed));
+          }));
         },
 
         async addActionItem(id, input) {
           const parsed = parseInput(schemas.addActionItem, input, 'addActionItem');
           const { title, owner, dueAt, kind, strength } = parsed;
           const actionItemId = core.ids('actionItem');
-          return core.command(parseInput(schemas.incidentId, id, 'addActionItem'), parsed.actor, () => ({
+          return runIncidentCommand(core, 'addActionItem', id, parsed, () => ({
             type: 'ADD_ACTION_ITEM',
             actionItemId,
             title,
@@ -86,19 +86,18 @@ export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
             ...(dueAt === undefined ? {} : { dueAt }),
             ...(kind === undefined ? {} : { kind }),
             ...(strength === undefined ? {} : { strength }),
-          }), 'addActionItem', withoutActor(parsed));
+          }));
         },
 
         async updateActionItem(id, input) {
           const parsed = parseInput(schemas.updateActionItem, input, 'updateActionItem');
-          const { actor, actionItemId, status } = parsed;
-          const incidentId = parseInput(schemas.incidentId, id, 'updateActionItem');
-          return core.command(incidentId, actor, (stored) => {
+          const { actionItemId, status } = parsed;
+          return runIncidentCommand(core, 'updateActionItem', id, parsed, (stored) => {
             if (!stored.incident.actionItems.some((item) => item.id === actionItemId)) {
-              throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId });
+              throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId: stored.incident.id });
             }
             return { type: 'UPDATE_ACTION_ITEM', actionItemId, status };
-          }, 'updateActionItem', withoutActor(parsed));
+          });
         },
       };
 
