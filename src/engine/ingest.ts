@@ -5,7 +5,7 @@ import { parseConfig, parseInput } from '../kernel/parse.js';
 import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
-import { ingestOptionsSchema, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
+import { ingestOptionsSchema, rejectionOf, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
 
 export type { IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
@@ -229,7 +229,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         if (reserved !== undefined) throw reserved;
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        signals.push({ outcome: 'rejected', error: { code: 'VALIDATION_FAILED', message: error.message, issues: error.details.issues } });
+        signals.push({ outcome: 'rejected', error: rejectionOf(error) });
         continue;
       }
       signals.push(signal);
@@ -237,7 +237,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const accepted = signals.filter((entry): entry is Signal => !('outcome' in entry));
     if (core.authorizes) {
       // Asked once per integration of this call: may it raise and update incidents?
-      const integrations = new Map(accepted.map((signal) => [signal.integration ?? signal.source, actorFor(signal)]));
+      const integrations = new Map(accepted.map((signal) => [actorFor(signal).id, actorFor(signal)]));
       for (const actor of integrations.values()) await core.authorize(actor, 'ingest');
     }
     const at = core.now();

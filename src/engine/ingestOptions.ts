@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ValidationIssue } from '../errors.js';
+import type { ValidationError, ValidationIssue } from '../errors.js';
 import type { Incident } from '../model/incident.js';
 
 /**
@@ -27,6 +27,11 @@ export interface IngestRejection {
   readonly message: string;
   /** Every problem, with its path inside the signal. */
   readonly issues: readonly ValidationIssue[];
+}
+
+/** A refused signal as plain data (results stay JSON): the error's message and issues. @internal */
+export function rejectionOf(error: ValidationError): IngestRejection {
+  return { code: 'VALIDATION_FAILED', message: error.message, issues: error.details.issues };
 }
 
 /** The result of ingesting one signal, in the order the signals were given. */

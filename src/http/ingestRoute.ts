@@ -1,4 +1,5 @@
 import type { AnyIncidentType } from '../features/classification/defineIncidentType.js';
+import { rejectionOf, type IngestRejection } from '../engine/ingestOptions.js';
 import type { IncidentEngine } from '../incidentEngine.js';
 import { ConfigError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { CloudWatchSnsResult, SnsConfirmation } from '../sources/parseCloudWatchSns.js';
@@ -86,7 +87,7 @@ function fromSource(signal: Signal, name: string, namespace: string): Signal {
 /** An alert of a group payload (`alerts: […]`) that its parser refused, with why. */
 interface RejectedAlert {
   readonly alert: number;
-  readonly error: { readonly code: 'VALIDATION_FAILED'; readonly message: string; readonly issues: readonly ValidationIssue[] };
+  readonly error: IngestRejection;
 }
 
 /** The positions in `alerts` that `error`'s issues all point into, or `undefined` when one points elsewhere. */
@@ -128,7 +129,7 @@ async function parseAlertByAlert(parser: IngestParser, text: string): Promise<{ 
       for (const [position, issues] of positions) {
         const alert = kept[position];
         if (alert === undefined) throw error;
-        rejected.push({ alert, error: { code: 'VALIDATION_FAILED', message: new ValidationError(`alert ${String(alert)}`, issues).message, issues } });
+        rejected.push({ alert, error: rejectionOf(new ValidationError(`alert ${String(alert)}`, issues)) });
       }
       kept = kept.filter((_, position) => !positions.has(position));
       // Not one alert could be read: the payload is refused as a whole.
