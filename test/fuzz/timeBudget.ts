@@ -31,11 +31,16 @@ export function cpuTimeOf(run: () => unknown): number {
   return cpuMs() - start;
 }
 
+/** The median of `values` (the upper one of an even count); 0 for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
 /** The median CPU time of `run` over `times` calls, after a warm-up. */
 export function medianCpuTime(run: () => unknown, times = 41): number {
   for (let i = 0; i < 10; i += 1) cpuTimeOf(run);
-  const samples = Array.from({ length: times }, () => cpuTimeOf(run)).sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? 0;
+  return median(Array.from({ length: times }, () => cpuTimeOf(run)));
 }
 
 /** A budget `BUDGET_RATIO` times a trivial input's median time, for `name`. */
@@ -83,8 +88,7 @@ export async function asyncTimeBudget(name: string, trivial: () => Promise<unkno
     await trivial();
     if (i >= 10) samples.push(cpuMs() - start);
   }
-  samples.sort((a, b) => a - b);
-  const baselineMs = samples[Math.floor(samples.length / 2)] ?? 0;
+  const baselineMs = median(samples);
   return { name, baselineMs, budgetMs: Math.max(ASYNC_FLOOR_MS, baselineMs * ASYNC_BUDGET_RATIO) };
 }
 

@@ -27,6 +27,7 @@ import { lookUpSeverity, severityMap } from '../../src/sources/severityMap.js';
 import { readTimestamp } from '../../src/sources/time.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { loadFixture } from '../fixtures/ingest/loadFixture.js';
+import { cpuTimeOf, median } from '../fuzz/timeBudget.js';
 
 const clock = createManualClock('2026-02-03T04:05:06.000Z');
 
@@ -37,10 +38,6 @@ const N = 5_000;
 const REPETITIONS = 5;
 const ATTEMPTS = 3;
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 
 /**
  * How much longer `run` takes on `large` (4× the size) than on `small`: the median of
@@ -55,12 +52,10 @@ function growth<T>(run: (input: T) => unknown, small: T, large: T): number {
     }
   };
   /** Milliseconds of CPU time (user and system) of `iterations` runs. */
-  const time = (input: T, iterations: number): number => {
-    const started = process.cpuUsage();
-    for (let i = 0; i < iterations; i += 1) once(input);
-    const used = process.cpuUsage(started);
-    return (used.user + used.system) / 1_000;
-  };
+  const time = (input: T, iterations: number): number =>
+    cpuTimeOf(() => {
+      for (let i = 0; i < iterations; i += 1) once(input);
+    });
   let best = Number.POSITIVE_INFINITY;
   for (let attempt = 0; attempt < ATTEMPTS && best > BOUND; attempt += 1) {
     once(small);
