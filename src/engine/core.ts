@@ -1,4 +1,3 @@
-import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
@@ -7,8 +6,8 @@ import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
-import { closeBlockedReason, incidentMachine, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
-import { acceptedEvents, persistSnapshot, restoreSnapshot, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
+import { closeBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
+import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
@@ -157,6 +156,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   }
 
   /**
+   * The machine snapshot each persisted snapshot this engine committed was made from. A store
+   * that hands back the very object it was given (the memory store) skips the restore; any
+   * other object (parsed from a row) is restored. Weak: it never keeps an incident alive.
+   */
+  const machineSnapshots = new WeakMap<object, IncidentSnapshot>();
+  function machineSnapshotOf(persisted: StoredIncident['snapshot']): IncidentSnapshot {
+    return machineSnapshots.get(persisted) ?? restoreSnapshot(persisted);
+  }
+
+  /**
    * Runs one lifecycle event against an incident with optimistic concurrency: load, decide,
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
@@ -172,8 +181,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       // Event times never run backwards within an incident, even across hosts with skewed clocks.
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
       const event = { ...draft, at, actor } as LifecycleEvent;
-      const snapshot = restoreSnapshot(stored.snapshot);
-      const [next, actions] = transition(incidentMachine, snapshot, event);
+      const snapshot = machineSnapshotOf(stored.snapshot);
+      const [next, actions] = stepMachine(snapshot, event);
       // XState returns the very same snapshot when no transition is enabled (unknown event or
       // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
       if (next === snapshot) {
@@ -185,6 +194,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       const incident = toIncident(next, seq);
       const machineTimers = timerChanges(actions, incident, at, firedTimer);
       const added = contributions([storedEvent], incident);
+      const persisted = persistSnapshot(next);
       try {
         await store.commit({
           tenantId,
@@ -192,7 +202,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
           expectedVersion: current.version,
           events: [storedEvent],
           incident,
-          snapshot: persistSnapshot(next),
+          snapshot: persisted,
           timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
           outbox: added.outbox,
         });
@@ -200,6 +210,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
         throw error;
       }
+      machineSnapshots.set(persisted, next);
       publish(incident, [storedEvent]);
       return incident;
     }
@@ -259,7 +270,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     const at = input.at ?? now();
     const id = ids('incident');
     const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen ?? core.policy })) as IncidentMachineInput;
-    const [initial, actions] = initialTransition(incidentMachine, machineInput);
+    const [initial, actions] = startMachine(machineInput);
     let snapshot = initial;
     const { at: _at, actor, ...data } = machineInput;
     const first = {
@@ -280,7 +291,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     };
     mergeTimers(timerChanges(actions, { tenantId, id }, at));
     for (const event of history) {
-      const [next, more] = transition(incidentMachine, snapshot, event);
+      const [next, more] = stepMachine(snapshot, event);
       if (next === snapshot) refuse(toIncident(snapshot, events.length), snapshot, event);
       snapshot = next;
       mergeTimers(timerChanges(more, { tenantId, id }, event.at));
@@ -288,16 +299,18 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     }
     const incident = toIncident(snapshot, events.length);
     const added = contributions(events, incident);
+    const persisted = persistSnapshot(snapshot);
     await store.commit({
       tenantId,
       incidentId: id,
       expectedVersion: 0,
       events,
       incident,
-      snapshot: persistSnapshot(snapshot),
+      snapshot: persisted,
       timers: { set: [...timers.set, ...added.timers], cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
       outbox: added.outbox,
     });
+    machineSnapshots.set(persisted, snapshot);
     publish(incident, events);
     return incident;
   }

@@ -1,4 +1,4 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, type ActorScope, type ExecutableActionsFrom, type SnapshotFrom } from 'xstate';
 import { ValidationError } from '../errors.js';
 import { canonicalJson } from '../kernel/hash.js';
 import type { StoredEvent } from '../model/event.js';
@@ -30,14 +30,25 @@ export function statusOf(snapshot: { readonly value: IncidentSnapshot['value'] }
   return value;
 }
 
-/** Builds the public projection from a snapshot and the version (last `seq`) it reflects. */
+/**
+ * Builds the public projection from a snapshot and the version (last `seq`) it reflects.
+ *
+ * @remarks Shares the context's values (the machine never mutates them; `assign` replaces what
+ * changed), so its cost does not grow with the incident's collections.
+ */
 export function toIncident(snapshot: { readonly value: IncidentSnapshot['value']; readonly context: IncidentContext }, version: number): Incident {
-  return { ...definedOnly(structuredClone(snapshot.context)), status: statusOf(snapshot), version };
+  return { ...definedOnly(snapshot.context), status: statusOf(snapshot), version };
 }
 
 /** Drops top-level `undefined` properties (what `assign` leaves for cleared facts). */
 function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: this runs twice per command, and entries/filter/fromEntries cost several times more.
+  const defined: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) defined[key] = v;
+  }
+  return defined as T;
 }
 
 /**
@@ -52,14 +63,76 @@ export function acceptedEvents(snapshot: IncidentSnapshot): LifecycleEventType[]
   return LIFECYCLE_EVENT_TYPES.filter((type) => handled.has(type));
 }
 
-/** Reduces a snapshot to what the store persists. */
+/** Reduces a snapshot to what the store persists (sharing its values: treat both as immutable). */
 export function persistSnapshot(snapshot: IncidentSnapshot): PersistedIncidentSnapshot {
-  return structuredClone({ value: snapshot.value, context: definedOnly(snapshot.context) });
+  return { value: snapshot.value, context: definedOnly(snapshot.context) };
 }
 
-/** Restores a persisted snapshot so `transition()` can continue from it. */
+/** Restores a persisted snapshot so `transition()` can continue from it (sharing its values). */
 export function restoreSnapshot(persisted: PersistedIncidentSnapshot): IncidentSnapshot {
-  return incidentMachine.resolveState({ value: persisted.value, context: structuredClone(persisted.context) });
+  return incidentMachine.resolveState({ value: persisted.value, context: persisted.context });
+}
+
+/** The actions a transition of {@link incidentMachine} asks for (timers to set or cancel). */
+export type IncidentMachineActions = ExecutableActionsFrom<typeof incidentMachine>[];
+
+let collected: IncidentMachineActions = [];
+let inertScope: ActorScope<IncidentSnapshot, LifecycleEvent> | undefined;
+
+/**
+ * One actor scope for every step: XState's `transition()` builds a fresh actor (and runs the
+ * machine's initial context) on every call, which costs several times the transition itself.
+ * The machine is pure (no children, no delayed events, no I/O), so a scope that only collects
+ * the actions it asks for can be shared by every synchronous step.
+ */
+function scope(): ActorScope<IncidentSnapshot, LifecycleEvent> {
+  if (inertScope !== undefined) return inertScope;
+  const self = createActor(incidentMachine, {
+    input: { id: 'inert', tenantId: 'inert', at: '1970-01-01T00:00:00.000Z', actor: { kind: 'system', id: 'inert' }, title: 'inert', severity: 'inert', policy: { reviewRequiredFor: [] } },
+  });
+  inertScope = {
+    self,
+    id: '',
+    sessionId: '',
+    system: self.system,
+    logger: () => undefined,
+    defer: () => undefined,
+    emit: () => undefined,
+    stopChild: () => undefined,
+    actionExecutor: (action) => {
+      collected.push(action as IncidentMachineActions[number]);
+    },
+  } as ActorScope<IncidentSnapshot, LifecycleEvent>;
+  return inertScope;
+}
+
+/**
+ * `transition(incidentMachine, snapshot, event)` without XState's per-call actor: the same next
+ * snapshot and actions (returns `snapshot` itself when no transition is enabled).
+ *
+ * @internal
+ */
+export function stepMachine(snapshot: IncidentSnapshot, event: LifecycleEvent): [IncidentSnapshot, IncidentMachineActions] {
+  const actorScope = scope();
+  collected = [];
+  const next = incidentMachine.transition(snapshot, event, actorScope);
+  const actions = collected;
+  collected = [];
+  return [next, actions];
+}
+
+/**
+ * `initialTransition(incidentMachine, input)` without XState's per-call actor.
+ *
+ * @internal
+ */
+export function startMachine(input: IncidentMachineInput): [IncidentSnapshot, IncidentMachineActions] {
+  const actorScope = scope();
+  collected = [];
+  const next = incidentMachine.getInitialSnapshot(actorScope, input);
+  const actions = collected;
+  collected = [];
+  return [next, actions];
 }
 
 /** Turns a stored event back into the machine event that produced it. */
@@ -84,7 +157,7 @@ export function replaySnapshot(events: readonly StoredEvent[]): IncidentSnapshot
   if (first?.type !== 'DECLARED' || first.seq !== 1) {
     throw new ValidationError('replay', [{ code: 'custom', path: [0], message: 'A timeline must start with DECLARED at seq 1.' }]);
   }
-  let [snapshot] = initialTransition(incidentMachine, {
+  let [snapshot] = startMachine({
     ...(first.data as unknown as Omit<IncidentMachineInput, 'at' | 'actor'>),
     at: first.at,
     actor: first.actor,
@@ -102,7 +175,7 @@ export function replaySnapshot(events: readonly StoredEvent[]): IncidentSnapshot
         { code: 'custom', path: [expectedSeq - 1], message: `Event ${String(event.seq)} (${event.type}) is not accepted in state ${statusOf(snapshot)}.` },
       ]);
     }
-    [snapshot] = transition(incidentMachine, snapshot, next);
+    [snapshot] = stepMachine(snapshot, next);
     expectedSeq += 1;
   }
   return snapshot;

@@ -163,10 +163,16 @@ const JSON_LIMITS: PlainJsonLimits = {
   forbiddenKeyMessage: 'Keys named __proto__, constructor or prototype are not allowed.',
 };
 
-/** Free-form JSON data, bounded in depth and size, with no prototype keys. */
-export const jsonValueSchema: z.ZodType<JsonValue> = z.unknown().superRefine((value, ctx) => {
-  checkPlainJson(value, JSON_LIMITS, ctx);
-}) as unknown as z.ZodType<JsonValue>;
+/**
+ * Free-form JSON data, bounded in depth and size, with no prototype keys. Parsing returns a
+ * copy: what the engine keeps never aliases an object the caller still holds.
+ */
+export const jsonValueSchema: z.ZodType<JsonValue> = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    checkPlainJson(value, JSON_LIMITS, ctx);
+  })
+  .transform((value) => (typeof value === 'object' && value !== null ? (structuredClone(value) as unknown) : value)) as unknown as z.ZodType<JsonValue>;
 
 /** Custom fields: a JSON object keyed by field name. */
 export const fieldsSchema = z.record(keySchema, jsonValueSchema);

@@ -1,4 +1,5 @@
 import { ConcurrencyError, DuplicateIncidentError } from '../errors.js';
+import { deepFreeze } from '../kernel/freeze.js';
 import type { StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type Incident } from '../model/incident.js';
 import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
@@ -48,8 +49,10 @@ function addMs(iso: string, ms: number): string {
  * An in-memory {@link StorageAdapter}: for tests, demos and single-process hosts that can lose
  * their data on restart.
  *
- * @remarks Keeps every promise of the storage contract within one process. Values are copied
- * on the way in and out, so callers can never mutate stored state by accident.
+ * @remarks Keeps every promise of the storage contract within one process. What it stores is
+ * deeply frozen on the way in and shared on the way out (never copied), so neither a caller nor
+ * the store can change stored state by accident, and a command's cost does not grow with the
+ * incident: a new projection shares every value that did not change with the previous one.
  *
  * @example
  * ```ts
@@ -74,17 +77,31 @@ export function memoryStore(): StorageAdapter {
   const counterKey = (tenantId: string, incidentId: string, fingerprint: string): string =>
     `${tenantId}\u0000${incidentId}\u0000${fingerprint}`;
 
-  /** The projection with its counters merged in (a fresh copy). */
+  /** Bumped by every `recordSignals` of an incident, so merged projections are rebuilt only when counts changed. */
+  const countsChanged = new Map<string, number>();
+  /** The last merged projection of each incident with alerts, for as long as neither it nor its counts change. */
+  const merged = new WeakMap<Incident, { readonly changes: number; readonly incident: Incident }>();
+
+  /** The projection with its counters merged in (frozen: the stored values are shared, never copied). */
   function withCounters(incident: Incident): Incident {
-    if (incident.alerts.length === 0) return structuredClone(incident);
+    if (incident.alerts.length === 0) return incident;
+    const changes = countsChanged.get(key(incident.tenantId, incident.id)) ?? 0;
+    const cached = merged.get(incident);
+    if (cached?.changes === changes) return cached.incident;
+    const result = mergeCounters(incident);
+    merged.set(incident, { changes, incident: result });
+    return result;
+  }
+
+  function mergeCounters(incident: Incident): Incident {
     let signalCount = 0;
     const alerts = incident.alerts.map((alert) => {
       const counter = counters.get(counterKey(incident.tenantId, incident.id, alert.fingerprint));
-      if (counter === undefined) return { ...alert };
+      if (counter === undefined) return alert;
       signalCount += counter.count;
       return { ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt };
     });
-    return structuredClone({ ...incident, alerts, signalCount });
+    return deepFreeze({ ...incident, alerts, signalCount });
   }
 
   function reindex(previous: Incident | undefined, next: Incident): void {
@@ -138,7 +155,8 @@ export function memoryStore(): StorageAdapter {
     load(tenantId, incidentId) {
       const stored = incidents.get(key(tenantId, incidentId));
       if (stored === undefined) return Promise.resolve(undefined);
-      return Promise.resolve({ ...structuredClone(stored), incident: withCounters(stored.incident) });
+      const incident = withCounters(stored.incident);
+      return Promise.resolve(incident === stored.incident ? stored : { ...stored, incident });
     },
 
     commit(commit: Commit) {
@@ -162,9 +180,9 @@ export function memoryStore(): StorageAdapter {
       const last = commit.events.at(-1);
       const lastHash = last?.hash ?? current?.lastHash ?? '';
       reindex(current?.incident, commit.incident);
-      incidents.set(k, structuredClone({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
+      incidents.set(k, deepFreeze({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
       const timeline = timelines.get(k) ?? [];
-      timeline.push(...structuredClone(commit.events));
+      for (const event of commit.events) timeline.push(deepFreeze(event));
       timelines.set(k, timeline);
       for (const timerId of commit.timers?.cancel ?? []) {
         timers.delete(timerKey({ tenantId: commit.tenantId, incidentId: commit.incidentId, timerId }));
@@ -179,7 +197,7 @@ export function memoryStore(): StorageAdapter {
     },
 
     events(tenantId, incidentId) {
-      return Promise.resolve(structuredClone(timelines.get(key(tenantId, incidentId)) ?? []));
+      return Promise.resolve([...(timelines.get(key(tenantId, incidentId)) ?? [])]);
     },
 
     list(tenantId, query: ListQuery): Promise<Page<Incident>> {
@@ -213,6 +231,8 @@ export function memoryStore(): StorageAdapter {
 
     recordSignals(tenantId, counts: readonly SignalCount[]) {
       for (const update of counts) {
+        const incidentKey = key(tenantId, update.incidentId);
+        countsChanged.set(incidentKey, (countsChanged.get(incidentKey) ?? 0) + 1);
         const k = counterKey(tenantId, update.incidentId, update.fingerprint);
         const counter = counters.get(k);
         if (counter === undefined) {

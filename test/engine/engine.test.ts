@@ -422,12 +422,16 @@ describe('reads', () => {
     expect(command).toBeInstanceOf(NotFoundError);
   });
 
-  it('get returns a copy: mutating it does not change the stored incident', async () => {
+  it('get returns a frozen incident on the memory store: mutating it throws and changes nothing', async () => {
     const { engine } = makeEngine();
     const { id } = await declareIncident(engine, { labels: { team: 'payments' } });
-    const copy = (await engine.get(id)) as { labels: Record<string, string>; title: string };
-    copy.labels.team = 'hacked';
-    copy.title = 'hacked';
+    const got = (await engine.get(id)) as { labels: Record<string, string>; title: string };
+    expect(() => {
+      got.labels.team = 'hacked';
+    }).toThrow(TypeError);
+    expect(() => {
+      got.title = 'hacked';
+    }).toThrow(TypeError);
     expect(await engine.get(id)).toMatchObject({ title: 'Checkout is down', labels: { team: 'payments' } });
   });
 

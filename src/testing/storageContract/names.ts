@@ -12,7 +12,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'commit: two concurrent commits at the same version have exactly one winner',
   'commit: concurrent writers that retry lose no update',
   'reads: unknown incidents are absent',
-  'reads: returned values are copies',
+  'reads: a caller cannot change stored values through what a read returns (copies or frozen values)',
   'dedup: a second open incident with the same key raises DuplicateIncidentError and writes nothing',
   'dedup: two concurrent creates with the same key produce one DuplicateIncidentError',
   'dedup: the key is free again once its incident is closed or canceled',

@@ -1,5 +1,5 @@
 /**
- * Checks of reads: unknown incidents are absent and returned values are copies, every read and
+ * Checks of reads: unknown incidents are absent and a caller cannot change stored values through what a read returns, every read and
  * claim is scoped by tenant, and `list` orders, filters (by `detectedAt` range too) and pages
  * with stable cursors (an unknown cursor is a `VALIDATION_FAILED`).
  */
@@ -20,12 +20,15 @@ export const readChecks = {
     expect(await s.redeliver(TENANT, 'msg_nope', t(0))).toBe(false);
   },
 
-  'reads: returned values are copies': async ({ store: s, expect, declare }) => {
+  'reads: a caller cannot change stored values through what a read returns (copies or frozen values)': async ({ store: s, expect, declare }) => {
     await declare({ id: 'inc_1', labels: { team: 'payments' } });
     const loaded = await s.load(TENANT, 'inc_1');
     if (loaded === undefined) throw new Error('expected the incident');
-    (loaded.incident.labels as Record<string, string>).team = 'changed';
-    (await s.events(TENANT, 'inc_1') as unknown[]).pop();
+    attempt(() => {
+      (loaded.incident.labels as Record<string, string>).team = 'changed';
+    });
+    const timeline = (await s.events(TENANT, 'inc_1')) as unknown[];
+    attempt(() => timeline.pop());
     expect((await s.load(TENANT, 'inc_1'))?.incident.labels).toEqual({ team: 'payments' });
     expect(await s.events(TENANT, 'inc_1')).toHaveLength(1);
   },
@@ -151,3 +154,12 @@ export const readChecks = {
     expect(codeOf(await thrown(() => s.list(TENANT, { limit: 10, cursor: 'not-a-cursor' })))).toBe('VALIDATION_FAILED');
   },
 } satisfies ContractChecks;
+
+/** Runs a mutation a store may refuse: frozen values throw a `TypeError` in strict mode. */
+function attempt(mutate: () => unknown): void {
+  try {
+    mutate();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+}
