@@ -24,7 +24,7 @@ import { runLoop } from './workers.js';
  */
 export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions | undefined): EngineApi {
   const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
-  const { ingest } = createIngest(core, ingestOptions);
+  const { ingest, flush } = createIngest(core, ingestOptions);
 
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
@@ -113,6 +113,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
     async *scan(filter, options) {
       const actor = reader(options, 'scan');
+      await flush();
       for await (const incident of core.scan(filter)) {
         if (await core.mayRead(actor, incident)) yield incident;
       }
@@ -250,16 +251,25 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
     ingest,
 
+    flush,
+
     tick,
 
     runWorkers(options) {
-      return runLoop(async () => {
+      const loop = runLoop(async () => {
         await tick();
         for (const { parts } of core.features) await parts.work?.();
       }, options);
+      return {
+        async stop() {
+          await loop.stop();
+          await flush();
+        },
+      };
     },
 
     async get(id, options) {
+      await flush();
       const stored = await readable(id, options, 'get');
       const [incident] = await asRead([stored.incident], reader(options, 'get'));
       return incident ?? stored.incident;
@@ -267,6 +277,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
     async list(input, options) {
       const parsed = parseInput(schemas.list, input, 'list');
+      await flush();
       const actor = reader(options, 'list');
       const query = toListQuery(parsed.cursor === undefined ? parsed : { ...parsed, cursor: await openCursor(parsed.cursor) });
       const page: Page<Incident> = await store.list(tenantId, query);
@@ -307,6 +318,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     },
 
     async anchor(id, options): Promise<TimelineAnchor> {
+      await flush();
       const stored = await readable(id, options, 'anchor');
       return { incidentId: stored.incident.id, seq: stored.incident.version, hash: stored.lastHash };
     },

@@ -266,13 +266,68 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         results.push(await ingestOne(signal, counts, at, lookups));
       }
     } finally {
-      // Repeats are counted in one write per call, not one per signal: an alert storm stays cheap.
-      if (counts.length > 0) await store.recordSignals(tenantId, mergeCounts(counts));
+      // Repeats are counted in one write per window (or per call), not one per signal: an alert storm stays cheap.
+      if (counts.length > 0) await pendingCounts.add(counts);
     }
     return results;
   }
 
-  return { ingest };
+  const pendingCounts = createCountBuffer((merged) => store.recordSignals(tenantId, merged), options.countWindowMs);
+
+  return { ingest, flush: pendingCounts.flush };
+}
+
+/**
+ * Write-behind repeat counters: counts added within `windowMs` of the first pending one are
+ * merged and written together. Nothing is dropped: a failed write puts its counts back (the
+ * next window or `flush` retries, and `flush` reports the failure).
+ */
+function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, windowMs: number) {
+  let pending: SignalCount[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    // One write at a time, in order: a flush waits for the write in flight, then writes the rest.
+    writing = writing.then(
+      () => writeNow(),
+      () => writeNow(),
+    );
+    return writing;
+  }
+
+  async function writeNow(): Promise<void> {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    try {
+      await write(mergeCounts(batch));
+    } catch (error) {
+      pending = [...batch, ...pending];
+      schedule();
+      throw error;
+    }
+  }
+
+  function schedule(): void {
+    // Not unref'd: a process that ends right after an alert storm writes its counts first.
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      flush().catch(() => undefined);
+    }, windowMs);
+  }
+
+  async function add(counts: readonly SignalCount[]): Promise<void> {
+    pending.push(...counts);
+    if (windowMs === 0) return flush();
+    schedule();
+  }
+
+  return { add, flush };
 }
 
 type MutableCount = { -readonly [K in keyof SignalCount]: SignalCount[K] };

@@ -284,6 +284,15 @@ export interface EngineApi {
    */
   ingest(signals: Signal | readonly Signal[]): Promise<IngestResult[]>;
   /**
+   * Writes the repeat counts `ingest` is holding (see the `countWindowMs` ingest option) to the
+   * store now. Call it before a graceful shutdown; `get`, `list`, `scan`, `anchor` and
+   * stopping `runWorkers` call it themselves.
+   *
+   * @throws AdapterError (`ADAPTER_FAILED`) when the store refuses the write; the counts stay
+   * pending and are written by the next flush.
+   */
+  flush(): Promise<void>;
+  /**
    * Fires every durable timer due at `now` (default: the clock's time): claims each with a
    * lease, feeds its event to the incident's machine as the system actor, and completes it.
    *
@@ -293,7 +302,7 @@ export interface EngineApi {
   tick(now?: Date): Promise<FiredTimer[]>;
   /**
    * Runs {@link EngineApi.tick} and every feature's background work (the notifications feature's `dispatch`) on an interval until
-   * stopped. Passes never overlap.
+   * stopped. Passes never overlap; stopping also writes the pending repeat counts ({@link EngineApi.flush}).
    */
   runWorkers(options?: RunWorkersOptions): WorkerHandle;
   /**
