@@ -111,15 +111,42 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   /** Per-call lookups: an alert storm of one key costs one store read, not one per signal. */
   type Lookups = Map<string, Incident | undefined>;
 
+  /**
+   * Projections this engine read or wrote lately, by id: with a store that tells which version of
+   * an incident holds a key, a repeat reuses the projection instead of reading and parsing it.
+   * A version names one state of an incident, so a projection at the probed version is current
+   * (only its repeat counters may lag, and a result never promised those).
+   */
+  const recent = new Map<string, Incident>();
+  const RECENT_LIMIT = 1_000;
+  function remember(incident: Incident | undefined): void {
+    if (incident === undefined) return;
+    recent.delete(incident.id);
+    recent.set(incident.id, incident);
+    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  }
+
+  async function readOpen(key: string): Promise<Incident | undefined> {
+    if (store.findOpenVersionByDedupKey === undefined) return store.findOpenByDedupKey(tenantId, key);
+    const head = await store.findOpenVersionByDedupKey(tenantId, key);
+    if (head === undefined) return undefined;
+    const known = recent.get(head.incidentId);
+    if (known?.version === head.version) return known;
+    const found = await store.findOpenByDedupKey(tenantId, key);
+    remember(found);
+    return found;
+  }
+
   async function findOpen(key: string, lookups: Lookups): Promise<Incident | undefined> {
     if (lookups.has(key)) return lookups.get(key);
-    const found = await store.findOpenByDedupKey(tenantId, key);
+    const found = await readOpen(key);
     lookups.set(key, found);
     return found;
   }
 
   async function ingestOne(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
     const result = await decide(signal, counts, at, lookups);
+    remember(result.incident);
     // Any write may have changed which incident holds which key: forget what this call looked up.
     if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.get(keyOf(signal)) !== result.incident) {
       lookups.clear();

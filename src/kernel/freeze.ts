@@ -6,9 +6,16 @@
  * @returns `value`, frozen.
  */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeObject(value as Record<string, unknown>);
+  return value;
+}
+
+function freezeObject(value: Record<string, unknown>): void {
   // Freeze first: a cycle (never produced by the engine) cannot loop.
   Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
+  // `for…in` without an array of keys, and no call for primitives: this runs on every commit.
+  for (const key in value) {
+    const child = value[key];
+    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeObject(child as Record<string, unknown>);
+  }
 }

@@ -229,6 +229,12 @@ export function memoryStore(): StorageAdapter {
       return Promise.resolve(found === undefined ? undefined : withCounters(found));
     },
 
+    findOpenVersionByDedupKey(tenantId, dedupKey) {
+      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey));
+      const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
+      return Promise.resolve(found === undefined ? undefined : { incidentId: found.id, version: found.version });
+    },
+
     recordSignals(tenantId, counts: readonly SignalCount[]) {
       for (const update of counts) {
         const incidentKey = key(tenantId, update.incidentId);

@@ -162,6 +162,13 @@ export interface StorageAdapter {
    */
   findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
   /**
+   * Optional: the id and version of the open incident {@link StorageAdapter.findOpenByDedupKey}
+   * would return, without reading the incident. `engine.ingest` uses it on its hot path to reuse
+   * a projection it read before at the same version (a version names one state of an incident);
+   * without it, ingest reads the incident in full.
+   */
+  findOpenVersionByDedupKey?(tenantId: string, dedupKey: string): Promise<{ readonly incidentId: string; readonly version: number } | undefined>;
+  /**
    * Adds signal counts to incidents' alerts. Counters live beside the projection: commits
    * never overwrite them, and every read (`load`, `list`, `findOpenByDedupKey`) merges them
    * into `incident.signalCount` and each alert's `count` and `lastSeenAt`.

@@ -72,4 +72,30 @@ export const dedupChecks = {
     await apply(stateOf(grouped), t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice }));
     expect(await s.findOpenByDedupKey(TENANT, 'grouped')).toBeUndefined();
   },
+
+  'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns': async ({ store: s, expect, build, declare, note, apply }) => {
+    const probe = s.findOpenVersionByDedupKey?.bind(s);
+    // Optional: an adapter without it is read in full by ingest; with it, it must agree everywhere.
+    if (probe === undefined) {
+      expect(s.findOpenVersionByDedupKey).toBeUndefined();
+      return;
+    }
+    const agree = async (tenantId: string, key: string): Promise<void> => {
+      const full = await s.findOpenByDedupKey(tenantId, key);
+      expect(await probe(tenantId, key)).toEqual(full === undefined ? undefined : { incidentId: full.id, version: full.version });
+    };
+    const grouped = withAlerts(await build.declare({ id: 'inc_1', dedupKey: 'own', at: t(0) }), [alert('fp1', 'grouped')]);
+    await s.commit(grouped);
+    await agree(TENANT, 'own');
+    await agree(TENANT, 'grouped');
+    await agree(OTHER_TENANT, 'own');
+    await agree(TENANT, 'nobody');
+    const noted = await note(stateOf(grouped), 'a note moves the version');
+    expect(await probe(TENANT, 'own')).toEqual({ incidentId: 'inc_1', version: noted.incident.version });
+    await declare({ id: 'inc_2', dedupKey: 'grouped', at: t(1000) });
+    await agree(TENANT, 'grouped');
+    await apply(noted, t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice }));
+    expect(await probe(TENANT, 'own')).toBeUndefined();
+    await agree(TENANT, 'grouped');
+  },
 } satisfies ContractChecks;

@@ -17,6 +17,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'dedup: two concurrent creates with the same key produce one DuplicateIncidentError',
   'dedup: the key is free again once its incident is closed or canceled',
   'dedup: an open incident is also found by the keys of its alerts',
+  'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns',
   'signals: recorded counts are merged into every read and survive later commits',
   'signals: countFirings counts the firings in the window, one at a time',
   'timers: due timers are claimed earliest first, future ones are not',
