@@ -123,7 +123,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     if (incident === undefined) return;
     recent.delete(incident.id);
     recent.set(incident.id, incident);
-    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
   }
 
   async function readOpen(key: string): Promise<Incident | undefined> {
