@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.js';
 
 const SECRET_PREFIX = 'whsec_';
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /** The three headers of a signed webhook. */
 export interface StandardWebhookHeaders {

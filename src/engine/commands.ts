@@ -5,16 +5,16 @@ import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } f
 import { severitySchema, type SeverityScale } from '../model/severity.js';
 import type { ListQuery } from '../storage/types.js';
 
-const roleSchema = z
+const roleSchema = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Role names start with a letter and hold letters, digits, - or _ (at most 64).');
 
-const assigneeSchema = z
+const assigneeSchema = /* @__PURE__ */ (() => z
   .union([idSchema, z.strictObject({ id: idSchema, name: text(LIMITS.name).optional() })])
-  .transform((a) => (typeof a === 'string' ? { id: a } : a.name === undefined ? { id: a.id } : { id: a.id, name: a.name }));
+  .transform((a) => (typeof a === 'string' ? { id: a } : a.name === undefined ? { id: a.id } : { id: a.id, name: a.name })))();
 
 /** Names of incident types, regimes, phases, triggers and status labels. */
-const nameSchema = z
+const nameSchema = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Names start with a letter and hold letters, digits, _ or - (at most 64).');
 

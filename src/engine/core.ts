@@ -29,7 +29,7 @@ export type { BuildEvent } from './feature.js';
 /** A lifecycle event as a command builds it: the engine adds `at` and `actor`. */
 export type EventDraft = LifecycleEventDraft;
 
-const optionsSchema = z.object({
+const optionsSchema = /* @__PURE__ */ (() => z.object({
   store: z.custom<StorageAdapter>(
     (value) => typeof value === 'object' && value !== null && typeof (value as StorageAdapter).commit === 'function',
     'A store is required: pass memoryStore(), sqliteStore(db), postgresStore(pool) or your own StorageAdapter.',
@@ -40,7 +40,7 @@ const optionsSchema = z.object({
   workerId: z.string().min(1).max(200).optional(),
   cursorSecret: z.string().min(32, 'Use at least 32 characters of secret for cursorSecret (e.g. 32 random bytes, base64).').max(1_000).optional(),
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
-});
+}))();
 
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);

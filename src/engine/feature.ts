@@ -286,7 +286,7 @@ export function defineFeature<const Name extends string, Schema extends z.ZodTyp
 }
 
 /** Where an engine keeps the routes its features contribute, for `createIncidentHandler`. @internal */
-export const FEATURE_ROUTES: unique symbol = Symbol.for('incidentkit.featureRoutes');
+export const FEATURE_ROUTES: unique symbol = /* @__PURE__ */ Symbol.for('incidentkit.featureRoutes');
 
 /** The id of a feature's own timer: `feature:<name>:<key>` (setting the same id again replaces it). */
 export function featureTimerId(feature: string, key: string): string {

@@ -53,10 +53,10 @@ export interface MaintenanceWindow {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const instant = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
+const instant = /* @__PURE__ */ (() => z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString()))();
 
 /** The schema of {@link IngestOptions}. @internal */
-export const ingestOptionsSchema = z
+export const ingestOptionsSchema = /* @__PURE__ */ (() => z
   .strictObject({
     groupBy: z.array(z.string().min(1).max(128)).min(1).max(20).optional(),
     groupWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(60),
@@ -77,7 +77,7 @@ export const ingestOptionsSchema = z
     autoResolve: z.boolean().default(true),
     countWindowMs: z.number().int().min(0).max(10_000).default(5),
   })
-  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, countWindowMs: 5 });
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, countWindowMs: 5 }))();
 
 /**
  * How `engine.ingest` turns signals into incidents.

@@ -4,7 +4,7 @@ import { parseConfig } from '../kernel/parse.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
 import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../model/actionItems.js';
 
-const minutes = z.number().min(0).max(60 * 24 * 366);
+const minutes = /* @__PURE__ */ z.number().min(0).max(60 * 24 * 366);
 
 function policiesSchema(scale: SeverityScale) {
   const severity = severitySchema(scale);

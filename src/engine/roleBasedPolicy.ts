@@ -23,8 +23,8 @@ export interface RoleBasedPolicyOptions {
   readonly allowSystem?: boolean;
 }
 
-const roleName = z.string().min(1).max(100);
-const optionsSchema = z.strictObject({
+const roleName = /* @__PURE__ */ z.string().min(1).max(100);
+const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   roles: z.custom<RoleBasedPolicyOptions['roles']>((v) => typeof v === 'function', 'roles must be a function (actor, { tenantId, incident }) => string[].'),
   grants: z.record(
     roleName,
@@ -35,7 +35,7 @@ const optionsSchema = z.strictObject({
   ),
   incidentRoles: z.boolean().optional(),
   allowSystem: z.boolean().optional(),
-});
+}))();
 
 /**
  * An `authorize` policy for the common case: the host says which roles an actor has, the

@@ -38,7 +38,7 @@ export type { IncidentPolicies };
  * The engine's commands on one existing incident, in a fixed order: what `authorize` is asked
  * about for them, and what the REST API exposes as `POST /incidents/:id/{command}`.
  */
-export const INCIDENT_COMMANDS = Object.freeze([
+export const INCIDENT_COMMANDS = /* @__PURE__ */ Object.freeze([
   'acknowledge',
   'assignRole',
   'setSeverity',
@@ -71,7 +71,7 @@ export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
  *
  * @internal
  */
-export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType>> = Object.freeze({
+export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType>> = /* @__PURE__ */ Object.freeze({
   acknowledge: 'ACKNOWLEDGE',
   assignRole: 'ASSIGN_ROLE',
   setSeverity: 'SET_SEVERITY',
@@ -98,7 +98,7 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
  * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, and `read` for reads.
  */
-export const AUTHORIZE_ACTIONS = Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read'] as const);
+export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() => Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

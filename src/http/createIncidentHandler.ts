@@ -76,7 +76,7 @@ export interface IncidentHandlerOptions {
 const fn = <T>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { message: `Must be a function (${what}).` });
 
-const optionsSchema = z.strictObject({
+const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   basePath: z
     .string()
     .regex(/^(\/[^/?#\s]+)*\/?$/, 'Must be empty or a path such as /api/incidents (no query, no spaces).')
@@ -101,7 +101,7 @@ const optionsSchema = z.strictObject({
   maxBodyBytes: z.number().int().min(1).max(2 ** 31).optional(),
   onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
   onRefused: fn<NonNullable<IncidentHandlerOptions['onRefused']>>('({ source, status, code, request }) => void').optional(),
-});
+}))();
 
 /** Query parameters of `GET /incidents` that may repeat. */
 const REPEATABLE = new Set(['status', 'severity', 'service']);

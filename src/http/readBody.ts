@@ -68,7 +68,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   return body;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes a body as UTF-8, or `undefined` when it is not valid UTF-8.

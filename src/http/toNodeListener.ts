@@ -154,7 +154,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   }
 }
 
-const handlerSchema = z.custom<(request: Request) => Response | Promise<Response>>((value) => typeof value === 'function', {
+const handlerSchema = /* @__PURE__ */ z.custom<(request: Request) => Response | Promise<Response>>((value) => typeof value === 'function', {
   error: (issue) =>
     `Must be a function (request: Request) => Response | Promise<Response>, such as createIncidentHandler(engine, …) returns; got ${issue.input === null ? 'null' : typeof issue.input}`,
 });
@@ -240,7 +240,7 @@ const timeoutMs = (name: string) =>
     .min(1, `${name} must be at least 1 ms: a server without it lets slow clients hold connections open`)
     .max(MAX_TIMEOUT_MS, `${name} must be at most ${String(MAX_TIMEOUT_MS)} ms`);
 
-const nodeServerSchema = z.object({
+const nodeServerSchema = /* @__PURE__ */ (() => z.object({
   handler: handlerSchema,
   options: z
     .strictObject(
@@ -259,7 +259,7 @@ const nodeServerSchema = z.object({
         message: `headersTimeout must not exceed requestTimeout (the headers are part of the request; defaults ${String(DEFAULT_HEADERS_TIMEOUT_MS)} and ${String(DEFAULT_REQUEST_TIMEOUT_MS)} ms)`,
       },
     ),
-});
+}))();
 
 /**
  * Creates a `node:http` server for a Fetch-style handler (via {@link toNodeListener}) with

@@ -35,7 +35,7 @@ export interface Verifier {
   readonly release?: (request: Request) => void | Promise<void>;
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * zod's message for an option of the wrong type (other issues keep their own). `undefined`
@@ -70,13 +70,13 @@ function oneOrMore(rules: z.ZodType<string, string>, one: string, atLeastOne: st
   });
 }
 
-const bearerAuthSchema = z.object({
+const bearerAuthSchema = /* @__PURE__ */ (() => z.object({
   token: oneOrMore(
     z.string().min(1, 'A bearer token must be non-empty').regex(/^\S*$/, 'A bearer token must hold no whitespace'),
     'a token string',
     'Give at least one token',
   ),
-});
+}))();
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
@@ -150,14 +150,14 @@ function base64Bytes(value: string): Uint8Array | undefined {
   }
 }
 
-const basicAuthSchema = z.object({
+const basicAuthSchema = /* @__PURE__ */ (() => z.object({
   // RFC 7617: the user-id cannot contain a colon, since the first colon separates the password.
   user: z
     .string({ error: expected('a string') })
     .min(1, 'The user must be non-empty')
     .refine((user) => !user.includes(':'), 'The user must not contain ":"'),
   password: z.string({ error: expected('a string') }).min(1, 'The password must be non-empty'),
-});
+}))();
 
 /**
  * Accepts requests carrying HTTP Basic credentials (`Authorization: Basic base64(user:password)`)
@@ -217,10 +217,10 @@ export interface ReplayStore {
   release(key: string): void | Promise<void>;
 }
 
-const clockSchema = z.custom<Clock>(
+const clockSchema = /* @__PURE__ */ (() => z.custom<Clock>(
   (value) => typeof value === 'object' && value !== null && typeof (value as { now?: unknown }).now === 'function',
   { error: expected('a Clock: an object with a now() method returning a Date') },
-);
+))();
 
 /** Options of {@link memoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
@@ -230,7 +230,7 @@ export interface MemoryReplayStoreOptions {
   readonly clock?: Clock;
 }
 
-const memoryReplayStoreSchema = z.strictObject(
+const memoryReplayStoreSchema = /* @__PURE__ */ (() => z.strictObject(
   {
     maxEntries: z
       .number({ error: expected('a number') })
@@ -241,7 +241,7 @@ const memoryReplayStoreSchema = z.strictObject(
     clock: clockSchema.optional(),
   },
   { error: expected('an options object') },
-);
+))();
 
 /**
  * An in-memory {@link ReplayStore}: a bounded LRU of message ids with expiry.
@@ -310,22 +310,22 @@ function isSecret(secret: string): boolean {
   return bytes !== undefined && bytes.length > 0;
 }
 
-const webhookSecretSchema = z.string().refine(isSecret, 'The secret must be base64, usually prefixed with whsec_');
+const webhookSecretSchema = /* @__PURE__ */ z.string().refine(isSecret, 'The secret must be base64, usually prefixed with whsec_');
 
-const standardWebhooksSecretSchema = z.object({
+const standardWebhooksSecretSchema = /* @__PURE__ */ (() => z.object({
   secret: oneOrMore(webhookSecretSchema, 'a whsec_ secret string', 'Give at least one secret'),
-});
+}))();
 
-const replayStoreSchema = z.custom<ReplayStore>(
+const replayStoreSchema = /* @__PURE__ */ (() => z.custom<ReplayStore>(
   (value) =>
     typeof value === 'object' &&
     value !== null &&
     typeof (value as Partial<ReplayStore>).claim === 'function' &&
     typeof (value as Partial<ReplayStore>).release === 'function',
   { error: expected('a ReplayStore: an object with claim(key, ttlMs) and release(key) methods') },
-);
+))();
 
-const standardWebhooksOptionsSchema = z.strictObject(
+const standardWebhooksOptionsSchema = /* @__PURE__ */ (() => z.strictObject(
   {
     toleranceSeconds: z
       .number({ error: expected('a number of seconds') })
@@ -336,7 +336,7 @@ const standardWebhooksOptionsSchema = z.strictObject(
     replayStore: replayStoreSchema.optional(),
   },
   { error: expected('an options object') },
-);
+))();
 
 /**
  * Accepts requests signed per Standard Webhooks (standardwebhooks.com): `webhook-id`,

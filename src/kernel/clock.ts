@@ -13,4 +13,4 @@ export interface Clock {
 }
 
 /** The wall clock. */
-export const systemClock: Clock = Object.freeze({ now: () => new Date() });
+export const systemClock: Clock = /* @__PURE__ */ Object.freeze({ now: () => new Date() });

@@ -14,8 +14,8 @@ export interface CursorSeal {
   open(token: string, context: string): Promise<string | undefined>;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = '';

@@ -18,7 +18,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 interface NodeHash {
   update(data: string, encoding: 'utf8'): NodeHash;
@@ -32,11 +32,11 @@ interface NodeHash {
  *
  * @internal
  */
-export const nodeCreateHash = ((): ((algorithm: 'sha256') => NodeHash) | undefined => {
+export const nodeCreateHash = /* @__PURE__ */ (() => ((): ((algorithm: 'sha256') => NodeHash) | undefined => {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const crypto = proc?.getBuiltinModule?.('node:crypto') as { createHash?: (algorithm: 'sha256') => NodeHash } | undefined;
   return crypto?.createHash;
-})();
+})())();
 
 /** SHA-256 of `text`, as lowercase hex: Node's crypto when present, else Web Crypto (browsers, Deno, Bun, edge runtimes). */
 export async function sha256Hex(text: string): Promise<string> {

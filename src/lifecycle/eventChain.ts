@@ -9,7 +9,7 @@ import type { StoredEvent } from '../model/event.js';
  */
 
 /** The hash that precedes the first event of every timeline. */
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = /* @__PURE__ */ '0'.repeat(64);
 
 /** The hash of `event` chained after `previousHash`. */
 export function hashEvent(previousHash: string, event: Omit<StoredEvent, 'hash'>): Promise<string> {

@@ -183,9 +183,9 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */
-export const LIFECYCLE_TYPE_OF: Readonly<Partial<Record<IncidentEventType, LifecycleEventType>>> = Object.fromEntries(
+export const LIFECYCLE_TYPE_OF: Readonly<Partial<Record<IncidentEventType, LifecycleEventType>>> = /* @__PURE__ */ (() => Object.fromEntries(
   Object.entries(STORED_TYPE_OF).map(([command, stored]) => [stored, command]),
-);
+))();
 
 /** The payload of a lifecycle event as stored in `data`: everything but `type`, `at` and `actor`. */
 export function eventData(event: LifecycleEvent): Record<string, JsonValue> {

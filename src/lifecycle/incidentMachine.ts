@@ -65,7 +65,7 @@ function reconcile(status: IncidentStatus) {
  * console.log(acked.value); // { open: { active: 'responding' } }
  * ```
  */
-export const incidentMachine = setup({
+export const incidentMachine = /* @__PURE__ */ (() => setup({
   types: {
     context: {} as IncidentContext,
     events: {} as LifecycleEvent,
@@ -222,7 +222,7 @@ export const incidentMachine = setup({
     },
     canceled: { entry: [reconcile('canceled'), 'cancelClockTimers'] },
   },
-});
+}))();
 
 /** The type of {@link incidentMachine}. */
 export type IncidentMachine = typeof incidentMachine;

@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { timeValueMs } from '../kernel/toEpochMs.js';
 import { MILESTONE_NAMES } from './types.js';
 
-const milestoneEnum = z.enum(MILESTONE_NAMES);
-const specSchema = z.union([milestoneEnum, z.array(milestoneEnum).min(1)]);
-const timeSchema = z.union([z.date(), z.number(), z.string()]).refine((v) => Number.isFinite(timeValueMs(v)), {
+const milestoneEnum = /* @__PURE__ */ z.enum(MILESTONE_NAMES);
+const specSchema = /* @__PURE__ */ (() => z.union([milestoneEnum, z.array(milestoneEnum).min(1)]))();
+const timeSchema = /* @__PURE__ */ (() => z.union([z.date(), z.number(), z.string()]).refine((v) => Number.isFinite(timeValueMs(v)), {
   message: 'Must be a valid date: a Date, epoch milliseconds or an ISO-8601 string.',
-});
-const thresholdList = z.array(z.number().nonnegative()).max(100);
-const targetMinutes = z.number().positive();
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
+}))();
+const thresholdList = /* @__PURE__ */ (() => z.array(z.number().nonnegative()).max(100))();
+const targetMinutes = /* @__PURE__ */ z.number().positive();
+const fn = /* @__PURE__ */ z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
 
 /** The options `computeMetrics` and `createMetricsAccumulator` accept (see `ComputeMetricsOptions`). */
-export const metricsOptionsSchema = z.strictObject({
+export const metricsOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
   groupBy: z.union([z.string().min(1), z.strictObject({ label: z.string().min(1) }), z.strictObject({ field: z.string().min(1) }), fn]).optional(),
   durations: z.record(z.string().min(1), z.strictObject({ from: specSchema, to: specSchema })).optional(),
   mtbf: z.union([z.boolean(), z.strictObject({ at: specSchema.optional() })]).optional(),
@@ -34,4 +34,4 @@ export const metricsOptionsSchema = z.strictObject({
   includeCanceled: z.boolean().optional(),
   filter: fn.optional(),
   missingKey: z.string().min(1).optional(),
-});
+}))();

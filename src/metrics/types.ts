@@ -39,7 +39,7 @@ export interface DurationDefinition {
  * Vendors differ (some start MTTR at impact, some at acknowledgement); pass your own
  * `durations`, spreading these to keep them: `{ ...DEFAULT_DURATIONS, mttr: { from: 'startedAt', to: 'resolvedAt' } }`.
  */
-export const DEFAULT_DURATIONS: Readonly<Record<'mttd' | 'mtta' | 'mttm' | 'mttr', DurationDefinition>> = Object.freeze({
+export const DEFAULT_DURATIONS: Readonly<Record<'mttd' | 'mtta' | 'mttm' | 'mttr', DurationDefinition>> = /* @__PURE__ */ Object.freeze({
   mttd: { from: 'startedAt', to: 'detectedAt' },
   mtta: { from: 'detectedAt', to: 'acknowledgedAt' },
   mttm: { from: 'detectedAt', to: 'mitigatedAt' },

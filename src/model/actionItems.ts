@@ -192,21 +192,21 @@ export interface ActionItemPolicy {
 }
 
 /** The default {@link ActionItemPolicy}: SEV1 and SEV2 need an `intermediate` or `stronger` action item. */
-export const DEFAULT_ACTION_ITEM_POLICY: Readonly<Required<Omit<ActionItemPolicy, 'kinds'>>> = Object.freeze({
+export const DEFAULT_ACTION_ITEM_POLICY: Readonly<Required<Omit<ActionItemPolicy, 'kinds'>>> = /* @__PURE__ */ (() => Object.freeze({
   requiredFor: Object.freeze(['SEV1', 'SEV2']),
   minimumStrength: 'intermediate',
   unratedQualifies: false,
-});
+}))();
 
-const strengthEnum = z.enum(['stronger', 'intermediate', 'weaker']);
+const strengthEnum = /* @__PURE__ */ z.enum(['stronger', 'intermediate', 'weaker']);
 
 /** The zod schema of an {@link ActionItemPolicy}. */
-export const actionItemPolicySchema = z.strictObject({
+export const actionItemPolicySchema = /* @__PURE__ */ (() => z.strictObject({
   requiredFor: z.array(z.string().min(1)).optional(),
   minimumStrength: strengthEnum.optional(),
   unratedQualifies: z.boolean().optional(),
   kinds: z.array(z.enum(['prevent', 'mitigate', 'detect', 'process'])).min(1).optional(),
-});
+}))();
 
 /**
  * Tells whether `strength` is at least as strong as `minimum` in the RCA² hierarchy.

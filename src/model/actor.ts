@@ -28,7 +28,7 @@ export interface ActorInput {
 }
 
 /** The zod schema of an actor; `kind` defaults to `'user'`. */
-export const actorSchema = z
+export const actorSchema = /* @__PURE__ */ (() => z
   .strictObject({
     id: idSchema,
     name: text(LIMITS.name).optional(),
@@ -38,7 +38,7 @@ export const actorSchema = z
   .refine((a) => !(a.kind === 'system' && a.id === 'incidentkit'), {
     message: "The actor { kind: 'system', id: 'incidentkit' } is reserved for the engine's own work; name your automation with its own id.",
   })
-  .transform((a): Actor => (a.name === undefined ? { kind: a.kind, id: a.id } : { kind: a.kind, id: a.id, name: a.name }));
+  .transform((a): Actor => (a.name === undefined ? { kind: a.kind, id: a.id } : { kind: a.kind, id: a.id, name: a.name })))();
 
 /** The actor the engine uses for what it does on its own (timers, automation). */
-export const SYSTEM_ACTOR: Actor = Object.freeze({ kind: 'system', id: 'incidentkit' });
+export const SYSTEM_ACTOR: Actor = /* @__PURE__ */ Object.freeze({ kind: 'system', id: 'incidentkit' });

@@ -83,13 +83,13 @@ export interface Notifier {
   send(message: NotificationMessage, context: NotifierContext): Promise<void>;
 }
 
-const notifierSchema = z.object({
+const notifierSchema = /* @__PURE__ */ (() => z.object({
   name: z
     .string()
     .min(1, 'A notifier needs a name, e.g. "pager".')
     .max(100, 'Notifier names must be at most 100 characters.'),
   send: z.custom<Notifier['send']>((value) => typeof value === 'function', 'send must be a function (message, context) => Promise<void>.'),
-});
+}))();
 
 /**
  * Defines a custom notifier: checks its shape once and returns it frozen.
@@ -131,7 +131,7 @@ export function defineNotifier(notifier: Notifier): Notifier {
   return Object.freeze({ name: notifier.name, send: (message: NotificationMessage, context: NotifierContext) => send(message, context) });
 }
 
-const linkSchema = z.object({ label: z.string(), url: z.string() });
+const linkSchema = /* @__PURE__ */ (() => z.object({ label: z.string(), url: z.string() }))();
 
 /**
  * The schema of a {@link NotificationMessage} as the outbox stores it. The incident and the
@@ -139,7 +139,7 @@ const linkSchema = z.object({ label: z.string(), url: z.string() });
  *
  * @internal
  */
-export const notificationMessageSchema = z.object({
+export const notificationMessageSchema = /* @__PURE__ */ (() => z.object({
   id: z.string().min(1),
   idempotencyKey: z.string().min(1),
   notifier: z.string().min(1),
@@ -163,7 +163,7 @@ export const notificationMessageSchema = z.object({
   title: z.string(),
   text: z.string(),
   links: z.array(linkSchema),
-});
+}))();
 
 /** What every delivery event carries. */
 export interface NotificationDeliveryInfo {

@@ -37,20 +37,20 @@ export function hasNul(text: string): boolean {
 }
 
 /** A map key: printable, bounded, and never a prototype key. */
-export const keySchema = z
+export const keySchema = /* @__PURE__ */ (() => z
   .string()
   .min(1, 'Keys must not be empty.')
   .max(LIMITS.key, `Keys must be at most ${String(LIMITS.key)} characters.`)
   .refine((key) => !FORBIDDEN_KEYS.has(key), { message: 'Keys named __proto__, constructor or prototype are not allowed.' })
-  .refine((key) => !hasNul(key), { message: NUL_MESSAGE });
+  .refine((key) => !hasNul(key), { message: NUL_MESSAGE }))();
 
 /** An identifier chosen by the host (actor ids, assignees, incident ids). */
-export const idSchema = z
+export const idSchema = /* @__PURE__ */ (() => z
   .string()
   .trim()
   .min(1, 'Must not be empty.')
   .max(LIMITS.id, `Must be at most ${String(LIMITS.id)} characters.`)
-  .refine((id) => !hasNul(id), { message: NUL_MESSAGE });
+  .refine((id) => !hasNul(id), { message: NUL_MESSAGE }))();
 
 /** Non-empty, trimmed text of at most `max` characters. */
 export function text(max: number) {
@@ -65,7 +65,7 @@ export function text(max: number) {
 const TIMESTAMP_MESSAGE = 'Must be a valid Date or an ISO-8601 timestamp with a time zone, e.g. 2026-01-02T03:04:05Z';
 
 /** A point in time: a `Date` or an ISO-8601 string with an offset; always normalised to UTC ISO. */
-export const timestampSchema = z
+export const timestampSchema = /* @__PURE__ */ (() => z
   .union([z.date(), z.iso.datetime({ offset: true, message: TIMESTAMP_MESSAGE })], { message: TIMESTAMP_MESSAGE })
   .transform((value, ctx) => {
     const date = value instanceof Date ? value : new Date(value);
@@ -81,10 +81,10 @@ export const timestampSchema = z
       return z.NEVER;
     }
     return iso;
-  });
+  }))();
 
 /** String labels (`key: value`), as monitoring tools attach them. */
-export const labelsSchema = z
+export const labelsSchema = /* @__PURE__ */ (() => z
   .record(
     keySchema,
     z
@@ -94,7 +94,7 @@ export const labelsSchema = z
   )
   .refine((labels) => Object.keys(labels).length <= LIMITS.labels, {
     message: `At most ${String(LIMITS.labels)} labels are allowed.`,
-  });
+  }))();
 
 /** A JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -167,12 +167,13 @@ const JSON_LIMITS: PlainJsonLimits = {
  * Free-form JSON data, bounded in depth and size, with no prototype keys. Parsing returns a
  * copy: what the engine keeps never aliases an object the caller still holds.
  */
-export const jsonValueSchema: z.ZodType<JsonValue> = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    checkPlainJson(value, JSON_LIMITS, ctx);
-  })
-  .transform((value) => (typeof value === 'object' && value !== null ? (structuredClone(value) as unknown) : value)) as unknown as z.ZodType<JsonValue>;
+export const jsonValueSchema: z.ZodType<JsonValue> = /* @__PURE__ */ (() =>
+  z
+    .unknown()
+    .superRefine((value, ctx) => {
+      checkPlainJson(value, JSON_LIMITS, ctx);
+    })
+    .transform((value) => (typeof value === 'object' && value !== null ? (structuredClone(value) as unknown) : value)) as unknown as z.ZodType<JsonValue>)();
 
 /** Custom fields: a JSON object keyed by field name. */
-export const fieldsSchema = z.record(keySchema, jsonValueSchema);
+export const fieldsSchema = /* @__PURE__ */ z.record(keySchema, jsonValueSchema);

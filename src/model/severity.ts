@@ -55,11 +55,11 @@ export interface SeverityScaleDefinition<L extends string> {
   readonly source?: string;
 }
 
-const levelName = z
+const levelName = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'Levels start with a letter or digit and hold letters, digits, _, . or - (at most 64).');
 
-const scaleDefinitionSchema = z
+const scaleDefinitionSchema = /* @__PURE__ */ (() => z
   .strictObject({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Scale names start with a letter and hold letters, digits, _ or - (at most 64).'),
     levels: z.array(levelName).min(1, 'A scale needs at least one level.').max(100, 'A scale has at most 100 levels.'),
@@ -94,7 +94,7 @@ const scaleDefinitionSchema = z
       }
     }
     for (const [group, members] of Object.entries(def.groups ?? {})) checkKnown(members, ['groups', group]);
-  });
+  }))();
 
 /**
  * Defines a severity scale: its levels worst first, optional labels, descriptions, groups and
@@ -143,7 +143,7 @@ export function defineSeverityScale<const L extends string>(definition: Severity
 }
 
 /** The default scale: `SEV1` (worst) … `SEV5`. */
-export const sevScale: SeverityScale<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5'> = defineSeverityScale({
+export const sevScale: SeverityScale<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5'> = /* @__PURE__ */ defineSeverityScale({
   name: 'sev',
   title: 'Severity',
   levels: ['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'],

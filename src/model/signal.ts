@@ -139,9 +139,9 @@ const RAW_LIMITS: PlainJsonLimits = {
 };
 
 /** The original alert: plain JSON, at most 64 levels deep, with no `__proto__` keys. */
-const rawSchema: z.ZodType<JsonValue> = z.unknown().superRefine((value, ctx) => {
+const rawSchema: z.ZodType<JsonValue> = /* @__PURE__ */ (() => z.unknown().superRefine((value, ctx) => {
   checkPlainJson(value, RAW_LIMITS, ctx);
-}) as unknown as z.ZodType<JsonValue>;
+}) as unknown as z.ZodType<JsonValue>)();
 
 const nonBlank = (max: number) =>
   z
@@ -150,14 +150,14 @@ const nonBlank = (max: number) =>
     .refine((value) => value.trim().length > 0, { message: 'Must not be empty or blank.' })
     .refine((value) => !hasNul(value), { message: NUL_MESSAGE });
 
-const linkSchema = z
+const linkSchema = /* @__PURE__ */ (() => z
   .strictObject({
     href: z.string().refine(isWebUrl, { message: 'Must be an absolute http(s) URL of at most 2048 characters.' }),
     text: nonBlank(SIGNAL_LIMITS.linkText).optional(),
   })
-  .transform((link): SignalLink => (link.text === undefined ? { href: link.href } : { href: link.href, text: link.text }));
+  .transform((link): SignalLink => (link.text === undefined ? { href: link.href } : { href: link.href, text: link.text })))();
 
-const annotationsSchema = z
+const annotationsSchema = /* @__PURE__ */ (() => z
   .record(
     keySchema,
     z
@@ -167,7 +167,7 @@ const annotationsSchema = z
   )
   .refine((annotations) => Object.keys(annotations).length <= SIGNAL_LIMITS.annotations, {
     message: `At most ${String(SIGNAL_LIMITS.annotations)} annotations are allowed.`,
-  });
+  }))();
 
 /**
  * The zod schema of a {@link Signal}. Input may omit `labels`, `annotations`, `links` (empty) and
@@ -183,7 +183,7 @@ const annotationsSchema = z
  * console.log(result.success); // true
  * ```
  */
-export const signalSchema = z
+export const signalSchema = /* @__PURE__ */ (() => z
   .strictObject({
     source: z
       .string()
@@ -222,7 +222,7 @@ export const signalSchema = z
     if (s.namespace !== undefined) signal.namespace = s.namespace;
     if (s.integration !== undefined) signal.integration = s.integration;
     return signal;
-  });
+  }))();
 
 /** What {@link parseSignal} accepts: a {@link Signal} with optional collections and `Date` times allowed. */
 export type SignalInput = z.input<typeof signalSchema>;

@@ -38,15 +38,15 @@ export interface StatusLabels<L extends string = string> {
   readonly labels: readonly StatusLabel<L>[];
 }
 
-const labelNameSchema = z
+const labelNameSchema = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Status labels start with a letter and hold letters, digits, _ or - (at most 64).');
-const statusSchema = z.enum(INCIDENT_STATUSES, { error: `Must be a lifecycle state: ${INCIDENT_STATUSES.join(', ')}.` });
-const statusesSchema = z.preprocess(
+const statusSchema = /* @__PURE__ */ (() => z.enum(INCIDENT_STATUSES, { error: `Must be a lifecycle state: ${INCIDENT_STATUSES.join(', ')}.` }))();
+const statusesSchema = /* @__PURE__ */ (() => z.preprocess(
   (value) => (typeof value === 'string' ? [value] : value),
   z.array(statusSchema, { error: 'Map the label onto a lifecycle state or a list of them.' }).min(1, 'Map the label onto at least one state.'),
-);
-const entrySchema = z.preprocess(
+))();
+const entrySchema = /* @__PURE__ */ (() => z.preprocess(
   (value) => (typeof value === 'string' || Array.isArray(value) ? { status: value } : value),
   z.strictObject(
     {
@@ -57,8 +57,8 @@ const entrySchema = z.preprocess(
     },
     { error: 'Give a lifecycle state, a list of states, or { status, title?, description?, default? }.' },
   ),
-);
-const definitionsSchema = z
+))();
+const definitionsSchema = /* @__PURE__ */ z
   .record(labelNameSchema, entrySchema)
   .refine((defs) => Object.keys(defs).length > 0, { message: 'Define at least one status label.' })
   .refine((defs) => Object.keys(defs).length <= 100, { message: 'Define at most 100 status labels.' });

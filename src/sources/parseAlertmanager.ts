@@ -20,17 +20,17 @@ export interface AlertmanagerOptions extends ParserOptions {
 }
 
 /** The zod schema of {@link AlertmanagerOptions}. @internal */
-export const alertmanagerOptionsSchema: z.ZodType<ParsedOptions<AlertmanagerOptions>> = z.strictObject({
+export const alertmanagerOptionsSchema: z.ZodType<ParsedOptions<AlertmanagerOptions>> = /* @__PURE__ */ (() => z.strictObject({
   ...parserOptionsShape,
   severityLabel: z.string().min(1).max(128).optional(),
-});
+}))();
 
-const status = z.enum(['firing', 'resolved']);
+const status = /* @__PURE__ */ z.enum(['firing', 'resolved']);
 // Go encodes a nil map as null, and some senders do.
-const stringMap = z.record(z.string(), z.string()).nullish();
-const optionalText = z.string().nullish();
+const stringMap = /* @__PURE__ */ (() => z.record(z.string(), z.string()).nullish())();
+const optionalText = /* @__PURE__ */ z.string().nullish();
 
-const alertSchema = z.object({
+const alertSchema = /* @__PURE__ */ (() => z.object({
   status: status.optional(),
   labels: stringMap,
   annotations: stringMap,
@@ -44,15 +44,15 @@ const alertSchema = z.object({
   panelURL: optionalText,
   imageURL: optionalText,
   valueString: optionalText,
-});
+}))();
 
 /** The fields Alertmanager and Grafana webhooks share. @internal */
-export const alertGroupSchema = z.object({
+export const alertGroupSchema = /* @__PURE__ */ (() => z.object({
   version: z.string().optional(),
   status: status.optional(),
   externalURL: optionalText,
   alerts: z.array(z.unknown()),
-});
+}))();
 
 const own = (map: Readonly<Record<string, string>>, key: string): string | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 

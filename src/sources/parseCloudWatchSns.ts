@@ -38,14 +38,14 @@ export interface SnsConfirmation {
  */
 export type CloudWatchSnsResult = { readonly kind: 'signals'; readonly signals: Signal[] } | SnsConfirmation;
 
-const cloudWatchOptionsSchema: z.ZodType<ParsedOptions<CloudWatchSnsOptions>> = z.strictObject({
+const cloudWatchOptionsSchema: z.ZodType<ParsedOptions<CloudWatchSnsOptions>> = /* @__PURE__ */ (() => z.strictObject({
   ...parserOptionsShape,
   insufficientData: z.enum(['ignore', 'firing', 'resolved']).optional(),
-});
+}))();
 
-const optionalText = z.string().nullish();
+const optionalText = /* @__PURE__ */ z.string().nullish();
 
-const envelopeSchema = z.object({
+const envelopeSchema = /* @__PURE__ */ (() => z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   MessageId: z.string(),
   TopicArn: z.string(),
@@ -54,13 +54,13 @@ const envelopeSchema = z.object({
   Timestamp: optionalText,
   Token: optionalText,
   SubscribeURL: optionalText,
-});
+}))();
 
-const lambdaEventSchema = z.object({ Records: z.array(z.object({ Sns: z.unknown() })) });
+const lambdaEventSchema = /* @__PURE__ */ (() => z.object({ Records: z.array(z.object({ Sns: z.unknown() })) }))();
 
-const dimensionsSchema = z.array(z.object({ name: z.string(), value: z.string() })).nullish();
+const dimensionsSchema = /* @__PURE__ */ (() => z.array(z.object({ name: z.string(), value: z.string() })).nullish())();
 
-const alarmSchema = z.object({
+const alarmSchema = /* @__PURE__ */ (() => z.object({
   AlarmName: z.string(),
   AlarmDescription: optionalText,
   AWSAccountId: optionalText,
@@ -81,7 +81,7 @@ const alarmSchema = z.object({
         .nullish(),
     })
     .nullish(),
-});
+}))();
 
 const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;

@@ -5,15 +5,15 @@ import { fingerprintOf } from './fingerprint.js';
 import { parserOptionsSchema, runParser } from './runParser.js';
 import type { ParserOptions } from './runParser.js';
 
-const optionalText = z.string().nullish();
+const optionalText = /* @__PURE__ */ z.string().nullish();
 // The default template quotes everything; custom templates may not.
-const textOrNumber = z
+const textOrNumber = /* @__PURE__ */ (() => z
   .string()
   .or(z.number())
   .nullish()
-  .transform((value) => (value === null || value === undefined ? undefined : String(value)));
+  .transform((value) => (value === null || value === undefined ? undefined : String(value))))();
 
-const datadogSchema = z.object({
+const datadogSchema = /* @__PURE__ */ (() => z.object({
   title: z.string(),
   body: optionalText,
   event_type: optionalText,
@@ -36,7 +36,7 @@ const datadogSchema = z.object({
   hostname: optionalText,
   link: optionalText,
   tags: z.string().or(z.array(z.string())).nullish(),
-});
+}))();
 
 /** `[P1] [Triggered on {host:a}] Name`: an optional priority, the transition with its scope, the monitor name. */
 const TITLE = /^\s*(?:\[(P[1-5])\]\s*)?\[([^\]]*)\]\s*([\s\S]*)$/i;

@@ -26,16 +26,16 @@ export interface OpsgenieOptions extends ParserOptions {
   readonly alias?: string;
 }
 
-const opsgenieOptionsSchema: z.ZodType<ParsedOptions<OpsgenieOptions>> = z.strictObject({
+const opsgenieOptionsSchema: z.ZodType<ParsedOptions<OpsgenieOptions>> = /* @__PURE__ */ (() => z.strictObject({
   ...parserOptionsShape,
   action: z.enum(['create', 'acknowledge', 'close']).optional(),
   alias: z.string().min(1).max(512).optional(),
-});
+}))();
 
-const optionalText = z.string().nullish();
-const priority = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']).nullish();
+const optionalText = /* @__PURE__ */ z.string().nullish();
+const priority = /* @__PURE__ */ z.enum(['P1', 'P2', 'P3', 'P4', 'P5']).nullish();
 
-const createSchema = z.object({
+const createSchema = /* @__PURE__ */ (() => z.object({
   message: z.string(),
   alias: optionalText,
   description: optionalText,
@@ -47,9 +47,9 @@ const createSchema = z.object({
   tags: z.array(z.string()).nullish(),
   actions: z.array(z.string()).nullish(),
   details: z.record(z.string(), z.string()).nullish(),
-});
+}))();
 
-const actionSchema = z.object({ user: optionalText, note: optionalText, source: optionalText }).nullish();
+const actionSchema = /* @__PURE__ */ z.object({ user: optionalText, note: optionalText, source: optionalText }).nullish();
 
 const WEBHOOK_STATUS: Readonly<Record<string, SignalStatus>> = {
   Create: 'firing',
@@ -59,7 +59,7 @@ const WEBHOOK_STATUS: Readonly<Record<string, SignalStatus>> = {
   Delete: 'resolved',
 };
 
-const webhookSchema = z.object({
+const webhookSchema = /* @__PURE__ */ (() => z.object({
   action: z.string(),
   alert: z.object({
     alertId: optionalText,
@@ -77,7 +77,7 @@ const webhookSchema = z.object({
     updatedAt: z.number().or(z.string()).nullish(),
   }),
   integrationName: optionalText,
-});
+}))();
 
 const present = (value: string | null | undefined): string | undefined => (value === null || value === undefined || value.trim() === '' ? undefined : value);
 

@@ -4,9 +4,9 @@ import { buildSignal, jsonText } from './buildSignal.js';
 import { fingerprintOf } from './fingerprint.js';
 import { parserOptionsSchema, runParser, type ParserOptions } from './runParser.js';
 
-const optionalText = z.string().nullish();
+const optionalText = /* @__PURE__ */ z.string().nullish();
 
-const payloadSchema = z.object({
+const payloadSchema = /* @__PURE__ */ (() => z.object({
   summary: z.string(),
   source: z.string(),
   severity: z.enum(['critical', 'error', 'warning', 'info']),
@@ -15,9 +15,9 @@ const payloadSchema = z.object({
   group: optionalText,
   class: optionalText,
   custom_details: z.unknown().optional(),
-});
+}))();
 
-const eventSchema = z.object({
+const eventSchema = /* @__PURE__ */ (() => z.object({
   routing_key: optionalText,
   event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
   dedup_key: optionalText,
@@ -26,7 +26,7 @@ const eventSchema = z.object({
   client_url: optionalText,
   links: z.array(z.object({ href: z.string(), text: optionalText })).nullish(),
   images: z.array(z.object({ src: z.string(), href: optionalText, alt: optionalText })).nullish(),
-});
+}))();
 
 const STATUS: Readonly<Record<z.output<typeof eventSchema>['event_action'], SignalStatus>> = {
   trigger: 'firing',

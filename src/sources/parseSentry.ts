@@ -4,10 +4,10 @@ import { buildSignal } from './buildSignal.js';
 import { fingerprintOf } from './fingerprint.js';
 import { parserOptionsSchema, runParser, type ParserOptions, type ParseContext } from './runParser.js';
 
-const optionalText = z.string().nullish();
-const id = z.string().or(z.number());
+const optionalText = /* @__PURE__ */ z.string().nullish();
+const id = /* @__PURE__ */ (() => z.string().or(z.number()))();
 
-const eventAlertSchema = z.object({
+const eventAlertSchema = /* @__PURE__ */ (() => z.object({
   action: z.literal('triggered'),
   data: z.object({
     triggered_rule: optionalText,
@@ -31,9 +31,9 @@ const eventAlertSchema = z.object({
       metadata: z.object({ type: optionalText, value: optionalText }).nullish(),
     }),
   }),
-});
+}))();
 
-const metricAlertSchema = z.object({
+const metricAlertSchema = /* @__PURE__ */ (() => z.object({
   action: z.enum(['critical', 'warning', 'resolved']),
   data: z.object({
     description_title: optionalText,
@@ -57,7 +57,7 @@ const metricAlertSchema = z.object({
         .nullish(),
     }),
   }),
-});
+}))();
 
 const ISSUE_STATUS: Readonly<Record<string, SignalStatus>> = {
   created: 'firing',
@@ -69,7 +69,7 @@ const ISSUE_STATUS: Readonly<Record<string, SignalStatus>> = {
   archived: 'resolved',
 };
 
-const issueSchema = z.object({
+const issueSchema = /* @__PURE__ */ (() => z.object({
   action: z.string(),
   data: z.object({
     issue: z.object({
@@ -87,7 +87,7 @@ const issueSchema = z.object({
       project: z.object({ slug: optionalText, name: optionalText }).nullish(),
     }),
   }),
-});
+}))();
 
 /** Sentry sends tags as `[key, value]` pairs (older payloads: `{ key, value }` objects). */
 function tagEntries(tags: readonly unknown[] | null | undefined): [string, unknown][] {

@@ -8,7 +8,7 @@ import { readTimestamp, type EpochUnit } from './time.js';
 import { hasNul, NUL_MESSAGE } from '../model/primitives.js';
 
 /** A severity level given in options: it becomes the text of signals, so it holds no NUL either. */
-const levelOption = z.string().min(1).max(64).refine((level) => !hasNul(level), { message: NUL_MESSAGE });
+const levelOption = /* @__PURE__ */ z.string().min(1).max(64).refine((level) => !hasNul(level), { message: NUL_MESSAGE });
 
 /**
  * Options every parser takes.
@@ -40,7 +40,7 @@ export interface ParserOptions {
 export type ParsedOptions<O> = { [K in keyof O]?: O[K] | undefined };
 
 /** The zod shape of {@link ParserOptions}; parsers extend it with their own options. @internal */
-export const parserOptionsShape = {
+export const parserOptionsShape = /* @__PURE__ */ (() => ({
   severityMap: z.record(z.string().min(1).max(128), levelOption).optional(),
   defaultSeverity: levelOption.optional(),
   service: z.string().min(1).max(128).optional(),
@@ -49,10 +49,10 @@ export const parserOptionsShape = {
       message: 'Must be a clock: an object with a now() method returning a Date.',
     })
     .optional(),
-};
+}))();
 
 /** The zod schema of {@link ParserOptions}. @internal */
-export const parserOptionsSchema: z.ZodType<ParsedOptions<ParserOptions>> = z.strictObject(parserOptionsShape);
+export const parserOptionsSchema: z.ZodType<ParsedOptions<ParserOptions>> = /* @__PURE__ */ z.strictObject(parserOptionsShape);
 
 /**
  * What a tool-specific parser gets: the resolved options and helpers that raise

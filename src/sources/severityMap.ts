@@ -43,7 +43,7 @@ const PRIORITIES: SeverityMap = { p1: 'SEV1', p2: 'SEV2', p3: 'SEV3', p4: 'SEV4'
  * - `sentry`: the event or issue `level` (`fatal` … `debug`), or a metric alert's `critical`/`warning`.
  * - `datadog`: the monitor priority (`P1`…`P5`), else the alert type (`error`, `warning`, `info`).
  */
-export const DEFAULT_SEVERITY_MAPS: Readonly<Record<IngestSource, SeverityMap>> = Object.freeze({
+export const DEFAULT_SEVERITY_MAPS: Readonly<Record<IngestSource, SeverityMap>> = /* @__PURE__ */ (() => Object.freeze({
   alertmanager: LABEL_SEVERITIES,
   grafana: LABEL_SEVERITIES,
   pagerduty: { critical: 'SEV1', error: 'SEV2', warning: 'SEV3', info: 'SEV4' },
@@ -51,7 +51,7 @@ export const DEFAULT_SEVERITY_MAPS: Readonly<Record<IngestSource, SeverityMap>> 
   cloudwatch: {},
   sentry: { fatal: 'SEV1', critical: 'SEV1', error: 'SEV2', warning: 'SEV3', info: 'SEV4', debug: 'SEV5' },
   datadog: { ...PRIORITIES, error: 'SEV2', warning: 'SEV3', info: 'SEV4' },
-});
+}))();
 
 /**
  * The severity map a parser of `source` uses: the defaults with `overrides` on top (keys are

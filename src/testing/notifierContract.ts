@@ -60,7 +60,7 @@ export interface NotifierContractOptions {
 /** The event types every notifier must render and deliver: those the engine notifies by default. */
 export const CONTRACT_EVENT_TYPES = DEFAULT_NOTIFIED_EVENTS;
 
-const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>> = {
+const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>> = /* @__PURE__ */ (() => ({
   DECLARED: { title: 'Checkout API returns errors', severity: 'SEV1', service: 'checkout-api' },
   ACKNOWLEDGED: {},
   ESCALATED: { trigger: 'timer', step: 2, level: 2, cycle: 0, targets: ['team-payments', 'duty-manager'] },
@@ -81,7 +81,7 @@ const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>
       JSON.stringify(computeClock(gdpr, { triggers: { awareness: '2025-12-29T10:05:00.000Z' }, now: '2026-01-01T10:05:00.001Z' })),
     ) as JsonValue,
   },
-};
+}))();
 
 /**
  * A complete, rendered {@link NotificationMessage} about an event of `type` on a sample

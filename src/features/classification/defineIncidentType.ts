@@ -89,7 +89,7 @@ export type TypedDeclareFields<Types extends readonly AnyIncidentType[]> = {
 
 const defined = new WeakSet<object>();
 
-const definitionSchema = z.strictObject({
+const definitionSchema = /* @__PURE__ */ (() => z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Type names start with a letter and hold letters, digits, _ or - (at most 64).'),
   title: z.string().trim().min(1).max(200).optional(),
   description: z.string().trim().min(1).max(2_000).optional(),
@@ -106,7 +106,7 @@ const definitionSchema = z.strictObject({
     .optional(),
   statuses: z.custom<StatusLabels>(isStatusLabels, { message: 'Pass status labels made with defineStatusLabels.' }).optional(),
   policies: z.object({ review: z.object({ requiredFor: z.array(z.string()).optional() }).optional() }).loose().optional(),
-});
+}))();
 
 /**
  * Defines an incident type: a severity scale, typed custom fields from a Standard Schema,

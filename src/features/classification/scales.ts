@@ -23,7 +23,7 @@ export type ItilPriority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
  * severityLabel(itilPriorityScale, 'P3'); // 'Moderate'
  * ```
  */
-export const itilPriorityScale: SeverityScale<ItilPriority> = defineSeverityScale({
+export const itilPriorityScale: SeverityScale<ItilPriority> = /* @__PURE__ */ defineSeverityScale({
   name: 'itil_priority',
   title: 'ITIL priority (impact × urgency)',
   levels: ['P1', 'P2', 'P3', 'P4', 'P5'],
@@ -50,16 +50,16 @@ export type ItilPriorityMatrix<P extends string = ItilPriority> = readonly [
  * | 2 medium | P2 | P3 | P4 |
  * | 3 low    | P3 | P4 | P5 |
  */
-export const ITIL_PRIORITY_MATRIX: ItilPriorityMatrix = Object.freeze([
+export const ITIL_PRIORITY_MATRIX: ItilPriorityMatrix = /* @__PURE__ */ (() => Object.freeze([
   Object.freeze(['P1', 'P2', 'P3'] as const),
   Object.freeze(['P2', 'P3', 'P4'] as const),
   Object.freeze(['P3', 'P4', 'P5'] as const),
-] as const);
+] as const))();
 
-const itilLevel = z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'Must be 1 (high), 2 (medium) or 3 (low).' });
-const itilInputSchema = z.strictObject({ impact: itilLevel, urgency: itilLevel });
-const matrixRow = z.tuple([z.string().min(1), z.string().min(1), z.string().min(1)]);
-const matrixSchema = z.tuple([matrixRow, matrixRow, matrixRow], { error: 'A priority matrix has 3 rows (impact 1–3) of 3 priorities (urgency 1–3).' });
+const itilLevel = /* @__PURE__ */ (() => z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'Must be 1 (high), 2 (medium) or 3 (low).' }))();
+const itilInputSchema = /* @__PURE__ */ z.strictObject({ impact: itilLevel, urgency: itilLevel });
+const matrixRow = /* @__PURE__ */ (() => z.tuple([z.string().min(1), z.string().min(1), z.string().min(1)]))();
+const matrixSchema = /* @__PURE__ */ z.tuple([matrixRow, matrixRow, matrixRow], { error: 'A priority matrix has 3 rows (impact 1–3) of 3 priorities (urgency 1–3).' });
 
 /**
  * Derives the ITIL priority from impact and urgency (`1` = high … `3` = low).
@@ -97,7 +97,7 @@ export type PagerDutyUrgency = 'high' | 'low';
  *
  * @see https://support.pagerduty.com/main/docs/dynamic-notifications
  */
-export const pagerDutySeverityScale: SeverityScale<PagerDutySeverity> = defineSeverityScale({
+export const pagerDutySeverityScale: SeverityScale<PagerDutySeverity> = /* @__PURE__ */ defineSeverityScale({
   name: 'pagerduty',
   title: 'PagerDuty severity',
   levels: ['critical', 'error', 'warning', 'info'],
@@ -113,7 +113,7 @@ export const pagerDutySeverityScale: SeverityScale<PagerDutySeverity> = defineSe
 });
 
 /** PagerDuty's fixed severity → urgency mapping under dynamic notifications. */
-export const PAGERDUTY_URGENCY: Readonly<Record<PagerDutySeverity, PagerDutyUrgency>> = Object.freeze({
+export const PAGERDUTY_URGENCY: Readonly<Record<PagerDutySeverity, PagerDutyUrgency>> = /* @__PURE__ */ Object.freeze({
   critical: 'high',
   error: 'high',
   warning: 'low',
@@ -145,7 +145,7 @@ export type AhrqEventClass = 'incident' | 'near_miss' | 'unsafe_condition';
  *
  * @see https://www.psoppc.org/
  */
-export const ahrqEventClasses: SeverityScale<AhrqEventClass> = defineSeverityScale({
+export const ahrqEventClasses: SeverityScale<AhrqEventClass> = /* @__PURE__ */ defineSeverityScale({
   name: 'ahrq_event_class',
   title: 'AHRQ Common Formats event type',
   levels: ['incident', 'near_miss', 'unsafe_condition'],
@@ -171,7 +171,7 @@ export type AhrqHarm = 'death' | 'severe' | 'moderate' | 'mild' | 'no_harm' | 'u
  *
  * @see https://loinc.org/74560-4
  */
-export const ahrqHarmScale: SeverityScale<AhrqHarm> = defineSeverityScale({
+export const ahrqHarmScale: SeverityScale<AhrqHarm> = /* @__PURE__ */ defineSeverityScale({
   name: 'ahrq_harm',
   title: 'AHRQ Common Formats Harm Scale',
   levels: ['death', 'severe', 'moderate', 'mild', 'no_harm', 'unknown'],
@@ -205,7 +205,7 @@ export type NccMerpGroup = 'no_error' | 'error_no_harm' | 'error_harm' | 'error_
  *
  * @see https://www.nccmerp.org/
  */
-export const nccMerpScale: SeverityScale<NccMerpCategory> = defineSeverityScale({
+export const nccMerpScale: SeverityScale<NccMerpCategory> = /* @__PURE__ */ defineSeverityScale({
   name: 'ncc_merp',
   title: 'NCC MERP Index for Categorizing Medication Errors',
   levels: ['I', 'H', 'G', 'F', 'E', 'D', 'C', 'B', 'A'],

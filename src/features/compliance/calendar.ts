@@ -70,7 +70,7 @@ function isTimeZone(zone: string): boolean {
   return canonicalZone(zone) !== undefined;
 }
 
-const calendarSchema = z.strictObject({
+const calendarSchema = /* @__PURE__ */ (() => z.strictObject({
   timeZone: z
     .string()
     .refine(isTimeZone, { message: 'Use an IANA time zone such as Europe/Berlin or America/New_York.' })
@@ -83,7 +83,7 @@ const calendarSchema = z.strictObject({
     .array(z.number().int().min(1, 'Weekdays are 1 (Monday) … 7 (Sunday).').max(7, 'Weekdays are 1 (Monday) … 7 (Sunday).'))
     .max(6, 'At least one day of the week must be a business day.')
     .default([6, 7]),
-});
+}))();
 
 const validated = new WeakSet<BusinessCalendar>();
 const holidaySets = new WeakMap<BusinessCalendar, ReadonlySet<string>>();
@@ -194,7 +194,7 @@ export function addBusinessDaysToDate(calendar: BusinessCalendar, date: LocalDat
   return formatDate(ymdOfEpochDay(day));
 }
 
-const durationSchema = z
+const durationSchema = /* @__PURE__ */ (() => z
   .strictObject({
     amount: z.number().int('Durations are whole numbers.').min(0).max(100_000),
     unit: z.enum(['minutes', 'hours', 'calendarDays', 'businessDays', 'months']),
@@ -203,7 +203,7 @@ const durationSchema = z
   .refine((d) => d.dayEndsAt === undefined || (d.unit !== 'hours' && d.unit !== 'minutes'), {
     message: 'dayEndsAt applies to calendarDays, businessDays and months only.',
     path: ['dayEndsAt'],
-  });
+  }))();
 
 /**
  * Validates a {@link Duration}.

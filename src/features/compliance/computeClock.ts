@@ -22,14 +22,14 @@ export interface ClockInput<T extends string = string, P extends string = string
   readonly calendar?: CalendarOptions | BusinessCalendar;
 }
 
-const inputSchema = z.strictObject({
+const inputSchema = /* @__PURE__ */ (() => z.strictObject({
   triggers: z.record(z.string(), timestampSchema),
   filings: z.record(z.string(), z.union([timestampSchema, z.array(timestampSchema).min(1).max(LIMITS.list)])).optional(),
   reasonsForDelay: z.record(z.string(), text(LIMITS.text)).optional(),
   references: z.record(z.string(), text(LIMITS.shortText)).optional(),
   now: timestampSchema,
   calendar: z.unknown().optional(),
-});
+}))();
 
 function unknownKeys(record: Readonly<Record<string, unknown>> | undefined, known: readonly string[], path: string, what: string, regime: string): ValidationIssue[] {
   return Object.keys(record ?? {})

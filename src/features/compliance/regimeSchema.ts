@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-const idSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Ids start with a letter and hold letters, digits, _ or - (at most 64).');
-const anchorSchema = z.union([
+const idSchema = /* @__PURE__ */ z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Ids start with a letter and hold letters, digits, _ or - (at most 64).');
+const anchorSchema = /* @__PURE__ */ (() => z.union([
   z.strictObject({ trigger: idSchema }),
   z.strictObject({ phase: idSchema, filing: z.enum(['first', 'latest']).optional() }),
-]);
-const durationShape = z.object({ amount: z.number(), unit: z.string() }).loose();
-const phaseSchema = z.strictObject({
+]))();
+const durationShape = /* @__PURE__ */ (() => z.object({ amount: z.number(), unit: z.string() }).loose())();
+const phaseSchema = /* @__PURE__ */ (() => z.strictObject({
   id: idSchema,
   title: z.string().trim().min(1).max(300),
   reference: z.string().trim().min(1).max(500),
@@ -15,9 +15,9 @@ const phaseSchema = z.strictObject({
   within: durationShape,
   notLaterThan: z.strictObject({ from: anchorSchema, within: durationShape }).optional(),
   reasonForDelayWhenLate: z.boolean().optional(),
-});
+}))();
 /** The shape `defineRegime` checks before it validates the durations and the calendar. */
-export const regimeSchema = z
+export const regimeSchema = /* @__PURE__ */ (() => z
   .strictObject({
     id: idSchema,
     title: z.string().trim().min(1).max(300),
@@ -47,4 +47,4 @@ export const regimeSchema = z
       }
       earlier.add(phase.id);
     });
-  });
+  }))();

@@ -157,7 +157,7 @@ export function defineRegime<const D extends RegimeDefinition>(definition: D): R
  * GDPR personal data breach notification to the supervisory authority: 72 hours from becoming
  * aware (Regulation (EU) 2016/679, Art. 33(1)); a late notification must give reasons.
  */
-export const gdpr = defineRegime(DEFINITIONS.gdpr);
+export const gdpr = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.gdpr))();
 
 /**
  * NIS2 significant incident reporting to the CSIRT or competent authority
@@ -165,7 +165,7 @@ export const gdpr = defineRegime(DEFINITIONS.gdpr);
  * notification within 72 hours of becoming aware; final report one month after the incident
  * notification was submitted.
  */
-export const nis2 = defineRegime(DEFINITIONS.nis2);
+export const nis2 = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.nis2))();
 
 /**
  * DORA major ICT-related incident reporting (Regulation (EU) 2022/2554, Art. 19(4), with the
@@ -174,36 +174,36 @@ export const nis2 = defineRegime(DEFINITIONS.nis2);
  * intermediate report within 72 hours of submitting the initial notification; final report
  * within one month of submitting the latest updated intermediate report.
  */
-export const dora = defineRegime(DEFINITIONS.dora);
+export const dora = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.dora))();
 
 /**
  * SEC Form 8-K Item 1.05 (material cybersecurity incidents): four business days after the
  * registrant determines the incident is material, counted in New York time with EDGAR's
  * 5:30 p.m. Eastern cut-off.
  */
-export const sec8k = defineRegime(DEFINITIONS.sec8k);
+export const sec8k = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.sec8k))();
 
 /**
  * HIPAA breach notification to individuals: without unreasonable delay and no later than 60
  * calendar days after discovery (45 CFR 164.404(b)).
  */
-export const hipaa = defineRegime(DEFINITIONS.hipaa);
+export const hipaa = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.hipaa))();
 
 /**
  * FDA Medical Device Reporting by user facilities: a report within 10 work days after becoming
  * aware of a device-related death or serious injury (21 CFR 803.30(a)).
  */
-export const fdaMdr = defineRegime(DEFINITIONS.fdaMdr);
+export const fdaMdr = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.fdaMdr))();
 
 /**
  * The Joint Commission Sentinel Event Policy: a comprehensive systematic analysis (e.g. root
  * cause analysis) and corrective action plan within 45 business days of the event or of
  * becoming aware of it.
  */
-export const jointCommission = defineRegime(DEFINITIONS.jointCommission);
+export const jointCommission = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.jointCommission))();
 
 /** Every built-in regime, by id. */
-export const BUILT_IN_REGIMES = Object.freeze({ gdpr, nis2, dora, sec8k, hipaa, fdaMdr, jointCommission });
+export const BUILT_IN_REGIMES = /* @__PURE__ */ Object.freeze({ gdpr, nis2, dora, sec8k, hipaa, fdaMdr, jointCommission });
 
 /** The id of a built-in regime. */
 export type BuiltInRegimeId = keyof typeof BUILT_IN_REGIMES;

@@ -88,7 +88,7 @@ export interface Dispatcher {
 /** The longest any delay may be (backoff and `Retry-After`): 30 days. */
 const MAX_DELAY_MS = 30 * 24 * 3_600_000;
 
-const optionsSchema = z
+const optionsSchema = /* @__PURE__ */ (() => z
   .object({
     tenantId: z.string().min(1),
     maxAttempts: z.number().int().min(1).max(100),
@@ -102,7 +102,7 @@ const optionsSchema = z
     owner: z.string().min(1).max(200),
   })
   .refine((o) => o.maxMs >= o.baseMs, { message: 'delivery.backoff.maxMs must be at least baseMs.', path: ['maxMs'] })
-  .refine((o) => o.leaseMs > o.timeoutMs, { message: 'leaseMs must be longer than delivery.timeoutMs.', path: ['leaseMs'] });
+  .refine((o) => o.leaseMs > o.timeoutMs, { message: 'leaseMs must be longer than delivery.timeoutMs.', path: ['leaseMs'] }))();
 
 /**
  * The delay before retry number `attempt` (1 after the first failure): exponential backoff

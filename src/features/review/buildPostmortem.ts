@@ -38,9 +38,9 @@ export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'REPORT_OVERDUE',
 ];
 
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
-const texts = z.array(z.string()).max(1_000);
-const optionsSchema = z.strictObject({
+const fn = /* @__PURE__ */ z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
+const texts = /* @__PURE__ */ (() => z.array(z.string()).max(1_000))();
+const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   now: z
     .union([z.date(), z.number(), z.string()])
     .refine((v) => Number.isFinite(timeValueMs(v)), { message: 'Must be a valid date.' })
@@ -56,7 +56,7 @@ const optionsSchema = z.strictObject({
   keyEventTypes: z.array(z.string()).optional(),
   maxTimelineEntries: z.number().int().min(0).optional(),
   includeSensitiveFields: z.boolean().optional(),
-});
+}))();
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -59,7 +59,7 @@ export interface SimilarityWeights {
 }
 
 /** The default {@link SimilarityWeights}: identity (dedup key, fingerprints) outweighs any context. */
-export const DEFAULT_SIMILARITY_WEIGHTS: SimilarityWeights = Object.freeze({
+export const DEFAULT_SIMILARITY_WEIGHTS: SimilarityWeights = /* @__PURE__ */ Object.freeze({
   dedupKey: 0.95,
   fingerprint: 0.9,
   service: 0.3,
@@ -83,8 +83,8 @@ export interface FindSimilarOptions {
   readonly since?: TimeInput;
 }
 
-const weight = z.number().min(0).max(1);
-const optionsSchema = z.strictObject({
+const weight = /* @__PURE__ */ z.number().min(0).max(1);
+const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   limit: z.number().int().min(1).max(1_000).optional(),
   minScore: z.number().min(0).max(1).optional(),
   weights: z
@@ -102,7 +102,7 @@ const optionsSchema = z.strictObject({
     .union([z.date(), z.number(), z.string()])
     .refine((v) => Number.isFinite(timeValueMs(v)), { message: 'Must be a valid date.' })
     .optional(),
-});
+}))();
 
 /** Words too common in incident titles to say anything. */
 const STOP_WORDS = new Set([

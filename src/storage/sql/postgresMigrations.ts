@@ -105,7 +105,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const NEWEST = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;
+const NEWEST = /* @__PURE__ */ (() => POSTGRES_MIGRATIONS.at(-1)?.version ?? 0)();
 
 const tooNew = (current: number): AdapterError => schemaTooNew('postgres', current, NEWEST);
 

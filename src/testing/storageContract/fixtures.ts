@@ -7,7 +7,7 @@ import type { AlertSummary, Incident } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { Claimed, ClaimOptions, Commit, OutboxRecord, StoredIncident, TimerRecord } from '../../storage/types.js';
 
-const BASE = Date.parse('2026-03-01T12:00:00.000Z');
+const BASE = /* @__PURE__ */ Date.parse('2026-03-01T12:00:00.000Z');
 
 /** A canonical timestamp `ms` milliseconds after the suite's base time. */
 export const t = (ms: number): string => new Date(BASE + ms).toISOString();

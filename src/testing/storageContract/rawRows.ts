@@ -35,4 +35,4 @@ export const rawRowChecks = {
 export const NO_INSPECT_REASON = 'no inspect() was given, so rows cannot be read past the adapter';
 
 /** The names of the checks that call `inspect`. */
-export const NEEDS_INSPECT: ReadonlySet<string> = new Set(Object.keys(rawRowChecks));
+export const NEEDS_INSPECT: ReadonlySet<string> = /* @__PURE__ */ (() => new Set(Object.keys(rawRowChecks)))();
