@@ -123,7 +123,9 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     if (incident === undefined) return;
     recent.delete(incident.id);
     recent.set(incident.id, incident);
-    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+    if (recent.size <= RECENT_LIMIT) return;
+    const oldest = recent.keys().next();
+    if (oldest.done !== true) recent.delete(oldest.value);
   }
 
   async function readOpen(key: string): Promise<Incident | undefined> {
