@@ -159,7 +159,7 @@ export {
 export type { JsonValue } from './model/primitives.js';
 export { sevScale, severitySchema, type SeverityScale } from './model/severity.js';
 
-export { memoryStore } from './storage/memory.js';
+export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
 export type {
   ClaimOptions,
   Claimed,
