@@ -286,9 +286,15 @@ export interface EngineApi {
   /**
    * Fires every durable timer due at `now` (default: the clock's time): claims each with a
    * lease, feeds its event to the incident's machine as the system actor, and completes it.
+   * Returns what it fired, in the order the timers were claimed (earliest due first).
    *
-   * @remarks Safe to call from several engine instances over one store: each timer is claimed
-   * by one of them per lease, and a duplicate delivery changes nothing.
+   * @remarks Claims 100 timers at a time until none due at `now` is left, however many there
+   * are: timers that a fired timer sets and that are already due (overdue escalation levels
+   * after downtime) fire in the same tick. One incident's timers fire one after the other in
+   * due order; timers of different incidents fire up to four at a time. Safe to call from several
+   * engine instances over one store: each timer is claimed by one of them per lease, and a
+   * duplicate delivery changes nothing.
+   * @throws ValidationError (`VALIDATION_FAILED`) when `now` is not a valid date.
    */
   tick(now?: Date): Promise<FiredTimer[]>;
   /**
