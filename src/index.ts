@@ -164,6 +164,7 @@ export type {
   ClaimOptions,
   Claimed,
   Commit,
+  EventRange,
   ListQuery,
   OutboxFailure,
   OutboxRecord,

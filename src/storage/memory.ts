@@ -4,6 +4,7 @@ import { parseConfig } from '../kernel/parse.js';
 import type { StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type Incident } from '../model/incident.js';
 import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
+import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import type {
   Commit,
@@ -156,8 +157,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
       return Promise.resolve();
     },
 
-    events(tenantId, incidentId) {
-      return Promise.resolve(structuredClone(timelines.get(key(tenantId, incidentId)) ?? []));
+    events(tenantId, incidentId, range) {
+      const { afterSeq, limit } = checkEventRange(range);
+      const timeline = timelines.get(key(tenantId, incidentId)) ?? [];
+      // A binary search for the first event after afterSeq: the timeline is in seq order.
+      let start = 0;
+      for (let end = timeline.length; start < end; ) {
+        const middle = (start + end) >> 1;
+        if ((timeline[middle]?.seq ?? 0) <= afterSeq) start = middle + 1;
+        else end = middle;
+      }
+      return Promise.resolve(structuredClone(timeline.slice(start, limit === undefined ? undefined : start + limit)));
     },
 
     list(tenantId, query: ListQuery): Promise<Page<Incident>> {
