@@ -71,6 +71,7 @@ export type {
   FileReportInput,
   ImportIncidentInput,
   ReadOptions,
+  TimelineOptions,
   VerifyTimelineOptions,
   ScanFilter,
   SetStatusLabelInput,

@@ -24,6 +24,7 @@ import type {
   ResolveInput,
   ScanFilter,
   SetSeverityInput,
+  TimelineOptions,
   UntypedDeclareInput,
   VerifyTimelineOptions,
 } from './commands.js';
@@ -315,12 +316,30 @@ export interface EngineApi {
    */
   list(query?: ListInput, options?: ReadOptions): Promise<Page<Incident>>;
   /**
-   * The incident's stored events in order.
+   * The incident's stored events in `seq` order: all of them, or one page with `{ afterSeq,
+   * limit }`: the events after `afterSeq`, at most `limit` of them.
    *
+   * @remarks To read a long timeline page by page, pass the last event's `seq` as the next
+   * `afterSeq`; a page shorter than `limit` is the last. A page costs the same at the end of a
+   * long timeline as at its start (the stores seek on `seq`).
+   * @example
+   * ```ts
+   * import { createIncidentEngine, memoryStore, type StoredEvent } from 'incidentkit';
+   *
+   * const engine = createIncidentEngine({ store: memoryStore() });
+   * const { id } = await engine.declare({ title: 'Checkout down', severity: 'SEV1', actor: { id: 'u_dana' } });
+   * const events: StoredEvent[] = [];
+   * let page: readonly StoredEvent[];
+   * do {
+   *   page = await engine.timeline(id, { afterSeq: events.at(-1)?.seq ?? 0, limit: 500 });
+   *   events.push(...page);
+   * } while (page.length === 500);
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`) when `afterSeq` is not a whole number ≥ 0 or `limit` not one from 1 to 10 000.
    * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
    */
-  timeline(id: string, options?: ReadOptions): Promise<readonly StoredEvent[]>;
+  timeline(id: string, options?: TimelineOptions): Promise<readonly StoredEvent[]>;
   /**
    * Checks the incident's timeline: recomputes the hash chain, checks that it reaches the
    * stored projection's version and last hash, replays the events and compares the result with
