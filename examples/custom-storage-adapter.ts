@@ -179,7 +179,13 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
         for (const m of commit.outbox ?? []) await write(key('outbox', m.tenantId, m.id), { record: m, state: 'pending' });
       }),
 
-    events: async (tenantId, incidentId) => (await read<StoredEvent[]>(key('events', tenantId, incidentId))) ?? [],
+    // The whole timeline is one document here, so a range is cut from it; a backend with ordered
+    // keys would seek to (tenantId, incidentId, afterSeq) instead.
+    async events(tenantId, incidentId, range = {}) {
+      const events = (await read<StoredEvent[]>(key('events', tenantId, incidentId))) ?? [];
+      const after = events.filter((event) => event.seq > (range.afterSeq ?? 0));
+      return range.limit === undefined ? after : after.slice(0, range.limit);
+    },
 
     async list(tenantId, query) {
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);

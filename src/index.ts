@@ -71,6 +71,7 @@ export type {
   FileReportInput,
   ImportIncidentInput,
   ReadOptions,
+  TimelineOptions,
   VerifyTimelineOptions,
   ScanFilter,
   SetStatusLabelInput,
@@ -159,11 +160,12 @@ export {
 export type { JsonValue } from './model/primitives.js';
 export { sevScale, severitySchema, type SeverityScale } from './model/severity.js';
 
-export { memoryStore } from './storage/memory.js';
+export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
 export type {
   ClaimOptions,
   Claimed,
   Commit,
+  EventRange,
   ListQuery,
   OutboxFailure,
   OutboxRecord,

@@ -56,6 +56,13 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       actor: actorSchema,
     }),
     read: z.strictObject({ actor: actorSchema.optional() }).default({}),
+    timeline: z
+      .strictObject({
+        actor: actorSchema.optional(),
+        afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
+      })
+      .default({}),
     verifyTimeline: z
       .strictObject({
         actor: actorSchema.optional(),
@@ -168,6 +175,12 @@ export type StartClockInput = z.input<CommandSchemas['startClock']>;
 export type FileReportInput = z.input<CommandSchemas['fileReport']>;
 /** Options of the engine's reads: who is reading, for the host's `authorize`. */
 export type ReadOptions = z.input<CommandSchemas['read']>;
+/**
+ * Options of `engine.timeline`: who is reading, and optionally one page of the timeline: the
+ * events after `afterSeq` (default `0`, from the first), at most `limit` of them (1–10 000;
+ * default: all that follow).
+ */
+export type TimelineOptions = z.input<CommandSchemas['timeline']>;
 /** Options of `engine.verifyTimeline`: who is reading, and an anchor kept outside the database (`engine.anchor`). */
 export type VerifyTimelineOptions = z.input<CommandSchemas['verifyTimeline']>;
 /** Input of `engine.acknowledge`. */

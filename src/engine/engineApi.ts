@@ -8,13 +8,24 @@ import type { Actor } from '../model/actor.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import { checkSeverity } from '../model/severity.js';
-import type { Page } from '../storage/types.js';
+import type { StoredEvent } from '../model/event.js';
+import type { EventRange, Page } from '../storage/types.js';
 import { toListQuery, type ReadOptions } from './commands.js';
 import { readerOf, runIncidentCommand, withoutActor, type BuildEvent, type EngineCore } from './core.js';
 import { createIngest } from './ingest.js';
 import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
 import { runLoop } from './workers.js';
+
+/**
+ * The events of `range` among `events` (in `seq` order). A store that honours the range returned
+ * exactly these; one written before ranges existed returned the whole timeline, cut here.
+ */
+function pageOf(events: readonly StoredEvent[], range: EventRange): readonly StoredEvent[] {
+  const afterSeq = range.afterSeq ?? 0;
+  const after = (events[0]?.seq ?? afterSeq + 1) > afterSeq ? events : events.filter((event) => event.seq > afterSeq);
+  return range.limit === undefined || after.length <= range.limit ? after : after.slice(0, range.limit);
+}
 
 /**
  * The engine's own methods over its kernel: `declare`, the lifecycle commands, ingest, the
@@ -292,8 +303,11 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     },
 
     async timeline(id, options) {
-      const stored = await readable(id, options, 'timeline');
-      return store.events(tenantId, stored.incident.id);
+      const { afterSeq, limit, ...read } = parseInput(schemas.timeline, options, 'timeline');
+      const stored = await readable(id, read, 'timeline');
+      if (afterSeq === undefined && limit === undefined) return store.events(tenantId, stored.incident.id);
+      const range: EventRange = { ...(afterSeq === undefined ? {} : { afterSeq }), ...(limit === undefined ? {} : { limit }) };
+      return pageOf(await store.events(tenantId, stored.incident.id, range), range);
     },
 
     async verifyTimeline(id, options): Promise<TimelineVerification> {

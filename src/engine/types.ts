@@ -24,6 +24,7 @@ import type {
   ResolveInput,
   ScanFilter,
   SetSeverityInput,
+  TimelineOptions,
   UntypedDeclareInput,
   VerifyTimelineOptions,
 } from './commands.js';
@@ -295,9 +296,15 @@ export interface EngineApi {
   /**
    * Fires every durable timer due at `now` (default: the clock's time): claims each with a
    * lease, feeds its event to the incident's machine as the system actor, and completes it.
+   * Returns what it fired, in the order the timers were claimed (earliest due first).
    *
-   * @remarks Safe to call from several engine instances over one store: each timer is claimed
-   * by one of them per lease, and a duplicate delivery changes nothing.
+   * @remarks Claims 100 timers at a time until none due at `now` is left, however many there
+   * are: timers that a fired timer sets and that are already due (overdue escalation levels
+   * after downtime) fire in the same tick. One incident's timers fire one after the other in
+   * due order; timers of different incidents fire up to four at a time. Safe to call from several
+   * engine instances over one store: each timer is claimed by one of them per lease, and a
+   * duplicate delivery changes nothing.
+   * @throws ValidationError (`VALIDATION_FAILED`) when `now` is not a valid date.
    */
   tick(now?: Date): Promise<FiredTimer[]>;
   /**
@@ -318,12 +325,30 @@ export interface EngineApi {
    */
   list(query?: ListInput, options?: ReadOptions): Promise<Page<Incident>>;
   /**
-   * The incident's stored events in order.
+   * The incident's stored events in `seq` order: all of them, or one page with `{ afterSeq,
+   * limit }`: the events after `afterSeq`, at most `limit` of them.
    *
+   * @remarks To read a long timeline page by page, pass the last event's `seq` as the next
+   * `afterSeq`; a page shorter than `limit` is the last. A page costs the same at the end of a
+   * long timeline as at its start (the stores seek on `seq`).
+   * @example
+   * ```ts
+   * import { createIncidentEngine, memoryStore, type StoredEvent } from 'incidentkit';
+   *
+   * const engine = createIncidentEngine({ store: memoryStore() });
+   * const { id } = await engine.declare({ title: 'Checkout down', severity: 'SEV1', actor: { id: 'u_dana' } });
+   * const events: StoredEvent[] = [];
+   * let page: readonly StoredEvent[];
+   * do {
+   *   page = await engine.timeline(id, { afterSeq: events.at(-1)?.seq ?? 0, limit: 500 });
+   *   events.push(...page);
+   * } while (page.length === 500);
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`) when `afterSeq` is not a whole number ≥ 0 or `limit` not one from 1 to 10 000.
    * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
    */
-  timeline(id: string, options?: ReadOptions): Promise<readonly StoredEvent[]>;
+  timeline(id: string, options?: TimelineOptions): Promise<readonly StoredEvent[]>;
   /**
    * Checks the incident's timeline: recomputes the hash chain, checks that it reaches the
    * stored projection's version and last hash, replays the events and compares the result with

@@ -11,6 +11,7 @@ import { decodeUtf8, readBody } from './readBody.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
 import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
 import { ingestWebhook, type IngestParser, type IngestSource } from './ingestRoute.js';
+import { timelineQuery } from './timelineQuery.js';
 
 export type { IngestParser, IngestParserResult, IngestSource } from './ingestRoute.js';
 import type { Verifier } from './verifiers.js';
@@ -175,7 +176,8 @@ function decodeSegments(pathname: string): string[] {
  *   signal is rejected does the request answer `400` `VALIDATION_FAILED`.
  * - `POST /incidents` declares (`201`, `Location`); `GET /incidents` lists, with the filters
  *   `status`, `severity`, `service` (each repeatable), `open`, `limit` and `cursor` as query
- *   parameters; `GET /incidents/:id`; `GET /incidents/:id/timeline`; `POST
+ *   parameters; `GET /incidents/:id`; `GET /incidents/:id/timeline` (one page with
+ *   `?afterSeq=&limit=`, as `engine.timeline` takes them); `POST
  *   /incidents/:id/{command}` for every lifecycle command (`acknowledge`, `mitigate`,
  *   `resolve`, …, `updateFields`, `setStatusLabel`, `startClock`, `fileReport`) with the
  *   command's input as JSON, without `actor`: the actor is who `authenticate` says is calling,
@@ -333,7 +335,10 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
     if (action === 'timeline') {
       return {
         allowed: ['GET'],
-        run: async (request) => jsonResponse(200, { items: await engine.timeline(id, { actor: await actorOf(request) }) }),
+        run: async (request) => {
+          const actor = await actorOf(request);
+          return jsonResponse(200, { items: await engine.timeline(id, { ...timelineQuery(new URL(request.url).searchParams), actor }) });
+        },
       };
     }
     if (!isCommandName(action)) throw notFound(pathname);

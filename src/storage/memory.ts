@@ -1,49 +1,50 @@
+import { z } from 'zod';
 import { ConcurrencyError, DuplicateIncidentError } from '../errors.js';
 import { deepFreeze } from '../kernel/freeze.js';
+import { parseConfig } from '../kernel/parse.js';
 import type { StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type Incident } from '../model/incident.js';
 import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
+import { checkEventRange } from './eventRange.js';
+import { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import type {
-  ClaimOptions,
-  Claimed,
   Commit,
   ListQuery,
   SignalCount,
   OutboxFailure,
-  OutboxRecord,
   Page,
   StorageAdapter,
   StoredIncident,
-  TimerRecord,
 } from './types.js';
 
-interface Lease {
-  owner: string;
-  until: string;
-}
-
-interface TimerRow {
-  record: TimerRecord;
-  lease?: Lease;
-}
-
-interface OutboxRow {
-  record: OutboxRecord;
-  lease?: Lease;
-  state: 'pending' | 'delivered' | 'dead';
-}
-
 const key = (tenantId: string, id: string): string => `${tenantId}\u0000${id}`;
-const timerKey = (t: { tenantId: string; incidentId: string; timerId: string }): string =>
-  `${t.tenantId}\u0000${t.incidentId}\u0000${t.timerId}`;
 
 function isOpen(incident: Incident): boolean {
   return OPEN_STATUSES.includes(incident.status);
 }
 
-function addMs(iso: string, ms: number): string {
-  return new Date(Date.parse(iso) + ms).toISOString();
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many delivered outbox messages to keep, the most recently delivered ones; older ones are
+   * forgotten. Default `1000`; `Infinity` keeps every one, `0` none.
+   *
+   * @remarks Nothing the store returns reads a delivered message again: they are kept only to
+   * look at while debugging. Dead letters are always kept until redelivered.
+   */
+  readonly keepDelivered?: number;
 }
+
+const optionsSchema = z
+  .strictObject({
+    keepDelivered: z
+      .custom<number>(
+        (value) => value === Number.POSITIVE_INFINITY || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
+        'A whole number of messages (0 or more), or Infinity to keep every one',
+      )
+      .optional(),
+  })
+  .default({});
 
 /**
  * An in-memory {@link StorageAdapter}: for tests, demos and single-process hosts that can lose
@@ -53,19 +54,26 @@ function addMs(iso: string, ms: number): string {
  * deeply frozen on the way in and shared on the way out (never copied), so neither a caller nor
  * the store can change stored state by accident, and a command's cost does not grow with the
  * incident: a new projection shares every value that did not change with the previous one.
+ * Claiming timers and outbox messages costs the same however many were completed or delivered
+ * before, and only the newest `keepDelivered` delivered messages are kept, so a long-running
+ * process does not grow with its deliveries.
  *
  * @example
  * ```ts
  * import { createIncidentEngine, memoryStore } from 'incidentkit';
  *
  * const engine = createIncidentEngine({ store: memoryStore() });
+ * // Keep the last 100 delivered messages instead of 1 000:
+ * const small = memoryStore({ keepDelivered: 100 });
  * ```
+ * @throws ConfigError (`CONFIG_INVALID`) when `keepDelivered` is not a whole number ≥ 0 or `Infinity`.
  */
-export function memoryStore(): StorageAdapter {
+export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
+  const config = parseConfig(optionsSchema, options, 'memoryStore');
   const incidents = new Map<string, StoredIncident>();
   const timelines = new Map<string, StoredEvent[]>();
-  const timers = new Map<string, TimerRow>();
-  const outbox = new Map<string, OutboxRow>();
+  const timers = memoryTimers();
+  const outbox = memoryOutbox(config.keepDelivered ?? 1_000);
   /** Repeat counters, kept beside projections so commits never overwrite them. */
   const counters = new Map<string, { count: number; lastSeenAt: string }>();
   /** `tenant + dedup key` → id of the open incident holding it as its own key (unique). */
@@ -126,29 +134,6 @@ export function memoryStore(): StorageAdapter {
     return id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
   }
 
-  function claim<R, T extends { record: R; lease?: Lease }>(
-    rows: Iterable<T>,
-    options: ClaimOptions,
-    due: (row: T) => string | undefined,
-  ): Claimed<R>[] {
-    const candidates = [...rows]
-      .filter((row) => {
-        const dueAt = due(row);
-        return dueAt !== undefined && dueAt <= options.now && (row.lease === undefined || row.lease.until <= options.now);
-      })
-      .sort((a, b) => ((due(a) ?? '') < (due(b) ?? '') ? -1 : 1))
-      .slice(0, options.limit);
-    const until = addMs(options.now, options.leaseMs);
-    return candidates.map((row) => {
-      row.lease = { owner: options.owner, until };
-      return { item: structuredClone(row.record), owner: options.owner, leaseUntil: until };
-    });
-  }
-
-  function holds(lease: Lease | undefined, claimed: Claimed<unknown>): boolean {
-    return lease?.owner === claimed.owner && lease.until === claimed.leaseUntil;
-  }
-
   return {
     name: 'memory',
 
@@ -184,20 +169,23 @@ export function memoryStore(): StorageAdapter {
       const timeline = timelines.get(k) ?? [];
       for (const event of commit.events) timeline.push(deepFreeze(event));
       timelines.set(k, timeline);
-      for (const timerId of commit.timers?.cancel ?? []) {
-        timers.delete(timerKey({ tenantId: commit.tenantId, incidentId: commit.incidentId, timerId }));
-      }
-      for (const timer of commit.timers?.set ?? []) {
-        timers.set(timerKey(timer), { record: structuredClone(timer) });
-      }
-      for (const message of commit.outbox ?? []) {
-        outbox.set(key(message.tenantId, message.id), { record: structuredClone(message), state: 'pending' });
-      }
+      for (const timerId of commit.timers?.cancel ?? []) timers.cancel(commit.tenantId, commit.incidentId, timerId);
+      for (const timer of commit.timers?.set ?? []) timers.set(timer);
+      for (const message of commit.outbox ?? []) outbox.add(message);
       return Promise.resolve();
     },
 
-    events(tenantId, incidentId) {
-      return Promise.resolve([...(timelines.get(key(tenantId, incidentId)) ?? [])]);
+    events(tenantId, incidentId, range) {
+      const { afterSeq, limit } = checkEventRange(range);
+      const timeline = timelines.get(key(tenantId, incidentId)) ?? [];
+      // A binary search for the first event after afterSeq: the timeline is in seq order.
+      let start = 0;
+      for (let end = timeline.length; start < end; ) {
+        const middle = (start + end) >> 1;
+        if ((timeline[middle]?.seq ?? 0) <= afterSeq) start = middle + 1;
+        else end = middle;
+      }
+      return Promise.resolve(timeline.slice(start, limit === undefined ? undefined : start + limit));
     },
 
     list(tenantId, query: ListQuery): Promise<Page<Incident>> {
@@ -259,64 +247,12 @@ export function memoryStore(): StorageAdapter {
       return Promise.resolve(kept.filter((time) => time >= since).length);
     },
 
-    claimTimers(options) {
-      const rows = [...timers.values()].filter((row) => row.record.tenantId === options.tenantId);
-      const claimed = claim<TimerRecord, TimerRow>(rows, options, (row) => row.record.dueAt);
-      return Promise.resolve(claimed);
-    },
-
-    completeTimer(claimed) {
-      const k = timerKey(claimed.item);
-      const row = timers.get(k);
-      if (row === undefined || !holds(row.lease, claimed) || row.record.dueAt !== claimed.item.dueAt) return Promise.resolve(false);
-      timers.delete(k);
-      return Promise.resolve(true);
-    },
-
-    claimOutbox(options) {
-      const rows = [...outbox.values()].filter((row) => row.record.tenantId === options.tenantId);
-      return Promise.resolve(
-        claim<OutboxRecord, OutboxRow>(rows, options, (row) => (row.state === 'pending' ? row.record.availableAt : undefined)),
-      );
-    },
-
-    completeOutbox(claimed) {
-      const row = outbox.get(key(claimed.item.tenantId, claimed.item.id));
-      if (row?.state !== 'pending' || !holds(row.lease, claimed)) return Promise.resolve(false);
-      row.state = 'delivered';
-      row.record = { ...row.record, attempts: row.record.attempts + 1 };
-      delete row.lease;
-      return Promise.resolve(true);
-    },
-
-    failOutbox(claimed, failure: OutboxFailure) {
-      const row = outbox.get(key(claimed.item.tenantId, claimed.item.id));
-      if (row?.state !== 'pending' || !holds(row.lease, claimed)) return Promise.resolve(false);
-      row.record = {
-        ...row.record,
-        attempts: row.record.attempts + 1,
-        lastError: failure.error,
-        availableAt: failure.retryAt ?? row.record.availableAt,
-      };
-      row.state = failure.retryAt === undefined ? 'dead' : 'pending';
-      delete row.lease;
-      return Promise.resolve(true);
-    },
-
-    deadLetters(tenantId) {
-      const dead = [...outbox.values()]
-        .filter((row) => row.record.tenantId === tenantId && row.state === 'dead')
-        .map((row) => structuredClone(row.record))
-        .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : 0));
-      return Promise.resolve(dead);
-    },
-
-    redeliver(tenantId, messageId, availableAt) {
-      const row = outbox.get(key(tenantId, messageId));
-      if (row?.state !== 'dead') return Promise.resolve(false);
-      row.state = 'pending';
-      row.record = { ...row.record, availableAt };
-      return Promise.resolve(true);
-    },
+    claimTimers: (options) => Promise.resolve(timers.claim(options)),
+    completeTimer: (claimed) => Promise.resolve(timers.complete(claimed)),
+    claimOutbox: (options) => Promise.resolve(outbox.claim(options)),
+    completeOutbox: (claimed) => Promise.resolve(outbox.complete(claimed)),
+    failOutbox: (claimed, failure: OutboxFailure) => Promise.resolve(outbox.fail(claimed, failure)),
+    deadLetters: (tenantId) => Promise.resolve(outbox.deadLetters(tenantId)),
+    redeliver: (tenantId, messageId, availableAt) => Promise.resolve(outbox.redeliver(tenantId, messageId, availableAt)),
   };
 }

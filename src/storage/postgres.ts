@@ -8,6 +8,7 @@ import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
+import { checkEventRange } from './eventRange.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { checkListRange, decodeListCursor } from './sql/listCursor.js';
@@ -204,8 +205,9 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       };
     },
 
-    async events(tenantId, incidentId) {
-      const { rows } = await query<EventRow>('events', sql.events, [tenantId, incidentId]);
+    async events(tenantId, incidentId, range) {
+      const { afterSeq, limit } = checkEventRange(range);
+      const { rows } = await query<EventRow>('events', sql.events, [tenantId, incidentId, afterSeq, limit ?? null]);
       return rows.map((row) => toEvent(tenantId, incidentId, row));
     },
 

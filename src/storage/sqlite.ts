@@ -8,6 +8,7 @@ import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors
 import type { Incident } from '../model/incident.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import { encodeCursor } from './cursor.js';
+import { checkEventRange } from './eventRange.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { checkListRange, decodeListCursor } from './sql/listCursor.js';
@@ -189,10 +190,11 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         commitTransaction.immediate(commit);
       }),
 
-    events: (tenantId, incidentId) =>
-      run('events', () =>
-        stmt.events.all(tenantId, incidentId).map((row) => toStoredEvent(tenantId, incidentId, row, row.at)),
-      ),
+    events: (tenantId, incidentId, range) =>
+      run('events', () => {
+        const { afterSeq, limit } = checkEventRange(range);
+        return stmt.events.all(tenantId, incidentId, afterSeq, limit ?? -1).map((row) => toStoredEvent(tenantId, incidentId, row, row.at));
+      }),
 
     list: (tenantId, query) =>
       run('list', (): Page<Incident> => {

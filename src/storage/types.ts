@@ -73,6 +73,17 @@ export interface Commit {
   readonly outbox?: readonly OutboxRecord[];
 }
 
+/**
+ * Which part of a timeline {@link StorageAdapter.events} returns: the events after `afterSeq`,
+ * at most `limit` of them, in `seq` order.
+ */
+export interface EventRange {
+  /** Only events with a `seq` greater than this; default `0` (from the first event). A whole number ≥ 0. */
+  readonly afterSeq?: number;
+  /** At most this many events; default: all that follow. A whole number ≥ 1. */
+  readonly limit?: number;
+}
+
 /** Filters and paging of {@link StorageAdapter.list}. */
 export interface ListQuery {
   readonly status?: readonly IncidentStatus[];
@@ -152,8 +163,16 @@ export interface StorageAdapter {
   load(tenantId: string, incidentId: string): Promise<StoredIncident | undefined>;
   /** Writes a {@link Commit} atomically. */
   commit(commit: Commit): Promise<void>;
-  /** The timeline of one incident in `seq` order (empty when unknown). */
-  events(tenantId: string, incidentId: string): Promise<readonly StoredEvent[]>;
+  /**
+   * The timeline of one incident in `seq` order (empty when unknown): all of it, or with `range`
+   * only the events after `range.afterSeq`, at most `range.limit` of them.
+   *
+   * @remarks Serve a range with a seek on the `(tenantId, incidentId, seq)` key, so a page costs
+   * the same at the end of a long timeline as at its start. `range` was added in a minor release:
+   * the engine still works with an adapter that ignores it (it cuts the page itself), but then
+   * every page reads the whole timeline.
+   */
+  events(tenantId: string, incidentId: string, range?: EventRange): Promise<readonly StoredEvent[]>;
   /** Incidents matching `query`, newest `detectedAt` first (ties by id, descending). */
   list(tenantId: string, query: ListQuery): Promise<Page<Incident>>;
   /**

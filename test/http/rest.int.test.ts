@@ -92,6 +92,40 @@ describe('declare, get, list and timeline', () => {
     expect(items[1]?.actor).toEqual({ kind: 'user', id: 'u_alice', name: 'Alice' });
   });
 
+  it('pages the timeline with ?afterSeq= and ?limit=, and answers 400 for bad values', async () => {
+    const { engine } = makeEngine();
+    const url = await serve(engine);
+    const incident = await declare(url);
+    for (let i = 1; i <= 4; i += 1) await post(`${url}/incidents/${incident.id}/addNote`, { text: `Note ${String(i)}` });
+    const seqs = async (query: string): Promise<number[]> => {
+      const response = await fetch(`${url}/incidents/${incident.id}/timeline${query}`, { headers: ALICE });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { items: StoredEvent[] }).items.map((e) => e.seq);
+    };
+    expect(await seqs('')).toEqual([1, 2, 3, 4, 5]);
+    expect(await seqs('?limit=2')).toEqual([1, 2]);
+    expect(await seqs('?afterSeq=2&limit=2')).toEqual([3, 4]);
+    expect(await seqs('?afterSeq=4')).toEqual([5]);
+    expect(await seqs('?afterSeq=5&limit=10')).toEqual([]);
+
+    const refused = async (query: string): Promise<unknown[]> => {
+      const response = await fetch(`${url}/incidents/${incident.id}/timeline${query}`, { headers: ALICE });
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe('VALIDATION_FAILED');
+      return ((error.details as { issues: { path: unknown[] }[] }).issues).map((issue) => issue.path);
+    };
+    expect(await refused('?limit=0')).toEqual([['limit']]);
+    expect(await refused('?limit=10001')).toEqual([['limit']]);
+    expect(await refused('?limit=ten')).toEqual([['limit']]);
+    expect(await refused('?afterSeq=-1')).toEqual([['afterSeq']]);
+    expect(await refused('?afterSeq=1.5&limit=')).toEqual([['afterSeq'], ['limit']]);
+    expect(await refused('?limit=2&limit=3')).toEqual([['limit']]);
+    expect(await refused('?cursor=abc')).toEqual([['cursor']]);
+    // Unauthenticated callers learn nothing about the query: 401 first.
+    expect((await fetch(`${url}/incidents/${incident.id}/timeline?limit=0`)).status).toBe(401);
+  });
+
   it('lists with every filter as query parameters, and pages with the cursor', async () => {
     const { engine, clock } = makeEngine();
     const url = await serve(engine);

@@ -1,7 +1,7 @@
 /**
  * The published storage contract suite, run against every store we ship exactly as a third party
- * would run it against theirs: memory, SQLite (in memory and on a WAL file), PostgreSQL, and the
- * custom adapter of examples/custom-storage-adapter.ts.
+ * would run it against theirs: memory (also keeping no delivered messages), SQLite (in memory and
+ * on a WAL file), PostgreSQL, and the custom adapter of examples/custom-storage-adapter.ts.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -83,6 +83,9 @@ describe('runStorageContract', () => {
 });
 
 runStorageContract(framework, { name: 'memory', create: () => memoryStore() });
+
+// Forgetting each message as soon as it is delivered must not change a single promise.
+runStorageContract(framework, { name: 'memory (keepDelivered: 0)', create: () => memoryStore({ keepDelivered: 0 }) });
 
 runStorageContract(framework, {
   name: 'custom adapter from examples/custom-storage-adapter.ts',

@@ -72,9 +72,10 @@ export function postgresStatements(s: string) {
     load: `
       SELECT i.incident::text AS incident, i.snapshot::text AS snapshot, i.last_hash, ${counters('i')}
       FROM ${incidents} i WHERE i.tenant_id = $1 AND i.id = $2`,
+    // $3 after seq, $4 limit (null: all): a seek on the primary key (tenant_id, incident_id, seq).
     events: `
       SELECT seq, id, type, ${ms('at')} AS at_ms, actor::text AS actor, data::text AS data, hash
-      FROM ${events} WHERE tenant_id = $1 AND incident_id = $2 ORDER BY seq`,
+      FROM ${events} WHERE tenant_id = $1 AND incident_id = $2 AND seq > $3::integer ORDER BY seq LIMIT $4::integer`,
     list: `
       SELECT i.incident::text AS incident, ${counters('i')} FROM ${incidents} i
       WHERE tenant_id = $1

@@ -42,7 +42,8 @@ export interface SqliteStatements {
   readonly deleteTimer: S<[string, string, string]>;
   readonly upsertTimer: S<Named>;
   readonly insertOutbox: S<Named>;
-  readonly events: S<[string, string], EventRow>;
+  /** Tenant, incident, after seq, limit (-1: all). */
+  readonly events: S<[string, string, number, number], EventRow>;
   readonly list: S<Named, { incident: string }>;
   readonly openByDedupKey: S<[string, string], { incident: string }>;
   readonly openByAlertKey: S<[string, string], { incident: string }>;
@@ -101,8 +102,9 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
       `INSERT INTO ${t.outbox} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
        VALUES (@tenantId, @id, @incidentId, @channel, @idempotencyKey, @payload, @availableAt, @attempts, @lastError, 'pending')`,
     ),
-    events: db.prepare<[string, string], EventRow>(
-      `SELECT seq, id, type, at, actor, data, hash FROM ${t.events} WHERE tenant_id = ? AND incident_id = ? ORDER BY seq`,
+    // A seek on the primary key (tenant_id, incident_id, seq); LIMIT -1 is no limit.
+    events: db.prepare<[string, string, number, number], EventRow>(
+      `SELECT seq, id, type, at, actor, data, hash FROM ${t.events} WHERE tenant_id = ? AND incident_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     list: db.prepare<Named, { incident: string }>(
       `SELECT incident FROM ${t.incidents}

@@ -13,6 +13,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'commit: concurrent writers that retry lose no update',
   'reads: unknown incidents are absent',
   'reads: a caller cannot change stored values through what a read returns (copies or frozen values)',
+  'reads: events returns the page after afterSeq, at most limit events',
   'dedup: a second open incident with the same key raises DuplicateIncidentError and writes nothing',
   'dedup: two concurrent creates with the same key produce one DuplicateIncidentError',
   'dedup: the key is free again once its incident is closed or canceled',

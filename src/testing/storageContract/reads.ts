@@ -1,11 +1,12 @@
 /**
- * Checks of reads: unknown incidents are absent and a caller cannot change stored values through what a read returns, every read and
- * claim is scoped by tenant, and `list` orders, filters (by `detectedAt` range too) and pages
- * with stable cursors (an unknown cursor is a `VALIDATION_FAILED`).
+ * Checks of reads: unknown incidents are absent, a caller cannot change stored values through
+ * what a read returns, `events` pages by `seq` (`afterSeq`, `limit`), every read and claim is
+ * scoped by tenant, and `list` orders, filters (by `detectedAt` range too) and pages with stable
+ * cursors (an unknown cursor is a `VALIDATION_FAILED`).
  */
 import type { Incident } from '../../model/incident.js';
 import { compareListOrder } from '../../storage/cursor.js';
-import type { ListQuery } from '../../storage/types.js';
+import type { EventRange, ListQuery } from '../../storage/types.js';
 import type { ContractChecks } from './context.js';
 import { alice, claim, codeOf, message, OTHER_TENANT, stateOf, t, TENANT, thrown, timer, withExtras } from './fixtures.js';
 
@@ -31,6 +32,28 @@ export const readChecks = {
     attempt(() => timeline.pop());
     expect((await s.load(TENANT, 'inc_1'))?.incident.labels).toEqual({ team: 'payments' });
     expect(await s.events(TENANT, 'inc_1')).toHaveLength(1);
+  },
+
+  'reads: events returns the page after afterSeq, at most limit events': async ({ store: s, expect, declare, note }) => {
+    let state = await declare({ id: 'inc_1' });
+    for (let i = 1; i <= 6; i += 1) state = await note(state, `note ${String(i)}`);
+    const all = await s.events(TENANT, 'inc_1');
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const seqs = async (range: EventRange): Promise<number[]> => (await s.events(TENANT, 'inc_1', range)).map((e) => e.seq);
+    expect(await s.events(TENANT, 'inc_1', {})).toEqual(all);
+    expect(await s.events(TENANT, 'inc_1', { afterSeq: 2, limit: 3 })).toEqual(all.slice(2, 5));
+    expect(await seqs({ afterSeq: 0 })).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await seqs({ afterSeq: 5 })).toEqual([6, 7]);
+    expect(await seqs({ limit: 2 })).toEqual([1, 2]);
+    expect(await seqs({ afterSeq: 6, limit: 10 })).toEqual([7]);
+    expect(await seqs({ afterSeq: 7 })).toEqual([]);
+    expect(await seqs({ afterSeq: 1_000, limit: 1 })).toEqual([]);
+    // Page by page, each page starting after the last one's final seq, gives the whole timeline.
+    const paged: number[] = [];
+    for (let page = await seqs({ limit: 3 }); page.length > 0; page = await seqs({ afterSeq: page.at(-1) ?? 0, limit: 3 })) paged.push(...page);
+    expect(paged).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await s.events(OTHER_TENANT, 'inc_1', { afterSeq: 1, limit: 5 })).toEqual([]);
+    expect(await s.events(TENANT, 'inc_nope', { afterSeq: 0, limit: 5 })).toEqual([]);
   },
 
   'tenancy: every read and claim is scoped by tenant': async ({ store: s, expect, build, note }) => {
