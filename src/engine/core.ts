@@ -260,6 +260,17 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     fireFeatureTimer: (feature) => parts.find((p) => p.feature.name === feature)?.parts.fireTimer,
   });
 
+  /** Each policy as plain JSON, computed once per policy object (the engine's, or an incident type's). */
+  const jsonPolicies = new WeakMap<IncidentPolicySnapshot, IncidentPolicySnapshot>();
+  function jsonPolicy(policy: IncidentPolicySnapshot): IncidentPolicySnapshot {
+    let json = jsonPolicies.get(policy);
+    if (json === undefined) {
+      json = JSON.parse(JSON.stringify(policy)) as IncidentPolicySnapshot;
+      jsonPolicies.set(policy, json);
+    }
+    return json;
+  }
+
   async function create(
     input: CreateIncidentDraft,
     history: readonly LifecycleEvent[] = [],
@@ -269,7 +280,9 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     if (action !== undefined) await authorize(input.actor, action);
     const at = input.at ?? now();
     const id = ids('incident');
-    const machineInput = JSON.parse(JSON.stringify({ ...input, id, tenantId, at, policy: frozen ?? core.policy })) as IncidentMachineInput;
+    // Plain JSON (no undefined, no prototypes), as a replay of the stored DECLARED event sees it;
+    // the policy is normalised once per policy object and then shared by every incident.
+    const machineInput = { ...(JSON.parse(JSON.stringify({ ...input, id, tenantId, at })) as object), policy: jsonPolicy(frozen ?? core.policy) } as IncidentMachineInput;
     const [initial, actions] = startMachine(machineInput);
     let snapshot = initial;
     const { at: _at, actor, ...data } = machineInput;
@@ -281,7 +294,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       type: 'DECLARED' as const,
       at,
       actor,
-      data: JSON.parse(JSON.stringify(data)) as StoredEvent['data'],
+      // Already plain JSON (machineInput is); the fresh top-level object is the event's own.
+      data: data as unknown as StoredEvent['data'],
     };
     const events: StoredEvent[] = [{ ...first, hash: await hashEvent(GENESIS_HASH, first) }];
     const timers: { set: TimerRecord[]; cancel: string[] } = { set: [], cancel: [] };
