@@ -61,35 +61,32 @@ export function postgresStatements(s: string) {
       ON CONFLICT (tenant_id, key) DO UPDATE
         SET times = array(SELECT t FROM unnest(f.times) AS t WHERE t >= $4::timestamptz ORDER BY t) || $3::timestamptz
       RETURNING (SELECT count(*)::integer FROM unnest(times) AS t WHERE t >= $4::timestamptz) AS n`,
-    // $1 tenant, $2 now, $3 limit, $4 owner, $5 lease until.
+    // $1 tenant, $2 now, $3 limit, $4 owner, $5 lease until. The claimed rows are updated by
+    // their ctid (a TID scan): joining back on the key lets a generic plan hash the whole table.
     claimTimers: `
-      WITH due AS (
-        SELECT tenant_id, incident_id, timer_id FROM ${timers}
+      UPDATE ${timers} SET lease_owner = $4, lease_until = $5::timestamptz
+      WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${timers}
         WHERE tenant_id = $1 AND due_at <= $2::timestamptz AND (lease_until IS NULL OR lease_until <= $2::timestamptz)
         ORDER BY due_at, incident_id, timer_id
         LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      )
-      UPDATE ${timers} t SET lease_owner = $4, lease_until = $5::timestamptz
-      FROM due WHERE t.tenant_id = due.tenant_id AND t.incident_id = due.incident_id AND t.timer_id = due.timer_id
-      RETURNING t.incident_id, t.timer_id, ${ms('t.due_at')} AS due_ms, t.event::text AS event`,
+        FOR UPDATE SKIP LOCKED))
+      RETURNING incident_id, timer_id, ${ms('due_at')} AS due_ms, event::text AS event`,
     completeTimer: `
       DELETE FROM ${timers}
       WHERE tenant_id = $1 AND incident_id = $2 AND timer_id = $3 AND due_at = $4::timestamptz
         AND lease_owner = $5 AND lease_until = $6::timestamptz`,
     claimOutbox: `
-      WITH due AS (
-        SELECT tenant_id, id FROM ${outbox}
+      UPDATE ${outbox} SET lease_owner = $4, lease_until = $5::timestamptz
+      WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${outbox}
         WHERE tenant_id = $1 AND state = 'pending' AND available_at <= $2::timestamptz
           AND (lease_until IS NULL OR lease_until <= $2::timestamptz)
         ORDER BY available_at, id
         LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      )
-      UPDATE ${outbox} o SET lease_owner = $4, lease_until = $5::timestamptz
-      FROM due WHERE o.tenant_id = due.tenant_id AND o.id = due.id
-      RETURNING o.id, o.incident_id, o.channel, o.idempotency_key, o.payload::text AS payload,
-        ${ms('o.available_at')} AS available_ms, o.attempts, o.last_error`,
+        FOR UPDATE SKIP LOCKED))
+      RETURNING id, incident_id, channel, idempotency_key, payload::text AS payload,
+        ${ms('available_at')} AS available_ms, attempts, last_error`,
     completeOutbox: `
       UPDATE ${outbox} SET state = 'delivered', attempts = attempts + 1, lease_owner = NULL, lease_until = NULL
       WHERE tenant_id = $1 AND id = $2 AND state = 'pending' AND lease_owner = $3 AND lease_until = $4::timestamptz`,
