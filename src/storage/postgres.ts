@@ -133,7 +133,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     let applied: number;
     try {
       const { rows } = await run<{ applied: number }>('commit', commits(commit));
-      applied = rows[0]?.applied ?? 0;
+      applied = expectedVersion === 0 ? 1 : (rows[0]?.applied ?? 0);
     } catch (error) {
       const cause = error instanceof Error ? error.cause : undefined;
       const constraint = (cause as { constraint?: unknown } | undefined)?.constraint;

@@ -16,7 +16,7 @@ import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
-import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow } from './sql/sqliteStatements.js';
+import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
 import type {
   ClaimOptions,
@@ -100,6 +100,10 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         stmt.insertIncident.run(tenantId, incidentId, ...values);
         return;
       }
+      // Most commits (notes, roles, updates) change no column an index holds.
+      const [version, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash] = values;
+      const unindexed: UnindexedUpdate = [version, dedupKey, incident, snapshot, lastHash, tenantId, incidentId, expectedVersion, status, open, severity, service, detectedAt];
+      if (stmt.updateIncidentData.run(...unindexed).changes === 1) return;
       if (stmt.updateIncident.run(...values, tenantId, incidentId, expectedVersion).changes === 1) return;
     } catch (error) {
       if (driverCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

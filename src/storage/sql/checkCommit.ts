@@ -104,11 +104,12 @@ export function checkCommit(adapter: string, commit: Commit): void {
  * @internal
  */
 export function timerChangesOf(commit: Commit): { set: NonNullable<NonNullable<Commit['timers']>['set']>; cancel: readonly string[] } {
-  if ((commit.timers?.set?.length ?? 0) === 0 && (commit.timers?.cancel?.length ?? 0) === 0) return { set: [], cancel: [] };
+  const cancels = commit.expectedVersion !== 0 && (commit.timers?.cancel?.length ?? 0) > 0;
+  if ((commit.timers?.set?.length ?? 0) === 0 && !cancels) return { set: [], cancel: [] };
   const byKey = new Map<string, NonNullable<NonNullable<Commit['timers']>['set']>[number]>();
   for (const timer of commit.timers?.set ?? []) byKey.set(JSON.stringify([timer.incidentId, timer.timerId]), timer);
   const set = [...byKey.values()];
   const replaced = new Set(set.filter((t) => t.incidentId === commit.incidentId).map((t) => t.timerId));
-  const cancel = commit.expectedVersion === 0 ? [] : [...new Set(commit.timers?.cancel ?? [])].filter((id) => !replaced.has(id));
+  const cancel = cancels ? [...new Set(commit.timers?.cancel ?? [])].filter((id) => !replaced.has(id)) : [];
   return { set, cancel };
 }

@@ -11,6 +11,11 @@ import { openKeysOf, type OpenKeys } from './openKeys.js';
 import { projectionRow } from './projectionRow.js';
 import { queryAssembler, type PreparedQuery, type QueryPart } from './postgresQuery.js';
 
+/** A part of a commit: one data-modifying statement, run as the CTE `name`. */
+interface CommitPart extends QueryPart {
+  readonly name: string;
+}
+
 /** The tables a commit writes, in schema `s` (already quoted). */
 function tablesOf(s: string) {
   return {
@@ -29,27 +34,27 @@ type Tables = ReturnType<typeof tablesOf>;
  * unique violation on `incidentkit_incidents_pkey`), so the rest of a create needs no gate;
  * an update that matched no row writes nothing else, as every other part reads `FROM inc`.
  */
-function incidentPart(t: Tables, commit: Commit): QueryPart {
+function incidentPart(t: Tables, commit: Commit): CommitPart {
   const row = projectionRow(commit, (open) => open);
   if (commit.expectedVersion === 0) {
     return {
       key: 'create',
       values: row,
-      sql: (p) => `inc AS (
-        INSERT INTO ${t.incidents} (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
+      name: 'inc',
+      sql: (p) => `INSERT INTO ${t.incidents} (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
         VALUES ($1, $2, ${p(0)}::integer, ${p(1)}::text, ${p(2)}::boolean, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::timestamptz,
-          ${p(7)}::jsonb, ${p(8)}::jsonb, coalesce(${p(9)}::text, '')))`,
+          ${p(7)}::jsonb, ${p(8)}::jsonb, coalesce(${p(9)}::text, ''))`,
     };
   }
   return {
     key: 'update',
     values: [...row, commit.expectedVersion],
-    sql: (p) => `inc AS (
-      UPDATE ${t.incidents} SET version = ${p(0)}::integer, status = ${p(1)}::text, is_open = ${p(2)}::boolean, severity = ${p(3)}::text,
+    name: 'inc',
+    sql: (p) => `UPDATE ${t.incidents} SET version = ${p(0)}::integer, status = ${p(1)}::text, is_open = ${p(2)}::boolean, severity = ${p(3)}::text,
         service = ${p(4)}::text, dedup_key = ${p(5)}::text, detected_at = ${p(6)}::timestamptz, incident = ${p(7)}::jsonb,
         snapshot = ${p(8)}::jsonb, last_hash = coalesce(${p(9)}::text, last_hash)
       WHERE tenant_id = $1 AND id = $2 AND version = ${p(10)}::integer
-      RETURNING 1)`,
+      RETURNING 1`,
   };
 }
 
@@ -57,7 +62,7 @@ function incidentPart(t: Tables, commit: Commit): QueryPart {
 const gateOf = (commit: Commit): { from: string; join: string; using: string } =>
   commit.expectedVersion === 0 ? { from: '', join: 'FROM', using: '' } : { from: 'FROM inc', join: 'FROM inc,', using: 'USING inc' };
 
-function eventsPart(t: Tables, commit: Commit): QueryPart | undefined {
+function eventsPart(t: Tables, commit: Commit): CommitPart | undefined {
   const gate = gateOf(commit);
   const columns = 'tenant_id, incident_id, seq, id, type, at, actor, data, hash';
   const [only] = commit.events;
@@ -66,9 +71,9 @@ function eventsPart(t: Tables, commit: Commit): QueryPart | undefined {
     return {
       key: 'event',
       values: [only.seq, only.id, only.type, only.at, JSON.stringify(only.actor), JSON.stringify(only.data), only.hash],
-      sql: (p) => `ev AS (
-        INSERT INTO ${t.events} (${columns})
-        SELECT $1, $2, ${p(0)}::integer, ${p(1)}::text, ${p(2)}::text, ${p(3)}::timestamptz, ${p(4)}::jsonb, ${p(5)}::jsonb, ${p(6)}::text ${gate.from})`,
+      name: 'ev',
+      sql: (p) => `INSERT INTO ${t.events} (${columns})
+        SELECT $1, $2, ${p(0)}::integer, ${p(1)}::text, ${p(2)}::text, ${p(3)}::timestamptz, ${p(4)}::jsonb, ${p(5)}::jsonb, ${p(6)}::text ${gate.from}`,
     };
   }
   const events = commit.events;
@@ -83,42 +88,42 @@ function eventsPart(t: Tables, commit: Commit): QueryPart | undefined {
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => e.hash),
     ],
-    sql: (p) => `ev AS (
-      INSERT INTO ${t.events} (${columns})
+    name: 'ev',
+    sql: (p) => `INSERT INTO ${t.events} (${columns})
       SELECT $1, $2, e.seq, e.id, e.type, e.at, e.actor, e.data, e.hash
       ${gate.join} unnest(${p(0)}::integer[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::timestamptz[], ${p(4)}::jsonb[], ${p(5)}::jsonb[], ${p(6)}::text[])
-        AS e(seq, id, type, at, actor, data, hash))`,
+        AS e(seq, id, type, at, actor, data, hash)`,
   };
 }
 
-function timerParts(t: Tables, commit: Commit): QueryPart[] {
+function timerParts(t: Tables, commit: Commit): CommitPart[] {
   const gate = gateOf(commit);
   const { set, cancel } = timerChangesOf(commit);
-  const parts: QueryPart[] = [];
+  const parts: CommitPart[] = [];
   if (cancel.length > 0) {
     parts.push({
       key: 'cancel',
       values: [cancel],
-      sql: (p) => `cancelled AS (
-        DELETE FROM ${t.timers} t ${gate.using} WHERE t.tenant_id = $1 AND t.incident_id = $2 AND t.timer_id = ANY(${p(0)}::text[]))`,
+      name: 'cancelled',
+      sql: (p) => `DELETE FROM ${t.timers} t ${gate.using} WHERE t.tenant_id = $1 AND t.incident_id = $2 AND t.timer_id = ANY(${p(0)}::text[])`,
     });
   }
   if (set.length > 0) {
     parts.push({
       key: 'schedule',
       values: [set.map((x) => x.incidentId), set.map((x) => x.timerId), set.map((x) => x.dueAt), set.map((x) => JSON.stringify(x.event))],
-      sql: (p) => `scheduled AS (
-        INSERT INTO ${t.timers} (tenant_id, incident_id, timer_id, due_at, event)
+      name: 'scheduled',
+      sql: (p) => `INSERT INTO ${t.timers} (tenant_id, incident_id, timer_id, due_at, event)
         SELECT $1, x.incident_id, x.timer_id, x.due_at, x.event
         ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::timestamptz[], ${p(3)}::jsonb[]) AS x(incident_id, timer_id, due_at, event)
         ON CONFLICT (tenant_id, incident_id, timer_id)
-        DO UPDATE SET due_at = EXCLUDED.due_at, event = EXCLUDED.event, lease_owner = NULL, lease_until = NULL)`,
+        DO UPDATE SET due_at = EXCLUDED.due_at, event = EXCLUDED.event, lease_owner = NULL, lease_until = NULL`,
     });
   }
   return parts;
 }
 
-function outboxPart(t: Tables, commit: Commit): QueryPart | undefined {
+function outboxPart(t: Tables, commit: Commit): CommitPart | undefined {
   const gate = gateOf(commit);
   const messages = commit.outbox ?? [];
   if (messages.length === 0) return undefined;
@@ -134,12 +139,12 @@ function outboxPart(t: Tables, commit: Commit): QueryPart | undefined {
       messages.map((m) => m.attempts),
       messages.map((m) => m.lastError ?? null),
     ],
-    sql: (p) => `queued AS (
-      INSERT INTO ${t.outbox} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
+    name: 'queued',
+    sql: (p) => `INSERT INTO ${t.outbox} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
       SELECT $1, x.id, x.incident_id, x.channel, x.idempotency_key, x.payload, x.available_at, x.attempts, x.last_error, 'pending'
       ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[],
           ${p(6)}::integer[], ${p(7)}::text[])
-        AS x(id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error))`,
+        AS x(id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error)`,
   };
 }
 
@@ -152,41 +157,43 @@ function outboxPart(t: Tables, commit: Commit): QueryPart | undefined {
  *
  * @internal
  */
-export function openKeyParts(openKeys: string, keys: OpenKeys, creating: boolean): QueryPart[] {
+export function openKeyParts(openKeys: string, keys: OpenKeys, creating: boolean): CommitPart[] {
   if (!keys.open) {
-    return creating ? [] : [{ key: 'release', values: [], sql: () => `released AS (DELETE FROM ${openKeys} k USING inc WHERE k.tenant_id = $1 AND k.incident_id = $2)` }];
+    if (creating) return [];
+    return [{ key: 'release', values: [], name: 'released', sql: () => `DELETE FROM ${openKeys} k USING inc WHERE k.tenant_id = $1 AND k.incident_id = $2` }];
   }
-  const parts: QueryPart[] = [];
+  const parts: CommitPart[] = [];
   if (!creating) {
     parts.push({
       key: 'keep',
       values: [keys.own, keys.alerts],
-      sql: (p) => `released AS (
-        DELETE FROM ${openKeys} k USING inc
+      name: 'released',
+      sql: (p) => `DELETE FROM ${openKeys} k USING inc
         WHERE k.tenant_id = $1 AND k.incident_id = $2
-          AND NOT coalesce(CASE WHEN k.own THEN k.dedup_key = ${p(0)}::text ELSE k.dedup_key = ANY(${p(1)}::text[]) END, false))`,
+          AND NOT coalesce(CASE WHEN k.own THEN k.dedup_key = ${p(0)}::text ELSE k.dedup_key = ANY(${p(1)}::text[]) END, false)`,
     });
   }
   if (keys.own !== null) {
+    const insert = `INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)`;
     parts.push({
       key: creating ? 'own' : 'own-again',
       values: [keys.own],
-      sql: (p) => `own_key AS (
-        INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)
-        ${creating
-          ? `VALUES ($1, ${p(0)}::text, true, $2)`
-          : `SELECT $1, ${p(0)}::text, true, $2 FROM inc
-             WHERE NOT EXISTS (SELECT 1 FROM ${openKeys} k WHERE k.tenant_id = $1 AND k.dedup_key = ${p(0)}::text AND k.own AND k.incident_id = $2)`})`,
+      name: 'own_key',
+      sql: (p) =>
+        creating
+          ? `${insert} VALUES ($1, ${p(0)}::text, true, $2)`
+          : `${insert} SELECT $1, ${p(0)}::text, true, $2 FROM inc
+             WHERE NOT EXISTS (SELECT 1 FROM ${openKeys} k WHERE k.tenant_id = $1 AND k.dedup_key = ${p(0)}::text AND k.own AND k.incident_id = $2)`,
     });
   }
   if (keys.alerts.length > 0) {
     parts.push({
       key: 'alerts',
       values: [keys.alerts],
-      sql: (p) => `alert_keys AS (
-        INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)
+      name: 'alert_keys',
+      sql: (p) => `INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)
         SELECT $1, a.key, false, $2 ${creating ? 'FROM' : 'FROM inc,'} unnest(${p(0)}::text[]) AS a(key)
-        ON CONFLICT DO NOTHING)`,
+        ON CONFLICT DO NOTHING`,
     });
   }
   return parts;
@@ -194,20 +201,23 @@ export function openKeyParts(openKeys: string, keys: OpenKeys, creating: boolean
 
 /**
  * The commit statements of schema `s` (already quoted): turns a {@link Commit} into one prepared
- * statement whose single row, `applied`, is 1 when the projection write (insert, or
- * compare-and-set on the version) took place, and 0 when it did not (then nothing was written).
- * A create of an existing incident fails on `incidentkit_incidents_pkey` instead.
+ * statement. An update returns one row, `applied`: 1 when its compare-and-set on the version
+ * matched, 0 when it did not (then nothing was written). A create returns no row: it is applied
+ * unless it fails (an existing incident on `incidentkit_incidents_pkey`, a taken own key on
+ * `incidentkit_open_keys_pkey`).
  *
  * @internal
  */
 export function postgresCommits(s: string): (commit: Commit) => PreparedQuery {
   const t = tablesOf(s);
-  // A create that did not fail was applied; an update was if its compare-and-set matched.
-  const assemble = queryAssembler(
-    (parts, keys) => `WITH ${parts.join(',\n')}\nSELECT ${keys[0] === 'create' ? '1' : 'count(*)::integer'} AS applied ${keys[0] === 'create' ? '' : 'FROM inc'}`,
-  );
+  const assemble = queryAssembler<CommitPart>((sql, parts) => {
+    const ctes = parts.map((part, i) => `${part.name} AS (\n${sql[i] ?? ''})`);
+    if (parts[0]?.key !== 'create') return `WITH ${ctes.join(',\n')}\nSELECT count(*)::integer AS applied FROM inc`;
+    // A create is applied unless it fails, so it returns nothing: its last write is the statement itself.
+    return ctes.length === 1 ? (sql[0] ?? '') : `WITH ${ctes.slice(0, -1).join(',\n')}\n${sql.at(-1) ?? ''}`;
+  });
   return (commit) => {
-    const parts: QueryPart[] = [incidentPart(t, commit)];
+    const parts: CommitPart[] = [incidentPart(t, commit)];
     const events = eventsPart(t, commit);
     if (events !== undefined) parts.push(events);
     parts.push(...timerParts(t, commit));

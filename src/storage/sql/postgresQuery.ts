@@ -24,14 +24,14 @@ export interface QueryPart {
  * Builds statements out of parts, writing the SQL of each combination of part keys once: the
  * text (and so the prepared statement) depends only on the keys, the values are bound.
  *
- * @param render - Joins the parts' SQL into the statement.
+ * @param render - Joins the parts' SQL into the statement (it may read the parts' keys and any
+ *   other field of their type, never their values).
  * @internal
  */
-export function queryAssembler(render: (parts: readonly string[], keys: readonly string[]) => string) {
+export function queryAssembler<P extends QueryPart>(render: (sql: readonly string[], parts: readonly P[]) => string) {
   const statements = new Map<string, { readonly name: string; readonly text: string }>();
-  return (shared: readonly unknown[], parts: readonly QueryPart[]): PreparedQuery => {
-    const keys = parts.map((part) => part.key);
-    const key = keys.join('|');
+  return (shared: readonly unknown[], parts: readonly P[]): PreparedQuery => {
+    const key = parts.map((part) => part.key).join('|');
     let statement = statements.get(key);
     if (statement === undefined) {
       let next = shared.length + 1;
@@ -40,7 +40,7 @@ export function queryAssembler(render: (parts: readonly string[], keys: readonly
         next += part.values.length;
         return part.sql((i) => `$${String(first + i)}`);
       });
-      const text = render(sql, keys);
+      const text = render(sql, parts);
       statement = { name: statementName(text), text };
       statements.set(key, statement);
     }

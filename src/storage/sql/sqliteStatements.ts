@@ -37,6 +37,28 @@ export interface ListRow {
 /** The projection columns of an incident write, is_open as `1` or `0`. @internal */
 export type IncidentValues = ProjectionRow<number>;
 
+/**
+ * The values of an update that changes no indexed column: the columns it sets, the key and
+ * expected version, then the indexed columns as they must already be.
+ *
+ * @internal
+ */
+export type UnindexedUpdate = [
+  version: number,
+  dedupKey: string | null,
+  incident: string,
+  snapshot: string,
+  lastHash: string | null,
+  tenantId: string,
+  incidentId: string,
+  expectedVersion: number,
+  status: string,
+  isOpen: number,
+  severity: string,
+  service: string | null,
+  detectedAt: string,
+];
+
 type S<P extends unknown[] | object, R = unknown> = BetterSqlite3.Statement<P, R>;
 type Named = Record<string, unknown>;
 
@@ -46,6 +68,7 @@ export interface SqliteStatements {
   readonly version: S<[string, string], { version: number }>;
   readonly insertIncident: S<[string, string, ...IncidentValues]>;
   readonly updateIncident: S<[...IncidentValues, string, string, number]>;
+  readonly updateIncidentData: S<UnindexedUpdate>;
   readonly insertEvent: S<[string, string, number, string, string, string, string, string, string]>;
   readonly deleteTimer: S<[string, string, string]>;
   readonly upsertTimer: S<Named>;
@@ -97,6 +120,12 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     // The hot statements bind by position: measurably cheaper than named parameters.
     insertIncident: db.prepare<[string, string, ...IncidentValues]>(
       `INSERT INTO ${t.incidents} (${incidentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))`,
+    ),
+    // The same write when no indexed column changes: SQLite then rewrites the row and no index
+    // entry (it updates the indexes of the columns a statement sets, whatever their values).
+    updateIncidentData: db.prepare<UnindexedUpdate>(
+      `UPDATE ${t.incidents} SET version = ?, dedup_key = ?, incident = ?, snapshot = ?, last_hash = coalesce(?, last_hash)
+       WHERE tenant_id = ? AND id = ? AND version = ? AND status = ? AND is_open = ? AND severity = ? AND service IS ? AND detected_at = ?`,
     ),
     updateIncident: db.prepare<[...IncidentValues, string, string, number]>(
       `UPDATE ${t.incidents} SET version = ?, status = ?, is_open = ?, severity = ?, service = ?, dedup_key = ?, detected_at = ?,
