@@ -2,10 +2,11 @@
  * New-incident commits through the SQL stores, next to the raw driver writing the same rows in
  * the same run:
  * - `sqliteStore` against raw better-sqlite3 inserting the same projection and event rows in the
- *   same `BEGIN IMMEDIATE` transaction;
- * - `postgresStore` (one statement per commit) against raw `pg` issuing the same inserts as
- *   separate round trips (`BEGIN`, insert projection, insert event, `COMMIT`), with 1 and 8
- *   connections.
+ *   same `BEGIN IMMEDIATE` transaction (and, for reference, the open-key row too);
+ * - `postgresStore` (one statement per commit) against raw `pg` writing the same rows in one
+ *   round trip (one named prepared statement: the fastest the bare driver can do; for reference
+ *   also with the open-key row, so every row the store writes), and as separate round trips
+ *   (`BEGIN`, insert projection, insert event, `COMMIT`), with 1 and 8 connections.
  * The gap is what the store adds (checks, compare-and-set, dedup index) minus what it saves.
  *
  * Standalone: `npx tsx bench/storage.bench.ts`. PostgreSQL comes from INCIDENTKIT_BENCH_DATABASE_URL
@@ -26,10 +27,10 @@ import { createManualClock } from '../src/testing/manualClock.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../test/setup/postgres.js';
 import { printEnvironment, printTable, type Row } from './report.js';
 
-const SQLITE_COMMITS = 3_000;
-const PG_COMMITS = 1_200;
+const SQLITE_COMMITS = 1_700;
+const PG_COMMITS = 700;
 const WARMUP = 200;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 /** One real declare commit from the engine, then copies with fresh ids (stores do not re-hash). */
 async function templateCommit(): Promise<Commit> {
@@ -85,6 +86,39 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** Sides measured in the same rounds, one after the other. */
+interface Side {
+  readonly write: (commit: Commit) => Promise<void> | void;
+  readonly results: number[];
+}
+
+/**
+ * A row per side: its median throughput, and its ratio to `baseline` as the median of the
+ * per-round ratios (both sides of a ratio ran back to back, so load that drifts between rounds
+ * cancels out).
+ */
+function rowsOf(sides: Readonly<Record<string, Side>>, baseline: Side, names: Readonly<Record<string, readonly [string, string]>>): Row[] {
+  return Object.entries(names).map(([key, [name, note]]) => {
+    const side = sides[key];
+    const results = side?.results ?? [];
+    const ratio = median(results.map((value, round) => value / (baseline.results[round] ?? Number.NaN)));
+    return { name, opsPerSecond: median(results), note, ratio };
+  });
+}
+
+/** Runs every side once per round, rotating the order so that drift in a busy machine hits each alike. */
+async function rounds(sides: Readonly<Record<string, Side>>, template: Commit, count: number, connections: number): Promise<void> {
+  const order = Object.entries(sides);
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (let k = 0; k < order.length; k += 1) {
+      const entry = order[(round + k) % order.length];
+      if (entry === undefined) continue;
+      const [name, side] = entry;
+      side.results.push(await throughput(commitsFrom(template, `${name}${String(round)}`, count), connections, side.write));
+    }
+  }
+}
+
 const isOpen = (commit: Commit): boolean => OPEN_STATUSES.includes(commit.incident.status);
 
 // ----- SQLite ---------------------------------------------------------------------------------
@@ -103,33 +137,44 @@ async function benchSqlite(template: Commit): Promise<Row[]> {
     const insertEvent = db.prepare(
       'INSERT INTO incidentkit_events (tenant_id, incident_id, seq, id, type, at, actor, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const raw = db.transaction((c: Commit) => {
+    const insertKey = db.prepare('INSERT INTO incidentkit_open_keys (tenant_id, dedup_key, own, incident_id) VALUES (?, ?, 1, ?)');
+    const writeRows = (c: Commit, withKey: boolean): void => {
       const i = c.incident;
       insertIncident.run(c.tenantId, c.incidentId, i.version, i.status, isOpen(c) ? 1 : 0, i.severity, i.service ?? null, i.dedupKey ?? null,
         i.detectedAt, JSON.stringify(i), JSON.stringify(c.snapshot), c.events.at(-1)?.hash ?? '');
       for (const e of c.events) {
         insertEvent.run(c.tenantId, c.incidentId, e.seq, e.id, e.type, e.at, JSON.stringify(e.actor), JSON.stringify(e.data), e.hash);
       }
+      if (withKey && i.dedupKey !== undefined) insertKey.run(c.tenantId, i.dedupKey, c.incidentId);
+    };
+    const raw = db.transaction((c: Commit) => {
+      writeRows(c, false);
     });
-    const viaStore: number[] = [];
-    const viaRaw: number[] = [];
-    // Alternate which side goes first, so drift in a busy machine hits both alike.
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const runRaw = async (): Promise<void> => {
-        viaRaw.push(await throughput(commitsFrom(template, `raw${String(round)}`, SQLITE_COMMITS), 1, (c) => {
+    const rawWithKey = db.transaction((c: Commit) => {
+      writeRows(c, true);
+    });
+    const sides: Record<string, Side> = {
+      raw: {
+        write: (c) => {
           raw.immediate(c);
-        }));
-      };
-      const runStore = async (): Promise<void> => {
-        viaStore.push(await throughput(commitsFrom(template, `store${String(round)}`, SQLITE_COMMITS), 1, (c) => store.commit(c)));
-      };
-      for (const run of round % 2 === 0 ? [runRaw, runStore] : [runStore, runRaw]) await run();
-    }
+        },
+        results: [],
+      },
+      rawWithKey: {
+        write: (c) => {
+          rawWithKey.immediate(c);
+        },
+        results: [],
+      },
+      store: { write: (c) => store.commit(c), results: [] },
+    };
+    await rounds(sides, template, SQLITE_COMMITS, 1);
     db.close();
-    return [
-      { name: 'raw better-sqlite3, same rows in one transaction (baseline)', opsPerSecond: median(viaRaw), note: 'file, WAL, synchronous=NORMAL' },
-      { name: 'sqliteStore.commit (new incident)', opsPerSecond: median(viaStore), note: 'adds version CAS + dedup index + checks' },
-    ];
+    return rowsOf(sides, sides.raw ?? { write: () => undefined, results: [] }, {
+      raw: ['raw better-sqlite3, same rows in one transaction (baseline)', 'file, WAL, synchronous=NORMAL; incident + event'],
+      rawWithKey: ['raw better-sqlite3, with the open-key row', 'incident + event + open-key row (all the store writes)'],
+      store: ['sqliteStore.commit (new incident)', 'adds version CAS, the open keys, checks'],
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -173,25 +218,62 @@ async function benchPostgres(url: string, template: Commit): Promise<Row[]> {
         client.release();
       }
     };
-    const viaStore: number[] = [];
-    const viaRaw: number[] = [];
+    // The fastest way to write the same rows with the bare driver: one named prepared statement
+    // (parsed and planned once per connection), both inserts in one round trip and one implicit
+    // transaction, every value a plain parameter. The store cannot beat this by saving round trips.
+    const single = async (c: Commit): Promise<void> => {
+      const i = c.incident;
+      const e = c.events[0];
+      if (e === undefined || c.events.length !== 1) throw new Error('the single-statement baseline writes exactly one event');
+      await pool.query({
+        name: `bench_single_${String(connections)}`,
+        text: `WITH inc AS (
+                 INSERT INTO ${s}.incidentkit_incidents (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12))
+               INSERT INTO ${s}.incidentkit_events (tenant_id, incident_id, seq, id, type, at, actor, data, hash)
+               VALUES ($1, $2, $13, $14, $15, $16, $17, $18, $19)`,
+        values: [c.tenantId, c.incidentId, i.version, i.status, isOpen(c), i.severity, i.service ?? null, i.dedupKey ?? null, i.detectedAt,
+          JSON.stringify(i), JSON.stringify(c.snapshot), e.hash, e.seq, e.id, e.type, e.at, JSON.stringify(e.actor), JSON.stringify(e.data), e.hash],
+      });
+    };
+    // The same, plus the open-key row the store also writes (its dedup key): all the rows of the store's commit.
+    const singleWithKey = async (c: Commit): Promise<void> => {
+      const i = c.incident;
+      const e = c.events[0];
+      if (e === undefined || c.events.length !== 1) throw new Error('the single-statement baseline writes exactly one event');
+      await pool.query({
+        name: `bench_single_key_${String(connections)}`,
+        text: `WITH inc AS (
+                 INSERT INTO ${s}.incidentkit_incidents (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)),
+               ev AS (
+                 INSERT INTO ${s}.incidentkit_events (tenant_id, incident_id, seq, id, type, at, actor, data, hash)
+                 VALUES ($1, $2, $13, $14, $15, $16, $17, $18, $19))
+               INSERT INTO ${s}.incidentkit_open_keys (tenant_id, dedup_key, own, incident_id) VALUES ($1, $8, true, $2)`,
+        values: [c.tenantId, c.incidentId, i.version, i.status, isOpen(c), i.severity, i.service ?? null, i.dedupKey ?? null, i.detectedAt,
+          JSON.stringify(i), JSON.stringify(c.snapshot), e.hash, e.seq, e.id, e.type, e.at, JSON.stringify(e.actor), JSON.stringify(e.data), e.hash],
+      });
+    };
+    const sides: Record<string, Side> = {
+      single: { write: single, results: [] },
+      singleWithKey: { write: singleWithKey, results: [] },
+      store: { write: (c) => store.commit(c), results: [] },
+      raw: { write: raw, results: [] },
+    };
     try {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const runRaw = async (): Promise<void> => {
-          viaRaw.push(await throughput(commitsFrom(template, `raw${String(round)}`, PG_COMMITS), connections, raw));
-        };
-        const runStore = async (): Promise<void> => {
-          viaStore.push(await throughput(commitsFrom(template, `store${String(round)}`, PG_COMMITS), connections, (c) => store.commit(c)));
-        };
-        for (const run of round % 2 === 0 ? [runRaw, runStore] : [runStore, runRaw]) await run();
-      }
+      await rounds(sides, template, PG_COMMITS, connections);
     } finally {
       await pool.query(`DROP SCHEMA ${s} CASCADE`);
       await pool.end();
     }
+    const n = `${String(connections)} conn`;
     rows.push(
-      { name: `raw pg, BEGIN + 2 INSERTs + COMMIT, ${String(connections)} conn (baseline)`, opsPerSecond: median(viaRaw), note: '4 round trips' },
-      { name: `postgresStore.commit (new incident), ${String(connections)} conn`, opsPerSecond: median(viaStore), note: '1 round trip (CTE statement)' },
+      ...rowsOf(sides, sides.single ?? { write: () => undefined, results: [] }, {
+        single: [`raw pg, one prepared statement, ${n} (baseline)`, '1 round trip: incident + event'],
+        singleWithKey: [`raw pg, one prepared statement with the open key, ${n}`, '1 round trip: incident + event + open-key row (all the store writes)'],
+        raw: [`raw pg, BEGIN + 2 INSERTs + COMMIT, ${n}`, '4 round trips'],
+        store: [`postgresStore.commit (new incident), ${n}`, '1 round trip (one prepared statement)'],
+      }),
     );
   }
   return rows;
@@ -214,7 +296,10 @@ try {
 }
 
 printEnvironment();
-console.log(`New-incident commits, median of ${String(ROUNDS)} rounds (SQLite ${String(SQLITE_COMMITS - WARMUP)}, PostgreSQL ${String(PG_COMMITS - WARMUP)} commits each).\n`);
+console.log(
+  `New-incident commits, median of ${String(ROUNDS)} rounds (SQLite ${String(SQLITE_COMMITS - WARMUP)}, PostgreSQL ${String(PG_COMMITS - WARMUP)} commits each); ` +
+    '"vs baseline" is the median of the per-round ratios.\n',
+);
 console.log('### SQLite\n');
 printTable(sqliteRows, 'raw better-sqlite3, same rows in one transaction (baseline)');
 for (const connections of [1, 8]) {

@@ -9,10 +9,12 @@ import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
-import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
+import { addMs, assertTimestamp, checkCommit } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
-import { checkListRange, decodeListCursor } from './sql/listCursor.js';
-import { projectionRow } from './sql/projectionRow.js';
+import { planList } from './sql/listPlan.js';
+import { postgresCommits } from './sql/postgresCommit.js';
+import { postgresLists } from './sql/postgresList.js';
+import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
 import { toEvent, toOutbox, toTimer, withCounters, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
@@ -53,10 +55,12 @@ const ADAPTER = 'postgres';
  * @remarks
  * - Tables live in `options.schema` and are created on first use (or by {@link PostgresStore.migrate})
  *   with versioned migrations under `pg_advisory_xact_lock`, so instances can start together.
- * - A commit is one statement (data-modifying CTEs), so one round trip and atomic on its own: a
- *   compare-and-set `UPDATE … WHERE version = $expected` on the projection, a primary key on
- *   `(tenant, incident, seq)`, and a unique partial index allowing one open incident per
- *   `(tenant, dedupKey)`. Nothing is read and checked in JavaScript first.
+ * - A commit is one prepared statement (data-modifying CTEs), so one round trip and atomic on its
+ *   own: a compare-and-set `UPDATE … WHERE version = $expected` on the projection, a primary key
+ *   on `(tenant, incident, seq)`, and the open incidents' dedup keys as rows of
+ *   `incidentkit_open_keys`, where an incident's own key is unique per tenant. Nothing is read and
+ *   checked in JavaScript first.
+ * - `findOpenByDedupKey` is one index lookup, and every `list` page an index seek.
  * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
  * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
  *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.
@@ -83,6 +87,8 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   }
   const schema = validateIdentifier(options.schema ?? 'public', 'postgresStore', 'schema');
   const sql = postgresStatements(quoteIdentifier(schema));
+  const commits = postgresCommits(quoteIdentifier(schema));
+  const lists = postgresLists(quoteIdentifier(schema));
   let migrated: Promise<readonly number[]> | undefined;
   let ready = false;
 
@@ -102,14 +108,19 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
 
   // R is the caller's statement of what its SQL selects, as with pool.query<R>().
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-  async function query<R extends QueryResultRow>(operation: string, text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+  async function run<R extends QueryResultRow>(operation: string, statement: PreparedQuery): Promise<{ rows: R[]; rowCount: number }> {
     if (!ready) await migrate();
     try {
-      const result = await pool.query<R>({ name: statementName(text), text, values });
+      const result = await pool.query<R>(statement);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw wrapDriverError(ADAPTER, operation, error);
     }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  function query<R extends QueryResultRow>(operation: string, text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
+    return run<R>(operation, { name: statementName(text), text, values });
   }
 
   async function versionOf(tenantId: string, incidentId: string): Promise<number> {
@@ -120,49 +131,24 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   async function commit(commit: Commit): Promise<void> {
     checkCommit(ADAPTER, commit);
     const { incident, tenantId, incidentId, expectedVersion } = commit;
-    const timers = timerChangesOf(commit);
-    const values: unknown[] = [
-      tenantId,
-      incidentId,
-      ...projectionRow(commit, (open) => open),
-      JSON.stringify(
-        commit.events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: e.at, actor: e.actor, data: e.data, hash: e.hash })),
-      ),
-      timers.cancel,
-      JSON.stringify(timers.set.map((t) => ({ incident_id: t.incidentId, timer_id: t.timerId, due_at: t.dueAt, event: t.event }))),
-      JSON.stringify(
-        (commit.outbox ?? []).map((m) => ({
-          id: m.id,
-          incident_id: m.incidentId,
-          channel: m.channel,
-          idempotency_key: m.idempotencyKey,
-          payload: m.payload,
-          available_at: m.availableAt,
-          attempts: m.attempts,
-          last_error: m.lastError ?? null,
-        })),
-      ),
-    ];
     let applied: number;
     try {
-      const creating = expectedVersion === 0;
-      const { rows } = await query<{ applied: number }>(
-        'commit',
-        creating ? sql.commitCreate : sql.commitUpdate,
-        creating ? values : [...values, expectedVersion],
-      );
-      applied = rows[0]?.applied ?? 0;
+      const { rows } = await run<{ applied: number }>('commit', commits(commit));
+      applied = expectedVersion === 0 ? 1 : (rows[0]?.applied ?? 0);
     } catch (error) {
       const cause = error instanceof Error ? error.cause : undefined;
       const constraint = (cause as { constraint?: unknown } | undefined)?.constraint;
-      if (driverCode(cause) === '23505' && constraint === 'incidentkit_incidents_open_dedup_key' && incident.dedupKey !== undefined) {
-        const holder = await findOpenByDedupKey(tenantId, incident.dedupKey);
+      // Only the insert of the incident's own key can collide on the open keys: another open incident holds it.
+      if (driverCode(cause) === '23505' && constraint === 'incidentkit_open_keys_pkey' && incident.dedupKey !== undefined) {
+        const { rows } = await query<{ incident_id: string }>('commit', sql.ownKeyHolder, [tenantId, incident.dedupKey]);
+        const holder = rows[0]?.incident_id;
         throw new DuplicateIncidentError(
-          { tenantId, dedupKey: incident.dedupKey, ...(holder === undefined ? {} : { existingIncidentId: holder.id }) },
+          { tenantId, dedupKey: incident.dedupKey, ...(holder === undefined ? {} : { existingIncidentId: holder }) },
           cause,
         );
       }
-      if (driverCode(cause) === '23505' && constraint === 'incidentkit_events_pkey') {
+      // A create of an incident that exists, or (a backstop behind the compare-and-set) a stale writer's event.
+      if (driverCode(cause) === '23505' && (constraint === 'incidentkit_incidents_pkey' || constraint === 'incidentkit_events_pkey')) {
         throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual: await versionOf(tenantId, incidentId) }, cause);
       }
       throw error;
@@ -212,21 +198,9 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     },
 
     async list(tenantId, listQuery): Promise<Page<Incident>> {
-      checkListRange(listQuery);
-      const after = listQuery.cursor === undefined ? undefined : decodeListCursor(listQuery.cursor);
-      const { rows } = await query<{ incident: string; counters: string | null }>('list', sql.list, [
-        tenantId,
-        listQuery.status ?? null,
-        listQuery.severity ?? null,
-        listQuery.service ?? null,
-        listQuery.open ?? null,
-        after?.detectedAt ?? null,
-        after?.id ?? null,
-        listQuery.limit + 1,
-        // Always bound, so the range is an index condition on incidents_list, in generic plans too.
-        listQuery.detectedFrom ?? '-infinity',
-        listQuery.detectedTo ?? 'infinity',
-      ]);
+      const plan = planList(listQuery);
+      if (plan === undefined) return { items: [] };
+      const { rows } = await run<{ incident: string; counters: string | null }>('list', lists(tenantId, plan));
       const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row.incident, row.counters));
       const last = items.at(-1);
       return rows.length > listQuery.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };

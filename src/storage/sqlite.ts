@@ -7,16 +7,17 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { Incident } from '../model/incident.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
-import { encodeCursor } from './cursor.js';
+import { compareListOrder, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
-import { checkListRange, decodeListCursor } from './sql/listCursor.js';
+import { LIST_FILTERS, planList } from './sql/listPlan.js';
+import { openKeysOf, type OpenKeys } from './sql/openKeys.js';
 import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
-import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow } from './sql/sqliteStatements.js';
+import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
 import type {
   ClaimOptions,
@@ -56,9 +57,11 @@ function toOutbox(row: OutboxRow): OutboxRecord {
  * Creates and migrates its tables on creation (versioned migrations recorded in
  * `<prefix>migrations`, safe to run again and from several processes). Each commit is one
  * `BEGIN IMMEDIATE` transaction: the expected version is a compare-and-set `UPDATE … WHERE
- * version = ?`, `(tenant, incident, seq)` is a primary key, and a partial unique index allows one
- * open incident per `(tenant, dedupKey)`. Times are stored as canonical ISO-8601 text and JSON as
- * text, so both round-trip exactly. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
+ * version = ?`, `(tenant, incident, seq)` is a primary key, and the dedup keys of open incidents
+ * are rows of `<prefix>open_keys`, where an incident's own key is unique per tenant, so
+ * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Times are stored
+ * as canonical ISO-8601 text and JSON as text, so both round-trip exactly. Enable WAL
+ * (`db.pragma('journal_mode = WAL')`) for files.
  * Several processes may share one file, but for several hosts use `postgresStore`.
  *
  * @example
@@ -91,26 +94,21 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
   const stmt = sqliteStatements(db, prefix);
 
   function writeIncident(commit: Commit): void {
-    const { incident, tenantId, incidentId, expectedVersion } = commit;
+    const { tenantId, incidentId, expectedVersion } = commit;
     const values: IncidentValues = projectionRow(commit, (open) => (open ? 1 : 0));
     try {
       if (expectedVersion === 0) {
         stmt.insertIncident.run(tenantId, incidentId, ...values);
         return;
       }
+      // Most commits (notes, roles, updates) change no column an index holds.
+      const [version, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash] = values;
+      const unindexed: UnindexedUpdate = [version, dedupKey, incident, snapshot, lastHash, tenantId, incidentId, expectedVersion, status, open, severity, service, detectedAt];
+      if (stmt.updateIncidentData.run(...unindexed).changes === 1) return;
       if (stmt.updateIncident.run(...values, tenantId, incidentId, expectedVersion).changes === 1) return;
     } catch (error) {
-      const code = driverCode(error);
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      if (driverCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new ConcurrencyError({ tenantId, incidentId, expected: 0, actual: stmt.version.get(tenantId, incidentId)?.version ?? 0 }, error);
-      }
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' && incident.dedupKey !== undefined) {
-        const holder = stmt.openByDedupKey.get(tenantId, incident.dedupKey);
-        const existing = holder === undefined ? undefined : parse<Incident>(holder.incident).id;
-        throw new DuplicateIncidentError(
-          { tenantId, dedupKey: incident.dedupKey, ...(existing === undefined ? {} : { existingIncidentId: existing }) },
-          error,
-        );
       }
       throw error;
     }
@@ -118,9 +116,38 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual });
   }
 
+  /**
+   * Brings the incident's rows in the open-keys table to `keys`: releases what it no longer
+   * holds, takes its own key (or raises DuplicateIncidentError when another open incident has
+   * it) and every free alert key. Runs inside the commit's transaction, after the version check.
+   */
+  function syncOpenKeys(tenantId: string, incidentId: string, keys: OpenKeys): void {
+    const held = stmt.heldKeys.all(tenantId, incidentId);
+    if (!keys.open) {
+      if (held.length > 0) stmt.releaseKeys.run(tenantId, incidentId);
+      return;
+    }
+    let ownHeld = false;
+    const heldAlerts = new Set<string>();
+    const alerts = held.length === 0 ? undefined : new Set(keys.alerts);
+    for (const row of held) {
+      if (row.own === 1 && row.dedup_key === keys.own) ownHeld = true;
+      else if (row.own === 0 && alerts?.has(row.dedup_key) === true) heldAlerts.add(row.dedup_key);
+      else stmt.releaseKey.run(tenantId, row.dedup_key, row.own, incidentId);
+    }
+    if (keys.own !== null && !ownHeld && stmt.holdKey.run(tenantId, keys.own, 1, incidentId).changes === 0) {
+      const existing = stmt.ownKeyHolder.get(tenantId, keys.own)?.incident_id;
+      throw new DuplicateIncidentError({ tenantId, dedupKey: keys.own, ...(existing === undefined ? {} : { existingIncidentId: existing }) });
+    }
+    for (const key of keys.alerts) {
+      if (!heldAlerts.has(key)) stmt.holdKey.run(tenantId, key, 0, incidentId);
+    }
+  }
+
   const commitTransaction = db.transaction((commit: Commit) => {
     writeIncident(commit);
     const { tenantId, incidentId } = commit;
+    syncOpenKeys(tenantId, incidentId, openKeysOf(commit.incident));
     for (const event of commit.events) {
       try {
         stmt.insertEvent.run(tenantId, incidentId, event.seq, event.id, event.type, event.at, JSON.stringify(event.actor), JSON.stringify(event.data), event.hash);
@@ -198,22 +225,29 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
 
     list: (tenantId, query) =>
       run('list', (): Page<Incident> => {
-        checkListRange(query);
-        const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
-        const json = (values: readonly string[] | undefined): string | null => (values === undefined ? null : JSON.stringify(values));
-        const rows = stmt.list.all({
-          tenantId,
-          status: json(query.status),
-          severity: json(query.severity),
-          service: json(query.service),
-          open: query.open === undefined ? null : query.open ? 1 : 0,
-          // Always bound, so the range is a seek on incidents_list: '' sorts before and '~' after every timestamp.
-          from: query.detectedFrom ?? '',
-          to: query.detectedTo ?? '~',
-          afterAt: after?.detectedAt ?? null,
-          afterId: after?.id ?? null,
-          limit: query.limit + 1,
-        });
+        const plan = planList(query);
+        if (plan === undefined) return { items: [] };
+        const statement = stmt.list(plan.shape);
+        const params: Record<string, unknown> = { tenantId, limit: plan.limit };
+        for (const filter of LIST_FILTERS) {
+          const values = plan.values[filter];
+          if (values === undefined || plan.shape.seek === filter) continue;
+          params[filter] = values.length === 1 ? values[0] : JSON.stringify(values);
+        }
+        if (plan.from !== undefined) params.from = plan.from;
+        if (plan.before !== undefined) {
+          params.beforeAt = plan.before.detectedAt;
+          params.beforeId = plan.before.id;
+        }
+        const seek = plan.shape.seek;
+        // One ordered, limited seek per value of the seek filter, merged: still at most `limit` rows per value.
+        const rows =
+          seek === undefined
+            ? statement.all(params)
+            : (plan.values[seek] ?? [])
+                .flatMap((value) => statement.all({ ...params, value }))
+                .sort((a, b) => compareListOrder({ detectedAt: a.detected_at, id: a.id }, { detectedAt: b.detected_at, id: b.id }))
+                .slice(0, plan.limit);
         const items = rows.slice(0, query.limit).map((row) => withCounters(row.incident));
         const last = items.at(-1);
         return rows.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
@@ -221,7 +255,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
 
     findOpenByDedupKey: (tenantId, dedupKey) =>
       run('findOpenByDedupKey', () => {
-        const row = stmt.openByDedupKey.get(tenantId, dedupKey) ?? stmt.openByAlertKey.get(tenantId, dedupKey);
+        const row = stmt.openByDedupKey.get(tenantId, dedupKey);
         return row === undefined ? undefined : withCounters(row.incident);
       }),
 

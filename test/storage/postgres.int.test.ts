@@ -9,8 +9,12 @@ import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import { postgresStore, type PostgresStore } from '../../src/storage/postgres.js';
+import { POSTGRES_MIGRATIONS } from '../../src/storage/sql/postgresMigrations.js';
+import { projectionRow } from '../../src/storage/sql/projectionRow.js';
 import type { Commit, StorageAdapter } from '../../src/storage/types.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
+import { commitBuilder } from '../../src/testing/storageContract/commitBuilder.js';
+import { alert, OTHER_TENANT, stateOf, t, TENANT, withAlerts } from '../../src/testing/storageContract/fixtures.js';
 import { markPostgresSuiteRan } from '../setup/postgres.js';
 import { thrown } from '../helpers.js';
 
@@ -26,6 +30,8 @@ async function captureCommit(store: StorageAdapter, run: (engine: IncidentEngine
   return captured;
 }
 
+const builder = commitBuilder();
+
 describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? ` (skipped: ${postgres.reason})` : ''}`, () => {
   let pool: pg.Pool;
   const schemas: string[] = [];
@@ -38,6 +44,35 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: postgres.url ?? '', max: 6 });
   });
+  /**
+   * Makes `schema` a schema as an older incidentkit left it: the first `version` migrations,
+   * recorded as applied, holding `commits` as that version wrote them (the projection row and
+   * the events; versions 1 and 2 wrote them alike).
+   */
+  async function schemaAt(schema: string, version: number, commits: readonly Commit[]): Promise<void> {
+    const s = `"${schema}"`;
+    await pool.query(`CREATE SCHEMA ${s}`);
+    await pool.query(`CREATE TABLE ${s}.incidentkit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    for (const migration of POSTGRES_MIGRATIONS.slice(0, version)) {
+      await pool.query(migration.sql(s));
+      await pool.query(`INSERT INTO ${s}.incidentkit_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    }
+    for (const commit of commits) {
+      const row = projectionRow(commit, (open) => open);
+      await pool.query(
+        `INSERT INTO ${s}.incidentkit_incidents (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, ''))`,
+        [commit.tenantId, commit.incidentId, ...row],
+      );
+      for (const e of commit.events) {
+        await pool.query(
+          `INSERT INTO ${s}.incidentkit_events (tenant_id, incident_id, seq, id, type, at, actor, data, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [commit.tenantId, commit.incidentId, e.seq, e.id, e.type, e.at, JSON.stringify(e.actor), JSON.stringify(e.data), e.hash],
+        );
+      }
+    }
+  }
+
   afterAll(async () => {
     for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.end();
@@ -50,7 +85,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: postgres.url ?? '', max: 2 }));
       try {
         const applied = await Promise.all(pools.map((p) => postgresStore(p, { schema }).migrate()));
-        expect(applied.flat()).toEqual([1, 2]);
+        expect(applied.flat()).toEqual([1, 2, 3]);
         expect(await postgresStore(pool, { schema }).migrate()).toEqual([]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
@@ -59,6 +94,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       expect(rows).toEqual([
         { version: 1, name: 'create incidents, events, timers and outbox' },
         { version: 2, name: 'signal counters, firing windows and alert dedup keys' },
+        { version: 3, name: 'open dedup keys and list indexes' },
       ]);
     });
 
@@ -76,26 +112,62 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         'incidentkit_firings',
         'incidentkit_incidents',
         'incidentkit_migrations',
+        'incidentkit_open_keys',
         'incidentkit_outbox',
         'incidentkit_signal_counts',
         'incidentkit_timers',
       ]);
     });
 
-    it('upgrade a schema left at an older version, keeping its data', async () => {
+    it('upgrade a schema created at version 1, keeping its data', async () => {
       const schema = schemaName('upgrade');
-      const store = postgresStore(pool, { schema });
-      const engine = createIncidentEngine({ store, clock: createManualClock() });
-      const incident = await engine.declare({ title: 'Before the upgrade', severity: 'SEV3', actor });
-      await pool.query(
-        `DROP TABLE "${schema}".incidentkit_signal_counts, "${schema}".incidentkit_firings;
-         DROP INDEX "${schema}".incidentkit_incidents_open_alerts;
-         DELETE FROM "${schema}".incidentkit_migrations WHERE version = 2`,
-      );
+      const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
+      await schemaAt(schema, 1, [declared]);
       const upgraded = postgresStore(pool, { schema });
-      expect(await upgraded.migrate()).toEqual([2]);
+      expect(await upgraded.migrate()).toEqual([2, 3]);
       expect(await upgraded.countFirings('default', 'k', '2026-01-01T00:00:00.000Z', '2025-12-31T23:00:00.000Z')).toBe(1);
-      expect((await upgraded.load('default', incident.id))?.incident).toEqual(incident);
+      expect((await upgraded.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
+      expect((await upgraded.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
+    });
+
+    it('backfill the open dedup keys of a schema created at version 2', async () => {
+      const schema = schemaName('backfill');
+      // Two open incidents share the alert key 'shared'; the older one (by detectedAt) gets it.
+      const older = withAlerts(await builder.declare({ id: 'inc_older', dedupKey: 'own/a', at: t(1000) }), [alert('fp1', 'own/a'), alert('fp2', 'shared')]);
+      const newer = withAlerts(await builder.declare({ id: 'inc_newer', dedupKey: 'own/b', at: t(2000) }), [alert('fp3', 'shared'), alert('fp4', 'only/b')]);
+      const canceled = await builder.next(
+        stateOf(withAlerts(await builder.declare({ id: 'inc_canceled', dedupKey: 'own/c', at: t(500) }), [alert('fp5', 'shared')])),
+        t(3000),
+        (engine, id) => engine.cancel(id, { reason: 'declined', actor }),
+      );
+      const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
+      await schemaAt(schema, 2, [newer, older, canceled, elsewhere]);
+      const store = postgresStore(pool, { schema });
+      expect(await store.migrate()).toEqual([3]);
+      const { rows } = await pool.query(
+        `SELECT tenant_id, dedup_key, own, incident_id FROM "${schema}".incidentkit_open_keys ORDER BY tenant_id, dedup_key, own`,
+      );
+      expect(rows).toEqual([
+        { tenant_id: TENANT, dedup_key: 'only/b', own: false, incident_id: 'inc_newer' },
+        { tenant_id: TENANT, dedup_key: 'own/a', own: false, incident_id: 'inc_older' },
+        { tenant_id: TENANT, dedup_key: 'own/a', own: true, incident_id: 'inc_older' },
+        { tenant_id: TENANT, dedup_key: 'own/b', own: true, incident_id: 'inc_newer' },
+        { tenant_id: TENANT, dedup_key: 'shared', own: false, incident_id: 'inc_older' },
+        { tenant_id: OTHER_TENANT, dedup_key: 'own/a', own: true, incident_id: 'inc_elsewhere' },
+      ]);
+      expect((await store.findOpenByDedupKey(TENANT, 'shared'))?.id).toBe('inc_older');
+      expect((await store.findOpenByDedupKey(TENANT, 'only/b'))?.id).toBe('inc_newer');
+      expect(await store.findOpenByDedupKey(TENANT, 'own/c')).toBeUndefined();
+      // The backfilled own keys are enforced: a second open incident with one is refused, naming the holder.
+      const error = await thrown(async () => store.commit(await builder.declare({ id: 'inc_again', dedupKey: 'own/b', at: t(4000) })));
+      expect(isIncidentKitError(error, 'DUPLICATE_INCIDENT') && error.details).toEqual({ tenantId: TENANT, dedupKey: 'own/b', existingIncidentId: 'inc_newer' });
+      await store.commit(await builder.declare({ id: 'inc_c2', dedupKey: 'own/c', at: t(4000) }));
+      expect((await store.findOpenByDedupKey(TENANT, 'own/c'))?.id).toBe('inc_c2');
+      // The layout of version 2 is gone: no partial unique index nor GIN index on the incidents.
+      const indexes = await pool.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname', [schema]);
+      expect(indexes.rows.map((r) => r.indexname)).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/incidentkit_incidents_open_(dedup_key|alerts)/)]),
+      );
     });
 
     it('refuse a schema migrated by a newer incidentkit', async () => {
@@ -161,7 +233,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       expect((await store.events('default', incident.id)).map((e) => e.seq)).toEqual([1, 2]);
     });
 
-    it('store timestamptz and jsonb columns that hold exactly what was committed', async () => {
+    it('store timestamptz and jsonb columns that hold exactly what was committed, and a row per open dedup key', async () => {
       const engine = createIncidentEngine({ store, clock: createManualClock('2026-07-04T10:11:12.345Z'), tenantId: 'rows' });
       const incident = await engine.declare({ title: 'Typed', severity: 'SEV2', fields: { a: { b: [1, 2.5, 'c'] } }, actor });
       const { rows } = await pool.query<{ detected: boolean; type: string; fields: unknown }>(
@@ -180,11 +252,15 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         { column_name: 'at', data_type: 'timestamp with time zone' },
         { column_name: 'data', data_type: 'jsonb' },
       ]);
-      const index = await pool.query<{ indexdef: string }>(
-        "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'incidentkit_incidents_open_dedup_key'",
-        [store.schema],
+      const keys = await pool.query<{ dedup_key: string; own: boolean; incident_id: string }>(
+        `SELECT dedup_key, own, incident_id FROM "${store.schema}".incidentkit_open_keys WHERE tenant_id = 'rows'`,
       );
-      expect(index.rows[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX .* WHERE \(is_open AND \(dedup_key IS NOT NULL\)\)/);
+      expect(keys.rows).toEqual([]);
+      const keyed = await engine.declare({ title: 'Keyed', severity: 'SEV2', dedupKey: 'disk/db-1', actor });
+      const held = await pool.query(`SELECT dedup_key, own, incident_id FROM "${store.schema}".incidentkit_open_keys WHERE tenant_id = 'rows'`);
+      expect(held.rows).toEqual([{ dedup_key: 'disk/db-1', own: true, incident_id: keyed.id }]);
+      await engine.cancel(keyed.id, { reason: 'declined', actor });
+      expect((await pool.query(`SELECT 1 FROM "${store.schema}".incidentkit_open_keys WHERE tenant_id = 'rows'`)).rows).toEqual([]);
     });
 
     it('turn database errors into AdapterError without SQL text or values', async () => {

@@ -10,9 +10,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
+import { projectionRow } from '../../src/storage/sql/projectionRow.js';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sql/sqliteMigrations.js';
 import { sqliteStore } from '../../src/storage/sqlite.js';
 import type { Commit, StorageAdapter } from '../../src/storage/types.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
+import { commitBuilder } from '../../src/testing/storageContract/commitBuilder.js';
+import { alert, OTHER_TENANT, stateOf, t, TENANT, withAlerts } from '../../src/testing/storageContract/fixtures.js';
 import { sequentialIds } from '../../src/testing/sequentialIds.js';
 import { thrown } from '../helpers.js';
 
@@ -30,6 +34,33 @@ async function captureCommit(store: StorageAdapter, run: (engine: IncidentEngine
 function engineOn(db: Database.Database, options: Parameters<typeof sqliteStore>[1] = {}) {
   const clock = createManualClock('2026-05-01T09:00:00.000Z');
   return createIncidentEngine({ store: sqliteStore(db, options), clock, ids: sequentialIds(options.tablePrefix ?? '') });
+}
+
+const builder = commitBuilder();
+
+/**
+ * Makes `db` a database as an older incidentkit left it: the schema of the first `version`
+ * migrations, recorded as applied, holding `commits` as that version wrote them (the projection
+ * row and the events; version 1 and 2 wrote them alike).
+ */
+function databaseAt(db: Database.Database, version: number, commits: readonly Commit[]): void {
+  const prefix = 'incidentkit_';
+  db.exec(`CREATE TABLE "${prefix}migrations" (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+  for (const migration of SQLITE_MIGRATIONS.slice(0, version)) {
+    db.exec(migration.sql(prefix));
+    db.prepare(`INSERT INTO "${prefix}migrations" VALUES (?, ?, '2026-01-01T00:00:00.000Z')`).run(migration.version, migration.name);
+  }
+  for (const commit of commits) {
+    const [version_, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash] = projectionRow(commit, (o) => (o ? 1 : 0));
+    db.prepare(`INSERT INTO "${prefix}incidents" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      commit.tenantId, commit.incidentId, version_, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash ?? '',
+    );
+    for (const e of commit.events) {
+      db.prepare(`INSERT INTO "${prefix}events" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        commit.tenantId, commit.incidentId, e.seq, e.id, e.type, e.at, JSON.stringify(e.actor), JSON.stringify(e.data), e.hash,
+      );
+    }
+  }
 }
 
 let dir = '';
@@ -57,19 +88,53 @@ describe('sqliteStore migrations', () => {
     expect(db.prepare('SELECT version, name FROM incidentkit_migrations ORDER BY version').all()).toEqual([
       { version: 1, name: 'create incidents, events, timers and outbox' },
       { version: 2, name: 'signal counters and firing windows' },
+      { version: 3, name: 'open dedup keys and list indexes' },
     ]);
     expect(await engineOn(db).get(incident.id)).toEqual(incident);
   });
 
-  it('upgrades a database at an older schema version and keeps its data', async () => {
+  it('upgrades a database created at schema version 1 and keeps its data', async () => {
     const db = database();
-    const incident = await engineOn(db).declare({ title: 'Before the upgrade', severity: 'SEV3', actor });
-    // Roll the schema back to version 1, as an older incidentkit left it.
-    db.exec('DROP TABLE incidentkit_signal_counts; DROP TABLE incidentkit_firings; DELETE FROM incidentkit_migrations WHERE version = 2');
+    const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
+    databaseAt(db, 1, [declared]);
     const store = sqliteStore(db);
-    expect(db.prepare('SELECT max(version) AS v FROM incidentkit_migrations').get()).toEqual({ v: 2 });
+    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(await store.countFirings('default', 'k', '2026-05-01T09:00:00.000Z', '2026-05-01T08:00:00.000Z')).toBe(1);
-    expect((await store.load('default', incident.id))?.incident).toEqual(incident);
+    expect((await store.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
+    expect((await store.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
+  });
+
+  it('backfills the open dedup keys of a database created at schema version 2', async () => {
+    const db = database();
+    // Two open incidents share the alert key 'shared'; the older one (by detectedAt) gets it.
+    const older = withAlerts(await builder.declare({ id: 'inc_older', dedupKey: 'own/a', at: t(1000) }), [alert('fp1', 'own/a'), alert('fp2', 'shared')]);
+    const newer = withAlerts(await builder.declare({ id: 'inc_newer', dedupKey: 'own/b', at: t(2000) }), [alert('fp3', 'shared'), alert('fp4', 'only/b')]);
+    const canceled = await builder.next(
+      stateOf(withAlerts(await builder.declare({ id: 'inc_canceled', dedupKey: 'own/c', at: t(500) }), [alert('fp5', 'shared')])),
+      t(3000),
+      (engine, id) => engine.cancel(id, { reason: 'declined', actor }),
+    );
+    const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
+    databaseAt(db, 2, [newer, older, canceled, elsewhere]);
+    const store = sqliteStore(db);
+    expect(db.prepare('SELECT tenant_id, dedup_key, own, incident_id FROM incidentkit_open_keys ORDER BY tenant_id, dedup_key, own').all()).toEqual([
+      { tenant_id: TENANT, dedup_key: 'only/b', own: 0, incident_id: 'inc_newer' },
+      { tenant_id: TENANT, dedup_key: 'own/a', own: 0, incident_id: 'inc_older' },
+      { tenant_id: TENANT, dedup_key: 'own/a', own: 1, incident_id: 'inc_older' },
+      { tenant_id: TENANT, dedup_key: 'own/b', own: 1, incident_id: 'inc_newer' },
+      { tenant_id: TENANT, dedup_key: 'shared', own: 0, incident_id: 'inc_older' },
+      { tenant_id: OTHER_TENANT, dedup_key: 'own/a', own: 1, incident_id: 'inc_elsewhere' },
+    ]);
+    expect((await store.findOpenByDedupKey(TENANT, 'shared'))?.id).toBe('inc_older');
+    expect((await store.findOpenByDedupKey(TENANT, 'only/b'))?.id).toBe('inc_newer');
+    expect(await store.findOpenByDedupKey(TENANT, 'own/c')).toBeUndefined();
+    // The backfilled own keys are enforced: a second open incident with one is refused, naming the holder.
+    const error = await thrown(async () => store.commit(await builder.declare({ id: 'inc_again', dedupKey: 'own/b', at: t(4000) })));
+    expect(isIncidentKitError(error, 'DUPLICATE_INCIDENT') && error.details).toEqual({ tenantId: TENANT, dedupKey: 'own/b', existingIncidentId: 'inc_newer' });
+    await store.commit(await builder.declare({ id: 'inc_c2', dedupKey: 'own/c', at: t(4000) }));
+    expect((await store.findOpenByDedupKey(TENANT, 'own/c'))?.id).toBe('inc_c2');
+    // The layout of version 2 is gone: no partial unique index on the incidents any more.
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'incidentkit_incidents_open_dedup_key'").all()).toEqual([]);
   });
 
   it('lets two connections to one file migrate and then share the data', async () => {
@@ -80,7 +145,7 @@ describe('sqliteStore migrations', () => {
     const b = engineOn(second);
     const incident = await a.declare({ title: 'Shared', severity: 'SEV2', actor });
     expect((await b.get(incident.id)).title).toBe('Shared');
-    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 2 });
+    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 3 });
   });
 
   it('refuses a database migrated by a newer incidentkit', () => {
@@ -103,7 +168,7 @@ describe('sqliteStore options', () => {
     expect((await safety.list()).items.map((i) => i.title)).toEqual(['Medication error']);
     expect(await safety.list({ status: 'triage' })).not.toEqual(await ops.list({ status: 'triage' }));
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    const kinds = ['events', 'firings', 'incidents', 'migrations', 'outbox', 'signal_counts', 'timers'];
+    const kinds = ['events', 'firings', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'timers'];
     expect(tables.map((t) => t.name)).toEqual([...kinds.map((k) => `ops_${k}`), ...kinds.map((k) => `safety_${k}`)]);
     expect((await ops.get(outage.id)).id).toBe(outage.id);
   });
@@ -183,11 +248,22 @@ describe('sqliteStore rows', () => {
     ]);
   });
 
-  it('enforces one open incident per dedup key with a partial unique index', () => {
+  it('keeps a row per dedup key an open incident holds in <prefix>open_keys, and none once it is closed', async () => {
     const db = database();
-    sqliteStore(db);
-    const index = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'incidentkit_incidents_open_dedup_key'").get();
-    expect(index?.sql).toMatch(/CREATE UNIQUE INDEX .* WHERE dedup_key IS NOT NULL AND is_open = 1/s);
+    const store = sqliteStore(db);
+    const rows = () => db.prepare('SELECT dedup_key, own, incident_id FROM incidentkit_open_keys ORDER BY dedup_key, own').all();
+    const declared = withAlerts(await builder.declare({ id: 'inc_1', dedupKey: 'own' }), [alert('fp1', 'own'), alert('fp2', 'grouped')]);
+    await store.commit(declared);
+    expect(rows()).toEqual([
+      { dedup_key: 'grouped', own: 0, incident_id: 'inc_1' },
+      { dedup_key: 'own', own: 0, incident_id: 'inc_1' },
+      { dedup_key: 'own', own: 1, incident_id: 'inc_1' },
+    ]);
+    const resolved = await builder.next(stateOf(declared), t(1000), (engine, id) => engine.resolve(id, { actor }));
+    await store.commit(resolved);
+    expect(rows()).toHaveLength(3);
+    await store.commit(await builder.next(stateOf(resolved, stateOf(declared)), t(2000), (engine, id) => engine.close(id, { actor })));
+    expect(rows()).toEqual([]);
   });
 
   it('refuses a commit whose times are not canonical ISO strings, and writes nothing', async () => {

@@ -96,17 +96,20 @@ export function checkCommit(adapter: string, commit: Commit): void {
 
 /**
  * The timer changes of a commit as a SQL store applies them: `set` with one entry per timer (the
- * last wins), and `cancel` without the ids that `set` replaces anyway.
+ * last wins), and `cancel` without the ids that `set` replaces anyway, and empty for a new
+ * incident (`expectedVersion` 0), which has no timers to cancel yet (the engine cancels every
+ * timer the machine is not waiting on, so each declare names some).
  *
  * @remarks Matches the memory store, which cancels first and then sets.
  * @internal
  */
 export function timerChangesOf(commit: Commit): { set: NonNullable<NonNullable<Commit['timers']>['set']>; cancel: readonly string[] } {
-  if ((commit.timers?.set?.length ?? 0) === 0 && (commit.timers?.cancel?.length ?? 0) === 0) return { set: [], cancel: [] };
+  const cancels = commit.expectedVersion !== 0 && (commit.timers?.cancel?.length ?? 0) > 0;
+  if ((commit.timers?.set?.length ?? 0) === 0 && !cancels) return { set: [], cancel: [] };
   const byKey = new Map<string, NonNullable<NonNullable<Commit['timers']>['set']>[number]>();
   for (const timer of commit.timers?.set ?? []) byKey.set(JSON.stringify([timer.incidentId, timer.timerId]), timer);
   const set = [...byKey.values()];
   const replaced = new Set(set.filter((t) => t.incidentId === commit.incidentId).map((t) => t.timerId));
-  const cancel = [...new Set(commit.timers?.cancel ?? [])].filter((id) => !replaced.has(id));
+  const cancel = cancels ? [...new Set(commit.timers?.cancel ?? [])].filter((id) => !replaced.has(id)) : [];
   return { set, cancel };
 }

@@ -103,6 +103,45 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         ON ${s}.incidentkit_incidents USING gin ((incident -> 'alerts') jsonb_path_ops) WHERE is_open;
     `,
   },
+  {
+    version: 3,
+    name: 'open dedup keys and list indexes',
+    // The open-keys table replaces the partial unique index on incidents (own keys are unique in
+    // it) and the GIN index on open incidents' alerts. The backfill gives an alert key shared by
+    // several open incidents to the oldest, as the lookup it replaces did.
+    sql: (s) => `
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_open_keys (
+        tenant_id text COLLATE "C" NOT NULL,
+        dedup_key text COLLATE "C" NOT NULL,
+        own boolean NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        CONSTRAINT incidentkit_open_keys_pkey PRIMARY KEY (tenant_id, dedup_key, own)
+      );
+      CREATE INDEX IF NOT EXISTS incidentkit_open_keys_incident ON ${s}.incidentkit_open_keys (tenant_id, incident_id);
+
+      INSERT INTO ${s}.incidentkit_open_keys (tenant_id, dedup_key, own, incident_id)
+        SELECT tenant_id, dedup_key, true, id FROM ${s}.incidentkit_incidents WHERE is_open AND dedup_key IS NOT NULL;
+      INSERT INTO ${s}.incidentkit_open_keys (tenant_id, dedup_key, own, incident_id)
+        SELECT DISTINCT ON (i.tenant_id, a.key) i.tenant_id, a.key, false, i.id
+        FROM ${s}.incidentkit_incidents i
+          CROSS JOIN LATERAL (SELECT alert ->> 'dedupKey' COLLATE "C" AS key FROM jsonb_array_elements(i.incident -> 'alerts') AS alert) a
+        WHERE i.is_open AND a.key IS NOT NULL
+        ORDER BY i.tenant_id, a.key, i.detected_at, i.id;
+      DROP INDEX IF EXISTS ${s}.incidentkit_incidents_open_dedup_key;
+      DROP INDEX IF EXISTS ${s}.incidentkit_incidents_open_alerts;
+
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_open
+        ON ${s}.incidentkit_incidents (tenant_id, detected_at DESC, id DESC) WHERE is_open;
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_closed
+        ON ${s}.incidentkit_incidents (tenant_id, detected_at DESC, id DESC) WHERE NOT is_open;
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_status
+        ON ${s}.incidentkit_incidents (tenant_id, status, detected_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_severity
+        ON ${s}.incidentkit_incidents (tenant_id, severity, detected_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_service
+        ON ${s}.incidentkit_incidents (tenant_id, service, detected_at DESC, id DESC) WHERE service IS NOT NULL;
+    `,
+  },
 ];
 
 const NEWEST = /* @__PURE__ */ (() => POSTGRES_MIGRATIONS.at(-1)?.version ?? 0)();

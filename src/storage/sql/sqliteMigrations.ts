@@ -93,6 +93,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS "${p}firings_window" ON "${p}firings" (tenant_id, key, at);
     `,
   },
+  {
+    version: 3,
+    name: 'open dedup keys and list indexes',
+    // The open-keys table replaces the partial unique index on incidents (own keys are unique in
+    // it) and the scan of every open incident's alerts. The backfill gives an alert key shared by
+    // several open incidents to the oldest, as the lookup it replaces did.
+    sql: (p) => `
+      CREATE TABLE IF NOT EXISTS "${p}open_keys" (
+        tenant_id TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        own INTEGER NOT NULL CHECK (own IN (0, 1)),
+        incident_id TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, dedup_key, own)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS "${p}open_keys_incident" ON "${p}open_keys" (tenant_id, incident_id);
+
+      INSERT INTO "${p}open_keys" (tenant_id, dedup_key, own, incident_id)
+        SELECT tenant_id, dedup_key, 1, id FROM "${p}incidents" WHERE is_open = 1 AND dedup_key IS NOT NULL;
+      INSERT INTO "${p}open_keys" (tenant_id, dedup_key, own, incident_id)
+        SELECT i.tenant_id, json_extract(a.value, '$.dedupKey'), 0, i.id
+        FROM "${p}incidents" i, json_each(i.incident, '$.alerts') a
+        WHERE i.is_open = 1 AND json_extract(a.value, '$.dedupKey') IS NOT NULL
+        ORDER BY i.detected_at, i.id
+        ON CONFLICT DO NOTHING;
+      DROP INDEX IF EXISTS "${p}incidents_open_dedup_key";
+
+      CREATE INDEX IF NOT EXISTS "${p}incidents_open" ON "${p}incidents" (tenant_id, detected_at DESC, id DESC) WHERE is_open = 1;
+      CREATE INDEX IF NOT EXISTS "${p}incidents_closed" ON "${p}incidents" (tenant_id, detected_at DESC, id DESC) WHERE is_open = 0;
+      CREATE INDEX IF NOT EXISTS "${p}incidents_status" ON "${p}incidents" (tenant_id, status, detected_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS "${p}incidents_severity" ON "${p}incidents" (tenant_id, severity, detected_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS "${p}incidents_service" ON "${p}incidents" (tenant_id, service, detected_at DESC, id DESC) WHERE service IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { listShapeKey, type ListShape } from './listPlan.js';
 import type { ProjectionRow } from './projectionRow.js';
 import type { EventColumns, OutboxColumns, TimerColumns } from './rowRecords.js';
 
@@ -26,8 +27,37 @@ export interface OutboxRow extends OutboxColumns {
   readonly available_at: string;
 }
 
+/** A list row: the sort key (to merge seeks) and the projection. @internal */
+export interface ListRow {
+  readonly detected_at: string;
+  readonly id: string;
+  readonly incident: string;
+}
+
 /** The projection columns of an incident write, is_open as `1` or `0`. @internal */
 export type IncidentValues = ProjectionRow<number>;
+
+/**
+ * The values of an update that changes no indexed column: the columns it sets, the key and
+ * expected version, then the indexed columns as they must already be.
+ *
+ * @internal
+ */
+export type UnindexedUpdate = [
+  version: number,
+  dedupKey: string | null,
+  incident: string,
+  snapshot: string,
+  lastHash: string | null,
+  tenantId: string,
+  incidentId: string,
+  expectedVersion: number,
+  status: string,
+  isOpen: number,
+  severity: string,
+  service: string | null,
+  detectedAt: string,
+];
 
 type S<P extends unknown[] | object, R = unknown> = BetterSqlite3.Statement<P, R>;
 type Named = Record<string, unknown>;
@@ -38,15 +68,21 @@ export interface SqliteStatements {
   readonly version: S<[string, string], { version: number }>;
   readonly insertIncident: S<[string, string, ...IncidentValues]>;
   readonly updateIncident: S<[...IncidentValues, string, string, number]>;
+  readonly updateIncidentData: S<UnindexedUpdate>;
   readonly insertEvent: S<[string, string, number, string, string, string, string, string, string]>;
   readonly deleteTimer: S<[string, string, string]>;
   readonly upsertTimer: S<Named>;
   readonly insertOutbox: S<Named>;
   /** Tenant, incident, after seq, limit (-1: all). */
   readonly events: S<[string, string, number, number], EventRow>;
-  readonly list: S<Named, { incident: string }>;
+  /** The statement of one list shape, prepared on first use. */
+  readonly list: (shape: ListShape) => S<Named, ListRow>;
   readonly openByDedupKey: S<[string, string], { incident: string }>;
-  readonly openByAlertKey: S<[string, string], { incident: string }>;
+  readonly heldKeys: S<[string, string], { dedup_key: string; own: number }>;
+  readonly holdKey: S<[string, string, number, string]>;
+  readonly releaseKey: S<[string, string, number, string]>;
+  readonly releaseKeys: S<[string, string]>;
+  readonly ownKeyHolder: S<[string, string], { incident_id: string }>;
   readonly counters: S<[string, string], { fingerprint: string; count: number; last_seen_at: string }>;
   readonly addCounter: S<[string, string, string, number, string]>;
   readonly addFiring: S<[string, string, string]>;
@@ -70,6 +106,7 @@ export interface SqliteStatements {
 export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): SqliteStatements {
   const t = {
     incidents: `"${prefix}incidents"`,
+    openKeys: `"${prefix}open_keys"`,
     events: `"${prefix}events"`,
     timers: `"${prefix}timers"`,
     outbox: `"${prefix}outbox"`,
@@ -77,12 +114,19 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     firings: `"${prefix}firings"`,
   };
   const incidentColumns = `tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash`;
+  const lists = new Map<string, S<Named, ListRow>>();
   return {
     load: db.prepare<[string, string], IncidentRow>(`SELECT incident, snapshot, last_hash FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
     version: db.prepare<[string, string], { version: number }>(`SELECT version FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
     // The hot statements bind by position: measurably cheaper than named parameters.
     insertIncident: db.prepare<[string, string, ...IncidentValues]>(
       `INSERT INTO ${t.incidents} (${incidentColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))`,
+    ),
+    // The same write when no indexed column changes: SQLite then rewrites the row and no index
+    // entry (it updates the indexes of the columns a statement sets, whatever their values).
+    updateIncidentData: db.prepare<UnindexedUpdate>(
+      `UPDATE ${t.incidents} SET version = ?, dedup_key = ?, incident = ?, snapshot = ?, last_hash = coalesce(?, last_hash)
+       WHERE tenant_id = ? AND id = ? AND version = ? AND status = ? AND is_open = ? AND severity = ? AND service IS ? AND detected_at = ?`,
     ),
     updateIncident: db.prepare<[...IncidentValues, string, string, number]>(
       `UPDATE ${t.incidents} SET version = ?, status = ?, is_open = ?, severity = ?, service = ?, dedup_key = ?, detected_at = ?,
@@ -106,27 +150,33 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     events: db.prepare<[string, string, number, number], EventRow>(
       `SELECT seq, id, type, at, actor, data, hash FROM ${t.events} WHERE tenant_id = ? AND incident_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
-    list: db.prepare<Named, { incident: string }>(
-      `SELECT incident FROM ${t.incidents}
-       WHERE tenant_id = @tenantId
-         AND (@status IS NULL OR status IN (SELECT value FROM json_each(@status)))
-         AND (@severity IS NULL OR severity IN (SELECT value FROM json_each(@severity)))
-         AND (@service IS NULL OR service IN (SELECT value FROM json_each(@service)))
-         AND (@open IS NULL OR is_open = @open)
-         AND detected_at >= @from AND detected_at < @to
-         AND (@afterAt IS NULL OR (detected_at, id) < (@afterAt, @afterId))
-       ORDER BY detected_at DESC, id DESC
-       LIMIT @limit`,
-    ),
+    list: (shape) => {
+      const key = listShapeKey(shape);
+      let statement = lists.get(key);
+      if (statement === undefined) {
+        statement = db.prepare<Named, ListRow>(listSql(prefix, shape));
+        lists.set(key, statement);
+      }
+      return statement;
+    },
+    // Own key first (own = 1 sorts last in the primary key, hence DESC); is_open guards against a stale row.
     openByDedupKey: db.prepare<[string, string], { incident: string }>(
-      `SELECT incident FROM ${t.incidents} WHERE tenant_id = ? AND dedup_key = ? AND is_open = 1`,
+      `SELECT i.incident FROM ${t.openKeys} k JOIN ${t.incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
+       WHERE k.tenant_id = ? AND k.dedup_key = ? AND i.is_open = 1
+       ORDER BY k.own DESC LIMIT 1`,
     ),
-    // Alerts grouped into an open incident hold their keys too; the oldest holder wins.
-    openByAlertKey: db.prepare<[string, string], { incident: string }>(
-      `SELECT incident FROM ${t.incidents} i
-       WHERE tenant_id = ? AND is_open = 1
-         AND EXISTS (SELECT 1 FROM json_each(i.incident, '$.alerts') a WHERE json_extract(a.value, '$.dedupKey') = ?)
-       ORDER BY detected_at, id LIMIT 1`,
+    heldKeys: db.prepare<[string, string], { dedup_key: string; own: number }>(
+      `SELECT dedup_key, own FROM ${t.openKeys} WHERE tenant_id = ? AND incident_id = ?`,
+    ),
+    holdKey: db.prepare<[string, string, number, string]>(
+      `INSERT INTO ${t.openKeys} (tenant_id, dedup_key, own, incident_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    releaseKey: db.prepare<[string, string, number, string]>(
+      `DELETE FROM ${t.openKeys} WHERE tenant_id = ? AND dedup_key = ? AND own = ? AND incident_id = ?`,
+    ),
+    releaseKeys: db.prepare<[string, string]>(`DELETE FROM ${t.openKeys} WHERE tenant_id = ? AND incident_id = ?`),
+    ownKeyHolder: db.prepare<[string, string], { incident_id: string }>(
+      `SELECT incident_id FROM ${t.openKeys} WHERE tenant_id = ? AND dedup_key = ? AND own = 1`,
     ),
     counters: db.prepare<[string, string], { fingerprint: string; count: number; last_seen_at: string }>(
       `SELECT fingerprint, count, last_seen_at FROM ${t.signalCounts} WHERE tenant_id = ? AND incident_id = ?`,
@@ -178,4 +228,31 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
       `UPDATE ${t.outbox} SET state = 'pending', available_at = ? WHERE tenant_id = ? AND id = ? AND state = 'dead'`,
     ),
   };
+}
+
+/**
+ * The SQL of one list shape. Named parameters: `@tenantId`, `@limit`, and as the shape needs them
+ * `@status` / `@severity` / `@service` (one value, or a JSON array of several), `@value` (the
+ * value of the `seek` filter for this seek), `@from`, `@beforeAt` and `@beforeId`.
+ *
+ * @remarks The statement reads the shape's index (`INDEXED BY`): without statistics SQLite
+ * would rather range over a time window of the whole list than seek a filter's index, which holds
+ * the same window of only the matching rows. Filters are written only when present and the open
+ * filter as a literal (a bound `is_open = ?` could not use the partial indexes); the end of the
+ * range (a cursor, `detectedTo`) is one row-value comparison, a range on the index it seeks.
+ * @internal
+ */
+export function listSql(prefix: string, shape: ListShape): string {
+  const where = ['tenant_id = @tenantId'];
+  for (const filter of ['status', 'severity', 'service'] as const) {
+    if (shape.seek === filter) where.push(`${filter} = @value`);
+    else if (shape[filter] === 'one') where.push(`${filter} = @${filter}`);
+    else if (shape[filter] === 'many') where.push(`${filter} IN (SELECT value FROM json_each(@${filter}))`);
+  }
+  if (shape.open !== undefined) where.push(`is_open = ${shape.open ? '1' : '0'}`);
+  if (shape.from) where.push('detected_at >= @from');
+  if (shape.before) where.push('(detected_at, id) < (@beforeAt, @beforeId)');
+  const index = `"${prefix}incidents_${shape.index}"`;
+  return `SELECT detected_at, id, incident FROM "${prefix}incidents" INDEXED BY ${index}
+    WHERE ${where.join(' AND ')} ORDER BY detected_at DESC, id DESC LIMIT @limit`;
 }
