@@ -164,6 +164,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     return row === undefined ? undefined : withCounters(row.incident, row.counters);
   }
 
+  async function findOpenVersionByDedupKey(tenantId: string, dedupKey: string): Promise<{ incidentId: string; version: number } | undefined> {
+    const { rows } = await query<{ id: string; version: number }>('findOpenVersionByDedupKey', sql.openVersionByDedupKey, [tenantId, dedupKey]);
+    const row = rows[0];
+    return row === undefined ? undefined : { incidentId: row.id, version: Number(row.version) };
+  }
+
   function claimValues(operation: string, options: ClaimOptions): { values: unknown[]; until: string } {
     assertTimestamp(ADAPTER, operation, 'now', options.now);
     const until = addMs(options.now, options.leaseMs);
@@ -176,6 +182,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     migrate,
     commit,
     findOpenByDedupKey,
+    findOpenVersionByDedupKey,
 
     async load(tenantId, incidentId) {
       const { rows } = await query<{ incident: string; snapshot: string; last_hash: string; counters: string | null }>('load', sql.load, [

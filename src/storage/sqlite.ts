@@ -259,6 +259,12 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         return row === undefined ? undefined : withCounters(row.incident);
       }),
 
+    findOpenVersionByDedupKey: (tenantId, dedupKey) =>
+      run('findOpenVersionByDedupKey', () => {
+        const row = stmt.openVersionByDedupKey.get(tenantId, dedupKey);
+        return row === undefined ? undefined : { incidentId: row.id, version: row.version };
+      }),
+
     recordSignals: (tenantId, counts) =>
       run('recordSignals', () => {
         for (const [i, update] of counts.entries()) {

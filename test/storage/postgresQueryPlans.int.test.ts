@@ -142,6 +142,7 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       load: [TENANT, 'inc_1'],
       events: [TENANT, 'inc_1', 0, 100],
       openByDedupKey: [TENANT, 'key_4'],
+      openVersionByDedupKey: [TENANT, 'key_4'],
       ownKeyHolder: [TENANT, 'key_4'],
       recordSignals: [TENANT, '[{"incident_id":"inc_1","fingerprint":"fp","count":1,"last_seen_at":"2026-01-01T00:00:00.000Z"}]'],
       countFirings: [TENANT, 'key', now, at(9_000)],

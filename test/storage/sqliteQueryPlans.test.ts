@@ -121,7 +121,7 @@ describe.each([
   });
 
   it('reads every hot path through an index: load, findOpenByDedupKey, commits, claims, the open keys', () => {
-    const hot = ['load', 'openByDedupKey', 'updateIncident', 'heldKeys', 'releaseKey', 'releaseKeys', 'ownKeyHolder', 'claimTimers', 'claimOutbox'] as const;
+    const hot = ['load', 'openByDedupKey', 'openVersionByDedupKey', 'updateIncident', 'heldKeys', 'releaseKey', 'releaseKeys', 'ownKeyHolder', 'claimTimers', 'claimOutbox'] as const;
     const prepared = Object.entries(statements).flatMap(([name, statement]) =>
       typeof statement === 'function' ? [] : [[name, (statement as { source: string }).source] as const],
     );

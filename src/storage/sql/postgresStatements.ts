@@ -48,6 +48,12 @@ export function postgresStatements(s: string) {
       FROM ${openKeys} k JOIN ${incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
       WHERE k.tenant_id = $1 AND k.dedup_key = $2 AND i.is_open
       ORDER BY k.own DESC LIMIT 1`,
+    // The same lookup, without reading the projection: ingest reuses one it read at this version.
+    openVersionByDedupKey: `
+      SELECT i.id, i.version
+      FROM ${openKeys} k JOIN ${incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
+      WHERE k.tenant_id = $1 AND k.dedup_key = $2 AND i.is_open
+      ORDER BY k.own DESC LIMIT 1`,
     ownKeyHolder: `SELECT incident_id FROM ${openKeys} WHERE tenant_id = $1 AND dedup_key = $2 AND own`,
     // $2 counts [{incident_id, fingerprint, count, last_seen_at}], one per counter.
     recordSignals: `

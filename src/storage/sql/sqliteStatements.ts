@@ -78,6 +78,7 @@ export interface SqliteStatements {
   /** The statement of one list shape, prepared on first use. */
   readonly list: (shape: ListShape) => S<Named, ListRow>;
   readonly openByDedupKey: S<[string, string], { incident: string }>;
+  readonly openVersionByDedupKey: S<[string, string], { id: string; version: number }>;
   readonly heldKeys: S<[string, string], { dedup_key: string; own: number }>;
   readonly holdKey: S<[string, string, number, string]>;
   readonly releaseKey: S<[string, string, number, string]>;
@@ -162,6 +163,12 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     // Own key first (own = 1 sorts last in the primary key, hence DESC); is_open guards against a stale row.
     openByDedupKey: db.prepare<[string, string], { incident: string }>(
       `SELECT i.incident FROM ${t.openKeys} k JOIN ${t.incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
+       WHERE k.tenant_id = ? AND k.dedup_key = ? AND i.is_open = 1
+       ORDER BY k.own DESC LIMIT 1`,
+    ),
+    // The same lookup, without reading the projection: ingest reuses one it read at this version.
+    openVersionByDedupKey: db.prepare<[string, string], { id: string; version: number }>(
+      `SELECT i.id, i.version FROM ${t.openKeys} k JOIN ${t.incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
        WHERE k.tenant_id = ? AND k.dedup_key = ? AND i.is_open = 1
        ORDER BY k.own DESC LIMIT 1`,
     ),
