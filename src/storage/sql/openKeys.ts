@@ -11,7 +11,8 @@ import { OPEN_STATUSES, type Incident } from '../../model/incident.js';
  * incident leaves the open statuses it holds nothing.
  *
  * This is all the stores need to keep the table: whatever supplies the keys (today the
- * projection's `alerts`, later alert rows) builds one of these per commit.
+ * projection's `alerts`, later alert rows) builds one of these per commit. It is the whole set,
+ * not a change: a key the incident holds but `own` / `alerts` no longer name is released.
  * @internal
  */
 export interface OpenKeys {
