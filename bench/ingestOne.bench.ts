@@ -61,6 +61,8 @@ try {
     results.sqlite.push(await oneByOne(sqlEngine, CALLS.sqlite));
   }
 } finally {
+  // Write the held repeat counts before the database goes away.
+  await sqlEngine.flush();
   database.close();
 }
 

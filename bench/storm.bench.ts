@@ -86,10 +86,14 @@ const cases: StoreCase[] = [
     fresh: () => {
       const database: BenchDatabase = openSqliteFile();
       description = database.description;
+      const { engine } = sqliteEngine(database, { ingest: INGEST });
       return {
-        engine: sqliteEngine(database, { ingest: INGEST }).engine,
+        engine,
         close: () => {
-          database.close();
+          // Write the held repeat counts, then let the database go.
+          void engine.flush().finally(() => {
+            database.close();
+          });
         },
       };
     },

@@ -315,6 +315,8 @@ function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, wind
   let pending: SignalCount[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
+  /** Background writes that failed in a row: retries back off, and stop holding the process open. */
+  let failures = 0;
 
   function flush(): Promise<void> {
     if (timer !== undefined) {
@@ -335,19 +337,29 @@ function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, wind
     pending = [];
     try {
       await write(mergeCounts(batch));
+      failures = 0;
     } catch (error) {
       pending = [...batch, ...pending];
+      failures += 1;
       schedule();
       throw error;
     }
   }
 
   function schedule(): void {
-    // Not unref'd: a process that ends right after an alert storm writes its counts first.
-    timer ??= setTimeout(() => {
+    if (timer !== undefined) return;
+    // Backs off after failures (up to a minute), so a store that is gone is not hammered.
+    const delay = failures === 0 ? windowMs : Math.min(60_000, Math.max(windowMs, 100) * 2 ** Math.min(failures, 10));
+    timer = setTimeout(() => {
       timer = undefined;
-      flush().catch(() => undefined);
-    }, windowMs);
+      flush().catch((error: unknown) => {
+        if (failures === 1) console.error('[incidentkit] writing repeat counts failed; they stay pending and are retried (engine.flush() reports the error).', error);
+      });
+    }, delay);
+    // The first write keeps Node's event loop alive, so a process that ends right after an alert
+    // storm writes its counts first. A retry does not: a process whose store is gone (closed
+    // database) must still be able to exit; its counts stay pending for an explicit flush().
+    if (failures > 0 && typeof timer === 'object' && 'unref' in timer) timer.unref();
   }
 
   async function add(counts: readonly SignalCount[]): Promise<void> {

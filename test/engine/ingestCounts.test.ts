@@ -2,6 +2,9 @@
  * Write-behind repeat counters: `ingest` holds repeat counts for `countWindowMs` and writes
  * them in one store write; the engine's reads, `flush()` and stopping the workers write them.
  */
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createIncidentEngine, memoryStore, parseSignal, type Signal, type StorageAdapter } from '../../src/index.js';
 import { createManualClock, sequentialIds } from '../../src/testing/index.js';
@@ -129,6 +132,16 @@ describe('engine.ingest: write-behind repeat counts', () => {
     const workers = engine.runWorkers({ intervalMs: 60_000 });
     await workers.stop();
     expect(await storedCount(store, id)).toBe(1);
+  });
+
+  it('a process whose store refuses the count writes still exits on its own (retries do not hold it open)', () => {
+    const script = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/ingest/failingCountsExit.ts');
+    // A hang would end at the timeout with a signal instead of exiting with status 0.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '[]')).toEqual(['created', 'deduplicated', 'deduplicated']);
+    expect(child.stderr).toContain('writing repeat counts failed');
   });
 
   it('refuses a countWindowMs outside 0–10 000 with CONFIG_INVALID', () => {
