@@ -167,7 +167,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   async function findOpenVersionByDedupKey(tenantId: string, dedupKey: string): Promise<{ incidentId: string; version: number } | undefined> {
     const { rows } = await query<{ id: string; version: number }>('findOpenVersionByDedupKey', sql.openVersionByDedupKey, [tenantId, dedupKey]);
     const row = rows[0];
-    return row === undefined ? undefined : { incidentId: row.id, version: Number(row.version) };
+    return row === undefined ? undefined : { incidentId: row.id, version: row.version };
   }
 
   function claimValues(operation: string, options: ClaimOptions): { values: unknown[]; until: string } {
