@@ -43,10 +43,10 @@ async function oneByOne(engine: IncidentEngine, calls: number): Promise<number> 
   return calls / ((performance.now() - start) / 1000);
 }
 
-const memoryEngine = createIncidentEngine({ store: memoryStore() });
+const memoryEngine = createIncidentEngine({ store: memoryStore(), ingest: { countWindowMs: 5 } });
 await memoryEngine.ingest(signals); // one open incident per key
 const database = openSqliteFile();
-const { engine: sqlEngine } = sqliteEngine(database);
+const { engine: sqlEngine } = sqliteEngine(database, { ingest: { countWindowMs: 5 } });
 await sqlEngine.ingest(signals);
 
 const results = { map: [] as number[], memory: [] as number[], sqlite: [] as number[] };

@@ -75,9 +75,9 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
       .max(1_000)
       .default([]),
     autoResolve: z.boolean().default(true),
-    countWindowMs: z.number().int().min(0).max(10_000).default(5),
+    countWindowMs: z.number().int().min(0).max(10_000).default(0),
   })
-  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, countWindowMs: 5 }))();
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, countWindowMs: 0 }))();
 
 /**
  * How `engine.ingest` turns signals into incidents.
@@ -90,12 +90,13 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
  * - `maintenanceWindows`: matching signals are `suppressed`.
  * - `autoResolve` (default `true`): when every alert of an incident is resolved, the incident
  *   resolves, with the source as an `integration` actor.
- * - `countWindowMs` (default 5, 0–10 000): repeats of open alerts are counted in memory and
+ * - `countWindowMs` (default 0, 0–10 000): when above 0, repeats of open alerts are counted in memory and
  *   written to the store at most this long after the first of them, in one write (an alert
  *   storm sent one signal per call costs one store write per window, not one per signal).
  *   The engine's own reads (`get`, `list`, `scan`, `anchor`) write what is pending first, and
  *   `engine.flush()` writes it on demand (call it before a graceful shutdown; the pending
- *   write also keeps Node's event loop alive until it is done). `0` writes once per call.
+ *   write also keeps Node's event loop alive until it is done). `0` (the default) writes once
+ *   per call, before `ingest` returns.
  *   Only repeat counters wait: incidents, alerts and status changes are committed at once.
  */
 export type IngestOptions = z.input<typeof ingestOptionsSchema>;

@@ -102,6 +102,15 @@ describe('engine.ingest: write-behind repeat counts', () => {
     expect(await storedCount(store, id)).toBe(2);
   });
 
+  it('by default every call writes its counts before it returns (no window)', async () => {
+    const { engine, store, calls } = setup();
+    const [first] = await engine.ingest(signal());
+    const id = first?.incident?.id ?? '';
+    await engine.ingest(signal());
+    expect(calls.recordSignals).toBe(2);
+    expect(await storedCount(store, id)).toBe(2);
+  });
+
   it('countWindowMs 0 writes once per call, as before', async () => {
     const { engine, store, calls } = setup(0);
     const [first] = await engine.ingest(signal());
