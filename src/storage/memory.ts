@@ -35,7 +35,8 @@ export interface MemoryStoreOptions {
   readonly keepDelivered?: number;
 }
 
-const optionsSchema = z
+const optionsSchema = /* @__PURE__ */ (() =>
+  z
   .strictObject({
     keepDelivered: z
       .custom<number>(
@@ -44,7 +45,7 @@ const optionsSchema = z
       )
       .optional(),
   })
-  .default({});
+  .default({}))();
 
 /**
  * An in-memory {@link StorageAdapter}: for tests, demos and single-process hosts that can lose
