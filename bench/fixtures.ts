@@ -14,6 +14,7 @@ import {
   defineNotifier,
   memoryStore,
   parseSignal,
+  type AlertSummary,
   type Commit,
   type IdGenerator,
   type IncidentEngine,
@@ -189,9 +190,12 @@ export function foldCommits(commits: readonly Commit[]): Commit {
   const last = commits.at(-1);
   if (last === undefined) throw new Error('foldCommits: no commits');
   const timers = new Map<string, TimerRecord>();
+  // Alert rows by fingerprint, in the order they were first written (a later row replaces in place).
+  const alerts = new Map<string, AlertSummary>();
   for (const commit of commits) {
     for (const id of commit.timers?.cancel ?? []) timers.delete(id);
     for (const timer of commit.timers?.set ?? []) timers.set(timer.timerId, timer);
+    for (const alert of commit.alerts ?? []) alerts.set(alert.fingerprint, alert);
   }
   return {
     tenantId: last.tenantId,
@@ -202,6 +206,7 @@ export function foldCommits(commits: readonly Commit[]): Commit {
     snapshot: last.snapshot,
     timers: { set: [...timers.values()] },
     outbox: commits.flatMap((c) => c.outbox ?? []),
+    ...(alerts.size === 0 ? {} : { alerts: [...alerts.values()] }),
   };
 }
 
@@ -380,7 +385,9 @@ export async function incidentTemplates(): Promise<IncidentTemplate[]> {
     const json = JSON.stringify(folded);
     if (!json.includes(`"${TEMPLATE_HOUR}`)) throw new Error('template outside its hour');
     const incident = folded.incident;
-    if (incident.alerts.length !== shape.alerts) throw new Error(`template ${shape.name}: ${String(incident.alerts.length)} alerts, expected ${String(shape.alerts)}`);
+    if (incident.alertCount !== shape.alerts || (folded.alerts?.length ?? 0) !== shape.alerts) {
+      throw new Error(`template ${shape.name}: ${String(incident.alertCount)} alerts, expected ${String(shape.alerts)}`);
+    }
     templates.push({ name: shape.name, open: shape.open, alerts: shape.alerts, commit: folded });
   }
   return templates;

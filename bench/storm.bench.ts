@@ -68,7 +68,7 @@ async function storm(engine: IncidentEngine, checkpoints: readonly number[], dea
     found.push({ alerts: target, seconds, lastPerSignal });
   }
   const incident = await engine.get(incidentId ?? '');
-  if (incident.alerts.length !== done) throw new Error(`the incident holds ${String(incident.alerts.length)} alerts, expected ${String(done)}`);
+  if (incident.alertCount !== done) throw new Error(`the incident holds ${String(incident.alertCount)} alerts, expected ${String(done)}`);
   return { checkpoints: found, reached: done, seconds, lastPerSignal };
 }
 

@@ -13,8 +13,10 @@ import {
   DuplicateIncidentError,
   OPEN_STATUSES,
   ValidationError,
+  type AlertSummary,
   type Claimed,
   type ClaimOptions,
+  type Commit,
   type Incident,
   type OutboxRecord,
   type StorageAdapter,
@@ -68,6 +70,19 @@ const holds = (lease: Lease | undefined, claim: Claimed<unknown>): boolean =>
 const listOrder = (a: Incident, b: Incident): number =>
   a.detectedAt !== b.detectedAt ? (a.detectedAt < b.detectedAt ? 1 : -1) : a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
 
+/** An alerts cursor: the position of a page's last alert. */
+const encodeAlertCursor = (position: number): string => Buffer.from(JSON.stringify(['alerts', position])).toString('base64url');
+
+function decodeAlertCursor(cursor: string): number {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(parsed) && parsed[0] === 'alerts' && Number.isSafeInteger(parsed[1]) && (parsed[1] as number) >= 0) return parsed[1] as number;
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('alerts', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass nextCursor back unchanged.' }]);
+}
+
 function encodeCursor(incident: Incident): string {
   return Buffer.from(JSON.stringify([incident.detectedAt, incident.id])).toString('base64url');
 }
@@ -108,19 +123,33 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
     const keys = (await kv.keys(p)).sort();
     return Promise.all(keys.map(async (k) => ({ key: k, doc: (await read<T>(k)) as T })));
   }
-  /** Repeat counters live beside the projection (commits never overwrite them) and are merged into every read. */
+  /** One alert with its repeat counter, which lives beside it (commits never overwrite counters). */
+  async function alertWithCounter(tenantId: string, incidentId: string, alert: AlertSummary): Promise<AlertSummary> {
+    const counter = await read<{ count: number; lastSeenAt: string }>(key('counter', tenantId, incidentId, alert.fingerprint));
+    return counter === undefined ? alert : { ...alert, ...counter };
+  }
+  /** Counters merged into every read: the alerts the incident carries, and the total of all its alerts. */
   async function withCounters(incident: Incident): Promise<Incident> {
     if (incident.alerts.length === 0) return incident;
-    let signalCount = 0;
-    const alerts = await Promise.all(
-      incident.alerts.map(async (alert) => {
-        const counter = await read<{ count: number; lastSeenAt: string }>(key('counter', incident.tenantId, incident.id, alert.fingerprint));
-        if (counter === undefined) return alert;
-        signalCount += counter.count;
-        return { ...alert, ...counter };
-      }),
-    );
+    const alerts = await Promise.all(incident.alerts.map((alert) => alertWithCounter(incident.tenantId, incident.id, alert)));
+    const signalCount = (await read<number>(key('signalTotal', incident.tenantId, incident.id))) ?? 0;
     return { ...incident, alerts, signalCount };
+  }
+  /** Alert rows: by position (zero-padded, so keys sort in attach order) and a fingerprint → position index. */
+  const alertAt = (tenantId: string, incidentId: string, position: number): string => key('alert', tenantId, incidentId, String(position).padStart(12, '0'));
+  async function writeAlerts(commit: Commit): Promise<void> {
+    const { tenantId, incidentId } = commit;
+    for (const alert of commit.alerts ?? []) {
+      const indexKey = key('alertIndex', tenantId, incidentId, alert.fingerprint);
+      let position = await read<number>(indexKey);
+      if (position === undefined) {
+        position = (await read<number>(key('alertCount', tenantId, incidentId))) ?? 0;
+        await write(key('alertCount', tenantId, incidentId), position + 1);
+        await write(indexKey, position);
+      }
+      await write(alertAt(tenantId, incidentId, position), alert);
+      await write(key('alertKey', tenantId, incidentId, alert.dedupKey), true);
+    }
   }
   async function incidents(tenantId: string): Promise<Incident[]> {
     return (await readAll<StoredIncident>(prefix('incident', tenantId))).map(({ doc }) => doc.incident);
@@ -177,6 +206,8 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
         for (const timerId of commit.timers?.cancel ?? []) await kv.delete(key('timer', tenantId, incidentId, timerId));
         for (const t of commit.timers?.set ?? []) await write(key('timer', t.tenantId, t.incidentId, t.timerId), { record: t });
         for (const m of commit.outbox ?? []) await write(key('outbox', m.tenantId, m.id), { record: m, state: 'pending' });
+        // Rule 3: only the alerts the commit changed; a new fingerprint goes after the others.
+        await writeAlerts(commit);
       }),
 
     // The whole timeline is one document here, so a range is cut from it; a backend with ordered
@@ -210,10 +241,28 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
     async findOpenByDedupKey(tenantId, dedupKey) {
       const open = (await incidents(tenantId)).filter(isOpen);
       // Its own key first; else the oldest incident that grouped an alert with this key.
-      const found =
-        open.find((i) => i.dedupKey === dedupKey) ??
-        open.sort((a, b) => -listOrder(a, b)).find((i) => i.alerts.some((alert) => alert.dedupKey === dedupKey));
+      let found = open.find((i) => i.dedupKey === dedupKey);
+      for (const i of open.sort((a, b) => -listOrder(a, b))) {
+        if (found !== undefined) break;
+        if ((await read<boolean>(key('alertKey', tenantId, i.id, dedupKey))) === true) found = i;
+      }
       return found === undefined ? undefined : withCounters(found);
+    },
+
+    async alerts(tenantId, incidentId, query) {
+      const keys = (await kv.keys(prefix('alert', tenantId, incidentId))).sort();
+      // A cursor names a position, so alerts attached between two pages never shift the next page.
+      const start = query.cursor === undefined ? 0 : decodeAlertCursor(query.cursor) + 1;
+      const page = keys.slice(start, start + query.limit);
+      const rows = await Promise.all(page.map((k) => read<AlertSummary>(k)));
+      const items = await Promise.all(rows.flatMap((row) => (row === undefined ? [] : [alertWithCounter(tenantId, incidentId, row)])));
+      return start + query.limit < keys.length ? { items, nextCursor: encodeAlertCursor(start + query.limit - 1) } : { items };
+    },
+
+    async findAlert(tenantId, incidentId, fingerprint) {
+      const position = await read<number>(key('alertIndex', tenantId, incidentId, fingerprint));
+      const alert = position === undefined ? undefined : await read<AlertSummary>(alertAt(tenantId, incidentId, position));
+      return alert === undefined ? undefined : alertWithCounter(tenantId, incidentId, alert);
     },
 
     recordSignals: (tenantId, counts) =>
@@ -225,6 +274,8 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
             count: (counter?.count ?? 0) + update.count,
             lastSeenAt: counter !== undefined && counter.lastSeenAt > update.lastSeenAt ? counter.lastSeenAt : update.lastSeenAt,
           });
+          const total = key('signalTotal', tenantId, update.incidentId);
+          await write(total, ((await read<number>(total)) ?? 0) + update.count);
         }
       }),
 

@@ -62,6 +62,7 @@ export {
 export type {
   AcknowledgeInput,
   AddActionItemInput,
+  AlertsOptions,
   AddNoteInput,
   AssignRoleInput,
   CancelInput,
@@ -133,11 +134,13 @@ export { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput, type ActorKind 
 export { EVENT_TYPES, type IncidentEventType, type StoredEvent } from './model/event.js';
 export {
   BUILT_IN_ROLES,
+  INCIDENT_ALERTS_LIMIT,
   INCIDENT_STATUSES,
   OPEN_STATUSES,
   type ActionItem,
   type ActionItemKind,
   type ActionItemStrength,
+  type AlertStatus,
   type AlertSummary,
   type ActionItemStatus,
   type CancelReason,
@@ -162,6 +165,7 @@ export { sevScale, severitySchema, type SeverityScale } from './model/severity.j
 
 export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
 export type {
+  AlertQuery,
   ClaimOptions,
   Claimed,
   Commit,

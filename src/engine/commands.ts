@@ -63,6 +63,13 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
         limit: z.number().int().min(1).max(10_000).optional(),
       })
       .default({}),
+    alerts: z
+      .strictObject({
+        actor: actorSchema.optional(),
+        limit: z.number().int().min(1).max(1_000).default(100),
+        cursor: z.string().max(1_000).optional(),
+      })
+      .default({ limit: 100 }),
     verifyTimeline: z
       .strictObject({
         actor: actorSchema.optional(),
@@ -181,6 +188,11 @@ export type ReadOptions = z.input<CommandSchemas['read']>;
  * default: all that follow).
  */
 export type TimelineOptions = z.input<CommandSchemas['timeline']>;
+/**
+ * Options of `engine.alerts`: who is reading, and which page: at most `limit` alerts (1–1 000,
+ * default 100) after the `cursor` of a previous page (default: from the first alert).
+ */
+export type AlertsOptions = z.input<CommandSchemas['alerts']>;
 /** Options of `engine.verifyTimeline`: who is reading, and an anchor kept outside the database (`engine.anchor`). */
 export type VerifyTimelineOptions = z.input<CommandSchemas['verifyTimeline']>;
 /** Input of `engine.acknowledge`. */

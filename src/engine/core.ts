@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
+import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { randomIds } from '../kernel/ids.js';
 import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
+import { alertRowsOf, hasAlertsBeyondWindow, withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
-import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { AlertSummary, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
 import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import { commandSchemas, toListQuery, withoutActor, type ReadOptions, type ScanFilter } from './commands.js';
@@ -42,6 +43,22 @@ const optionsSchema = /* @__PURE__ */ (() => z.object({
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
 }))();
 
+/**
+ * Refuses a store without the alert reads every engine needs: incidents carry only their newest
+ * alerts, and ingest finds the others there. An adapter written before alerts had rows lacks them.
+ */
+function checkAlertReads(store: StorageAdapter): void {
+  const missing = (['alerts', 'findAlert'] as const).filter((method) => typeof (store as unknown as Record<string, unknown>)[method] !== 'function');
+  if (missing.length === 0) return;
+  throw new ConfigError('createIncidentEngine', [
+    {
+      code: 'store_lacks_capability',
+      path: ['store'],
+      message: `The store '${store.name}' has no ${missing.map((m) => `${m}()`).join(' or ')}: an incident carries only its newest 100 alerts, so the store must keep every alert as a row (commit.alerts) and read it back. Add them to your adapter (see docs/custom-storage-adapter.md, "Alerts").`,
+    },
+  ]);
+}
+
 function defaultHandlerError(error: unknown, name: string): void {
   console.error(`[incidentkit] a handler of '${name}' threw; the command itself succeeded.`, error);
 }
@@ -57,6 +74,7 @@ function defaultHandlerError(error: unknown, name: string): void {
 export function createEngineCore(options: EngineCoreOptions, features: readonly AnyIncidentFeature[]): EngineCore {
   const config = parseConfig(optionsSchema, options, 'createIncidentEngine');
   const store = config.store;
+  checkAlertReads(store);
   const tenantId = config.tenantId;
   const clock: Clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
@@ -108,9 +126,9 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return stored;
   }
 
-  function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent): never {
+  function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string): never {
     const accepted = acceptedEvents(snapshot);
-    const reason = accepted.includes(event.type) && event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : undefined;
+    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : why;
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
     const command = commandOf(event.type);
@@ -123,6 +141,28 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       commands: INCIDENT_COMMANDS.filter((name) => accepted.includes(COMMAND_EVENTS[name])),
       ...(reason === undefined ? {} : { reason }),
     });
+  }
+
+  /**
+   * Checks an alert event against the store where the machine cannot: the context keeps only the
+   * newest alerts, so an `ATTACH_ALERT` of an older alert, or a `CHANGE_ALERT_STATUS` of one, is
+   * decided by the store's alert row. A status change gets that row's status as `previous`.
+   * Returns the event to step, the alert as it was (`before`), and why it must be refused, if so.
+   */
+  async function checkAlertEvent(
+    incidentId: string,
+    event: LifecycleEvent,
+    context: IncidentSnapshot['context'],
+  ): Promise<{ event: LifecycleEvent; before?: AlertSummary; refusal?: string }> {
+    if (event.type !== 'ATTACH_ALERT' && event.type !== 'CHANGE_ALERT_STATUS') return { event };
+    const { fingerprint } = event;
+    const shown = context.alerts.find((alert) => alert.fingerprint === fingerprint);
+    const found = shown ?? (hasAlertsBeyondWindow(context) ? await store.findAlert(tenantId, incidentId, fingerprint) : undefined);
+    const before = found === undefined ? undefined : withoutAlertCounters(found);
+    if (event.type === 'ATTACH_ALERT') return before === undefined ? { event } : { event, before, refusal: `it already has alert '${fingerprint}'.` };
+    if (before === undefined) return { event, refusal: `it has no alert '${fingerprint}'.` };
+    const checked = { ...event, previous: before.status };
+    return before.status === event.status ? { event: checked, before, refusal: `its alert '${fingerprint}' is already ${event.status}.` } : { event: checked, before };
   }
 
   /** Turns an accepted lifecycle event into the stored event at `seq`, chained after `previousHash`. */
@@ -180,14 +220,14 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       const draft = await build(stored);
       // Event times never run backwards within an incident, even across hosts with skewed clocks.
       const at = [now(), current.updatedAt].sort().at(-1) ?? now();
-      const event = { ...draft, at, actor } as LifecycleEvent;
       const snapshot = machineSnapshotOf(stored.snapshot);
-      const [next, actions] = stepMachine(snapshot, event);
+      const { event, before, refusal } = await checkAlertEvent(incidentId, { ...draft, at, actor }, snapshot.context);
+      const [next, actions] = refusal === undefined ? stepMachine(snapshot, event) : [snapshot, []];
       // XState returns the very same snapshot when no transition is enabled (unknown event or
       // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
       if (next === snapshot) {
         if (firedTimer !== undefined) return undefined;
-        refuse(stored.incident, snapshot, event);
+        refuse(stored.incident, snapshot, event, refusal);
       }
       const seq = current.version + 1;
       const storedEvent = await signEvent(incidentId, seq, event, stored.lastHash);
@@ -195,6 +235,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       const machineTimers = timerChanges(actions, incident, at, firedTimer);
       const added = contributions([storedEvent], incident);
       const persisted = persistSnapshot(next);
+      const alerts = alertRowsOf(event, before);
       try {
         await store.commit({
           tenantId,
@@ -205,6 +246,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
           snapshot: persisted,
           timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
           outbox: added.outbox,
+          ...(alerts.length === 0 ? {} : { alerts }),
         });
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
@@ -304,9 +346,13 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       timers.cancel = [...new Set([...timers.cancel, ...changes.cancel])];
     };
     mergeTimers(timerChanges(actions, { tenantId, id }, at));
+    // A new incident's alerts are all in its context; history may attach or change more.
+    const alerts = new Map(initial.context.alerts.map((alert) => [alert.fingerprint, alert]));
     for (const event of history) {
       const [next, more] = stepMachine(snapshot, event);
       if (next === snapshot) refuse(toIncident(snapshot, events.length), snapshot, event);
+      const fingerprint = event.type === 'ATTACH_ALERT' || event.type === 'CHANGE_ALERT_STATUS' ? event.fingerprint : undefined;
+      for (const row of alertRowsOf(event, fingerprint === undefined ? undefined : alerts.get(fingerprint))) alerts.set(row.fingerprint, row);
       snapshot = next;
       mergeTimers(timerChanges(more, { tenantId, id }, event.at));
       events.push(await signEvent(id, events.length + 1, event, events.at(-1)?.hash ?? GENESIS_HASH));
@@ -323,6 +369,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       snapshot: persisted,
       timers: { set: [...timers.set, ...added.timers], cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
       outbox: added.outbox,
+      ...(alerts.size === 0 ? {} : { alerts: [...alerts.values()] }),
     });
     machineSnapshots.set(persisted, snapshot);
     publish(incident, events);

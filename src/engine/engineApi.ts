@@ -286,6 +286,24 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       return incident ?? stored.incident;
     },
 
+    async alerts(id, options) {
+      const { limit, cursor, ...read } = parseInput(schemas.alerts, options, 'alerts');
+      await flush();
+      const stored = await readable(id, read, 'alerts');
+      const incidentId = stored.incident.id;
+      // Bound to the incident: a cursor of another incident's alerts is refused, not followed.
+      const context = `${tenantId}\u0000alerts\u0000${incidentId}`;
+      const after = cursor === undefined ? undefined : await cursors.open(cursor, context);
+      if (cursor !== undefined && after === undefined) {
+        throw new ValidationError('alerts', [
+          { code: 'custom', path: ['cursor'], message: `Unknown cursor; pass the nextCursor of a previous page of incident ${incidentId}'s alerts unchanged.` },
+        ]);
+      }
+      const page = await store.alerts(tenantId, incidentId, { limit, ...(after === undefined ? {} : { cursor: after }) });
+      const nextCursor = page.nextCursor === undefined ? undefined : await cursors.seal(page.nextCursor, context);
+      return { items: page.items, ...(nextCursor === undefined ? {} : { nextCursor }) };
+    },
+
     async list(input, options) {
       const parsed = parseInput(schemas.list, input, 'list');
       await flush();

@@ -71,12 +71,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     );
   }
 
-  /** Applies a status change of one alert, then what it implies for the incident. */
-  async function changeStatus(incident: Incident, alert: AlertSummary, signal: Signal): Promise<IngestResult> {
+  /**
+   * Applies a status change of one alert, then what it implies for the incident. The engine's
+   * core takes the alert's previous status from the store, wherever the alert is.
+   */
+  async function changeStatus(incident: Incident, signal: Signal): Promise<IngestResult> {
     const actor = actorFor(signal);
     let current = await core.command(incident.id, actor, () => ({
       type: 'CHANGE_ALERT_STATUS',
-      fingerprint: alert.fingerprint,
+      fingerprint: signal.fingerprint,
       status: signal.status,
     }), undefined);
     if (signal.status === 'acknowledged') {
@@ -84,11 +87,11 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       return { outcome: 'acknowledged', incident: current };
     }
     if (signal.status === 'resolved') {
-      const allResolved = current.alerts.every((a) => a.status === 'resolved');
-      if (options.autoResolve && allResolved && ACTIVE.has(current.status)) {
+      // Counted by the machine: no alert list is read, however many alerts the incident has.
+      if (options.autoResolve && current.unresolvedAlertCount === 0 && ACTIVE.has(current.status)) {
         current = await core.command(incident.id, actor, () => ({
           type: 'RESOLVE',
-          summary: `All ${String(current.alerts.length)} alert(s) resolved at the source (${signal.source}).`,
+          summary: `All ${String(current.alertCount)} alert(s) resolved at the source (${signal.source}).`,
         }), undefined);
       }
       return { outcome: 'resolved', incident: current };
@@ -108,8 +111,40 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return { outcome, incident: updated };
   }
 
-  /** Per-call lookups: an alert storm of one key costs one store read, not one per signal. */
-  type Lookups = Map<string, Incident | undefined>;
+  /**
+   * Per-call lookups: an alert storm of one key costs one store read, not one per signal. Alerts
+   * older than the newest 100 an incident carries are looked up in the store, once per call.
+   */
+  interface Lookups {
+    /** Open incidents by dedup key. */
+    readonly incidents: Map<string, Incident | undefined>;
+    /** Alerts beyond an incident's window, by `incidentId + fingerprint`. */
+    readonly alerts: Map<string, AlertSummary | undefined>;
+  }
+  function forget(lookups: Lookups): void {
+    lookups.incidents.clear();
+    lookups.alerts.clear();
+  }
+  const alertKey = (incidentId: string, fingerprint: string): string => `${incidentId}\u0000${fingerprint}`;
+
+  /** The incident's alert with `fingerprint`: among those it carries, else (when it has more) in the store. */
+  async function alertOf(incident: Incident, fingerprint: string, lookups: Lookups): Promise<AlertSummary | undefined> {
+    const shown = incident.alerts.find((a) => a.fingerprint === fingerprint);
+    if (shown !== undefined || !(incident.alertCount > incident.alerts.length)) return shown;
+    const k = alertKey(incident.id, fingerprint);
+    if (lookups.alerts.has(k)) return lookups.alerts.get(k);
+    const found = await store.findAlert(tenantId, incident.id, fingerprint);
+    lookups.alerts.set(k, found);
+    return found;
+  }
+
+  /** Whether this call already knows the incident's alert `fingerprint` to be in `status` (no promise needed). */
+  function knownInStatus(incident: Incident, fingerprint: string, status: Signal['status'], lookups: Lookups): boolean {
+    return (
+      incident.alerts.some((a) => a.fingerprint === fingerprint && a.status === status) ||
+      lookups.alerts.get(alertKey(incident.id, fingerprint))?.status === status
+    );
+  }
 
   /**
    * Projections this engine read or wrote lately, by id: with a store that tells which version of
@@ -140,9 +175,9 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   }
 
   async function findOpen(key: string, lookups: Lookups): Promise<Incident | undefined> {
-    if (lookups.has(key)) return lookups.get(key);
+    if (lookups.incidents.has(key)) return lookups.incidents.get(key);
     const found = await readOpen(key);
-    lookups.set(key, found);
+    lookups.incidents.set(key, found);
     return found;
   }
 
@@ -150,8 +185,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const result = await decide(signal, counts, at, lookups);
     remember(result.incident);
     // Any write may have changed which incident holds which key: forget what this call looked up.
-    if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.get(keyOf(signal)) !== result.incident) {
-      lookups.clear();
+    if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.incidents.get(keyOf(signal)) !== result.incident) {
+      forget(lookups);
     }
     return result;
   }
@@ -167,7 +202,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const open = await findOpen(key, lookups);
       if (open !== undefined) {
-        const alert = open.alerts.find((a) => a.fingerprint === signal.fingerprint);
+        const alert = await alertOf(open, signal.fingerprint, lookups);
         if (alert === undefined) {
           if (!firing) return { outcome: 'ignored' };
           const result = await attach(open, signal, key, 'deduplicated');
@@ -176,7 +211,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         }
         count(open);
         if (alert.status === signal.status) return { outcome: 'deduplicated', incident: open };
-        return await changeStatus(open, alert, signal);
+        return await changeStatus(open, signal);
       }
       // PagerDuty drops a non-firing event for an unknown or closed key too.
       if (!firing) return { outcome: 'ignored' };
@@ -221,7 +256,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       } catch (error) {
         if (!isIncidentKitError(error, 'DUPLICATE_INCIDENT')) throw error;
         // Another writer opened it first: forget the cached miss and attach to the winner.
-        lookups.clear();
+        forget(lookups);
       }
     }
     // The store refused the create as a duplicate three times yet showed no open incident for
@@ -273,7 +308,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const counts: SignalCount[] = [];
     const results: IngestResult[] = [];
     try {
-      const lookups: Lookups = new Map();
+      const lookups: Lookups = { incidents: new Map(), alerts: new Map() };
       for (const signal of signals) {
         if ('outcome' in signal) {
           results.push(signal);
@@ -282,12 +317,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         // The hot path of an alert storm, without a promise per signal: a repeat of an alert
         // whose open incident this call already looked up, in the status it already has.
         const key = keyOf(signal);
-        const open = lookups.get(key);
-        if (
-          open !== undefined &&
-          (noMaintenance || !inMaintenance(signal, at)) &&
-          open.alerts.some((a) => a.fingerprint === signal.fingerprint && a.status === signal.status)
-        ) {
+        const open = lookups.incidents.get(key);
+        if (open !== undefined && (noMaintenance || !inMaintenance(signal, at)) && knownInStatus(open, signal.fingerprint, signal.status, lookups)) {
           if (signal.status === 'firing') counts.push({ incidentId: open.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
           results.push({ outcome: 'deduplicated', incident: open });
           continue;

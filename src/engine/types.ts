@@ -1,6 +1,6 @@
 import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
-import type { Incident } from '../model/incident.js';
+import type { AlertSummary, Incident } from '../model/incident.js';
 import type { SeverityScale } from '../model/severity.js';
 import type { Signal } from '../model/signal.js';
 import type { Clock } from '../kernel/clock.js';
@@ -11,6 +11,7 @@ import type { Page, StorageAdapter } from '../storage/types.js';
 import type {
   AcknowledgeInput,
   AddNoteInput,
+  AlertsOptions,
   AssignRoleInput,
   CancelInput,
   CloseInput,
@@ -313,12 +314,43 @@ export interface EngineApi {
    */
   runWorkers(options?: RunWorkersOptions): WorkerHandle;
   /**
-   * Reads one incident's projection; its cost does not grow with the timeline.
+   * Reads one incident's projection; its cost does not grow with the timeline, nor with its
+   * alerts: it carries `alertCount` and the newest 100 alerts (page through all with
+   * {@link EngineApi.alerts}).
    *
    * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
    */
   get(id: string, options?: ReadOptions): Promise<Incident>;
+  /**
+   * One page of the incident's alerts, all of them (the incident itself carries only the newest
+   * 100), in the order they were attached, oldest first, with their repeat counts (`count`,
+   * `lastSeenAt`). Pass a page's `nextCursor` back as `cursor` for the next; it is absent on the
+   * last page.
+   *
+   * @remarks A page costs the same after 10 000 alerts as after 10 (the stores seek). Alerts
+   * attached while you page appear at the end, never shifting a page. Cursors are sealed like
+   * `list` cursors (see the `cursorSecret` option) and work only for the incident they came from.
+   * @example
+   * ```ts
+   * import { createIncidentEngine, memoryStore, type AlertSummary } from 'incidentkit';
+   *
+   * const engine = createIncidentEngine({ store: memoryStore() });
+   * const { id } = await engine.declare({ title: 'Checkout down', severity: 'SEV1', actor: { id: 'u_dana' } });
+   * const alerts: AlertSummary[] = [];
+   * let cursor: string | undefined;
+   * do {
+   *   const page = await engine.alerts(id, { limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+   *   alerts.push(...page.items);
+   *   cursor = page.nextCursor;
+   * } while (cursor !== undefined);
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`) for a `limit` outside 1–1 000, or a cursor that
+   * is not a `nextCursor` of this incident's alerts.
+   * @throws NotFoundError (`NOT_FOUND`) for an unknown id.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `read`.
+   */
+  alerts(id: string, options?: AlertsOptions): Promise<Page<AlertSummary>>;
   /**
    * Lists incidents, newest first, filtered and paged with a stable cursor. With `authorize`,
    * incidents the reader may not `read` are left out of the page.

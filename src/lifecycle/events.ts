@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -70,7 +70,17 @@ export type LifecycleEvent =
       readonly status: AlertStatus;
       readonly summary: string;
     })
-  | (EventBase & { readonly type: 'CHANGE_ALERT_STATUS'; readonly fingerprint: string; readonly status: AlertStatus })
+  | (EventBase & {
+      readonly type: 'CHANGE_ALERT_STATUS';
+      readonly fingerprint: string;
+      readonly status: AlertStatus;
+      /**
+       * The alert's status before the change. The engine always sets it from the stored alert (the
+       * machine sees only the newest alerts, so the event must say what it changes from); events
+       * stored before it existed lack it, and replay fills it in.
+       */
+      readonly previous?: AlertStatus;
+    })
   | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] })
   | (EventBase & {
       readonly type: 'UPDATE_FIELDS';
@@ -107,8 +117,6 @@ export type LifecycleEvent =
       /** The clock as of the deadline; the engine adds it when the timer fires. */
       readonly clock?: ClockState;
     });
-
-type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 
 /** What the engine adds to an event a durable timer delivers. */
 interface TimerPayload {

@@ -4,6 +4,7 @@
  */
 
 import { actionItemPolicyViolation } from '../model/actionItems.js';
+import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
 import type { IncidentContext } from './incidentContext.js';
 import { activeReminders, pendingTargets } from './timers.js';
@@ -57,7 +58,10 @@ export function targetPending(context: IncidentContext, event: LifecycleEvent): 
   return event.type === 'TARGET_DUE' && pendingTargets(context)[event.target] !== undefined;
 }
 
-/** Whether an `ATTACH_ALERT` is for an alert not attached yet. */
+/**
+ * Whether an `ATTACH_ALERT` is for an alert not attached yet, as far as the context shows: not
+ * among the newest alerts it keeps. The engine checks older alerts against the store first.
+ */
 export function alertIsNew(context: IncidentContext, event: LifecycleEvent): boolean {
   return event.type === 'ATTACH_ALERT' && !context.alerts.some((alert) => alert.fingerprint === event.fingerprint);
 }
@@ -74,10 +78,15 @@ export function clockPhaseDue(context: IncidentContext, event: LifecycleEvent): 
   );
 }
 
-/** Whether a `CHANGE_ALERT_STATUS` changes the status of an attached alert. */
+/**
+ * Whether a `CHANGE_ALERT_STATUS` changes the status of an attached alert: from `previous` to
+ * another status. An alert among the newest the context keeps must be in `previous`; one beyond
+ * them must exist beyond them (the engine found it in the store and took `previous` from it).
+ */
 export function alertStatusChanges(context: IncidentContext, event: LifecycleEvent): boolean {
-  return (
-    event.type === 'CHANGE_ALERT_STATUS' &&
-    context.alerts.some((alert) => alert.fingerprint === event.fingerprint && alert.status !== event.status)
-  );
+  if (event.type !== 'CHANGE_ALERT_STATUS') return false;
+  const shown = context.alerts.find((alert) => alert.fingerprint === event.fingerprint);
+  if (event.previous === undefined) return shown !== undefined && shown.status !== event.status;
+  if (event.previous === event.status) return false;
+  return shown === undefined ? hasAlertsBeyondWindow(context) : shown.status === event.previous;
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../model/actor.js';
-import type { IncidentPolicySnapshot } from '../model/incident.js';
+import type { AlertStatus, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 
 import type { IncidentContext } from '../model/snapshot.js';
@@ -36,7 +36,7 @@ export interface IncidentMachineInput {
     readonly fingerprint: string;
     readonly dedupKey: string;
     readonly source: string;
-    readonly status: 'firing' | 'acknowledged' | 'resolved';
+    readonly status: AlertStatus;
     readonly summary: string;
   };
 }
@@ -75,6 +75,8 @@ export function initialContext(input: IncidentMachineInput): IncidentContext {
     reopenCount: 0,
     breaches: [],
     alerts: input.alert === undefined ? [] : [{ ...input.alert, firstSeenAt: input.at, statusChangedAt: input.at }],
+    alertCount: input.alert === undefined ? 0 : 1,
+    unresolvedAlertCount: input.alert === undefined || input.alert.status === 'resolved' ? 0 : 1,
     policy: input.policy,
   });
 }

@@ -2,7 +2,7 @@ import { createActor, type ActorScope, type ExecutableActionsFrom, type Snapshot
 import { ValidationError } from '../errors.js';
 import { canonicalJson } from '../kernel/hash.js';
 import type { StoredEvent } from '../model/event.js';
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../model/incident.js';
+import { INCIDENT_STATUSES, type AlertStatus, type Incident, type IncidentStatus } from '../model/incident.js';
 import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_TYPE_OF, type LifecycleEvent, type LifecycleEventType } from './events.js';
 import { incidentMachine, type IncidentContext, type IncidentMachineInput } from './incidentMachine.js';
 import type { IncidentStateValue, PersistedIncidentSnapshot } from '../model/snapshot.js';
@@ -147,6 +147,28 @@ export function toLifecycleEvent(event: StoredEvent): LifecycleEvent {
 }
 
 /**
+ * Follows the status of every alert through a replay and completes `CHANGE_ALERT_STATUS` events
+ * stored before they carried `previous`: the machine keeps only the newest alerts, so it needs
+ * the event to say what an older alert changes from. Replay reads the whole log anyway; the
+ * engine's commands never need this.
+ */
+function alertStatusTracker(declared: StoredEvent): (event: LifecycleEvent) => LifecycleEvent {
+  const statuses = new Map<string, AlertStatus>();
+  const alert = (declared.data as { alert?: { fingerprint?: unknown; status?: unknown } }).alert;
+  if (typeof alert?.fingerprint === 'string') statuses.set(alert.fingerprint, alert.status as AlertStatus);
+  return (event) => {
+    if (event.type === 'ATTACH_ALERT') {
+      if (!statuses.has(event.fingerprint)) statuses.set(event.fingerprint, event.status);
+      return event;
+    }
+    if (event.type !== 'CHANGE_ALERT_STATUS') return event;
+    const previous = statuses.get(event.fingerprint);
+    if (previous !== undefined && previous !== event.status) statuses.set(event.fingerprint, event.status);
+    return event.previous !== undefined || previous === undefined ? event : { ...event, previous };
+  };
+}
+
+/**
  * Replays a timeline through {@link incidentMachine} and returns the snapshot it ends in.
  *
  * @throws ValidationError (`VALIDATION_FAILED`) when the timeline does not start with
@@ -163,13 +185,14 @@ export function replaySnapshot(events: readonly StoredEvent[]): IncidentSnapshot
     actor: first.actor,
   });
   let expectedSeq = 2;
+  const alertStatuses = alertStatusTracker(first);
   for (const event of rest) {
     if (event.seq !== expectedSeq) {
       throw new ValidationError('replay', [
         { code: 'custom', path: [expectedSeq - 1], message: `Expected seq ${String(expectedSeq)} but found ${String(event.seq)}.` },
       ]);
     }
-    const next = toLifecycleEvent(event);
+    const next = alertStatuses(toLifecycleEvent(event));
     if (!snapshot.can(next)) {
       throw new ValidationError('replay', [
         { code: 'custom', path: [expectedSeq - 1], message: `Event ${String(event.seq)} (${event.type}) is not accepted in state ${statusOf(snapshot)}.` },

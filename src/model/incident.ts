@@ -100,13 +100,27 @@ export interface TargetBreach {
   readonly at: string;
 }
 
-/** One alert (a monitoring tool's fingerprint) attached to an incident. */
+/** The status of an alert at its source. */
+export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
+
+/**
+ * How many alerts an incident carries in `incident.alerts`: the newest 100, in the order they
+ * were attached. `incident.alertCount` counts all of them; `engine.alerts(id)` pages through all.
+ */
+export const INCIDENT_ALERTS_LIMIT = 100;
+
+/**
+ * One alert (a monitoring tool's fingerprint) attached to an incident.
+ *
+ * @remarks Stores keep each alert as its own row; the incident carries the newest
+ * {@link INCIDENT_ALERTS_LIMIT} of them.
+ */
 export interface AlertSummary {
   readonly fingerprint: string;
   /** The key it was deduplicated by (`dedupKey ?? fingerprint` of its signals). */
   readonly dedupKey: string;
   readonly source: string;
-  readonly status: 'firing' | 'acknowledged' | 'resolved';
+  readonly status: AlertStatus;
   readonly summary: string;
   /** When the first signal of this alert arrived (ISO-8601 UTC). */
   readonly firstSeenAt: string;
@@ -227,8 +241,16 @@ export interface Incident {
   readonly escalation?: EscalationState;
   /** Response targets missed, each recorded once. */
   readonly breaches: readonly TargetBreach[];
-  /** Alerts from monitoring tools attached to the incident (signal-born or grouped). */
+  /**
+   * The newest alerts from monitoring tools attached to the incident (signal-born or grouped):
+   * at most {@link INCIDENT_ALERTS_LIMIT} (100), in the order they were attached (oldest first,
+   * newest last). `alertCount` counts all of them; `engine.alerts(id)` pages through all.
+   */
   readonly alerts: readonly AlertSummary[];
+  /** How many alerts are attached, all of them (`alerts` holds only the newest 100). */
+  readonly alertCount: number;
+  /** How many attached alerts are not resolved at their source (`firing` or `acknowledged`). */
+  readonly unresolvedAlertCount: number;
   /** All services affected, when more than one (imported history often has several). */
   readonly services?: readonly string[];
   /** Set on incidents recorded after the fact with `engine.importIncident`. */

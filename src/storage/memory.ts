@@ -3,11 +3,12 @@ import { ConcurrencyError, DuplicateIncidentError } from '../errors.js';
 import { deepFreeze } from '../kernel/freeze.js';
 import { parseConfig } from '../kernel/parse.js';
 import type { StoredEvent } from '../model/event.js';
-import { OPEN_STATUSES, type Incident } from '../model/incident.js';
-import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
+import { OPEN_STATUSES, type AlertSummary, type Incident } from '../model/incident.js';
+import { alertPage, compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import type {
+  AlertQuery,
   Commit,
   ListQuery,
   SignalCount,
@@ -77,10 +78,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
   const outbox = memoryOutbox(config.keepDelivered ?? 1_000);
   /** Repeat counters, kept beside projections so commits never overwrite them. */
   const counters = new Map<string, { count: number; lastSeenAt: string }>();
+  /** `tenant + incident` → the sum of its counters: `signalCount`, without a pass over its alerts. */
+  const signalTotals = new Map<string, number>();
+  /** `tenant + incident` → its alert rows in the order they were attached, and each one's position. */
+  const alertRows = new Map<string, { readonly order: AlertSummary[]; readonly position: Map<string, number> }>();
   /** `tenant + dedup key` → id of the open incident holding it as its own key (unique). */
   const ownKeys = new Map<string, string>();
-  /** `tenant + dedup key` → id of an open incident holding it as one of its alerts' keys. */
-  const alertKeys = new Map<string, string>();
+  /** `tenant + dedup key` → ids of the open incidents holding it as an alert's key, first taker first. */
+  const alertKeys = new Map<string, string[]>();
   const firings = new Map<string, string[]>();
 
   const counterKey = (tenantId: string, incidentId: string, fingerprint: string): string =>
@@ -102,31 +107,75 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     return result;
   }
 
-  function mergeCounters(incident: Incident): Incident {
-    let signalCount = 0;
-    const alerts = incident.alerts.map((alert) => {
-      const counter = counters.get(counterKey(incident.tenantId, incident.id, alert.fingerprint));
-      if (counter === undefined) return alert;
-      signalCount += counter.count;
-      return { ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt };
-    });
-    return deepFreeze({ ...incident, alerts, signalCount });
+  /** One alert with its counter merged in (frozen: the stored row is shared when it has none). */
+  function alertWithCounter(tenantId: string, incidentId: string, alert: AlertSummary): AlertSummary {
+    const counter = counters.get(counterKey(tenantId, incidentId, alert.fingerprint));
+    return counter === undefined ? alert : Object.freeze({ ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt });
   }
 
+  /** The projection with the counters of the alerts it carries, and the incident's total. */
+  function mergeCounters(incident: Incident): Incident {
+    const alerts = incident.alerts.map((alert) => alertWithCounter(incident.tenantId, incident.id, alert));
+    const signalCount = signalTotals.get(key(incident.tenantId, incident.id)) ?? 0;
+    return Object.freeze({ ...incident, alerts: Object.freeze(alerts), signalCount });
+  }
+
+  /** Moves the incident's own dedup key from `previous` to `next`. */
   function reindex(previous: Incident | undefined, next: Incident): void {
-    if (previous !== undefined) {
-      const { tenantId, id } = previous;
-      if (previous.dedupKey !== undefined && ownKeys.get(key(tenantId, previous.dedupKey)) === id) {
-        ownKeys.delete(key(tenantId, previous.dedupKey));
+    if (previous?.dedupKey !== undefined && ownKeys.get(key(previous.tenantId, previous.dedupKey)) === previous.id) {
+      ownKeys.delete(key(previous.tenantId, previous.dedupKey));
+    }
+    if (next.dedupKey !== undefined && isOpen(next)) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
+  }
+
+  /** Makes open incident `id` one of the holders of alert key `dedupKey`, after those before it. */
+  function holdAlertKey(tenantId: string, dedupKey: string, id: string): void {
+    const holders = alertKeys.get(key(tenantId, dedupKey));
+    if (holders === undefined) alertKeys.set(key(tenantId, dedupKey), [id]);
+    else if (!holders.includes(id)) holders.push(id);
+  }
+
+  /** Lets go of alert key `dedupKey` for incident `id`; the next holder, if any, has it now. */
+  function releaseAlertKey(tenantId: string, dedupKey: string, id: string): void {
+    const holders = alertKeys.get(key(tenantId, dedupKey));
+    if (holders === undefined) return;
+    const rest = holders.filter((holder) => holder !== id);
+    if (rest.length === 0) alertKeys.delete(key(tenantId, dedupKey));
+    else alertKeys.set(key(tenantId, dedupKey), rest);
+  }
+
+  /**
+   * Writes a commit's alert rows (appending new fingerprints, replacing known ones in place) and
+   * keeps the alert keys of open incidents: a commit costs what it changed, not what the incident
+   * holds. An incident that stops being open (once: closed and canceled are final) lets go of
+   * every alert key it held.
+   */
+  function writeAlerts(commit: Commit, wasOpen: boolean): void {
+    const { tenantId, incidentId } = commit;
+    const open = isOpen(commit.incident);
+    if ((commit.alerts?.length ?? 0) > 0) {
+      const k = key(tenantId, incidentId);
+      let rows = alertRows.get(k);
+      if (rows === undefined) {
+        rows = { order: [], position: new Map() };
+        alertRows.set(k, rows);
       }
-      for (const alert of previous.alerts) {
-        if (alertKeys.get(key(tenantId, alert.dedupKey)) === id) alertKeys.delete(key(tenantId, alert.dedupKey));
+      for (const alert of commit.alerts ?? []) {
+        const row = deepFreeze(alert);
+        const at = rows.position.get(row.fingerprint);
+        if (at === undefined) {
+          rows.position.set(row.fingerprint, rows.order.length);
+          rows.order.push(row);
+        } else {
+          const replaced = rows.order[at];
+          if (replaced !== undefined && replaced.dedupKey !== row.dedupKey) releaseAlertKey(tenantId, replaced.dedupKey, incidentId);
+          rows.order[at] = row;
+        }
+        if (open) holdAlertKey(tenantId, row.dedupKey, incidentId);
       }
     }
-    if (!isOpen(next)) return;
-    if (next.dedupKey !== undefined) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
-    for (const alert of next.alerts) {
-      if (!alertKeys.has(key(next.tenantId, alert.dedupKey))) alertKeys.set(key(next.tenantId, alert.dedupKey), next.id);
+    if (wasOpen && !open) {
+      for (const row of alertRows.get(key(tenantId, incidentId))?.order ?? []) releaseAlertKey(tenantId, row.dedupKey, incidentId);
     }
   }
 
@@ -166,6 +215,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
       const last = commit.events.at(-1);
       const lastHash = last?.hash ?? current?.lastHash ?? '';
       reindex(current?.incident, commit.incident);
+      writeAlerts(commit, current !== undefined && isOpen(current.incident));
       incidents.set(k, deepFreeze({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
       const timeline = timelines.get(k) ?? [];
       for (const event of commit.events) timeline.push(deepFreeze(event));
@@ -213,21 +263,34 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     },
 
     findOpenByDedupKey(tenantId, dedupKey) {
-      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey));
+      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey))?.[0];
       const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
       return Promise.resolve(found === undefined ? undefined : withCounters(found));
     },
 
     findOpenVersionByDedupKey(tenantId, dedupKey) {
-      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey));
+      const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey))?.[0];
       const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
       return Promise.resolve(found === undefined ? undefined : { incidentId: found.id, version: found.version });
+    },
+
+    alerts(tenantId, incidentId, query: AlertQuery): Promise<Page<AlertSummary>> {
+      const page = alertPage(alertRows.get(key(tenantId, incidentId))?.order ?? [], query);
+      return Promise.resolve({ ...page, items: page.items.map((alert) => alertWithCounter(tenantId, incidentId, alert)) });
+    },
+
+    findAlert(tenantId, incidentId, fingerprint) {
+      const rows = alertRows.get(key(tenantId, incidentId));
+      const at = rows?.position.get(fingerprint);
+      const row = at === undefined ? undefined : rows?.order[at];
+      return Promise.resolve(row === undefined ? undefined : alertWithCounter(tenantId, incidentId, row));
     },
 
     recordSignals(tenantId, counts: readonly SignalCount[]) {
       for (const update of counts) {
         const incidentKey = key(tenantId, update.incidentId);
         countsChanged.set(incidentKey, (countsChanged.get(incidentKey) ?? 0) + 1);
+        signalTotals.set(incidentKey, (signalTotals.get(incidentKey) ?? 0) + update.count);
         const k = counterKey(tenantId, update.incidentId, update.fingerprint);
         const counter = counters.get(k);
         if (counter === undefined) {

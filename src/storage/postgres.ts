@@ -7,7 +7,7 @@ import type { Pool, QueryResultRow } from 'pg';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { Incident } from '../model/incident.js';
-import { encodeCursor } from './cursor.js';
+import { alertPage, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { addMs, assertTimestamp, checkCommit } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
@@ -211,6 +211,19 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row.incident, row.counters));
       const last = items.at(-1);
       return rows.length > listQuery.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
+    },
+
+    // Interim (ALERTS-PLAN.md): served from the alerts the projection carries until the alert-rows table lands.
+    async alerts(tenantId, incidentId, alertQuery) {
+      const { rows } = await query<{ incident: string; counters: string | null }>('alerts', sql.load, [tenantId, incidentId]);
+      const row = rows[0];
+      return alertPage(row === undefined ? [] : withCounters(row.incident, row.counters).alerts, alertQuery);
+    },
+
+    async findAlert(tenantId, incidentId, fingerprint) {
+      const { rows } = await query<{ incident: string; counters: string | null }>('findAlert', sql.load, [tenantId, incidentId]);
+      const row = rows[0];
+      return row === undefined ? undefined : withCounters(row.incident, row.counters).alerts.find((alert) => alert.fingerprint === fingerprint);
     },
 
     async recordSignals(tenantId, counts) {

@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { Incident } from '../model/incident.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
-import { compareListOrder, encodeCursor } from './cursor.js';
+import { alertPage, compareListOrder, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
@@ -263,6 +263,19 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
       run('findOpenVersionByDedupKey', () => {
         const row = stmt.openVersionByDedupKey.get(tenantId, dedupKey);
         return row === undefined ? undefined : { incidentId: row.id, version: row.version };
+      }),
+
+    // Interim (ALERTS-PLAN.md): served from the alerts the projection carries until the alert-rows table lands.
+    alerts: (tenantId, incidentId, query) =>
+      run('alerts', () => {
+        const row = stmt.load.get(tenantId, incidentId);
+        return alertPage(row === undefined ? [] : withCounters(row.incident).alerts, query);
+      }),
+
+    findAlert: (tenantId, incidentId, fingerprint) =>
+      run('findAlert', () => {
+        const row = stmt.load.get(tenantId, incidentId);
+        return row === undefined ? undefined : withCounters(row.incident).alerts.find((alert) => alert.fingerprint === fingerprint);
       }),
 
     recordSignals: (tenantId, counts) =>

@@ -1,6 +1,6 @@
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { StoredEvent } from '../model/event.js';
-import type { Incident, IncidentStatus } from '../model/incident.js';
+import type { AlertSummary, Incident, IncidentStatus } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 
 /** An incident as a store holds it: the projection, the machine snapshot and the last event's hash. */
@@ -71,6 +71,15 @@ export interface Commit {
     readonly cancel?: readonly string[];
   };
   readonly outbox?: readonly OutboxRecord[];
+  /**
+   * The alert rows this commit adds or changes, without counters (`count`, `lastSeenAt`): only
+   * those, however many alerts the incident has (the projection carries only the newest 100).
+   * Keyed by `(tenantId, incidentId, fingerprint)`: a fingerprint the incident does not have yet
+   * is appended to its alerts (`alerts` returns them in that order), one it has is replaced in
+   * place. While the incident is open, each alert's `dedupKey` is one of the keys
+   * `findOpenByDedupKey` finds it by.
+   */
+  readonly alerts?: readonly AlertSummary[];
 }
 
 /**
@@ -99,6 +108,14 @@ export interface ListQuery {
   readonly detectedFrom?: string;
   /** Only incidents whose `detectedAt` is before this time (exclusive); same format as `detectedFrom`. */
   readonly detectedTo?: string;
+  readonly limit: number;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+/** Paging of {@link StorageAdapter.alerts}. */
+export interface AlertQuery {
+  /** At most this many alerts (a whole number ≥ 1). */
   readonly limit: number;
   /** An opaque cursor from a previous page's `nextCursor`. */
   readonly cursor?: string;
@@ -177,7 +194,9 @@ export interface StorageAdapter {
   list(tenantId: string, query: ListQuery): Promise<Page<Incident>>;
   /**
    * The open incident holding `dedupKey`, if any: as its own `dedupKey`, or as the `dedupKey`
-   * of one of its `alerts` (alerts grouped into it).
+   * of one of its alerts (every alert row committed with it, not only the newest it carries).
+   * An incident's own key wins; among incidents holding it as an alert key, the one that took it
+   * first.
    */
   findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
   /**
@@ -188,9 +207,21 @@ export interface StorageAdapter {
    */
   findOpenVersionByDedupKey?(tenantId: string, dedupKey: string): Promise<{ readonly incidentId: string; readonly version: number } | undefined>;
   /**
+   * One page of an incident's alerts, in the order they were attached (oldest first), with their
+   * counters merged in (`count`, `lastSeenAt`); empty for an unknown incident.
+   *
+   * @remarks A cursor names a position in that order, so alerts attached between two pages
+   * never shift the pages that follow; an unknown cursor raises `ValidationError`. Serve it with
+   * a seek on an index, so a page costs the same after 10 000 alerts as after 10.
+   */
+  alerts(tenantId: string, incidentId: string, query: AlertQuery): Promise<Page<AlertSummary>>;
+  /** One alert of an incident by fingerprint, with its counters merged in, or `undefined`. */
+  findAlert(tenantId: string, incidentId: string, fingerprint: string): Promise<AlertSummary | undefined>;
+  /**
    * Adds signal counts to incidents' alerts. Counters live beside the projection: commits
-   * never overwrite them, and every read (`load`, `list`, `findOpenByDedupKey`) merges them
-   * into `incident.signalCount` and each alert's `count` and `lastSeenAt`.
+   * never overwrite them, and every read (`load`, `list`, `findOpenByDedupKey`, `alerts`,
+   * `findAlert`) merges them into each alert's `count` and `lastSeenAt`, and into
+   * `incident.signalCount` (the sum over all the incident's alerts, not only those it carries).
    */
   recordSignals(tenantId: string, counts: readonly SignalCount[]): Promise<void>;
   /**

@@ -118,6 +118,8 @@ export function sampleNotification(type: string, options: { readonly notifier?: 
     reopenCount: 0,
     breaches: [],
     alerts: [],
+    alertCount: 0,
+    unresolvedAlertCount: 0,
     policy: { reviewRequiredFor: ['SEV1', 'SEV2'], targets: { SEV1: { acknowledgeWithinMinutes: 5, resolveWithinMinutes: 240 } } },
   };
   const systemEvent = type === 'ESCALATED' || type === 'REMINDER_DUE' || type === 'TARGET_BREACHED';

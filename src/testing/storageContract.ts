@@ -8,6 +8,7 @@
  * registers them.
  */
 import type { StorageAdapter } from '../storage/types.js';
+import { alertChecks } from './storageContract/alerts.js';
 import { commitChecks } from './storageContract/commits.js';
 import { contractContext, type ContractCheck } from './storageContract/context.js';
 import { dedupChecks } from './storageContract/dedup.js';
@@ -35,6 +36,7 @@ const CHECKS = {
   ...readChecks,
   ...dedupChecks,
   ...signalChecks,
+  ...alertChecks,
   ...timerChecks,
   ...outboxChecks,
   ...roundTripChecks,
@@ -50,6 +52,8 @@ const CHECKS = {
  * Takes the test framework as an argument, so it has no runtime dependency on vitest. It checks
  * atomic, version-checked commits (exactly one winner of two concurrent commits at one version,
  * no lost update among retrying writers), the one-open-incident-per-dedup-key rule and its race,
+ * alert rows (only those a commit carries are written; `alerts` pages every alert in attach order,
+ * `findAlert` reads any, counters merged, dedup keys of alerts beyond the 100 an incident carries),
  * timer and outbox leases (one claimant per lease, expired leases reclaimable, completed items
  * never returned, retries, dead letters and redelivery), tenant isolation of every read, stable
  * cursor paging, and exact round-trips of timestamps, unicode and nested JSON. Commits are built

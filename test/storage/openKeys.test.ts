@@ -67,10 +67,11 @@ describe.each(stores)('open dedup keys in the %s store', (_name, create) => {
     await noteOnB('still firing', t(1500));
     expect(await find('shared')).toBe('inc_a');
 
-    // Closing the first holder lets its keys go …
+    // Closing the first holder lets its keys go (the memory store hands an alert key over at once
+    // to another open incident with an alert of that key; the SQL stores get alert rows next) …
     await store.commit(await build.next(stateOf(a), t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice })));
     expect(await find('own/a')).toBeUndefined();
-    expect(await find('shared')).toBeUndefined();
+    expect(await find('shared')).toBe(_name === 'memory' ? 'inc_b' : undefined);
     // … and the next commit of another open incident with the key takes it.
     await noteOnB('after the cancel', t(3000));
     expect(await find('shared')).toBe('inc_b');

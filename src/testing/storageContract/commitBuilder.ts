@@ -36,9 +36,11 @@ export interface DeclareSpec {
 /**
  * Builds commits with the real engine (validation, machine, hashing, projection), without
  * writing them: the engine runs over a capturing store that returns a given state and keeps the
- * commit it is handed.
+ * commit it is handed. Its alert reads go to `reads`, the store under test, so a command on an
+ * alert beyond the newest the projection carries sees what that store holds. (Open incidents by
+ * dedup key are not read there: the builder must be able to build a duplicate, to race it.)
  */
-export function commitBuilder(): CommitBuilder {
+export function commitBuilder(reads?: StorageAdapter): CommitBuilder {
   let counter = 0;
   let incidentId = '';
   let now = t(0);
@@ -47,6 +49,12 @@ export function commitBuilder(): CommitBuilder {
   const ids = (kind: string): string => (kind === 'incident' ? incidentId : `${kind.slice(0, 3)}_${String((counter += 1))}`);
   const capturing: StorageAdapter = {
     ...memoryStore(),
+    ...(reads === undefined
+      ? {}
+      : {
+          alerts: (tenantId, id, query) => reads.alerts(tenantId, id, query),
+          findAlert: (tenantId, id, fingerprint) => reads.findAlert(tenantId, id, fingerprint),
+        }),
     name: 'capture',
     load: (_tenant, id) => Promise.resolve(current?.incident.id === id ? structuredClone(current) : undefined),
     commit: (commit) => {

@@ -43,7 +43,7 @@ export function contractContext(
   expect: (actual: unknown) => StorageContractAssertion,
   inspect: ((tenantId: string) => StorageInspection | Promise<StorageInspection>) | undefined,
 ): ContractContext {
-  const build = commitBuilder();
+  const build = commitBuilder(store);
   return {
     store,
     expect,

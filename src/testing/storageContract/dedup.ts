@@ -5,7 +5,7 @@
  */
 import { isIncidentKitError } from '../../errors.js';
 import type { ContractChecks } from './context.js';
-import { alert, alice, claim, codeOf, message, MINUTE, OTHER_TENANT, stateOf, t, TENANT, thrown, timer, withAlerts, withExtras } from './fixtures.js';
+import { alert, alerts, alice, claim, codeOf, message, MINUTE, OTHER_TENANT, stateOf, t, TENANT, thrown, timer, withAlerts, withExtras } from './fixtures.js';
 
 /** Dedup-key checks (`dedup: …`). */
 export const dedupChecks = {
@@ -71,6 +71,24 @@ export const dedupChecks = {
     expect((await s.findOpenByDedupKey(TENANT, 'shared'))?.id).toBe('inc_2');
     await apply(stateOf(grouped), t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice }));
     expect(await s.findOpenByDedupKey(TENANT, 'grouped')).toBeUndefined();
+  },
+
+  'dedup: an open incident is found by the key of any of its alerts, not only the 100 it carries': async ({ store: s, expect, build, apply }) => {
+    const storm = withAlerts(await build.declare({ id: 'inc_1', dedupKey: 'own', at: t(0) }), alerts(150));
+    await s.commit(storm);
+    const probe = s.findOpenVersionByDedupKey?.bind(s);
+    for (const key of ['k_0', 'k_49', 'k_149']) {
+      expect((await s.findOpenByDedupKey(TENANT, key))?.id).toBe('inc_1');
+      if (probe !== undefined) expect((await probe(TENANT, key))?.incidentId).toBe('inc_1');
+    }
+    // A later commit carries only the alert it adds; the older keys stay held.
+    const added = { ...(await build.note(stateOf(storm), 'one more alert', t(1000))), alerts: [alert('fp_new', 'k_new', t(1000))] };
+    await s.commit(added);
+    expect((await s.findOpenByDedupKey(TENANT, 'k_new'))?.id).toBe('inc_1');
+    expect((await s.findOpenByDedupKey(TENANT, 'k_0'))?.id).toBe('inc_1');
+    expect(await s.findOpenByDedupKey(OTHER_TENANT, 'k_0')).toBeUndefined();
+    await apply(stateOf(added, stateOf(storm)), t(2000), (engine, id) => engine.cancel(id, { reason: 'declined', actor: alice }));
+    for (const key of ['k_0', 'k_149', 'k_new', 'own']) expect(await s.findOpenByDedupKey(TENANT, key)).toBeUndefined();
   },
 
   'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns': async ({ store: s, expect, build, declare, note, apply }) => {

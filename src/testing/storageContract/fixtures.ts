@@ -3,7 +3,7 @@
  * timers and outbox messages checks attach to commits, and how checks read thrown errors.
  */
 import { isIncidentKitError } from '../../errors.js';
-import type { AlertSummary, Incident } from '../../model/incident.js';
+import { INCIDENT_ALERTS_LIMIT, type AlertSummary, type Incident } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { Claimed, ClaimOptions, Commit, OutboxRecord, StoredIncident, TimerRecord } from '../../storage/types.js';
 
@@ -64,18 +64,29 @@ export function withExtras(commit: Commit, extras: CommitExtras): Commit {
   };
 }
 
-/** `commit` with `alerts` in its projection and snapshot, as grouping signals would leave it. */
+/**
+ * `commit` with `alerts` attached, as grouping signals would leave it: every alert as a row of
+ * the commit, the newest 100 in its projection and snapshot, and the counts of all of them.
+ */
 export function withAlerts(commit: Commit, alerts: readonly AlertSummary[]): Commit {
+  const shown = alerts.slice(-INCIDENT_ALERTS_LIMIT);
+  const counts = { alertCount: alerts.length, unresolvedAlertCount: alerts.filter((a) => a.status !== 'resolved').length };
   return {
     ...commit,
-    incident: { ...commit.incident, alerts },
-    snapshot: { ...commit.snapshot, context: { ...commit.snapshot.context, alerts } },
+    incident: { ...commit.incident, alerts: shown, ...counts },
+    snapshot: { ...commit.snapshot, context: { ...commit.snapshot.context, alerts: shown, ...counts } },
+    alerts,
   };
 }
 
-/** A firing alert with `fingerprint` and `dedupKey`, first seen at the base time. */
-export function alert(fingerprint: string, dedupKey: string): AlertSummary {
-  return { fingerprint, dedupKey, source: 'alertmanager', status: 'firing', summary: `${fingerprint} firing`, firstSeenAt: t(0), statusChangedAt: t(0) };
+/** A firing alert with `fingerprint` and `dedupKey`, first seen at the base time (or `at`). */
+export function alert(fingerprint: string, dedupKey: string, at: string = t(0)): AlertSummary {
+  return { fingerprint, dedupKey, source: 'alertmanager', status: 'firing', summary: `${fingerprint} firing`, firstSeenAt: at, statusChangedAt: at };
+}
+
+/** `count` firing alerts `fp_0`, `fp_1`, … with dedup keys `k_0`, `k_1`, … (`prefix` replaces `fp`/`k`). */
+export function alerts(count: number, prefix = ''): AlertSummary[] {
+  return Array.from({ length: count }, (_, i) => alert(`${prefix}fp_${String(i)}`, `${prefix}k_${String(i)}`));
 }
 
 /** A timer of `incident` due at `dueAt`. */

@@ -136,6 +136,8 @@ describe('default templates for classification and regulatory reporting', () => 
       reopenCount: 0,
       breaches: [],
       alerts: [],
+      alertCount: 0,
+      unresolvedAlertCount: 0,
       type: 'privacy-breach',
       statusLabel: 'investigating',
       clocks: [gdprOverdue, nis2Overdue],

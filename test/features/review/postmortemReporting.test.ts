@@ -63,6 +63,8 @@ function medicationError(overrides: Partial<Incident> = {}): Incident {
     reopenCount: 0,
     breaches: [],
     alerts: [],
+    alertCount: 0,
+    unresolvedAlertCount: 0,
     type: 'medication-error',
     statusLabel: 'monitoring',
     clocks: [gdprClock, nis2Clock],
