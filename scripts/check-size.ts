@@ -33,11 +33,13 @@ import { build, version as esbuildVersion } from 'esbuild';
 import ts from 'typescript';
 
 /**
- * The budget of the typical import, brotli bytes: what is met (35 771 bytes when it was set),
- * with 2 % headroom. The goal of issue 17 is {@link GOAL}; docs/benchmarks.md says what stands
- * between. Lower it when the bundle shrinks.
+ * The budget of the typical import, brotli bytes: what is met (35 771 bytes when it was set;
+ * 37 9xx after issue 17's merges; about 39 300 once alerts became rows: `engine.alerts`, the
+ * store checks beyond the newest 100, the memory store's alert rows), with some headroom. The
+ * goal of issue 17 is {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when
+ * the bundle shrinks.
  */
-const BUDGET = 38_500;
+const BUDGET = 40_000;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

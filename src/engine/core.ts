@@ -54,7 +54,7 @@ function checkAlertReads(store: StorageAdapter): void {
     {
       code: 'store_lacks_capability',
       path: ['store'],
-      message: `The store '${store.name}' has no ${missing.map((m) => `${m}()`).join(' or ')}: an incident carries only its newest 100 alerts, so the store must keep every alert as a row (commit.alerts) and read it back. Add them to your adapter (see docs/custom-storage-adapter.md, "Alerts").`,
+      message: `The store '${store.name}' lacks ${missing.join(' and ')}(): stores keep every alert as a row; see "Alerts" in docs/custom-storage-adapter.md.`,
     },
   ]);
 }

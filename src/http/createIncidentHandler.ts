@@ -8,6 +8,7 @@ import { parseConfig, toIssues } from '../kernel/parse.js';
 import { SIGNAL_NAME_PATTERN } from '../model/signal.js';
 import { HttpError, jsonResponse, toErrorResponse, type HttpErrorCode } from './errorResponse.js';
 import { decodeUtf8, readBody } from './readBody.js';
+import { alertsQuery } from './alertsQuery.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
 import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
 import { ingestWebhook, type IngestParser, type IngestSource } from './ingestRoute.js';
@@ -183,6 +184,9 @@ function decodeSegments(pathname: string): string[] {
  *   command's input as JSON, without `actor`: the actor is who `authenticate` says is calling,
  *   and reads are made as that actor too, so the engine's `authorize` decides every route. REST `POST`s need `Content-Type: application/json`, which
  *   also keeps browsers from sending them cross-site without a CORS preflight.
+ * - `GET /incidents/:id/alerts`: one page of the incident's alerts, all of them (the incident
+ *   carries only the newest 100), as `engine.alerts` returns it: `{ items, nextCursor? }`, with
+ *   `limit` (1–1 000, default 100) and `cursor` (a previous page's `nextCursor`) as query parameters.
  *
  * Errors answer `{ error: { code, message, details? } }`: `400` validation (with the zod
  * issues) and malformed JSON, `401` unauthenticated, `403` forbidden, `404` unknown incident
@@ -338,6 +342,15 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
         run: async (request) => {
           const actor = await actorOf(request);
           return jsonResponse(200, { items: await engine.timeline(id, { ...timelineQuery(new URL(request.url).searchParams), actor }) });
+        },
+      };
+    }
+    if (action === 'alerts') {
+      return {
+        allowed: ['GET'],
+        run: async (request) => {
+          const actor = await actorOf(request);
+          return jsonResponse(200, await engine.alerts(id, { ...alertsQuery(new URL(request.url).searchParams), actor }));
         },
       };
     }

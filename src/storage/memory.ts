@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ConcurrencyError, DuplicateIncidentError } from '../errors.js';
+import { ConcurrencyError, DuplicateIncidentError, ValidationError } from '../errors.js';
 import { deepFreeze } from '../kernel/freeze.js';
 import { parseConfig } from '../kernel/parse.js';
 import type { StoredEvent } from '../model/event.js';
 import { OPEN_STATUSES, type AlertSummary, type Incident } from '../model/incident.js';
-import { alertPage, compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
+import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import type {
@@ -275,8 +275,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     },
 
     alerts(tenantId, incidentId, query: AlertQuery): Promise<Page<AlertSummary>> {
-      const page = alertPage(alertRows.get(key(tenantId, incidentId))?.order ?? [], query);
-      return Promise.resolve({ ...page, items: page.items.map((alert) => alertWithCounter(tenantId, incidentId, alert)) });
+      // The cursor is the position after the page (alerts are only ever appended, so it stays put).
+      const start = query.cursor === undefined ? 0 : /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : -1;
+      if (start < 0) {
+        return Promise.reject(new ValidationError('alerts', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged.' }]));
+      }
+      const order = alertRows.get(key(tenantId, incidentId))?.order ?? [];
+      const end = start + query.limit;
+      const items = order.slice(start, end).map((alert) => alertWithCounter(tenantId, incidentId, alert));
+      return Promise.resolve(end < order.length ? { items, nextCursor: String(end) } : { items });
     },
 
     findAlert(tenantId, incidentId, fingerprint) {

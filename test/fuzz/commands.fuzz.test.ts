@@ -141,6 +141,7 @@ const COMMANDS: readonly CommandRow[] = [
   }),
   byId('get', { read: true }),
   byId('timeline', { read: true }),
+  incident('alerts', { limit: 50, actor: ALICE }, { read: true }),
   byId('verifyTimeline', { read: true }),
   byId('redeliver'),
   plain('tick', '2026-01-01T06:00:00Z', { call: (engine, args) => engine.tick(args[0] as never) }),

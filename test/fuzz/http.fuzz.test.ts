@@ -248,11 +248,11 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
   // POST /incidents (declare) and GET /incidents (list)
   { arbitrary: request(fc.oneof(fc.constant('POST'), rareMethod), fc.constant('/api/incidents'), bodyAround(DECLARE_BODY)), weight: 3 },
   { arbitrary: request(fc.constant('GET'), queryString.map((q) => `/api/incidents${q}`), fc.constant(undefined)), weight: 2 },
-  // GET /incidents/:id and /incidents/:id/timeline
+  // GET /incidents/:id, /incidents/:id/timeline and /incidents/:id/alerts
   {
     arbitrary: request(
       fc.oneof({ arbitrary: fc.constant('GET'), weight: 4 }, { arbitrary: fc.constantFrom('POST', 'DELETE'), weight: 1 }),
-      fc.tuple(idSegment, fc.constantFrom('', '/timeline')).map(([id, tail]) => `/api/incidents/${id}${tail}`),
+      fc.tuple(idSegment, fc.constantFrom('', '/timeline', '/alerts', '/alerts?limit=2', '/alerts?cursor=x')).map(([id, tail]) => `/api/incidents/${id}${tail}`),
       fc.constant(undefined),
     ),
     weight: 2,

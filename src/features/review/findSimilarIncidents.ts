@@ -15,7 +15,10 @@ export interface SimilarityInput {
   readonly dedupKey?: string;
   /** Fingerprints of attached alerts (e.g. Alertmanager's `fingerprint`). */
   readonly fingerprints?: readonly string[];
-  /** Attached alerts, as the projection lists them; their dedup keys count like the incident's own. */
+  /**
+   * Attached alerts, as the projection lists them (an `Incident` carries its newest 100); their
+   * dedup keys count like the incident's own.
+   */
   readonly alerts?: readonly { readonly fingerprint?: string; readonly dedupKey?: string }[];
   readonly detectedAt?: string | Date | number;
 }
