@@ -6,10 +6,10 @@
 import type { Pool, QueryResultRow } from 'pg';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
-import type { Incident } from '../model/incident.js';
+import type { AlertSummary, Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
-import { alertPage } from './sql/alertCursor.js';
+import { decodeAlertCursor, encodeAlertCursor } from './sql/alertCursor.js';
 import { addMs, assertTimestamp, checkCommit } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { planList } from './sql/listPlan.js';
@@ -18,7 +18,7 @@ import { postgresLists } from './sql/postgresList.js';
 import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
-import { toEvent, toOutbox, toTimer, withCounters, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
+import { toAlert, toEvent, toOutbox, toTimer, withCounters, type AlertRow, type CountedRow, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
 import { claimedMessages, claimedTimers, parseJson } from './sql/rowRecords.js';
 import { postgresStatements, statementName } from './sql/postgresStatements.js';
 import { quoteIdentifier, validateIdentifier } from './sql/validateIdentifier.js';
@@ -160,9 +160,9 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   }
 
   async function findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined> {
-    const { rows } = await query<{ incident: string; counters: string | null }>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
+    const { rows } = await query<CountedRow>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
     const row = rows[0];
-    return row === undefined ? undefined : withCounters(row.incident, row.counters);
+    return row === undefined ? undefined : withCounters(row);
   }
 
   async function findOpenVersionByDedupKey(tenantId: string, dedupKey: string): Promise<{ incidentId: string; version: number } | undefined> {
@@ -186,14 +186,14 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     findOpenVersionByDedupKey,
 
     async load(tenantId, incidentId) {
-      const { rows } = await query<{ incident: string; snapshot: string; last_hash: string; counters: string | null }>('load', sql.load, [
+      const { rows } = await query<CountedRow & { snapshot: string; last_hash: string }>('load', sql.load, [
         tenantId,
         incidentId,
       ]);
       const row = rows[0];
       if (row === undefined) return undefined;
       return {
-        incident: withCounters(row.incident, row.counters),
+        incident: withCounters(row),
         snapshot: parseJson<PersistedIncidentSnapshot>(row.snapshot),
         lastHash: row.last_hash,
       };
@@ -208,23 +208,25 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     async list(tenantId, listQuery): Promise<Page<Incident>> {
       const plan = planList(listQuery);
       if (plan === undefined) return { items: [] };
-      const { rows } = await run<{ incident: string; counters: string | null }>('list', lists(tenantId, plan));
-      const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row.incident, row.counters));
+      const { rows } = await run<CountedRow>('list', lists(tenantId, plan));
+      const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row));
       const last = items.at(-1);
       return rows.length > listQuery.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
     },
 
-    // Interim (ALERTS-PLAN.md): served from the alerts the projection carries until the alert-rows table lands.
-    async alerts(tenantId, incidentId, alertQuery) {
-      const { rows } = await query<{ incident: string; counters: string | null }>('alerts', sql.load, [tenantId, incidentId]);
-      const row = rows[0];
-      return alertPage(row === undefined ? [] : withCounters(row.incident, row.counters).alerts, alertQuery);
+    async alerts(tenantId, incidentId, alertQuery): Promise<Page<AlertSummary>> {
+      // A seek on (tenant, incident, position): a page costs the same after 10 000 alerts as after 10.
+      const after = alertQuery.cursor === undefined ? -1 : decodeAlertCursor(alertQuery.cursor);
+      const { rows } = await query<AlertRow>('alerts', sql.alerts, [tenantId, incidentId, after, alertQuery.limit + 1]);
+      const items = rows.slice(0, alertQuery.limit).map(toAlert);
+      const last = rows[alertQuery.limit - 1];
+      return rows.length > alertQuery.limit && last !== undefined ? { items, nextCursor: encodeAlertCursor(Number(last.position)) } : { items };
     },
 
     async findAlert(tenantId, incidentId, fingerprint) {
-      const { rows } = await query<{ incident: string; counters: string | null }>('findAlert', sql.load, [tenantId, incidentId]);
+      const { rows } = await query<AlertRow>('findAlert', sql.alert, [tenantId, incidentId, fingerprint]);
       const row = rows[0];
-      return row === undefined ? undefined : withCounters(row.incident, row.counters).alerts.find((alert) => alert.fingerprint === fingerprint);
+      return row === undefined ? undefined : toAlert(row);
     },
 
     async recordSignals(tenantId, counts) {

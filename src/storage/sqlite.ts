@@ -5,18 +5,18 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
-import type { Incident } from '../model/incident.js';
+import type { AlertSummary, Incident } from '../model/incident.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import { compareListOrder, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
-import { alertPage } from './sql/alertCursor.js';
+import { decodeAlertCursor, encodeAlertCursor } from './sql/alertCursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
 import { LIST_FILTERS, planList } from './sql/listPlan.js';
 import { openKeysOf, type OpenKeys } from './sql/openKeys.js';
 import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
-import { groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
+import { alertWithCounter, groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
@@ -118,37 +118,44 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
   }
 
   /**
-   * Brings the incident's rows in the open-keys table to `keys`: releases what it no longer
-   * holds, takes its own key (or raises DuplicateIncidentError when another open incident has
-   * it) and every free alert key. Runs inside the commit's transaction, after the version check.
+   * Applies a commit's {@link OpenKeys}: takes the incident's own key (or raises
+   * DuplicateIncidentError when another open incident has it) and every free key of the alert
+   * rows it writes; an incident no longer open lets go of every key, and each alert key passes to
+   * the oldest other open incident that has an alert with it. Point lookups and writes only: a
+   * commit costs the same whatever the incident holds. Runs inside the commit's transaction,
+   * after the version check.
    */
   function syncOpenKeys(tenantId: string, incidentId: string, keys: OpenKeys): void {
-    const held = stmt.heldKeys.all(tenantId, incidentId);
     if (!keys.open) {
-      if (held.length > 0) stmt.releaseKeys.run(tenantId, incidentId);
+      // After the first commit that closed it, the incident holds nothing: these find no rows.
+      const released = stmt.heldAlertKeys.all(tenantId, incidentId);
+      stmt.releaseKeys.run(tenantId, incidentId);
+      for (const row of released) stmt.handOverKey.run(tenantId, row.dedup_key, incidentId);
+      stmt.closeAlerts.run(tenantId, incidentId);
       return;
     }
-    let ownHeld = false;
-    const heldAlerts = new Set<string>();
-    const alerts = held.length === 0 ? undefined : new Set(keys.alerts);
-    for (const row of held) {
-      if (row.own === 1 && row.dedup_key === keys.own) ownHeld = true;
-      else if (row.own === 0 && alerts?.has(row.dedup_key) === true) heldAlerts.add(row.dedup_key);
-      else stmt.releaseKey.run(tenantId, row.dedup_key, row.own, incidentId);
+    if (keys.own !== null) {
+      const holder = stmt.ownKeyHolder.get(tenantId, keys.own)?.incident_id;
+      if (holder === undefined) stmt.holdKey.run(tenantId, keys.own, 1, incidentId);
+      else if (holder !== incidentId) throw new DuplicateIncidentError({ tenantId, dedupKey: keys.own, existingIncidentId: holder });
     }
-    if (keys.own !== null && !ownHeld && stmt.holdKey.run(tenantId, keys.own, 1, incidentId).changes === 0) {
-      const existing = stmt.ownKeyHolder.get(tenantId, keys.own)?.incident_id;
-      throw new DuplicateIncidentError({ tenantId, dedupKey: keys.own, ...(existing === undefined ? {} : { existingIncidentId: existing }) });
-    }
-    for (const key of keys.alerts) {
-      if (!heldAlerts.has(key)) stmt.holdKey.run(tenantId, key, 0, incidentId);
+    for (const key of keys.alerts) stmt.holdKey.run(tenantId, key, 0, incidentId);
+  }
+
+  /** Writes only the alert rows the commit carries: a new fingerprint after the others, a known one in place. */
+  function writeAlerts(commit: Commit, open: boolean): void {
+    const { tenantId, incidentId } = commit;
+    for (const alert of commit.alerts ?? []) {
+      stmt.upsertAlert.run(tenantId, incidentId, tenantId, incidentId, alert.fingerprint, alert.dedupKey, open ? 1 : 0, JSON.stringify(alert));
     }
   }
 
   const commitTransaction = db.transaction((commit: Commit) => {
     writeIncident(commit);
     const { tenantId, incidentId } = commit;
-    syncOpenKeys(tenantId, incidentId, openKeysOf(commit.incident));
+    const keys = openKeysOf(commit);
+    writeAlerts(commit, keys.open);
+    syncOpenKeys(tenantId, incidentId, keys);
     for (const event of commit.events) {
       try {
         stmt.insertEvent.run(tenantId, incidentId, event.seq, event.id, event.type, event.at, JSON.stringify(event.actor), JSON.stringify(event.data), event.hash);
@@ -168,17 +175,20 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     }
   });
 
-  /** A stored projection with its signal counters merged in, as every read returns it. */
+  /** A stored projection with its signal counters merged in, as every read returns it: those of the alerts it carries, and the total. */
   function withCounters(json: string): Incident {
     const incident = parse<Incident>(json);
     if (incident.alerts.length === 0) return incident;
-    const rows = stmt.counters.all(incident.tenantId, incident.id);
-    return mergeCounters(incident, new Map(rows.map((row) => [row.fingerprint, { count: row.count, lastSeenAt: row.last_seen_at }])));
+    const fingerprints = JSON.stringify(incident.alerts.map((alert) => alert.fingerprint));
+    const rows = stmt.counters.all(incident.tenantId, incident.id, fingerprints);
+    const total = stmt.signalTotal.get(incident.tenantId, incident.id)?.count ?? 0;
+    return mergeCounters(incident, new Map(rows.map((row) => [row.fingerprint, { count: row.count, lastSeenAt: row.last_seen_at }])), total);
   }
 
   const recordSignalsTransaction = db.transaction((tenantId: string, counts: readonly SignalCount[]) => {
     for (const update of groupSignalCounts(counts)) {
       stmt.addCounter.run(tenantId, update.incidentId, update.fingerprint, update.count, update.lastSeenAt);
+      stmt.addTotal.run(tenantId, update.incidentId, update.count);
     }
   });
 
@@ -266,17 +276,20 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         return row === undefined ? undefined : { incidentId: row.id, version: row.version };
       }),
 
-    // Interim (ALERTS-PLAN.md): served from the alerts the projection carries until the alert-rows table lands.
     alerts: (tenantId, incidentId, query) =>
-      run('alerts', () => {
-        const row = stmt.load.get(tenantId, incidentId);
-        return alertPage(row === undefined ? [] : withCounters(row.incident).alerts, query);
+      run('alerts', (): Page<AlertSummary> => {
+        // A seek on (tenant, incident, position): a page costs the same after 10 000 alerts as after 10.
+        const after = query.cursor === undefined ? -1 : decodeAlertCursor(query.cursor);
+        const rows = stmt.alerts.all(tenantId, incidentId, after, query.limit + 1);
+        const items = rows.slice(0, query.limit).map((row) => alertWithCounter(row.alert, row.count, row.last_seen_at));
+        const last = rows[query.limit - 1];
+        return rows.length > query.limit && last !== undefined ? { items, nextCursor: encodeAlertCursor(last.position) } : { items };
       }),
 
     findAlert: (tenantId, incidentId, fingerprint) =>
       run('findAlert', () => {
-        const row = stmt.load.get(tenantId, incidentId);
-        return row === undefined ? undefined : withCounters(row.incident).alerts.find((alert) => alert.fingerprint === fingerprint);
+        const row = stmt.alert.get(tenantId, incidentId, fingerprint);
+        return row === undefined ? undefined : alertWithCounter(row.alert, row.count, row.last_seen_at);
       }),
 
     recordSignals: (tenantId, counts) =>

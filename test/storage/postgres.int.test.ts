@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
+import { parseSignal } from '../../src/model/signal.js';
 import { postgresStore, type PostgresStore } from '../../src/storage/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/sql/postgresMigrations.js';
 import { projectionRow } from '../../src/storage/sql/projectionRow.js';
@@ -85,7 +86,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: postgres.url ?? '', max: 2 }));
       try {
         const applied = await Promise.all(pools.map((p) => postgresStore(p, { schema }).migrate()));
-        expect(applied.flat()).toEqual([1, 2, 3]);
+        expect(applied.flat()).toEqual([1, 2, 3, 4]);
         expect(await postgresStore(pool, { schema }).migrate()).toEqual([]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
@@ -95,6 +96,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         { version: 1, name: 'create incidents, events, timers and outbox' },
         { version: 2, name: 'signal counters, firing windows and alert dedup keys' },
         { version: 3, name: 'open dedup keys and list indexes' },
+        { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
       ]);
     });
 
@@ -108,6 +110,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         [schema],
       );
       expect(rows.map((r) => r.table_name)).toEqual([
+        'incidentkit_alerts',
         'incidentkit_events',
         'incidentkit_firings',
         'incidentkit_incidents',
@@ -115,6 +118,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         'incidentkit_open_keys',
         'incidentkit_outbox',
         'incidentkit_signal_counts',
+        'incidentkit_signal_totals',
         'incidentkit_timers',
       ]);
     });
@@ -124,7 +128,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
       await schemaAt(schema, 1, [declared]);
       const upgraded = postgresStore(pool, { schema });
-      expect(await upgraded.migrate()).toEqual([2, 3]);
+      expect(await upgraded.migrate()).toEqual([2, 3, 4]);
       expect(await upgraded.countFirings('default', 'k', '2026-01-01T00:00:00.000Z', '2025-12-31T23:00:00.000Z')).toBe(1);
       expect((await upgraded.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
       expect((await upgraded.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -143,7 +147,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
       await schemaAt(schema, 2, [newer, older, canceled, elsewhere]);
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([3]);
+      expect(await store.migrate()).toEqual([3, 4]);
       const { rows } = await pool.query(
         `SELECT tenant_id, dedup_key, own, incident_id FROM "${schema}".incidentkit_open_keys ORDER BY tenant_id, dedup_key, own`,
       );
@@ -168,6 +172,42 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       expect(indexes.rows.map((r) => r.indexname)).not.toEqual(
         expect.arrayContaining([expect.stringMatching(/incidentkit_incidents_open_(dedup_key|alerts)/)]),
       );
+    });
+
+    it('move the alerts of projections written before alerts had rows into rows; the projection keeps the newest 100 and the counts', async () => {
+      const schema = schemaName('alerts');
+      const clock = createManualClock('2026-05-01T09:00:00.000Z');
+      const ingest = { groupBy: ['alertname'], countWindowMs: 0 };
+      const engine = createIncidentEngine({ store: postgresStore(pool, { schema }), clock, ingest });
+      const signal = (i: number, status: 'firing' | 'resolved' = 'firing') =>
+        parseSignal({ source: 'alertmanager', fingerprint: `fp_${String(i)}`, status, severity: 'SEV2', summary: `Replica ${String(i)}`, labels: { alertname: 'ReplicaDown' }, startsAt: '2026-05-01T09:00:00.000Z' });
+      const [first] = await engine.ingest(Array.from({ length: 130 }, (_, i) => signal(i)));
+      const id = first?.incident?.id ?? '';
+      clock.advance(60_000);
+      await engine.ingest([signal(0, 'resolved'), signal(1), signal(1)]);
+      const before = await engine.get(id);
+      // As schema 3 left it: every alert in the projection and snapshot, no counts, no alert rows.
+      const s = `"${schema}"`;
+      const every = `(SELECT jsonb_agg(alert ORDER BY position) FROM ${s}.incidentkit_alerts)`;
+      await pool.query(`
+        UPDATE ${s}.incidentkit_incidents SET
+          incident = (incident || jsonb_build_object('alerts', ${every})) - 'alertCount' - 'unresolvedAlertCount',
+          snapshot = jsonb_set(snapshot, '{context}', ((snapshot -> 'context') || jsonb_build_object('alerts', ${every})) - 'alertCount' - 'unresolvedAlertCount');
+        DROP TABLE ${s}.incidentkit_alerts, ${s}.incidentkit_signal_totals;
+        DELETE FROM ${s}.incidentkit_migrations WHERE version = 4`);
+
+      const store = postgresStore(pool, { schema });
+      expect(await store.migrate()).toEqual([4]);
+      const upgraded = createIncidentEngine({ store, clock, ingest });
+      expect(await upgraded.get(id)).toEqual(before);
+      expect([before.alertCount, before.unresolvedAlertCount, before.signalCount, before.alerts.length]).toEqual([130, 129, 132, 100]);
+      expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });
+      const all = (await upgraded.alerts(id, { limit: 1_000 })).items;
+      expect(all.map((a) => a.fingerprint)).toEqual(Array.from({ length: 130 }, (_, i) => `fp_${String(i)}`));
+      expect(all[1]).toMatchObject({ count: 3, status: 'firing' });
+      expect((await upgraded.ingest(signal(1, 'resolved'))).map((r) => [r.outcome, r.incident?.id])).toEqual([['resolved', id]]);
+      expect((await upgraded.ingest(signal(130))).map((r) => r.outcome)).toEqual(['grouped']);
+      expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });
     });
 
     it('refuse a schema migrated by a newer incidentkit', async () => {

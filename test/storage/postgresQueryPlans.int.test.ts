@@ -92,8 +92,13 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
         FROM ${s}.incidentkit_incidents;
       INSERT INTO ${s}.incidentkit_signal_counts (tenant_id, incident_id, fingerprint, count, last_seen_at)
         SELECT tenant_id, id, 'fp', 3, detected_at FROM ${s}.incidentkit_incidents WHERE is_open;
+      INSERT INTO ${s}.incidentkit_signal_totals (tenant_id, incident_id, count)
+        SELECT tenant_id, id, 3 FROM ${s}.incidentkit_incidents WHERE is_open;
+      INSERT INTO ${s}.incidentkit_alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
+        SELECT tenant_id, id, p, 'fp_' || p, CASE WHEN p = 0 THEN 'alert_' || id ELSE 'alert_' || id || '_' || p END, is_open, '{}'
+        FROM ${s}.incidentkit_incidents, generate_series(0, 2) AS p;
       ANALYZE ${s}.incidentkit_incidents, ${s}.incidentkit_open_keys, ${s}.incidentkit_events, ${s}.incidentkit_timers,
-        ${s}.incidentkit_outbox, ${s}.incidentkit_signal_counts;
+        ${s}.incidentkit_outbox, ${s}.incidentkit_signal_counts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_alerts;
     `);
     client = await pool.connect();
   });
@@ -144,6 +149,8 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       openByDedupKey: [TENANT, 'key_4'],
       openVersionByDedupKey: [TENANT, 'key_4'],
       ownKeyHolder: [TENANT, 'key_4'],
+      alerts: [TENANT, 'inc_1', -1, 101],
+      alert: [TENANT, 'inc_1', 'fp_1'],
       recordSignals: [TENANT, '[{"incident_id":"inc_1","fingerprint":"fp","count":1,"last_seen_at":"2026-01-01T00:00:00.000Z"}]'],
       countFirings: [TENANT, 'key', now, at(9_000)],
       claimTimers: [TENANT, now, 10, 'worker', at(10_001)],

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
+import { parseSignal } from '../../src/model/signal.js';
 import { projectionRow } from '../../src/storage/sql/projectionRow.js';
 import { SQLITE_MIGRATIONS } from '../../src/storage/sql/sqliteMigrations.js';
 import { sqliteStore } from '../../src/storage/sqlite.js';
@@ -89,6 +90,7 @@ describe('sqliteStore migrations', () => {
       { version: 1, name: 'create incidents, events, timers and outbox' },
       { version: 2, name: 'signal counters and firing windows' },
       { version: 3, name: 'open dedup keys and list indexes' },
+      { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
     ]);
     expect(await engineOn(db).get(incident.id)).toEqual(incident);
   });
@@ -98,7 +100,7 @@ describe('sqliteStore migrations', () => {
     const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
     databaseAt(db, 1, [declared]);
     const store = sqliteStore(db);
-    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     expect(await store.countFirings('default', 'k', '2026-05-01T09:00:00.000Z', '2026-05-01T08:00:00.000Z')).toBe(1);
     expect((await store.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
     expect((await store.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -137,6 +139,39 @@ describe('sqliteStore migrations', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'incidentkit_incidents_open_dedup_key'").all()).toEqual([]);
   });
 
+  it('moves the alerts of projections written before alerts had rows into rows; the projection keeps the newest 100 and the counts', async () => {
+    const db = database();
+    const clock = createManualClock('2026-05-01T09:00:00.000Z');
+    const engine = createIncidentEngine({ store: sqliteStore(db), clock, ids: sequentialIds(), ingest: { groupBy: ['alertname'], countWindowMs: 0 } });
+    const signal = (i: number, status: 'firing' | 'resolved' = 'firing') =>
+      parseSignal({ source: 'alertmanager', fingerprint: `fp_${String(i)}`, status, severity: 'SEV2', summary: `Replica ${String(i)}`, labels: { alertname: 'ReplicaDown' }, startsAt: '2026-05-01T09:00:00.000Z' });
+    const [first] = await engine.ingest(Array.from({ length: 130 }, (_, i) => signal(i)));
+    const id = first?.incident?.id ?? '';
+    clock.advance(60_000);
+    await engine.ingest([signal(0, 'resolved'), signal(1), signal(1)]);
+    const before = await engine.get(id);
+    // As schema 3 left it: every alert in the projection and snapshot, no counts, no alert rows.
+    const every = `(SELECT json_group_array(json(alert)) FROM (SELECT alert FROM incidentkit_alerts ORDER BY position))`;
+    db.exec(`UPDATE incidentkit_incidents SET
+        incident = json_remove(json_set(incident, '$.alerts', json(${every})), '$.alertCount', '$.unresolvedAlertCount'),
+        snapshot = json_remove(json_set(snapshot, '$.context.alerts', json(${every})), '$.context.alertCount', '$.context.unresolvedAlertCount');
+      DROP TABLE incidentkit_alerts; DROP TABLE incidentkit_signal_totals; DELETE FROM incidentkit_migrations WHERE version = 4`);
+    expect(db.prepare<[], { n: number }>("SELECT json_array_length(incident, '$.alerts') AS n FROM incidentkit_incidents").get()?.n).toBe(130);
+
+    const upgraded = createIncidentEngine({ store: sqliteStore(db), clock, ids: sequentialIds('u'), ingest: { groupBy: ['alertname'], countWindowMs: 0 } });
+    expect(await upgraded.get(id)).toEqual(before);
+    expect([before.alertCount, before.unresolvedAlertCount, before.signalCount, before.alerts.length]).toEqual([130, 129, 132, 100]);
+    expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });
+    const all = (await upgraded.alerts(id, { limit: 1_000 })).items;
+    expect(all.map((a) => a.fingerprint)).toEqual(Array.from({ length: 130 }, (_, i) => `fp_${String(i)}`));
+    expect(all[1]).toMatchObject({ count: 3, status: 'firing' });
+    // Old alerts keep their keys and their place.
+    expect((await upgraded.ingest(signal(1, 'resolved'))).map((r) => [r.outcome, r.incident?.id])).toEqual([['resolved', id]]);
+    expect((await upgraded.ingest(signal(130))).map((r) => r.outcome)).toEqual(['grouped']);
+    expect((await upgraded.alerts(id, { limit: 1_000 })).items.map((a) => a.fingerprint).at(-1)).toBe('fp_130');
+    expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });
+  });
+
   it('lets two connections to one file migrate and then share the data', async () => {
     const first = database('shared.sqlite');
     const second = database('shared.sqlite');
@@ -145,7 +180,7 @@ describe('sqliteStore migrations', () => {
     const b = engineOn(second);
     const incident = await a.declare({ title: 'Shared', severity: 'SEV2', actor });
     expect((await b.get(incident.id)).title).toBe('Shared');
-    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 3 });
+    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 4 });
   });
 
   it('refuses a database migrated by a newer incidentkit', () => {
@@ -168,7 +203,7 @@ describe('sqliteStore options', () => {
     expect((await safety.list()).items.map((i) => i.title)).toEqual(['Medication error']);
     expect(await safety.list({ status: 'triage' })).not.toEqual(await ops.list({ status: 'triage' }));
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    const kinds = ['events', 'firings', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'timers'];
+    const kinds = ['alerts', 'events', 'firings', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'signal_totals', 'timers'];
     expect(tables.map((t) => t.name)).toEqual([...kinds.map((k) => `ops_${k}`), ...kinds.map((k) => `safety_${k}`)]);
     expect((await ops.get(outage.id)).id).toBe(outage.id);
   });

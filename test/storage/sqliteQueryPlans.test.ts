@@ -23,6 +23,7 @@ function populate(db: Database.Database): void {
      VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, '{"alerts":[]}', '{}', '')`,
   );
   const key = db.prepare(`INSERT INTO ${PREFIX}open_keys (tenant_id, dedup_key, own, incident_id) VALUES (?, ?, ?, ?)`);
+  const alert = db.prepare(`INSERT INTO ${PREFIX}alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert) VALUES (?, ?, ?, ?, ?, ?, '{}')`);
   const event = db.prepare(`INSERT INTO ${PREFIX}events (tenant_id, incident_id, seq, id, type, at, actor, data, hash) VALUES (?, ?, 1, ?, 'DECLARED', ?, '{}', '{}', '')`);
   const timer = db.prepare(`INSERT INTO ${PREFIX}timers (tenant_id, incident_id, timer_id, due_at, event) VALUES (?, ?, 'escalate', ?, '{}')`);
   const outbox = db.prepare(
@@ -40,6 +41,7 @@ function populate(db: Database.Database): void {
         key.run(tenant, `key_${String(n)}`, 1, id);
         key.run(tenant, `alert_${String(n)}`, 0, id);
       }
+      for (let p = 0; p < 3; p += 1) alert.run(tenant, id, p, `fp_${String(p)}`, p === 0 ? `alert_${String(n)}` : `alert_${String(n)}_${String(p)}`, open ? 1 : 0);
       event.run(tenant, id, `evt_${String(n)}`, at(n));
       if (open) timer.run(tenant, id, at(n + 30));
       outbox.run(tenant, `msg_${String(n)}`, id, `idem_${String(n)}`, at(n), n % 10 === 0 ? 'dead' : n % 2 === 0 ? 'delivered' : 'pending');
@@ -120,8 +122,25 @@ describe.each([
     expect(tenantScans(planOf(db, `SELECT id FROM ${PREFIX}incidents WHERE tenant_id = ? AND last_hash = ?`))).toHaveLength(1);
   });
 
-  it('reads every hot path through an index: load, findOpenByDedupKey, commits, claims, the open keys', () => {
-    const hot = ['load', 'openByDedupKey', 'openVersionByDedupKey', 'updateIncident', 'heldKeys', 'releaseKey', 'releaseKeys', 'ownKeyHolder', 'claimTimers', 'claimOutbox'] as const;
+  it('reads every hot path through an index: load, findOpenByDedupKey, commits, claims, the open keys, alert rows', () => {
+    const hot = [
+      'load',
+      'openByDedupKey',
+      'openVersionByDedupKey',
+      'updateIncident',
+      'heldAlertKeys',
+      'handOverKey',
+      'releaseKeys',
+      'ownKeyHolder',
+      'claimTimers',
+      'claimOutbox',
+      'upsertAlert',
+      'closeAlerts',
+      'alerts',
+      'alert',
+      'counters',
+      'signalTotal',
+    ] as const;
     const prepared = Object.entries(statements).flatMap(([name, statement]) =>
       typeof statement === 'function' ? [] : [[name, (statement as { source: string }).source] as const],
     );

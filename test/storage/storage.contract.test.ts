@@ -92,19 +92,6 @@ runStorageContract(framework, {
   create: () => keyValueStore(createMapKeyValue()),
 });
 
-/**
- * Interim, on the perf-alerts branch only (ALERTS-PLAN.md): the SQL stores still serve alerts from
- * the 100 the projection carries; their alert-rows tables are the branch's last step.
- */
-const SQL_ALERT_ROWS_PENDING = Object.fromEntries(
-  [
-    'dedup: an open incident is found by the key of any of its alerts, not only the 100 it carries',
-    'alerts: a commit adds or replaces only the alert rows it carries; alerts pages them in attach order with a stable cursor',
-    'alerts: findAlert reads any alert by fingerprint with its counters, and signalCount counts every alert',
-    'engine: an alert storm beyond the 100 alerts an incident carries groups, changes, pages and auto-resolves, and its timeline verifies',
-  ].map((name) => [name, 'alert rows in SQL are pending on this branch (ALERTS-PLAN.md)']),
-) as Partial<Record<(typeof STORAGE_CONTRACT_TESTS)[number], string>>;
-
 /** Counts one tenant's rows in a SQLite database the store wrote to. */
 function sqliteRows(db: Database.Database, tenantId: string): StorageInspection {
   const count = (table: string): number =>
@@ -131,7 +118,6 @@ runStorageContract(framework, {
     dbOf(store).close();
   },
   inspect: (store, tenantId) => sqliteRows(dbOf(store), tenantId),
-  skip: SQL_ALERT_ROWS_PENDING,
 });
 
 describe('sqlite on a WAL file', () => {
@@ -158,7 +144,6 @@ describe('sqlite on a WAL file', () => {
       dbOf(store).close();
     },
     inspect: (store, tenantId) => sqliteRows(dbOf(store), tenantId),
-    skip: SQL_ALERT_ROWS_PENDING,
   });
 });
 
@@ -188,7 +173,7 @@ describe.skipIf(postgres.url === null)(`postgres${postgres.url === null ? ` (ski
         await shared.migrate();
       }
       await pool.query(
-        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'firings', 'open_keys'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
+        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'signal_totals', 'alerts', 'firings', 'open_keys'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
       );
       return shared;
     },
@@ -205,6 +190,5 @@ describe.skipIf(postgres.url === null)(`postgres${postgres.url === null ? ` (ski
       if (row === undefined) throw new Error('no counts');
       return row;
     },
-    skip: SQL_ALERT_ROWS_PENDING,
   });
 });

@@ -1,3 +1,4 @@
+/** Opaque cursors of the SQL stores' alert pages: the position of a page's last alert. */
 import { ValidationError } from '../../errors.js';
 
 /**
@@ -25,17 +26,4 @@ export function decodeAlertCursor(cursor: string): number {
   throw new ValidationError('alerts', [
     { code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page of alerts unchanged.' },
   ]);
-}
-
-/**
- * One page of `alerts` (an incident's alerts in the order they were attached) for `query`: the
- * cursor is the index of the page's last alert.
- *
- * @throws ValidationError (`VALIDATION_FAILED`) for a cursor not made by {@link encodeAlertCursor}.
- */
-export function alertPage<T>(alerts: readonly T[], query: { readonly limit: number; readonly cursor?: string }): { items: T[]; nextCursor?: string } {
-  const start = query.cursor === undefined ? 0 : decodeAlertCursor(query.cursor) + 1;
-  const end = start + query.limit;
-  const items = alerts.slice(start, end);
-  return end < alerts.length ? { items, nextCursor: encodeAlertCursor(end - 1) } : { items };
 }

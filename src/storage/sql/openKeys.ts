@@ -1,38 +1,40 @@
-import { OPEN_STATUSES, type Incident } from '../../model/incident.js';
+import { OPEN_STATUSES } from '../../model/incident.js';
+import type { Commit } from '../types.js';
 
 /**
- * The dedup keys one incident holds in a SQL store's open-keys table (`<prefix>open_keys`).
+ * What one commit changes in a SQL store's open-keys table (`<prefix>open_keys`).
  *
  * @remarks
  * While an incident is open it holds its own `dedupKey` (unique per tenant: a second open
- * incident with it is a `DuplicateIncidentError`) and the `dedupKey` of each of its alerts (the
- * first open incident to hold an alert key keeps it; the key is taken again by the next commit
- * of any open incident that has it once the holder lets it go, as in the memory store). When the
- * incident leaves the open statuses it holds nothing.
- *
- * This is all the stores need to keep the table: whatever supplies the keys (today the
- * projection's `alerts`, later alert rows) builds one of these per commit. It is the whole set,
- * not a change: a key the incident holds but `own` / `alerts` no longer name is released.
+ * incident with it is a `DuplicateIncidentError`) and the `dedupKey` of each of its alert rows
+ * (the first open incident to hold an alert key keeps it). A commit carries only the alert rows it
+ * adds or changes, so it only ever **takes** alert keys; it never releases one because it does not
+ * name it. When the incident leaves the open statuses (once: closed and canceled are final) it
+ * lets go of every key, and each alert key passes to the oldest other open incident with an alert
+ * of that key, as in the memory store.
  * @internal
  */
 export interface OpenKeys {
-  /** Whether the incident is in one of the open statuses. */
+  /** Whether the incident is in one of the open statuses after the commit. */
   readonly open: boolean;
   /** Its own `dedupKey` while open, else `null`. */
   readonly own: string | null;
-  /** Its alerts' `dedupKey`s while open, sorted and without repeats (so concurrent writers take them in one order), else empty. */
+  /** The `dedupKey`s of the commit's alert rows while open, sorted and without repeats (so concurrent writers take them in one order), else empty. */
   readonly alerts: readonly string[];
 }
 
 /**
- * The {@link OpenKeys} of an incident as its projection describes it.
+ * The {@link OpenKeys} of a commit: the incident's status and own key from its projection, the
+ * alert keys from the alert rows it writes.
  *
  * @internal
  */
-export function openKeysOf(incident: Incident): OpenKeys {
+export function openKeysOf(commit: Commit): OpenKeys {
+  const { incident } = commit;
   if (!OPEN_STATUSES.includes(incident.status)) return { open: false, own: null, alerts: [] };
   const own = incident.dedupKey ?? null;
-  if (incident.alerts.length === 0) return { open: true, own, alerts: [] };
-  const alerts = [...new Set(incident.alerts.map((alert) => alert.dedupKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rows = commit.alerts ?? [];
+  if (rows.length === 0) return { open: true, own, alerts: [] };
+  const alerts = [...new Set(rows.map((alert) => alert.dedupKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { open: true, own, alerts };
 }

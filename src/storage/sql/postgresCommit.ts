@@ -24,6 +24,7 @@ function tablesOf(s: string) {
     timers: `${s}.incidentkit_timers`,
     outbox: `${s}.incidentkit_outbox`,
     openKeys: `${s}.incidentkit_open_keys`,
+    alerts: `${s}.incidentkit_alerts`,
   };
 }
 type Tables = ReturnType<typeof tablesOf>;
@@ -149,30 +150,72 @@ function outboxPart(t: Tables, commit: Commit): CommitPart | undefined {
 }
 
 /**
- * The open-keys maintenance of a commit (see {@link OpenKeys}): releases the keys the incident
- * no longer holds, takes its own key with a plain insert (another open incident holding it makes
- * the statement fail on `incidentkit_open_keys_pkey`, which the store reports as a
- * `DuplicateIncidentError`) and every free alert key (`ON CONFLICT DO NOTHING`: the first holder
- * keeps it). A new incident holds nothing yet, so it only takes keys.
+ * The alert rows a commit writes (only those it carries): a new fingerprint goes after the
+ * incident's last alert, a known one is replaced in place. `open` is whether the incident is open
+ * after the commit: its alert rows hold keys (see {@link openKeyParts}) only while it is.
+ */
+function alertsPart(t: Tables, commit: Commit, open: boolean): CommitPart | undefined {
+  const gate = gateOf(commit);
+  const alerts = commit.alerts ?? [];
+  if (alerts.length === 0) return undefined;
+  return {
+    key: 'alerts',
+    values: [alerts.map((a) => a.fingerprint), alerts.map((a) => a.dedupKey), alerts.map((a) => JSON.stringify(a)), open],
+    name: 'alerted',
+    sql: (p) => `INSERT INTO ${t.alerts} (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
+      SELECT $1, $2, coalesce((SELECT max(position) FROM ${t.alerts} WHERE tenant_id = $1 AND incident_id = $2), -1) + x.n,
+        x.fingerprint, x.dedup_key, ${p(3)}::boolean, x.alert
+      ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::jsonb[]) WITH ORDINALITY AS x(fingerprint, dedup_key, alert, n)
+      ON CONFLICT (tenant_id, incident_id, fingerprint)
+      DO UPDATE SET dedup_key = EXCLUDED.dedup_key, is_open = EXCLUDED.is_open, alert = EXCLUDED.alert`,
+  };
+}
+
+/**
+ * The open-keys maintenance of a commit (see {@link OpenKeys}): takes the incident's own key with
+ * a plain insert unless it holds it (another open incident holding it makes the statement fail on
+ * `incidentkit_open_keys_pkey`, which the store reports as a `DuplicateIncidentError`) and every
+ * free key of the alert rows it writes (`ON CONFLICT DO NOTHING`: the first holder keeps it).
+ * Nothing here reads all the keys an incident holds, so a commit costs the same after 10 000
+ * alerts. An incident that is no longer open lets go of every key: each alert key another open
+ * incident has an open alert row for passes to the oldest of them, the rest are deleted, and its
+ * alert rows stop holding keys (after that commit these find nothing to do).
  *
  * @internal
  */
-export function openKeyParts(openKeys: string, keys: OpenKeys, creating: boolean): CommitPart[] {
+export function openKeyParts(t: Pick<Tables, 'openKeys' | 'alerts' | 'incidents'>, keys: OpenKeys, creating: boolean, written: readonly string[]): CommitPart[] {
+  const { openKeys } = t;
   if (!keys.open) {
     if (creating) return [];
-    return [{ key: 'release', values: [], name: 'released', sql: () => `DELETE FROM ${openKeys} k USING inc WHERE k.tenant_id = $1 AND k.incident_id = $2` }];
+    const nextHolder = `SELECT o.incident_id FROM ${t.alerts} o JOIN ${t.incidents} i ON i.tenant_id = o.tenant_id AND i.id = o.incident_id
+      WHERE o.tenant_id = $1 AND o.dedup_key = k.dedup_key AND o.is_open AND i.is_open AND o.incident_id <> $2
+      ORDER BY i.detected_at, i.id LIMIT 1`;
+    return [
+      {
+        key: 'hand-over',
+        values: [],
+        name: 'handed',
+        sql: () => `UPDATE ${openKeys} k SET incident_id = (${nextHolder}) FROM inc
+          WHERE k.tenant_id = $1 AND k.incident_id = $2 AND NOT k.own AND EXISTS (${nextHolder})`,
+      },
+      {
+        key: 'release',
+        values: [],
+        name: 'released',
+        sql: () => `DELETE FROM ${openKeys} k USING inc
+          WHERE k.tenant_id = $1 AND k.incident_id = $2 AND (k.own OR NOT EXISTS (${nextHolder}))`,
+      },
+      {
+        // The rows this commit writes get is_open from it; updating them twice in one statement is not allowed.
+        key: 'close-alerts',
+        values: [written],
+        name: 'closed_alerts',
+        sql: (p) => `UPDATE ${t.alerts} a SET is_open = false FROM inc
+          WHERE a.tenant_id = $1 AND a.incident_id = $2 AND a.is_open AND a.fingerprint <> ALL(${p(0)}::text[])`,
+      },
+    ];
   }
   const parts: CommitPart[] = [];
-  if (!creating) {
-    parts.push({
-      key: 'keep',
-      values: [keys.own, keys.alerts],
-      name: 'released',
-      sql: (p) => `DELETE FROM ${openKeys} k USING inc
-        WHERE k.tenant_id = $1 AND k.incident_id = $2
-          AND NOT coalesce(CASE WHEN k.own THEN k.dedup_key = ${p(0)}::text ELSE k.dedup_key = ANY(${p(1)}::text[]) END, false)`,
-    });
-  }
   if (keys.own !== null) {
     const insert = `INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)`;
     parts.push({
@@ -188,7 +231,7 @@ export function openKeyParts(openKeys: string, keys: OpenKeys, creating: boolean
   }
   if (keys.alerts.length > 0) {
     parts.push({
-      key: 'alerts',
+      key: 'alert-keys',
       values: [keys.alerts],
       name: 'alert_keys',
       sql: (p) => `INSERT INTO ${openKeys} (tenant_id, dedup_key, own, incident_id)
@@ -223,7 +266,10 @@ export function postgresCommits(s: string): (commit: Commit) => PreparedQuery {
     parts.push(...timerParts(t, commit));
     const outbox = outboxPart(t, commit);
     if (outbox !== undefined) parts.push(outbox);
-    parts.push(...openKeyParts(t.openKeys, openKeysOf(commit.incident), commit.expectedVersion === 0));
+    const keys = openKeysOf(commit);
+    const alerts = alertsPart(t, commit, keys.open);
+    if (alerts !== undefined) parts.push(alerts);
+    parts.push(...openKeyParts(t, keys, commit.expectedVersion === 0, (commit.alerts ?? []).map((a) => a.fingerprint)));
     return assemble([commit.tenantId, commit.incidentId], parts);
   };
 }

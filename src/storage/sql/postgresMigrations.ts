@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { AdapterError } from '../../errors.js';
+import { INCIDENT_ALERTS_LIMIT } from '../../model/incident.js';
 import { driverCode } from './driverError.js';
 import { schemaTooNew, type Migration } from './migration.js';
 import { quoteIdentifier } from './validateIdentifier.js';
@@ -141,6 +142,58 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS incidentkit_incidents_service
         ON ${s}.incidentkit_incidents (tenant_id, service, detected_at DESC, id DESC) WHERE service IS NOT NULL;
     `,
+  },
+  {
+    version: 4,
+    name: 'alerts as rows, signal totals; projections carry the newest 100 alerts',
+    // Alerts of existing projections become rows in their order; each projection and snapshot then
+    // carries the alert counts and only its newest 100 alerts, as replaying its timeline would give.
+    sql: (s) => {
+      const newest = (path: string): string =>
+        `coalesce((SELECT jsonb_agg(a.value ORDER BY a.n) FROM jsonb_array_elements(${path}) WITH ORDINALITY AS a(value, n)
+           WHERE a.n > jsonb_array_length(${path}) - ${String(INCIDENT_ALERTS_LIMIT)}), '[]'::jsonb)`;
+      const unresolved = `(SELECT count(*) FROM jsonb_array_elements(incident -> 'alerts') AS a(value) WHERE a.value ->> 'status' <> 'resolved')`;
+      return `
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_alerts (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        position bigint NOT NULL,
+        fingerprint text COLLATE "C" NOT NULL,
+        dedup_key text COLLATE "C" NOT NULL,
+        is_open boolean NOT NULL,
+        alert jsonb NOT NULL,
+        CONSTRAINT incidentkit_alerts_pkey PRIMARY KEY (tenant_id, incident_id, position)
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS incidentkit_alerts_fingerprint ON ${s}.incidentkit_alerts (tenant_id, incident_id, fingerprint);
+      CREATE INDEX IF NOT EXISTS incidentkit_alerts_open_key ON ${s}.incidentkit_alerts (tenant_id, dedup_key) WHERE is_open;
+      CREATE INDEX IF NOT EXISTS incidentkit_alerts_open_incident ON ${s}.incidentkit_alerts (tenant_id, incident_id) WHERE is_open;
+
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_signal_totals (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        count bigint NOT NULL,
+        CONSTRAINT incidentkit_signal_totals_pkey PRIMARY KEY (tenant_id, incident_id)
+      );
+
+      INSERT INTO ${s}.incidentkit_alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
+        SELECT i.tenant_id, i.id, a.n - 1, a.value ->> 'fingerprint', a.value ->> 'dedupKey', i.is_open, a.value - 'count' - 'lastSeenAt'
+        FROM ${s}.incidentkit_incidents i, jsonb_array_elements(i.incident -> 'alerts') WITH ORDINALITY AS a(value, n)
+        ON CONFLICT DO NOTHING;
+      INSERT INTO ${s}.incidentkit_signal_totals (tenant_id, incident_id, count)
+        SELECT tenant_id, incident_id, sum(count) FROM ${s}.incidentkit_signal_counts GROUP BY tenant_id, incident_id
+        ON CONFLICT DO NOTHING;
+      UPDATE ${s}.incidentkit_incidents SET
+        incident = incident || jsonb_build_object(
+          'alertCount', jsonb_array_length(incident -> 'alerts'),
+          'unresolvedAlertCount', ${unresolved},
+          'alerts', ${newest("incident -> 'alerts'")}),
+        snapshot = jsonb_set(snapshot, '{context}', (snapshot -> 'context') || jsonb_build_object(
+          'alertCount', jsonb_array_length(incident -> 'alerts'),
+          'unresolvedAlertCount', ${unresolved},
+          'alerts', ${newest("snapshot -> 'context' -> 'alerts'")}))
+        WHERE NOT incident ? 'alertCount';
+    `;
+    },
   },
 ];
 

@@ -2,10 +2,10 @@
  * What the PostgreSQL store's statements return, and how rows become records.
  */
 import type { StoredEvent } from '../../model/event.js';
-import type { Incident } from '../../model/incident.js';
+import type { AlertSummary, Incident } from '../../model/incident.js';
 import type { OutboxRecord, TimerRecord } from '../types.js';
 import { parseJson, toOutboxRecord, toStoredEvent, toTimerRecord, type EventColumns, type OutboxColumns, type TimerColumns } from './rowRecords.js';
-import { mergeCounters } from './signalCounters.js';
+import { alertWithCounter, mergeCounters } from './signalCounters.js';
 
 /** Row shapes the PostgreSQL store reads: times as epoch milliseconds (`bigint` text), JSON as text. @internal */
 export interface EventRow extends EventColumns {
@@ -35,12 +35,35 @@ export function toTimer(tenantId: string, row: TimerRow): TimerRecord {
   return toTimerRecord(tenantId, row, iso(row.due_ms));
 }
 
-/** Merges the counters a statement selected as JSON text (see `counters` in the statements) into a projection. @internal */
-export function withCounters(json: string, counters: string | null): Incident {
-  const incident = parseJson<Incident>(json);
-  if (counters === null || incident.alerts.length === 0) return incident;
-  const rows = parseJson<[string, number | string, number | string][]>(counters);
-  return mergeCounters(incident, new Map(rows.map(([fingerprint, count, lastSeen]) => [fingerprint, { count: Number(count), lastSeenAt: iso(lastSeen) }])));
+/** A projection row with the counters a statement selected (see `counters` in the statements). @internal */
+export interface CountedRow {
+  readonly incident: string;
+  /** The counters of the alerts the projection carries, as JSON text, or null. */
+  readonly counters: string | null;
+  /** The sum of all the incident's counters (`bigint` text), or null. */
+  readonly signal_total: string | number | null;
+}
+
+/** Merges the counters a statement selected into a projection. @internal */
+export function withCounters(row: CountedRow): Incident {
+  const incident = parseJson<Incident>(row.incident);
+  if (incident.alerts.length === 0) return incident;
+  const rows = row.counters === null ? [] : parseJson<[string, number | string, number | string][]>(row.counters);
+  const counters = new Map(rows.map(([fingerprint, count, lastSeen]) => [fingerprint, { count: Number(count), lastSeenAt: iso(lastSeen) }]));
+  return mergeCounters(incident, counters, Number(row.signal_total ?? 0));
+}
+
+/** An alert row with its counter, as the PostgreSQL store reads it. @internal */
+export interface AlertRow {
+  readonly position: string | number;
+  readonly alert: string;
+  readonly count: string | number | null;
+  readonly last_seen_ms: string | number | null;
+}
+
+/** @internal */
+export function toAlert(row: AlertRow): AlertSummary {
+  return alertWithCounter(row.alert, row.count, row.last_seen_ms === null ? null : iso(row.last_seen_ms));
 }
 
 /** @internal */

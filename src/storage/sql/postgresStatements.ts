@@ -6,15 +6,18 @@
 export const ms = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::bigint`;
 
 /**
- * The `counters` column of an incident row `alias` in schema `s`: its signal counters as JSON text
- * `[[fingerprint, count, last seen ms], …]`, or null.
+ * The `counters` and `signal_total` columns of an incident row `alias` in schema `s`: the signal
+ * counters of the alerts its projection carries (its newest 100, not all of the incident's) as
+ * JSON text `[[fingerprint, count, last seen ms], …]` or null, and the total of all its counters.
  *
  * @internal
  */
 export function countersColumn(s: string, alias: string): string {
   return `
     (SELECT json_agg(json_build_array(c.fingerprint, c.count, ${ms('c.last_seen_at')}))::text
-     FROM ${s}.incidentkit_signal_counts c WHERE c.tenant_id = ${alias}.tenant_id AND c.incident_id = ${alias}.id) AS counters`;
+     FROM ${s}.incidentkit_signal_counts c WHERE c.tenant_id = ${alias}.tenant_id AND c.incident_id = ${alias}.id
+       AND c.fingerprint IN (SELECT a ->> 'fingerprint' FROM jsonb_array_elements(${alias}.incident -> 'alerts') AS a)) AS counters,
+    (SELECT t.count FROM ${s}.incidentkit_signal_totals t WHERE t.tenant_id = ${alias}.tenant_id AND t.incident_id = ${alias}.id) AS signal_total`;
 }
 
 /**
@@ -30,8 +33,13 @@ export function postgresStatements(s: string) {
   const timers = `${s}.incidentkit_timers`;
   const outbox = `${s}.incidentkit_outbox`;
   const signalCounts = `${s}.incidentkit_signal_counts`;
+  const signalTotals = `${s}.incidentkit_signal_totals`;
+  const alerts = `${s}.incidentkit_alerts`;
   const firings = `${s}.incidentkit_firings`;
   const counters = (alias: string): string => countersColumn(s, alias);
+  // One alert row with its counter.
+  const alertColumns = `a.position, a.alert::text AS alert, c.count, ${ms('c.last_seen_at')} AS last_seen_ms
+    FROM ${alerts} a LEFT JOIN ${signalCounts} c ON c.tenant_id = a.tenant_id AND c.incident_id = a.incident_id AND c.fingerprint = a.fingerprint`;
 
   return {
     version: `SELECT version FROM ${incidents} WHERE tenant_id = $1 AND id = $2`,
@@ -55,13 +63,24 @@ export function postgresStatements(s: string) {
       WHERE k.tenant_id = $1 AND k.dedup_key = $2 AND i.is_open
       ORDER BY k.own DESC LIMIT 1`,
     ownKeyHolder: `SELECT incident_id FROM ${openKeys} WHERE tenant_id = $1 AND dedup_key = $2 AND own`,
-    // $2 counts [{incident_id, fingerprint, count, last_seen_at}], one per counter.
+    // $3 the position after which the page starts, $4 how many: a seek on the primary key.
+    alerts: `SELECT ${alertColumns} WHERE a.tenant_id = $1 AND a.incident_id = $2 AND a.position > $3 ORDER BY a.position LIMIT $4`,
+    alert: `SELECT ${alertColumns} WHERE a.tenant_id = $1 AND a.incident_id = $2 AND a.fingerprint = $3`,
+    // $2 counts [{incident_id, fingerprint, count, last_seen_at}], one per counter; the totals in incident order.
     recordSignals: `
-      INSERT INTO ${signalCounts} AS c (tenant_id, incident_id, fingerprint, count, last_seen_at)
-      SELECT $1, x.incident_id, x.fingerprint, x.count, x.last_seen_at
-      FROM jsonb_to_recordset($2::jsonb) AS x(incident_id text, fingerprint text, count bigint, last_seen_at timestamptz)
-      ON CONFLICT (tenant_id, incident_id, fingerprint)
-      DO UPDATE SET count = c.count + EXCLUDED.count, last_seen_at = greatest(c.last_seen_at, EXCLUDED.last_seen_at)`,
+      WITH x AS (
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(incident_id text, fingerprint text, count bigint, last_seen_at timestamptz)
+      ),
+      counted AS (
+        INSERT INTO ${signalCounts} AS c (tenant_id, incident_id, fingerprint, count, last_seen_at)
+        SELECT $1, x.incident_id, x.fingerprint, x.count, x.last_seen_at FROM x
+        ON CONFLICT (tenant_id, incident_id, fingerprint)
+        DO UPDATE SET count = c.count + EXCLUDED.count, last_seen_at = greatest(c.last_seen_at, EXCLUDED.last_seen_at)
+        RETURNING 1
+      )
+      INSERT INTO ${signalTotals} AS t (tenant_id, incident_id, count)
+      SELECT $1, x.incident_id, sum(x.count) FROM x GROUP BY x.incident_id ORDER BY x.incident_id
+      ON CONFLICT (tenant_id, incident_id) DO UPDATE SET count = t.count + EXCLUDED.count`,
     // $3 at, $4 since: keeps the firings since $4 plus this one; the row lock serialises callers.
     countFirings: `
       INSERT INTO ${firings} AS f (tenant_id, key, times) VALUES ($1, $2, ARRAY[$3::timestamptz])

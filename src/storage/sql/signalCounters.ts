@@ -1,4 +1,4 @@
-import type { Incident } from '../../model/incident.js';
+import type { AlertSummary, Incident } from '../../model/incident.js';
 import type { SignalCount } from '../types.js';
 
 /** One alert's stored repeat counter. */
@@ -9,21 +9,25 @@ export interface SignalCounter {
 
 /**
  * Merges stored repeat counters (by alert fingerprint) into a projection, as every read of a
- * store must: each counted alert gets `count` and `lastSeenAt`, and an incident with alerts gets
- * `signalCount`, the sum of its alerts' counters. Same rule as the memory store.
+ * store must: each counted alert it carries gets `count` and `lastSeenAt`, and an incident with
+ * alerts gets `signalCount`, the sum of the counters of all its alerts (`total`, kept beside them:
+ * the projection carries only the newest 100). Same rule as the memory store.
  *
  * @internal
  */
-export function mergeCounters(incident: Incident, counters: ReadonlyMap<string, SignalCounter>): Incident {
+export function mergeCounters(incident: Incident, counters: ReadonlyMap<string, SignalCounter>, total: number): Incident {
   if (incident.alerts.length === 0) return incident;
-  let signalCount = 0;
   const alerts = incident.alerts.map((alert) => {
     const counter = counters.get(alert.fingerprint);
-    if (counter === undefined) return alert;
-    signalCount += counter.count;
-    return { ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt };
+    return counter === undefined ? alert : { ...alert, count: counter.count, lastSeenAt: counter.lastSeenAt };
   });
-  return { ...incident, alerts, signalCount };
+  return { ...incident, alerts, signalCount: total };
+}
+
+/** An alert row as stored (JSON text) with its counter merged in, when it has one. @internal */
+export function alertWithCounter(json: string, count: number | string | null, lastSeenAt: string | null): AlertSummary {
+  const alert = JSON.parse(json) as AlertSummary;
+  return count === null || lastSeenAt === null ? alert : { ...alert, count: Number(count), lastSeenAt };
 }
 
 /**

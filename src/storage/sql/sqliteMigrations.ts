@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { INCIDENT_ALERTS_LIMIT } from '../../model/incident.js';
 import { schemaTooNew, type Migration } from './migration.js';
 
 /**
@@ -125,6 +126,56 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS "${p}incidents_severity" ON "${p}incidents" (tenant_id, severity, detected_at DESC, id DESC);
       CREATE INDEX IF NOT EXISTS "${p}incidents_service" ON "${p}incidents" (tenant_id, service, detected_at DESC, id DESC) WHERE service IS NOT NULL;
     `,
+  },  {
+    version: 4,
+    name: 'alerts as rows, signal totals; projections carry the newest 100 alerts',
+    // Alerts of existing projections become rows in their order; each projection and snapshot then
+    // carries the alert counts and only its newest 100 alerts, as replaying its timeline would give.
+    sql: (p) => {
+      const newest = (doc: string, path: string): string =>
+        `(SELECT json_group_array(json(value)) FROM (SELECT value FROM json_each(${doc}, '${path}')
+           WHERE key >= json_array_length(${doc}, '${path}') - ${String(INCIDENT_ALERTS_LIMIT)} ORDER BY key))`;
+      const unresolved = `(SELECT count(*) FROM json_each(incident, '$.alerts') WHERE json_extract(value, '$.status') <> 'resolved')`;
+      return `
+      CREATE TABLE IF NOT EXISTS "${p}alerts" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        alert TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, incident_id, position)
+      ) STRICT, WITHOUT ROWID;
+      CREATE UNIQUE INDEX IF NOT EXISTS "${p}alerts_fingerprint" ON "${p}alerts" (tenant_id, incident_id, fingerprint);
+      CREATE INDEX IF NOT EXISTS "${p}alerts_open_key" ON "${p}alerts" (tenant_id, dedup_key) WHERE is_open = 1;
+      CREATE INDEX IF NOT EXISTS "${p}alerts_open_incident" ON "${p}alerts" (tenant_id, incident_id) WHERE is_open = 1;
+
+      CREATE TABLE IF NOT EXISTS "${p}signal_totals" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, incident_id)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT OR IGNORE INTO "${p}alerts" (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
+        SELECT i.tenant_id, i.id, a.key, json_extract(a.value, '$.fingerprint'), json_extract(a.value, '$.dedupKey'), i.is_open,
+          json_remove(a.value, '$.count', '$.lastSeenAt')
+        FROM "${p}incidents" i, json_each(i.incident, '$.alerts') a;
+      INSERT OR IGNORE INTO "${p}signal_totals" (tenant_id, incident_id, count)
+        SELECT tenant_id, incident_id, sum(count) FROM "${p}signal_counts" GROUP BY tenant_id, incident_id;
+      UPDATE "${p}incidents" SET
+        incident = json_set(incident,
+          '$.alertCount', json_array_length(incident, '$.alerts'),
+          '$.unresolvedAlertCount', ${unresolved},
+          '$.alerts', json(${newest('incident', '$.alerts')})),
+        snapshot = json_set(snapshot,
+          '$.context.alertCount', json_array_length(incident, '$.alerts'),
+          '$.context.unresolvedAlertCount', ${unresolved},
+          '$.context.alerts', json(${newest('snapshot', '$.context.alerts')}))
+        WHERE json_type(incident, '$.alertCount') IS NULL;
+    `;
+    },
   },
 ];
 

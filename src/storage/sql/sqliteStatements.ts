@@ -10,6 +10,14 @@ export interface IncidentRow {
   readonly last_hash: string;
 }
 
+/** An alert row with its counter, as the SQLite store reads it. @internal */
+export interface AlertRow {
+  readonly position: number;
+  readonly alert: string;
+  readonly count: number | null;
+  readonly last_seen_at: string | null;
+}
+
 /** @internal */
 export interface EventRow extends EventColumns {
   readonly at: string;
@@ -79,13 +87,19 @@ export interface SqliteStatements {
   readonly list: (shape: ListShape) => S<Named, ListRow>;
   readonly openByDedupKey: S<[string, string], { incident: string }>;
   readonly openVersionByDedupKey: S<[string, string], { id: string; version: number }>;
-  readonly heldKeys: S<[string, string], { dedup_key: string; own: number }>;
+  readonly heldAlertKeys: S<[string, string], { dedup_key: string }>;
   readonly holdKey: S<[string, string, number, string]>;
-  readonly releaseKey: S<[string, string, number, string]>;
+  readonly handOverKey: S<[string, string, string]>;
   readonly releaseKeys: S<[string, string]>;
   readonly ownKeyHolder: S<[string, string], { incident_id: string }>;
-  readonly counters: S<[string, string], { fingerprint: string; count: number; last_seen_at: string }>;
+  readonly counters: S<[string, string, string], { fingerprint: string; count: number; last_seen_at: string }>;
+  readonly signalTotal: S<[string, string], { count: number }>;
   readonly addCounter: S<[string, string, string, number, string]>;
+  readonly addTotal: S<[string, string, number]>;
+  readonly upsertAlert: S<[string, string, string, string, string, string, number, string]>;
+  readonly closeAlerts: S<[string, string]>;
+  readonly alerts: S<[string, string, number, number], AlertRow>;
+  readonly alert: S<[string, string, string], AlertRow>;
   readonly addFiring: S<[string, string, string]>;
   readonly forgetFirings: S<[string, string, string]>;
   readonly countFirings: S<[string, string, string], { n: number }>;
@@ -108,6 +122,8 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
   const t = {
     incidents: `"${prefix}incidents"`,
     openKeys: `"${prefix}open_keys"`,
+    alerts: `"${prefix}alerts"`,
+    signalTotals: `"${prefix}signal_totals"`,
     events: `"${prefix}events"`,
     timers: `"${prefix}timers"`,
     outbox: `"${prefix}outbox"`,
@@ -172,21 +188,52 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
        WHERE k.tenant_id = ? AND k.dedup_key = ? AND i.is_open = 1
        ORDER BY k.own DESC LIMIT 1`,
     ),
-    heldKeys: db.prepare<[string, string], { dedup_key: string; own: number }>(
-      `SELECT dedup_key, own FROM ${t.openKeys} WHERE tenant_id = ? AND incident_id = ?`,
+    heldAlertKeys: db.prepare<[string, string], { dedup_key: string }>(
+      `SELECT dedup_key FROM ${t.openKeys} WHERE tenant_id = ? AND incident_id = ? AND own = 0`,
     ),
     holdKey: db.prepare<[string, string, number, string]>(
       `INSERT INTO ${t.openKeys} (tenant_id, dedup_key, own, incident_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
-    releaseKey: db.prepare<[string, string, number, string]>(
-      `DELETE FROM ${t.openKeys} WHERE tenant_id = ? AND dedup_key = ? AND own = ? AND incident_id = ?`,
+    // A released alert key passes to the oldest other open incident with an open alert row of that key.
+    // CROSS JOIN keeps SQLite reading the few alert rows of the key first, whatever its statistics say.
+    handOverKey: db.prepare<[string, string, string]>(
+      `INSERT INTO ${t.openKeys} (tenant_id, dedup_key, own, incident_id)
+       SELECT a.tenant_id, a.dedup_key, 0, a.incident_id FROM ${t.alerts} a CROSS JOIN ${t.incidents} i ON i.tenant_id = a.tenant_id AND i.id = a.incident_id
+       WHERE a.tenant_id = ? AND a.dedup_key = ? AND a.is_open = 1 AND i.is_open = 1 AND a.incident_id <> ?
+       ORDER BY i.detected_at, i.id LIMIT 1
+       ON CONFLICT DO NOTHING`,
     ),
     releaseKeys: db.prepare<[string, string]>(`DELETE FROM ${t.openKeys} WHERE tenant_id = ? AND incident_id = ?`),
     ownKeyHolder: db.prepare<[string, string], { incident_id: string }>(
       `SELECT incident_id FROM ${t.openKeys} WHERE tenant_id = ? AND dedup_key = ? AND own = 1`,
     ),
-    counters: db.prepare<[string, string], { fingerprint: string; count: number; last_seen_at: string }>(
-      `SELECT fingerprint, count, last_seen_at FROM ${t.signalCounts} WHERE tenant_id = ? AND incident_id = ?`,
+    // The counters of the alerts a projection carries ($3: their fingerprints as a JSON array), not all of the incident's.
+    counters: db.prepare<[string, string, string], { fingerprint: string; count: number; last_seen_at: string }>(
+      `SELECT fingerprint, count, last_seen_at FROM ${t.signalCounts}
+       WHERE tenant_id = ? AND incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))`,
+    ),
+    signalTotal: db.prepare<[string, string], { count: number }>(`SELECT count FROM ${t.signalTotals} WHERE tenant_id = ? AND incident_id = ?`),
+    addTotal: db.prepare<[string, string, number]>(
+      `INSERT INTO ${t.signalTotals} (tenant_id, incident_id, count) VALUES (?, ?, ?)
+       ON CONFLICT (tenant_id, incident_id) DO UPDATE SET count = count + excluded.count`,
+    ),
+    // A new fingerprint goes after the incident's last alert; a known one is replaced in place.
+    upsertAlert: db.prepare<[string, string, string, string, string, string, number, string]>(
+      `INSERT INTO ${t.alerts} (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
+       VALUES (?, ?, (SELECT coalesce(max(position) + 1, 0) FROM ${t.alerts} WHERE tenant_id = ? AND incident_id = ?), ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, incident_id, fingerprint) DO UPDATE SET dedup_key = excluded.dedup_key, is_open = excluded.is_open, alert = excluded.alert`,
+    ),
+    // Once an incident is no longer open its alert rows hold no keys; after that this finds nothing to update.
+    closeAlerts: db.prepare<[string, string]>(`UPDATE ${t.alerts} SET is_open = 0 WHERE tenant_id = ? AND incident_id = ? AND is_open = 1`),
+    alerts: db.prepare<[string, string, number, number], AlertRow>(
+      `SELECT a.position, a.alert, c.count, c.last_seen_at FROM ${t.alerts} a
+       LEFT JOIN ${t.signalCounts} c ON c.tenant_id = a.tenant_id AND c.incident_id = a.incident_id AND c.fingerprint = a.fingerprint
+       WHERE a.tenant_id = ? AND a.incident_id = ? AND a.position > ? ORDER BY a.position LIMIT ?`,
+    ),
+    alert: db.prepare<[string, string, string], AlertRow>(
+      `SELECT a.position, a.alert, c.count, c.last_seen_at FROM ${t.alerts} a
+       LEFT JOIN ${t.signalCounts} c ON c.tenant_id = a.tenant_id AND c.incident_id = a.incident_id AND c.fingerprint = a.fingerprint
+       WHERE a.tenant_id = ? AND a.incident_id = ? AND a.fingerprint = ?`,
     ),
     addCounter: db.prepare<[string, string, string, number, string]>(
       `INSERT INTO ${t.signalCounts} (tenant_id, incident_id, fingerprint, count, last_seen_at) VALUES (?, ?, ?, ?, ?)
