@@ -124,6 +124,7 @@ export {
 } from './lifecycle/toMermaid.js';
 export { TIMER_IDS, nextEscalation, type NextEscalation } from './lifecycle/timers.js';
 export {
+  replayAlerts,
   replayTimeline,
   statusOf,
   type IncidentSnapshot,

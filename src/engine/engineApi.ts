@@ -1,11 +1,13 @@
 import { DuplicateIncidentError, ValidationError } from '../errors.js';
 import { createCursorSeal } from '../kernel/cursorSeal.js';
+import { canonicalJson } from '../kernel/hash.js';
 import { parseInput } from '../kernel/parse.js';
 import { verifyChain, type TimelineAnchor, type TimelineVerification } from '../lifecycle/eventChain.js';
-import { projectionDrift } from '../lifecycle/projection.js';
+import { withoutAlertCounters } from '../lifecycle/actions/alerts.js';
+import { projectionDrift, replayAlerts } from '../lifecycle/projection.js';
 import { nextEscalation } from '../lifecycle/timers.js';
 import type { Actor } from '../model/actor.js';
-import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { AlertSummary, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import { checkSeverity } from '../model/severity.js';
 import type { StoredEvent } from '../model/event.js';
@@ -74,6 +76,22 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     const stored = await load(incidentId);
     await core.authorize(actor, 'read', stored.incident);
     return stored;
+  }
+
+  /** Whether the store's alert rows of the incident are exactly `replayed` (repeat counters aside), page by page. */
+  async function alertRowsReplay(incidentId: string, replayed: readonly AlertSummary[]): Promise<boolean> {
+    let seen = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store.alerts(tenantId, incidentId, { limit: 1_000, ...(cursor === undefined ? {} : { cursor }) });
+      for (const row of page.items) {
+        const expected = replayed[seen];
+        if (expected === undefined || canonicalJson(withoutAlertCounters(row)) !== canonicalJson(expected)) return false;
+        seen += 1;
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return seen === replayed.length;
   }
 
   /** A typed `declare`, resolved by the feature that knows the type. */
@@ -346,7 +364,9 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       // A tail cut together with a rewound version and last hash only shows against a hash kept elsewhere.
       if (anchor !== undefined && events[anchor.seq - 1]?.hash !== anchor.hash) return { ok: false, brokenAt: anchor.seq, reason: 'anchor' };
       const fields = projectionDrift(stored.incident, events);
-      return fields.length === 0 ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields };
+      if (fields.length > 0) return { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields };
+      // The alerts beyond the newest 100 the projection carries are rows of their own: they must replay too.
+      return (await alertRowsReplay(incidentId, replayAlerts(events))) ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields: ['alerts'] };
     },
 
     async anchor(id, options): Promise<TimelineAnchor> {

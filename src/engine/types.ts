@@ -384,11 +384,13 @@ export interface EngineApi {
   /**
    * Checks the incident's timeline: recomputes the hash chain, checks that it reaches the
    * stored projection's version and last hash, replays the events and compares the result with
-   * the stored projection, and — with `{ anchor }` from {@link EngineApi.anchor} — that the log
-   * still holds the anchored hash. `{ ok: true }`, or `{ ok: false, brokenAt, reason, fields? }`.
+   * the stored projection and the incident's alert rows, and — with `{ anchor }` from
+   * {@link EngineApi.anchor} — that the log still holds the anchored hash. `{ ok: true }`, or
+   * `{ ok: false, brokenAt, reason, fields? }`.
    *
    * @remarks Detects: an edited, inserted, removed or reordered event (`chain`); lost newest
-   * events (`truncated`); an edited projection, e.g. a changed severity or title (`projection`);
+   * events (`truncated`); an edited projection, e.g. a changed severity or title (`projection`),
+   * or an edited, added or removed alert row (`projection` with `fields: ['alerts']`);
    * a cut tail with a rewound version and last hash, given an anchor taken before (`anchor`).
    * Does not detect a consistent rewrite of the events, hashes and projection by someone with
    * write access to the database after the newest anchor: keep anchors where they cannot write.

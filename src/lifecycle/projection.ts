@@ -2,7 +2,8 @@ import { createActor, type ActorScope, type ExecutableActionsFrom, type Snapshot
 import { ValidationError } from '../errors.js';
 import { canonicalJson } from '../kernel/hash.js';
 import type { StoredEvent } from '../model/event.js';
-import { INCIDENT_STATUSES, type AlertStatus, type Incident, type IncidentStatus } from '../model/incident.js';
+import { INCIDENT_STATUSES, type AlertStatus, type AlertSummary, type Incident, type IncidentStatus } from '../model/incident.js';
+import { alertRowsOf } from './actions/alerts.js';
 import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_TYPE_OF, type LifecycleEvent, type LifecycleEventType } from './events.js';
 import { incidentMachine, type IncidentContext, type IncidentMachineInput } from './incidentMachine.js';
 import type { IncidentStateValue, PersistedIncidentSnapshot } from '../model/snapshot.js';
@@ -223,6 +224,27 @@ export function replaySnapshot(events: readonly StoredEvent[]): IncidentSnapshot
  */
 export function replayTimeline(events: readonly StoredEvent[]): Incident {
   return toIncident(replaySnapshot(events), events.length);
+}
+
+/**
+ * Every alert of an incident as its timeline records it, in the order attached: the rows the
+ * engine wrote to the store (without repeat counters), of which the projection carries the newest
+ * 100. `verifyTimeline` compares them with the store's alert rows.
+ *
+ * @remarks Expects a timeline that replays (see {@link replayTimeline}); it does not check one.
+ */
+export function replayAlerts(events: readonly StoredEvent[]): AlertSummary[] {
+  const rows = new Map<string, AlertSummary>();
+  const first = events[0];
+  const declared = first?.type === 'DECLARED' ? (first.data as { alert?: Omit<AlertSummary, 'firstSeenAt' | 'statusChangedAt'> }).alert : undefined;
+  if (first !== undefined && declared !== undefined) rows.set(declared.fingerprint, { ...declared, firstSeenAt: first.at, statusChangedAt: first.at });
+  for (const event of events) {
+    if (event.type !== 'ALERT_ATTACHED' && event.type !== 'ALERT_STATUS_CHANGED') continue;
+    const next = toLifecycleEvent(event);
+    const before = next.type === 'ATTACH_ALERT' || next.type === 'CHANGE_ALERT_STATUS' ? rows.get(next.fingerprint) : undefined;
+    for (const row of alertRowsOf(next, before)) rows.set(row.fingerprint, row);
+  }
+  return [...rows.values()];
 }
 
 /** An incident without what stores count beside the projection (repeats), which replay does not rebuild. */

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
+import { parseSignal } from '../../src/model/signal.js';
 import { sqliteStore } from '../../src/storage/sqlite.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { sequentialIds } from '../../src/testing/sequentialIds.js';
@@ -35,6 +36,34 @@ describe('verifyTimeline', () => {
     const { db, engine, id } = await setup();
     db.prepare(`UPDATE incidentkit_incidents SET incident = json_set(incident, '$.severity', 'SEV4', '$.title', 'Nothing happened'), severity = 'SEV4' WHERE id = ?`).run(id);
     expect(await engine.verifyTimeline(id)).toEqual({ ok: false, brokenAt: 3, reason: 'projection', fields: ['severity', 'title'] });
+  });
+
+  it('detects an edited, removed or added alert row, also beyond the newest 100 the projection carries', async () => {
+    const db = new Database(':memory:');
+    const engine = createIncidentEngine({ store: sqliteStore(db), clock: createManualClock('2026-12-06T10:00:00.000Z'), ids: sequentialIds(), ingest: { groupBy: ['alertname'], countWindowMs: 0 } });
+    const signal = (i: number) =>
+      parseSignal({ source: 'alertmanager', fingerprint: `fp_${String(i)}`, status: 'firing', severity: 'SEV2', summary: `Replica ${String(i)}`, labels: { alertname: 'ReplicaDown' }, startsAt: '2026-12-06T10:00:00.000Z' });
+    const [first] = await engine.ingest(Array.from({ length: 120 }, (_, i) => signal(i)));
+    const id = first?.incident?.id ?? '';
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    const broken = { ok: false, brokenAt: 120, reason: 'projection', fields: ['alerts'] };
+    const edit = (sql: string): void => {
+      db.exec('SAVEPOINT tamper');
+      db.prepare(sql).run();
+    };
+    const undo = (): void => {
+      db.exec('ROLLBACK TO tamper; RELEASE tamper');
+    };
+    edit(`UPDATE incidentkit_alerts SET alert = json_set(alert, '$.status', 'resolved') WHERE fingerprint = 'fp_3'`);
+    expect(await engine.verifyTimeline(id)).toEqual(broken);
+    undo();
+    edit(`DELETE FROM incidentkit_alerts WHERE fingerprint = 'fp_7'`);
+    expect(await engine.verifyTimeline(id)).toEqual(broken);
+    undo();
+    edit(`INSERT INTO incidentkit_alerts SELECT tenant_id, incident_id, 999, 'fp_x', 'fp_x', is_open, json_set(alert, '$.fingerprint', 'fp_x') FROM incidentkit_alerts WHERE fingerprint = 'fp_0'`);
+    expect(await engine.verifyTimeline(id)).toEqual(broken);
+    undo();
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
   });
 
   it('detects an edited event', async () => {
