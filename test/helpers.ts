@@ -24,7 +24,7 @@ import type { Actor } from '../src/model/actor.js';
 import type { StoredEvent } from '../src/model/event.js';
 import type { Incident } from '../src/model/incident.js';
 import { memoryStore } from '../src/storage/memory.js';
-import type { Commit, StorageAdapter } from '../src/storage/types.js';
+import type { Commit, EventRange, StorageAdapter } from '../src/storage/types.js';
 import { createManualClock, type ManualClock } from '../src/testing/manualClock.js';
 import { sequentialIds } from '../src/testing/sequentialIds.js';
 
@@ -266,7 +266,8 @@ export async function storedState(engine: IncidentEngine, id: string): Promise<S
 /** Overrides of a store's methods, each given the wrapped store. */
 export interface StoreOverrides {
   readonly commit?: (commit: Commit, inner: StorageAdapter) => Promise<void>;
-  readonly events?: (tenantId: string, incidentId: string, inner: StorageAdapter) => Promise<readonly StoredEvent[]>;
+  /** Called with the range the engine asked for (`timeline(id, { afterSeq, limit })`), if any. */
+  readonly events?: (tenantId: string, incidentId: string, inner: StorageAdapter, range?: EventRange) => Promise<readonly StoredEvent[]>;
 }
 
 /** A store that delegates to `inner` except where `overrides` says otherwise. */
@@ -276,7 +277,7 @@ export function wrapStore(inner: StorageAdapter, overrides: StoreOverrides): Sto
     ...inner,
     name: `wrapped-${inner.name}`,
     commit: (c) => (commit === undefined ? inner.commit(c) : commit(c, inner)),
-    events: (tenantId, incidentId) => (events === undefined ? inner.events(tenantId, incidentId) : events(tenantId, incidentId, inner)),
+    events: (tenantId, incidentId, range) => (events === undefined ? inner.events(tenantId, incidentId, range) : events(tenantId, incidentId, inner, range)),
   };
 }
 
