@@ -88,6 +88,10 @@ interface LoadRow extends CounterColumns {
  *   `incidentkit_open_keys`, where an incident's own key is unique per tenant. Nothing is read and
  *   checked in JavaScript first.
  * - `findOpenByDedupKey` is one index lookup, and every `list` page an index seek.
+ * - Alerts and action items are rows of their own, and a commit writes only those it changes:
+ *   the store remembers the last state of its most recently used incidents by version (another
+ *   instance's commit makes it stale), and `load` reads only the version while it is current.
+ *   What `load` returns is deeply frozen.
  * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
  * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
  *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.

@@ -63,9 +63,12 @@ function toOutbox(row: OutboxRow): OutboxRecord {
  * `BEGIN IMMEDIATE` transaction: the expected version is a compare-and-set `UPDATE … WHERE
  * version = ?`, `(tenant, incident, seq)` is a primary key, and the dedup keys of open incidents
  * are rows of `<prefix>open_keys`, where an incident's own key is unique per tenant, so
- * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Times are stored
- * as canonical ISO-8601 text and JSON as text, so both round-trip exactly. Enable WAL
- * (`db.pragma('journal_mode = WAL')`) for files.
+ * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Alerts and
+ * action items are rows of their own, and a commit writes only those it changes: the store
+ * remembers the last state of its most recently used incidents by version, so a command on an
+ * incident with 10 000 action items costs what one with 10 does. What `load` returns is deeply
+ * frozen. Times are stored as canonical ISO-8601 text and JSON as text, so both round-trip
+ * exactly. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
  * Several processes may share one file, but for several hosts use `postgresStore`.
  *
  * @example
