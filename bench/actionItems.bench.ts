@@ -1,14 +1,20 @@
 /**
  * Commands and reads on an incident with many action items (issue 17): `engine.addNote` and
  * `engine.get` on an incident holding 10, 100, 1 000 and 10 000 action items, on the memory
- * store and on SQLite, and the time to build each incident through `engine.addActionItem`.
- * Goal: `addNote` and `get` at most 2× their cost at 10 items.
+ * store, SQLite and PostgreSQL, and the time to build each incident through
+ * `engine.addActionItem`. Goal: `addNote` and `get` at most 2× their cost at 10 items.
  *
  * One incident per store grows through the sizes; the baseline is its 10-item point in the same
  * run. Building stops when it runs out of time (BENCH_BUDGET_SECONDS per store, default 60): the
  * first size it did not reach is then measured at the size it did reach, and says so.
+ *
+ * PostgreSQL as in bench/storage.bench.ts: INCIDENTKIT_BENCH_DATABASE_URL,
+ * INCIDENTKIT_TEST_DATABASE_URL or a throwaway cluster; without any, its rows are left out.
  */
+import pg from 'pg';
 import { createIncidentEngine, memoryStore, type IncidentEngine } from '../src/index.js';
+import { postgresStore } from '../src/storage/postgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../test/setup/postgres.js';
 import { ACTOR, openSqliteFile, secondsSince, sqliteEngine, timePerCall } from './fixtures.js';
 import { formatCount, formatRatio, formatSeconds, printEnvironment, printMarkdown, printRunCost } from './report.js';
 
@@ -65,8 +71,35 @@ try {
 }
 console.error('[actionItems] SQLite measured');
 
+let server: ThrowawayPostgres | undefined;
+let url = process.env.INCIDENTKIT_BENCH_DATABASE_URL ?? process.env.INCIDENTKIT_TEST_DATABASE_URL;
+let postgresNote = '';
+if (url === undefined || url === '') {
+  try {
+    server = await startThrowawayPostgres({ database: 'incidentkit_bench' });
+    url = server.url;
+  } catch (error) {
+    postgresNote = `PostgreSQL left out: no server (${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)}).`;
+  }
+}
+if (url !== undefined && url !== '') {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const schema = `ik_items_${String(process.pid)}`;
+  try {
+    const store = postgresStore(pool, { schema });
+    await store.migrate();
+    results.push({ name: 'PostgreSQL', points: await measure(createIncidentEngine({ store })) });
+    postgresNote = `PostgreSQL: ${server === undefined ? 'the server at INCIDENTKIT_BENCH_DATABASE_URL / INCIDENTKIT_TEST_DATABASE_URL' : 'a throwaway cluster on this machine (fsync off)'}, one pool of 4 connections.`;
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+    await server?.stop();
+  }
+  console.error('[actionItems] PostgreSQL measured');
+}
+
 printEnvironment();
-console.log(`Time per call on one incident with N action items (in parentheses: × the 10-item point, the baseline); ${database.description}.\n`);
+console.log(`Time per call on one incident with N action items (in parentheses: × the 10-item point, the baseline); ${database.description}. ${postgresNote}\n`);
 const rows: string[][] = [];
 for (const { name, points } of results) {
   const base = points[0]!;

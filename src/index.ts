@@ -172,6 +172,7 @@ export type {
   Commit,
   EventRange,
   ListQuery,
+  LoadOptions,
   OutboxFailure,
   OutboxRecord,
   Page,

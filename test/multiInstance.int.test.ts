@@ -125,6 +125,15 @@ describe.skipIf(postgres.url === null)(`several instances on one PostgreSQL${pos
       expect(reports.flatMap((r) => r.acknowledged.filter((x) => x === id))).toHaveLength(1);
       expect(timeline.filter((e) => e.type === 'MITIGATED')).toHaveLength(1);
       expect(timeline.filter((e) => e.type === 'ROLE_ASSIGNED')).toHaveLength(WORKERS);
+      // Every action item an instance added is there once, in timeline order, and those it finished are done.
+      const items = (await engine.get(id)).actionItems;
+      const added = timeline.filter((e) => e.type === 'ACTION_ITEM_ADDED').map((e) => e.data.actionItemId);
+      expect(items.map((item) => item.id)).toEqual(added);
+      expect(items.map((item) => `${id}/${item.id}`).sort()).toEqual(reports.flatMap((r) => r.actionItems.filter((x) => x.startsWith(`${id}/`))).sort());
+      expect(items).toHaveLength(WORKERS * 2);
+      const done = reports.flatMap((r) => r.doneItems.filter((x) => x.startsWith(`${id}/`)));
+      expect(done).toHaveLength(WORKERS);
+      expect(items.filter((item) => item.status === 'done').map((item) => `${id}/${item.id}`).sort()).toEqual(done.sort());
       // Escalations raced the acknowledgement: each step at most once, in order.
       const steps = timeline.filter((e) => e.type === 'ESCALATED').map((e) => e.data.step);
       expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));

@@ -348,8 +348,9 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
     async verifyTimeline(id, options): Promise<TimelineVerification> {
       const { anchor, ...read } = parseInput(schemas.verifyTimeline, options, 'verifyTimeline');
-      const stored = await readable(id, read, 'verifyTimeline');
-      const incidentId = stored.incident.id;
+      const incidentId = (await readable(id, read, 'verifyTimeline')).incident.id;
+      // Audit the rows the database holds, not a state the store remembers of the incident.
+      const stored = (await store.load(tenantId, incidentId, { fresh: true })) ?? (await load(incidentId));
       if (anchor?.incidentId !== undefined && anchor.incidentId !== incidentId) {
         throw new ValidationError('verifyTimeline', [
           { code: 'custom', path: ['anchor', 'incidentId'], message: `The anchor belongs to incident ${anchor.incidentId}, not ${incidentId}.` },

@@ -12,17 +12,34 @@ import { checkEventRange } from './eventRange.js';
 import { decodeAlertCursor, encodeAlertCursor } from './sql/alertCursor.js';
 import { addMs, assertTimestamp, checkCommit } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
+import { incidentCache } from './sql/incidentCache.js';
+import { itemWrites, storedWithItems } from './sql/incidentItems.js';
 import { planList } from './sql/listPlan.js';
 import { postgresCommits } from './sql/postgresCommit.js';
 import { postgresLists } from './sql/postgresList.js';
 import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
-import { toAlert, toEvent, toOutbox, toTimer, withCounters, type AlertRow, type CountedRow, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
+import {
+  itemsOf,
+  toAlert,
+  toEvent,
+  toIncident,
+  toOutbox,
+  toTimer,
+  withCounters,
+  type AlertRow,
+  type CounterColumns,
+  type EventRow,
+  type IncidentRow,
+  type OutboxRow,
+  type TimerRow,
+} from './sql/postgresRows.js';
 import { claimedMessages, claimedTimers, parseJson } from './sql/rowRecords.js';
 import { postgresStatements, statementName } from './sql/postgresStatements.js';
 import { quoteIdentifier, validateIdentifier } from './sql/validateIdentifier.js';
-import type { ClaimOptions, Commit, Page, StorageAdapter } from './types.js';
+import { deepFreeze } from '../kernel/freeze.js';
+import type { ClaimOptions, Commit, Page, StorageAdapter, StoredIncident } from './types.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -49,6 +66,15 @@ export interface PostgresStore extends StorageAdapter {
 
 const ADAPTER = 'postgres';
 
+/** What `load` reads: the projection, snapshot and items only when the version is not the one the store remembers. */
+interface LoadRow extends CounterColumns {
+  readonly version: number;
+  readonly last_hash: string;
+  readonly incident: string | null;
+  readonly snapshot: string | null;
+  readonly items: string | null;
+}
+
 /**
  * A {@link StorageAdapter} on PostgreSQL through a `pg.Pool` the host owns: how several instances
  * of a host share one database.
@@ -62,6 +88,10 @@ const ADAPTER = 'postgres';
  *   `incidentkit_open_keys`, where an incident's own key is unique per tenant. Nothing is read and
  *   checked in JavaScript first.
  * - `findOpenByDedupKey` is one index lookup, and every `list` page an index seek.
+ * - Alerts and action items are rows of their own, and a commit writes only those it changes:
+ *   the store remembers the last state of its most recently used incidents by version (another
+ *   instance's commit makes it stale), and `load` reads only the version while it is current.
+ *   What `load` returns is deeply frozen.
  * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
  * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
  *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.
@@ -90,6 +120,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   const sql = postgresStatements(quoteIdentifier(schema));
   const commits = postgresCommits(quoteIdentifier(schema));
   const lists = postgresLists(quoteIdentifier(schema));
+  const cache = incidentCache();
   let migrated: Promise<readonly number[]> | undefined;
   let ready = false;
 
@@ -132,9 +163,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
   async function commit(commit: Commit): Promise<void> {
     checkCommit(ADAPTER, commit);
     const { incident, tenantId, incidentId, expectedVersion } = commit;
+    // At the version remembered, only the item rows that changed are written.
+    const previous = expectedVersion === 0 ? undefined : cache.get(tenantId, incidentId, expectedVersion);
+    const items = itemWrites(ADAPTER, previous?.incident, incident);
     let applied: number;
     try {
-      const { rows } = await run<{ applied: number }>('commit', commits(commit));
+      const { rows } = await run<{ applied: number }>('commit', commits(commit, items));
       applied = expectedVersion === 0 ? 1 : (rows[0]?.applied ?? 0);
     } catch (error) {
       const cause = error instanceof Error ? error.cause : undefined;
@@ -157,12 +191,13 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     if (applied !== 1) {
       throw new ConcurrencyError({ tenantId, incidentId, expected: expectedVersion, actual: await versionOf(tenantId, incidentId) });
     }
+    cache.committed(commit, previous);
   }
 
   async function findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined> {
-    const { rows } = await query<CountedRow>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
+    const { rows } = await query<IncidentRow>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
     const row = rows[0];
-    return row === undefined ? undefined : withCounters(row);
+    return row === undefined ? undefined : toIncident(row);
   }
 
   async function findOpenVersionByDedupKey(tenantId: string, dedupKey: string): Promise<{ incidentId: string; version: number } | undefined> {
@@ -185,18 +220,22 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     findOpenByDedupKey,
     findOpenVersionByDedupKey,
 
-    async load(tenantId, incidentId) {
-      const { rows } = await query<CountedRow & { snapshot: string; last_hash: string }>('load', sql.load, [
-        tenantId,
-        incidentId,
-      ]);
+    async load(tenantId, incidentId, options) {
+      // One round trip: the row reads the projection, snapshot and item rows only when its version is not the one remembered.
+      const cached = options?.fresh === true ? undefined : cache.get(tenantId, incidentId);
+      const { rows } = await query<LoadRow>('load', sql.load, [tenantId, incidentId, cached?.incident.version ?? -1]);
       const row = rows[0];
       if (row === undefined) return undefined;
-      return {
-        incident: withCounters(row),
-        snapshot: parseJson<PersistedIncidentSnapshot>(row.snapshot),
-        lastHash: row.last_hash,
-      };
+      let stored: StoredIncident | undefined = cached;
+      if (row.incident !== null && row.snapshot !== null) {
+        const { incident, snapshot } = storedWithItems(parseJson<Incident>(row.incident), parseJson<PersistedIncidentSnapshot>(row.snapshot), itemsOf(row.items));
+        const read = { incident, snapshot, lastHash: row.last_hash };
+        // A fresh read audits the database: it does not change what commands work from.
+        stored = options?.fresh === true ? deepFreeze(read) : cache.set(tenantId, incidentId, read);
+      }
+      // Without a remembered state (version -1) the row always holds the projection.
+      if (stored === undefined) return undefined;
+      return stored.incident.alerts.length === 0 ? stored : deepFreeze({ ...stored, incident: withCounters(stored.incident, row) });
     },
 
     async events(tenantId, incidentId, range) {
@@ -208,8 +247,8 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     async list(tenantId, listQuery): Promise<Page<Incident>> {
       const plan = planList(listQuery);
       if (plan === undefined) return { items: [] };
-      const { rows } = await run<CountedRow>('list', lists(tenantId, plan));
-      const items = rows.slice(0, listQuery.limit).map((row) => withCounters(row));
+      const { rows } = await run<IncidentRow>('list', lists(tenantId, plan));
+      const items = rows.slice(0, listQuery.limit).map(toIncident);
       const last = items.at(-1);
       return rows.length > listQuery.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
     },

@@ -12,6 +12,8 @@ import { checkEventRange } from './eventRange.js';
 import { decodeAlertCursor, encodeAlertCursor } from './sql/alertCursor.js';
 import { addMs, assertTimestamp, checkCommit, timerChangesOf } from './sql/checkCommit.js';
 import { driverCode, wrapDriverError } from './sql/driverError.js';
+import { incidentCache } from './sql/incidentCache.js';
+import { incidentWithItems, itemWrites, storedWithItems, type CollectionWrite, type StoredItem } from './sql/incidentItems.js';
 import { LIST_FILTERS, planList } from './sql/listPlan.js';
 import { openKeysOf, type OpenKeys } from './sql/openKeys.js';
 import { projectionRow } from './sql/projectionRow.js';
@@ -20,6 +22,7 @@ import { alertWithCounter, groupSignalCounts, mergeCounters } from './sql/signal
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
+import { deepFreeze } from '../kernel/freeze.js';
 import type {
   ClaimOptions,
   Commit,
@@ -60,9 +63,12 @@ function toOutbox(row: OutboxRow): OutboxRecord {
  * `BEGIN IMMEDIATE` transaction: the expected version is a compare-and-set `UPDATE … WHERE
  * version = ?`, `(tenant, incident, seq)` is a primary key, and the dedup keys of open incidents
  * are rows of `<prefix>open_keys`, where an incident's own key is unique per tenant, so
- * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Times are stored
- * as canonical ISO-8601 text and JSON as text, so both round-trip exactly. Enable WAL
- * (`db.pragma('journal_mode = WAL')`) for files.
+ * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Alerts and
+ * action items are rows of their own, and a commit writes only those it changes: the store
+ * remembers the last state of its most recently used incidents by version, so a command on an
+ * incident with 10 000 action items costs what one with 10 does. What `load` returns is deeply
+ * frozen. Times are stored as canonical ISO-8601 text and JSON as text, so both round-trip
+ * exactly. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
  * Several processes may share one file, but for several hosts use `postgresStore`.
  *
  * @example
@@ -93,6 +99,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
   }
 
   const stmt = sqliteStatements(db, prefix);
+  const cache = incidentCache();
 
   function writeIncident(commit: Commit): void {
     const { tenantId, incidentId, expectedVersion } = commit;
@@ -150,8 +157,25 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     }
   }
 
-  const commitTransaction = db.transaction((commit: Commit) => {
+  /** Writes the item rows of a commit's row collections: only those it changed, when the store knew what was stored. */
+  function writeItems(commit: Commit, writes: readonly CollectionWrite[]): void {
+    const { tenantId, incidentId } = commit;
+    for (const write of writes) {
+      const { collection } = write;
+      if (write.kind === 'patch') {
+        for (const key of write.removed) stmt.removeItem.run(tenantId, incidentId, collection, key);
+        for (const row of write.changed) stmt.changeItem.run(row.body, tenantId, incidentId, collection, row.key);
+        for (const row of write.added) stmt.addItem.run(tenantId, incidentId, collection, row.key, tenantId, incidentId, collection, row.body);
+        continue;
+      }
+      if (commit.expectedVersion !== 0) stmt.keepItems.run(tenantId, incidentId, collection, JSON.stringify(write.items.map((row) => row.key)));
+      for (const row of write.items) stmt.moveItem.run(tenantId, incidentId, collection, row.key, tenantId, incidentId, collection, row.body);
+    }
+  }
+
+  const commitTransaction = db.transaction((commit: Commit, items: readonly CollectionWrite[]) => {
     writeIncident(commit);
+    writeItems(commit, items);
     const { tenantId, incidentId } = commit;
     const keys = openKeysOf(commit);
     writeAlerts(commit, keys.open);
@@ -175,14 +199,53 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     }
   });
 
-  /** A stored projection with its signal counters merged in, as every read returns it: those of the alerts it carries, and the total. */
-  function withCounters(json: string): Incident {
-    const incident = parse<Incident>(json);
+  /** A projection with its signal counters merged in, as every read returns it: those of the alerts it carries, and the total. */
+  function withCounters(incident: Incident): Incident {
     if (incident.alerts.length === 0) return incident;
     const fingerprints = JSON.stringify(incident.alerts.map((alert) => alert.fingerprint));
     const rows = stmt.counters.all(incident.tenantId, incident.id, fingerprints);
     const total = stmt.signalTotal.get(incident.tenantId, incident.id)?.count ?? 0;
     return mergeCounters(incident, new Map(rows.map((row) => [row.fingerprint, { count: row.count, lastSeenAt: row.last_seen_at }])), total);
+  }
+
+  /** Parsed projections (as stored, without their item rows) completed with the item rows of their incidents: one query for all of them. */
+  function complete(tenantId: string, incidents: readonly Incident[]): Incident[] {
+    if (incidents.length === 0) return [];
+    const rows = incidents.length === 1 ? stmt.items.all(tenantId, incidents[0]?.id ?? '') : stmt.itemsOf.all(tenantId, JSON.stringify(incidents.map((i) => i.id)));
+    const byIncident = new Map<string, StoredItem[]>();
+    for (const row of rows) {
+      const item: StoredItem = [row.collection, parse(row.body)];
+      const list = byIncident.get(row.incident_id);
+      if (list === undefined) byIncident.set(row.incident_id, [item]);
+      else list.push(item);
+    }
+    return incidents.map((incident) => withCounters(incidentWithItems(incident, byIncident.get(incident.id) ?? [])));
+  }
+
+  /**
+   * Reads an incident whole (its row and item rows, in one read transaction), frozen, and
+   * remembers it if asked: not for a `fresh` read (an audit must not change what commands work
+   * from), nor inside a transaction of the host's (which may still roll back what it reads).
+   */
+  const loadWhole = db.transaction((tenantId: string, incidentId: string, remember: boolean): StoredIncident | undefined => {
+    const row = stmt.load.get(tenantId, incidentId);
+    if (row === undefined) return undefined;
+    const items = stmt.items.all(tenantId, incidentId).map((r): StoredItem => [r.collection, parse(r.body)]);
+    const { incident, snapshot } = storedWithItems(parse<Incident>(row.incident), parse<PersistedIncidentSnapshot>(row.snapshot), items);
+    const stored = { incident, snapshot, lastHash: row.last_hash };
+    return remember ? cache.set(tenantId, incidentId, stored) : deepFreeze(stored);
+  });
+
+  /** `stored` (frozen, shared) with the counters of its alerts merged in; itself when it has no alerts. */
+  function withCountersOf(stored: StoredIncident): StoredIncident {
+    if (stored.incident.alerts.length === 0) return stored;
+    return deepFreeze({ ...stored, incident: withCounters(stored.incident) });
+  }
+
+  /** Runs `read` in one read transaction: rows and the item rows of their incidents come from one state of the database. */
+  const oneRead = db.transaction((read: () => unknown) => read());
+  function consistently<T>(read: () => T): T {
+    return oneRead(read) as T;
   }
 
   const recordSignalsTransaction = db.transaction((tenantId: string, counts: readonly SignalCount[]) => {
@@ -215,17 +278,23 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
   return {
     name: ADAPTER,
 
-    load: (tenantId, incidentId) =>
+    load: (tenantId, incidentId, options) =>
       run('load', (): StoredIncident | undefined => {
-        const row = stmt.load.get(tenantId, incidentId);
-        if (row === undefined) return undefined;
-        return { incident: withCounters(row.incident), snapshot: parse<PersistedIncidentSnapshot>(row.snapshot), lastHash: row.last_hash };
+        // The version alone (one primary-key lookup) tells whether the state remembered is still the stored one.
+        const version = options?.fresh === true ? undefined : stmt.version.get(tenantId, incidentId)?.version;
+        const cached = version === undefined ? undefined : cache.get(tenantId, incidentId, version);
+        const stored = cached ?? loadWhole(tenantId, incidentId, options?.fresh !== true && !db.inTransaction);
+        return stored === undefined ? undefined : withCountersOf(stored);
       }),
 
     commit: (commit) =>
       run('commit', () => {
         checkCommit(ADAPTER, commit);
-        commitTransaction.immediate(commit);
+        const previous = commit.expectedVersion === 0 ? undefined : cache.get(commit.tenantId, commit.incidentId, commit.expectedVersion);
+        commitTransaction.immediate(commit, itemWrites(ADAPTER, previous?.incident, commit.incident));
+        // Inside a transaction of the host's, the commit is not durable yet: it may still roll back.
+        if (db.inTransaction) cache.forget(commit.tenantId, commit.incidentId);
+        else cache.committed(commit, previous);
       }),
 
     events: (tenantId, incidentId, range) =>
@@ -235,7 +304,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
       }),
 
     list: (tenantId, query) =>
-      run('list', (): Page<Incident> => {
+      run('list', (): Page<Incident> => consistently(() => {
         const plan = planList(query);
         if (plan === undefined) return { items: [] };
         const statement = stmt.list(plan.shape);
@@ -259,16 +328,18 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
                 .flatMap((value) => statement.all({ ...params, value }))
                 .sort((a, b) => compareListOrder({ detectedAt: a.detected_at, id: a.id }, { detectedAt: b.detected_at, id: b.id }))
                 .slice(0, plan.limit);
-        const items = rows.slice(0, query.limit).map((row) => withCounters(row.incident));
+        const items = complete(tenantId, rows.slice(0, query.limit).map((row) => parse<Incident>(row.incident)));
         const last = items.at(-1);
         return rows.length > query.limit && last !== undefined ? { items, nextCursor: encodeCursor(last) } : { items };
-      }),
+      })),
 
     findOpenByDedupKey: (tenantId, dedupKey) =>
-      run('findOpenByDedupKey', () => {
-        const row = stmt.openByDedupKey.get(tenantId, dedupKey);
-        return row === undefined ? undefined : withCounters(row.incident);
-      }),
+      run('findOpenByDedupKey', () =>
+        consistently(() => {
+          const row = stmt.openByDedupKey.get(tenantId, dedupKey);
+          return row === undefined ? undefined : complete(tenantId, [parse<Incident>(row.incident)])[0];
+        }),
+      ),
 
     findOpenVersionByDedupKey: (tenantId, dedupKey) =>
       run('findOpenVersionByDedupKey', () => {

@@ -93,6 +93,17 @@ export interface EventRange {
   readonly limit?: number;
 }
 
+/** Options of {@link StorageAdapter.load}. */
+export interface LoadOptions {
+  /**
+   * Read what the backing store holds now, past any state the adapter remembers. SQL stores
+   * remember the incidents they last loaded or committed and trust them while the stored version
+   * is unchanged; `engine.verifyTimeline` sets this to audit the database itself (a row edited
+   * out of band does not change the version). An adapter that remembers nothing ignores it.
+   */
+  readonly fresh?: boolean;
+}
+
 /** Filters and paging of {@link StorageAdapter.list}. */
 export interface ListQuery {
   readonly status?: readonly IncidentStatus[];
@@ -176,8 +187,11 @@ export interface OutboxFailure {
 export interface StorageAdapter {
   /** Used in error messages, e.g. `memory`. */
   readonly name: string;
-  /** Loads one incident, or `undefined`. Its cost must not grow with the timeline. */
-  load(tenantId: string, incidentId: string): Promise<StoredIncident | undefined>;
+  /**
+   * Loads one incident, or `undefined`. Its cost must not grow with the timeline. `options` was
+   * added in a minor release: see {@link LoadOptions}.
+   */
+  load(tenantId: string, incidentId: string, options?: LoadOptions): Promise<StoredIncident | undefined>;
   /** Writes a {@link Commit} atomically. */
   commit(commit: Commit): Promise<void>;
   /**

@@ -66,6 +66,24 @@ describe('verifyTimeline', () => {
     expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
   });
 
+  it('detects an edited, removed or added action item row, although the store remembers the incident', async () => {
+    const { db, engine, id } = await setup();
+    for (const title of ['Add a canary', 'Alert on error ratio', 'Runbook for rollbacks']) await engine.addActionItem(id, { title, actor });
+    await engine.get(id);
+    const broken = { ok: false, brokenAt: 6, reason: 'projection', fields: ['actionItems'] };
+    const tamper = async (sql: string): Promise<void> => {
+      db.exec('SAVEPOINT tamper');
+      db.prepare(sql).run();
+      expect(await engine.verifyTimeline(id)).toEqual(broken);
+      db.exec('ROLLBACK TO tamper; RELEASE tamper');
+    };
+    await tamper(`UPDATE incidentkit_incident_items SET body = json_set(body, '$.status', 'done') WHERE position = 1`);
+    await tamper(`DELETE FROM incidentkit_incident_items WHERE position = 2`);
+    await tamper(`INSERT INTO incidentkit_incident_items SELECT tenant_id, incident_id, collection, 'act_x', 9, json_set(body, '$.id', 'act_x') FROM incidentkit_incident_items WHERE position = 0`);
+    expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    expect((await engine.get(id)).actionItems.map((item) => item.status)).toEqual(['open', 'open', 'open']);
+  });
+
   it('detects an edited event', async () => {
     const { db, engine, id } = await setup();
     db.prepare(`UPDATE incidentkit_events SET data = json_set(data, '$.text', 'Nothing to see') WHERE incident_id = ? AND seq = 3`).run(id);

@@ -48,7 +48,8 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
   /**
    * Makes `schema` a schema as an older incidentkit left it: the first `version` migrations,
    * recorded as applied, holding `commits` as that version wrote them (the projection row and
-   * the events; versions 1 and 2 wrote them alike).
+   * the events; versions 1 to 4 wrote them alike, with the action items in the projection and
+   * the snapshot).
    */
   async function schemaAt(schema: string, version: number, commits: readonly Commit[]): Promise<void> {
     const s = `"${schema}"`;
@@ -60,6 +61,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
     }
     for (const commit of commits) {
       const row = projectionRow(commit, (open) => open);
+      [row[7], row[8]] = [JSON.stringify(commit.incident), JSON.stringify(commit.snapshot)];
       await pool.query(
         `INSERT INTO ${s}.incidentkit_incidents (tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, ''))`,
@@ -86,7 +88,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: postgres.url ?? '', max: 2 }));
       try {
         const applied = await Promise.all(pools.map((p) => postgresStore(p, { schema }).migrate()));
-        expect(applied.flat()).toEqual([1, 2, 3, 4]);
+        expect(applied.flat()).toEqual([1, 2, 3, 4, 5]);
         expect(await postgresStore(pool, { schema }).migrate()).toEqual([]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
@@ -97,6 +99,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         { version: 2, name: 'signal counters, firing windows and alert dedup keys' },
         { version: 3, name: 'open dedup keys and list indexes' },
         { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
+        { version: 5, name: 'action items as rows' },
       ]);
     });
 
@@ -113,6 +116,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         'incidentkit_alerts',
         'incidentkit_events',
         'incidentkit_firings',
+        'incidentkit_incident_items',
         'incidentkit_incidents',
         'incidentkit_migrations',
         'incidentkit_open_keys',
@@ -128,7 +132,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
       await schemaAt(schema, 1, [declared]);
       const upgraded = postgresStore(pool, { schema });
-      expect(await upgraded.migrate()).toEqual([2, 3, 4]);
+      expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
       expect(await upgraded.countFirings('default', 'k', '2026-01-01T00:00:00.000Z', '2025-12-31T23:00:00.000Z')).toBe(1);
       expect((await upgraded.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
       expect((await upgraded.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -147,7 +151,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
       await schemaAt(schema, 2, [newer, older, canceled, elsewhere]);
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([3, 4]);
+      expect(await store.migrate()).toEqual([3, 4, 5]);
       const { rows } = await pool.query(
         `SELECT tenant_id, dedup_key, own, incident_id FROM "${schema}".incidentkit_open_keys ORDER BY tenant_id, dedup_key, own`,
       );
@@ -186,18 +190,18 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       clock.advance(60_000);
       await engine.ingest([signal(0, 'resolved'), signal(1), signal(1)]);
       const before = await engine.get(id);
-      // As schema 3 left it: every alert in the projection and snapshot, no counts, no alert rows.
+      // As schema 3 left it: every alert in the projection and snapshot, no counts, no alert rows (and the action items inline).
       const s = `"${schema}"`;
       const every = `(SELECT jsonb_agg(alert ORDER BY position) FROM ${s}.incidentkit_alerts)`;
       await pool.query(`
         UPDATE ${s}.incidentkit_incidents SET
-          incident = (incident || jsonb_build_object('alerts', ${every})) - 'alertCount' - 'unresolvedAlertCount',
-          snapshot = jsonb_set(snapshot, '{context}', ((snapshot -> 'context') || jsonb_build_object('alerts', ${every})) - 'alertCount' - 'unresolvedAlertCount');
-        DROP TABLE ${s}.incidentkit_alerts, ${s}.incidentkit_signal_totals;
-        DELETE FROM ${s}.incidentkit_migrations WHERE version = 4`);
+          incident = (incident || jsonb_build_object('alerts', ${every}, 'actionItems', '[]'::jsonb)) - 'alertCount' - 'unresolvedAlertCount',
+          snapshot = jsonb_set(snapshot, '{context}', ((snapshot -> 'context') || jsonb_build_object('alerts', ${every}, 'actionItems', '[]'::jsonb)) - 'alertCount' - 'unresolvedAlertCount');
+        DROP TABLE ${s}.incidentkit_alerts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_incident_items;
+        DELETE FROM ${s}.incidentkit_migrations WHERE version >= 4`);
 
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([4]);
+      expect(await store.migrate()).toEqual([4, 5]);
       const upgraded = createIncidentEngine({ store, clock, ingest });
       expect(await upgraded.get(id)).toEqual(before);
       expect([before.alertCount, before.unresolvedAlertCount, before.signalCount, before.alerts.length]).toEqual([130, 129, 132, 100]);

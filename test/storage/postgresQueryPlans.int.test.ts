@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeCursor } from '../../src/storage/cursor.js';
 import { allListShapes, listShapeKey, planList, type ListShape } from '../../src/storage/sql/listPlan.js';
+import type { CollectionWrite } from '../../src/storage/sql/incidentItems.js';
 import { postgresCommits } from '../../src/storage/sql/postgresCommit.js';
 import { postgresLists } from '../../src/storage/sql/postgresList.js';
 import { postgresStatements } from '../../src/storage/sql/postgresStatements.js';
@@ -94,11 +95,14 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
         SELECT tenant_id, id, 'fp', 3, detected_at FROM ${s}.incidentkit_incidents WHERE is_open;
       INSERT INTO ${s}.incidentkit_signal_totals (tenant_id, incident_id, count)
         SELECT tenant_id, id, 3 FROM ${s}.incidentkit_incidents WHERE is_open;
+      INSERT INTO ${s}.incidentkit_incident_items (tenant_id, incident_id, collection, item_key, position, body)
+        SELECT tenant_id, id, 'actionItems', 'ai_' || p, p, '{}' FROM ${s}.incidentkit_incidents, generate_series(0, 4) AS p;
       INSERT INTO ${s}.incidentkit_alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
         SELECT tenant_id, id, p, 'fp_' || p, CASE WHEN p = 0 THEN 'alert_' || id ELSE 'alert_' || id || '_' || p END, is_open, '{}'
         FROM ${s}.incidentkit_incidents, generate_series(0, 2) AS p;
       ANALYZE ${s}.incidentkit_incidents, ${s}.incidentkit_open_keys, ${s}.incidentkit_events, ${s}.incidentkit_timers,
-        ${s}.incidentkit_outbox, ${s}.incidentkit_signal_counts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_alerts;
+        ${s}.incidentkit_outbox, ${s}.incidentkit_signal_counts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_alerts,
+        ${s}.incidentkit_incident_items;
     `);
     client = await pool.connect();
   });
@@ -144,7 +148,7 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
     const now = at(10_000);
     const samples: Record<keyof ReturnType<typeof postgresStatements>, readonly unknown[]> = {
       version: [TENANT, 'inc_1'],
-      load: [TENANT, 'inc_1'],
+      load: [TENANT, 'inc_1', 3],
       events: [TENANT, 'inc_1', 0, 100],
       openByDedupKey: [TENANT, 'key_4'],
       openVersionByDedupKey: [TENANT, 'key_4'],
@@ -183,7 +187,7 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
     expect(scans).toEqual([]);
   });
 
-  it('writes every kind of commit through indexes: create, update, close, alerts, events, timers, outbox', async () => {
+  it('writes every kind of commit through indexes: create, update, close, alerts, events, timers, outbox, item rows', async () => {
     const build = commitBuilder();
     const tenant = { tenantId: TENANT };
     const created = withAlerts(await build.declare({ id: 'inc_new', ...tenant, dedupKey: 'key_new' }), [alert('fp', 'alert_new')]);
@@ -205,6 +209,17 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
     const scans: string[] = [];
     for (const [label, commit] of commits) {
       const { text, values } = prepare(commit);
+      scans.push(...(await seqScans(text, values)).map((scan) => `${label}: ${scan}`));
+    }
+    // Item rows: a patch (added, changed, removed by key) and a rewrite (moved, the others deleted), on an existing incident.
+    const row = (key: string): { key: string; body: string } => ({ key, body: JSON.stringify({ id: key, title: key }) });
+    const onInc1 = { ...noted, tenantId: TENANT, incidentId: 'inc_1', incident: { ...noted.incident, id: 'inc_1' } };
+    const itemCommits: [string, CollectionWrite[]][] = [
+      ['item patch', [{ kind: 'patch', collection: 'actionItems', added: [row('ai_9')], changed: [row('ai_1')], removed: ['ai_2'] }]],
+      ['item rewrite', [{ kind: 'rewrite', collection: 'actionItems', items: [row('ai_4'), row('ai_0')] }]],
+    ];
+    for (const [label, items] of itemCommits) {
+      const { text, values } = prepare(onInc1, items);
       scans.push(...(await seqScans(text, values)).map((scan) => `${label}: ${scan}`));
     }
     expect(scans).toEqual([]);

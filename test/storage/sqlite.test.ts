@@ -42,7 +42,8 @@ const builder = commitBuilder();
 /**
  * Makes `db` a database as an older incidentkit left it: the schema of the first `version`
  * migrations, recorded as applied, holding `commits` as that version wrote them (the projection
- * row and the events; version 1 and 2 wrote them alike).
+ * row and the events; versions 1 to 4 wrote them alike, with the action items in the projection
+ * and the snapshot).
  */
 function databaseAt(db: Database.Database, version: number, commits: readonly Commit[]): void {
   const prefix = 'incidentkit_';
@@ -52,7 +53,8 @@ function databaseAt(db: Database.Database, version: number, commits: readonly Co
     db.prepare(`INSERT INTO "${prefix}migrations" VALUES (?, ?, '2026-01-01T00:00:00.000Z')`).run(migration.version, migration.name);
   }
   for (const commit of commits) {
-    const [version_, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash] = projectionRow(commit, (o) => (o ? 1 : 0));
+    const [version_, status, open, severity, service, dedupKey, detectedAt, , , lastHash] = projectionRow(commit, (o) => (o ? 1 : 0));
+    const [incident, snapshot] = [JSON.stringify(commit.incident), JSON.stringify(commit.snapshot)];
     db.prepare(`INSERT INTO "${prefix}incidents" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       commit.tenantId, commit.incidentId, version_, status, open, severity, service, dedupKey, detectedAt, incident, snapshot, lastHash ?? '',
     );
@@ -91,6 +93,7 @@ describe('sqliteStore migrations', () => {
       { version: 2, name: 'signal counters and firing windows' },
       { version: 3, name: 'open dedup keys and list indexes' },
       { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
+      { version: 5, name: 'action items as rows' },
     ]);
     expect(await engineOn(db).get(incident.id)).toEqual(incident);
   });
@@ -100,7 +103,7 @@ describe('sqliteStore migrations', () => {
     const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
     databaseAt(db, 1, [declared]);
     const store = sqliteStore(db);
-    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     expect(await store.countFirings('default', 'k', '2026-05-01T09:00:00.000Z', '2026-05-01T08:00:00.000Z')).toBe(1);
     expect((await store.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
     expect((await store.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -155,7 +158,9 @@ describe('sqliteStore migrations', () => {
     db.exec(`UPDATE incidentkit_incidents SET
         incident = json_remove(json_set(incident, '$.alerts', json(${every})), '$.alertCount', '$.unresolvedAlertCount'),
         snapshot = json_remove(json_set(snapshot, '$.context.alerts', json(${every})), '$.context.alertCount', '$.context.unresolvedAlertCount');
-      DROP TABLE incidentkit_alerts; DROP TABLE incidentkit_signal_totals; DELETE FROM incidentkit_migrations WHERE version = 4`);
+      DROP TABLE incidentkit_alerts; DROP TABLE incidentkit_signal_totals; DELETE FROM incidentkit_migrations WHERE version >= 4;
+      UPDATE incidentkit_incidents SET incident = json_set(incident, '$.actionItems', json('[]')), snapshot = json_set(snapshot, '$.context.actionItems', json('[]'));
+      DROP TABLE incidentkit_incident_items`);
     expect(db.prepare<[], { n: number }>("SELECT json_array_length(incident, '$.alerts') AS n FROM incidentkit_incidents").get()?.n).toBe(130);
 
     const upgraded = createIncidentEngine({ store: sqliteStore(db), clock, ids: sequentialIds('u'), ingest: { groupBy: ['alertname'], countWindowMs: 0 } });
@@ -180,7 +185,7 @@ describe('sqliteStore migrations', () => {
     const b = engineOn(second);
     const incident = await a.declare({ title: 'Shared', severity: 'SEV2', actor });
     expect((await b.get(incident.id)).title).toBe('Shared');
-    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 4 });
+    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 5 });
   });
 
   it('refuses a database migrated by a newer incidentkit', () => {
@@ -203,7 +208,7 @@ describe('sqliteStore options', () => {
     expect((await safety.list()).items.map((i) => i.title)).toEqual(['Medication error']);
     expect(await safety.list({ status: 'triage' })).not.toEqual(await ops.list({ status: 'triage' }));
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    const kinds = ['alerts', 'events', 'firings', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'signal_totals', 'timers'];
+    const kinds = ['alerts', 'events', 'firings', 'incident_items', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'signal_totals', 'timers'];
     expect(tables.map((t) => t.name)).toEqual([...kinds.map((k) => `ops_${k}`), ...kinds.map((k) => `safety_${k}`)]);
     expect((await ops.get(outage.id)).id).toBe(outage.id);
   });
@@ -275,7 +280,10 @@ describe('sqliteStore rows', () => {
     await engine.addNote(incident.id, { text: 'שלום', actor });
     const row = db.prepare('SELECT detected_at, status, is_open, incident FROM incidentkit_incidents').get() as Record<string, unknown>;
     expect(row).toMatchObject({ detected_at: '2026-05-01T09:00:00.000Z', status: 'triage', is_open: 1 });
-    expect(JSON.parse(String(row.incident))).toEqual(await engine.get(incident.id));
+    // Action items are rows of their own: the projection's JSON leaves them out.
+    const { actionItems, ...rest } = await engine.get(incident.id);
+    expect(actionItems).toEqual([]);
+    expect(JSON.parse(String(row.incident))).toEqual(rest);
     const events = db.prepare('SELECT seq, at, data FROM incidentkit_events ORDER BY seq').all();
     expect(events).toEqual([
       expect.objectContaining({ seq: 1, at: '2026-05-01T09:00:00.000Z' }),

@@ -24,6 +24,9 @@ function populate(db: Database.Database): void {
   );
   const key = db.prepare(`INSERT INTO ${PREFIX}open_keys (tenant_id, dedup_key, own, incident_id) VALUES (?, ?, ?, ?)`);
   const alert = db.prepare(`INSERT INTO ${PREFIX}alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert) VALUES (?, ?, ?, ?, ?, ?, '{}')`);
+  const item = db.prepare(
+    `INSERT INTO ${PREFIX}incident_items (tenant_id, incident_id, collection, item_key, position, body) VALUES (?, ?, 'actionItems', ?, ?, '{}')`,
+  );
   const event = db.prepare(`INSERT INTO ${PREFIX}events (tenant_id, incident_id, seq, id, type, at, actor, data, hash) VALUES (?, ?, 1, ?, 'DECLARED', ?, '{}', '{}', '')`);
   const timer = db.prepare(`INSERT INTO ${PREFIX}timers (tenant_id, incident_id, timer_id, due_at, event) VALUES (?, ?, 'escalate', ?, '{}')`);
   const outbox = db.prepare(
@@ -42,6 +45,7 @@ function populate(db: Database.Database): void {
         key.run(tenant, `alert_${String(n)}`, 0, id);
       }
       for (let p = 0; p < 3; p += 1) alert.run(tenant, id, p, `fp_${String(p)}`, p === 0 ? `alert_${String(n)}` : `alert_${String(n)}_${String(p)}`, open ? 1 : 0);
+      for (let p = 0; p < 5; p += 1) item.run(tenant, id, `ai_${String(p)}`, p);
       event.run(tenant, id, `evt_${String(n)}`, at(n));
       if (open) timer.run(tenant, id, at(n + 30));
       outbox.run(tenant, `msg_${String(n)}`, id, `idem_${String(n)}`, at(n), n % 10 === 0 ? 'dead' : n % 2 === 0 ? 'delivered' : 'pending');
@@ -122,7 +126,7 @@ describe.each([
     expect(tenantScans(planOf(db, `SELECT id FROM ${PREFIX}incidents WHERE tenant_id = ? AND last_hash = ?`))).toHaveLength(1);
   });
 
-  it('reads every hot path through an index: load, findOpenByDedupKey, commits, claims, the open keys, alert rows', () => {
+  it('reads every hot path through an index: load, findOpenByDedupKey, commits, claims, the open keys, alert and item rows', () => {
     const hot = [
       'load',
       'openByDedupKey',
@@ -140,6 +144,13 @@ describe.each([
       'alert',
       'counters',
       'signalTotal',
+      'items',
+      'itemsOf',
+      'addItem',
+      'changeItem',
+      'removeItem',
+      'moveItem',
+      'keepItems',
     ] as const;
     const prepared = Object.entries(statements).flatMap(([name, statement]) =>
       typeof statement === 'function' ? [] : [[name, (statement as { source: string }).source] as const],

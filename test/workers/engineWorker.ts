@@ -38,6 +38,9 @@ export interface WorkerReport {
   readonly notes: readonly string[];
   readonly acknowledged: readonly string[];
   readonly mitigated: readonly string[];
+  /** Action items this worker added to shared incidents (`incident/item` ids), and those it then marked done. */
+  readonly actionItems: readonly string[];
+  readonly doneItems: readonly string[];
   /** Dedup key → incident id this worker created. */
   readonly declared: Readonly<Record<string, string>>;
   readonly duplicates: number;
@@ -70,6 +73,8 @@ const report = {
   notes: [] as string[],
   acknowledged: [] as string[],
   mitigated: [] as string[],
+  actionItems: [] as string[],
+  doneItems: [] as string[],
   declared: {} as Record<string, string>,
   duplicates: 0,
   refused: 0,
@@ -129,11 +134,25 @@ async function run(): Promise<void> {
   // 2. Conflicting commands on shared incidents, interleaved with timer passes.
   await Promise.all(
     plan.shared.map(async (id) => {
+      const items: string[] = [];
       for (let n = 0; n < plan.notesPerIncident; n += 1) {
         const text = `w${String(plan.worker)}-${id}-n${String(n)}`;
         if (await attempt(() => engine.addNote(id, { text, actor }))) report.notes.push(text);
         if (n === 1 && (await attempt(() => engine.acknowledge(id, { actor })))) report.acknowledged.push(id);
         if (n === 3) await attempt(() => engine.assignRole(id, { role: 'commander', assignee: actor, actor }));
+        // Action items are rows of their own in SQL stores: each instance adds two, then finishes its first.
+        if (n === 0 || n === 2) {
+          await attempt(async () => {
+            const incident = await engine.addActionItem(id, { title: `w${String(plan.worker)} follow-up ${String(n)}`, actor });
+            const item = incident.actionItems.at(-1)?.id ?? 'missing';
+            items.push(item);
+            report.actionItems.push(`${id}/${item}`);
+          });
+        }
+        if (n === 4 && items[0] !== undefined) {
+          const item = items[0];
+          if (await attempt(() => engine.updateActionItem(id, { actionItemId: item, status: 'done', actor }))) report.doneItems.push(`${id}/${item}`);
+        }
         if (n === 4 && (await attempt(() => engine.mitigate(id, { summary: `worker ${String(plan.worker)} failed over`, actor })))) {
           report.mitigated.push(id);
         }

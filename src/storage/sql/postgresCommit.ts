@@ -7,6 +7,7 @@
  */
 import type { Commit } from '../types.js';
 import { timerChangesOf } from './checkCommit.js';
+import { itemWrites, type CollectionWrite } from './incidentItems.js';
 import { openKeysOf, type OpenKeys } from './openKeys.js';
 import { projectionRow } from './projectionRow.js';
 import { queryAssembler, type PreparedQuery, type QueryPart } from './postgresQuery.js';
@@ -25,6 +26,7 @@ function tablesOf(s: string) {
     outbox: `${s}.incidentkit_outbox`,
     openKeys: `${s}.incidentkit_open_keys`,
     alerts: `${s}.incidentkit_alerts`,
+    items: `${s}.incidentkit_incident_items`,
   };
 }
 type Tables = ReturnType<typeof tablesOf>;
@@ -172,6 +174,91 @@ function alertsPart(t: Tables, commit: Commit, open: boolean): CommitPart | unde
 }
 
 /**
+ * The item-row writes of a commit (see {@link CollectionWrite}), flattened over its collections.
+ * A patch inserts its new items after the collection's last (without `ON CONFLICT`: a repeat of
+ * a stored key fails the commit), updates its changed ones in place and deletes its removed
+ * ones, all by key. A rewrite moves every item of the collection after the last stored one, in
+ * order (an upsert by key), and deletes the collection's other items. Each part touches rows the
+ * others do not, as one statement must.
+ */
+function itemParts(t: Tables, commit: Commit, writes: readonly CollectionWrite[]): CommitPart[] {
+  const gate = gateOf(commit);
+  const added: { collection: string; key: string; body: string }[] = [];
+  const changed: { collection: string; key: string; body: string }[] = [];
+  const removed: { collection: string; key: string }[] = [];
+  const moved: { collection: string; key: string; body: string }[] = [];
+  const rewritten: string[] = [];
+  for (const write of writes) {
+    const { collection } = write;
+    if (write.kind === 'rewrite') {
+      rewritten.push(collection);
+      for (const row of write.items) moved.push({ collection, ...row });
+      continue;
+    }
+    for (const row of write.added) added.push({ collection, ...row });
+    for (const row of write.changed) changed.push({ collection, ...row });
+    for (const key of write.removed) removed.push({ collection, key });
+  }
+  const rows = (list: readonly { collection: string; key: string; body: string }[]) => [list.map((r) => r.collection), list.map((r) => r.key), list.map((r) => r.body)];
+  const after = `coalesce((SELECT max(d.position) FROM ${t.items} d WHERE d.tenant_id = $1 AND d.incident_id = $2 AND d.collection = x.collection), -1) + x.n`;
+  const insert = `INSERT INTO ${t.items} (tenant_id, incident_id, collection, item_key, position, body)`;
+  const parts: CommitPart[] = [];
+  if (removed.length > 0) {
+    parts.push({
+      key: 'items-remove',
+      values: [removed.map((r) => r.collection), removed.map((r) => r.key)],
+      name: 'items_removed',
+      sql: (p) => `DELETE FROM ${t.items} d USING ${gate.from === '' ? '' : 'inc, '}unnest(${p(0)}::text[], ${p(1)}::text[]) AS x(collection, item_key)
+        WHERE d.tenant_id = $1 AND d.incident_id = $2 AND d.collection = x.collection AND d.item_key = x.item_key`,
+    });
+  }
+  if (changed.length > 0) {
+    parts.push({
+      key: 'items-change',
+      values: rows(changed),
+      name: 'items_changed',
+      sql: (p) => `UPDATE ${t.items} d SET body = x.body
+        ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::jsonb[]) AS x(collection, item_key, body)
+        WHERE d.tenant_id = $1 AND d.incident_id = $2 AND d.collection = x.collection AND d.item_key = x.item_key`,
+    });
+  }
+  if (added.length > 0) {
+    parts.push({
+      key: 'items-add',
+      values: rows(added),
+      name: 'items_added',
+      sql: (p) => `${insert}
+        SELECT $1, $2, x.collection, x.item_key, ${after}, x.body
+        ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::jsonb[]) WITH ORDINALITY AS x(collection, item_key, body, n)`,
+    });
+  }
+  // A new incident has no item rows to delete yet.
+  if (rewritten.length > 0 && commit.expectedVersion !== 0) {
+    parts.push({
+      key: 'items-keep',
+      values: [rewritten, moved.map((r) => r.collection), moved.map((r) => r.key)],
+      name: 'items_dropped',
+      sql: (p) => `DELETE FROM ${t.items} d ${gate.using}
+        WHERE d.tenant_id = $1 AND d.incident_id = $2 AND d.collection = ANY(${p(0)}::text[])
+          AND NOT EXISTS (SELECT 1 FROM unnest(${p(1)}::text[], ${p(2)}::text[]) AS x(collection, item_key)
+            WHERE x.collection = d.collection AND x.item_key = d.item_key)`,
+    });
+  }
+  if (moved.length > 0) {
+    parts.push({
+      key: 'items-move',
+      values: rows(moved),
+      name: 'items_moved',
+      sql: (p) => `${insert}
+        SELECT $1, $2, x.collection, x.item_key, ${after}, x.body
+        ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::jsonb[]) WITH ORDINALITY AS x(collection, item_key, body, n)
+        ON CONFLICT (tenant_id, incident_id, collection, item_key) DO UPDATE SET position = EXCLUDED.position, body = EXCLUDED.body`,
+    });
+  }
+  return parts;
+}
+
+/**
  * The open-keys maintenance of a commit (see {@link OpenKeys}): takes the incident's own key with
  * a plain insert unless it holds it (another open incident holding it makes the statement fail on
  * `incidentkit_open_keys_pkey`, which the store reports as a `DuplicateIncidentError`) and every
@@ -243,15 +330,16 @@ export function openKeyParts(t: Pick<Tables, 'openKeys' | 'alerts' | 'incidents'
 }
 
 /**
- * The commit statements of schema `s` (already quoted): turns a {@link Commit} into one prepared
- * statement. An update returns one row, `applied`: 1 when its compare-and-set on the version
+ * The commit statements of schema `s` (already quoted): turns a {@link Commit} and its item-row
+ * writes (default: rewrite every collection, for a store that does not know what is stored) into
+ * one prepared statement. An update returns one row, `applied`: 1 when its compare-and-set on the version
  * matched, 0 when it did not (then nothing was written). A create returns no row: it is applied
  * unless it fails (an existing incident on `incidentkit_incidents_pkey`, a taken own key on
  * `incidentkit_open_keys_pkey`).
  *
  * @internal
  */
-export function postgresCommits(s: string): (commit: Commit) => PreparedQuery {
+export function postgresCommits(s: string): (commit: Commit, items?: readonly CollectionWrite[]) => PreparedQuery {
   const t = tablesOf(s);
   const assemble = queryAssembler<CommitPart>((sql, parts) => {
     const ctes = parts.map((part, i) => `${part.name} AS (\n${sql[i] ?? ''})`);
@@ -259,8 +347,8 @@ export function postgresCommits(s: string): (commit: Commit) => PreparedQuery {
     // A create is applied unless it fails, so it returns nothing: its last write is the statement itself.
     return ctes.length === 1 ? (sql[0] ?? '') : `WITH ${ctes.slice(0, -1).join(',\n')}\n${sql.at(-1) ?? ''}`;
   });
-  return (commit) => {
-    const parts: CommitPart[] = [incidentPart(t, commit)];
+  return (commit, items = itemWrites('postgres', undefined, commit.incident)) => {
+    const parts: CommitPart[] = [incidentPart(t, commit), ...itemParts(t, commit, items)];
     const events = eventsPart(t, commit);
     if (events !== undefined) parts.push(events);
     parts.push(...timerParts(t, commit));

@@ -5,7 +5,7 @@
  */
 import { LIST_FILTERS, type ListPlan } from './listPlan.js';
 import { queryAssembler, type PreparedQuery, type QueryPart } from './postgresQuery.js';
-import { countersColumn } from './postgresStatements.js';
+import { countersColumn, itemsColumn } from './postgresStatements.js';
 
 /** The conditions of a list plan on the incidents table `alias`, and their values; the seek filter is compared with `seekValue`. */
 function conditionParts(alias: string, plan: ListPlan, seekValue: string): QueryPart[] {
@@ -46,12 +46,12 @@ export function postgresLists(s: string): (tenantId: string, plan: ListPlan) => 
   const where = (sql: readonly string[]): string => ['i.tenant_id = $1', ...sql].join(' AND ');
   const plain = queryAssembler((sql) => {
     const limit = sql.at(-1) ?? '';
-    return `SELECT i.incident::text AS incident, ${countersColumn(s, 'i')}
+    return `SELECT i.incident::text AS incident, ${countersColumn(s, 'i')}, ${itemsColumn(s, 'i')} AS items
       FROM ${incidents} i WHERE ${where(sql.slice(0, -1))} ${order('i')} LIMIT ${limit}`;
   });
   const sought = queryAssembler((sql) => {
     const [values = '', limit = ''] = sql.slice(-2);
-    return `SELECT i.incident::text AS incident, ${countersColumn(s, 'i')}
+    return `SELECT i.incident::text AS incident, ${countersColumn(s, 'i')}, ${itemsColumn(s, 'i')} AS items
       FROM (
         SELECT page.tenant_id, page.id, page.detected_at
         FROM unnest(${values}::text[]) AS v(value)

@@ -195,6 +195,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `;
     },
   },
+  {
+    version: 5,
+    name: 'action items as rows',
+    // Action items of existing projections become item rows in their order; the projection and
+    // the snapshot's context then leave them out. A context whose copy differs from the
+    // projection's (never written by the engine) keeps its own.
+    sql: (s) => `
+      CREATE TABLE IF NOT EXISTS ${s}.incidentkit_incident_items (
+        tenant_id text COLLATE "C" NOT NULL,
+        incident_id text COLLATE "C" NOT NULL,
+        collection text COLLATE "C" NOT NULL,
+        item_key text COLLATE "C" NOT NULL,
+        position bigint NOT NULL,
+        body jsonb NOT NULL,
+        CONSTRAINT incidentkit_incident_items_pkey PRIMARY KEY (tenant_id, incident_id, collection, position)
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS incidentkit_incident_items_key ON ${s}.incidentkit_incident_items (tenant_id, incident_id, collection, item_key);
+
+      INSERT INTO ${s}.incidentkit_incident_items (tenant_id, incident_id, collection, item_key, position, body)
+        SELECT i.tenant_id, i.id, 'actionItems', a.value ->> 'id', a.n - 1, a.value
+        FROM ${s}.incidentkit_incidents i, jsonb_array_elements(i.incident -> 'actionItems') WITH ORDINALITY AS a(value, n)
+        WHERE jsonb_typeof(i.incident -> 'actionItems') = 'array'
+        ON CONFLICT DO NOTHING;
+      UPDATE ${s}.incidentkit_incidents SET
+        snapshot = CASE WHEN snapshot -> 'context' -> 'actionItems' = incident -> 'actionItems' THEN snapshot #- '{context,actionItems}' ELSE snapshot END,
+        incident = incident - 'actionItems'
+        WHERE incident ? 'actionItems';
+    `,
+  },
 ];
 
 const NEWEST = /* @__PURE__ */ (() => POSTGRES_MIGRATIONS.at(-1)?.version ?? 0)();

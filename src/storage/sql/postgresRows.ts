@@ -4,6 +4,7 @@
 import type { StoredEvent } from '../../model/event.js';
 import type { AlertSummary, Incident } from '../../model/incident.js';
 import type { OutboxRecord, TimerRecord } from '../types.js';
+import { incidentWithItems, type StoredItem } from './incidentItems.js';
 import { parseJson, toOutboxRecord, toStoredEvent, toTimerRecord, type EventColumns, type OutboxColumns, type TimerColumns } from './rowRecords.js';
 import { alertWithCounter, mergeCounters } from './signalCounters.js';
 
@@ -35,22 +36,35 @@ export function toTimer(tenantId: string, row: TimerRow): TimerRecord {
   return toTimerRecord(tenantId, row, iso(row.due_ms));
 }
 
-/** A projection row with the counters a statement selected (see `counters` in the statements). @internal */
-export interface CountedRow {
-  readonly incident: string;
+/** The counters a statement selected beside a projection (see `countersColumn` in the statements). @internal */
+export interface CounterColumns {
   /** The counters of the alerts the projection carries, as JSON text, or null. */
   readonly counters: string | null;
   /** The sum of all the incident's counters (`bigint` text), or null. */
   readonly signal_total: string | number | null;
 }
 
+/** A projection row with its counters and item rows (see `itemsColumn` in the statements). @internal */
+export interface IncidentRow extends CounterColumns {
+  readonly incident: string;
+  /** The incident's item rows as JSON text `[[collection, item], …]` in position order, or null when it has none. */
+  readonly items: string | null;
+}
+
 /** Merges the counters a statement selected into a projection. @internal */
-export function withCounters(row: CountedRow): Incident {
-  const incident = parseJson<Incident>(row.incident);
+export function withCounters(incident: Incident, row: CounterColumns): Incident {
   if (incident.alerts.length === 0) return incident;
   const rows = row.counters === null ? [] : parseJson<[string, number | string, number | string][]>(row.counters);
   const counters = new Map(rows.map(([fingerprint, count, lastSeen]) => [fingerprint, { count: Number(count), lastSeenAt: iso(lastSeen) }]));
   return mergeCounters(incident, counters, Number(row.signal_total ?? 0));
+}
+
+/** The item rows a statement selected. @internal */
+export const itemsOf = (items: string | null): StoredItem[] => (items === null ? [] : parseJson<StoredItem[]>(items));
+
+/** The complete projection of a row: its item rows put back and its counters merged in. @internal */
+export function toIncident(row: IncidentRow): Incident {
+  return withCounters(incidentWithItems(parseJson<Incident>(row.incident), itemsOf(row.items)), row);
 }
 
 /** An alert row with its counter, as the PostgreSQL store reads it. @internal */

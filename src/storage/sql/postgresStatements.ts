@@ -21,6 +21,18 @@ export function countersColumn(s: string, alias: string): string {
 }
 
 /**
+ * The item rows (see `incidentItems.ts`) of an incident row `alias` in schema `s`, as a scalar
+ * subquery: JSON text `[[collection, item], …]` in collection and position order, or null when it
+ * has none. One seek on the items' primary key per incident row; select it `AS items`.
+ *
+ * @internal
+ */
+export function itemsColumn(s: string, alias: string): string {
+  return `(SELECT json_agg(json_build_array(d.collection, d.body) ORDER BY d.collection, d.position)::text
+     FROM ${s}.incidentkit_incident_items d WHERE d.tenant_id = ${alias}.tenant_id AND d.incident_id = ${alias}.id)`;
+}
+
+/**
  * The SQL of the PostgreSQL store for one schema `s` (already quoted). Every value is a bind
  * parameter; only the validated schema name is spliced in.
  *
@@ -37,14 +49,19 @@ export function postgresStatements(s: string) {
   const alerts = `${s}.incidentkit_alerts`;
   const firings = `${s}.incidentkit_firings`;
   const counters = (alias: string): string => countersColumn(s, alias);
+  const items = (alias: string): string => itemsColumn(s, alias);
   // One alert row with its counter.
   const alertColumns = `a.position, a.alert::text AS alert, c.count, ${ms('c.last_seen_at')} AS last_seen_ms
     FROM ${alerts} a LEFT JOIN ${signalCounts} c ON c.tenant_id = a.tenant_id AND c.incident_id = a.incident_id AND c.fingerprint = a.fingerprint`;
 
   return {
     version: `SELECT version FROM ${incidents} WHERE tenant_id = $1 AND id = $2`,
+    // $3 the version the store remembers (-1: none): at that version only the counters are read.
     load: `
-      SELECT i.incident::text AS incident, i.snapshot::text AS snapshot, i.last_hash, ${counters('i')}
+      SELECT i.version, i.last_hash, ${counters('i')},
+        CASE WHEN i.version = $3::integer THEN NULL ELSE i.incident::text END AS incident,
+        CASE WHEN i.version = $3::integer THEN NULL ELSE i.snapshot::text END AS snapshot,
+        CASE WHEN i.version = $3::integer THEN NULL ELSE ${items('i')} END AS items
       FROM ${incidents} i WHERE i.tenant_id = $1 AND i.id = $2`,
     // $3 after seq, $4 limit (null: all): a seek on the primary key (tenant_id, incident_id, seq).
     events: `
@@ -52,7 +69,7 @@ export function postgresStatements(s: string) {
       FROM ${events} WHERE tenant_id = $1 AND incident_id = $2 AND seq > $3::integer ORDER BY seq LIMIT $4::integer`,
     // Own key first; is_open guards against a row a writer of an older incidentkit left behind.
     openByDedupKey: `
-      SELECT i.incident::text AS incident, ${counters('i')}
+      SELECT i.incident::text AS incident, ${counters('i')}, ${items('i')} AS items
       FROM ${openKeys} k JOIN ${incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
       WHERE k.tenant_id = $1 AND k.dedup_key = $2 AND i.is_open
       ORDER BY k.own DESC LIMIT 1`,

@@ -1,10 +1,12 @@
 import { OPEN_STATUSES } from '../../model/incident.js';
 import type { Commit } from '../types.js';
+import { storedJson } from './incidentItems.js';
 
 /**
  * The projection columns both SQL stores write on every commit, in their column order:
  * version, status, is_open, severity, service, dedup_key, detected_at, incident (JSON),
- * snapshot (JSON) and the last event's hash (`null`: keep the stored one).
+ * snapshot (JSON) and the last event's hash (`null`: keep the stored one). The JSON leaves out
+ * the collections stored as item rows (see `storedJson`).
  *
  * @internal
  */
@@ -29,6 +31,7 @@ export type ProjectionRow<Open> = [
  */
 export function projectionRow<Open>(commit: Commit, open: (isOpen: boolean) => Open): ProjectionRow<Open> {
   const { incident } = commit;
+  const json = storedJson(incident, commit.snapshot);
   return [
     incident.version,
     incident.status,
@@ -37,8 +40,8 @@ export function projectionRow<Open>(commit: Commit, open: (isOpen: boolean) => O
     incident.service ?? null,
     incident.dedupKey ?? null,
     incident.detectedAt,
-    JSON.stringify(incident),
-    JSON.stringify(commit.snapshot),
+    json.incident,
+    json.snapshot,
     commit.events.at(-1)?.hash ?? null,
   ];
 }

@@ -177,6 +177,34 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `;
     },
   },
+  {
+    version: 5,
+    name: 'action items as rows',
+    // Action items of existing projections become item rows in their order; the projection and
+    // the snapshot's context then leave them out. A context whose copy differs from the
+    // projection's (never written by the engine) keeps its own.
+    sql: (p) => `
+      CREATE TABLE IF NOT EXISTS "${p}incident_items" (
+        tenant_id TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, incident_id, collection, position)
+      ) STRICT, WITHOUT ROWID;
+      CREATE UNIQUE INDEX IF NOT EXISTS "${p}incident_items_key" ON "${p}incident_items" (tenant_id, incident_id, collection, item_key);
+
+      INSERT OR IGNORE INTO "${p}incident_items" (tenant_id, incident_id, collection, item_key, position, body)
+        SELECT i.tenant_id, i.id, 'actionItems', json_extract(a.value, '$.id'), a.key, a.value
+        FROM "${p}incidents" i, json_each(i.incident, '$.actionItems') a;
+      UPDATE "${p}incidents" SET
+        snapshot = CASE WHEN json_extract(snapshot, '$.context.actionItems') IS json_extract(incident, '$.actionItems')
+          THEN json_remove(snapshot, '$.context.actionItems') ELSE snapshot END,
+        incident = json_remove(incident, '$.actionItems')
+        WHERE json_type(incident, '$.actionItems') IS NOT NULL;
+    `,
+  },
 ];
 
 /**

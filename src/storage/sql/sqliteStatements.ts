@@ -5,6 +5,7 @@ import type { EventColumns, OutboxColumns, TimerColumns } from './rowRecords.js'
 
 /** Row shapes the SQLite store reads. @internal */
 export interface IncidentRow {
+  readonly version: number;
   readonly incident: string;
   readonly snapshot: string;
   readonly last_hash: string;
@@ -16,6 +17,13 @@ export interface AlertRow {
   readonly alert: string;
   readonly count: number | null;
   readonly last_seen_at: string | null;
+}
+
+/** An item row of `<prefix>incident_items`, as reads return them (in position order). @internal */
+export interface ItemRow {
+  readonly incident_id: string;
+  readonly collection: string;
+  readonly body: string;
 }
 
 /** @internal */
@@ -67,12 +75,28 @@ export type UnindexedUpdate = [
   detectedAt: string,
 ];
 
+/** The values of an item insert: its key, the collection whose last position it follows, its body. @internal */
+export type ItemInsert = [tenantId: string, incidentId: string, collection: string, key: string, tenantId: string, incidentId: string, collection: string, body: string];
+
 type S<P extends unknown[] | object, R = unknown> = BetterSqlite3.Statement<P, R>;
 type Named = Record<string, unknown>;
 
 /** The prepared statements of one SQLite store. @internal */
 export interface SqliteStatements {
   readonly load: S<[string, string], IncidentRow>;
+  /** The item rows of one incident, by collection and position. */
+  readonly items: S<[string, string], ItemRow>;
+  /** The item rows of several incidents of a tenant (their ids as a JSON array), by incident, collection and position. */
+  readonly itemsOf: S<[string, string], ItemRow>;
+  /** Tenant, incident, collection, key, then tenant, incident, collection again, and the body: a new item after the collection's last. */
+  readonly addItem: S<ItemInsert>;
+  /** Body, tenant, incident, collection, key: an item replaced in place. */
+  readonly changeItem: S<[string, string, string, string, string]>;
+  readonly removeItem: S<[string, string, string, string]>;
+  /** As `addItem`, for an item new or not: it moves after the collection's last. */
+  readonly moveItem: S<ItemInsert>;
+  /** Tenant, incident, collection, keys (JSON array): deletes the collection's other items. */
+  readonly keepItems: S<[string, string, string, string]>;
   readonly version: S<[string, string], { version: number }>;
   readonly insertIncident: S<[string, string, ...IncidentValues]>;
   readonly updateIncident: S<[...IncidentValues, string, string, number]>;
@@ -128,12 +152,38 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     timers: `"${prefix}timers"`,
     outbox: `"${prefix}outbox"`,
     signalCounts: `"${prefix}signal_counts"`,
+    items: `"${prefix}incident_items"`,
     firings: `"${prefix}firings"`,
   };
   const incidentColumns = `tenant_id, id, version, status, is_open, severity, service, dedup_key, detected_at, incident, snapshot, last_hash`;
   const lists = new Map<string, S<Named, ListRow>>();
+  // The position after a collection's last item: the end of a primary-key range.
+  const lastPosition = `(SELECT coalesce(max(position) + 1, 0) FROM ${t.items} WHERE tenant_id = ? AND incident_id = ? AND collection = ?)`;
   return {
-    load: db.prepare<[string, string], IncidentRow>(`SELECT incident, snapshot, last_hash FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
+    load: db.prepare<[string, string], IncidentRow>(`SELECT version, incident, snapshot, last_hash FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
+    // Item rows: a seek on the primary key (tenant_id, incident_id, collection, position).
+    items: db.prepare<[string, string], ItemRow>(
+      `SELECT incident_id, collection, body FROM ${t.items} WHERE tenant_id = ? AND incident_id = ? ORDER BY collection, position`,
+    ),
+    itemsOf: db.prepare<[string, string], ItemRow>(
+      `SELECT incident_id, collection, body FROM ${t.items}
+       WHERE tenant_id = ? AND incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, collection, position`,
+    ),
+    // No ON CONFLICT: a new item with a key the collection already has fails the commit.
+    addItem: db.prepare<ItemInsert>(`INSERT INTO ${t.items} (tenant_id, incident_id, collection, item_key, position, body) VALUES (?, ?, ?, ?, ${lastPosition}, ?)`),
+    changeItem: db.prepare<[string, string, string, string, string]>(
+      `UPDATE ${t.items} SET body = ? WHERE tenant_id = ? AND incident_id = ? AND collection = ? AND item_key = ?`,
+    ),
+    removeItem: db.prepare<[string, string, string, string]>(
+      `DELETE FROM ${t.items} WHERE tenant_id = ? AND incident_id = ? AND collection = ? AND item_key = ?`,
+    ),
+    moveItem: db.prepare<ItemInsert>(
+      `INSERT INTO ${t.items} (tenant_id, incident_id, collection, item_key, position, body) VALUES (?, ?, ?, ?, ${lastPosition}, ?)
+       ON CONFLICT (tenant_id, incident_id, collection, item_key) DO UPDATE SET position = excluded.position, body = excluded.body`,
+    ),
+    keepItems: db.prepare<[string, string, string, string]>(
+      `DELETE FROM ${t.items} WHERE tenant_id = ? AND incident_id = ? AND collection = ? AND item_key NOT IN (SELECT value FROM json_each(?))`,
+    ),
     version: db.prepare<[string, string], { version: number }>(`SELECT version FROM ${t.incidents} WHERE tenant_id = ? AND id = ?`),
     // The hot statements bind by position: measurably cheaper than named parameters.
     insertIncident: db.prepare<[string, string, ...IncidentValues]>(
