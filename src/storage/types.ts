@@ -59,7 +59,7 @@ export interface Commit {
   readonly incidentId: string;
   /** The version the commit was computed from; `0` creates the incident. */
   readonly expectedVersion: number;
-  /** Events with `seq` = `expectedVersion + 1`, … in order. */
+  /** At least one event, with `seq` = `expectedVersion + 1`, … in order (the SQL stores refuse a commit without one). */
   readonly events: readonly StoredEvent[];
   /** The projection after the events; its `version` is the last event's `seq`. */
   readonly incident: Incident;

@@ -318,4 +318,18 @@ describe('sqliteStore rows', () => {
     expect(isIncidentKitError(error, 'ADAPTER_FAILED') && error.message).toMatch(/events\[0\]\.at must be a UTC timestamp as Date#toISOString\(\) writes it/);
     expect(db.prepare('SELECT count(*) AS n FROM incidentkit_incidents').get()).toEqual({ n: 0 });
   });
+
+  it('refuses a commit without events (the version must move on with every change), and writes nothing', async () => {
+    const db = database();
+    const store = sqliteStore(db);
+    const engine = createIncidentEngine({ store, clock: createManualClock('2026-05-01T09:00:00.000Z') });
+    const incident = await engine.declare({ title: 'Cache keyed by version', severity: 'SEV3', actor });
+    const stored = await store.load(incident.tenantId, incident.id);
+    const retitled = { ...stored!.incident, title: 'Rewritten in place' };
+    const error = await thrown(() =>
+      store.commit({ tenantId: incident.tenantId, incidentId: incident.id, expectedVersion: incident.version, events: [], incident: retitled, snapshot: stored!.snapshot }),
+    );
+    expect(isIncidentKitError(error, 'ADAPTER_FAILED') && error.message).toMatch(/a commit carries at least one event/);
+    expect((await engine.get(incident.id)).title).toBe('Cache keyed by version');
+  });
 });

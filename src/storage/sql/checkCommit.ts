@@ -68,6 +68,10 @@ export function checkCommit(adapter: string, commit: Commit): void {
   if (incident.tenantId !== tenantId || incident.id !== incidentId) {
     refuse(adapter, `the projection belongs to ${incident.tenantId}/${incident.id}, not to ${tenantId}/${incidentId}.`);
   }
+  // Every version names one state: the SQL stores remember states by version (sql/incidentCache.ts),
+  // so a commit that rewrote the projection without moving the version on would leave other
+  // processes trusting what they remember of it.
+  if (events.length === 0) refuse(adapter, 'a commit carries at least one event (the version must move on with every change).');
   events.forEach((event, i) => {
     if (event.tenantId !== tenantId || event.incidentId !== incidentId) {
       refuse(adapter, `events[${String(i)}] belongs to another incident; every event must carry the commit's tenantId and incidentId.`);
