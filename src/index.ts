@@ -303,7 +303,7 @@ export {
   type DurationUnit,
   type IsoWeekday,
   type LocalDate,
-} from './features/compliance/calendar.js';
+} from './kernel/calendar.js';
 export {
   assertRegimePhase,
   assertRegimeTrigger,
