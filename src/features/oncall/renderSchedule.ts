@@ -95,12 +95,6 @@ export function parseRange(subject: string, range: unknown): { from: number; to:
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** @internal */
-export function toShift(segment: Segment): Shift {
-  const shift = { userIds: segment.userIds, start: iso(segment.start), end: iso(segment.end), source: segment.source };
-  return segment.layerId === undefined ? shift : { ...shift, layerId: segment.layerId };
-}
-
 /**
  * The final schedule over `[from, to)`: shifts in order that tile the range exactly, adjacent
  * shifts with the same people, source and layer merged, gaps as `source: 'gap'` with no
@@ -133,14 +127,41 @@ export function toShift(segment: Segment): Shift {
 export function renderSchedule(schedule: Schedule, range: ScheduleRange): Shift[] {
   const compiled = compileSchedule(schedule);
   const { from, to } = parseRange('renderSchedule', range);
-  return segmentsOf(compiled, from, to).map(toShift);
+  return toShifts(segmentsOf(compiled, from, to));
 }
 
-/** A first guess at how far around an instant its shift may reach: the longest turn, and a day. */
+/**
+ * Segments as shifts; each boundary is formatted once (one shift's end is the next one's start).
+ *
+ * @internal
+ */
+export function toShifts(segments: readonly Segment[]): Shift[] {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const format = (ms: number): string => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = iso(ms);
+    }
+    return lastIso;
+  };
+  // Two literal shapes rather than a spread: this runs once per shift of a year.
+  return segments.map((s) =>
+    s.layerId === undefined
+      ? { userIds: s.userIds, start: format(s.start), end: format(s.end), source: s.source }
+      : { userIds: s.userIds, start: format(s.start), end: format(s.end), source: s.source, layerId: s.layerId },
+  );
+}
+
+/**
+ * A first guess at how far around an instant its shift may reach: the shortest turn, between an
+ * hour and a day. Small, because rendering costs what the window holds; {@link whoIsOnCall}
+ * widens it fourfold while the shift reaches an edge.
+ */
 function initialRadius(schedule: CompiledSchedule): number {
-  let longest = 0;
-  for (const layer of schedule.layers) longest = Math.max(longest, layer.unit === 'hours' ? layer.step : layer.step * DAY_MS);
-  return Math.min(longest + DAY_MS, LOOKAROUND_LIMIT_MS);
+  let shortest = DAY_MS;
+  for (const layer of schedule.layers) shortest = Math.min(shortest, layer.unit === 'hours' ? layer.step : layer.step * DAY_MS);
+  return Math.max(shortest, 3_600_000);
 }
 
 /**

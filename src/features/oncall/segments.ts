@@ -3,7 +3,7 @@
  * segments that tile the range, computed by walking rotation boundaries, restriction windows
  * and override bounds (never minute by minute).
  */
-import { epochDayOf, ymdOfEpochDay } from '../../kernel/civilDate.js';
+import { DAY_MS, epochDayOf, utcMs, ymdOfEpochDay } from '../../kernel/civilDate.js';
 import { instantOf, localParts } from '../../kernel/timeZone.js';
 import type { CompiledLayer, CompiledOverride, CompiledSchedule } from './schedule.js';
 
@@ -29,34 +29,62 @@ interface Piece {
 const NO_USERS: readonly string[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
- * Remembered local-time → instant conversions, per zone, keyed by epoch day and minute of the
- * day. Each conversion asks `Intl` up to four times; schedules ask for the same hand-offs and
- * restriction windows over and over (every `whoIsOnCall` near the same days).
+ * Remembered answers of `Intl`, per zone: local-time → instant conversions keyed by epoch day
+ * and minute of the day, and UTC offsets at the start of each 6-hour bucket of time. Each
+ * asks `Intl.DateTimeFormat#formatToParts` once or more (microseconds each); schedules ask for
+ * the same hand-offs, restriction windows and local days over and over (every `whoIsOnCall`
+ * near the same days). Bounded: a full cache starts again.
  */
-const instants = /* @__PURE__ */ new Map<string, Map<number, number>>();
-const INSTANT_CACHE_LIMIT = 100_000;
-let cachedInstants = 0;
+const caches = /* @__PURE__ */ new Map<string, Map<number, number>>();
+const CACHE_LIMIT = 200_000;
+let cached = 0;
 
+function remembered(kind: string, timeZone: string, key: number, compute: () => number): number {
+  const name = `${kind} ${timeZone}`;
+  let cache = caches.get(name);
+  let value = cache?.get(key);
+  if (value !== undefined) return value;
+  value = compute();
+  if (cached >= CACHE_LIMIT) {
+    caches.clear();
+    cached = 0;
+    cache = undefined;
+  }
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(name, cache);
+  }
+  cache.set(key, value);
+  cached += 1;
+  return value;
+}
+
+/** The instant of local time `h:mi` on epoch day `day` (see `instantOf` for skipped and repeated times). */
 function localInstant(day: number, h: number, mi: number, timeZone: string): number {
-  let zone = instants.get(timeZone);
-  if (zone === undefined) {
-    zone = new Map();
-    instants.set(timeZone, zone);
-  }
-  const key = day * 1440 + h * 60 + mi;
-  let ms = zone.get(key);
-  if (ms === undefined) {
-    ms = instantOf(ymdOfEpochDay(day), h, mi, timeZone);
-    if (cachedInstants >= INSTANT_CACHE_LIMIT) {
-      instants.clear();
-      cachedInstants = 0;
-      zone = new Map();
-      instants.set(timeZone, zone);
-    }
-    zone.set(key, ms);
-    cachedInstants += 1;
-  }
-  return ms;
+  return remembered('instant', timeZone, day * 1440 + h * 60 + mi, () => instantOf(ymdOfEpochDay(day), h, mi, timeZone));
+}
+
+const BUCKET_MS = 21_600_000; // 6 hours, a literal: a bundler keeps an unused `6 * 3_600_000`
+
+/** The zone's offset (local − UTC, ms) at the start of 6-hour bucket `bucket`. */
+function bucketOffset(bucket: number, timeZone: string): number {
+  return remembered('offset', timeZone, bucket, () => {
+    const ms = bucket * BUCKET_MS;
+    const p = localParts(ms, timeZone);
+    return utcMs(p.y, p.m, p.d, p.h, p.mi, p.s) - ms;
+  });
+}
+
+/**
+ * The local epoch day of instant `ms`. Where the offset is the same at both ends of its 6-hour
+ * bucket, it holds throughout (no zone changes its offset and back within 6 hours); otherwise
+ * the bucket holds a change and `Intl` is asked directly.
+ */
+function localDay(ms: number, timeZone: string): number {
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const offset = bucketOffset(bucket, timeZone);
+  if (offset === bucketOffset(bucket + 1, timeZone)) return Math.floor((ms + offset) / DAY_MS);
+  return epochDayOf(localParts(ms, timeZone));
 }
 
 /** The instant of hand-off `k` (0 = the layer's start). */
@@ -69,7 +97,7 @@ function boundary(layer: CompiledLayer, startDay: number, k: number, timeZone: s
 function turnAt(layer: CompiledLayer, startDay: number, t: number, timeZone: string): number {
   if (layer.unit === 'hours') return Math.floor((t - layer.startMs) / layer.step);
   // The local date gives the turn to within one; the hand-off instants settle it.
-  let k = Math.max(0, Math.floor((epochDayOf(localParts(t, timeZone)) - startDay) / layer.step));
+  let k = Math.max(0, Math.floor((localDay(t, timeZone) - startDay) / layer.step));
   while (k > 0 && boundary(layer, startDay, k, timeZone) > t) k -= 1;
   while (boundary(layer, startDay, k + 1, timeZone) <= t) k += 1;
   return k;
@@ -85,8 +113,8 @@ function restrictionWindows(layer: CompiledLayer, from: number, to: number, time
   if (layer.restrictions.length === 0) return undefined;
   const windows: [number, number][] = [];
   // A window that opened the local day before `from` may still be open (it spans midnight).
-  const first = epochDayOf(localParts(from, timeZone)) - 1;
-  const last = epochDayOf(localParts(to, timeZone));
+  const first = localDay(from, timeZone) - 1;
+  const last = localDay(to, timeZone);
   for (let day = first; day <= last; day += 1) {
     const weekday = isoWeekdayOfEpochDay(day);
     for (const r of layer.restrictions) {
@@ -160,6 +188,19 @@ function pushMerged(out: Segment[], segment: Segment): void {
 function layerSegments(schedule: CompiledSchedule, from: number, to: number): Segment[] {
   const { layers, timeZone } = schedule;
   const pieces = layers.map((layer) => layerPieces(layer, from, to, timeZone));
+  const only = layers.length === 1 ? layers[0] : undefined;
+  if (only !== undefined) {
+    // One layer: its pieces are the segments already, with gaps between them.
+    const out: Segment[] = [];
+    let at = from;
+    for (const p of pieces[0] ?? []) {
+      if (p.start > at) pushMerged(out, { start: at, end: p.start, userIds: NO_USERS, source: 'gap', layerId: undefined });
+      pushMerged(out, { start: p.start, end: p.end, userIds: [p.userId], source: 'layer', layerId: only.id });
+      at = p.end;
+    }
+    if (at < to) pushMerged(out, { start: at, end: to, userIds: NO_USERS, source: 'gap', layerId: undefined });
+    return out;
+  }
   const points = new Set<number>([from, to]);
   for (const list of pieces) {
     for (const p of list) {

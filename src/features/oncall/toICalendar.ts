@@ -22,7 +22,8 @@ export interface ICalendarOptions extends ScheduleRange {
 
 /** `20260302T080000Z`: an RFC 5545 UTC date-time (whole seconds). */
 function utcDateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const iso = new Date(ms).toISOString(); // 2026-03-02T08:00:00.000Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 /**
@@ -32,6 +33,8 @@ function utcDateTime(ms: number): string {
  * @internal
  */
 export function escapeText(value: string): string {
+  // eslint-disable-next-line no-control-regex -- TEXT forbids these control characters.
+  if (!/[\\;,\u0000-\u0008\u000A-\u001F\u007F]/.test(value)) return value;
   return value
     .replace(/\r\n|\r|\n/g, '\n')
     .replace(/[\\;,]/g, (c) => `\\${c}`)
@@ -47,19 +50,26 @@ export function escapeText(value: string): string {
  * @internal
  */
 export function foldLine(line: string): string {
-  let out = '';
+  if (line.length <= 18) return line; // even at 4 octets a character, within 75
+  let pieces: string[] | undefined;
+  let from = 0;
   let octets = 0;
-  for (const char of line) {
-    const code = char.codePointAt(0) ?? 0;
-    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  for (let i = 0; i < line.length; ) {
+    const code = line.charCodeAt(i);
+    // A surrogate pair is one 4-octet character; a lone surrogate goes out as U+FFFD (3 octets).
+    const pair = code >= 0xd800 && code <= 0xdbff && (line.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     if (octets + size > 75) {
-      out += '\r\n ';
-      octets = 1;
+      (pieces ??= []).push(line.slice(from, i));
+      from = i;
+      octets = 1; // the space that starts a continuation line
     }
-    out += char;
     octets += size;
+    i += pair ? 2 : 1;
   }
-  return out;
+  if (pieces === undefined) return line;
+  pieces.push(line.slice(from));
+  return pieces.join('\r\n ');
 }
 
 /**
