@@ -306,8 +306,9 @@ function localTime(hhmmText: string): LocalTime {
 }
 
 /**
- * The schedule parsed for arithmetic; validates it first unless {@link defineSchedule} made it
- * (a schedule read back from JSON is validated once, then remembered).
+ * The schedule parsed for arithmetic, remembered per schedule object; validates it first unless
+ * {@link defineSchedule} made it (a schedule read back from JSON is checked on every call, since
+ * its owner may still change it).
  *
  * @internal
  */

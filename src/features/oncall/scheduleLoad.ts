@@ -133,6 +133,12 @@ export function scheduleLoad(schedule: Schedule, options: ScheduleLoadOptions): 
   const offHours = options.offHours;
   let windows: [number, number][] | undefined;
   if (offHours !== undefined) {
+    const given: unknown = offHours;
+    if (typeof given !== 'object' || given === null || typeof (given as { calendar?: unknown }).calendar !== 'object') {
+      throw new ValidationError('scheduleLoad', [
+        { code: 'invalid_type', path: ['offHours', 'calendar'], message: 'Give the calendar of working days: defineCalendar({ timeZone, holidays }) or its options.' },
+      ]);
+    }
     const hours = parseWorkingHours((offHours as { workingHours?: unknown }).workingHours);
     windows = workingWindows(defineCalendar(offHours.calendar), hours, from, to);
   }

@@ -65,5 +65,8 @@ describe('scheduleLoad', () => {
     const malformed = thrown(() => scheduleLoad(schedule, { ...range, offHours: { calendar: berlin, workingHours: { start: '9', end: '17:00' } } }), 'VALIDATION_FAILED');
     expect(malformed.details.issues.map((i) => i.path)).toEqual([['offHours', 'workingHours', 'start']]);
     thrown(() => scheduleLoad(schedule, { ...range, offHours: { calendar: { timeZone: 'Nowhere/Land' } } }), 'CONFIG_INVALID');
+    const noCalendar = thrown(() => scheduleLoad(schedule, { ...range, offHours: {} as never }), 'VALIDATION_FAILED');
+    expect(noCalendar.details.issues.map((i) => i.path)).toEqual([['offHours', 'calendar']]);
+    thrown(() => scheduleLoad(schedule, { ...range, offHours: null as never }), 'VALIDATION_FAILED');
   });
 });
