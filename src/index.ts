@@ -304,7 +304,7 @@ export {
   type DurationUnit,
   type IsoWeekday,
   type LocalDate,
-} from './features/compliance/calendar.js';
+} from './kernel/calendar.js';
 export {
   assertRegimePhase,
   assertRegimeTrigger,
@@ -505,3 +505,36 @@ export {
   toEpochMs,
   type TimeInput,
 } from './kernel/toEpochMs.js';
+
+// On-call: schedules, rotations and overrides as data, and the pure functions over them (issue 18).
+export {
+  defineSchedule,
+  SCHEDULE_LIMITS,
+  type DailyRestriction,
+  type LayerRestriction,
+  type Rotation,
+  type RotationUnit,
+  type Schedule,
+  type ScheduleInput,
+  type ScheduleLayer,
+  type ScheduleLayerInput,
+  type ScheduleOverride,
+  type WeeklyRestriction,
+} from './features/oncall/schedule.js';
+export {
+  MAX_SCHEDULE_RANGE_DAYS,
+  renderSchedule,
+  whoIsOnCall,
+  type OnCall,
+  type ScheduleRange,
+  type Shift,
+  type ShiftSource,
+} from './features/oncall/renderSchedule.js';
+export {
+  scheduleLoad,
+  type OffHoursOptions,
+  type ScheduleLoadOptions,
+  type UserLoad,
+  type WorkingHours,
+} from './features/oncall/scheduleLoad.js';
+export { toICalendar, type ICalendarOptions } from './features/oncall/toICalendar.js';

@@ -114,4 +114,16 @@ describe('examples', () => {
     expect(out).toMatch(/#4 \S+ RESOLVED/);
     expect(out).toContain('timeline verifies: true');
   }, 60_000);
+
+  it('oncall prints who is on call, a week of shifts across the clock change, the load and a calendar feed', async () => {
+    const out = await example('oncall');
+    expect(out).toContain('SRE primary at 2026-03-10T16:00:00Z: olivia (override), until 2026-03-10T17:30:00.000Z');
+    expect(out).toContain('  2026-03-10 22:00 → 2026-03-11 00:00  noah  [sydney]');
+    expect(out).toContain('  2026-03-25 16:00 → 2026-03-26 07:00  dr-weber  [override]');
+    // The weekend runs Saturday 08:00 CET to Monday 08:00 CEST: 07:00Z to 06:00Z.
+    expect(out).toContain('  2026-03-28 07:00 → 2026-03-30 06:00  dr-weber  [weekends]');
+    expect(out).toMatch(/dr-yilmaz +201\.0 h on call in +9 shifts/);
+    expect(out).toContain('BEGIN:VCALENDAR\nVERSION:2.0');
+    expect(out).toContain('UID:20260323T160000Z-pharmacy-oncall-dr-weber@incidentkit');
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { parseInput } from '../../kernel/parse.js';
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import type { Incident } from '../../model/incident.js';
 import type { ClockState } from '../../model/reportingClock.js';
-import { defineCalendar, type CalendarOptions } from './calendar.js';
+import { defineCalendar, type CalendarOptions } from '../../kernel/calendar.js';
 import { clockInputOf, computeClock, updateClock } from './computeClock.js';
 import { assertRegimePhase, assertRegimeTrigger, createRegimeRegistry, type Regime } from './regimes.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { parseInput } from '../../kernel/parse.js';
 import { LIMITS, text, timestampSchema } from '../../model/primitives.js';
-import { addDuration, defineCalendar, type BusinessCalendar, type CalendarOptions } from './calendar.js';
+import { addDuration, defineCalendar, type BusinessCalendar, type CalendarOptions } from '../../kernel/calendar.js';
 import type { ClockAnchor, Regime, RegimePhaseId, RegimeTrigger } from './regimes.js';
 import type { ClockPhaseState, ClockPhaseStatus, ClockState } from '../../model/reportingClock.js';
 
@@ -65,7 +65,7 @@ export function calendarForRegime(regime: Regime, calendar: CalendarOptions | Bu
  *
  * @remarks Pure and deterministic: the same input always gives the same output, so the
  * engine can compute it in its projection with `now` = the time of the latest event and
- * replay gives the same result. Due times follow the calendar rules in `compliance/calendar`;
+ * replay gives the same result. Due times follow the calendar rules in `kernel/calendar`;
  * a phase with a `notLaterThan` limit is due at the earlier of the two, unless the limit falls
  * before the phase starts. A phase whose start is unknown is `waiting` with no `dueAt`.
  *

@@ -12,7 +12,7 @@
 import { ConfigError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { parseConfig } from '../../kernel/parse.js';
 import { BUILT_IN_REGIME_DEFINITIONS as DEFINITIONS } from './builtInRegimeDefinitions.js';
-import { defineCalendar, parseDuration, type CalendarOptions, type Duration } from './calendar.js';
+import { defineCalendar, parseDuration, type CalendarOptions, type Duration } from '../../kernel/calendar.js';
 import { regimeSchema } from './regimeSchema.js';
 
 /** What starts a phase's period: a trigger (e.g. `awareness`), or the filing of an earlier phase. */

@@ -1,6 +1,6 @@
 /**
  * Civil dates (no time zone): plain year/month/day arithmetic on the proleptic Gregorian
- * calendar, for the business calendar in `calendar.ts`.
+ * calendar, for the business calendar in `calendar.ts` and the on-call schedules.
  */
 
 /** A date as numbers (`m` 1-12); `calendar.ts` writes it as a `YYYY-MM-DD` LocalDate. */

@@ -22,7 +22,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { parseConfig } from '../../kernel/parse.js';
+import { parseConfig } from './parse.js';
 import { addDaysToDate, addMonthsToDate, DAY_MS, epochDayOf, formatDate, isRealDate, parseDate, utcMs, ymdOfEpochDay, type CivilDate } from './civilDate.js';
 import { canonicalZone, endOfDay, HH_MM, localParts, startOfDay } from './timeZone.js';
 

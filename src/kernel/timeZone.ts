@@ -1,7 +1,7 @@
 /**
  * Time zones through `Intl.DateTimeFormat` (no date library, no Node built-ins): an instant's
  * local wall time, and the instant a local wall time names, for the business calendar in
- * `calendar.ts`.
+ * `calendar.ts` and the on-call schedules.
  */
 import { addDaysToDate, DAY_MS, utcMs, type CivilDate } from './civilDate.js';
 

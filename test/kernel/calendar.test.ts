@@ -8,9 +8,9 @@ import {
   localDateOf,
   startOfLocalDay,
   type Duration,
-} from '../../../src/features/compliance/calendar.js';
-import { isIncidentKitError, type ValidationIssue } from '../../../src/errors.js';
-import { thrown } from '../../helpers.js';
+} from '../../src/kernel/calendar.js';
+import { isIncidentKitError, type ValidationIssue } from '../../src/errors.js';
+import { thrown } from '../helpers.js';
 
 const utc = defineCalendar();
 const berlin = defineCalendar({ timeZone: 'Europe/Berlin' });
