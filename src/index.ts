@@ -165,6 +165,7 @@ export type { JsonValue } from './model/primitives.js';
 export { sevScale, severitySchema, type SeverityScale } from './model/severity.js';
 
 export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
+export { RECORD_METHODS, requireRecords, type RecordMethod, type RecordStore } from './storage/records.js';
 export type {
   AlertQuery,
   ClaimOptions,
@@ -175,9 +176,13 @@ export type {
   OutboxFailure,
   OutboxRecord,
   Page,
+  RecordHistoryRange,
+  RecordQuery,
+  RecordWrite,
   SignalCount,
   StorageAdapter,
   StoredIncident,
+  StoredRecord,
   TimerRecord,
 } from './storage/types.js';
 
@@ -192,6 +197,7 @@ export {
   InvalidTransitionError,
   NotFoundError,
   NotifierError,
+  RecordConflictError,
   ValidationError,
   isIncidentKitError,
   type AdapterErrorDetails,
@@ -204,6 +210,7 @@ export {
   type InvalidTransitionErrorDetails,
   type NotFoundErrorDetails,
   type NotifierErrorDetails,
+  type RecordConflictErrorDetails,
   type ValidationErrorDetails,
   type ValidationIssue,
 } from './errors.js';
