@@ -18,6 +18,7 @@ import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { alertWithCounter, groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
+import { sqliteRecords } from './sql/sqliteRecords.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
 import type {
@@ -61,7 +62,8 @@ function toOutbox(row: OutboxRow): OutboxRecord {
  * version = ?`, `(tenant, incident, seq)` is a primary key, and the dedup keys of open incidents
  * are rows of `<prefix>open_keys`, where an incident's own key is unique per tenant, so
  * `findOpenByDedupKey` is one index lookup. Every `list` page is an index seek. Times are stored
- * as canonical ISO-8601 text and JSON as text, so both round-trip exactly. Enable WAL
+ * as canonical ISO-8601 text and JSON as text, so both round-trip exactly. Versioned records
+ * (`putRecord`, …) are rows of `<prefix>records`, one per version. Enable WAL
  * (`db.pragma('journal_mode = WAL')`) for files.
  * Several processes may share one file, but for several hosts use `postgresStore`.
  *
@@ -363,5 +365,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         assertTimestamp(ADAPTER, 'redeliver', 'availableAt', availableAt);
         return stmt.redeliver.run(availableAt, tenantId, messageId).changes === 1;
       }),
+
+    ...sqliteRecords(db, prefix, stmt, run),
   };
 }
