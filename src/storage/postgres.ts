@@ -18,6 +18,7 @@ import { postgresLists } from './sql/postgresList.js';
 import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
+import { postgresRecords } from './sql/postgresRecords.js';
 import { toAlert, toEvent, toOutbox, toTimer, withCounters, type AlertRow, type CountedRow, type EventRow, type OutboxRow, type TimerRow } from './sql/postgresRows.js';
 import { claimedMessages, claimedTimers, parseJson } from './sql/rowRecords.js';
 import { postgresStatements, statementName } from './sql/postgresStatements.js';
@@ -63,6 +64,8 @@ const ADAPTER = 'postgres';
  *   checked in JavaScript first.
  * - `findOpenByDedupKey` is one index lookup, and every `list` page an index seek.
  * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
+ * - Versioned records (`putRecord`, …) are rows of `incidentkit_records`, one per version; a
+ *   write is one statement too, compare-and-set on the current version.
  * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
  *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.
  *
@@ -302,5 +305,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       const { rowCount } = await query('redeliver', sql.redeliver, [tenantId, messageId, availableAt]);
       return rowCount === 1;
     },
+
+    ...postgresRecords(quoteIdentifier(schema), run),
   };
 }

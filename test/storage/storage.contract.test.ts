@@ -173,7 +173,7 @@ describe.skipIf(postgres.url === null)(`postgres${postgres.url === null ? ` (ski
         await shared.migrate();
       }
       await pool.query(
-        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'signal_totals', 'alerts', 'firings', 'open_keys'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
+        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'signal_totals', 'alerts', 'firings', 'open_keys', 'records'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
       );
       return shared;
     },
