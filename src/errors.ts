@@ -214,7 +214,7 @@ export interface RecordConflictErrorDetails {
   readonly id: string;
   /** The version the write was computed from (`0`: it meant to create the record). */
   readonly expected: number;
-  /** The version the store holds (`0`: the record does not exist). */
+  /** The version the store holds; `0`: the record does not exist. */
   readonly actual: number;
 }
 
@@ -230,14 +230,14 @@ export interface RecordConflictErrorDetails {
  * import { RecordConflictError } from 'incidentkit';
  *
  * const err = new RecordConflictError({ tenantId: 'default', kind: 'schedule', id: 'primary', expected: 3, actual: 4 });
- * console.log(err.message); // Record schedule 'primary' was expected at version 3 but is at version 4 (0: absent); read it again and retry.
+ * console.log(err.message); // Record schedule 'primary' was expected at version 3 but it is at version 4; reload it and retry.
  * ```
  */
 export class RecordConflictError extends IncidentKitError<RecordConflictErrorDetails> {
   constructor(details: RecordConflictErrorDetails, cause?: unknown) {
     super(
       'VERSION_CONFLICT',
-      `Record ${details.kind} '${details.id}' was expected at version ${String(details.expected)} but is at version ${String(details.actual)} (0: absent); read it again and retry.`,
+      `Record ${details.kind} '${details.id}' was expected at version ${String(details.expected)} but it is at version ${String(details.actual)}; reload it and retry.`,
       { details, cause },
     );
     this.name = 'RecordConflictError';

@@ -194,11 +194,8 @@ const schemas = /* @__PURE__ */ (() => {
   return {
     write,
     read: z.object({ ...key, version: positive.optional() }),
-    list: z.object({
-      kind: key.kind,
-      limit: positive.max(1_000),
-      cursor: z.string().startsWith('>', 'Unknown cursor; pass the nextCursor of a previous page of records unchanged.').optional(),
-    }),
+    // A cursor is the store's own: each store refuses one it did not make.
+    list: z.object({ kind: key.kind, limit: positive.max(1_000), cursor: z.string().optional() }),
     history: z.object({ ...key, afterVersion: count.default(0), limit: positive.optional() }),
   };
 })();
@@ -227,7 +224,7 @@ export function checkRecordRead(kind: string, id: string, options?: { readonly v
 /**
  * Checks a page query of records.
  *
- * @throws ValidationError (`VALIDATION_FAILED`) for a malformed kind, a limit outside 1–1 000 or an unknown cursor.
+ * @throws ValidationError (`VALIDATION_FAILED`) for a malformed kind or a limit outside 1–1 000.
  * @internal
  */
 export function checkRecordQuery(kind: string, query: RecordQuery): void {

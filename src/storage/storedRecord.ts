@@ -2,6 +2,7 @@
  * Record versions as every store builds them, and the cursor of a page of records: small, so the
  * memory store carries little for them.
  */
+import { ValidationError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { RecordWrite, StoredRecord } from './types.js';
@@ -27,5 +28,14 @@ export function writtenRecord(write: RecordWrite): StoredRecord {
  */
 export const recordCursor = (id: string): string => `>${id}`;
 
-/** The id a page starts after: `''` (before every id) without a cursor. @internal */
-export const afterRecordCursor = (cursor: string | undefined): string => cursor?.slice(1) ?? '';
+/**
+ * The id a page starts after: `''` (before every id) without a cursor.
+ *
+ * @throws ValidationError (`VALIDATION_FAILED`) for a cursor {@link recordCursor} did not make.
+ * @internal
+ */
+export function afterRecordCursor(cursor: string | undefined): string {
+  if (cursor === undefined) return '';
+  if (cursor.startsWith('>')) return cursor.slice(1);
+  throw new ValidationError('listRecords', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged.' }]);
+}
