@@ -137,8 +137,9 @@ const schemas = /* @__PURE__ */ (() => {
     kind: z.string().regex(/^[A-Za-z][\w.:-]{0,63}$/, 'A kind holds letters, digits, _, -, . or :, starts with a letter, and has at most 64 characters.'),
     id: text.max(200),
   };
-  const count = z.int().min(0);
-  const positive = z.int().min(1);
+  // Versions and limits are SQL `integer`s.
+  const count = z.int().min(0).max(2_147_483_646);
+  const positive = count.min(1);
   const write = z
     .object({
       tenantId: text,
