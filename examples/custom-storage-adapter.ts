@@ -12,6 +12,8 @@ import {
   createIncidentEngine,
   DuplicateIncidentError,
   OPEN_STATUSES,
+  RecordConflictError,
+  requireRecords,
   ValidationError,
   type AlertSummary,
   type Claimed,
@@ -22,6 +24,7 @@ import {
   type StorageAdapter,
   type StoredEvent,
   type StoredIncident,
+  type StoredRecord,
   type TimerRecord,
 } from 'incidentkit';
 
@@ -82,6 +85,22 @@ function decodeAlertCursor(cursor: string): number {
   }
   throw new ValidationError('alerts', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass nextCursor back unchanged.' }]);
 }
+
+/** A records cursor: the last id of a page. */
+const encodeRecordCursor = (id: string): string => Buffer.from(JSON.stringify(['records', id])).toString('base64url');
+
+function decodeRecordCursor(cursor: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(parsed) && parsed[0] === 'records' && typeof parsed[1] === 'string') return parsed[1];
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('listRecords', [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass nextCursor back unchanged.' }]);
+}
+
+/** Record versions sort by key when the version is zero-padded. */
+const versionPart = (version: number): string => String(version).padStart(12, '0');
 
 function encodeCursor(incident: Incident): string {
   return Buffer.from(JSON.stringify([incident.detectedAt, incident.id])).toString('base64url');
@@ -350,12 +369,68 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
         await write(k, { record: { ...doc.record, availableAt }, state: 'pending' });
         return true;
       }),
+
+    // Versioned records (optional: all four or none). Every version is a document of its own and
+    // `recordCurrent` names the newest; engine code reaches them through requireRecords(store),
+    // which checks every write first.
+    putRecord: (change) =>
+      exclusive(async () => {
+        const { tenantId, kind, id, expectedVersion } = change;
+        const actual = (await read<number>(key('recordCurrent', tenantId, kind, id))) ?? 0;
+        // Rule 1 again: compare and set, and the loser changes nothing.
+        if (actual !== expectedVersion) throw new RecordConflictError({ tenantId, kind, id, expected: expectedVersion, actual });
+        const record: StoredRecord = {
+          tenantId,
+          kind,
+          id,
+          version: actual + 1,
+          value: change.value,
+          updatedAt: change.at,
+          updatedBy: change.actor,
+          ...(change.value === null ? { deleted: true as const } : {}),
+        };
+        await write(key('recordVersion', tenantId, kind, id, versionPart(record.version)), record);
+        await write(key('recordCurrent', tenantId, kind, id), record.version);
+        // Its timers belong to no incident (incidentId ''), like any timer otherwise.
+        for (const timerId of change.timers?.cancel ?? []) await kv.delete(key('timer', tenantId, '', timerId));
+        for (const t of change.timers?.set ?? []) await write(key('timer', t.tenantId, t.incidentId, t.timerId), { record: t });
+        for (const m of change.outbox ?? []) await write(key('outbox', m.tenantId, m.id), { record: m, state: 'pending' });
+        return record;
+      }),
+
+    async getRecord(tenantId, kind, id, options = {}) {
+      const version = options.version ?? (await read<number>(key('recordCurrent', tenantId, kind, id)));
+      return version === undefined ? undefined : read<StoredRecord>(key('recordVersion', tenantId, kind, id, versionPart(version)));
+    },
+
+    async listRecords(tenantId, kind, query) {
+      const after = query.cursor === undefined ? undefined : decodeRecordCursor(query.cursor);
+      const currents = await readAll<number>(prefix('recordCurrent', tenantId, kind));
+      const records = await Promise.all(
+        currents.map(({ key: k, doc }) => read<StoredRecord>(key('recordVersion', tenantId, kind, (JSON.parse(k) as string[])[3] ?? '', versionPart(doc)))),
+      );
+      // By id; `<` compares UTF-16 units, which is code point order for every id that holds no
+      // character beyond U+FFFF next to one in U+E000–U+FFFF.
+      const live = records
+        .filter((r): r is StoredRecord => r !== undefined && r.deleted === undefined && (after === undefined || r.id > after))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      const items = live.slice(0, query.limit);
+      const last = items.at(-1);
+      return live.length > query.limit && last !== undefined ? { items, nextCursor: encodeRecordCursor(last.id) } : { items };
+    },
+
+    async recordHistory(tenantId, kind, id, range = {}) {
+      const versions = (await readAll<StoredRecord>(prefix('recordVersion', tenantId, kind, id))).map(({ doc }) => doc);
+      const after = versions.filter((v) => v.version > (range.afterVersion ?? 0));
+      return range.limit === undefined ? after : after.slice(0, range.limit);
+    },
   };
 }
 
 // Run as a program: drive an incident through the engine on this adapter.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const engine = createIncidentEngine({ store: keyValueStore(createMapKeyValue()) });
+  const store = keyValueStore(createMapKeyValue());
+  const engine = createIncidentEngine({ store });
   const actor = { id: 'u_sam', name: 'Sam' };
   const incident = await engine.declare({ title: 'Queue backlog growing', severity: 'SEV3', dedupKey: 'backlog/orders', actor });
   await engine.acknowledge(incident.id, { actor });
@@ -364,4 +439,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(`${resolved.id} is ${resolved.status} at version ${String(resolved.version)}`);
   for (const event of await engine.timeline(incident.id)) console.log(`  #${String(event.seq)} ${event.at} ${event.type}`);
   console.log('timeline verifies:', (await engine.verifyTimeline(incident.id)).ok);
+
+  // Versioned records: what on-call schedules, routing rules and status pages are kept as.
+  const records = requireRecords(store, 'example');
+  const at = new Date().toISOString();
+  const schedule = await records.putRecord({ tenantId: 'default', kind: 'schedule', id: 'primary', expectedVersion: 0, value: { name: 'Primary' }, at, actor: { kind: 'user', id: 'u_sam' } });
+  await records.putRecord({ tenantId: 'default', kind: 'schedule', id: 'primary', expectedVersion: schedule.version, value: { name: 'Primary on-call' }, at, actor: { kind: 'user', id: 'u_sam' } });
+  console.log('schedule versions:', (await records.recordHistory('default', 'schedule', 'primary')).map((v) => v.version).join(', '));
 }

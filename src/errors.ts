@@ -206,6 +206,44 @@ export class ConcurrencyError extends IncidentKitError<ConcurrencyErrorDetails> 
   }
 }
 
+/** Details of a {@link RecordConflictError}. */
+export interface RecordConflictErrorDetails {
+  readonly tenantId: string;
+  /** The record's kind, e.g. `schedule`. */
+  readonly kind: string;
+  readonly id: string;
+  /** The version the write was computed from (`0`: it meant to create the record). */
+  readonly expected: number;
+  /** The version the store holds; `0`: the record does not exist. */
+  readonly actual: number;
+}
+
+/**
+ * A record changed between read and write (code `VERSION_CONFLICT`, like {@link ConcurrencyError}
+ * for incidents); nothing was written.
+ *
+ * @remarks Stores raise it from `putRecord` when `expectedVersion` is not the record's current
+ * version, which includes creating (`expectedVersion: 0`) a record that exists. Read the record
+ * again, apply the change to it, and write at its version.
+ * @example
+ * ```ts
+ * import { RecordConflictError } from 'incidentkit';
+ *
+ * const err = new RecordConflictError({ tenantId: 'default', kind: 'schedule', id: 'primary', expected: 3, actual: 4 });
+ * console.log(err.message); // Record schedule 'primary' was expected at version 3 but it is at version 4; reload it and retry.
+ * ```
+ */
+export class RecordConflictError extends IncidentKitError<RecordConflictErrorDetails> {
+  constructor(details: RecordConflictErrorDetails, cause?: unknown) {
+    super(
+      'VERSION_CONFLICT',
+      `Record ${details.kind} '${details.id}' was expected at version ${String(details.expected)} but it is at version ${String(details.actual)}; reload it and retry.`,
+      { details, cause },
+    );
+    this.name = 'RecordConflictError';
+  }
+}
+
 /** Details of a {@link DuplicateIncidentError}. */
 export interface DuplicateIncidentErrorDetails {
   readonly tenantId: string;

@@ -165,6 +165,7 @@ export type { JsonValue } from './model/primitives.js';
 export { sevScale, severitySchema, type SeverityScale } from './model/severity.js';
 
 export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
+export { RECORD_METHODS, requireRecords, type RecordMethod, type RecordStore } from './storage/records.js';
 export type {
   AlertQuery,
   ClaimOptions,
@@ -176,9 +177,13 @@ export type {
   OutboxFailure,
   OutboxRecord,
   Page,
+  RecordHistoryRange,
+  RecordQuery,
+  RecordWrite,
   SignalCount,
   StorageAdapter,
   StoredIncident,
+  StoredRecord,
   TimerRecord,
 } from './storage/types.js';
 
@@ -193,6 +198,7 @@ export {
   InvalidTransitionError,
   NotFoundError,
   NotifierError,
+  RecordConflictError,
   ValidationError,
   isIncidentKitError,
   type AdapterErrorDetails,
@@ -205,6 +211,7 @@ export {
   type InvalidTransitionErrorDetails,
   type NotFoundErrorDetails,
   type NotifierErrorDetails,
+  type RecordConflictErrorDetails,
   type ValidationErrorDetails,
   type ValidationIssue,
 } from './errors.js';

@@ -14,6 +14,7 @@ import {
   InvalidTransitionError,
   NotFoundError,
   NotifierError,
+  RecordConflictError,
   ValidationError,
   isIncidentKitError,
   type ErrorCode,
@@ -55,6 +56,12 @@ const CASES: readonly (readonly [IncidentKitError<object>, ErrorCode, string, re
     'VERSION_CONFLICT',
     'ConcurrencyError',
     ['inc_7', '3', '4', 'retry'],
+  ],
+  [
+    new RecordConflictError({ tenantId: 'acme', kind: 'schedule', id: 'primary', expected: 3, actual: 4 }, cause),
+    'VERSION_CONFLICT',
+    'RecordConflictError',
+    ['schedule', 'primary', '3', '4', 'retry'],
   ],
   [
     new DuplicateIncidentError({ tenantId: 'acme', dedupKey: 'db-down', existingIncidentId: 'inc_1' }),

@@ -7,6 +7,7 @@ import { OPEN_STATUSES, type AlertSummary, type Incident } from '../model/incide
 import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
+import { memoryRecords } from './memoryRecords.js';
 import type {
   AlertQuery,
   Commit,
@@ -58,7 +59,9 @@ const optionsSchema = /* @__PURE__ */ (() =>
  * incident: a new projection shares every value that did not change with the previous one.
  * Claiming timers and outbox messages costs the same however many were completed or delivered
  * before, and only the newest `keepDelivered` delivered messages are kept, so a long-running
- * process does not grow with its deliveries.
+ * process does not grow with its deliveries. It keeps versioned records too (`putRecord`,
+ * `getRecord`, `listRecords`, `recordHistory`; reach them with `requireRecords`, which checks
+ * what is written), every version frozen.
  *
  * @example
  * ```ts
@@ -325,5 +328,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     failOutbox: (claimed, failure: OutboxFailure) => Promise.resolve(outbox.fail(claimed, failure)),
     deadLetters: (tenantId) => Promise.resolve(outbox.deadLetters(tenantId)),
     redeliver: (tenantId, messageId, availableAt) => Promise.resolve(outbox.redeliver(tenantId, messageId, availableAt)),
+    ...memoryRecords(timers, outbox),
   };
 }

@@ -20,6 +20,7 @@ import { postgresLists } from './sql/postgresList.js';
 import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
+import { postgresRecords } from './sql/postgresRecords.js';
 import {
   itemsOf,
   toAlert,
@@ -93,6 +94,8 @@ interface LoadRow extends CounterColumns {
  *   instance's commit makes it stale), and `load` reads only the version while it is current.
  *   What `load` returns is deeply frozen.
  * - Timers and outbox messages are claimed with `FOR UPDATE SKIP LOCKED` and a lease.
+ * - Versioned records (`putRecord`, …) are rows of `incidentkit_records`, one per version; a
+ *   write is one statement too, compare-and-set on the current version.
  * - Data and snapshots are `jsonb`, times `timestamptz`; both round-trip exactly (times must be
  *   canonical `toISOString()` strings, which the engine always writes). Strings must not contain NUL.
  *
@@ -341,5 +344,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       const { rowCount } = await query('redeliver', sql.redeliver, [tenantId, messageId, availableAt]);
       return rowCount === 1;
     },
+
+    ...postgresRecords(quoteIdentifier(schema), run),
   };
 }

@@ -20,6 +20,7 @@ import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { alertWithCounter, groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
+import { sqliteRecords } from './sql/sqliteRecords.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
 import { validateIdentifier } from './sql/validateIdentifier.js';
 import { deepFreeze } from '../kernel/freeze.js';
@@ -68,7 +69,7 @@ function toOutbox(row: OutboxRow): OutboxRecord {
  * remembers the last state of its most recently used incidents by version, so a command on an
  * incident with 10 000 action items costs what one with 10 does. What `load` returns is deeply
  * frozen. Times are stored as canonical ISO-8601 text and JSON as text, so both round-trip
- * exactly. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
+ * exactly. Versioned records (`putRecord`, …) are rows of `<prefix>records`, one per version. Enable WAL (`db.pragma('journal_mode = WAL')`) for files.
  * Several processes may share one file, but for several hosts use `postgresStore`.
  *
  * @example
@@ -434,5 +435,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         assertTimestamp(ADAPTER, 'redeliver', 'availableAt', availableAt);
         return stmt.redeliver.run(availableAt, tenantId, messageId).changes === 1;
       }),
+
+    ...sqliteRecords(db, prefix, stmt, run),
   };
 }

@@ -1,3 +1,4 @@
+import type { Actor } from '../model/actor.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { StoredEvent } from '../model/event.js';
 import type { AlertSummary, Incident, IncidentStatus } from '../model/incident.js';
@@ -168,6 +169,82 @@ export interface OutboxFailure {
 }
 
 /**
+ * A versioned JSON document of one kind (e.g. `schedule`, `routingRule`, `statusPage`), per
+ * tenant, outside any incident: one version of it, as {@link StorageAdapter.getRecord} and
+ * {@link StorageAdapter.recordHistory} return it.
+ *
+ * @remarks Every write appends a version (`1`, `2`, …); none is ever changed or removed, so a
+ * record's history is complete. A delete appends a tombstone: `value` is `null` and `deleted` is
+ * `true`.
+ */
+export interface StoredRecord {
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly id: string;
+  /** `1` for the first version; each write (a delete too) adds one. */
+  readonly version: number;
+  /** The document; `null` in a tombstone. */
+  readonly value: JsonValue;
+  /** When this version was written (ISO-8601 UTC, as `Date#toISOString()` writes it). */
+  readonly updatedAt: string;
+  /** Who wrote this version. */
+  readonly updatedBy: Actor;
+  /** Present when this version deleted the record. */
+  readonly deleted?: true;
+}
+
+/**
+ * One atomic write of a record ({@link StorageAdapter.putRecord}): the next version, compared
+ * and set against the current one, with the timers and outbox messages it causes.
+ */
+export interface RecordWrite {
+  readonly tenantId: string;
+  /** Letters, digits, `_`, `-`, `.` or `:`, starting with a letter; at most 64 characters. */
+  readonly kind: string;
+  /** Any non-empty text of at most 200 characters, without NUL or unpaired surrogates. */
+  readonly id: string;
+  /**
+   * The version the write was computed from: `0` creates the record; otherwise its current
+   * version (a tombstone's too: writing a value after a delete brings the record back).
+   * Anything else raises `RecordConflictError` (`VERSION_CONFLICT`) and writes nothing.
+   */
+  readonly expectedVersion: number;
+  /** The new document, or `null` to delete the record (a tombstone version; its history stays). */
+  readonly value: JsonValue;
+  /** When the write happens (ISO-8601 UTC, as `Date#toISOString()` writes it). */
+  readonly at: string;
+  readonly actor: Actor;
+  /**
+   * Durable timers written in the same atomic write, e.g. an on-call hand-off notice. They belong
+   * to no incident: `incidentId` is `''`, and `timerId` is a feature's (`featureTimerId(name,
+   * key)`), so `engine.tick()` hands the due timer to that feature's `fireTimer`. `cancel` names
+   * such timers by id.
+   */
+  readonly timers?: {
+    readonly set?: readonly TimerRecord[];
+    readonly cancel?: readonly string[];
+  };
+  /** Messages written in the same atomic write (`incidentId` may be `''` when they are about no incident). */
+  readonly outbox?: readonly OutboxRecord[];
+}
+
+/** Paging of {@link StorageAdapter.listRecords}. */
+export interface RecordQuery {
+  /** At most this many records (a whole number from 1 to 1 000). */
+  readonly limit: number;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+/** Which versions {@link StorageAdapter.recordHistory} returns. */
+export interface RecordHistoryRange {
+  /** Only versions after this one; default `0` (from the first). A whole number ≥ 0. */
+  readonly afterVersion?: number;
+  /** At most this many versions; default: all that follow. A whole number ≥ 1. */
+  readonly limit?: number;
+}
+
+/**
  * The storage contract. `memoryStore()`, `sqliteStore(db)` and `postgresStore(pool)` implement
  * it, and so can any host; `runStorageContract` in `incidentkit/testing` proves an adapter.
  *
@@ -261,4 +338,35 @@ export interface StorageAdapter {
   deadLetters(tenantId: string): Promise<readonly OutboxRecord[]>;
   /** Moves a dead-lettered message back to the outbox, due at `availableAt`. Returns whether it existed. */
   redeliver(tenantId: string, messageId: string, availableAt: string): Promise<boolean>;
+  /**
+   * Optional (with the other three record methods: an adapter has all four or none; see
+   * `requireRecords`): writes the next version of a record, with its timers and outbox
+   * messages, atomically, and returns it.
+   *
+   * @remarks Compare-and-set in the backend, as for `commit`: of two writes at one version
+   * exactly one wins.
+   * @throws RecordConflictError (`VERSION_CONFLICT`) when `expectedVersion` is not the record's
+   *   current version (`0` for a record that exists); nothing is written.
+   * @throws ValidationError (`VALIDATION_FAILED`) for a malformed write (a bad kind or id, a time
+   *   that is not canonical, a value that is not plain JSON or holds NUL or an unpaired surrogate,
+   *   a timer of an incident or of another tenant, …); nothing is written.
+   */
+  putRecord?(write: RecordWrite): Promise<StoredRecord>;
+  /**
+   * Optional: a record's current version (a tombstone too, with `deleted: true`), or with
+   * `options.version` that version; `undefined` when there is none.
+   */
+  getRecord?(tenantId: string, kind: string, id: string, options?: { readonly version?: number }): Promise<StoredRecord | undefined>;
+  /**
+   * Optional: one page of the current, not deleted records of `kind`, ordered by id (as the
+   * backend orders text: code point order in our stores).
+   *
+   * @remarks A cursor names the last id of a page, so records written between two pages never
+   * shift the pages that follow; an unknown cursor raises `ValidationError`. Serve it with a seek
+   * on an index of current, live records: a page costs the same however many records, versions
+   * and tombstones the kind has.
+   */
+  listRecords?(tenantId: string, kind: string, query: RecordQuery): Promise<Page<StoredRecord>>;
+  /** Optional: a record's versions after `range.afterVersion`, oldest first (empty for an unknown record). */
+  recordHistory?(tenantId: string, kind: string, id: string, range?: RecordHistoryRange): Promise<readonly StoredRecord[]>;
 }

@@ -4,7 +4,7 @@
  *
  * @remarks The checks live in `./storageContract/`, one file per promise (commits, dedup keys,
  * signal counters, timers, outbox, reads and paging, round-trips, the engine on the store, raw
- * rows); their names, in registration order, are {@link STORAGE_CONTRACT_TESTS}. This file
+ * rows, versioned records); their names, in registration order, are {@link STORAGE_CONTRACT_TESTS}. This file
  * registers them.
  */
 import type { StorageAdapter } from '../storage/types.js';
@@ -17,6 +17,7 @@ import { STORAGE_CONTRACT_TESTS, type StorageContractTestName } from './storageC
 import { outboxChecks } from './storageContract/outbox.js';
 import { NEEDS_INSPECT, NO_INSPECT_REASON, rawRowChecks } from './storageContract/rawRows.js';
 import { readChecks } from './storageContract/reads.js';
+import { recordChecks } from './storageContract/records.js';
 import { roundTripChecks } from './storageContract/roundTrip.js';
 import { signalChecks } from './storageContract/signals.js';
 import { timerChecks } from './storageContract/timers.js';
@@ -41,6 +42,7 @@ const CHECKS = {
   ...outboxChecks,
   ...roundTripChecks,
   ...engineChecks,
+  ...recordChecks,
   ...rawRowChecks,
 } satisfies Readonly<Record<StorageContractTestName, ContractCheck>>;
 
@@ -56,7 +58,10 @@ const CHECKS = {
  * `findAlert` reads any, counters merged, dedup keys of alerts beyond the 100 an incident carries),
  * timer and outbox leases (one claimant per lease, expired leases reclaimable, completed items
  * never returned, retries, dead letters and redelivery), tenant isolation of every read, stable
- * cursor paging, and exact round-trips of timestamps, unicode and nested JSON. Commits are built
+ * cursor paging, exact round-trips of timestamps, unicode and nested JSON, and the optional
+ * versioned records (compare-and-set, tombstones and history, paging, timers and messages written
+ * with a record; an adapter without any record method passes them by being refused cleanly, one
+ * with only some fails). Commits are built
  * with the real engine, so the data is what a host would store. Strings are NUL-free: PostgreSQL
  * cannot store U+0000 in text, and the suite asks nothing any SQL store cannot keep.
  *

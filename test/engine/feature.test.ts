@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { defineFeature, featureTimerId, type AnyIncidentFeature } from '../../src/engine/feature.js';
 import { createIncidentHandler } from '../../src/http/createIncidentHandler.js';
+import type { JsonValue } from '../../src/model/primitives.js';
 import { memoryStore } from '../../src/storage/memory.js';
+import { RECORD_METHODS, requireRecords } from '../../src/storage/records.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 import { sequentialIds } from '../../src/testing/sequentialIds.js';
@@ -96,6 +98,49 @@ describe('feature contract', () => {
     delete withoutTimers.claimTimers;
     const error = thrown(() => createIncidentEngine({ store: withoutTimers as StorageAdapter, features: [recorder()] }), 'CONFIG_INVALID');
     expect(error.message).toContain("The feature 'recorder' needs a store with claimTimers()");
+  });
+
+  it('keeps records through requireRecords: an engine over a store without them starts, and refuses only when records are used', async () => {
+    // As a built-in feature would: always on, so it checks the store when it first needs records.
+    const schedules = defineFeature({
+      name: 'schedules',
+      setup: (context) => ({
+        api: {
+          put: async (id: string, value: JsonValue, expectedVersion = 0) => {
+            const records = requireRecords(context.store, 'engine.features.schedules.put');
+            return await records.putRecord({
+              tenantId: context.tenantId,
+              kind: 'schedule',
+              id,
+              expectedVersion,
+              value,
+              at: context.now(),
+              actor: { kind: 'user', ...actor },
+              timers: { set: [{ tenantId: context.tenantId, incidentId: '', timerId: featureTimerId('schedules', `handoff:${id}`), dueAt: context.now(), event: { type: 'HANDOFF' } }] },
+            });
+          },
+        },
+        fireTimer: () => Promise.resolve(),
+      }),
+    });
+    const old = Object.fromEntries(Object.entries(memoryStore()).filter(([name]) => !(RECORD_METHODS as readonly string[]).includes(name))) as unknown as StorageAdapter;
+    const legacy = createIncidentEngine({ store: old, clock: createManualClock('2026-12-06T09:00:00.000Z'), features: [schedules()] });
+    expect((await legacy.declare({ title: 'Still works', severity: 'SEV3', actor })).status).toBe('triage');
+    const refused = await thrown(legacy.features.schedules.put('primary', { name: 'Primary' }), 'CONFIG_INVALID');
+    expect(refused.message).toContain('engine.features.schedules.put keeps versioned records');
+    expect(refused.message).toContain('lacks putRecord(), getRecord(), listRecords(), recordHistory()');
+
+    const { engine } = engineWith([schedules()]);
+    expect((await engine.features.schedules.put('primary', { name: 'Primary' })).version).toBe(1);
+    expect(await engine.tick()).toEqual([
+      { incidentId: '', timerId: 'feature:schedules:handoff:primary', dueAt: '2026-12-06T09:00:00.000Z', event: 'HANDOFF', outcome: 'applied' },
+    ]);
+    // A feature of the host's own may instead require them up front.
+    const strict = defineFeature({ name: 'strict', requires: RECORD_METHODS, setup: () => ({}) });
+    expect(thrown(() => createIncidentEngine({ store: old, features: [strict()] }), 'CONFIG_INVALID').message).toContain(
+      "The feature 'strict' needs a store with putRecord(), getRecord(), listRecords(), recordHistory()",
+    );
+    expect(createIncidentEngine({ store: memoryStore(), features: [strict()] })).toBeDefined();
   });
 
   it('drops a timer of a feature the engine no longer has', async () => {

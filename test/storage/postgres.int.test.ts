@@ -88,7 +88,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: postgres.url ?? '', max: 2 }));
       try {
         const applied = await Promise.all(pools.map((p) => postgresStore(p, { schema }).migrate()));
-        expect(applied.flat()).toEqual([1, 2, 3, 4, 5]);
+        expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6]);
         expect(await postgresStore(pool, { schema }).migrate()).toEqual([]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
@@ -100,6 +100,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         { version: 3, name: 'open dedup keys and list indexes' },
         { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
         { version: 5, name: 'action items as rows' },
+        { version: 6, name: 'versioned records' },
       ]);
     });
 
@@ -121,6 +122,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         'incidentkit_migrations',
         'incidentkit_open_keys',
         'incidentkit_outbox',
+        'incidentkit_records',
         'incidentkit_signal_counts',
         'incidentkit_signal_totals',
         'incidentkit_timers',
@@ -132,7 +134,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
       await schemaAt(schema, 1, [declared]);
       const upgraded = postgresStore(pool, { schema });
-      expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
+      expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
       expect(await upgraded.countFirings('default', 'k', '2026-01-01T00:00:00.000Z', '2025-12-31T23:00:00.000Z')).toBe(1);
       expect((await upgraded.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
       expect((await upgraded.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -151,7 +153,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
       await schemaAt(schema, 2, [newer, older, canceled, elsewhere]);
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([3, 4, 5]);
+      expect(await store.migrate()).toEqual([3, 4, 5, 6]);
       const { rows } = await pool.query(
         `SELECT tenant_id, dedup_key, own, incident_id FROM "${schema}".incidentkit_open_keys ORDER BY tenant_id, dedup_key, own`,
       );
@@ -197,11 +199,11 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         UPDATE ${s}.incidentkit_incidents SET
           incident = (incident || jsonb_build_object('alerts', ${every}, 'actionItems', '[]'::jsonb)) - 'alertCount' - 'unresolvedAlertCount',
           snapshot = jsonb_set(snapshot, '{context}', ((snapshot -> 'context') || jsonb_build_object('alerts', ${every}, 'actionItems', '[]'::jsonb)) - 'alertCount' - 'unresolvedAlertCount');
-        DROP TABLE ${s}.incidentkit_alerts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_incident_items;
+        DROP TABLE ${s}.incidentkit_alerts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_incident_items, ${s}.incidentkit_records;
         DELETE FROM ${s}.incidentkit_migrations WHERE version >= 4`);
 
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([4, 5]);
+      expect(await store.migrate()).toEqual([4, 5, 6]);
       const upgraded = createIncidentEngine({ store, clock, ingest });
       expect(await upgraded.get(id)).toEqual(before);
       expect([before.alertCount, before.unresolvedAlertCount, before.signalCount, before.alerts.length]).toEqual([130, 129, 132, 100]);

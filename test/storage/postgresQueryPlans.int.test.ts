@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL store's statements read through indexes: on tables with tens of thousands of
  * rows and fresh statistics (ANALYZE), `EXPLAIN (FORMAT JSON)` of every statement the store sends
- * (each list shape and each kind of commit included) shows no sequential scan of a store table.
+ * (each list shape, each kind of commit and of record write included) shows no sequential scan of
+ * a store table.
  *
  * Each statement is planned twice, as PostgreSQL plans a prepared statement: with its values
  * (`plan_cache_mode = force_custom_plan`) and without them (`force_generic_plan`), the plan a pool
@@ -15,9 +16,10 @@ import { allListShapes, listShapeKey, planList, type ListShape } from '../../src
 import type { CollectionWrite } from '../../src/storage/sql/incidentItems.js';
 import { postgresCommits } from '../../src/storage/sql/postgresCommit.js';
 import { postgresLists } from '../../src/storage/sql/postgresList.js';
+import { postgresRecordStatements, postgresRecordWrites } from '../../src/storage/sql/postgresRecords.js';
 import { postgresStatements } from '../../src/storage/sql/postgresStatements.js';
 import { postgresStore } from '../../src/storage/postgres.js';
-import type { Commit, ListQuery } from '../../src/storage/types.js';
+import type { Commit, ListQuery, RecordWrite } from '../../src/storage/types.js';
 import { commitBuilder } from '../../src/testing/storageContract/commitBuilder.js';
 import { alert, alice, message, stateOf, t, timer, withAlerts, withExtras } from '../../src/testing/storageContract/fixtures.js';
 import { markPostgresSuiteRan } from '../setup/postgres.js';
@@ -100,9 +102,16 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       INSERT INTO ${s}.incidentkit_alerts (tenant_id, incident_id, position, fingerprint, dedup_key, is_open, alert)
         SELECT tenant_id, id, p, 'fp_' || p, CASE WHEN p = 0 THEN 'alert_' || id ELSE 'alert_' || id || '_' || p END, is_open, '{}'
         FROM ${s}.incidentkit_incidents, generate_series(0, 2) AS p;
+      -- Records of two kinds, five versions each; every seventh deleted (its newest version a tombstone).
+      INSERT INTO ${s}.incidentkit_records (tenant_id, kind, id, version, value, at, actor, is_current)
+        SELECT 'tenant_' || (n % 3), CASE WHEN n % 2 = 0 THEN 'schedule' ELSE 'routingRule' END, 'rec_' || n, v,
+          CASE WHEN v = 5 AND n % 7 = 0 THEN NULL ELSE jsonb_build_object('n', n, 'body', repeat('x', 200)) END,
+          timestamptz '2026-01-01 00:00Z' + (n + v) * interval '1 minute', '{}', v = 5
+        FROM generate_series(0, ${String(INCIDENTS - 1)}) AS n, generate_series(1, 5) AS v;
       ANALYZE ${s}.incidentkit_incidents, ${s}.incidentkit_open_keys, ${s}.incidentkit_events, ${s}.incidentkit_timers,
         ${s}.incidentkit_outbox, ${s}.incidentkit_signal_counts, ${s}.incidentkit_signal_totals, ${s}.incidentkit_alerts,
-        ${s}.incidentkit_incident_items;
+        ${s}.incidentkit_incident_items,
+        ${s}.incidentkit_records;
     `);
     client = await pool.connect();
   });
@@ -170,6 +179,38 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       const values = samples[name as keyof typeof samples] as readonly unknown[] | undefined;
       expect(values, `a sample for ${name}`).toBeDefined();
       scans.push(...(await seqScans(text, values ?? [])).map((scan) => `${name}: ${scan}`));
+    }
+    expect(scans).toEqual([]);
+  });
+
+  it('reads and writes versioned records through indexes: current, a version, a page, history, every kind of write', async () => {
+    const key = [TENANT, 'schedule', 'rec_4'];
+    const samples: Record<keyof ReturnType<typeof postgresRecordStatements>, readonly unknown[]> = {
+      current: key,
+      atVersion: [...key, 3],
+      list: [TENANT, 'schedule', 'rec_400', 51],
+      history: [...key, 2, 10],
+      version: key,
+    };
+    const scans: string[] = [];
+    for (const [name, text] of Object.entries(postgresRecordStatements(s))) {
+      const values = samples[name as keyof typeof samples] as readonly unknown[] | undefined;
+      expect(values, `a sample for ${name}`).toBeDefined();
+      scans.push(...(await seqScans(text, values ?? [])).map((scan) => `${name}: ${scan}`));
+    }
+    const base = { tenantId: TENANT, kind: 'schedule', at: at(0), actor: { kind: 'user', id: 'u1' } } as const;
+    const timer = { tenantId: TENANT, incidentId: '', timerId: 'feature:oncall:handoff', dueAt: at(10), event: { type: 'HANDOFF' } };
+    const outbox = [{ id: 'msg_rec', tenantId: TENANT, incidentId: '', channel: 'webhook', idempotencyKey: 'k', payload: {}, availableAt: at(0), attempts: 0 }];
+    const writes: [string, RecordWrite][] = [
+      ['create', { ...base, id: 'rec_new', expectedVersion: 0, value: { n: 1 } }],
+      ['update', { ...base, id: 'rec_4', expectedVersion: 5, value: { n: 2 } }],
+      ['delete with timers and outbox', { ...base, id: 'rec_4', expectedVersion: 5, value: null, timers: { set: [timer], cancel: ['feature:oncall:old'] }, outbox }],
+      ['create with timers', { ...base, id: 'rec_new', expectedVersion: 0, value: { n: 1 }, timers: { set: [timer], cancel: ['feature:oncall:old'] }, outbox }],
+    ];
+    const prepare = postgresRecordWrites(s);
+    for (const [label, write] of writes) {
+      const { text, values } = prepare(write);
+      scans.push(...(await seqScans(text, values)).map((scan) => `${label}: ${scan}`));
     }
     expect(scans).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { isIncidentKitError } from '../../src/errors.js';
 import type { IncidentEngine } from '../../src/incidentEngine.js';
+import type { JsonValue } from '../../src/model/primitives.js';
 import { parseSignal } from '../../src/model/signal.js';
 import { projectionRow } from '../../src/storage/sql/projectionRow.js';
 import { SQLITE_MIGRATIONS } from '../../src/storage/sql/sqliteMigrations.js';
@@ -94,6 +95,7 @@ describe('sqliteStore migrations', () => {
       { version: 3, name: 'open dedup keys and list indexes' },
       { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
       { version: 5, name: 'action items as rows' },
+      { version: 6, name: 'versioned records' },
     ]);
     expect(await engineOn(db).get(incident.id)).toEqual(incident);
   });
@@ -103,7 +105,7 @@ describe('sqliteStore migrations', () => {
     const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
     databaseAt(db, 1, [declared]);
     const store = sqliteStore(db);
-    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     expect(await store.countFirings('default', 'k', '2026-05-01T09:00:00.000Z', '2026-05-01T08:00:00.000Z')).toBe(1);
     expect((await store.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
     expect((await store.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -160,7 +162,7 @@ describe('sqliteStore migrations', () => {
         snapshot = json_remove(json_set(snapshot, '$.context.alerts', json(${every})), '$.context.alertCount', '$.context.unresolvedAlertCount');
       DROP TABLE incidentkit_alerts; DROP TABLE incidentkit_signal_totals; DELETE FROM incidentkit_migrations WHERE version >= 4;
       UPDATE incidentkit_incidents SET incident = json_set(incident, '$.actionItems', json('[]')), snapshot = json_set(snapshot, '$.context.actionItems', json('[]'));
-      DROP TABLE incidentkit_incident_items`);
+      DROP TABLE incidentkit_incident_items; DROP TABLE incidentkit_records`);
     expect(db.prepare<[], { n: number }>("SELECT json_array_length(incident, '$.alerts') AS n FROM incidentkit_incidents").get()?.n).toBe(130);
 
     const upgraded = createIncidentEngine({ store: sqliteStore(db), clock, ids: sequentialIds('u'), ingest: { groupBy: ['alertname'], countWindowMs: 0 } });
@@ -208,7 +210,7 @@ describe('sqliteStore options', () => {
     expect((await safety.list()).items.map((i) => i.title)).toEqual(['Medication error']);
     expect(await safety.list({ status: 'triage' })).not.toEqual(await ops.list({ status: 'triage' }));
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    const kinds = ['alerts', 'events', 'firings', 'incident_items', 'incidents', 'migrations', 'open_keys', 'outbox', 'signal_counts', 'signal_totals', 'timers'];
+    const kinds = ['alerts', 'events', 'firings', 'incident_items', 'incidents', 'migrations', 'open_keys', 'outbox', 'records', 'signal_counts', 'signal_totals', 'timers'];
     expect(tables.map((t) => t.name)).toEqual([...kinds.map((k) => `ops_${k}`), ...kinds.map((k) => `safety_${k}`)]);
     expect((await ops.get(outage.id)).id).toBe(outage.id);
   });
@@ -307,6 +309,31 @@ describe('sqliteStore rows', () => {
     expect(rows()).toHaveLength(3);
     await store.commit(await builder.next(stateOf(resolved, stateOf(declared)), t(2000), (engine, id) => engine.close(id, { actor })));
     expect(rows()).toEqual([]);
+  });
+
+  it('keeps every version of a record as a row of <prefix>records, only the newest flagged current, a tombstone with a NULL value', async () => {
+    const db = database();
+    const store = sqliteStore(db);
+    const write = (expectedVersion: number, value: JsonValue) =>
+      ({ tenantId: TENANT, kind: 'schedule', id: 'primary', expectedVersion, value, at: t(expectedVersion * 1000), actor: { kind: 'user', id: 'u_alice' } }) as const;
+    await store.putRecord?.(write(0, { name: 'Primary' }));
+    await store.putRecord?.(write(1, { name: 'Primary on-call' }));
+    await store.putRecord?.(write(2, null));
+    expect(isIncidentKitError(await thrown(() => store.putRecord?.(write(1, { name: 'stale' }))), 'VERSION_CONFLICT')).toBe(true);
+    expect(db.prepare('SELECT version, value, at, actor, is_current FROM incidentkit_records ORDER BY version').all()).toEqual([
+      { version: 1, value: '{"name":"Primary"}', at: t(0), actor: '{"kind":"user","id":"u_alice"}', is_current: 0 },
+      { version: 2, value: '{"name":"Primary on-call"}', at: t(1000), actor: '{"kind":"user","id":"u_alice"}', is_current: 0 },
+      { version: 3, value: null, at: t(2000), actor: '{"kind":"user","id":"u_alice"}', is_current: 1 },
+    ]);
+  });
+
+  it('checks a record write itself, as requireRecords does, so a direct call cannot store what another store refuses', async () => {
+    const db = database();
+    const store = sqliteStore(db);
+    const base = { tenantId: TENANT, kind: 'schedule', id: 'primary', expectedVersion: 0, at: t(0), actor: { kind: 'user', id: 'u_alice' } } as const;
+    expect(isIncidentKitError(await thrown(() => store.putRecord?.({ ...base, value: { name: 'a\u0000b' } })), 'VALIDATION_FAILED')).toBe(true);
+    expect(isIncidentKitError(await thrown(() => store.putRecord?.({ ...base, value: {}, at: '2026-01-01T00:00:00Z' })), 'VALIDATION_FAILED')).toBe(true);
+    expect(db.prepare('SELECT count(*) AS n FROM incidentkit_records').get()).toEqual({ n: 0 });
   });
 
   it('refuses a commit whose times are not canonical ISO strings, and writes nothing', async () => {

@@ -2,11 +2,12 @@
  * The SQLite store's statements read through indexes: `EXPLAIN QUERY PLAN` of every statement it
  * prepares (each list shape included) on a populated database, before and after `ANALYZE`, must
  * not scan one of its tables, and every list page must be read in index order (a seek that stops
- * after the page, not a sort of every match).
+ * after the page, not a sort of every match). The statements of versioned records likewise.
  */
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allListShapes, listShapeKey, type ListShape } from '../../src/storage/sql/listPlan.js';
+import { sqliteRecordStatements, type SqliteRecordStatements } from '../../src/storage/sql/sqliteRecords.js';
 import { sqliteStatements, type SqliteStatements } from '../../src/storage/sql/sqliteStatements.js';
 import { sqliteStore } from '../../src/storage/sqlite.js';
 
@@ -33,7 +34,16 @@ function populate(db: Database.Database): void {
     `INSERT INTO ${PREFIX}outbox (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, state)
      VALUES (?, ?, ?, 'slack', ?, '{}', ?, 0, ?)`,
   );
+  const record = db.prepare(
+    `INSERT INTO ${PREFIX}records (tenant_id, kind, id, version, value, at, actor, is_current) VALUES (?, ?, ?, ?, ?, ?, '{}', ?)`,
+  );
   db.transaction(() => {
+    // Records of two kinds, five versions each; every seventh deleted (its newest version a tombstone).
+    for (let n = 0; n < TENANTS * PER_TENANT; n += 1) {
+      for (let v = 1; v <= 5; v += 1) {
+        record.run(`tenant_${String(n % TENANTS)}`, n % 2 === 0 ? 'schedule' : 'routingRule', `rec_${String(n)}`, v, v === 5 && n % 7 === 0 ? null : '{}', at(n + v), v === 5 ? 1 : 0);
+      }
+    }
     for (let n = 0; n < TENANTS * PER_TENANT; n += 1) {
       const tenant = `tenant_${String(n % TENANTS)}`;
       const id = `inc_${String(n)}`;
@@ -166,6 +176,28 @@ describe.each([
       expect.stringMatching(/^SEARCH k USING PRIMARY KEY \(tenant_id=\? AND dedup_key=\?\)$/),
       expect.stringMatching(/^SEARCH i USING INDEX sqlite_autoindex_incidentkit_incidents_1 \(tenant_id=\? AND id=\?\)$/),
     ]);
+  });
+
+  it('reads and writes versioned records through indexes, pages and history in index order', () => {
+    const key = ['tenant_1', 'schedule', 'rec_4'];
+    const samples: Record<keyof SqliteRecordStatements, readonly unknown[]> = {
+      current: key,
+      atVersion: [...key, 3],
+      list: ['tenant_1', 'schedule', 'rec_400', 51],
+      history: [...key, 2, 10],
+      version: key,
+      supersede: [...key, 5],
+      insert: [...key, 6, '{}', at(0), '{}'],
+    };
+    const records = sqliteRecordStatements(db, PREFIX);
+    const problems = Object.entries(records).flatMap(([name, statement]) => {
+      const values = samples[name as keyof SqliteRecordStatements];
+      const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${(statement as { source: string }).source}`).all(...values).map((row) => row.detail);
+      const bad = [...fullScans(plan), ...tenantScans(plan), ...plan.filter((line) => line.includes('TEMP B-TREE'))];
+      return bad.length === 0 ? [] : [`${name}: ${plan.join('; ')}`];
+    });
+    expect(problems).toEqual([]);
+    expect(Object.keys(records).sort()).toEqual(Object.keys(samples).sort());
   });
 
   it('seeks every list page, first and next, for every combination of filters', () => {

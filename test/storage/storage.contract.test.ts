@@ -1,7 +1,8 @@
 /**
  * The published storage contract suite, run against every store we ship exactly as a third party
- * would run it against theirs: memory (also keeping no delivered messages), SQLite (in memory and
- * on a WAL file), PostgreSQL, and the custom adapter of examples/custom-storage-adapter.ts.
+ * would run it against theirs: memory (also keeping no delivered messages, and without the optional
+ * record methods), SQLite (in memory and on a WAL file), PostgreSQL, and the custom adapter of
+ * examples/custom-storage-adapter.ts.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { keyValueStore, createMapKeyValue } from '../../examples/custom-storage-adapter.js';
 import { memoryStore } from '../../src/storage/memory.js';
+import { RECORD_METHODS } from '../../src/storage/records.js';
 import { postgresStore, type PostgresStore } from '../../src/storage/postgres.js';
 import { sqliteStore } from '../../src/storage/sqlite.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
@@ -86,6 +88,14 @@ runStorageContract(framework, { name: 'memory', create: () => memoryStore() });
 
 // Forgetting each message as soon as it is delivered must not change a single promise.
 runStorageContract(framework, { name: 'memory (keepDelivered: 0)', create: () => memoryStore({ keepDelivered: 0 }) });
+
+// An adapter written before records (no record methods) still passes every test: the records
+// tests check that requireRecords refuses it cleanly.
+runStorageContract(framework, {
+  name: 'memory without the optional record methods',
+  create: () =>
+    Object.fromEntries(Object.entries(memoryStore()).filter(([name]) => !(RECORD_METHODS as readonly string[]).includes(name))) as unknown as StorageAdapter,
+});
 
 runStorageContract(framework, {
   name: 'custom adapter from examples/custom-storage-adapter.ts',
@@ -173,7 +183,7 @@ describe.skipIf(postgres.url === null)(`postgres${postgres.url === null ? ` (ski
         await shared.migrate();
       }
       await pool.query(
-        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'signal_totals', 'alerts', 'firings', 'open_keys'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
+        `TRUNCATE ${['incidents', 'events', 'timers', 'outbox', 'signal_counts', 'signal_totals', 'alerts', 'firings', 'open_keys', 'incident_items', 'records'].map((t) => `"${schema}".incidentkit_${t}`).join(', ')}`,
       );
       return shared;
     },

@@ -3,6 +3,7 @@ import type { AdapterError } from '../../errors.js';
 import { INCIDENT_ALERTS_LIMIT } from '../../model/incident.js';
 import { driverCode } from './driverError.js';
 import { schemaTooNew, type Migration } from './migration.js';
+import { POSTGRES_RECORDS_MIGRATION } from './recordsSchema.js';
 import { quoteIdentifier } from './validateIdentifier.js';
 
 /**
@@ -224,6 +225,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         WHERE incident ? 'actionItems';
     `,
   },
+  POSTGRES_RECORDS_MIGRATION,
 ];
 
 const NEWEST = /* @__PURE__ */ (() => POSTGRES_MIGRATIONS.at(-1)?.version ?? 0)();

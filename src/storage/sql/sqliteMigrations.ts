@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { INCIDENT_ALERTS_LIMIT } from '../../model/incident.js';
 import { schemaTooNew, type Migration } from './migration.js';
+import { SQLITE_RECORDS_MIGRATION } from './recordsSchema.js';
 
 /**
  * The SQLite schema, as an append-only list: never edit a released migration, add the next one.
@@ -205,6 +206,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         WHERE json_type(incident, '$.actionItems') IS NOT NULL;
     `,
   },
+  SQLITE_RECORDS_MIGRATION,
 ];
 
 /**
