@@ -122,11 +122,11 @@ describe.skipIf(postgres.url === null)(`postgresStore item rows${postgres.url ==
       UPDATE ${s}.incidentkit_incidents i SET
         incident = incident || jsonb_build_object('actionItems', ${every}),
         snapshot = jsonb_set(snapshot, '{context,actionItems}', ${every});
-      DROP TABLE ${s}.incidentkit_incident_items CASCADE;
-      DELETE FROM ${s}.incidentkit_migrations WHERE version = 5`);
+      DROP TABLE ${s}.incidentkit_incident_items, ${s}.incidentkit_records CASCADE;
+      DELETE FROM ${s}.incidentkit_migrations WHERE version >= 5`);
 
     const store = postgresStore(pool, { schema });
-    expect(await store.migrate()).toEqual([5]);
+    expect(await store.migrate()).toEqual([5, 6]);
     const upgraded = engineOn(store, 'u');
     expect(await upgraded.get(id)).toEqual(before);
     expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });

@@ -187,7 +187,7 @@ describe('sqliteStore migrations', () => {
     const b = engineOn(second);
     const incident = await a.declare({ title: 'Shared', severity: 'SEV2', actor });
     expect((await b.get(incident.id)).title).toBe('Shared');
-    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 5 });
+    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 6 });
   });
 
   it('refuses a database migrated by a newer incidentkit', () => {

@@ -236,10 +236,10 @@ describe('sqliteStore migration 5', () => {
     db.exec(`UPDATE incidentkit_incidents SET
         incident = json_set(incident, '$.actionItems', json(${every})),
         snapshot = json_set(snapshot, '$.context.actionItems', CASE WHEN id = '${other}' THEN json('[]') ELSE json(${every}) END);
-      DROP TABLE incidentkit_incident_items; DELETE FROM incidentkit_migrations WHERE version = 5`);
+      DROP TABLE incidentkit_incident_items; DROP TABLE incidentkit_records; DELETE FROM incidentkit_migrations WHERE version >= 5`);
 
     const store = sqliteStore(connect());
-    expect(db.prepare('SELECT max(version) AS v FROM incidentkit_migrations').get()).toEqual({ v: 5 });
+    expect(db.prepare('SELECT max(version) AS v FROM incidentkit_migrations').get()).toEqual({ v: 6 });
     const upgraded = engineOn(store, 'u');
     expect(await upgraded.get(id)).toEqual(before);
     expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });
