@@ -63,6 +63,14 @@ function annotatedPure(text: string, node: ts.Node, sourceFile: ts.SourceFile): 
   return /[@#]__PURE__/.test(text.slice(node.getFullStart(), node.getStart(sourceFile)));
 }
 
+/** An operand of arithmetic that no bundler suspects: a literal, or arithmetic on literals. */
+function literalOperand(node: ts.Node): boolean {
+  if (ts.isParenthesizedExpression(node)) return literalOperand(node.expression);
+  if (ts.isPrefixUnaryExpression(node)) return literalOperand(node.operand);
+  if (ts.isBinaryExpression(node)) return literalOperand(node.left) && literalOperand(node.right);
+  return ts.isLiteralExpression(node) || [ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword].includes(node.kind);
+}
+
 /**
  * Free of side effects for esbuild, rollup and terser alike: literals, identifiers, functions,
  * arithmetic, and arrays or objects of those (a property access may run a getter: not trivial).
@@ -70,7 +78,8 @@ function annotatedPure(text: string, node: ts.Node, sourceFile: ts.SourceFile): 
 function trivial(node: ts.Node): boolean {
   if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) return trivial(node.expression);
   if (ts.isPrefixUnaryExpression(node)) return trivial(node.operand);
-  if (ts.isBinaryExpression(node)) return trivial(node.left) && trivial(node.right) && node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
+  // Arithmetic on a binding (`366 * DAY_MS`) may call its `valueOf`, so bundlers keep it: only literals.
+  if (ts.isBinaryExpression(node)) return literalOperand(node.left) && literalOperand(node.right) && node.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
   if (ts.isArrayLiteralExpression(node)) return node.elements.every(trivial);
   if (ts.isObjectLiteralExpression(node)) {
     return node.properties.every(
