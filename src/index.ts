@@ -545,3 +545,13 @@ export {
   type WorkingHours,
 } from './features/oncall/scheduleLoad.js';
 export { toICalendar, type ICalendarOptions } from './features/oncall/toICalendar.js';
+export {
+  SCHEDULE_RECORD_KIND,
+  type OncallApi,
+  type SchedulePutOptions,
+  type ScheduleOverrideInput,
+  type ScheduleReadOptions,
+  type SchedulesApi,
+  type ScheduleWriteOptions,
+  type StoredSchedule,
+} from './features/oncall/oncallFeature.js';
