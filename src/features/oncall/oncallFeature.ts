@@ -14,6 +14,7 @@ import type { JsonValue } from '../../model/primitives.js';
 import { requireRecords, type RecordStore } from '../../storage/records.js';
 import type { Page, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
+import { resolveEscalation } from './resolveTargets.js';
 import { defineSchedule, type Schedule, type ScheduleInput, type ScheduleOverride } from './schedule.js';
 
 /** The record kind schedules are stored as. */
@@ -141,7 +142,17 @@ export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
   return builtInFeature({
     name: 'oncall',
     setup(core) {
-      return { api: { schedules: createSchedules(core) } };
+      /** Who is on call on a stored schedule at `at`; nobody when it is unknown or the store keeps no records. */
+      const onCall = async (scheduleId: string, at: string): Promise<readonly string[]> => {
+        if (typeof core.store.getRecord !== 'function') return [];
+        const record = await requireRecords(core.store, 'an escalation to a schedule').getRecord(core.tenantId, SCHEDULE_RECORD_KIND, scheduleId);
+        if (record === undefined || record.deleted === true) return [];
+        return whoIsOnCall(storedSchedule(record).schedule, at).userIds;
+      };
+      return {
+        api: { schedules: createSchedules(core) },
+        timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
+      };
     },
   });
 }
