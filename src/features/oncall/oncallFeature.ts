@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError, isIncidentKitError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
-import type { IncidentFeature } from '../../engine/feature.js';
+import type { FeatureRoute, IncidentFeature } from '../../engine/feature.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -15,6 +15,7 @@ import { requireRecords, type RecordStore } from '../../storage/records.js';
 import type { Page, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
 import { resolveEscalation } from './resolveTargets.js';
+import { toICalendar } from './toICalendar.js';
 import { defineSchedule, type Schedule, type ScheduleInput, type ScheduleOverride } from './schedule.js';
 
 /** The record kind schedules are stored as. */
@@ -149,8 +150,10 @@ export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
         if (record === undefined || record.deleted === true) return [];
         return whoIsOnCall(storedSchedule(record).schedule, at).userIds;
       };
+      const schedules = createSchedules(core);
       return {
-        api: { schedules: createSchedules(core) },
+        api: { schedules },
+        routes: scheduleRoutes(schedules, core),
         timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
       };
     },
@@ -299,4 +302,54 @@ function createSchedules(core: EngineCore): SchedulesApi {
       return renderSchedule(stored.schedule, { from, to });
     },
   };
+}
+
+/** How far a calendar feed reaches without `from`/`to`: a week back, 90 days ahead. */
+const FEED_BEFORE_MS = 7 * 86_400_000;
+const FEED_AFTER_MS = 90 * 86_400_000;
+
+/**
+ * The read routes of `createIncidentHandler` for schedules, as the authenticated actor:
+ * `GET /schedules/:id/oncall?at=`, `GET /schedules/:id/shifts?from=&to=` and
+ * `GET /schedules/:id/calendar.ics?userId=&from=&to=`.
+ */
+function scheduleRoutes(schedules: SchedulesApi, core: EngineCore): FeatureRoute[] {
+  // Headers as the handler's own routes answer with (Response.json leaves out the charset).
+  const headers = (type: string) => ({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  const json = (body: unknown): Response => new Response(JSON.stringify(body), { headers: headers('application/json') });
+  const query = (request: Request, name: string): string | undefined => new URL(request.url).searchParams.get(name) ?? undefined;
+  const required = (request: Request, name: string): string => {
+    const value = query(request, name);
+    if (value !== undefined) return value;
+    throw new ValidationError('GET /schedules/:id/shifts', [{ code: 'invalid_type', path: [name], message: `Required: ?${name}= an instant, ISO-8601 with an offset (e.g. 2026-03-09T00:00:00Z).` }]);
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/schedules/:id/oncall',
+      handle: async (request, { params, actor }) => json(await schedules.whoIsOnCall(params.id ?? '', query(request, 'at'), { actor })),
+    },
+    {
+      method: 'GET',
+      path: '/schedules/:id/shifts',
+      handle: async (request, { params, actor }) =>
+        json({ shifts: await schedules.render(params.id ?? '', { from: required(request, 'from'), to: required(request, 'to'), actor }) }),
+    },
+    {
+      method: 'GET',
+      path: '/schedules/:id/calendar.ics',
+      handle: async (request, { params, actor }) => {
+        const stored = await schedules.get(params.id ?? '', { actor });
+        const now = Date.parse(core.now());
+        const userId = query(request, 'userId');
+        const text = toICalendar(stored.schedule, {
+          from: query(request, 'from') ?? now - FEED_BEFORE_MS,
+          to: query(request, 'to') ?? now + FEED_AFTER_MS,
+          dtstamp: stored.updatedAt,
+          ...(userId === undefined ? {} : { userId }),
+        });
+        return new Response(text, { headers: headers('text/calendar') });
+      },
+    },
+  ];
 }
