@@ -361,7 +361,9 @@ export {
   NOTIFICATION_AUDIENCES,
   type NotificationAudience,
   type NotificationLink,
+  type Contacts,
   type NotificationMessage,
+  type NotificationRecipient,
   type Notifier,
   type NotifierContext,
 } from './model/notification.js';
