@@ -4,6 +4,7 @@ import { FEATURE_ROUTES, type AnyIncidentFeature, type FeatureApis } from './eng
 import { classificationFeature, typeSeverityLevels } from './features/classification/classificationFeature.js';
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import { complianceFeature } from './features/compliance/complianceFeature.js';
+import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
 import type { IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
@@ -15,6 +16,7 @@ function builtInFeatures(options: IncidentEngineOptions) {
     complianceFeature(options),
     reviewFeature(),
     notificationsFeature(options),
+    oncallFeature(),
   ] as const;
 }
 

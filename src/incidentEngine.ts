@@ -5,6 +5,7 @@ import type { ClassificationApi, ClassificationOptions, DeclareInput } from './f
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import type { ComplianceApi, ComplianceOptions } from './features/compliance/complianceFeature.js';
 import type { NotificationsApi, NotificationsOptions } from './features/notifications/notificationsFeature.js';
+import type { OncallApi } from './features/oncall/oncallFeature.js';
 import type { ReviewApi } from './features/review/reviewFeature.js';
 
 /**
@@ -34,7 +35,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     ReviewApi,
     ClassificationApi<Types>,
     ComplianceApi,
-    NotificationsApi {
+    NotificationsApi,
+    OncallApi {
   /**
    * Declares a new incident in `triage`.
    *

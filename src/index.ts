@@ -148,11 +148,13 @@ export {
   type EscalationLevel,
   type EscalationPolicy,
   type EscalationState,
+  type EscalationTarget,
   type Incident,
   type IncidentPolicySnapshot,
   type OverdueReport,
   type IncidentStatus,
   type ReminderPolicy,
+  type ResolvedTarget,
   type ResponseTargets,
   type ReviewState,
   type RoleAssignment,
@@ -359,7 +361,9 @@ export {
   NOTIFICATION_AUDIENCES,
   type NotificationAudience,
   type NotificationLink,
+  type Contacts,
   type NotificationMessage,
+  type NotificationRecipient,
   type Notifier,
   type NotifierContext,
 } from './model/notification.js';
@@ -545,3 +549,13 @@ export {
   type WorkingHours,
 } from './features/oncall/scheduleLoad.js';
 export { toICalendar, type ICalendarOptions } from './features/oncall/toICalendar.js';
+export {
+  SCHEDULE_RECORD_KIND,
+  type OncallApi,
+  type SchedulePutOptions,
+  type ScheduleOverrideInput,
+  type ScheduleReadOptions,
+  type SchedulesApi,
+  type ScheduleWriteOptions,
+  type StoredSchedule,
+} from './features/oncall/oncallFeature.js';

@@ -201,7 +201,8 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
       if (context.signal.aborted) {
         throw new NotifierError({ notifier: name, retryable: true }, 'the attempt was aborted before sending; it will be retried.');
       }
-      const recipients = typeof to === 'function' ? to(message) : to;
+      // A message for one person goes to that person's address; others to the configured `to`.
+      const recipients = message.recipient?.address ?? (typeof to === 'function' ? to(message) : to);
       const rendered = renderEmail({ ...message, idempotencyKey: context.idempotencyKey });
       const mail: MailMessage = {
         from: options.from,

@@ -242,7 +242,8 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     const threadTs = await threads.get(threadKey);
     const rendered = renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey });
     const body = JSON.stringify({
-      channel: options.channel,
+      // A message for one person is a direct message: posted to their Slack user id.
+      channel: message.recipient?.address ?? options.channel,
       text: rendered.text,
       blocks: rendered.blocks,
       unfurl_links: false,
@@ -276,7 +277,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   return defineNotifier({
     name,
     send(message: NotificationMessage, context: NotifierContext) {
-      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${options.channel}`;
+      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? options.channel}`;
       return serially(threadKey, () => postOnce(message, context, threadKey));
     },
   });

@@ -285,9 +285,9 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   }
 
   /** Completes a machine timer's event with every feature's `timerEvent` hook, in order. */
-  function completeTimerEvent(draft: EventDraft, stored: StoredIncident): EventDraft {
+  async function completeTimerEvent(draft: EventDraft, stored: StoredIncident): Promise<EventDraft> {
     let completed = draft;
-    for (const { parts: p } of parts) if (p.timerEvent !== undefined) completed = p.timerEvent(completed, stored);
+    for (const { parts: p } of parts) if (p.timerEvent !== undefined) completed = await p.timerEvent(completed, stored);
     return completed;
   }
 

@@ -166,9 +166,10 @@ export interface FeatureParts<Api extends object = object> {
   readonly commit?: (change: { readonly events: readonly StoredEvent[]; readonly incident: Incident }) => CommitContribution | undefined;
   /**
    * Completes a lifecycle event that a durable machine timer delivers before it is applied
-   * (e.g. the compliance feature adds the recomputed clock to `CLOCK_DUE`).
+   * (e.g. the compliance feature adds the recomputed clock to `CLOCK_DUE`; on-call resolves the
+   * targets of an `ESCALATE`). May be asynchronous; it runs again on a retry after a concurrent write.
    */
-  readonly timerEvent?: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft;
+  readonly timerEvent?: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft | Promise<LifecycleEventDraft>;
   /** Fires one of the feature's own timers (set through {@link CommitContribution.timers}). */
   readonly fireTimer?: (timer: TimerRecord) => Promise<void>;
   /** One pass of background work, run by `engine.runWorkers` after the due timers. */

@@ -17,7 +17,16 @@ function policiesSchema(scale: SeverityScale) {
             .array(
               z.strictObject({
                 afterMinutes: minutes,
-                targets: z.array(z.string().min(1).max(200)).max(100),
+                targets: z
+                  .array(
+                    z.union([
+                      z.string().min(1).max(200),
+                      z.strictObject({ kind: z.literal('user'), id: z.string().min(1).max(200) }),
+                      z.strictObject({ kind: z.literal('schedule'), id: z.string().min(1).max(200) }),
+                      z.strictObject({ kind: z.literal('role'), role: z.string().min(1).max(100) }),
+                    ]),
+                  )
+                  .max(100),
                 skipIfEmpty: z.boolean().optional(),
               }),
             )

@@ -18,7 +18,7 @@ export interface TimerWorkerDeps {
   /** Runs a fired machine timer's event; `undefined` when the machine no longer listens. */
   readonly execute: (incidentId: string, actor: Actor, build: BuildEvent, options: { readonly firedTimer: string }) => Promise<Incident | undefined>;
   /** Completes a machine timer's event with the features' hooks. */
-  readonly completeTimerEvent: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft;
+  readonly completeTimerEvent: (draft: LifecycleEventDraft, stored: StoredIncident) => Promise<LifecycleEventDraft>;
   /** The `fireTimer` hook of the named feature, if it has one. */
   readonly fireFeatureTimer: (feature: string) => ((timer: TimerRecord) => Promise<void>) | undefined;
 }

@@ -98,13 +98,16 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
 
 /**
  * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
- * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, and `read` for reads.
+ * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, `read` for reads, then
+ * `schedule.write` and `schedule.read` for on-call schedules (`engine.schedules`, no incident).
  */
-export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() => Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read'] as const))();
+export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read', 'schedule.write', 'schedule.read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands
- * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), or `read` for reads.
+ * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), `read` for reads, and
+ * `schedule.write` / `schedule.read` for on-call schedules.
  */
 export type AuthorizeAction = (typeof AUTHORIZE_ACTIONS)[number];
 

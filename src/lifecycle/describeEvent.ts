@@ -143,8 +143,12 @@ export function describeEvent(
       return `Reopened by ${by}${suffix(text('reason', 'reason'))}`;
     case 'ESCALATED': {
       const level = typeof d.level === 'number' ? ` to level ${String(d.level)}` : '';
-      const targets = Array.isArray(d.targets) ? d.targets.filter((t): t is string => typeof t === 'string') : [];
-      return `Escalated${level}${targets.length > 0 ? ` (${targets.join(', ')})` : ''}`;
+      const targets = Array.isArray(d.targets) ? d.targets.map(targetName).filter((t): t is string => t !== undefined) : [];
+      const tried = targets.length > 0 ? ` (${targets.join(', ')})` : '';
+      if (d.exhausted === true) return `Escalated${level}${tried}: nobody could be paged, and no level follows`;
+      if (d.nobody === true) return `Escalated${level}${tried}: nobody could be paged, skipped to the next level`;
+      const paged = Array.isArray(d.paged) ? d.paged.filter((t): t is string => typeof t === 'string') : [];
+      return `Escalated${level}${tried}${paged.length > 0 ? `, paged ${paged.join(', ')}` : ''}`;
     }
     case 'TARGET_BREACHED':
       return `Missed the ${str(d.target) ?? ''} target`.replace('  ', ' ');
@@ -194,4 +198,13 @@ export function describeEvent(
 
 function suffix(text: string | undefined): string {
   return text === undefined ? '' : `: ${text}`;
+}
+
+/** An escalation target as the timeline names it: `ana`, `user ana`, `schedule sre-primary`, `role commander`. */
+function targetName(target: unknown): string | undefined {
+  if (typeof target === 'string') return target;
+  if (typeof target !== 'object' || target === null) return undefined;
+  const t = target as { readonly kind?: unknown; readonly id?: unknown; readonly role?: unknown };
+  const name = t.kind === 'role' ? t.role : t.id;
+  return typeof t.kind === 'string' && typeof name === 'string' ? `${t.kind} ${name}` : undefined;
 }

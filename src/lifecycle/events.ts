@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, EscalationTarget, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -58,7 +58,15 @@ export type LifecycleEvent =
       readonly step: number;
       readonly level: number;
       readonly cycle: number;
-      readonly targets: readonly string[];
+      readonly targets: readonly EscalationTarget[];
+      /** The users the typed targets resolved to when the level fired (in order, each once). */
+      readonly paged?: readonly string[];
+      /** What each typed target resolved to. */
+      readonly resolved?: readonly ResolvedTarget[];
+      /** The level's targets resolved to nobody: the next level fires at once. */
+      readonly nobody?: true;
+      /** Nobody could be paged and no level follows: the escalation policy is exhausted. */
+      readonly exhausted?: true;
     })
   | (EventBase & TimerPayload & { readonly type: 'REMIND'; readonly kind: 'status_update'; readonly everyMinutes: number })
   | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string })

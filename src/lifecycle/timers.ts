@@ -1,4 +1,4 @@
-import type { EscalationPolicy, EscalationState, Incident, TargetName } from '../model/incident.js';
+import type { EscalationPolicy, EscalationState, EscalationTarget, Incident, TargetName } from '../model/incident.js';
 
 /** The ids of the durable timers the machine sets; one row per `(tenant, incident, timer id)`. */
 export const TIMER_IDS = {
@@ -17,7 +17,7 @@ export interface NextEscalation {
   readonly level: number;
   readonly cycle: number;
   readonly delayMs: number;
-  readonly targets: readonly string[];
+  readonly targets: readonly EscalationTarget[];
 }
 
 /**

@@ -57,12 +57,31 @@ export interface ReviewState {
 /** Why an incident was canceled. */
 export type CancelReason = 'false_positive' | 'duplicate' | 'declined';
 
+/**
+ * Whom an escalation level pages: a plain id the host resolves (a person, a team, …, unchanged
+ * from before typed targets), or a typed target the engine resolves when the level fires — a
+ * user, whoever is on call on a stored schedule (`engine.schedules`), or the incident's holder
+ * of a response role.
+ */
+export type EscalationTarget =
+  | string
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'schedule'; readonly id: string }
+  | { readonly kind: 'role'; readonly role: string };
+
+/** What one typed target of a fired escalation level resolved to. */
+export interface ResolvedTarget {
+  readonly target: Exclude<EscalationTarget, string>;
+  /** Empty when it resolved to nobody (a schedule gap, an unknown schedule, an unfilled role). */
+  readonly userIds: readonly string[];
+}
+
 /** One level of an escalation policy. */
 export interface EscalationLevel {
   /** Minutes after the previous level (after `declare` for the first); 0 means at once. */
   readonly afterMinutes: number;
-  /** Ids the host resolves: people, teams, schedules. */
-  readonly targets: readonly string[];
+  /** Whom the level pages; typed targets are resolved when the level fires. */
+  readonly targets: readonly EscalationTarget[];
   /** Skip this level when it has no targets. */
   readonly skipIfEmpty?: boolean;
 }
@@ -143,7 +162,9 @@ export interface EscalationState {
   readonly cycle: number;
   /** How many escalations happened in all. */
   readonly count: number;
-  readonly targets: readonly string[];
+  readonly targets: readonly EscalationTarget[];
+  /** The users the last level's typed targets resolved to when it fired (absent before typed targets). */
+  readonly paged?: readonly string[];
   readonly lastEscalatedAt: string;
 }
 

@@ -21,6 +21,24 @@ export interface NotificationLink {
 }
 
 /**
+ * The person a message is for, when a route addresses people (`recipients`) rather than a
+ * channel: the user id, and the address the host's `contacts(userId)` gave for the message's
+ * notifier (an email address, a Slack user id, a webhook URL …), filled in when it is sent.
+ */
+export interface NotificationRecipient {
+  readonly userId: string;
+  /** Present in what a notifier receives; absent in the stored outbox message. */
+  readonly address?: string;
+}
+
+/**
+ * The host's directory: a user's addresses by notifier name, e.g.
+ * `{ email: 'ana@example.com', slack: 'U0123ABC' }`; `undefined` (or no entry for a notifier)
+ * when the user cannot be reached there. Asked when each message is sent, so changes apply at once.
+ */
+export type Contacts = (userId: string) => Readonly<Record<string, string>> | undefined | Promise<Readonly<Record<string, string>> | undefined>;
+
+/**
  * A channel-neutral notification: what happened to which incident, rendered as a title and a
  * plain-text body. Each notifier renders it in its channel's own format.
  *
@@ -51,6 +69,11 @@ export interface NotificationMessage {
   readonly text: string;
   /** Links to show with the message (absolute http(s) URLs). */
   readonly links: readonly NotificationLink[];
+  /**
+   * The person the message is for, when a route addresses people (`recipients`): the email
+   * notifier sends to `address`, the Slack notifier posts to it (a user id: a direct message).
+   */
+  readonly recipient?: NotificationRecipient;
 }
 
 /** What a notifier receives with each message besides the message itself. */
@@ -163,6 +186,7 @@ export const notificationMessageSchema = /* @__PURE__ */ (() => z.object({
   title: z.string(),
   text: z.string(),
   links: z.array(linkSchema),
+  recipient: z.object({ userId: z.string().min(1), address: z.string().min(1).optional() }).optional(),
 }))();
 
 /** What every delivery event carries. */

@@ -116,6 +116,11 @@ async function seedWorld(create: () => StorageAdapter = STORES.memory.create): P
   await engine.addActionItem(responding.id, { title: 'Runbook', actor: ALICE });
   const resolved = await declare('SEV4'); // inc_3: resolved
   await engine.resolve(resolved.id, { actor: ALICE });
+  // sched_1: a weekly rota, for the schedule routes.
+  await engine.schedules.put(
+    { id: 'sched_1', name: 'Primary', timeZone: 'Europe/Berlin', layers: [{ id: 'l', start: '2025-12-01T09:00', rotation: { every: { amount: 1, unit: 'weeks' } }, members: ['ana', 'ben'] }] },
+    { actor: ALICE },
+  );
   const serverFaults: unknown[] = [];
   const handler = createIncidentHandler(engine, {
     basePath: '/api',
@@ -257,6 +262,27 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
     ),
     weight: 2,
   },
+  // GET /schedules/:id/oncall, /shifts and /calendar.ics, with queries aimed at their parameters
+  {
+    arbitrary: request(
+      fc.oneof({ arbitrary: fc.constant('GET'), weight: 4 }, { arbitrary: fc.constantFrom('POST', 'DELETE'), weight: 1 }),
+      fc
+        .tuple(
+          fc.oneof({ arbitrary: fc.constantFrom('sched_1', 'sched_404'), weight: 3 }, { arbitrary: idSegment, weight: 1 }),
+          fc.constantFrom('/oncall', '/shifts', '/calendar.ics'),
+          fc.array(
+            fc.tuple(
+              fc.constantFrom('at', 'from', 'to', 'userId', '__proto__'),
+              fc.oneof(fc.constantFrom('2026-01-05T10:00:00Z', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', '2030-01-01T00:00:00Z', 'ana', '', '0', '-1', 'now'), hostileString({ huge: false }).filter((s) => s.length < 500)),
+            ),
+            { maxLength: 4 },
+          ),
+        )
+        .map(([id, tail, query]) => `/api/schedules/${id}${tail}${query.length === 0 ? '' : `?${query.map(([k, v]) => `${k}=${encodeSegment(v)}`).join('&')}`}`),
+      fc.constant(undefined),
+    ),
+    weight: 2,
+  },
   // POST /ingest/:source
   {
     arbitrary: fc
@@ -299,6 +325,12 @@ async function expectWellFormed(response: Response, fuzz: FuzzRequest, context: 
   expect([200, 201, 400, 401, 403, 404, 405, 409, 413, 415], where).toContain(status);
   const text = await response.text();
   if (fuzz.method === 'HEAD' && text === '') return status;
+  // A schedule's calendar feed is the one answer that is not JSON.
+  if (status === 200 && /^\/api\/schedules\/[^/?]+\/calendar\.ics(\?|$)/.test(fuzz.path)) {
+    expect(response.headers.get('content-type'), where).toBe('text/calendar; charset=utf-8');
+    expect(text.startsWith('BEGIN:VCALENDAR\r\n'), where).toBe(true);
+    return status;
+  }
   expect(response.headers.get('content-type'), where).toBe('application/json; charset=utf-8');
   const body = JSON.parse(text) as unknown;
   if (status >= 400) {

@@ -7,6 +7,7 @@ import { parseConfig } from '../../kernel/parse.js';
 import type { Claimed, OutboxRecord, StorageAdapter } from '../../storage/types.js';
 import {
   notificationMessageSchema,
+  type Contacts,
   type NotificationDeliveryInfo,
   type NotificationEvents,
   type NotificationMessage,
@@ -61,6 +62,12 @@ export interface DispatcherOptions {
   readonly leaseMs?: number;
   /** Receives delivery events. A throwing `emit` never breaks a delivery. */
   readonly emit?: NotificationEmit;
+  /**
+   * Addresses of the people messages with a `recipient` are for, by notifier name; asked when
+   * each such message is sent. A person without an address for the message's notifier (or no
+   * `contacts` at all) dead-letters the message with a reason.
+   */
+  readonly contacts?: Contacts;
 }
 
 /** What one {@link Dispatcher.dispatchOnce} pass did. */
@@ -242,6 +249,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     'createDispatcher',
   );
   const { store, clock, notifiers } = options;
+
+  /** A message for a person, with the address `contacts` gives for its notifier (asked now). */
+  async function addressed(message: NotificationMessage, channel: string): Promise<NotificationMessage> {
+    const recipient = message.recipient;
+    if (recipient === undefined) return message;
+    const address = (await options.contacts?.(recipient.userId))?.[channel];
+    if (typeof address !== 'string' || address === '') {
+      throw new NotifierError(
+        { notifier: channel, retryable: false },
+        `user '${recipient.userId}' has no address for the notifier '${channel}' in contacts; add one and redeliver the message.`,
+      );
+    }
+    return { ...message, recipient: { userId: recipient.userId, address } };
+  }
   const random = options.random ?? Math.random;
 
   function emit<K extends keyof NotificationEvents>(name: K, payload: NotificationEvents[K]): void {
@@ -299,13 +320,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         parsed.error,
       );
     } else {
-      const message = {
+      const stored = {
         ...(parsed.data as unknown as NotificationMessage),
         incident: parsed.data.incident as unknown as Incident,
         event: parsed.data.event as unknown as StoredEvent,
         idempotencyKey: record.idempotencyKey,
       };
       try {
+        const message = await addressed(stored, record.channel);
         await attemptWithTimeout(
           notifier,
           record.channel,

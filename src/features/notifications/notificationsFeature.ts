@@ -6,7 +6,7 @@ import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
 import { EVENT_TYPES, type StoredEvent } from '../../model/event.js';
 import type { Incident } from '../../model/incident.js';
-import type { NotificationLink, Notifier } from '../../model/notification.js';
+import type { Contacts, NotificationLink, Notifier } from '../../model/notification.js';
 import type { OutboxRecord } from '../../storage/types.js';
 import { createDispatcher, type DeliveryOptions, type DispatchStats } from './dispatcher.js';
 import type { NotificationTemplates } from './render.js';
@@ -30,6 +30,12 @@ export interface NotificationsOptions {
   readonly delivery?: DeliveryOptions;
   /** Randomness for the backoff jitter, a number in [0, 1). Default: `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Your directory: a user's addresses by notifier name (`{ email: 'ana@example.com', slack:
+   * 'U0123ABC' }`), for routes that address people (`recipients: ['paged']` or `['user:<id>']`).
+   * Asked when each message is sent.
+   */
+  readonly contacts?: Contacts;
 }
 
 /** The methods the notifications feature adds to the engine. */
@@ -91,6 +97,7 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
         leaseMs: core.leaseMs,
         delivery: { ...options.delivery, timeoutMs: options.delivery?.timeoutMs ?? Math.min(15_000, Math.floor(core.leaseMs / 2)) },
         ...(options.random === undefined ? {} : { random: options.random }),
+        ...(options.contacts === undefined ? {} : { contacts: options.contacts }),
       });
 
       const reader = (read: ReadOptions | undefined, subject: string) => readerOf(core, read, subject);

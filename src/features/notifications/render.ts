@@ -95,7 +95,9 @@ export const defaultTemplates = {
   ESCALATED: ({ incident, event }) => {
     const level = num(event.data, 'level');
     const cycle = num(event.data, 'cycle');
-    const targets = strings(event.data, 'targets');
+    // Plain ids as given, and the users typed targets (schedules, roles) resolved to.
+    const targets = [...new Set([...strings(event.data, 'targets'), ...strings(event.data, 'paged')])];
+    const nobody = event.data.nobody === true;
     const label = level === undefined ? 'Escalated' : `Escalated to level ${String(level)}`;
     const manual = event.data.trigger === 'manual' || (event.data.trigger === undefined && event.actor.kind !== 'system');
     return {
@@ -106,6 +108,10 @@ export const defaultTemplates = {
           : `Nobody has acknowledged the incident yet, so it was escalated at ${formatTime(event.at)}` +
               (cycle !== undefined && cycle > 0 ? ` (repeat ${String(cycle)} of the escalation policy).` : '.'),
         targets.length > 0 && `Now notifying: ${targets.join(', ')}.`,
+        nobody &&
+          (event.data.exhausted === true
+            ? 'Nobody could be paged at this level (nobody on call, or the role is unfilled), and the escalation policy has no level left: page someone by hand.'
+            : 'Nobody could be paged at this level (nobody on call, or the role is unfilled); the next level is paged at once.'),
         factsLine(incident),
       ),
     };

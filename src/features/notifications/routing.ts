@@ -57,6 +57,13 @@ export interface NotificationRoute {
   readonly audiences?: readonly NotificationAudience[];
   /** Configured notifier names that receive the matching events. */
   readonly to: readonly string[];
+  /**
+   * People instead of channels: each notifier in `to` gets one message per person, carrying
+   * `recipient: { userId, address }` (the address from the engine's `contacts(userId)` for that
+   * notifier). `'paged'` is whoever an `ESCALATED` event paged (`data.paged`); `'user:<id>'` is
+   * one user. Each message's idempotency key is `${event.id}:${notifier}:user:${userId}`.
+   */
+  readonly recipients?: readonly string[];
   /** One template for every event of this route, or templates by event type. */
   readonly template?: NotificationTemplate | NotificationTemplates;
   /**
@@ -97,6 +104,7 @@ interface CompiledRoute {
   readonly services?: ReadonlySet<string>;
   readonly audiences?: ReadonlySet<string>;
   readonly to: readonly string[];
+  readonly recipients?: readonly string[];
   readonly template?: NotificationTemplate | NotificationTemplates;
   readonly includeSensitiveFields?: boolean;
 }
@@ -124,6 +132,10 @@ function optionsSchema(known: ReadonlySet<string>, notifiers: ReadonlySet<string
     services: nonEmptyStrings('service').optional(),
     audiences: z.array(z.enum(NOTIFICATION_AUDIENCES)).min(1).optional(),
     to: z.array(notifierName).min(1, 'A route needs at least one notifier in `to`.'),
+    recipients: z
+      .array(z.string().regex(/^(paged|user:.+)$/, "A recipient is 'paged' (whoever an escalation paged) or 'user:<id>'."))
+      .min(1, 'List at least one recipient, or leave `recipients` out.')
+      .optional(),
     includeSensitiveFields: z.boolean().optional(),
     template: z
       .custom<NotificationTemplate | NotificationTemplates>(
@@ -175,6 +187,7 @@ export function compileRoutes(options: RoutingOptions): CompiledRouting {
           ...(route.services === undefined ? {} : { services: new Set(route.services) }),
           ...(route.audiences === undefined ? {} : { audiences: new Set<string>(route.audiences) }),
           to: [...new Set(route.to)],
+          ...(route.recipients === undefined ? {} : { recipients: [...new Set(route.recipients)] }),
           ...(route.template === undefined ? {} : { template: route.template }),
           ...(route.includeSensitiveFields === undefined ? {} : { includeSensitiveFields: route.includeSensitiveFields }),
         }));
@@ -189,6 +202,12 @@ export function compileRoutes(options: RoutingOptions): CompiledRouting {
 /** The idempotency key of the message about `eventId` for the notifier named `notifier`. */
 export function notificationIdempotencyKey(eventId: string, notifier: string): string {
   return `${eventId}:${notifier}`;
+}
+
+/** The users a route's `recipients` name for `event`: `paged` of an escalation, and `user:<id>`s. */
+function recipientsOf(recipients: readonly string[], event: StoredEvent): string[] {
+  const paged = Array.isArray(event.data.paged) ? event.data.paged.filter((id): id is string => typeof id === 'string') : [];
+  return [...new Set(recipients.flatMap((r) => (r === 'paged' ? paged : [r.slice('user:'.length)])))];
 }
 
 /** The audience of a message about `event`: a posted update's own audience, else `internal`. */
@@ -275,13 +294,16 @@ export function routeNotifications(routing: CompiledRouting, input: RouteInput):
       const raw = route.includeSensitiveFields === true;
       const incident = raw ? input.incident : redacted;
       const event = raw ? rawEvent : redactedEvent;
-      for (const notifier of route.to) {
-        if (seen.has(notifier)) continue;
-        seen.add(notifier);
+      // A channel route gives each notifier one message; a people route one per notifier and person.
+      const people: readonly (string | undefined)[] = route.recipients === undefined ? [undefined] : recipientsOf(route.recipients, rawEvent);
+      for (const notifier of route.to) for (const userId of people) {
+        const key = userId === undefined ? notifier : `${notifier}\u0000${userId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         links ??= safeLinks(routing, redacted, redactedEvent);
         const { title, text } = renderNotification({ incident, event, audience }, { templates: templatesFor(routing, route, event.type) });
         const id = input.ids('message');
-        const idempotencyKey = notificationIdempotencyKey(event.id, notifier);
+        const idempotencyKey = userId === undefined ? notificationIdempotencyKey(event.id, notifier) : `${notificationIdempotencyKey(event.id, notifier)}:user:${userId}`;
         const message: NotificationMessage = {
           id,
           idempotencyKey,
@@ -293,6 +315,7 @@ export function routeNotifications(routing: CompiledRouting, input: RouteInput):
           title,
           text,
           links,
+          ...(userId === undefined ? {} : { recipient: { userId } }),
         };
         records.push({
           id,

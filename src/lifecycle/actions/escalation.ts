@@ -15,6 +15,7 @@ export function escalate(_context: IncidentContext, event: LifecycleEvent): Part
           cycle: event.cycle,
           count: event.step,
           targets: [...event.targets],
+          ...(event.paged === undefined ? {} : { paged: [...event.paged] }),
           lastEscalatedAt: event.at,
         },
       }
@@ -29,6 +30,8 @@ export function scheduleEscalation(context: IncidentContext, event: LifecycleEve
   }
   // Levels count from the previous level's deadline, not from when a (late) worker fired it.
   const lateMs = event.type === 'ESCALATE' && event.dueAt !== undefined ? Date.parse(event.at) - Date.parse(event.dueAt) : 0;
+  // A level that reached nobody (a schedule gap, an unfilled role) is skipped: the next one fires at once.
+  const skipped = event.type === 'ESCALATE' && event.nobody === true;
   return [
     {
       kind: 'raise',
@@ -44,7 +47,7 @@ export function scheduleEscalation(context: IncidentContext, event: LifecycleEve
       },
       id: TIMER_IDS.escalation,
       // May be negative after downtime: the next level is then already overdue and fires on this tick.
-      delay: next.delayMs - Math.max(0, lateMs),
+      delay: skipped ? 0 : next.delayMs - Math.max(0, lateMs),
     },
   ];
 }
