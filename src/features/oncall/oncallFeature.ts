@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError, isIncidentKitError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { FeatureRoute, IncidentFeature } from '../../engine/feature.js';
+import { createCursorSeal } from '../../kernel/cursorSeal.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -81,7 +82,12 @@ export interface SchedulesApi {
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `schedule.read`.
    */
   get(id: string, options?: ScheduleReadOptions): Promise<StoredSchedule>;
-  /** One page of the tenant's schedules, ordered by id (`limit` 1–1 000, default 100). */
+  /**
+   * One page of the tenant's schedules, ordered by id (`limit` 1–1 000, default 100). `nextCursor`
+   * is sealed like `engine.list`'s (with `cursorSecret`, bound to the tenant): pass it back unchanged.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for a cursor this engine did not hand out.
+   */
   list(query?: ScheduleReadOptions & { readonly cursor?: string; readonly limit?: number }): Promise<Page<StoredSchedule>>;
   /**
    * Adds an override to a schedule (a new version).
@@ -165,6 +171,8 @@ function createSchedules(core: EngineCore): SchedulesApi {
   // Writes to one schedule from this process run one after the other, as commands on one incident do.
   const serially = createKeyedQueue();
   const records = (subject: string): RecordStore => requireRecords(core.store, `engine.schedules.${subject}`);
+  const cursors = createCursorSeal(core.cursorSecret);
+  const cursorContext = `${tenantId}\u0000${SCHEDULE_RECORD_KIND}`;
 
   async function read(subject: string, id: unknown, options: unknown): Promise<StoredSchedule> {
     const scheduleId = parseInput(schemas.id, id, `schedules.${subject}`);
@@ -243,9 +251,16 @@ function createSchedules(core: EngineCore): SchedulesApi {
       const subject = 'schedules.list';
       const { actor, cursor, limit } = parseInput(schemas.list, query, subject);
       await core.authorize(actor ?? SYSTEM_ACTOR, 'schedule.read', undefined, {});
-      const page = await records('list').listRecords(tenantId, SCHEDULE_RECORD_KIND, cursor === undefined ? { limit } : { limit, cursor });
+      const storeCursor = cursor === undefined ? undefined : await cursors.open(cursor, cursorContext);
+      if (cursor !== undefined && storeCursor === undefined) {
+        throw new ValidationError(subject, [
+          { code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged (cursors are sealed with the engine’s cursorSecret).' },
+        ]);
+      }
+      const page = await records('list').listRecords(tenantId, SCHEDULE_RECORD_KIND, storeCursor === undefined ? { limit } : { limit, cursor: storeCursor });
       const items = page.items.map(storedSchedule);
-      return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
+      // Sealed like incident cursors: bound to the tenant and this kind, refused when forged or another engine's.
+      return page.nextCursor === undefined ? { items } : { items, nextCursor: await cursors.seal(page.nextCursor, cursorContext) };
     },
 
     async addOverride(id, override, options) {

@@ -110,4 +110,21 @@ export function scheduleCases(store: () => StorageAdapter | Promise<StorageAdapt
     expect((await thrown(other.schedules.get('sre-primary'), 'NOT_FOUND')).code).toBe('NOT_FOUND');
     expect((await other.schedules.list()).items).toEqual([]);
   });
+
+  it('seals list cursors like incident cursors: opaque, bound to the tenant, a forged one refused', async () => {
+    const s = await store();
+    const { engine } = schedulesEngine(s, 'acme');
+    await engine.schedules.put({ ...primary, id: 'a-rota' }, { actor: ANA });
+    await engine.schedules.put({ ...primary, id: 'b-rota' }, { actor: ANA });
+    const first = await engine.schedules.list({ limit: 1 });
+    expect(first.nextCursor).toBeDefined();
+    expect(first.nextCursor).not.toContain('a-rota');
+    expect((await engine.schedules.list({ limit: 1, cursor: first.nextCursor ?? '' })).items.map((x) => x.schedule.id)).toEqual(['b-rota']);
+    const other = schedulesEngine(s, 'globex').engine;
+    for (const cursor of [first.nextCursor ?? '', '>a-rota']) {
+      const error = await thrown(other.schedules.list({ cursor }), 'VALIDATION_FAILED');
+      expect(error.message).toMatch(/Unknown cursor/);
+    }
+    expect((await thrown(engine.schedules.list({ cursor: '>a-rota' }), 'VALIDATION_FAILED')).message).toMatch(/Unknown cursor/);
+  });
 }
