@@ -5,7 +5,7 @@
  * parameter, no JSON built in JavaScript only to be taken apart again in SQL. Several events,
  * timers and outbox messages are bound as arrays and `unnest`ed.
  */
-import type { Commit } from '../types.js';
+import type { Commit, OutboxRecord } from '../types.js';
 import { timerChangesOf } from './checkCommit.js';
 import { itemWrites, type CollectionWrite } from './incidentItems.js';
 import { openKeysOf, type OpenKeys } from './openKeys.js';
@@ -127,8 +127,17 @@ function timerParts(t: Tables, commit: Commit): CommitPart[] {
 }
 
 function outboxPart(t: Tables, commit: Commit): CommitPart | undefined {
-  const gate = gateOf(commit);
-  const messages = commit.outbox ?? [];
+  return outboxInsert(t.outbox, commit.outbox ?? [], gateOf(commit).join);
+}
+
+/**
+ * The insert of outbox messages as a statement part, `queued`, its rows taken `join` the messages
+ * (`FROM`, or `FROM inc,` / `FROM rec,` to write them only when the gate's row was written): one
+ * statement for commits and record writes alike. `undefined` when there are no messages.
+ *
+ * @internal
+ */
+export function outboxInsert(table: string, messages: readonly OutboxRecord[], join: string): CommitPart | undefined {
   if (messages.length === 0) return undefined;
   return {
     key: 'outbox',
@@ -143,9 +152,9 @@ function outboxPart(t: Tables, commit: Commit): CommitPart | undefined {
       messages.map((m) => m.lastError ?? null),
     ],
     name: 'queued',
-    sql: (p) => `INSERT INTO ${t.outbox} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
+    sql: (p) => `INSERT INTO ${table} (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
       SELECT $1, x.id, x.incident_id, x.channel, x.idempotency_key, x.payload, x.available_at, x.attempts, x.last_error, 'pending'
-      ${gate.join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[],
+      ${join} unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[],
           ${p(6)}::integer[], ${p(7)}::text[])
         AS x(id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error)`,
   };

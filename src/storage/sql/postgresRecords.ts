@@ -10,6 +10,7 @@ import { RecordConflictError } from '../../errors.js';
 import { checkHistoryRange, checkRecordQuery, checkRecordRead, checkRecordWrite, type RecordMethod } from '../records.js';
 import { afterRecordCursor, recordCursor, writtenRecord } from '../storedRecord.js';
 import type { RecordWrite, StorageAdapter } from '../types.js';
+import { outboxInsert } from './postgresCommit.js';
 import { iso } from './postgresRows.js';
 import { queryAssembler, type PreparedQuery, type QueryPart } from './postgresQuery.js';
 import { ms, statementName } from './postgresStatements.js';
@@ -112,28 +113,8 @@ export function postgresRecordWrites(s: string): (write: RecordWrite) => Prepare
           DO UPDATE SET due_at = EXCLUDED.due_at, event = EXCLUDED.event, lease_owner = NULL, lease_until = NULL`,
       });
     }
-    const messages = write.outbox ?? [];
-    if (messages.length > 0) {
-      parts.push({
-        key: 'outbox',
-        name: 'queued',
-        values: [
-          messages.map((m) => m.id),
-          messages.map((m) => m.incidentId),
-          messages.map((m) => m.channel),
-          messages.map((m) => m.idempotencyKey),
-          messages.map((m) => JSON.stringify(m.payload)),
-          messages.map((m) => m.availableAt),
-          messages.map((m) => m.attempts),
-          messages.map((m) => m.lastError ?? null),
-        ],
-        sql: (p) => `INSERT INTO ${s}.incidentkit_outbox (tenant_id, id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error, state)
-          SELECT $1, x.id, x.incident_id, x.channel, x.idempotency_key, x.payload, x.available_at, x.attempts, x.last_error, 'pending'
-          FROM rec, unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[], ${p(5)}::timestamptz[],
-            ${p(6)}::integer[], ${p(7)}::text[])
-            AS x(id, incident_id, channel, idempotency_key, payload, available_at, attempts, last_error)`,
-      });
-    }
+    const outbox = outboxInsert(`${s}.incidentkit_outbox`, write.outbox ?? [], 'FROM rec,');
+    if (outbox !== undefined) parts.push(outbox);
     return assemble([write.tenantId, write.kind, write.id], parts);
   };
 }
