@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { computeMetrics, computeMetricsSync } from '../src/metrics/computeMetrics.js';
 import type { MetricsIncident } from '../src/metrics/types.js';
+import { seededRandom } from './random.js';
 import { printEnvironment } from './report.js';
 
 const SERVICES = Array.from({ length: 20 }, (_, i) => `service-${String(i).padStart(2, '0')}`);
@@ -30,20 +31,8 @@ interface Times {
   readonly resolved: string;
 }
 
-/** A deterministic pseudo-random stream (mulberry32), so every run sees the same incidents. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pool: Times[] = (() => {
-  const rand = random(42);
+  const rand = seededRandom(42);
   const minutes = (mean: number): number => Math.round(-Math.log(1 - rand()) * mean * 60_000); // exponential
   return Array.from({ length: POOL }, (_, i) => {
     const started = T0 + i * 7 * 60_000 + Math.round(rand() * 60_000);

@@ -12,24 +12,13 @@
  */
 import { defineSchedule, renderSchedule, scheduleLoad, toICalendar, whoIsOnCall, type Schedule } from '../src/index.js';
 import { timePerCallSync } from './fixtures.js';
+import { seededRandom } from './random.js';
 import { formatCount, formatRatio, formatSeconds, printEnvironment, printMarkdown, printRunCost } from './report.js';
 
 const YEAR = { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } as const;
 const FROM = Date.parse(YEAR.from);
 const HOUR = 3_600_000;
 const GOAL_SECONDS = 1;
-
-/** A deterministic pseudo-random stream (mulberry32), so every run probes the same instants. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const members = ['ana', 'ben', 'chen', 'dora', 'eli', 'fay', 'gus', 'hana'];
 const hourly: Schedule = defineSchedule({
@@ -95,7 +84,7 @@ rows.push(['`toICalendar` of the hourly year', formatSeconds(icsTime), '', `${(i
 printMarkdown(['case', 'time per call', 'speed vs baseline', 'size', 'goal'], rows, ['left', 'right', 'right', 'right', 'left']);
 
 console.log('');
-const rand = random(18);
+const rand = seededRandom(18);
 const instants = Array.from({ length: 4096 }, () => FROM + Math.floor(rand() * 365 * 24 * HOUR));
 const isoStrings = instants.map((t) => new Date(t).toISOString());
 const parse = timePerCallSync((i) => Date.parse(isoStrings[i & 4095]!), { runs: 7 });

@@ -1,0 +1,15 @@
+/**
+ * A deterministic pseudo-random stream (mulberry32) for the benches, so every run measures the
+ * same inputs. A module of its own, so a bench that measures its own process (metrics) imports
+ * nothing else with it.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
