@@ -16,7 +16,7 @@ function builtInFeatures(options: IncidentEngineOptions) {
     complianceFeature(options),
     reviewFeature(),
     notificationsFeature(options),
-    oncallFeature(),
+    oncallFeature(options),
   ] as const;
 }
 

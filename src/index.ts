@@ -362,6 +362,7 @@ export {
   type NotificationAudience,
   type NotificationLink,
   type Contacts,
+  type NoticeMessage,
   type NotificationMessage,
   type NotificationRecipient,
   type Notifier,
@@ -407,12 +408,13 @@ export {
   type StandardWebhookHeaders,
   type VerifyWebhookInput,
 } from './channels/standardWebhooks.js';
-export { consoleNotifier, formatConsoleMessage, type ConsoleNotifierOptions } from './channels/console.js';
+export { consoleNotifier, formatConsoleMessage, formatConsoleNotice, type ConsoleNotifierOptions } from './channels/console.js';
 export {
   webhookNotifier,
   webhookPayload,
   type AllowUrl,
   type FetchLike,
+  type WebhookNoticePayload,
   type WebhookNotifierOptions,
   type WebhookPayload,
 } from './channels/webhook.js';
@@ -522,6 +524,7 @@ export {
   defineSchedule,
   SCHEDULE_LIMITS,
   type DailyRestriction,
+  type HandoffNotice,
   type LayerRestriction,
   type Rotation,
   type RotationUnit,

@@ -1,5 +1,5 @@
 import { NotifierError } from '../errors.js';
-import { defineNotifier, type NotificationMessage, type Notifier } from '../model/notification.js';
+import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 
 /** Options of {@link consoleNotifier}. */
 export interface ConsoleNotifierOptions {
@@ -32,6 +32,28 @@ export function formatConsoleMessage(message: NotificationMessage): string {
 }
 
 /**
+ * Formats a notice to a person as the console notifier prints it.
+ *
+ * @example
+ * ```ts
+ * import { formatConsoleNotice, type NoticeMessage } from 'incidentkit';
+ *
+ * declare const notice: NoticeMessage;
+ * console.log(formatConsoleNotice(notice));
+ * ```
+ */
+export function formatConsoleNotice(notice: NoticeMessage): string {
+  const body = notice.text
+    .split('\n')
+    .map((line) => (line === '' ? '' : `  ${line}`))
+    .join('\n');
+  const to = notice.recipient.address === undefined ? notice.recipient.userId : `${notice.recipient.userId} <${notice.recipient.address}>`;
+  return [`[notice to ${to}] ${notice.title}`, body, ...notice.links.map((link) => `  ${link.label}: ${link.url}`), `  (${notice.kind} · ${notice.idempotencyKey})`]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/**
  * A notifier that prints each message: for development, demos and tests.
  *
  * @example
@@ -49,14 +71,16 @@ export function consoleNotifier(options: ConsoleNotifierOptions = {}): Notifier 
       console.log(line);
     });
   const name = options.name ?? 'console';
+  const print = (line: () => string, context: NotifierContext): Promise<void> => {
+    if (context.signal.aborted) {
+      return Promise.reject(new NotifierError({ notifier: name, retryable: true }, 'the attempt was aborted; it will be retried.'));
+    }
+    log(line());
+    return Promise.resolve();
+  };
   return defineNotifier({
     name,
-    send(message, context) {
-      if (context.signal.aborted) {
-        return Promise.reject(new NotifierError({ notifier: name, retryable: true }, 'the attempt was aborted; it will be retried.'));
-      }
-      log(formatConsoleMessage({ ...message, idempotencyKey: context.idempotencyKey }));
-      return Promise.resolve();
-    },
+    send: (message, context) => print(() => formatConsoleMessage({ ...message, idempotencyKey: context.idempotencyKey }), context),
+    sendNotice: (notice, context) => print(() => formatConsoleNotice({ ...notice, idempotencyKey: context.idempotencyKey }), context),
   });
 }

@@ -1,6 +1,6 @@
 import { ConfigError, NotifierError } from '../errors.js';
 import { formatTime } from '../kernel/timeFormat.js';
-import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
+import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 
 /** The mail this notifier hands to the transport (a subset of nodemailer's message options). */
 export interface MailMessage {
@@ -11,8 +11,8 @@ export interface MailMessage {
   readonly html: string;
   /** `<…@domain>`: derived from the idempotency key, so every attempt has the same Message-ID. */
   readonly messageId: string;
-  /** Threads every mail about one incident together in mail clients. */
-  readonly references: string;
+  /** Threads every mail about one incident together in mail clients (absent on notices to a person). */
+  readonly references?: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Honoured by nodemailer 10+; older versions ignore it. */
   readonly signal: AbortSignal;
@@ -117,6 +117,50 @@ export function renderEmail(message: NotificationMessage): RenderedEmail {
   return { subject, text, html };
 }
 
+/**
+ * The subject, plain text and HTML of a notice to a person (e.g. an on-call hand-off), as the
+ * email notifier sends it.
+ *
+ * @example
+ * ```ts
+ * import { renderNoticeEmail } from 'incidentkit/notifiers';
+ * import type { NoticeMessage } from 'incidentkit';
+ *
+ * declare const notice: NoticeMessage;
+ * const { subject, text, html } = renderNoticeEmail(notice);
+ * ```
+ */
+export function renderNoticeEmail(notice: NoticeMessage): RenderedEmail {
+  const subject = notice.title.replace(/[\r\n]+/g, ' ');
+  const text = [
+    notice.title,
+    '',
+    notice.text,
+    ...(notice.links.length > 0 ? ['', ...notice.links.map((link) => `${link.label}: ${link.url}`)] : []),
+    '',
+    `Message ${notice.idempotencyKey}`,
+  ].join('\n');
+  const paragraphs = notice.text
+    .split(/\n{2,}/)
+    .filter((part) => part.trim() !== '')
+    .map((part) => `<p style="margin:0 0 12px">${escapeHtml(part).replaceAll('\n', '<br>')}</p>`)
+    .join('\n');
+  const links = notice.links.map((link) => `<a href="${escapeHtml(link.url)}" style="margin-right:16px">${escapeHtml(link.label)}</a>`).join('\n');
+  const html = [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>',
+    '<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a">',
+    `<h2 style="margin:0 0 12px;font-size:19px">${escapeHtml(notice.title)}</h2>`,
+    paragraphs,
+    links === '' ? '' : `<p>${links}</p>`,
+    `<p style="color:#888;font-size:12px">Message ${escapeHtml(notice.idempotencyKey)}</p>`,
+    '</body></html>',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+  return { subject, text, html };
+}
+
 function domainOf(from: string): string {
   const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from.trim());
   return match?.[1] ?? 'incidentkit.invalid';
@@ -211,6 +255,26 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
         messageId: `<${idPart(context.idempotencyKey)}@${domain}>`,
         references: `<incident.${idPart(message.incident.tenantId)}.${idPart(message.incident.id)}@${domain}>`,
         headers: { 'X-Incidentkit-Idempotency-Key': context.idempotencyKey, 'X-Incidentkit-Incident': message.incident.id },
+        signal: context.signal,
+      };
+      try {
+        await options.transport.sendMail(mail);
+      } catch (error) {
+        throw mailFailure(name, error);
+      }
+    },
+    async sendNotice(notice: NoticeMessage, context: NotifierContext) {
+      if (context.signal.aborted) {
+        throw new NotifierError({ notifier: name, retryable: true }, 'the attempt was aborted before sending; it will be retried.');
+      }
+      const address = notice.recipient.address;
+      if (address === undefined) throw new NotifierError({ notifier: name, retryable: false }, `the notice has no address for user '${notice.recipient.userId}'.`);
+      const mail: MailMessage = {
+        from: options.from,
+        to: address,
+        ...renderNoticeEmail({ ...notice, idempotencyKey: context.idempotencyKey }),
+        messageId: `<${idPart(context.idempotencyKey)}@${domain}>`,
+        headers: { 'X-Incidentkit-Idempotency-Key': context.idempotencyKey, 'X-Incidentkit-Notice': notice.kind },
         signal: context.signal,
       };
       try {

@@ -1,7 +1,7 @@
 import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { ConfigError, NotifierError } from '../errors.js';
 import { formatTime } from '../kernel/timeFormat.js';
-import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
+import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 import { truncate } from '../kernel/text.js';
 import { readBodyPrefix, type BodyPrefix } from './responseBody.js';
 import {
@@ -96,6 +96,42 @@ export function renderSlackMessage(message: NotificationMessage): SlackMessage {
 }
 
 /**
+ * Renders a notice to a person (e.g. an on-call hand-off) as Slack Block Kit: a header, the
+ * body, link buttons and a context line; plus the `text` fallback. `mention` (a Slack user id)
+ * starts the body with `<@id>`, for a channel that an incoming webhook posts to.
+ *
+ * @example
+ * ```ts
+ * import { renderSlackNotice } from 'incidentkit/notifiers';
+ * import type { NoticeMessage } from 'incidentkit';
+ *
+ * declare const notice: NoticeMessage;
+ * const { text, blocks } = renderSlackNotice(notice);
+ * ```
+ */
+export function renderSlackNotice(notice: NoticeMessage, mention?: string): SlackMessage {
+  // A Slack user id is letters and digits; anything else is not mentioned (it could ping a channel).
+  const ping = mention !== undefined && /^[A-Z0-9]{1,30}$/.test(mention) ? `<@${mention}> ` : '';
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(notice.title, LIMITS.header), emoji: true } }];
+  const body = `${ping}${escapeMrkdwn(notice.text)}`;
+  if (body !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(body, LIMITS.sectionText) } });
+  if (notice.links.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: notice.links.slice(0, LIMITS.buttons).map((link, index) => ({
+        type: 'button',
+        action_id: `incidentkit_link_${String(index)}`,
+        text: { type: 'plain_text', text: truncate(link.label, LIMITS.buttonText) },
+        url: link.url,
+      })),
+    });
+  }
+  blocks.push({ type: 'context', block_id: blockId(notice.idempotencyKey), elements: [{ type: 'mrkdwn', text: escapeMrkdwn(`${notice.kind} notice`) }] });
+  const text = truncate(`${ping}${escapeMrkdwn(notice.title)}${notice.text === '' ? '' : `\n${escapeMrkdwn(notice.text)}`}`, LIMITS.fallback);
+  return { text, blocks };
+}
+
+/**
  * Where the Slack notifier keeps the thread of each incident (the `ts` of its first message).
  *
  * @remarks The default, {@link memoryThreadStore}, forgets threads on restart: later messages
@@ -183,6 +219,13 @@ function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
         allowUrl,
       });
     },
+    // An incoming webhook posts to its own channel: the notice mentions the person there.
+    async sendNotice(notice: NoticeMessage, context: NotifierContext) {
+      const body = JSON.stringify(renderSlackNotice({ ...notice, idempotencyKey: context.idempotencyKey }, notice.recipient.address));
+      await postForSuccess(fetchImpl, name, url, { 'content-type': 'application/json; charset=utf-8' }, body, context, 'the Slack incoming webhook', {
+        allowUrl,
+      });
+    },
   });
 }
 
@@ -238,20 +281,10 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   // before the next is sent (within this process).
   const serially = createKeyedQueue();
 
-  async function postOnce(message: NotificationMessage, context: NotifierContext, threadKey: string): Promise<void> {
-    const threadTs = await threads.get(threadKey);
-    const rendered = renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey });
-    const body = JSON.stringify({
-      // A message for one person is a direct message: posted to their Slack user id.
-      channel: message.recipient?.address ?? options.channel,
-      text: rendered.text,
-      blocks: rendered.blocks,
-      unfurl_links: false,
-      unfurl_media: false,
-      ...(threadTs === undefined ? {} : { thread_ts: threadTs, reply_broadcast: broadcast.has(message.event.type) }),
-    });
+  /** Posts with `chat.postMessage` and returns the message's `ts` (when Slack gave one). */
+  async function postMessage(message: Readonly<Record<string, unknown>>, context: NotifierContext): Promise<string | undefined> {
     const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
-    const response = await post(fetchImpl, name, url, headers, body, context.signal, allowUrl);
+    const response = await post(fetchImpl, name, url, headers, JSON.stringify(message), context.signal, allowUrl);
     if (response.status < 200 || response.status >= 300) {
       const { text, truncated } = await readBodyPrefix(response);
       throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, 'Slack chat.postMessage');
@@ -271,7 +304,25 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
           (retryable ? 'it will be retried.' : 'check the token, its chat:write scope and that the bot is in the channel.'),
       );
     }
-    if (threadTs === undefined && typeof answer.ts === 'string') await threads.set(threadKey, answer.ts);
+    return typeof answer.ts === 'string' ? answer.ts : undefined;
+  }
+
+  async function postOnce(message: NotificationMessage, context: NotifierContext, threadKey: string): Promise<void> {
+    const threadTs = await threads.get(threadKey);
+    const rendered = renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey });
+    const ts = await postMessage(
+      {
+        // A message for one person is a direct message: posted to their Slack user id.
+        channel: message.recipient?.address ?? options.channel,
+        text: rendered.text,
+        blocks: rendered.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(threadTs === undefined ? {} : { thread_ts: threadTs, reply_broadcast: broadcast.has(message.event.type) }),
+      },
+      context,
+    );
+    if (threadTs === undefined && ts !== undefined) await threads.set(threadKey, ts);
   }
 
   return defineNotifier({
@@ -279,6 +330,11 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     send(message: NotificationMessage, context: NotifierContext) {
       const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? options.channel}`;
       return serially(threadKey, () => postOnce(message, context, threadKey));
+    },
+    // A notice is a direct message to the person's Slack user id.
+    async sendNotice(notice: NoticeMessage, context: NotifierContext) {
+      const rendered = renderSlackNotice({ ...notice, idempotencyKey: context.idempotencyKey });
+      await postMessage({ channel: notice.recipient.address ?? '', text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false }, context);
     },
   });
 }

@@ -1,6 +1,6 @@
 import { ConfigError, NotifierError } from '../errors.js';
 import { signWebhook } from './standardWebhooks.js';
-import { defineNotifier, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
+import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 import { discardBody, readBodyPrefix } from './responseBody.js';
 
 /** A `fetch` implementation; inject one for proxies, SSRF filtering or tests. */
@@ -283,6 +283,16 @@ export function webhookPayload(message: NotificationMessage): WebhookPayload {
   return { type: `incident.${message.event.type.toLowerCase()}`, timestamp: message.event.at, data: message };
 }
 
+/** The JSON body of a notice to a person ({@link NoticeMessage}), in the Standard Webhooks payload shape. */
+export interface WebhookNoticePayload {
+  /** `notice.<kind>`, e.g. `notice.handoff`. */
+  readonly type: string;
+  /** When the notice was sent (ISO-8601 UTC). */
+  readonly timestamp: string;
+  /** The notice: kind, recipient (user id and address), title, text, links, data, key. */
+  readonly data: NoticeMessage;
+}
+
 /** Options of {@link webhookNotifier}. */
 export interface WebhookNotifierOptions {
   /** Where to POST, an absolute http(s) URL. */
@@ -357,22 +367,30 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   );
   const fetchImpl = fetchOf(options);
 
+  async function postSigned(body: string, context: NotifierContext): Promise<void> {
+    const id = webhookIdFor(context.idempotencyKey);
+    const signed =
+      secret === undefined
+        ? { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(context.now.getTime() / 1000)) }
+        : await signWebhook({ secret, id, timestamp: context.now, body });
+    const headers = {
+      ...extraHeaders,
+      'content-type': 'application/json',
+      'idempotency-key': context.idempotencyKey,
+      ...signed,
+    };
+    await postForSuccess(fetchImpl, name, url, headers, body, context, undefined, { allowUrl });
+  }
+
   return defineNotifier({
     name,
-    async send(message: NotificationMessage, context: NotifierContext) {
-      const body = JSON.stringify(webhookPayload({ ...message, idempotencyKey: context.idempotencyKey }));
-      const id = webhookIdFor(context.idempotencyKey);
-      const signed =
-        secret === undefined
-          ? { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(context.now.getTime() / 1000)) }
-          : await signWebhook({ secret, id, timestamp: context.now, body });
-      const headers = {
-        ...extraHeaders,
-        'content-type': 'application/json',
-        'idempotency-key': context.idempotencyKey,
-        ...signed,
-      };
-      await postForSuccess(fetchImpl, name, url, headers, body, context, undefined, { allowUrl });
+    send(message: NotificationMessage, context: NotifierContext) {
+      return postSigned(JSON.stringify(webhookPayload({ ...message, idempotencyKey: context.idempotencyKey })), context);
+    },
+    // A notice goes to the same URL; the receiver reaches the person (`data.recipient`).
+    sendNotice(notice: NoticeMessage, context: NotifierContext) {
+      const payload: WebhookNoticePayload = { type: `notice.${notice.kind}`, timestamp: context.now.toISOString(), data: { ...notice, idempotencyKey: context.idempotencyKey } };
+      return postSigned(JSON.stringify(payload), context);
     },
   });
 }

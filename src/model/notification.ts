@@ -76,6 +76,39 @@ export interface NotificationMessage {
   readonly recipient?: NotificationRecipient;
 }
 
+/**
+ * A message to one person that is about no incident, e.g. the hand-off notice of an on-call
+ * schedule ("You are on call from 09:00"). Notifiers that can reach a person implement
+ * {@link Notifier.sendNotice}; the built-in email, Slack, webhook and console notifiers do.
+ *
+ * @remarks Stored as JSON in the outbox (with `incidentId: ''`) and delivered with the same
+ * retries, backoff and dead letters as incident notifications. `recipient.address` is filled in
+ * from the host's `contacts(userId)` when the notice is sent.
+ */
+export interface NoticeMessage {
+  /** What the notice is about: `handoff` (an on-call shift is about to start). */
+  readonly kind: 'handoff';
+  /** The outbox message id. */
+  readonly id: string;
+  /** Stable across every attempt to deliver this notice. */
+  readonly idempotencyKey: string;
+  /** The configured name of the notifier this notice is for (the outbox `channel`). */
+  readonly notifier: string;
+  /** The person the notice is for, with the address `contacts` gave for this notifier. */
+  readonly recipient: NotificationRecipient;
+  /** A one-line title, e.g. `On call from Mon 9 Mar 09:00 (Europe/Berlin): SRE primary`. */
+  readonly title: string;
+  /** The plain-text body: short paragraphs separated by blank lines. */
+  readonly text: string;
+  readonly links: readonly NotificationLink[];
+  /**
+   * The facts behind the text, by kind. `handoff`: `{ scheduleId, scheduleName, timeZone, start,
+   * end, incoming, outgoing }` (`start`/`end` ISO-8601 UTC; `end` is `null` when the shift has no
+   * end within a year; `incoming`/`outgoing` user ids).
+   */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
 /** What a notifier receives with each message besides the message itself. */
 export interface NotifierContext {
   /**
@@ -104,6 +137,12 @@ export interface Notifier {
   readonly name: string;
   /** Sends one message; see {@link NotifierContext} for the attempt's signal and key. */
   send(message: NotificationMessage, context: NotifierContext): Promise<void>;
+  /**
+   * Sends a {@link NoticeMessage} (a message to one person about no incident) to
+   * `notice.recipient.address`. Optional: a notice for a notifier without it is dead-lettered
+   * with a reason, and features only queue notices for notifiers that have it.
+   */
+  sendNotice?(notice: NoticeMessage, context: NotifierContext): Promise<void>;
 }
 
 const notifierSchema = /* @__PURE__ */ (() => z.object({
@@ -112,6 +151,7 @@ const notifierSchema = /* @__PURE__ */ (() => z.object({
     .min(1, 'A notifier needs a name, e.g. "pager".')
     .max(100, 'Notifier names must be at most 100 characters.'),
   send: z.custom<Notifier['send']>((value) => typeof value === 'function', 'send must be a function (message, context) => Promise<void>.'),
+  sendNotice: z.custom<NonNullable<Notifier['sendNotice']>>((value) => typeof value === 'function', 'sendNotice must be a function (notice, context) => Promise<void>.').optional(),
 }))();
 
 /**
@@ -151,7 +191,12 @@ export function defineNotifier(notifier: Notifier): Notifier {
     );
   }
   const send = notifier.send.bind(notifier);
-  return Object.freeze({ name: notifier.name, send: (message: NotificationMessage, context: NotifierContext) => send(message, context) });
+  const sendNotice = notifier.sendNotice?.bind(notifier);
+  return Object.freeze({
+    name: notifier.name,
+    send: (message: NotificationMessage, context: NotifierContext) => send(message, context),
+    ...(sendNotice === undefined ? {} : { sendNotice: (notice: NoticeMessage, context: NotifierContext) => sendNotice(notice, context) }),
+  });
 }
 
 const linkSchema = /* @__PURE__ */ (() => z.object({ label: z.string(), url: z.string() }))();
@@ -189,6 +234,23 @@ export const notificationMessageSchema = /* @__PURE__ */ (() => z.object({
   recipient: z.object({ userId: z.string().min(1), address: z.string().min(1).optional() }).optional(),
 }))();
 
+/**
+ * The schema of a {@link NoticeMessage} as the outbox stores it: the payload is `{ notice }`.
+ *
+ * @internal
+ */
+export const noticeMessageSchema = /* @__PURE__ */ (() => z.object({
+  kind: z.literal('handoff'),
+  id: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  notifier: z.string().min(1),
+  recipient: z.object({ userId: z.string().min(1), address: z.string().min(1).optional() }),
+  title: z.string(),
+  text: z.string(),
+  links: z.array(linkSchema),
+  data: z.record(z.string(), z.unknown()),
+}))();
+
 /** What every delivery event carries. */
 export interface NotificationDeliveryInfo {
   readonly messageId: string;
@@ -199,6 +261,8 @@ export interface NotificationDeliveryInfo {
   readonly incidentId: string;
   /** The stored event type the message is about, when the payload could be read. */
   readonly eventType?: string;
+  /** For a {@link NoticeMessage} (then `incidentId` is `''`): its kind, e.g. `handoff`. */
+  readonly notice?: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
   /** When the attempt finished (ISO-8601 UTC, from the clock). */

@@ -6,13 +6,14 @@ import type { StoredEvent } from '../../model/event.js';
 import { parseConfig } from '../../kernel/parse.js';
 import type { Claimed, OutboxRecord, StorageAdapter } from '../../storage/types.js';
 import {
+  noticeMessageSchema,
   notificationMessageSchema,
   type Contacts,
+  type NoticeMessage,
   type NotificationDeliveryInfo,
   type NotificationEvents,
   type NotificationMessage,
   type Notifier,
-  type NotifierContext,
 } from '../../model/notification.js';
 
 export type { NotificationDeliveryInfo, NotificationEvents } from '../../model/notification.js';
@@ -169,13 +170,7 @@ function randomOwner(): string {
 }
 
 /** Runs `send` and rejects with a retryable NotifierError when `timeoutMs` passes first. */
-async function attemptWithTimeout(
-  notifier: Notifier,
-  channel: string,
-  message: NotificationMessage,
-  context: Omit<NotifierContext, 'signal'>,
-  timeoutMs: number,
-): Promise<void> {
+async function attemptWithTimeout(channel: string, send: (signal: AbortSignal) => Promise<void>, timeoutMs: number): Promise<void> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -188,7 +183,7 @@ async function attemptWithTimeout(
       reject(error);
     }, timeoutMs);
   });
-  const sending = Promise.resolve().then(() => notifier.send(message, { ...context, signal: controller.signal }));
+  const sending = Promise.resolve().then(() => send(controller.signal));
   // A notifier that ignores its signal may settle after the timeout: nobody awaits it then.
   sending.catch(() => undefined);
   try {
@@ -250,18 +245,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   );
   const { store, clock, notifiers } = options;
 
-  /** A message for a person, with the address `contacts` gives for its notifier (asked now). */
-  async function addressed(message: NotificationMessage, channel: string): Promise<NotificationMessage> {
-    const recipient = message.recipient;
-    if (recipient === undefined) return message;
-    const address = (await options.contacts?.(recipient.userId))?.[channel];
+  /** A person with the address `contacts` gives for the notifier (asked now). */
+  async function addressOf(userId: string, channel: string): Promise<{ readonly userId: string; readonly address: string }> {
+    const address = (await options.contacts?.(userId))?.[channel];
     if (typeof address !== 'string' || address === '') {
       throw new NotifierError(
         { notifier: channel, retryable: false },
-        `user '${recipient.userId}' has no address for the notifier '${channel}' in contacts; add one and redeliver the message.`,
+        `user '${userId}' has no address for the notifier '${channel}' in contacts; add one and redeliver the message.`,
       );
     }
-    return { ...message, recipient: { userId: recipient.userId, address } };
+    return { userId, address };
   }
   const random = options.random ?? Math.random;
 
@@ -292,33 +285,47 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const startedAt = clock.now();
     if (startedAt.getTime() + config.timeoutMs >= Date.parse(claim.leaseUntil)) return 'skipped';
 
-    const info = (eventType: string | undefined): NotificationDeliveryInfo => ({
+
+    const notifier = Object.hasOwn(notifiers, record.channel) ? notifiers[record.channel] : undefined;
+    // A payload `{ notice }` is a message to a person about no incident; anything else is an incident notification.
+    const isNotice = Object.hasOwn(record.payload, 'notice');
+    const parsed = isNotice ? undefined : notificationMessageSchema.safeParse(record.payload);
+    const parsedNotice = isNotice ? noticeMessageSchema.safeParse(record.payload.notice) : undefined;
+    const eventType = parsed?.success === true ? parsed.data.event.type : undefined;
+    const noticeKind = parsedNotice?.success === true ? parsedNotice.data.kind : undefined;
+    const info = (): NotificationDeliveryInfo => ({
       messageId: record.id,
       notifier: record.channel,
       idempotencyKey: record.idempotencyKey,
       tenantId: record.tenantId,
       incidentId: record.incidentId,
       ...(eventType === undefined ? {} : { eventType }),
+      ...(noticeKind === undefined ? {} : { notice: noticeKind }),
       attempt,
       at: clock.now().toISOString(),
     });
-
-    const parsed = notificationMessageSchema.safeParse(record.payload);
-    const eventType = parsed.success ? parsed.data.event.type : undefined;
-    const notifier = Object.hasOwn(notifiers, record.channel) ? notifiers[record.channel] : undefined;
+    const permanent = (message: string, cause?: unknown): NotifierError => new NotifierError({ notifier: record.channel, retryable: false }, message, cause);
 
     let failure: NotifierError | undefined;
     if (notifier === undefined) {
-      failure = new NotifierError(
-        { notifier: record.channel, retryable: false },
-        `no notifier named '${record.channel}' is configured; configure it and redeliver the message.`,
-      );
-    } else if (!parsed.success) {
-      failure = new NotifierError(
-        { notifier: record.channel, retryable: false },
-        `the stored message ${record.id} is not a valid notification (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
-        parsed.error,
-      );
+      failure = permanent(`no notifier named '${record.channel}' is configured; configure it and redeliver the message.`);
+    } else if (parsedNotice !== undefined) {
+      if (!parsedNotice.success) {
+        failure = permanent(`the stored notice ${record.id} is not a valid notice (${parsedNotice.error.issues[0]?.message ?? 'invalid'}).`, parsedNotice.error);
+      } else if (typeof notifier.sendNotice !== 'function') {
+        failure = permanent(`the notifier '${record.channel}' cannot send notices to people (it has no sendNotice); give the user another contact and redeliver the message.`);
+      } else {
+        const sendNotice = notifier.sendNotice.bind(notifier);
+        try {
+          const stored = { ...(parsedNotice.data as NoticeMessage), idempotencyKey: record.idempotencyKey };
+          const notice = { ...stored, recipient: await addressOf(stored.recipient.userId, record.channel) };
+          await attemptWithTimeout(record.channel, (signal) => sendNotice(notice, { attempt, idempotencyKey: record.idempotencyKey, now: startedAt, signal }), config.timeoutMs);
+        } catch (error) {
+          failure = toNotifierError(error, record.channel);
+        }
+      }
+    } else if (parsed?.success !== true) {
+      failure = permanent(`the stored message ${record.id} is not a valid notification (${parsed?.error.issues[0]?.message ?? 'invalid'}).`, parsed?.error);
     } else {
       const stored = {
         ...(parsed.data as unknown as NotificationMessage),
@@ -327,14 +334,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         idempotencyKey: record.idempotencyKey,
       };
       try {
-        const message = await addressed(stored, record.channel);
-        await attemptWithTimeout(
-          notifier,
-          record.channel,
-          message,
-          { attempt, idempotencyKey: record.idempotencyKey, now: startedAt },
-          config.timeoutMs,
-        );
+        const message = stored.recipient === undefined ? stored : { ...stored, recipient: await addressOf(stored.recipient.userId, record.channel) };
+        await attemptWithTimeout(record.channel, (signal) => notifier.send(message, { attempt, idempotencyKey: record.idempotencyKey, now: startedAt, signal }), config.timeoutMs);
       } catch (error) {
         failure = toNotifierError(error, record.channel);
       }
@@ -342,7 +343,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     if (failure === undefined) {
       const completed = await store.completeOutbox(claim);
-      emit('notification.delivered', info(eventType));
+      emit('notification.delivered', info());
       return completed ? 'delivered' : 'leaseLost';
     }
 
@@ -352,7 +353,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if ('at' in next) {
         const recorded = await store.failOutbox(claim, { error: failure.message, retryAt: next.at });
         if (!recorded) return 'leaseLost';
-        emit('notification.failed', { ...info(eventType), error: failure, retryAt: next.at });
+        emit('notification.failed', { ...info(), error: failure, retryAt: next.at });
         return 'retried';
       }
       // The attempt still counts: a message whose next time cannot be computed is dead-lettered, never re-sent blindly.
@@ -360,7 +361,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const recorded = await store.failOutbox(claim, { error: lastError });
     if (!recorded) return 'leaseLost';
-    emit('notification.dead_lettered', { ...info(eventType), error: failure });
+    emit('notification.dead_lettered', { ...info(), error: failure });
     return 'deadLettered';
   }
 

@@ -13,8 +13,9 @@ import type { TimeInput } from '../../kernel/toEpochMs.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { requireRecords, type RecordStore } from '../../storage/records.js';
-import type { Page, StoredRecord } from '../../storage/types.js';
+import type { Page, RecordWrite, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
+import { createHandoffNotices, type HandoffNoticeOptions } from './handoffNotices.js';
 import { resolveEscalation } from './resolveTargets.js';
 import { toICalendar } from './toICalendar.js';
 import { defineSchedule, type Schedule, type ScheduleInput, type ScheduleOverride } from './schedule.js';
@@ -145,7 +146,7 @@ function overrideIssues(error: unknown, index: number): ValidationIssue[] | unde
  *
  * @internal
  */
-export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
+export function oncallFeature(options: HandoffNoticeOptions = {}): IncidentFeature<'oncall', OncallApi> {
   return builtInFeature({
     name: 'oncall',
     setup(core) {
@@ -156,17 +157,19 @@ export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
         if (record === undefined || record.deleted === true) return [];
         return whoIsOnCall(storedSchedule(record).schedule, at).userIds;
       };
-      const schedules = createSchedules(core);
+      const notices = createHandoffNotices(core, options);
+      const schedules = createSchedules(core, (schedule) => notices.plan(schedule));
       return {
         api: { schedules },
         routes: scheduleRoutes(schedules, core),
         timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
+        fireTimer: (timer) => (timer.event.type === 'HANDOFF_NOTICE' ? notices.fire(timer) : Promise.resolve()),
       };
     },
   });
 }
 
-function createSchedules(core: EngineCore): SchedulesApi {
+function createSchedules(core: EngineCore, planNotices: (schedule: Schedule) => Promise<NonNullable<RecordWrite['timers']>>): SchedulesApi {
   const { tenantId } = core;
   // Writes to one schedule from this process run one after the other, as commands on one incident do.
   const serially = createKeyedQueue();
@@ -205,6 +208,8 @@ function createSchedules(core: EngineCore): SchedulesApi {
         const record = await store.getRecord(tenantId, SCHEDULE_RECORD_KIND, scheduleId);
         const before = record === undefined || record.deleted === true ? undefined : storedSchedule(record);
         const { schedule, expectedVersion } = change(before);
+        // Hand-off notices: the timer of the next one is written with the version that plans it.
+        const timers = schedule.handoffNotice === undefined && before?.schedule.handoffNotice === undefined ? undefined : await planNotices(schedule);
         try {
           const written = await store.putRecord({
             tenantId,
@@ -214,6 +219,7 @@ function createSchedules(core: EngineCore): SchedulesApi {
             value: schedule as unknown as JsonValue,
             at: core.now(),
             actor,
+            ...(timers === undefined ? {} : { timers }),
           });
           return { schedule, version: written.version, updatedAt: written.updatedAt, updatedBy: written.updatedBy };
         } catch (error) {

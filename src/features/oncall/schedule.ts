@@ -93,6 +93,20 @@ export interface ScheduleInput {
   readonly layers: readonly ScheduleLayerInput[];
   /** Applied in order, on top of the layers. */
   readonly overrides?: readonly (Omit<ScheduleOverride, 'start' | 'end'> & { readonly start: string | Date; readonly end: string | Date })[];
+  /** Tell each incoming person ahead of their shift (for a schedule kept by `engine.schedules`). */
+  readonly handoffNotice?: HandoffNotice;
+}
+
+/**
+ * When `engine.schedules` tells the incoming people of a hand-off, e.g.
+ * `{ before: { amount: 30, unit: 'minutes' } }`: at most 7 days ahead.
+ */
+export interface HandoffNotice {
+  readonly before: {
+    /** A whole number ≥ 1. */
+    readonly amount: number;
+    readonly unit: 'minutes' | 'hours' | 'days';
+  };
 }
 
 /**
@@ -105,6 +119,8 @@ export interface Schedule {
   readonly timeZone: string;
   readonly layers: readonly ScheduleLayer[];
   readonly overrides: readonly ScheduleOverride[];
+  /** Present when the schedule's incoming people are told ahead of their shifts. */
+  readonly handoffNotice?: HandoffNotice;
 }
 
 /** Largest numbers of layers, members per layer, restrictions per layer and overrides. */
@@ -162,6 +178,15 @@ const scheduleSchema = /* @__PURE__ */ (() => z
     timeZone: z.string().refine((zone) => canonicalZone(zone) !== undefined, 'Use an IANA time zone such as Europe/Berlin or America/New_York.'),
     layers: z.array(layerSchema).min(1, 'A schedule needs at least one layer.').max(SCHEDULE_LIMITS.layers),
     overrides: z.array(overrideSchema).max(SCHEDULE_LIMITS.overrides).default([]),
+    handoffNotice: z
+      .strictObject({
+        before: z.strictObject({
+          amount: z.number().int('Notice amounts are whole numbers.').min(1, 'A notice comes 1 or more units ahead.'),
+          unit: z.enum(['minutes', 'hours', 'days']),
+        }),
+      })
+      .refine((notice) => handoffNoticeMs(notice) <= MAX_NOTICE_MS, { message: 'A hand-off notice comes at most 7 days ahead.', path: ['before'] })
+      .optional(),
   })
   .superRefine((schedule, ctx) => {
     const layerIds = new Set<string>();
@@ -178,6 +203,15 @@ const scheduleSchema = /* @__PURE__ */ (() => z
       }
     }
   }))();
+
+/** The longest a hand-off notice may come ahead: 7 days (a literal, see LOOKAROUND_LIMIT_MS). */
+const MAX_NOTICE_MS = 604_800_000;
+
+/** How far ahead of a hand-off its notice goes, in milliseconds. @internal */
+export function handoffNoticeMs(notice: HandoffNotice): number {
+  const { amount, unit } = notice.before;
+  return amount * (unit === 'minutes' ? 60_000 : unit === 'hours' ? 3_600_000 : 86_400_000);
+}
 
 /** The schedules {@link defineSchedule} returned, so a second call costs nothing. */
 const validated = new WeakSet<Schedule>();
@@ -249,6 +283,7 @@ export function defineSchedule(input: ScheduleInput | Schedule): Schedule {
       userId: o.userId,
       ...(o.replaces === undefined ? {} : { replaces: o.replaces }),
     })),
+    ...(parsed.handoffNotice === undefined ? {} : { handoffNotice: { before: { amount: parsed.handoffNotice.before.amount, unit: parsed.handoffNotice.before.unit } } }),
   });
   validated.add(schedule);
   return schedule;

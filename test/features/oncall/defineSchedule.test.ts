@@ -108,6 +108,16 @@ describe('defineSchedule', () => {
     expect(pathsOf(() => defineSchedule(input as ScheduleInput))).toContainEqual(path);
   });
 
+  it('keeps a hand-off notice, and refuses one over 7 days ahead or of a bad unit, naming the field', () => {
+    const base = { id: 'p', name: 'P', timeZone: 'UTC', layers: [{ id: 'l', start: '2026-03-02T09:00', rotation: { every: { amount: 1, unit: 'days' as const } }, members: ['a'] }] };
+    expect(defineSchedule({ ...base, handoffNotice: { before: { amount: 7, unit: 'days' } } }).handoffNotice).toEqual({ before: { amount: 7, unit: 'days' } });
+    expect(defineSchedule(base).handoffNotice).toBeUndefined();
+    const tooFar = thrown(() => defineSchedule({ ...base, handoffNotice: { before: { amount: 10_081, unit: 'minutes' } } }), 'VALIDATION_FAILED');
+    expect(tooFar.details.issues).toEqual([expect.objectContaining({ path: ['handoffNotice', 'before'], message: 'A hand-off notice comes at most 7 days ahead.' })]);
+    const badUnit = thrown(() => defineSchedule({ ...base, handoffNotice: { before: { amount: 1, unit: 'weeks' as 'days' } } }), 'VALIDATION_FAILED');
+    expect(badUnit.details.issues[0]?.path).toEqual(['handoffNotice', 'before', 'unit']);
+  });
+
   it('refuses what is not an object at all', () => {
     expect(pathsOf(() => defineSchedule(null as unknown as ScheduleInput))).toEqual([[]]);
     expect(thrown(() => defineSchedule('x' as unknown as ScheduleInput), 'VALIDATION_FAILED').message).toMatch(/^Invalid input for defineSchedule:/);

@@ -3,8 +3,11 @@
  * schedules.test.ts, PostgreSQL in schedules.int.test.ts).
  */
 import { expect, it } from 'vitest';
+import { consoleNotifier } from '../../../src/channels/console.js';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
+import { HANDOFF_RECORD_KIND } from '../../../src/features/oncall/handoffNotices.js';
 import type { ScheduleInput } from '../../../src/features/oncall/schedule.js';
+import { requireRecords } from '../../../src/storage/records.js';
 import type { StorageAdapter } from '../../../src/storage/types.js';
 import { createManualClock } from '../../../src/testing/manualClock.js';
 import { sequentialIds } from '../../../src/testing/sequentialIds.js';
@@ -126,5 +129,30 @@ export function scheduleCases(store: () => StorageAdapter | Promise<StorageAdapt
       expect(error.message).toMatch(/Unknown cursor/);
     }
     expect((await thrown(engine.schedules.list({ cursor: '>a-rota' }), 'VALIDATION_FAILED')).message).toMatch(/Unknown cursor/);
+  });
+
+  it('keeps hand-off notice timers in the store: two engines ticking at once announce a hand-off once, and the next is planned', async () => {
+    const s = await store();
+    const clock = createManualClock('2026-03-09T06:00:00.000Z');
+    const lines: string[] = [];
+    // Two engines over one store, as two processes; default (random) ids so their messages never collide.
+    const make = () =>
+      createIncidentEngine({ store: s, clock, notifiers: { console: consoleNotifier({ log: (line) => lines.push(line) }) }, contacts: () => ({ console: 'tty' }) });
+    const [a, b] = [make(), make()];
+    await a.schedules.put({ ...primary, handoffNotice: { before: { amount: 1, unit: 'hours' } } }, { actor: ANA });
+    clock.set('2026-03-09T07:00:00.000Z'); // ben takes over at 08:00
+    const fired = (await Promise.all([a.tick(), b.tick()])).flat();
+    expect(fired.map((f) => [f.event, f.outcome])).toEqual([['HANDOFF_NOTICE', 'applied']]);
+    await Promise.all([a.dispatch(), b.dispatch()]);
+    expect(lines).toEqual([expect.stringContaining('[notice to ben <tty>] On call from Mon, 9 Mar 2026, 08:00: SRE primary')]);
+    const history = await requireRecords(s, 'test').recordHistory('default', HANDOFF_RECORD_KIND, 'sre-primary');
+    expect(history.map((v) => [v.version, (v.value as { lastHandoffAt: string }).lastHandoffAt])).toEqual([[1, '2026-03-09T08:00:00.000Z']]);
+    // Chen's, a week later, an hour ahead.
+    clock.set('2026-03-16T06:59:59.999Z');
+    expect(await b.tick()).toEqual([]);
+    clock.set('2026-03-16T07:00:00.000Z');
+    expect((await b.tick()).map((f) => f.event)).toEqual(['HANDOFF_NOTICE']);
+    await a.dispatch();
+    expect(lines[1]).toContain('[notice to chen <tty>] On call from Mon, 16 Mar 2026, 08:00');
   });
 }
