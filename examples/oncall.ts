@@ -5,11 +5,24 @@
  * - a hospital pharmacist rota: weekday nights rotate daily, weekends rotate weekly, and the
  *   in-house pharmacy covers weekdays (a gap in the on-call rota, on purpose).
  * It prints who is on call at one instant, a week of shifts, each person's load and off-hours,
- * and the start of the iCalendar feed a pharmacist subscribes to.
+ * the start of the iCalendar feed a pharmacist subscribes to, and the hand-off notice an engine
+ * sends the next pharmacist an hour before their shift.
  *
  * Run it with `npx tsx examples/oncall.ts`.
  */
-import { defineCalendar, defineSchedule, renderSchedule, scheduleLoad, toICalendar, whoIsOnCall, type Shift } from 'incidentkit';
+import {
+  consoleNotifier,
+  createIncidentEngine,
+  defineCalendar,
+  defineSchedule,
+  memoryStore,
+  renderSchedule,
+  scheduleLoad,
+  toICalendar,
+  whoIsOnCall,
+  type Shift,
+} from 'incidentkit';
+import { createManualClock } from 'incidentkit/testing';
 
 // ---- IT: follow the sun -------------------------------------------------------------------------
 // One schedule has one time zone: the windows are written in UTC, so each office's local hours
@@ -101,3 +114,21 @@ for (const load of scheduleLoad(pharmacy, { from: '2026-03-31T22:00:00Z', to: '2
 const ics = toICalendar(pharmacy, { ...week, userId: 'dr-weber' });
 console.log(`\ndr-weber's calendar feed (${String(ics.split('BEGIN:VEVENT').length - 1)} events), first lines:`);
 console.log(ics.split('\r\n').slice(0, 14).join('\n'));
+
+// ---- In the engine: a hand-off notice an hour ahead ---------------------------------------------
+// A manual clock stands in for time passing, and one tick() and dispatch() for the background
+// workers a host runs with engine.runWorkers().
+const clock = createManualClock('2026-03-25T14:00:00Z');
+const engine = createIncidentEngine({
+  store: memoryStore(),
+  clock,
+  notifiers: { console: consoleNotifier({ log: (text) => console.log(text.replace(/^/gm, '  ')) }) },
+  // Your directory: where each person is reached, by notifier name.
+  contacts: (userId) => ({ console: `${userId}@pager` }),
+});
+await engine.schedules.put({ ...pharmacy, handoffNotice: { before: { amount: 1, unit: 'hours' } } }, { actor: { id: 'u_chief_pharmacist' } });
+clock.set('2026-03-25T15:00:00Z'); // 16:00 in Berlin, an hour before dr-weber's 17:00 swap
+console.log('\nAt 16:00 Berlin on 25 March the engine sends:');
+await engine.tick(); // the notice timer fires: the notice goes to the outbox
+await engine.dispatch(); // and out through the console notifier
+

@@ -115,7 +115,7 @@ describe('examples', () => {
     expect(out).toContain('timeline verifies: true');
   }, 60_000);
 
-  it('oncall prints who is on call, a week of shifts across the clock change, the load and a calendar feed', async () => {
+  it('oncall prints who is on call, a week of shifts across the clock change, the load, a calendar feed and a hand-off notice', async () => {
     const out = await example('oncall');
     expect(out).toContain('SRE primary at 2026-03-10T16:00:00Z: olivia (override), until 2026-03-10T17:30:00.000Z');
     expect(out).toContain('  2026-03-10 22:00 → 2026-03-11 00:00  noah  [sydney]');
@@ -125,5 +125,6 @@ describe('examples', () => {
     expect(out).toMatch(/dr-yilmaz +201\.0 h on call in +9 shifts/);
     expect(out).toContain('BEGIN:VCALENDAR\nVERSION:2.0');
     expect(out).toContain('UID:20260323T160000Z-pharmacy-oncall-dr-weber@incidentkit');
+    expect(out).toContain('  [notice to dr-weber <dr-weber@pager>] On call from Wed, 25 Mar 2026, 17:00: On-call pharmacist');
   }, 60_000);
 });
