@@ -122,7 +122,11 @@ const clock = createManualClock('2026-03-25T14:00:00Z');
 const engine = createIncidentEngine({
   store: memoryStore(),
   clock,
-  notifiers: { console: consoleNotifier({ log: (text) => console.log(text.replace(/^/gm, '  ')) }) },
+  notifiers: { console: consoleNotifier({
+    log: (text) => {
+      console.log(text.replace(/^/gm, '  '));
+    },
+  }) },
   // Your directory: where each person is reached, by notifier name.
   contacts: (userId) => ({ console: `${userId}@pager` }),
 });
