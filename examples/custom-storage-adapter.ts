@@ -370,7 +370,7 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
         return true;
       }),
 
-    // Versioned records (optional: all four or none). Every version is a document of its own and
+    // Versioned records (optional: all five or none). Every version is a document of its own and
     // `recordCurrent` names the newest; engine code reaches them through requireRecords(store),
     // which checks every write first.
     putRecord: (change) =>
@@ -424,6 +424,13 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
       const after = versions.filter((v) => v.version > (range.afterVersion ?? 0));
       return range.limit === undefined ? after : after.slice(0, range.limit);
     },
+
+    // Timers of no incident without a version (a heartbeat's deadline): set replaces, and drops the lease.
+    setRecordTimers: (change) =>
+      exclusive(async () => {
+        for (const timerId of change.cancel ?? []) await kv.delete(key('timer', change.tenantId, '', timerId));
+        for (const t of change.set ?? []) await write(key('timer', t.tenantId, t.incidentId, t.timerId), { record: t });
+      }),
   };
 }
 

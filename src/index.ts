@@ -182,6 +182,7 @@ export type {
   RecordHistoryRange,
   RecordQuery,
   RecordWrite,
+  RecordTimersWrite,
   SignalCount,
   StorageAdapter,
   StoredIncident,

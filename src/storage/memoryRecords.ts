@@ -7,6 +7,7 @@ import { deepFreeze } from '../kernel/freeze.js';
 import type { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import { afterRecordCursor, recordCursor, writtenRecord } from './storedRecord.js';
 import type { StorageAdapter, StoredRecord } from './types.js';
+import type { RecordMethod } from './records.js';
 
 /** Runs `fn` as a promise: what it throws rejects the promise. */
 const settled = <T>(fn: () => T): Promise<T> =>
@@ -39,7 +40,7 @@ function compareCodePoints(a: string, b: string): number {
 export function memoryRecords(
   timers: ReturnType<typeof memoryTimers>,
   outbox: ReturnType<typeof memoryOutbox>,
-): Required<Pick<StorageAdapter, 'putRecord' | 'getRecord' | 'listRecords' | 'recordHistory'>> {
+): Required<Pick<StorageAdapter, RecordMethod>> {
   /** `tenant + kind` → id → its versions, oldest first (version n at index n - 1). */
   const kinds = new Map<string, Map<string, StoredRecord[]>>();
   const kindKey = (tenantId: string, kind: string): string => `${tenantId}\u0000${kind}`;
@@ -61,6 +62,12 @@ export function memoryRecords(
         for (const timer of write.timers?.set ?? []) timers.set(timer);
         for (const message of write.outbox ?? []) outbox.add(message);
         return record;
+      }),
+
+    setRecordTimers: (write) =>
+      settled(() => {
+        for (const timerId of write.cancel ?? []) timers.cancel(write.tenantId, '', timerId);
+        for (const timer of write.set ?? []) timers.set(timer);
       }),
 
     getRecord: (tenantId, kind, id, options) =>

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseInput } from '../kernel/parse.js';
 import { checkPlainJson, hasNul, NUL_MESSAGE, type JsonValue, type PlainJsonLimits } from '../model/primitives.js';
-import type { Page, RecordHistoryRange, RecordQuery, RecordWrite, StorageAdapter, StoredRecord } from './types.js';
+import type { Page, RecordHistoryRange, RecordQuery, RecordTimersWrite, RecordWrite, StorageAdapter, StoredRecord } from './types.js';
 
-/** The optional {@link StorageAdapter} methods of versioned records: a store has all four or none. */
-export const RECORD_METHODS = ['putRecord', 'getRecord', 'listRecords', 'recordHistory'] as const;
+/** The optional {@link StorageAdapter} methods of versioned records: a store has all five or none. */
+export const RECORD_METHODS = ['putRecord', 'getRecord', 'listRecords', 'recordHistory', 'setRecordTimers'] as const;
 
 /** The name of one of the {@link RECORD_METHODS}. */
 export type RecordMethod = (typeof RECORD_METHODS)[number];
@@ -34,6 +34,13 @@ export interface RecordStore {
   listRecords(tenantId: string, kind: string, query: RecordQuery): Promise<Page<StoredRecord>>;
   /** A record's versions after `range.afterVersion`, oldest first. */
   recordHistory(tenantId: string, kind: string, id: string, range?: RecordHistoryRange): Promise<readonly StoredRecord[]>;
+  /**
+   * Sets and cancels timers of no incident atomically, without writing a record version (e.g.
+   * a heartbeat moving its deadline on every beat).
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for a malformed timer; nothing is written.
+   */
+  setRecordTimers(write: RecordTimersWrite): Promise<void>;
 }
 
 /**
@@ -104,6 +111,7 @@ export function requireRecords(store: StorageAdapter, subject: string): RecordSt
         const { afterVersion, limit } = checkHistoryRange(kind, id, range);
         return s.recordHistory(tenantId, kind, id, limit === undefined ? { afterVersion } : { afterVersion, limit });
       }),
+    setRecordTimers: (write) => checked(() => s.setRecordTimers(checkRecordTimers(write))),
   };
 }
 
@@ -137,6 +145,20 @@ const schemas = /* @__PURE__ */ (() => {
     kind: z.string().regex(/^[A-Za-z][\w.:-]{0,63}$/, 'A kind holds letters, digits, _, -, . or :, starts with a letter, and has at most 64 characters.'),
     id: text.max(200),
   };
+  const timers = z.object({
+    set: z
+      .array(
+        z.object({
+          tenantId: z.string(),
+          incidentId: z.literal('', "Timers written with a record belong to no incident: incidentId must be ''."),
+          timerId: text,
+          dueAt: time,
+          event: json(true),
+        }),
+      )
+      .optional(),
+    cancel: z.array(text).optional(),
+  });
   // Versions and limits are SQL `integer`s.
   const count = z.int().min(0).max(2_147_483_646);
   const positive = count.min(1);
@@ -148,22 +170,7 @@ const schemas = /* @__PURE__ */ (() => {
       value: json(false),
       at: time,
       actor: z.object({ kind: z.enum(['user', 'system', 'integration']), id: text, name: text.optional() }),
-      timers: z
-        .object({
-          set: z
-            .array(
-              z.object({
-                tenantId: z.string(),
-                incidentId: z.literal('', "Timers written with a record belong to no incident: incidentId must be ''."),
-                timerId: text,
-                dueAt: time,
-                event: json(true),
-              }),
-            )
-            .optional(),
-          cancel: z.array(text).optional(),
-        })
-        .optional(),
+      timers: timers.optional(),
       outbox: z
         .array(
           z.object({
@@ -194,6 +201,13 @@ const schemas = /* @__PURE__ */ (() => {
     });
   return {
     write,
+    timers: z
+      .object({ tenantId: text, set: timers.shape.set, cancel: timers.shape.cancel })
+      .superRefine((parsed, ctx) => {
+        for (const [i, timer] of (parsed.set ?? []).entries()) {
+          if (timer.tenantId !== parsed.tenantId) ctx.addIssue({ code: 'custom', path: ['set', i, 'tenantId'], message: "Must be the write's tenantId." });
+        }
+      }),
     read: z.object({ ...key, version: positive.optional() }),
     // A cursor is the store's own: each store refuses one it did not make.
     list: z.object({ kind: key.kind, limit: positive.max(1_000), cursor: z.string().optional() }),
@@ -210,6 +224,16 @@ const schemas = /* @__PURE__ */ (() => {
  */
 export function checkRecordWrite(write: RecordWrite): RecordWrite {
   return parseInput(schemas.write, write, 'putRecord') as RecordWrite;
+}
+
+/**
+ * Checks a {@link RecordTimersWrite}: timers of its tenant and of no incident, each as a record's.
+ *
+ * @throws ValidationError (`VALIDATION_FAILED`) listing every problem.
+ * @internal
+ */
+export function checkRecordTimers(write: RecordTimersWrite): RecordTimersWrite {
+  return parseInput(schemas.timers, write, 'setRecordTimers') as RecordTimersWrite;
 }
 
 /**

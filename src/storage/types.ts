@@ -228,6 +228,18 @@ export interface RecordWrite {
   readonly outbox?: readonly OutboxRecord[];
 }
 
+/**
+ * Timers of no incident set and cancelled at once, without a record version
+ * ({@link StorageAdapter.setRecordTimers}); setting an id that exists replaces it.
+ */
+export interface RecordTimersWrite {
+  readonly tenantId: string;
+  /** `incidentId: ''`, the write's tenant, and a feature's timer id (`featureTimerId(name, key)`). */
+  readonly set?: readonly TimerRecord[];
+  /** Timer ids (of no incident) to delete; an id both set and cancelled is set. */
+  readonly cancel?: readonly string[];
+}
+
 /** Paging of {@link StorageAdapter.listRecords}. */
 export interface RecordQuery {
   /** At most this many records (a whole number from 1 to 1 000). */
@@ -339,7 +351,7 @@ export interface StorageAdapter {
   /** Moves a dead-lettered message back to the outbox, due at `availableAt`. Returns whether it existed. */
   redeliver(tenantId: string, messageId: string, availableAt: string): Promise<boolean>;
   /**
-   * Optional (with the other three record methods: an adapter has all four or none; see
+   * Optional (with the other four record methods: an adapter has all five or none; see
    * `requireRecords`): writes the next version of a record, with its timers and outbox
    * messages, atomically, and returns it.
    *
@@ -369,4 +381,10 @@ export interface StorageAdapter {
   listRecords?(tenantId: string, kind: string, query: RecordQuery): Promise<Page<StoredRecord>>;
   /** Optional: a record's versions after `range.afterVersion`, oldest first (empty for an unknown record). */
   recordHistory?(tenantId: string, kind: string, id: string, range?: RecordHistoryRange): Promise<readonly StoredRecord[]>;
+  /**
+   * Optional, with the other record methods: sets and cancels timers of no incident
+   * (`incidentId: ''`) atomically, writing no record version — for deadlines that move often (a
+   * heartbeat's on every beat). A timer set again replaces the earlier one and drops its lease.
+   */
+  setRecordTimers?(write: RecordTimersWrite): Promise<void>;
 }

@@ -7,7 +7,7 @@
  */
 import type { QueryResultRow } from 'pg';
 import { RecordConflictError } from '../../errors.js';
-import { checkHistoryRange, checkRecordQuery, checkRecordRead, checkRecordWrite, type RecordMethod } from '../records.js';
+import { checkHistoryRange, checkRecordQuery, checkRecordRead, checkRecordTimers, checkRecordWrite, type RecordMethod } from '../records.js';
 import { afterRecordCursor, recordCursor, writtenRecord } from '../storedRecord.js';
 import type { RecordWrite, StorageAdapter } from '../types.js';
 import { outboxInsert } from './postgresCommit.js';
@@ -136,6 +136,21 @@ export function postgresRecords(s: string, run: RunStatement): Required<Pick<Sto
   const query = <R extends QueryResultRow>(operation: string, text: string, values: unknown[]) => run<R>(operation, { name: statementName(text), text, values });
 
   return {
+    async setRecordTimers(input) {
+      const write = checkRecordTimers(input);
+      const { set, cancel } = recordTimerChanges({ timers: write });
+      // One statement: the cancel and the upsert commit together.
+      const text = `WITH cancelled AS (
+          DELETE FROM ${s}.incidentkit_timers WHERE tenant_id = $1 AND incident_id = '' AND timer_id = ANY($2::text[])
+        )
+        INSERT INTO ${s}.incidentkit_timers (tenant_id, incident_id, timer_id, due_at, event)
+        SELECT $1, '', x.timer_id, x.due_at, x.event
+        FROM unnest($3::text[], $4::timestamptz[], $5::jsonb[]) AS x(timer_id, due_at, event)
+        ON CONFLICT (tenant_id, incident_id, timer_id)
+        DO UPDATE SET due_at = EXCLUDED.due_at, event = EXCLUDED.event, lease_owner = NULL, lease_until = NULL`;
+      await query('setRecordTimers', text, [write.tenantId, cancel, set.map((x) => x.timerId), set.map((x) => x.dueAt), set.map((x) => JSON.stringify(x.event))]);
+    },
+
     async putRecord(input) {
       const write = checkRecordWrite(input);
       const { tenantId, kind, id, expectedVersion } = write;

@@ -27,7 +27,7 @@ export function toStoredRecord(tenantId: string, kind: string, id: string, row: 
  *
  * @internal
  */
-export function recordTimerChanges(write: RecordWrite): { readonly set: readonly TimerRecord[]; readonly cancel: readonly string[] } {
+export function recordTimerChanges(write: Pick<RecordWrite, 'timers'>): { readonly set: readonly TimerRecord[]; readonly cancel: readonly string[] } {
   const set = [...new Map((write.timers?.set ?? []).map((timer) => [timer.timerId, timer])).values()];
   const replaced = new Set(set.map((timer) => timer.timerId));
   return { set, cancel: [...new Set(write.timers?.cancel ?? [])].filter((id) => !replaced.has(id)) };

@@ -6,9 +6,9 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { RecordConflictError } from '../../errors.js';
-import { checkHistoryRange, checkRecordQuery, checkRecordRead, checkRecordWrite, type RecordMethod } from '../records.js';
+import { checkHistoryRange, checkRecordQuery, checkRecordRead, checkRecordTimers, checkRecordWrite, type RecordMethod } from '../records.js';
 import { afterRecordCursor, recordCursor, writtenRecord } from '../storedRecord.js';
-import type { RecordWrite, StorageAdapter, StoredRecord } from '../types.js';
+import type { RecordTimersWrite, RecordWrite, StorageAdapter, StoredRecord } from '../types.js';
 import { recordTimerChanges, toStoredRecord, type RecordColumns } from './recordRows.js';
 import type { SqliteStatements } from './sqliteStatements.js';
 
@@ -90,8 +90,18 @@ export function sqliteRecords(
     return writtenRecord(write);
   });
 
+  const setTimers = db.transaction((write: RecordTimersWrite): void => {
+    const timers = recordTimerChanges({ timers: write });
+    for (const timerId of timers.cancel) stmt.deleteTimer.run(write.tenantId, '', timerId);
+    for (const timer of timers.set) stmt.upsertTimer.run({ ...timer, event: JSON.stringify(timer.event) });
+  });
+
   return {
     putRecord: (write) => run('putRecord', () => put.immediate(checkRecordWrite(write))),
+    setRecordTimers: (write) =>
+      run('setRecordTimers', () => {
+        setTimers.immediate(checkRecordTimers(write));
+      }),
 
     getRecord: (tenantId, kind, id, options) =>
       run('getRecord', () => {

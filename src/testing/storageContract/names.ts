@@ -54,6 +54,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'records: listRecords pages the current, live records of a kind in id order with a stable cursor',
   'records: every record read is scoped by tenant and kind',
   'records: timers and outbox messages are written with the record, atomically; a refused write leaves none',
+  'records: setRecordTimers sets, replaces (dropping the lease) and cancels timers of no incident without a version; a malformed batch writes none',
   'records: a caller cannot change stored records through what a write or read returns (copies or frozen values)',
   'records: a due timer written with a record reaches its feature once through engine.tick, across competing engines',
   'raw rows: commits reach the backing store',

@@ -1,11 +1,11 @@
 /**
  * Checks of versioned records (the optional `putRecord`, `getRecord`, `listRecords`,
- * `recordHistory`): creating, compare-and-set, tombstones and history, version reads, list order
+ * `recordHistory`, `setRecordTimers`): creating, compare-and-set, tombstones and history, version reads, list order
  * and paging, tenant and kind isolation, timers and outbox messages written atomically with a
- * record, values that callers cannot change, and a record's timer firing through `engine.tick`.
+ * record, timers set without a version, values that callers cannot change, and a record's timer firing through `engine.tick`.
  *
  * @remarks Each check reaches the methods through `requireRecords`, as engine-side code does. An
- * adapter without any of the four passes each check by proving that `requireRecords` refuses it
+ * adapter without any of the five passes each check by proving that `requireRecords` refuses it
  * with `CONFIG_INVALID` (what an engine feature needing records then reports); one with only some
  * of them fails.
  */
@@ -47,7 +47,7 @@ function recordMessage(id: string, availableAt: string): OutboxRecord {
 
 /**
  * Runs `check` with the store's record methods; for a store without any, checks instead that
- * `requireRecords` refuses it, naming all four.
+ * `requireRecords` refuses it, naming all five.
  */
 function withRecords(check: (records: RecordStore, context: ContractContext) => Promise<void>): ContractCheck {
   return async (context) => {
@@ -57,7 +57,7 @@ function withRecords(check: (records: RecordStore, context: ContractContext) => 
       expect(isIncidentKitError(error, 'CONFIG_INVALID') && RECORD_METHODS.every((method) => error.message.includes(`${method}()`))).toBe(true);
       return;
     }
-    await check(requireRecords(store, 'storage contract (an adapter with record methods needs all four)'), context);
+    await check(requireRecords(store, 'storage contract (an adapter with record methods needs all five)'), context);
   };
 }
 
@@ -211,6 +211,31 @@ export const recordChecks = /* @__PURE__ */ (() => ({
     expect(claimIds(await s.claimTimers(claim(TENANT, t(60 * MINUTE), 'w2')))).toEqual([]);
     expect(await s.claimTimers(claim(OTHER_TENANT, t(60 * MINUTE), 'w2'))).toEqual([]);
   }),
+
+  'records: setRecordTimers sets, replaces (dropping the lease) and cancels timers of no incident without a version; a malformed batch writes none': withRecords(
+    async (r, { store: s, expect }) => {
+      const beat = recordTimer('beat', t(5 * MINUTE));
+      const other = recordTimer('other', t(6 * MINUTE));
+      await r.setRecordTimers({ tenantId: TENANT, set: [beat, other] });
+      const [held] = await s.claimTimers(claim(TENANT, t(5 * MINUTE)));
+      expect(held?.item).toEqual(beat);
+      // Moved on while claimed (a beat arrived): the new deadline replaces it, free of the lease.
+      const moved = recordTimer('beat', t(20 * MINUTE));
+      await r.setRecordTimers({ tenantId: TENANT, set: [moved], cancel: [other.timerId] });
+      if (held !== undefined) expect(await s.completeTimer(held)).toBe(false);
+      expect((await s.claimTimers(claim(TENANT, t(19 * MINUTE), 'w2'))).map((c) => c.item)).toEqual([]);
+      expect((await s.claimTimers(claim(TENANT, t(20 * MINUTE), 'w2'))).map((c) => c.item)).toEqual([moved]);
+      // No record was written, and other tenants see nothing.
+      expect(await r.listRecords(TENANT, KIND, { limit: 10 })).toEqual({ items: [] });
+      expect(await s.claimTimers(claim(OTHER_TENANT, t(60 * MINUTE), 'w3'))).toEqual([]);
+      // One bad timer refuses the whole batch.
+      const good = recordTimer('good', t(MINUTE));
+      for (const bad of [{ ...recordTimer('bad', t(MINUTE)), incidentId: 'inc_1' }, recordTimer('bad', t(MINUTE), OTHER_TENANT), { ...recordTimer('bad', t(MINUTE)), dueAt: 'soon' }]) {
+        expect(codeOf(await thrown(() => r.setRecordTimers({ tenantId: TENANT, set: [good, bad] })))).toBe('VALIDATION_FAILED');
+      }
+      expect(claimIds(await s.claimTimers(claim(TENANT, t(2 * MINUTE), 'w4')))).toEqual([]);
+    },
+  ),
 
   'records: a caller cannot change stored records through what a write or read returns (copies or frozen values)': withRecords(async (r, { expect }) => {
     const value = { name: 'Primary', layers: [{ users: ['u_alice'] }] };
