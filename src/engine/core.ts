@@ -6,7 +6,7 @@ import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { alertRowsOf, hasAlertsBeyondWindow, withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
-import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
+import { STORED_TYPE_OF, eventData, followingEvents, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
 import { closeBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
@@ -229,19 +229,28 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
         if (firedTimer !== undefined) return undefined;
         refuse(stored.incident, snapshot, event, refusal);
       }
-      const seq = current.version + 1;
-      const storedEvent = await signEvent(incidentId, seq, event, stored.lastHash);
-      const incident = toIncident(next, seq);
-      const machineTimers = timerChanges(actions, incident, at, firedTimer);
-      const added = contributions([storedEvent], incident);
-      const persisted = persistSnapshot(next);
+      // What the lifecycle records right after the event (nobody could be paged) goes in the same commit.
+      let last = next;
+      const allActions = [...actions];
+      const storedEvents = [await signEvent(incidentId, current.version + 1, event, stored.lastHash)];
+      for (const following of followingEvents(event)) {
+        const [after, more] = stepMachine(last, following);
+        if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, following);
+        last = after;
+        allActions.push(...more);
+        storedEvents.push(await signEvent(incidentId, current.version + storedEvents.length + 1, following, storedEvents.at(-1)?.hash ?? stored.lastHash));
+      }
+      const incident = toIncident(last, current.version + storedEvents.length);
+      const machineTimers = timerChanges(allActions, incident, at, firedTimer);
+      const added = contributions(storedEvents, incident);
+      const persisted = persistSnapshot(last);
       const alerts = alertRowsOf(event, before);
       try {
         await store.commit({
           tenantId,
           incidentId,
           expectedVersion: current.version,
-          events: [storedEvent],
+          events: storedEvents,
           incident,
           snapshot: persisted,
           timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
@@ -252,8 +261,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
         throw error;
       }
-      machineSnapshots.set(persisted, next);
-      publish(incident, [storedEvent]);
+      machineSnapshots.set(persisted, last);
+      publish(incident, storedEvents);
       return incident;
     }
   }

@@ -48,6 +48,11 @@ export function manualEscalationIsNext(context: IncidentContext, event: Lifecycl
   return event.type === 'ESCALATE' && event.trigger === 'manual' && event.step === (context.escalation?.count ?? 0) + 1;
 }
 
+/** Whether a `NOBODY_TO_PAGE` follows the escalation it names, and that escalation paged nobody. */
+export function escalationPagedNobody(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'NOBODY_TO_PAGE' && context.escalation?.count === event.step && context.escalation.paged?.length === 0;
+}
+
 /** Whether a `REMIND` is of a reminder kind that applies to the current severity. */
 export function reminderApplies(context: IncidentContext, event: LifecycleEvent): boolean {
   return event.type === 'REMIND' && activeReminders(context)[event.kind] !== undefined;

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../model/event.js';
 import type { Incident } from '../../model/incident.js';
-import { changedFieldNames } from '../../lifecycle/describeEvent.js';
+import { changedFieldNames, targetName } from '../../lifecycle/describeEvent.js';
 import type { NotificationAudience } from '../../model/notification.js';
 import { formatDuration, formatTime } from '../../kernel/timeFormat.js';
 import { actorName, factsLine, labelTitle, nextDue, num, openFor, paragraphs, reportOf, sentence, str, strings, targetMinutes } from './templateHelpers.js';
@@ -76,7 +76,8 @@ const PHASE_STATUS_TEXT: Readonly<Record<string, string>> = {
  * names the event. Override any of them with `templates` in the routing options or per route.
  * No default template prints custom field values (they may identify a patient):
  * `FIELDS_UPDATED` names the changed fields only. `REPORT_OVERDUE` is worded as urgent and
- * names the report, its regime, its legal reference and when it was due.
+ * names the report, its regime, its legal reference and when it was due; so is `NOBODY_PAGED`,
+ * which names the last escalation level and the targets that reached nobody.
  */
 export const defaultTemplates = {
   DECLARED: ({ incident, event }) => ({
@@ -258,6 +259,22 @@ export const defaultTemplates = {
           (within === undefined ? '' : ` within ${String(within)} min of detection`) +
           ' was missed' +
           (dueAt === undefined ? '.' : ` (due ${formatTime(dueAt)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  NOBODY_PAGED: ({ incident, event }) => {
+    const level = num(event.data, 'level');
+    const targets = event.data.targets;
+    const tried = Array.isArray(targets) ? targets.map(targetName).filter((t): t is string => t !== undefined) : [];
+    return {
+      title: `Nobody paged: ${incident.title}`,
+      text: paragraphs(
+        `The escalation policy ran out at ${formatTime(event.at)} without paging anyone: ` +
+          (level === undefined ? 'its last level' : `its last level (${String(level)})`) +
+          ' reached nobody' +
+          (tried.length === 0 ? '.' : ` (${tried.join(', ')}).`),
+        'Nobody was on call there or held the role, and nobody has acknowledged the incident: page someone by hand.',
         factsLine(incident),
       ),
     };

@@ -25,11 +25,12 @@ export const DEFAULT_NOTIFIED_EVENTS = [
   'UPDATE_POSTED',
   'REMINDER_DUE',
   'TARGET_BREACHED',
+  'NOBODY_PAGED',
   'REPORT_OVERDUE',
 ] as const;
 
 /** Stored event types that later features record besides {@link EVENT_TYPES}. */
-const TIMER_EVENT_TYPES = ['ESCALATED', 'REMINDER_DUE', 'TARGET_BREACHED'] as const;
+const TIMER_EVENT_TYPES = ['ESCALATED', 'REMINDER_DUE', 'TARGET_BREACHED', 'NOBODY_PAGED'] as const;
 
 /**
  * One routing rule: which events reach which notifiers. Every filter that is present must
@@ -85,7 +86,7 @@ export interface RoutingOptions {
   readonly links?: (incident: Incident, event: StoredEvent) => readonly NotificationLink[];
   /**
    * Event types that routes may name. Default: every stored event type the library records,
-   * plus `ESCALATED`, `REMINDER_DUE` and `TARGET_BREACHED`.
+   * plus `ESCALATED`, `REMINDER_DUE`, `TARGET_BREACHED` and `NOBODY_PAGED`.
    */
   readonly eventTypes?: readonly string[];
 }

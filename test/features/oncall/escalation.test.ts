@@ -64,6 +64,56 @@ describe.each([
     const replayed = replayTimeline(await engine.timeline(incident.id));
     expect(replayed.escalation).toEqual((await engine.get(incident.id)).escalation);
   });
+
+  it('records NOBODY_PAGED in the commit of the last level that reached nobody, after skipping the gaps before it', async () => {
+    const { engine, clock } = engineWith(
+      {
+        levels: [
+          { afterMinutes: 5, targets: [{ kind: 'schedule', id: 'nights' }] },
+          { afterMinutes: 30, targets: [{ kind: 'role', role: 'commander' }] },
+        ],
+      },
+      makeStore(),
+    );
+    await engine.schedules.put(nights, { actor: ANA });
+    const incident = await engine.declare({ title: 'Pharmacy fridge alarm', severity: 'SEV2', actor: ANA });
+    const heard: { type: string; version: number }[] = [];
+    engine.on('incident.nobody_paged', ({ event, incident: after }) => heard.push({ type: event.type, version: after.version }));
+    clock.advance(5 * 60_000); // 08:55: nia's nights end at 06:00, and nobody holds the commander role
+    const fired = await engine.tick();
+    expect(fired.map((f) => [f.event, f.outcome])).toEqual([
+      ['ESCALATE', 'applied'],
+      ['ESCALATE', 'applied'],
+    ]);
+    const timeline = await engine.timeline(incident.id);
+    expect(timeline.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'DECLARED'],
+      [2, 'ESCALATED'],
+      [3, 'ESCALATED'],
+      [4, 'NOBODY_PAGED'],
+    ]);
+    const [, gap, last, nobody] = timeline;
+    expect(gap?.data).toMatchObject({ level: 1, nobody: true });
+    expect(gap?.data.exhausted).toBeUndefined();
+    // The exhausted ESCALATED keeps its data; NOBODY_PAGED follows it at the same time, by the same actor.
+    expect(last?.data).toMatchObject({ level: 2, paged: [], nobody: true, exhausted: true });
+    expect(nobody).toMatchObject({
+      at: last?.at,
+      actor: last?.actor,
+      data: { step: 2, level: 2, cycle: 0, targets: [{ kind: 'role', role: 'commander' }], resolved: [{ target: { kind: 'role', role: 'commander' }, userIds: [] }] },
+    });
+    const current = await engine.get(incident.id);
+    expect(describeEvent(nobody!, current, (t) => t, (a) => a.id)).toBe('Nobody paged: the escalation policy ran out after level 2 (role commander) without reaching anyone');
+    // Emitted once, after the commit that holds both events.
+    expect(heard).toEqual([{ type: 'NOBODY_PAGED', version: 4 }]);
+    expect(current).toMatchObject({ status: 'triage', version: 4, escalation: { level: 2, count: 2, paged: [] } });
+    expect(await engine.verifyTimeline(incident.id)).toEqual({ ok: true });
+    expect(replayTimeline(timeline)).toEqual(current);
+    // Nothing follows: the policy has no level left.
+    clock.advance(60 * 60_000);
+    expect(await engine.tick()).toEqual([]);
+    expect(await engine.timeline(incident.id)).toHaveLength(4);
+  });
 });
 
 describe('escalation to typed targets', () => {
@@ -95,6 +145,7 @@ describe('escalation to typed targets', () => {
     const [last] = await escalations(engine, incident.id);
     expect(last?.data).toMatchObject({ paged: [], nobody: true, exhausted: true });
     expect(last?.text).toBe('Escalated to level 1 (role commander, schedule missing): nobody could be paged, and no level follows');
+    expect((await engine.timeline(incident.id)).map((e) => e.type)).toEqual(['DECLARED', 'ESCALATED', 'NOBODY_PAGED']);
     clock.advance(60 * 60_000);
     expect(await engine.tick()).toEqual([]);
     expect(await engine.verifyTimeline(incident.id)).toEqual({ ok: true });
