@@ -7,7 +7,7 @@ import { parseConfig, parseInput } from '../kernel/parse.js';
 import { alertRowsOf, hasAlertsBeyondWindow, withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, followingEvents, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
-import { closeBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
+import { closeBlockedReason, escalationBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
@@ -128,7 +128,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
 
   function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string): never {
     const accepted = acceptedEvents(snapshot);
-    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : why;
+    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
     const command = commandOf(event.type);
@@ -279,7 +279,10 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return serially(incidentId, () => executeNow(incidentId, actor, build, execution));
   }
 
-  /** {@link execute} for commands: without a fired timer a refused event throws, so a command always changes the incident. */
+  /**
+   * {@link execute} for commands: without a fired timer a refused event throws, so a command always
+   * changes the incident. Every feature's `commandEvent` hook completes the built event, in order.
+   */
   function command(
     incidentId: string,
     actor: Actor,
@@ -287,7 +290,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     action: AuthorizeAction | undefined,
     input?: Readonly<Record<string, unknown>>,
   ): Promise<Incident> {
-    return execute(incidentId, actor, build, {
+    const hooks = parts.flatMap(({ parts: p }) => (p.commandEvent === undefined ? [] : [p.commandEvent]));
+    const complete: BuildEvent =
+      hooks.length === 0
+        ? build
+        : async (stored) => {
+            let draft = await build(stored);
+            for (const hook of hooks) draft = await hook(draft, stored);
+            return draft;
+          };
+    return execute(incidentId, actor, complete, {
       ...(action === undefined ? {} : { action }),
       ...(input === undefined ? {} : { input }),
     });

@@ -17,7 +17,7 @@ import * as targets from './actions/targets.js';
 import { enqueueTimers } from './actions/timerInstructions.js';
 
 export type { IncidentContext, IncidentMachineInput } from './incidentContext.js';
-export { actionItemMissingReason, closeBlockedReason } from './guards.js';
+export { actionItemMissingReason, closeBlockedReason, escalationBlockedReason } from './guards.js';
 
 /** Events accepted in every open state: they record facts and change no state. */
 const recordFacts = {

@@ -11,9 +11,10 @@ import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
+import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { requireRecords, type RecordStore } from '../../storage/records.js';
-import type { Page, StoredRecord } from '../../storage/types.js';
+import type { Page, StoredIncident, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
 import { resolveEscalation } from './resolveTargets.js';
 import { toICalendar } from './toICalendar.js';
@@ -157,10 +158,13 @@ export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
         return whoIsOnCall(storedSchedule(record).schedule, at).userIds;
       };
       const schedules = createSchedules(core);
+      // Typed targets resolve when the escalation happens: when its timer fires, or when a person escalates.
+      const resolve = (draft: LifecycleEventDraft, stored: StoredIncident) => resolveEscalation(draft, stored.incident, core.now(), onCall);
       return {
         api: { schedules },
         routes: scheduleRoutes(schedules, core),
-        timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
+        timerEvent: resolve,
+        commandEvent: resolve,
       };
     },
   });

@@ -1,48 +1,15 @@
 /**
  * Escalation levels that page typed targets, resolved when the level fires: whoever is on call on
  * a stored schedule then, a user, the incident's role holder; a level that reaches nobody is
- * skipped to the next at once, and the last one says nobody could be paged.
+ * skipped to the next at once, and the last one says nobody could be paged. The cases of
+ * escalationSuite.ts run here on memory and SQLite, and in escalation.int.test.ts on PostgreSQL.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
-import type { IncidentEngine } from '../../../src/incidentEngine.js';
-import { describeEvent } from '../../../src/lifecycle/describeEvent.js';
-import type { IncidentPolicies } from '../../../src/engine/policies.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
-import type { StorageAdapter } from '../../../src/storage/types.js';
-import { createManualClock } from '../../../src/testing/manualClock.js';
-import { sequentialIds } from '../../../src/testing/sequentialIds.js';
 import { replayTimeline } from '../../../src/lifecycle/projection.js';
-
-const ANA = { id: 'u_ana', name: 'Ana' };
-
-/** Daily hand-off at 09:00 UTC: ana from 8 March, ben from 9 March; a night layer with a gap. */
-const primary = {
-  id: 'primary',
-  name: 'Primary',
-  timeZone: 'UTC',
-  layers: [{ id: 'daily', start: '2026-03-08T09:00', rotation: { every: { amount: 1, unit: 'days' as const } }, members: ['ana', 'ben'] }],
-};
-const nights = {
-  id: 'nights',
-  name: 'Nights',
-  timeZone: 'UTC',
-  layers: [{ id: 'n', start: '2026-03-01T00:00', rotation: { every: { amount: 1, unit: 'weeks' as const } }, members: ['nia'], restrictions: [{ kind: 'daily' as const, start: '22:00', end: '06:00' }] }],
-};
-
-function engineWith(escalation: NonNullable<NonNullable<IncidentPolicies>['escalation']>, store: StorageAdapter = memoryStore()) {
-  const clock = createManualClock('2026-03-09T08:50:00.000Z');
-  const engine = createIncidentEngine({ store, clock, ids: sequentialIds(), policies: { escalation } });
-  return { clock, engine, store };
-}
-
-async function escalations(engine: IncidentEngine, id: string) {
-  const incident = await engine.get(id);
-  const events = (await engine.timeline(id)).filter((e) => e.type === 'ESCALATED');
-  return events.map((e) => ({ data: e.data, text: describeEvent(e, incident, (t) => t, (a) => a.name ?? a.id) }));
-}
+import { ANA, engineWith, escalationCases, escalations, nights, primary } from './escalationSuite.js';
 
 describe.each([
   ['memoryStore', () => memoryStore()],
@@ -65,55 +32,7 @@ describe.each([
     expect(replayed.escalation).toEqual((await engine.get(incident.id)).escalation);
   });
 
-  it('records NOBODY_PAGED in the commit of the last level that reached nobody, after skipping the gaps before it', async () => {
-    const { engine, clock } = engineWith(
-      {
-        levels: [
-          { afterMinutes: 5, targets: [{ kind: 'schedule', id: 'nights' }] },
-          { afterMinutes: 30, targets: [{ kind: 'role', role: 'commander' }] },
-        ],
-      },
-      makeStore(),
-    );
-    await engine.schedules.put(nights, { actor: ANA });
-    const incident = await engine.declare({ title: 'Pharmacy fridge alarm', severity: 'SEV2', actor: ANA });
-    const heard: { type: string; version: number }[] = [];
-    engine.on('incident.nobody_paged', ({ event, incident: after }) => heard.push({ type: event.type, version: after.version }));
-    clock.advance(5 * 60_000); // 08:55: nia's nights end at 06:00, and nobody holds the commander role
-    const fired = await engine.tick();
-    expect(fired.map((f) => [f.event, f.outcome])).toEqual([
-      ['ESCALATE', 'applied'],
-      ['ESCALATE', 'applied'],
-    ]);
-    const timeline = await engine.timeline(incident.id);
-    expect(timeline.map((e) => [e.seq, e.type])).toEqual([
-      [1, 'DECLARED'],
-      [2, 'ESCALATED'],
-      [3, 'ESCALATED'],
-      [4, 'NOBODY_PAGED'],
-    ]);
-    const [, gap, last, nobody] = timeline;
-    expect(gap?.data).toMatchObject({ level: 1, nobody: true });
-    expect(gap?.data.exhausted).toBeUndefined();
-    // The exhausted ESCALATED keeps its data; NOBODY_PAGED follows it at the same time, by the same actor.
-    expect(last?.data).toMatchObject({ level: 2, paged: [], nobody: true, exhausted: true });
-    expect(nobody).toMatchObject({
-      at: last?.at,
-      actor: last?.actor,
-      data: { step: 2, level: 2, cycle: 0, targets: [{ kind: 'role', role: 'commander' }], resolved: [{ target: { kind: 'role', role: 'commander' }, userIds: [] }] },
-    });
-    const current = await engine.get(incident.id);
-    expect(describeEvent(nobody!, current, (t) => t, (a) => a.id)).toBe('Nobody paged: the escalation policy ran out after level 2 (role commander) without reaching anyone');
-    // Emitted once, after the commit that holds both events.
-    expect(heard).toEqual([{ type: 'NOBODY_PAGED', version: 4 }]);
-    expect(current).toMatchObject({ status: 'triage', version: 4, escalation: { level: 2, count: 2, paged: [] } });
-    expect(await engine.verifyTimeline(incident.id)).toEqual({ ok: true });
-    expect(replayTimeline(timeline)).toEqual(current);
-    // Nothing follows: the policy has no level left.
-    clock.advance(60 * 60_000);
-    expect(await engine.tick()).toEqual([]);
-    expect(await engine.timeline(incident.id)).toHaveLength(4);
-  });
+  escalationCases(makeStore);
 });
 
 describe('escalation to typed targets', () => {
