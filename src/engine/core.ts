@@ -232,13 +232,15 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       // What the lifecycle records right after the event (nobody could be paged) goes in the same commit.
       let last = next;
       const allActions = [...actions];
-      const storedEvents = [await signEvent(incidentId, current.version + 1, event, stored.lastHash)];
-      for (const following of followingEvents(event)) {
-        const [after, more] = stepMachine(last, following);
-        if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, following);
-        last = after;
-        allActions.push(...more);
-        storedEvents.push(await signEvent(incidentId, current.version + storedEvents.length + 1, following, storedEvents.at(-1)?.hash ?? stored.lastHash));
+      const storedEvents: StoredEvent[] = [];
+      for (const step of [event, ...followingEvents(event)]) {
+        if (step !== event) {
+          const [after, more] = stepMachine(last, step);
+          if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, step);
+          last = after;
+          allActions.push(...more);
+        }
+        storedEvents.push(await signEvent(incidentId, current.version + storedEvents.length + 1, step, storedEvents.at(-1)?.hash ?? stored.lastHash));
       }
       const incident = toIncident(last, current.version + storedEvents.length);
       const machineTimers = timerChanges(allActions, incident, at, firedTimer);
@@ -290,25 +292,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     action: AuthorizeAction | undefined,
     input?: Readonly<Record<string, unknown>>,
   ): Promise<Incident> {
-    const hooks = parts.flatMap(({ parts: p }) => (p.commandEvent === undefined ? [] : [p.commandEvent]));
-    const complete: BuildEvent =
-      hooks.length === 0
-        ? build
-        : async (stored) => {
-            let draft = await build(stored);
-            for (const hook of hooks) draft = await hook(draft, stored);
-            return draft;
-          };
-    return execute(incidentId, actor, complete, {
+    return execute(incidentId, actor, async (stored) => completeEvent('commandEvent', await build(stored), stored), {
       ...(action === undefined ? {} : { action }),
       ...(input === undefined ? {} : { input }),
     });
   }
 
-  /** Completes a machine timer's event with every feature's `timerEvent` hook, in order. */
-  async function completeTimerEvent(draft: EventDraft, stored: StoredIncident): Promise<EventDraft> {
+  /** Completes a machine timer's event (`timerEvent`) or a command's (`commandEvent`) with every feature's hook, in order. */
+  async function completeEvent(hook: 'timerEvent' | 'commandEvent', draft: EventDraft, stored: StoredIncident): Promise<EventDraft> {
     let completed = draft;
-    for (const { parts: p } of parts) if (p.timerEvent !== undefined) completed = await p.timerEvent(completed, stored);
+    for (const { parts: p } of parts) completed = (await p[hook]?.(completed, stored)) ?? completed;
     return completed;
   }
 
@@ -319,7 +312,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     workerId,
     leaseMs: config.leaseMs,
     execute,
-    completeTimerEvent,
+    completeTimerEvent: (draft, stored) => completeEvent('timerEvent', draft, stored),
     fireFeatureTimer: (feature) => parts.find((p) => p.feature.name === feature)?.parts.fireTimer,
   });
 

@@ -78,9 +78,8 @@ export type LifecycleEvent =
       readonly step: number;
       readonly level: number;
       readonly cycle: number;
-      /** That level's targets, and what each typed target resolved to (nobody). */
+      /** That level's targets (each resolved to nobody: see that `ESCALATE`'s `resolved`). */
       readonly targets: readonly EscalationTarget[];
-      readonly resolved: readonly ResolvedTarget[];
     })
   | (EventBase & TimerPayload & { readonly type: 'REMIND'; readonly kind: 'status_update'; readonly everyMinutes: number })
   | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string })
@@ -227,7 +226,7 @@ export const LIFECYCLE_TYPE_OF: Readonly<Partial<Record<IncidentEventType, Lifec
 export function followingEvents(event: LifecycleEvent): LifecycleEvent[] {
   if (event.type !== 'ESCALATE' || event.exhausted !== true) return [];
   const { at, actor, step, level, cycle, targets } = event;
-  return [{ type: 'NOBODY_TO_PAGE', at, actor, step, level, cycle, targets, resolved: event.resolved ?? [] }];
+  return [{ type: 'NOBODY_TO_PAGE', at, actor, step, level, cycle, targets }];
 }
 
 /** The payload of a lifecycle event as stored in `data`: everything but `type`, `at` and `actor`. */

@@ -60,12 +60,7 @@ export function manualEscalationIsNext(context: IncidentContext, event: Lifecycl
  */
 export function escalationBlockedReason(event: LifecycleEvent): string | undefined {
   if (event.type !== 'ESCALATE' || event.trigger !== 'manual' || event.nobody !== true) return undefined;
-  const targets = event.targets.map(targetName).filter((name): name is string => name !== undefined);
-  return (
-    `level ${String(event.level)} reaches nobody now` +
-    (targets.length === 0 ? '' : ` (${targets.join(', ')})`) +
-    ': nobody is on call there, or the role is unfilled. Escalate to another level, or add an override or assign the role first.'
-  );
+  return `level ${String(event.level)} (${event.targets.map(targetName).join(', ')}) reaches nobody now; escalate to another level, or add an override or assign the role first.`;
 }
 
 /** Whether a `NOBODY_TO_PAGE` follows the escalation it names, and that escalation paged nobody. */

@@ -77,10 +77,6 @@ const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>
     level: 2,
     cycle: 0,
     targets: [{ kind: 'schedule', id: 'payments-primary' }, { kind: 'role', role: 'commander' }],
-    resolved: [
-      { target: { kind: 'schedule', id: 'payments-primary' }, userIds: [] },
-      { target: { kind: 'role', role: 'commander' }, userIds: [] },
-    ],
   },
   REPORT_OVERDUE: {
     regime: 'gdpr',

@@ -50,7 +50,7 @@ describe('NOBODY_TO_PAGE', () => {
   it('follows an escalation that reached nobody with no level left, and is stored as NOBODY_PAGED', () => {
     const last = escalate();
     expect(followingEvents(last)).toEqual([
-      { type: 'NOBODY_TO_PAGE', at: AT, actor: SYSTEM, step: 1, level: 1, cycle: 0, targets: [ROLE], resolved: [{ target: ROLE, userIds: [] }] },
+      { type: 'NOBODY_TO_PAGE', at: AT, actor: SYSTEM, step: 1, level: 1, cycle: 0, targets: [ROLE] },
     ]);
     expect(STORED_TYPE_OF.NOBODY_TO_PAGE).toBe('NOBODY_PAGED');
     // A gap with a level after it, or a level that paged someone, is followed by nothing.

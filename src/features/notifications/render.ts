@@ -109,10 +109,8 @@ export const defaultTemplates = {
           : `Nobody has acknowledged the incident yet, so it was escalated at ${formatTime(event.at)}` +
               (cycle !== undefined && cycle > 0 ? ` (repeat ${String(cycle)} of the escalation policy).` : '.'),
         targets.length > 0 && `Now notifying: ${targets.join(', ')}.`,
-        nobody &&
-          (event.data.exhausted === true
-            ? 'Nobody could be paged at this level (nobody on call, or the role is unfilled), and the escalation policy has no level left: page someone by hand.'
-            : 'Nobody could be paged at this level (nobody on call, or the role is unfilled); the next level is paged at once.'),
+        // The last level's call to act is NOBODY_PAGED's own message, in the same commit.
+        nobody && `Nobody could be paged at this level (nobody on call, or the role is unfilled)${event.data.exhausted === true ? ', and no level follows.' : '; the next level is paged at once.'}`,
         factsLine(incident),
       ),
     };
@@ -264,17 +262,12 @@ export const defaultTemplates = {
     };
   },
   NOBODY_PAGED: ({ incident, event }) => {
-    const level = num(event.data, 'level');
     const targets = event.data.targets;
-    const tried = Array.isArray(targets) ? targets.map(targetName).filter((t): t is string => t !== undefined) : [];
+    const tried = Array.isArray(targets) ? targets.map(targetName).filter(Boolean) : [];
     return {
       title: `Nobody paged: ${incident.title}`,
       text: paragraphs(
-        `The escalation policy ran out at ${formatTime(event.at)} without paging anyone: ` +
-          (level === undefined ? 'its last level' : `its last level (${String(level)})`) +
-          ' reached nobody' +
-          (tried.length === 0 ? '.' : ` (${tried.join(', ')}).`),
-        'Nobody was on call there or held the role, and nobody has acknowledged the incident: page someone by hand.',
+        `The escalation policy ran out at ${formatTime(event.at)}: level ${String(num(event.data, 'level') ?? '?')} (${tried.join(', ')}) reached nobody. Page someone by hand.`,
         factsLine(incident),
       ),
     };

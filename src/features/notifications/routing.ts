@@ -30,7 +30,7 @@ export const DEFAULT_NOTIFIED_EVENTS = [
 ] as const;
 
 /** Stored event types that later features record besides {@link EVENT_TYPES}. */
-const TIMER_EVENT_TYPES = ['ESCALATED', 'REMINDER_DUE', 'TARGET_BREACHED', 'NOBODY_PAGED'] as const;
+const TIMER_EVENT_TYPES = ['ESCALATED', 'REMINDER_DUE', 'TARGET_BREACHED'] as const;
 
 /**
  * One routing rule: which events reach which notifiers. Every filter that is present must

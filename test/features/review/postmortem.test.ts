@@ -332,7 +332,7 @@ describe('other shapes of incident', () => {
     const pm = buildPostmortem(incident, [
       ...timeline,
       extra(100, 'ESCALATED', { level: 2, targets, paged: [], nobody: true, exhausted: true }),
-      extra(101, 'NOBODY_PAGED', { step: 2, level: 2, cycle: 0, targets, resolved: [] }),
+      extra(101, 'NOBODY_PAGED', { step: 2, level: 2, cycle: 0, targets }),
     ]);
     expect(pm.response.nobodyPaged).toEqual([{ level: 2, targets: ['schedule nights', 'role commander'], at: '2026-03-02T09:02:00.000Z' }]);
     expect(pm.keyTimeline.map((e) => e.text)).toContain(
