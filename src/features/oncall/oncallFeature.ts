@@ -11,10 +11,9 @@ import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
-import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { requireRecords, type RecordStore } from '../../storage/records.js';
-import type { Page, StoredIncident, StoredRecord } from '../../storage/types.js';
+import type { Page, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
 import { resolveEscalation } from './resolveTargets.js';
 import { toICalendar } from './toICalendar.js';
@@ -158,13 +157,12 @@ export function oncallFeature(): IncidentFeature<'oncall', OncallApi> {
         return whoIsOnCall(storedSchedule(record).schedule, at).userIds;
       };
       const schedules = createSchedules(core);
-      // Typed targets resolve when the escalation happens: when its timer fires, or when a person escalates.
-      const resolve = (draft: LifecycleEventDraft, stored: StoredIncident) => resolveEscalation(draft, stored.incident, core.now(), onCall);
       return {
         api: { schedules },
+        // A person's escalation resolves its typed targets when it is made, as a timer's does when it fires.
+        commandEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
         routes: scheduleRoutes(schedules, core),
-        timerEvent: resolve,
-        commandEvent: resolve,
+        timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
       };
     },
   });
