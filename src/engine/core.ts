@@ -6,8 +6,8 @@ import { createKeyedQueue } from '../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { alertRowsOf, hasAlertsBeyondWindow, withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
-import { STORED_TYPE_OF, eventData, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
-import { closeBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
+import { STORED_TYPE_OF, eventData, followingEvents, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
+import { closeBlockedReason, escalationBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
@@ -128,7 +128,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
 
   function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string): never {
     const accepted = acceptedEvents(snapshot);
-    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : why;
+    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
     const command = commandOf(event.type);
@@ -229,19 +229,30 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
         if (firedTimer !== undefined) return undefined;
         refuse(stored.incident, snapshot, event, refusal);
       }
-      const seq = current.version + 1;
-      const storedEvent = await signEvent(incidentId, seq, event, stored.lastHash);
-      const incident = toIncident(next, seq);
-      const machineTimers = timerChanges(actions, incident, at, firedTimer);
-      const added = contributions([storedEvent], incident);
-      const persisted = persistSnapshot(next);
+      // What the lifecycle records right after the event (nobody could be paged) goes in the same commit.
+      let last = next;
+      const allActions = [...actions];
+      const storedEvents: StoredEvent[] = [];
+      for (const step of [event, ...followingEvents(event)]) {
+        if (step !== event) {
+          const [after, more] = stepMachine(last, step);
+          if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, step);
+          last = after;
+          allActions.push(...more);
+        }
+        storedEvents.push(await signEvent(incidentId, current.version + storedEvents.length + 1, step, storedEvents.at(-1)?.hash ?? stored.lastHash));
+      }
+      const incident = toIncident(last, current.version + storedEvents.length);
+      const machineTimers = timerChanges(allActions, incident, at, firedTimer);
+      const added = contributions(storedEvents, incident);
+      const persisted = persistSnapshot(last);
       const alerts = alertRowsOf(event, before);
       try {
         await store.commit({
           tenantId,
           incidentId,
           expectedVersion: current.version,
-          events: [storedEvent],
+          events: storedEvents,
           incident,
           snapshot: persisted,
           timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
@@ -252,8 +263,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
         throw error;
       }
-      machineSnapshots.set(persisted, next);
-      publish(incident, [storedEvent]);
+      machineSnapshots.set(persisted, last);
+      publish(incident, storedEvents);
       return incident;
     }
   }
@@ -270,7 +281,10 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return serially(incidentId, () => executeNow(incidentId, actor, build, execution));
   }
 
-  /** {@link execute} for commands: without a fired timer a refused event throws, so a command always changes the incident. */
+  /**
+   * {@link execute} for commands: without a fired timer a refused event throws, so a command always
+   * changes the incident. Every feature's `commandEvent` hook completes the built event, in order.
+   */
   function command(
     incidentId: string,
     actor: Actor,
@@ -278,16 +292,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     action: AuthorizeAction | undefined,
     input?: Readonly<Record<string, unknown>>,
   ): Promise<Incident> {
-    return execute(incidentId, actor, build, {
+    return execute(incidentId, actor, async (stored) => completeEvent('commandEvent', await build(stored), stored), {
       ...(action === undefined ? {} : { action }),
       ...(input === undefined ? {} : { input }),
     });
   }
 
-  /** Completes a machine timer's event with every feature's `timerEvent` hook, in order. */
-  async function completeTimerEvent(draft: EventDraft, stored: StoredIncident): Promise<EventDraft> {
+  /** Completes a machine timer's event (`timerEvent`) or a command's (`commandEvent`) with every feature's hook, in order. */
+  async function completeEvent(hook: 'timerEvent' | 'commandEvent', draft: EventDraft, stored: StoredIncident): Promise<EventDraft> {
     let completed = draft;
-    for (const { parts: p } of parts) if (p.timerEvent !== undefined) completed = await p.timerEvent(completed, stored);
+    for (const { parts: p } of parts) completed = (await p[hook]?.(completed, stored)) ?? completed;
     return completed;
   }
 
@@ -298,7 +312,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     workerId,
     leaseMs: config.leaseMs,
     execute,
-    completeTimerEvent,
+    completeTimerEvent: (draft, stored) => completeEvent('timerEvent', draft, stored),
     fireFeatureTimer: (feature) => parts.find((p) => p.feature.name === feature)?.parts.fireTimer,
   });
 

@@ -170,6 +170,13 @@ export interface FeatureParts<Api extends object = object> {
    * targets of an `ESCALATE`). May be asynchronous; it runs again on a retry after a concurrent write.
    */
   readonly timerEvent?: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft | Promise<LifecycleEventDraft>;
+  /**
+   * Completes a lifecycle event that a command builds (not a timer) before it is applied, e.g.
+   * on-call resolves the typed targets of a person's `ESCALATE` to whoever is on call now. May be
+   * asynchronous, and may refuse the command by throwing; it runs again on a retry after a
+   * concurrent write.
+   */
+  readonly commandEvent?: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft | Promise<LifecycleEventDraft>;
   /** Fires one of the feature's own timers (set through {@link CommitContribution.timers}). */
   readonly fireTimer?: (timer: TimerRecord) => Promise<void>;
   /** One pass of background work, run by `engine.runWorkers` after the due timers. */

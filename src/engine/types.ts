@@ -261,9 +261,15 @@ export interface EngineApi {
   /**
    * Escalates by hand, to `level` (default: the next level of the frozen policy), recording
    * `ESCALATED`. Allowed in `triage` and `responding`; in `triage` the automatic escalation
-   * continues from the chosen level.
+   * continues from the chosen level. Typed targets (`{ kind: 'schedule' | 'user' | 'role' }`)
+   * resolve now, as when a timer fires: whoever is on call on the schedule at this moment, the
+   * incident's role holder (`data.paged`, `data.resolved`).
    *
    * @throws ValidationError (`VALIDATION_FAILED`) when `level` exceeds the policy's levels.
+   * @throws InvalidTransitionError (`INVALID_TRANSITION`) when the state does not accept escalations,
+   * or when the level's typed targets reach nobody now (a schedule gap, an unfilled role): nothing
+   * is recorded, and `details.reason` says which targets; escalate to another level, or fix the
+   * schedule or role first.
    */
   escalate(id: string, input: EscalateInput): Promise<Incident>;
   /**

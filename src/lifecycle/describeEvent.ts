@@ -150,6 +150,11 @@ export function describeEvent(
       const paged = Array.isArray(d.paged) ? d.paged.filter((t): t is string => typeof t === 'string') : [];
       return `Escalated${level}${tried}${paged.length > 0 ? `, paged ${paged.join(', ')}` : ''}`;
     }
+    case 'NOBODY_PAGED': {
+      const level = typeof d.level === 'number' ? ` after level ${String(d.level)}` : '';
+      const targets = Array.isArray(d.targets) ? d.targets.map(targetName).filter((t): t is string => t !== undefined) : [];
+      return `Nobody paged: the escalation policy ran out${level}${targets.length > 0 ? ` (${targets.join(', ')})` : ''} without reaching anyone`;
+    }
     case 'TARGET_BREACHED':
       return `Missed the ${str(d.target) ?? ''} target`.replace('  ', ' ');
     case 'CANCELED':
@@ -200,8 +205,12 @@ function suffix(text: string | undefined): string {
   return text === undefined ? '' : `: ${text}`;
 }
 
-/** An escalation target as the timeline names it: `ana`, `user ana`, `schedule sre-primary`, `role commander`. */
-function targetName(target: unknown): string | undefined {
+/**
+ * An escalation target as the timeline names it: `ana`, `user ana`, `schedule sre-primary`, `role commander`.
+ *
+ * @internal
+ */
+export function targetName(target: unknown): string | undefined {
   if (typeof target === 'string') return target;
   if (typeof target !== 'object' || target === null) return undefined;
   const t = target as { readonly kind?: unknown; readonly id?: unknown; readonly role?: unknown };

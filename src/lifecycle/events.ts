@@ -68,6 +68,19 @@ export type LifecycleEvent =
       /** Nobody could be paged and no level follows: the escalation policy is exhausted. */
       readonly exhausted?: true;
     })
+  | (EventBase & {
+      /**
+       * Recorded by the engine right after an `ESCALATE` that reached nobody with no level left
+       * (`exhausted`), in the same commit: the escalation policy ran out without paging anyone.
+       */
+      readonly type: 'NOBODY_TO_PAGE';
+      /** The step, level and cycle of that last escalation. */
+      readonly step: number;
+      readonly level: number;
+      readonly cycle: number;
+      /** That level's targets (each resolved to nobody: see that `ESCALATE`'s `resolved`). */
+      readonly targets: readonly EscalationTarget[];
+    })
   | (EventBase & TimerPayload & { readonly type: 'REMIND'; readonly kind: 'status_update'; readonly everyMinutes: number })
   | (EventBase & TimerPayload & { readonly type: 'TARGET_DUE'; readonly target: TargetName; readonly targetDueAt: string })
   | (EventBase & {
@@ -156,6 +169,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'CLOSE',
   'CANCEL',
   'ESCALATE',
+  'NOBODY_TO_PAGE',
   'REMIND',
   'TARGET_DUE',
   'ATTACH_ALERT',
@@ -186,6 +200,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   CLOSE: 'CLOSED',
   CANCEL: 'CANCELED',
   ESCALATE: 'ESCALATED',
+  NOBODY_TO_PAGE: 'NOBODY_PAGED',
   REMIND: 'REMINDER_DUE',
   TARGET_DUE: 'TARGET_BREACHED',
   ATTACH_ALERT: 'ALERT_ATTACHED',
@@ -202,6 +217,17 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
 export const LIFECYCLE_TYPE_OF: Readonly<Partial<Record<IncidentEventType, LifecycleEventType>>> = /* @__PURE__ */ (() => Object.fromEntries(
   Object.entries(STORED_TYPE_OF).map(([command, stored]) => [stored, command]),
 ))();
+
+/**
+ * The events the engine records right after `event`, in the same commit (each stored as its own
+ * timeline event): a `NOBODY_TO_PAGE` after an `ESCALATE` that reached nobody with no level left.
+ * Replay steps the stored events one by one and never calls this.
+ */
+export function followingEvents(event: LifecycleEvent): LifecycleEvent[] {
+  if (event.type !== 'ESCALATE' || event.exhausted !== true) return [];
+  const { at, actor, step, level, cycle, targets } = event;
+  return [{ type: 'NOBODY_TO_PAGE', at, actor, step, level, cycle, targets }];
+}
 
 /** The payload of a lifecycle event as stored in `data`: everything but `type`, `at` and `actor`. */
 export function eventData(event: LifecycleEvent): Record<string, JsonValue> {

@@ -4,6 +4,7 @@
  */
 
 import { actionItemPolicyViolation } from '../model/actionItems.js';
+import { targetName } from './describeEvent.js';
 import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
 import type { IncidentContext } from './incidentContext.js';
@@ -38,14 +39,33 @@ export function actionItemExists(context: IncidentContext, event: LifecycleEvent
   return event.type === 'UPDATE_ACTION_ITEM' && actionItemMissingReason(context, event.actionItemId) === undefined;
 }
 
-/** Whether an `ESCALATE` is the next step. A duplicate delivery of an escalation timer carries a stale step and is ignored. */
+/**
+ * Whether an `ESCALATE` is the next step. A duplicate delivery of an escalation timer carries a
+ * stale step and is ignored; a person's escalation that would page nobody is refused (see
+ * {@link escalationBlockedReason}).
+ */
 export function escalationIsNext(context: IncidentContext, event: LifecycleEvent): boolean {
-  return event.type === 'ESCALATE' && event.step === (context.escalation?.count ?? 0) + 1;
+  return event.type === 'ESCALATE' && event.step === (context.escalation?.count ?? 0) + 1 && escalationBlockedReason(event) === undefined;
 }
 
-/** Whether an `ESCALATE` is a person's (not a timer's) and the next step. */
+/** Whether an `ESCALATE` is a person's (not a timer's), the next step, and pages someone. */
 export function manualEscalationIsNext(context: IncidentContext, event: LifecycleEvent): boolean {
-  return event.type === 'ESCALATE' && event.trigger === 'manual' && event.step === (context.escalation?.count ?? 0) + 1;
+  return event.type === 'ESCALATE' && event.trigger === 'manual' && escalationIsNext(context, event);
+}
+
+/**
+ * Why a person's `ESCALATE` is refused: its level's typed targets reach nobody now (a schedule
+ * gap, an unknown schedule, an unfilled role). A timer's escalation to nobody is recorded and
+ * skipped to the next level instead; a person gets the refusal, and chooses.
+ */
+export function escalationBlockedReason(event: LifecycleEvent): string | undefined {
+  if (event.type !== 'ESCALATE' || event.trigger !== 'manual' || event.nobody !== true) return undefined;
+  return `level ${String(event.level)} (${event.targets.map(targetName).join(', ')}) reaches nobody now; escalate to another level, or add an override or assign the role first.`;
+}
+
+/** Whether a `NOBODY_TO_PAGE` follows the escalation it names, and that escalation paged nobody. */
+export function escalationPagedNobody(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'NOBODY_TO_PAGE' && context.escalation?.count === event.step && context.escalation.paged?.length === 0;
 }
 
 /** Whether a `REMIND` is of a reminder kind that applies to the current severity. */

@@ -17,7 +17,7 @@ import * as targets from './actions/targets.js';
 import { enqueueTimers } from './actions/timerInstructions.js';
 
 export type { IncidentContext, IncidentMachineInput } from './incidentContext.js';
-export { actionItemMissingReason, closeBlockedReason } from './guards.js';
+export { actionItemMissingReason, closeBlockedReason, escalationBlockedReason } from './guards.js';
 
 /** Events accepted in every open state: they record facts and change no state. */
 const recordFacts = {
@@ -77,6 +77,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     actionItemExists: ({ context, event }) => guards.actionItemExists(context, event),
     escalationIsNext: ({ context, event }) => guards.escalationIsNext(context, event),
     manualEscalationIsNext: ({ context, event }) => guards.manualEscalationIsNext(context, event),
+    escalationPagedNobody: ({ context, event }) => guards.escalationPagedNobody(context, event),
     reminderApplies: ({ context, event }) => guards.reminderApplies(context, event),
     targetPending: ({ context, event }) => guards.targetPending(context, event),
     alertIsNew: ({ context, event }) => guards.alertIsNew(context, event),
@@ -175,6 +176,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
                 RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
                 CANCEL: { target: '#incident.canceled', actions: 'cancel' },
                 ESCALATE: { guard: 'escalationIsNext', actions: ['escalate', 'scheduleEscalation'] },
+                // Follows an ESCALATE that reached nobody with no level left, in the same commit.
+                NOBODY_TO_PAGE: { guard: 'escalationPagedNobody', actions: 'touch' },
               },
             },
             responding: {

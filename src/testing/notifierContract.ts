@@ -72,6 +72,12 @@ const SAMPLE_DATA: Readonly<Record<string, Readonly<Record<string, JsonValue>>>>
   UPDATE_POSTED: { audience: 'stakeholders', message: 'Payments are slow for some customers; next update in 30 minutes.' },
   REMINDER_DUE: { kind: 'status_update', everyMinutes: 30 },
   TARGET_BREACHED: { target: 'acknowledge', targetDueAt: '2026-01-01T10:05:00.000Z', dueAt: '2026-01-01T10:05:00.000Z' },
+  NOBODY_PAGED: {
+    step: 3,
+    level: 2,
+    cycle: 0,
+    targets: [{ kind: 'schedule', id: 'payments-primary' }, { kind: 'role', role: 'commander' }],
+  },
   REPORT_OVERDUE: {
     regime: 'gdpr',
     phase: 'notification',
@@ -122,7 +128,7 @@ export function sampleNotification(type: string, options: { readonly notifier?: 
     unresolvedAlertCount: 0,
     policy: { reviewRequiredFor: ['SEV1', 'SEV2'], targets: { SEV1: { acknowledgeWithinMinutes: 5, resolveWithinMinutes: 240 } } },
   };
-  const systemEvent = type === 'ESCALATED' || type === 'REMINDER_DUE' || type === 'TARGET_BREACHED';
+  const systemEvent = type === 'ESCALATED' || type === 'REMINDER_DUE' || type === 'TARGET_BREACHED' || type === 'NOBODY_PAGED';
   const event: StoredEvent = {
     id: eventId,
     tenantId: incident.tenantId,

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../model/event.js';
 import type { Incident } from '../../model/incident.js';
-import { changedFieldNames } from '../../lifecycle/describeEvent.js';
+import { changedFieldNames, targetName } from '../../lifecycle/describeEvent.js';
 import type { NotificationAudience } from '../../model/notification.js';
 import { formatDuration, formatTime } from '../../kernel/timeFormat.js';
 import { actorName, factsLine, labelTitle, nextDue, num, openFor, paragraphs, reportOf, sentence, str, strings, targetMinutes } from './templateHelpers.js';
@@ -76,7 +76,8 @@ const PHASE_STATUS_TEXT: Readonly<Record<string, string>> = {
  * names the event. Override any of them with `templates` in the routing options or per route.
  * No default template prints custom field values (they may identify a patient):
  * `FIELDS_UPDATED` names the changed fields only. `REPORT_OVERDUE` is worded as urgent and
- * names the report, its regime, its legal reference and when it was due.
+ * names the report, its regime, its legal reference and when it was due; so is `NOBODY_PAGED`,
+ * which names the last escalation level and the targets that reached nobody.
  */
 export const defaultTemplates = {
   DECLARED: ({ incident, event }) => ({
@@ -108,10 +109,8 @@ export const defaultTemplates = {
           : `Nobody has acknowledged the incident yet, so it was escalated at ${formatTime(event.at)}` +
               (cycle !== undefined && cycle > 0 ? ` (repeat ${String(cycle)} of the escalation policy).` : '.'),
         targets.length > 0 && `Now notifying: ${targets.join(', ')}.`,
-        nobody &&
-          (event.data.exhausted === true
-            ? 'Nobody could be paged at this level (nobody on call, or the role is unfilled), and the escalation policy has no level left: page someone by hand.'
-            : 'Nobody could be paged at this level (nobody on call, or the role is unfilled); the next level is paged at once.'),
+        // The last level's call to act is NOBODY_PAGED's own message, in the same commit.
+        nobody && `Nobody could be paged at this level (nobody on call, or the role is unfilled)${event.data.exhausted === true ? ', and no level follows.' : '; the next level is paged at once.'}`,
         factsLine(incident),
       ),
     };
@@ -258,6 +257,17 @@ export const defaultTemplates = {
           (within === undefined ? '' : ` within ${String(within)} min of detection`) +
           ' was missed' +
           (dueAt === undefined ? '.' : ` (due ${formatTime(dueAt)}).`),
+        factsLine(incident),
+      ),
+    };
+  },
+  NOBODY_PAGED: ({ incident, event }) => {
+    const targets = event.data.targets;
+    const tried = Array.isArray(targets) ? targets.map(targetName).filter(Boolean) : [];
+    return {
+      title: `Nobody paged: ${incident.title}`,
+      text: paragraphs(
+        `The escalation policy ran out at ${formatTime(event.at)}: level ${String(num(event.data, 'level') ?? '?')} (${tried.join(', ')}) reached nobody. Page someone by hand.`,
         factsLine(incident),
       ),
     };

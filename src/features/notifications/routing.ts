@@ -25,11 +25,9 @@ export const DEFAULT_NOTIFIED_EVENTS = [
   'UPDATE_POSTED',
   'REMINDER_DUE',
   'TARGET_BREACHED',
+  'NOBODY_PAGED',
   'REPORT_OVERDUE',
 ] as const;
-
-/** Stored event types that later features record besides {@link EVENT_TYPES}. */
-const TIMER_EVENT_TYPES = ['ESCALATED', 'REMINDER_DUE', 'TARGET_BREACHED'] as const;
 
 /**
  * One routing rule: which events reach which notifiers. Every filter that is present must
@@ -84,8 +82,8 @@ export interface RoutingOptions {
   /** Links to attach to each message, e.g. the incident's page in the host application. */
   readonly links?: (incident: Incident, event: StoredEvent) => readonly NotificationLink[];
   /**
-   * Event types that routes may name. Default: every stored event type the library records,
-   * plus `ESCALATED`, `REMINDER_DUE` and `TARGET_BREACHED`.
+   * Event types that routes may name. Default: every stored event type the library records
+   * ({@link EVENT_TYPES}).
    */
   readonly eventTypes?: readonly string[];
 }
@@ -174,7 +172,7 @@ function optionsSchema(known: ReadonlySet<string>, notifiers: ReadonlySet<string
  * an empty `to`, or a template that is not a function.
  */
 export function compileRoutes(options: RoutingOptions): CompiledRouting {
-  const known = new Set<string>(options.eventTypes ?? [...EVENT_TYPES, ...TIMER_EVENT_TYPES]);
+  const known = new Set<string>(options.eventTypes ?? EVENT_TYPES);
   const notifierNames = new Set(options.notifiers);
   const parsed = parseConfig(optionsSchema(known, notifierNames), options, 'notification routes');
   const defaults = new Set<string>(DEFAULT_NOTIFIED_EVENTS);

@@ -161,6 +161,8 @@ export function oncallFeature(options: HandoffNoticeOptions = {}): IncidentFeatu
       const schedules = createSchedules(core, (schedule) => notices.plan(schedule));
       return {
         api: { schedules },
+        // A person's escalation resolves its typed targets when it is made, as a timer's does when it fires.
+        commandEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
         routes: scheduleRoutes(schedules, core),
         timerEvent: (draft, stored) => resolveEscalation(draft, stored.incident, core.now(), onCall),
         fireTimer: (timer) => (timer.event.type === 'HANDOFF_NOTICE' ? notices.fire(timer) : Promise.resolve()),

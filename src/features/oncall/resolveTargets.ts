@@ -1,6 +1,7 @@
 /**
- * Escalation targets resolved when their level fires: a user is paged as is, a schedule pages
- * whoever is on call on it then, a role pages the incident's holder of that role.
+ * Escalation targets resolved when the escalation happens (its timer fires, or a person
+ * escalates): a user is paged as is, a schedule pages whoever is on call on it then, a role pages
+ * the incident's holder of that role.
  */
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import { nextEscalation } from '../../lifecycle/timers.js';
@@ -10,9 +11,10 @@ import type { EscalationTarget, Incident, ResolvedTarget } from '../../model/inc
 export type OnCallLookup = (scheduleId: string, at: string) => Promise<readonly string[]>;
 
 /**
- * Completes an `ESCALATE` delivered by the escalation timer with whom its typed targets resolve
- * to now: `paged`, `resolved`, and `nobody` (then `exhausted` when no level follows). Other
- * events, and levels of plain (host-resolved) ids only, pass unchanged.
+ * Completes an `ESCALATE` (delivered by the escalation timer, or built by `engine.escalate`) with
+ * whom its typed targets resolve to now: `paged`, `resolved`, and `nobody` (then `exhausted` when
+ * no level follows). Other events, and levels of plain (host-resolved) ids only, pass unchanged.
+ * The machine records a timer's escalation to nobody and refuses a person's.
  *
  * @internal
  */

@@ -7,7 +7,7 @@ import { parseInput } from '../../kernel/parse.js';
 import { nonEmptyString as str } from '../../kernel/text.js';
 import { timeValueMs, toEpochMs } from '../../kernel/toEpochMs.js';
 import { ACTION_ITEM_STRENGTHS } from '../../model/actionItems.js';
-import { describeEvent } from '../../lifecycle/describeEvent.js';
+import { describeEvent, targetName } from '../../lifecycle/describeEvent.js';
 import { formatDurationCompact } from '../../kernel/timeFormat.js';
 import { customFields } from './customFields.js';
 import { eventsFromMilestones, phasesOf } from './phasesOf.js';
@@ -25,6 +25,7 @@ export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'SEVERITY_CHANGED',
   'ESCALATED',
   'TARGET_BREACHED',
+  'NOBODY_PAGED',
   'NOTE_ADDED',
   'UPDATE_POSTED',
   'MITIGATED',
@@ -238,6 +239,13 @@ export function buildPostmortem(
       targetBreaches: events.some((e) => e.type === 'TARGET_BREACHED')
         ? events.filter((e) => e.type === 'TARGET_BREACHED').map((e) => ({ target: str(e.data.target) ?? 'unknown', at: e.at }))
         : projected.breaches,
+      nobodyPaged: events
+        .filter((e) => e.type === 'NOBODY_PAGED')
+        .map((e) => ({
+          ...(typeof e.data.level === 'number' ? { level: e.data.level } : {}),
+          targets: Array.isArray(e.data.targets) ? e.data.targets.map(targetName).filter((t): t is string => t !== undefined) : [],
+          at: e.at,
+        })),
       reopened: incident.reopenCount,
       updatesPosted,
       ...optionalMs('timeToAcknowledgeMs', since(incident.acknowledgedAt)),

@@ -241,7 +241,12 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
     `| Time to resolve | ${ms(r.timeToResolveMs)} |`,
     '',
     `Escalations: ${String(r.escalations)}. Reopened: ${String(r.reopened)}×. Updates posted: ${updates.length === 0 ? 'none' : updates.join(', ')}.` +
-      (r.targetBreaches.length === 0 ? '' : ` Targets missed: ${r.targetBreaches.map((b) => e(b.target)).join(', ')}.`),
+      (r.targetBreaches.length === 0 ? '' : ` Targets missed: ${r.targetBreaches.map((b) => e(b.target)).join(', ')}.`) +
+      (r.nobodyPaged.length === 0
+        ? ''
+        : ` Nobody could be paged: ${r.nobodyPaged
+            .map((n) => `${n.level === undefined ? 'the last level' : `level ${String(n.level)}`}${n.targets.length === 0 ? '' : ` (${e(n.targets.join(', '))})`} at ${when(n.at)}`)
+            .join('; ')}.`),
     '',
     ...(r.roles.length === 0
       ? ['No roles were assigned.']

@@ -156,6 +156,12 @@ export interface Postmortem {
     readonly escalations: number;
     /** `TARGET_BREACHED` events on the timeline. */
     readonly targetBreaches: readonly { readonly target: string; readonly at: string }[];
+    /**
+     * `NOBODY_PAGED` events on the timeline: when the escalation policy ran out without paging
+     * anyone, its last level and that level's targets (as the timeline names them, e.g.
+     * `schedule sre-primary`, `role commander`). Empty without a timeline.
+     */
+    readonly nobodyPaged: readonly { readonly level?: number; readonly targets: readonly string[]; readonly at: string }[];
     readonly reopened: number;
     /** Updates posted, by audience. */
     readonly updatesPosted: Readonly<Record<string, number>>;

@@ -30,6 +30,10 @@ describe('renderNotification', () => {
     expect(sampleNotification('TARGET_BREACHED').text).toContain(
       'The SEV1 target to acknowledge within 5 min of detection was missed (due 2026-01-01 10:05 UTC).',
     );
+    expect(sampleNotification('NOBODY_PAGED').title).toBe('Nobody paged: Checkout API returns errors');
+    expect(sampleNotification('NOBODY_PAGED').text).toContain(
+      'The escalation policy ran out at 2026-01-01 10:20 UTC: level 2 (schedule payments-primary, role commander) reached nobody. Page someone by hand.',
+    );
     expect(sampleNotification('REMINDER_DUE').text).toContain('A status update is due for this SEV1 incident (every 30 min while it is open).');
     expect(sampleNotification('UPDATE_POSTED').text).toContain('for stakeholders');
     expect(sampleNotification('RESOLVED').text).toContain('25 min after impact began');

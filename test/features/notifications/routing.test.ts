@@ -37,7 +37,7 @@ describe('routeNotifications without routes', () => {
     );
   });
 
-  it('covers the lifecycle milestones, escalations, updates, due reminders and breached targets, but not notes', () => {
+  it('covers the lifecycle milestones, escalations, updates, due reminders, breached targets and nobody paged, but not notes', () => {
     for (const type of [
       'DECLARED',
       'ACKNOWLEDGED',
@@ -50,6 +50,7 @@ describe('routeNotifications without routes', () => {
       'UPDATE_POSTED',
       'REMINDER_DUE',
       'TARGET_BREACHED',
+      'NOBODY_PAGED',
     ]) {
       const { event, incident } = eventOf(type);
       expect(route({ notifiers: ['n'] }, [event], incident), type).toHaveLength(1);

@@ -1,48 +1,15 @@
 /**
  * Escalation levels that page typed targets, resolved when the level fires: whoever is on call on
  * a stored schedule then, a user, the incident's role holder; a level that reaches nobody is
- * skipped to the next at once, and the last one says nobody could be paged.
+ * skipped to the next at once, and the last one says nobody could be paged. The cases of
+ * escalationSuite.ts run here on memory and SQLite, and in escalation.int.test.ts on PostgreSQL.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
-import type { IncidentEngine } from '../../../src/incidentEngine.js';
-import { describeEvent } from '../../../src/lifecycle/describeEvent.js';
-import type { IncidentPolicies } from '../../../src/engine/policies.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
-import type { StorageAdapter } from '../../../src/storage/types.js';
-import { createManualClock } from '../../../src/testing/manualClock.js';
-import { sequentialIds } from '../../../src/testing/sequentialIds.js';
 import { replayTimeline } from '../../../src/lifecycle/projection.js';
-
-const ANA = { id: 'u_ana', name: 'Ana' };
-
-/** Daily hand-off at 09:00 UTC: ana from 8 March, ben from 9 March; a night layer with a gap. */
-const primary = {
-  id: 'primary',
-  name: 'Primary',
-  timeZone: 'UTC',
-  layers: [{ id: 'daily', start: '2026-03-08T09:00', rotation: { every: { amount: 1, unit: 'days' as const } }, members: ['ana', 'ben'] }],
-};
-const nights = {
-  id: 'nights',
-  name: 'Nights',
-  timeZone: 'UTC',
-  layers: [{ id: 'n', start: '2026-03-01T00:00', rotation: { every: { amount: 1, unit: 'weeks' as const } }, members: ['nia'], restrictions: [{ kind: 'daily' as const, start: '22:00', end: '06:00' }] }],
-};
-
-function engineWith(escalation: NonNullable<NonNullable<IncidentPolicies>['escalation']>, store: StorageAdapter = memoryStore()) {
-  const clock = createManualClock('2026-03-09T08:50:00.000Z');
-  const engine = createIncidentEngine({ store, clock, ids: sequentialIds(), policies: { escalation } });
-  return { clock, engine, store };
-}
-
-async function escalations(engine: IncidentEngine, id: string) {
-  const incident = await engine.get(id);
-  const events = (await engine.timeline(id)).filter((e) => e.type === 'ESCALATED');
-  return events.map((e) => ({ data: e.data, text: describeEvent(e, incident, (t) => t, (a) => a.name ?? a.id) }));
-}
+import { ANA, engineWith, escalationCases, escalations, nights, primary } from './escalationSuite.js';
 
 describe.each([
   ['memoryStore', () => memoryStore()],
@@ -64,6 +31,8 @@ describe.each([
     const replayed = replayTimeline(await engine.timeline(incident.id));
     expect(replayed.escalation).toEqual((await engine.get(incident.id)).escalation);
   });
+
+  escalationCases(makeStore);
 });
 
 describe('escalation to typed targets', () => {
@@ -95,6 +64,7 @@ describe('escalation to typed targets', () => {
     const [last] = await escalations(engine, incident.id);
     expect(last?.data).toMatchObject({ paged: [], nobody: true, exhausted: true });
     expect(last?.text).toBe('Escalated to level 1 (role commander, schedule missing): nobody could be paged, and no level follows');
+    expect((await engine.timeline(incident.id)).map((e) => e.type)).toEqual(['DECLARED', 'ESCALATED', 'NOBODY_PAGED']);
     clock.advance(60 * 60_000);
     expect(await engine.tick()).toEqual([]);
     expect(await engine.verifyTimeline(incident.id)).toEqual({ ok: true });

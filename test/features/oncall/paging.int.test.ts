@@ -75,4 +75,36 @@ describe('paging the people an escalation resolved to', () => {
     expect(smtp.mails.map((mail) => mail.to)).toEqual([['ben@example.com'], ['dora@example.com']]);
     expect(slack.posts.map((post) => post.body.channel)).toEqual([CHANNEL, 'U_BEN', 'U_DORA']);
   });
+
+  it('tells the channels by default when nobody could be paged: the last level reached nobody', async () => {
+    const clock = createManualClock('2026-03-09T08:50:00.000Z');
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock,
+      ids: sequentialIds(),
+      policies: { escalation: { levels: [{ afterMinutes: 5, targets: [{ kind: 'schedule', id: 'nights' }, { kind: 'role', role: 'commander' }] }] } },
+      // No routes: every notifier gets the default events.
+      notifiers: { slack: slackNotifier({ token: TOKEN, channel: CHANNEL, apiBaseUrl: slack.apiBaseUrl }) },
+    });
+    await engine.schedules.put(
+      {
+        id: 'nights',
+        name: 'Nights',
+        timeZone: 'UTC',
+        layers: [{ id: 'n', start: '2026-03-01T00:00', rotation: { every: { amount: 1, unit: 'weeks' } }, members: ['nia'], restrictions: [{ kind: 'daily', start: '22:00', end: '06:00' }] }],
+      },
+      { actor: ANA },
+    );
+    await engine.declare({ title: 'Pharmacy fridge alarm', severity: 'SEV2', actor: ANA });
+    clock.advance(5 * 60_000); // 08:55: outside the night layer, and nobody holds the commander role
+    await engine.tick();
+    const before = slack.posts.length;
+    expect(await engine.dispatch()).toMatchObject({ delivered: 3, deadLettered: 0 });
+    const posts = slack.posts.slice(before);
+    expect(posts.map((post) => post.problems)).toEqual([[], [], []]);
+    const texts = posts.map((post) => JSON.stringify(post.body));
+    const nobody = texts.filter((text) => text.includes('Nobody paged: Pharmacy fridge alarm'));
+    expect(nobody).toHaveLength(1);
+    expect(nobody[0]).toContain('level 1 (schedule nights, role commander) reached nobody. Page someone by hand.');
+  });
 });

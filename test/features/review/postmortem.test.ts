@@ -315,6 +315,30 @@ describe('other shapes of incident', () => {
     expect(pm.response.escalations).toBe(1);
     expect(pm.response.targetBreaches).toEqual([{ target: 'acknowledge', at: '2026-03-02T09:02:00.000Z' }]);
     expect(pm.keyTimeline.map((e) => e.text)).toContain('Escalated to level 2 (team-lead)');
+    expect(pm.response.nobodyPaged).toEqual([]);
+  });
+
+  it('lists when nobody could be paged, in the response and the key timeline', async () => {
+    const { incident, timeline } = await fullStory();
+    const extra = (seq: number, type: string, data: Record<string, unknown>) => ({
+      seq,
+      incidentId: incident.id,
+      type,
+      at: '2026-03-02T09:02:00.000Z',
+      actor: { kind: 'system' as const, id: 'incidentkit' },
+      data,
+    });
+    const targets = [{ kind: 'schedule', id: 'nights' }, { kind: 'role', role: 'commander' }];
+    const pm = buildPostmortem(incident, [
+      ...timeline,
+      extra(100, 'ESCALATED', { level: 2, targets, paged: [], nobody: true, exhausted: true }),
+      extra(101, 'NOBODY_PAGED', { step: 2, level: 2, cycle: 0, targets }),
+    ]);
+    expect(pm.response.nobodyPaged).toEqual([{ level: 2, targets: ['schedule nights', 'role commander'], at: '2026-03-02T09:02:00.000Z' }]);
+    expect(pm.keyTimeline.map((e) => e.text)).toContain(
+      'Nobody paged: the escalation policy ran out after level 2 (schedule nights, role commander) without reaching anyone',
+    );
+    expect(renderPostmortemMarkdown(pm)).toContain('Nobody could be paged: level 2 (schedule nights, role commander) at ');
   });
 
   it('without a timeline, escalations and missed targets come from the projection', async () => {
