@@ -3,13 +3,14 @@
  * test/setup/alertmanager.ts) pages incidentkit as users run it: on 127.0.0.1, with its own
  * config file and storage, through its `webhook_configs` (to `POST /ingest/alertmanager`) and its
  * `pagerduty_configs` (with `url:` pointing at `POST /v2/enqueue`). Alerts are posted to its v2
- * API: one fires, is posted again, a second joins its group, and both resolve. The config below is
- * the one docs/ingest.md shows ("Point your Alertmanager at incidentkit").
+ * API: one fires, is posted again, a second joins its group, and both resolve. The config is read
+ * from docs/ingest.md ("Point your Alertmanager / Grafana / Datadog at incidentkit"), so the
+ * recipe users copy is the one that ran here.
  *
  * No fixed sleeps: every step polls what incidentkit has (or Alertmanager's API) until a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,35 +48,12 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>):
   }
 }
 
-/** The Alertmanager config of docs/ingest.md, with this test's URLs. */
+/** The Alertmanager config docs/ingest.md shows (the ```yaml block after its marker), with this test's URL, token and key. */
 function alertmanagerConfig(incidentkit: string): string {
-  return `route:
-  receiver: incidentkit-webhook
-  group_by: ['alertname']
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-  routes:
-    - receiver: incidentkit-webhook
-      continue: true
-    - receiver: incidentkit-pagerduty
-
-receivers:
-  - name: incidentkit-webhook
-    webhook_configs:
-      - url: ${incidentkit}/ingest/alertmanager
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials: ${TOKEN}
-  - name: incidentkit-pagerduty
-    pagerduty_configs:
-      - url: ${incidentkit}/v2/enqueue
-        routing_key: ${ROUTING_KEY}
-        send_resolved: true
-        severity: '{{ if eq .CommonLabels.severity "critical" "error" "warning" "info" }}{{ .CommonLabels.severity }}{{ else }}error{{ end }}'
-`;
+  const doc = readFileSync(new URL('../../docs/ingest.md', import.meta.url), 'utf8');
+  const block = /<!-- alertmanager\.yml: read by test\/http\/alertmanager\.int\.test\.ts -->\n```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+  if (block === undefined) throw new Error('docs/ingest.md lost its Alertmanager config block');
+  return block.replaceAll('INCIDENTKIT_URL', incidentkit).replaceAll('ALERTMANAGER_TOKEN', TOKEN).replaceAll('ROUTING_KEY', ROUTING_KEY);
 }
 
 describe.skipIf(available.bin === null)(`a real Alertmanager pages incidentkit${available.bin === null ? ` (skipped: ${available.reason})` : ''}`, () => {
