@@ -289,7 +289,6 @@ describe('POST /v2/change/enqueue', () => {
     await post('change/enqueue', { ...change(), payload });
     clock.advance(10 * 60_000);
     await post('enqueue', trigger());
-    await engine.tick();
     const [incident] = (await engine.list({})).items;
     expect(incident?.recentChanges?.map((c) => c.summary)).toEqual(['Build Success: Increase snapshot create timeout to 30 seconds']);
     expect((await engine.timeline(incident?.id ?? '')).map((e) => e.type)).toEqual(['DECLARED', 'CHANGES_LINKED']);

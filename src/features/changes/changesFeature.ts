@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isIncidentKitError } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
-import { featureTimerId, type IncidentFeature } from '../../engine/feature.js';
+import type { IncidentFeature } from '../../engine/feature.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../../kernel/parse.js';
 import { toEpochMs, type TimeInput } from '../../kernel/toEpochMs.js';
@@ -14,7 +14,6 @@ import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../mo
 import type { ChangeRef } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { requireRecords } from '../../storage/records.js';
-import type { TimerRecord } from '../../storage/types.js';
 
 /** The record kind the changes of a service are kept as (one record per service). */
 export const CHANGES_RECORD_KIND = 'changes';
@@ -79,8 +78,8 @@ export interface ChangesApi {
    * const engine = createIncidentEngine({ store: memoryStore() });
    * await engine.changes.record({ service: 'api', summary: 'Deployed api v2.31.0', source: 'ci', actor: { kind: 'integration', id: 'ci' } });
    * const incident = await engine.declare({ title: 'API errors', severity: 'SEV2', service: 'api', actor: { id: 'u_alice' } });
-   * await engine.tick(); // links the change: `incident.recentChanges`, and a CHANGES_LINKED timeline entry
-   * console.log((await engine.get(incident.id)).recentChanges?.[0]?.summary); // 'Deployed api v2.31.0'
+   * // Linked in the creation commit: `incident.recentChanges`, and a CHANGES_LINKED timeline entry.
+   * console.log(incident.recentChanges?.[0]?.summary); // 'Deployed api v2.31.0'
    * ```
    * @throws ValidationError (`VALIDATION_FAILED`) for a bad input, e.g. a summary over 1 024 characters.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `change.record`.
@@ -165,9 +164,9 @@ function refOf(change: ChangeEvent): ChangeRef {
  * Change events: `engine.changes.record` and `recent`, and the link from an incident of a service
  * to that service's changes shortly before it opened.
  *
- * @remarks The link is made by a durable timer set in the incident's creation commit (so it is
- * never lost, whether the incident was declared or raised by ingest), fired by the engine's
- * workers (`runWorkers`, `tick`) right after: `LINK_CHANGES`, recorded once as `CHANGES_LINKED`.
+ * @remarks The link is recorded in the incident's creation commit (declared or raised by ingest;
+ * not imported): `LINK_CHANGES` after `DECLARED`, stored as `CHANGES_LINKED`, by the system actor.
+ * It costs one record read per new incident with a service.
  *
  * @internal
  */
@@ -193,35 +192,12 @@ export function changesFeature(options: ChangesOptions): IncidentFeature<'change
 
       return {
         api: { changes },
-        commit: ({ events, incident }) => {
-          const declared = events.find((event) => event.type === 'DECLARED');
-          if (declared === undefined || incident.service === undefined || incident.imported === true) return undefined;
-          const timer: TimerRecord = {
-            tenantId: core.tenantId,
-            incidentId: incident.id,
-            timerId: featureTimerId('changes', 'link'),
-            dueAt: declared.at,
-            event: { type: 'LINK_CHANGES' },
-          };
-          return { timers: [timer] };
-        },
-        async fireTimer(timer) {
-          let incident;
-          try {
-            incident = (await core.load(timer.incidentId)).incident;
-          } catch (error) {
-            if (isIncidentKitError(error, 'NOT_FOUND')) return;
-            throw error;
-          }
-          if (incident.service === undefined || incident.recentChanges !== undefined) return;
-          const linked = await before(incident.service, incident.detectedAt);
-          if (linked.length === 0) return;
-          try {
-            await core.command(incident.id, SYSTEM_ACTOR, () => ({ type: 'LINK_CHANGES', changes: linked }), undefined);
-          } catch (error) {
-            // Closed or canceled meanwhile, or linked by a timer delivered twice: nothing to add.
-            if (!isIncidentKitError(error, 'INVALID_TRANSITION')) throw error;
-          }
+        declare: {
+          history: async (input) => {
+            if (input.service === undefined) return [];
+            const linked = await before(input.service, input.at);
+            return linked.length === 0 ? [] : [{ type: 'LINK_CHANGES', changes: linked }];
+          },
         },
       };
     },

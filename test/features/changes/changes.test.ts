@@ -56,7 +56,7 @@ describe('engine.changes', () => {
 });
 
 describe('changes on incident timelines', () => {
-  it('links the changes of the window before a declared incident of the service, once', async () => {
+  it('links the changes of the window before a declared incident of the service in its creation commit', async () => {
     const { clock, engine } = setup({ changes: { windowMinutes: 60 } });
     await engine.changes.record({ service: 'api', summary: 'Too old', actor: ci });
     clock.advance(61 * MINUTE);
@@ -64,8 +64,6 @@ describe('changes on incident timelines', () => {
     await engine.changes.record({ service: 'db', summary: 'Other service', actor: ci });
     clock.advance(5 * MINUTE);
     const incident = await engine.declare({ title: 'API errors', severity: 'SEV2', service: 'api', actor: alice });
-    await engine.tick();
-    await engine.tick();
     const linked = await engine.get(incident.id);
     expect(linked.recentChanges).toEqual([{ id: 'chg_2', at: '2026-06-01T13:01:00.000Z', summary: 'Deployed api v2', source: 'ci' }]);
     const timeline = await engine.timeline(incident.id);
@@ -86,7 +84,6 @@ describe('changes on incident timelines', () => {
     const [quiet] = await engine.ingest([
       parseSignal({ source: 'prometheus', fingerprint: 'b', status: 'firing', severity: 'SEV2', summary: 'Slow queries', service: 'db', startsAt: clock.now() }),
     ]);
-    await engine.tick();
     expect((await engine.get(raised?.incident?.id ?? '')).recentChanges?.map((c) => c.summary)).toEqual(['Flag checkout_v2 on']);
     const untouched = await engine.get(quiet?.incident?.id ?? '');
     expect(untouched.recentChanges).toBeUndefined();
@@ -98,7 +95,6 @@ describe('changes on incident timelines', () => {
     const incident = await engine.declare({ title: 'API errors', severity: 'SEV2', service: 'api', actor: alice });
     clock.advance(MINUTE);
     await engine.changes.record({ service: 'api', summary: 'Rollback', actor: ci });
-    await engine.tick();
     expect((await engine.get(incident.id)).recentChanges).toBeUndefined();
   });
 
@@ -109,8 +105,14 @@ describe('changes on incident timelines', () => {
       clock.advance(MINUTE);
     }
     const incident = await engine.declare({ title: 'API errors', severity: 'SEV2', service: 'api', actor: alice });
-    await engine.tick();
     expect((await engine.get(incident.id)).recentChanges?.map((c) => c.summary)).toEqual(['Deploy 3', 'Deploy 2']);
+  });
+
+  it('links nothing to imported incidents', async () => {
+    const { engine } = setup();
+    await engine.changes.record({ service: 'api', summary: 'Deploy', actor: ci });
+    const imported = await engine.importIncident({ title: 'Old outage', severity: 'SEV2', service: 'api', milestones: { detectedAt: '2026-06-01T12:00:00Z' }, actor: alice });
+    expect(imported.recentChanges).toBeUndefined();
   });
 
   it('refuses bad options with CONFIG_INVALID', () => {
