@@ -316,6 +316,7 @@ export function createPagerDutyEvents(engine: IncidentEngine<readonly AnyInciden
  * @internal
  */
 export function pagerDutyError(status: number, message: string): Response {
+  if (status === 400) return invalid([message]);
   const short = status === 413 ? 'payload too large' : status === 403 ? 'forbidden' : status >= 500 ? 'server error' : 'invalid request';
   return respond(status, { status: short, message, errors: [message] });
 }
