@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Starts a throwaway PostgreSQL (or uses INCIDENTKIT_TEST_DATABASE_URL) for the *.int.test.ts suites.
-    globalSetup: ['test/setup/postgres.ts'],
+    // Finds (or, as root, installs) Prometheus Alertmanager for test/http/alertmanager.int.test.ts.
+    globalSetup: ['test/setup/postgres.ts', 'test/setup/alertmanager.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,6 +1,7 @@
 import { createEngineCore, type EngineCore } from './engine/core.js';
 import { createEngineApi } from './engine/engineApi.js';
 import { FEATURE_ROUTES, type AnyIncidentFeature, type FeatureApis } from './engine/feature.js';
+import { changesFeature } from './features/changes/changesFeature.js';
 import { classificationFeature, typeSeverityLevels } from './features/classification/classificationFeature.js';
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import { complianceFeature } from './features/compliance/complianceFeature.js';
@@ -17,6 +18,7 @@ function builtInFeatures(options: IncidentEngineOptions) {
     reviewFeature(),
     notificationsFeature(options),
     oncallFeature(options),
+    changesFeature(options),
   ] as const;
 }
 

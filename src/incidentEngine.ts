@@ -1,6 +1,7 @@
 import type { EngineOptions, EngineApi } from './engine/types.js';
 import type { AnyIncidentFeature, FeatureApis } from './engine/feature.js';
 import type { Incident } from './model/incident.js';
+import type { ChangesFeatureApi, ChangesOptions } from './features/changes/changesFeature.js';
 import type { ClassificationApi, ClassificationOptions, DeclareInput } from './features/classification/classificationFeature.js';
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import type { ComplianceApi, ComplianceOptions } from './features/compliance/complianceFeature.js';
@@ -10,9 +11,9 @@ import type { ReviewApi } from './features/review/reviewFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
- * (notifications, classification, compliance), plus the host's own `features`.
+ * (notifications, classification, compliance, changes), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -36,7 +37,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     ClassificationApi<Types>,
     ComplianceApi,
     NotificationsApi,
-    OncallApi {
+    OncallApi,
+    ChangesFeatureApi {
   /**
    * Declares a new incident in `triage`.
    *

@@ -160,6 +160,7 @@ export {
   type RoleAssignment,
   type RootCause,
   type SimilarIncidentRef,
+  type ChangeRef,
   type TargetBreach,
   type TargetName,
 } from './model/incident.js';
@@ -563,3 +564,12 @@ export {
   type ScheduleWriteOptions,
   type StoredSchedule,
 } from './features/oncall/oncallFeature.js';
+export {
+  CHANGES_RECORD_KIND,
+  type ChangeEvent,
+  type ChangesApi,
+  type ChangesFeatureApi,
+  type ChangesOptions,
+  type RecentChangesQuery,
+  type RecordChangeInput,
+} from './features/changes/changesFeature.js';

@@ -341,6 +341,13 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     const machineInput = { ...(JSON.parse(JSON.stringify({ ...input, id, tenantId, at })) as object), policy: jsonPolicy(frozen ?? core.policy) } as IncidentMachineInput;
     const [initial, actions] = startMachine(machineInput);
     let snapshot = initial;
+    // What features record in the creation commit itself (e.g. the service's recent changes).
+    if (input.imported !== true) {
+      for (const { parts: p } of parts) {
+        const drafts = p.declare?.history === undefined ? [] : await p.declare.history(machineInput);
+        history = [...history, ...drafts.map((draft) => ({ ...draft, at, actor: SYSTEM_ACTOR }))];
+      }
+    }
     const { at: _at, actor, ...data } = machineInput;
     const first = {
       id: ids('event'),

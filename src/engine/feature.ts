@@ -4,6 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { IdGenerator } from '../kernel/ids.js';
 import { parseConfig } from '../kernel/parse.js';
 import { LIFECYCLE_EVENT_TYPES, type LifecycleEventDraft, type LifecycleEventType } from '../lifecycle/events.js';
+import type { IncidentMachineInput } from '../lifecycle/incidentContext.js';
 import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
@@ -139,6 +140,12 @@ export interface DeclareHooks {
     readonly severity: string;
     readonly fields?: Readonly<Record<string, JsonValue>> | undefined;
   }) => Promise<{ readonly fields: Readonly<Record<string, JsonValue>>; readonly policy: IncidentPolicySnapshot } | undefined>;
+  /**
+   * Lifecycle events to record in the creation commit of every incident (declared or raised by
+   * ingest; not imported ones), after `DECLARED`, by the system actor, e.g. `LINK_CHANGES`.
+   * Runs before the commit, so it may read the store; a retry after a lost create race runs it again.
+   */
+  readonly history?: (input: IncidentMachineInput) => Promise<readonly LifecycleEventDraft[]>;
   /** Runs after the incident was created, as the declaring actor; returns the incident after its own changes. */
   readonly after?: (incident: Incident, actor: Actor) => Promise<Incident>;
 }

@@ -99,15 +99,17 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
 /**
  * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
  * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, `read` for reads, then
- * `schedule.write` and `schedule.read` for on-call schedules (`engine.schedules`, no incident).
+ * `schedule.write` and `schedule.read` for on-call schedules (`engine.schedules`, no incident), then
+ * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read', 'schedule.write', 'schedule.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands
  * (`declare`, `acknowledge`, `close`, …, `ingest` for signals), `read` for reads, and
- * `schedule.write` / `schedule.read` for on-call schedules.
+ * `schedule.write` / `schedule.read` for on-call schedules, `change.record` / `change.read` for
+ * the changes of a service (deploys, config changes).
  */
 export type AuthorizeAction = (typeof AUTHORIZE_ACTIONS)[number];
 

@@ -12,9 +12,11 @@ import { alertsQuery } from './alertsQuery.js';
 import { isCommandName, runCommand, type CommandName } from './commandRoutes.js';
 import { featureRoutesOf, matchFeatureRoute } from './featureRoutes.js';
 import { ingestWebhook, type IngestParser, type IngestSource } from './ingestRoute.js';
+import { createPagerDutyEvents, pagerDutyError, pagerDutyOptionsShape, type PagerDutyRateLimit, type PagerDutyRoutingKey } from './pagerDutyEvents.js';
 import { timelineQuery } from './timelineQuery.js';
 
 export type { IngestParser, IngestParserResult, IngestSource } from './ingestRoute.js';
+export type { PagerDutyRateLimit, PagerDutyRoutingKey } from './pagerDutyEvents.js';
 import type { Verifier } from './verifiers.js';
 
 /** A handler on Web-standard `Request`/`Response`, as Hono, Next.js, Bun, Deno and Workers expect. */
@@ -38,7 +40,10 @@ export type IncidentHandler = (request: Request) => Promise<Response>;
  * ```
  */
 export interface RefusedIngest {
-  /** The configured source the request was posted to (`/ingest/{source}`). */
+  /**
+   * The configured source the request was posted to (`/ingest/{source}`), or `pagerduty` for
+   * the Events API (`/v2/enqueue`, `/v2/change/enqueue`).
+   */
   readonly source: string;
   /** The `4xx` status answered, e.g. `401` for a wrong token or signature. */
   readonly status: number;
@@ -73,6 +78,16 @@ export interface IncidentHandlerOptions {
    * is not awaited; what it returns, throws or rejects with is ignored. Default: none.
    */
   readonly onRefused?: (refused: RefusedIngest) => unknown;
+  /**
+   * Serves PagerDuty's Events API v2 at `POST /v2/enqueue` (alert events) and `POST
+   * /v2/change/enqueue` (change events) for these routing keys, each mapped to what it stands
+   * for. The routing key in the body is the credential of these two routes (as at PagerDuty):
+   * `authenticate` is not asked, and an unknown key is answered `400` as PagerDuty does. Without
+   * it, the two routes answer `404`. See docs/ingest.md.
+   */
+  readonly routingKeys?: Readonly<Record<string, PagerDutyRoutingKey>>;
+  /** How many events each routing key may send (`429` beyond). Default: no limit. */
+  readonly routingKeyRateLimit?: PagerDutyRateLimit;
 }
 
 const fn = <T>(what: string) =>
@@ -103,6 +118,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   maxBodyBytes: z.number().int().min(1).max(2 ** 31).optional(),
   onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
   onRefused: fn<NonNullable<IncidentHandlerOptions['onRefused']>>('({ source, status, code, request }) => void').optional(),
+  ...pagerDutyOptionsShape,
 }))();
 
 /** Query parameters of `GET /incidents` that may repeat. */
@@ -313,6 +329,40 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
   }
 
   const featureRoutes = featureRoutesOf(engine);
+  const pagerDuty = createPagerDutyEvents(engine, options);
+
+  /**
+   * Serves an Events API route, answering every error in PagerDuty's shape; its `4xx` are told
+   * to `onRefused` as source `pagerduty` (senders drop what a `4xx` other than `429` refuses).
+   */
+  async function servePagerDuty(request: Request, run: (text: string | undefined) => Promise<Response>): Promise<Response> {
+    let response: Response;
+    let code: ErrorCode | HttpErrorCode = 'VALIDATION_FAILED';
+    if (request.method !== 'POST') {
+      response = pagerDutyError(405, `${request.method} is not allowed here; use POST.`);
+      response.headers.set('allow', 'POST');
+      code = 'METHOD_NOT_ALLOWED';
+    } else {
+      try {
+        response = await run(decodeUtf8(await readBody(request, maxBodyBytes)));
+        if (response.status === 429) code = 'RATE_LIMITED';
+      } catch (error) {
+        const mapped = toErrorResponse(error);
+        if (mapped.serverFault) {
+          try {
+            onError(error, request);
+          } catch {
+            // A failing logger must not turn an error response into a crash.
+          }
+          return pagerDutyError(mapped.status, 'The event could not be processed; retry later.');
+        }
+        code = mapped.code;
+        response = pagerDutyError(mapped.status, error instanceof Error ? error.message : 'The event was refused.');
+      }
+    }
+    if (response.status >= 400 && response.status < 500) reportRefused({ source: 'pagerduty', status: response.status, code, request });
+    return response;
+  }
 
   function route(method: string, segments: readonly string[], pathname: string): Route {
     const [head, id, action, ...rest] = segments;
@@ -382,6 +432,11 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
       const { pathname } = new URL(request.url);
       if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) throw notFound(pathname);
       const segments = decodeSegments(pathname.slice(basePath.length));
+      if (pagerDuty.configured && segments[0] === 'v2') {
+        const path = segments.join('/');
+        if (path === 'v2/enqueue') return await servePagerDuty(request, pagerDuty.enqueue);
+        if (path === 'v2/change/enqueue') return await servePagerDuty(request, pagerDuty.changeEnqueue);
+      }
       if (segments.length === 2 && segments[0] === 'ingest' && segments[1] !== undefined && sources.has(segments[1])) {
         ingestSource = segments[1];
       }

@@ -13,6 +13,8 @@ export {
   type IngestParser,
   type IngestParserResult,
   type IngestSource,
+  type PagerDutyRateLimit,
+  type PagerDutyRoutingKey,
   type RefusedIngest,
 } from './createIncidentHandler.js';
 export { COMMAND_NAMES, type CommandName } from './commandRoutes.js';

@@ -188,6 +188,14 @@ export function describeEvent(
       const reason = text('reasonForDelay', 'reason');
       return `Report filed: ${name} by ${by}${late}${reason === undefined ? '' : `; reason for delay: ${reason}`}`;
     }
+    case 'CHANGES_LINKED': {
+      const changes = Array.isArray(d.changes) ? d.changes.filter(isRecord) : [];
+      const newest = changes[0];
+      const summary = newest === undefined ? undefined : str(newest.summary);
+      const at = newest === undefined ? undefined : str(newest.at);
+      const what = summary === undefined ? '' : `; the latest: "${redact(summary, 'event')}"${at === undefined ? '' : ` at ${formatTime(at)}`}`;
+      return `${String(changes.length)} change(s) to ${incident.service ?? 'the service'} shortly before this incident${what}`;
+    }
     case 'REPORT_OVERDUE': {
       const regime = str(d.regime);
       const { text: name } = phaseName(clockFor(d, incident, regime), regime, str(d.phase));

@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, EscalationTarget, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, ChangeRef, EscalationTarget, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -103,6 +103,8 @@ export type LifecycleEvent =
       readonly previous?: AlertStatus;
     })
   | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] })
+  /** The service's changes (deploys, config changes) recorded shortly before the incident opened. */
+  | (EventBase & { readonly type: 'LINK_CHANGES'; readonly changes: readonly ChangeRef[] })
   | (EventBase & {
       readonly type: 'UPDATE_FIELDS';
       /** Every custom field after the update, as the type's schema returned them. */
@@ -180,6 +182,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'START_CLOCK',
   'FILE_REPORT',
   'CLOCK_DUE',
+  'LINK_CHANGES',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -211,6 +214,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   START_CLOCK: 'CLOCK_STARTED',
   FILE_REPORT: 'REPORT_FILED',
   CLOCK_DUE: 'REPORT_OVERDUE',
+  LINK_CHANGES: 'CHANGES_LINKED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

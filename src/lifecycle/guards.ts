@@ -86,6 +86,11 @@ export function alertIsNew(context: IncidentContext, event: LifecycleEvent): boo
   return event.type === 'ATTACH_ALERT' && !context.alerts.some((alert) => alert.fingerprint === event.fingerprint);
 }
 
+/** Whether a `LINK_CHANGES` applies: changes are linked once, so a timer delivered twice adds nothing. */
+export function changesUnlinked(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'LINK_CHANGES' && context.recentChanges === undefined && event.changes.length > 0;
+}
+
 /** Whether a `CLOCK_DUE` applies: its phase is unfiled, still due then, and not yet recorded as missed. */
 export function clockPhaseDue(context: IncidentContext, event: LifecycleEvent): boolean {
   if (event.type !== 'CLOCK_DUE') return false;

@@ -83,6 +83,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     alertIsNew: ({ context, event }) => guards.alertIsNew(context, event),
     clockPhaseDue: ({ context, event }) => guards.clockPhaseDue(context, event),
     alertStatusChanges: ({ context, event }) => guards.alertStatusChanges(context, event),
+    changesUnlinked: ({ context, event }) => guards.changesUnlinked(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -100,6 +101,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     attachAlert: assign(({ context, event }) => alerts.attachAlert(context, event)),
     changeAlertStatus: assign(({ context, event }) => alerts.changeAlertStatus(context, event)),
     linkSimilar: assign(({ context, event }) => similar.linkSimilar(context, event)),
+    linkChanges: assign(({ context, event }) => similar.linkChanges(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
@@ -155,6 +157,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ATTACH_ALERT: { guard: 'alertIsNew', actions: 'attachAlert' },
         CHANGE_ALERT_STATUS: { guard: 'alertStatusChanges', actions: 'changeAlertStatus' },
         LINK_SIMILAR: { actions: 'linkSimilar' },
+        LINK_CHANGES: { guard: 'changesUnlinked', actions: 'linkChanges' },
       },
       states: {
         active: {

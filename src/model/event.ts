@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'CLOCK_STARTED',
   'REPORT_FILED',
   'REPORT_OVERDUE',
+  'CHANGES_LINKED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -218,6 +218,23 @@ export interface SimilarIncidentRef {
 }
 
 /**
+ * A change (a deploy, a config change) to the incident's service recorded shortly before the
+ * incident opened, as `engine.changes.record` or `POST /v2/change/enqueue` stored it.
+ */
+export interface ChangeRef {
+  /** The change's id (`chg_…`), as `engine.changes.recent` lists it. */
+  readonly id: string;
+  /** When the change happened (its `timestamp`, else when it was received); ISO-8601 UTC. */
+  readonly at: string;
+  /** What changed, e.g. `Deployed api v2.31.0`. */
+  readonly summary: string;
+  /** Where it happened or what made it, e.g. a build agent or `git`. */
+  readonly source?: string;
+  /** Links sent with the change (a build, a pull request). */
+  readonly links?: readonly { readonly href: string; readonly text?: string }[];
+}
+
+/**
  * The current state of one incident: the projection of its timeline.
  *
  * @remarks Milestones that have not happened are absent (`undefined`). Every time is an
@@ -278,6 +295,11 @@ export interface Incident {
   readonly imported?: boolean;
   /** Similar past incidents recorded at declaration (policy `similar`). */
   readonly similarIncidents?: readonly SimilarIncidentRef[];
+  /**
+   * Changes to the incident's service (deploys, config changes) recorded within the changes
+   * window before it opened, newest first (the `changes` option of `createIncidentEngine`).
+   */
+  readonly recentChanges?: readonly ChangeRef[];
   /**
    * Firing signals received, repeats included. Counted without a timeline entry per repeat (an
    * alert storm must not bloat the timeline), so it is not rebuilt by replay.
