@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, EscalationTarget, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, EscalationTarget, IncidentLinkKind, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -90,6 +90,7 @@ export type LifecycleEvent =
       readonly previous?: AlertStatus;
     })
   | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] })
+  | (EventBase & { readonly type: 'LINK_INCIDENT'; readonly kind: IncidentLinkKind; readonly to: string })
   | (EventBase & {
       readonly type: 'UPDATE_FIELDS';
       /** Every custom field after the update, as the type's schema returned them. */
@@ -161,6 +162,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'ATTACH_ALERT',
   'CHANGE_ALERT_STATUS',
   'LINK_SIMILAR',
+  'LINK_INCIDENT',
   'UPDATE_FIELDS',
   'SET_STATUS_LABEL',
   'START_CLOCK',
@@ -191,6 +193,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   ATTACH_ALERT: 'ALERT_ATTACHED',
   CHANGE_ALERT_STATUS: 'ALERT_STATUS_CHANGED',
   LINK_SIMILAR: 'SIMILAR_INCIDENTS_FOUND',
+  LINK_INCIDENT: 'INCIDENT_LINKED',
   UPDATE_FIELDS: 'FIELDS_UPDATED',
   SET_STATUS_LABEL: 'STATUS_LABEL_SET',
   START_CLOCK: 'CLOCK_STARTED',

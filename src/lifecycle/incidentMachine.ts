@@ -11,6 +11,7 @@ import * as fields from './actions/fields.js';
 import * as milestones from './actions/milestones.js';
 import * as reminders from './actions/reminders.js';
 import * as reportingClocks from './actions/reportingClocks.js';
+import * as links from './actions/links.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -82,6 +83,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     alertIsNew: ({ context, event }) => guards.alertIsNew(context, event),
     clockPhaseDue: ({ context, event }) => guards.clockPhaseDue(context, event),
     alertStatusChanges: ({ context, event }) => guards.alertStatusChanges(context, event),
+    linkIsNew: ({ context, event }) => guards.linkIsNew(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -99,6 +101,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     attachAlert: assign(({ context, event }) => alerts.attachAlert(context, event)),
     changeAlertStatus: assign(({ context, event }) => alerts.changeAlertStatus(context, event)),
     linkSimilar: assign(({ context, event }) => similar.linkSimilar(context, event)),
+    linkIncident: assign(({ context, event }) => links.linkIncident(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
@@ -154,6 +157,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ATTACH_ALERT: { guard: 'alertIsNew', actions: 'attachAlert' },
         CHANGE_ALERT_STATUS: { guard: 'alertStatusChanges', actions: 'changeAlertStatus' },
         LINK_SIMILAR: { actions: 'linkSimilar' },
+        LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
       states: {
         active: {
