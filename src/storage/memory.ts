@@ -87,6 +87,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
   const alertRows = new Map<string, { readonly order: AlertSummary[]; readonly position: Map<string, number> }>();
   /** `tenant + dedup key` → id of the open incident holding it as its own key (unique). */
   const ownKeys = new Map<string, string>();
+  /** The newest incident (list order) with each own dedup key, in any status. */
+  const latestKeys = new Map<string, string>();
   /** `tenant + dedup key` → ids of the open incidents holding it as an alert's key, first taker first. */
   const alertKeys = new Map<string, string[]>();
   const firings = new Map<string, string[]>();
@@ -129,6 +131,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
       ownKeys.delete(key(previous.tenantId, previous.dedupKey));
     }
     if (next.dedupKey !== undefined && holdsDedupKeys(next)) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
+    if (next.dedupKey !== undefined && previous === undefined) {
+      const k = key(next.tenantId, next.dedupKey);
+      const latest = latestKeys.get(k);
+      const known = latest === undefined ? undefined : incidents.get(key(next.tenantId, latest))?.incident;
+      if (known === undefined || compareListOrder(next, known) < 0) latestKeys.set(k, next.id);
+    }
   }
 
   /** Makes open incident `id` one of the holders of alert key `dedupKey`, after those before it. */
@@ -267,6 +275,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
 
     findOpenByDedupKey(tenantId, dedupKey) {
       const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey))?.[0];
+      const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
+      return Promise.resolve(found === undefined ? undefined : withCounters(found));
+    },
+
+    findLatestByDedupKey(tenantId, dedupKey) {
+      const id = latestKeys.get(key(tenantId, dedupKey));
       const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
       return Promise.resolve(found === undefined ? undefined : withCounters(found));
     },

@@ -115,6 +115,25 @@ export const dedupChecks = {
     expect((await s.list(TENANT, { limit: 10, open: true })).items.map((i) => i.id).sort()).toEqual(['inc_1', 'inc_2', 'inc_3']);
   },
 
+  'dedup: findLatestByDedupKey (optional) returns the newest incident opened with the key, in any status': async ({ store: s, expect, declare, apply }) => {
+    const latest = s.findLatestByDedupKey?.bind(s);
+    // Optional: without it, ingest opens a closed incident's recurrence unlinked.
+    if (latest === undefined) return;
+    expect(await latest(TENANT, 'k')).toBeUndefined();
+    const first = await declare({ id: 'inc_1', dedupKey: 'k', at: t(0) });
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_1');
+    await apply(first, t(1000), (engine, id) => engine.cancel(id, { reason: 'false_positive', actor: alice }));
+    expect((await latest(TENANT, 'k'))?.status).toBe('canceled');
+    await declare({ id: 'inc_0', dedupKey: 'k', at: t(2000) });
+    await declare({ id: 'inc_9', dedupKey: 'other', at: t(3000) });
+    await declare({ id: 'inc_8', at: t(4000) });
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_0');
+    expect(await latest(OTHER_TENANT, 'k')).toBeUndefined();
+    await declare({ id: 'inc_2', dedupKey: 'k', at: t(5000), tenantId: OTHER_TENANT });
+    expect((await latest(OTHER_TENANT, 'k'))?.id).toBe('inc_2');
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_0');
+  },
+
   'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns': async ({ store: s, expect, build, declare, note, apply }) => {
     const probe = s.findOpenVersionByDedupKey?.bind(s);
     // Optional: an adapter without it is read in full by ingest; with it, it must agree everywhere.
