@@ -227,6 +227,26 @@ describe.each(stores)('engine.ingest: an alert that fires again after its incide
     expect((await a.engine.list({ open: true })).items.map((i) => i.id).sort()).toEqual([old, recurrence].sort());
   });
 
+  it('a recurrence named but never opened (a writer stopped halfway) is opened by the next re-fire, under that name', async () => {
+    const inner = makeStore();
+    let failCreates = 1;
+    // A store that refuses the next create, as a process that dies between its two writes.
+    const store: StorageAdapter = {
+      ...inner,
+      commit: (commit) => (commit.expectedVersion === 0 && (failCreates -= 1) === 0 ? Promise.reject(new Error('connection lost')) : inner.commit(commit)),
+    };
+    const { clock, engine } = setup({ reopenWindowMinutes: 0 }, store);
+    failCreates = 2; // the first create (the incident itself) goes through
+    const old = await resolvedIncident(engine);
+    clock.advance(MIN);
+    await expect(engine.ingest(signal())).rejects.toThrow('connection lost');
+    const named = (await engine.get(old)).links?.[0];
+    expect(named?.kind).toBe('recurredAs');
+    clock.advance(MIN);
+    const [again] = await engine.ingest(signal());
+    expect(again).toMatchObject({ outcome: 'created', incident: { id: named?.incidentId, links: [{ kind: 'recurrenceOf', incidentId: old }] } });
+  });
+
   it('refuses a reopen window out of range', () => {
     expect(() => setup({ reopenWindowMinutes: -1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }) as Error);
   });
