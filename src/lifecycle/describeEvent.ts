@@ -160,7 +160,7 @@ export function describeEvent(
       const to = str(d.to) ?? 'another incident';
       if (d.kind === 'recurrenceOf') return `Recurrence of ${to}: its alert fired again (${by})`;
       if (d.kind === 'recurredAs') return `Recurred as ${to}: its alert fired again (${by})`;
-      return `Linked to ${to} by ${by}`;
+      return `Linked to ${to} (${str(d.kind) ?? 'relatesTo'}) by ${by}`;
     }
     case 'FIELDS_UPDATED': {
       const names = changedFieldNames(d);

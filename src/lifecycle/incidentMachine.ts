@@ -222,6 +222,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
       on: {
         ...clockFacts,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+        LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
     },
     canceled: { entry: [reconcile('canceled'), 'cancelClockTimers'] },

@@ -204,12 +204,32 @@ export interface OverdueReport {
 }
 
 /**
- * How one incident is linked to another: `recurrenceOf` on an incident an alert opened again
- * after the incident it names resolved past its reopen window, was in review or closed;
- * `recurredAs` on that earlier incident, naming the recurrence (it then holds no dedup key, so
- * the alert's repeats land on the recurrence).
+ * How one incident is linked to another. Each link is recorded on both incidents, the second
+ * with the inverse kind:
+ *
+ * - `relatesTo` ↔ `relatesTo`: related, no more said (`engine.link`);
+ * - `causedBy` ↔ `causes`: this incident was caused by the other (`engine.link`);
+ * - `parentOf` ↔ `childOf`: the other incident is part of this one (`engine.link`);
+ * - `recurrenceOf` ↔ `recurredAs`: an alert opened this incident again after the other one
+ *   resolved past its reopen window, was in review or closed (ingest). An incident linked
+ *   `recurredAs` holds no dedup key, so the alert's repeats land on the recurrence; a closed
+ *   incident does not record the link.
  */
-export const INCIDENT_LINK_KINDS = ['recurrenceOf', 'recurredAs'] as const;
+export const INCIDENT_LINK_KINDS = ['relatesTo', 'causedBy', 'causes', 'parentOf', 'childOf', 'recurrenceOf', 'recurredAs'] as const;
+
+/** The kinds `engine.link` records (the others are their inverses, or ingest's). */
+export const USER_LINK_KINDS = ['relatesTo', 'causedBy', 'parentOf'] as const;
+
+/** The kind each link is recorded with on the other incident. */
+export const INVERSE_LINK_KIND: Readonly<Record<IncidentLinkKind, IncidentLinkKind>> = {
+  relatesTo: 'relatesTo',
+  causedBy: 'causes',
+  causes: 'causedBy',
+  parentOf: 'childOf',
+  childOf: 'parentOf',
+  recurrenceOf: 'recurredAs',
+  recurredAs: 'recurrenceOf',
+};
 
 /** One of {@link INCIDENT_LINK_KINDS}. */
 export type IncidentLinkKind = (typeof INCIDENT_LINK_KINDS)[number];
