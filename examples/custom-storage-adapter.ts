@@ -11,6 +11,7 @@ import {
   ConcurrencyError,
   createIncidentEngine,
   DuplicateIncidentError,
+  holdsDedupKeys,
   OPEN_STATUSES,
   RecordConflictError,
   requireRecords,
@@ -66,6 +67,8 @@ interface OutboxDoc {
 const key = (...parts: string[]): string => JSON.stringify(parts);
 const prefix = (...parts: string[]): string => `${key(...parts).slice(0, -1)},`;
 const isOpen = (incident: Incident): boolean => OPEN_STATUSES.includes(incident.status);
+// An open incident whose recurrence took its keys over holds none: dedup asks this, not isOpen.
+const holdsKeys = (incident: Incident): boolean => holdsDedupKeys(incident);
 const holds = (lease: Lease | undefined, claim: Claimed<unknown>): boolean =>
   lease?.owner === claim.owner && lease.until === claim.leaseUntil;
 
@@ -213,8 +216,8 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
         }
         // Rule 2: at most one open incident per (tenant, dedupKey).
         const dedupKey = commit.incident.dedupKey;
-        if (dedupKey !== undefined && isOpen(commit.incident)) {
-          const holder = (await incidents(tenantId)).find((i) => i.dedupKey === dedupKey && isOpen(i) && i.id !== incidentId);
+        if (dedupKey !== undefined && holdsKeys(commit.incident)) {
+          const holder = (await incidents(tenantId)).find((i) => i.dedupKey === dedupKey && holdsKeys(i) && i.id !== incidentId);
           if (holder !== undefined) throw new DuplicateIncidentError({ tenantId, dedupKey, existingIncidentId: holder.id });
         }
         // Everything checked: write it all.
@@ -258,7 +261,7 @@ export function keyValueStore(kv: KeyValue): StorageAdapter {
     },
 
     async findOpenByDedupKey(tenantId, dedupKey) {
-      const open = (await incidents(tenantId)).filter(isOpen);
+      const open = (await incidents(tenantId)).filter(holdsKeys);
       // Its own key first; else the oldest incident that grouped an alert with this key.
       let found = open.find((i) => i.dedupKey === dedupKey);
       for (const i of open.sort((a, b) => -listOrder(a, b))) {

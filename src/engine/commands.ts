@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorSchema, type Actor } from '../model/actor.js';
-import { INCIDENT_STATUSES } from '../model/incident.js';
+import { INCIDENT_STATUSES, USER_LINK_KINDS } from '../model/incident.js';
 import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } from '../model/primitives.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
 import type { ListQuery } from '../storage/types.js';
@@ -118,6 +118,7 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       mergedInto: idSchema.optional(),
       actor: actorSchema,
     }),
+    link: z.strictObject({ to: idSchema, kind: z.enum(USER_LINK_KINDS), actor: actorSchema }),
     importIncident: z
       .strictObject({
         title: text(LIMITS.title),
@@ -225,6 +226,8 @@ export type UpdateActionItemInput = z.input<CommandSchemas['updateActionItem']>;
 export type CloseInput = z.input<CommandSchemas['close']>;
 /** Input of `engine.cancel`. */
 export type CancelInput = z.input<CommandSchemas['cancel']>;
+/** Input of `engine.link`: the other incident and how this one relates to it. */
+export type LinkInput = z.input<CommandSchemas['link']>;
 /** Input of `engine.escalate`. */
 export type EscalateInput = z.input<CommandSchemas['escalate']>;
 /** Input of `engine.importIncident`. */

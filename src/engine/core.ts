@@ -335,7 +335,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   ): Promise<Incident> {
     if (action !== undefined) await authorize(input.actor, action);
     const at = input.at ?? now();
-    const id = ids('incident');
+    const id = input.id ?? ids('incident');
     // Plain JSON (no undefined, no prototypes), as a replay of the stored DECLARED event sees it;
     // the policy is normalised once per policy object and then shared by every incident.
     const machineInput = { ...(JSON.parse(JSON.stringify({ ...input, id, tenantId, at })) as object), policy: jsonPolicy(frozen ?? core.policy) } as IncidentMachineInput;

@@ -15,6 +15,7 @@ import type { EventRange, Page } from '../storage/types.js';
 import { toListQuery, type ReadOptions } from './commands.js';
 import { readerOf, runIncidentCommand, withoutActor, type BuildEvent, type EngineCore } from './core.js';
 import { createIngest } from './ingest.js';
+import { createLinks } from './links.js';
 import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
 import { runLoop } from './workers.js';
@@ -38,6 +39,7 @@ function pageOf(events: readonly StoredEvent[], range: EventRange): readonly Sto
 export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions | undefined): EngineApi {
   const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
   const { ingest, flush } = createIngest(core, ingestOptions);
+  const { link } = createLinks(core);
 
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
@@ -110,6 +112,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
   }
 
   return {
+    link,
     tenantId,
     severityScale: core.severityScale,
 

@@ -26,6 +26,8 @@ export type BuildEvent = (stored: StoredIncident) => LifecycleEventDraft | Promi
 
 /** What `create` needs: the machine input less what the engine fills in (id, tenant, policy, time). */
 export interface CreateIncidentDraft {
+  /** The new incident's id (default: a fresh one); ingest names a recurrence before it exists. */
+  readonly id?: string | undefined;
   readonly actor: Actor;
   readonly title: string;
   readonly severity: string;

@@ -1,6 +1,6 @@
 import { AdapterError, isIncidentKitError, ValidationError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
-import type { AlertSummary, Incident } from '../model/incident.js';
+import { holdsDedupKeys, type AlertSummary, type Incident } from '../model/incident.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
@@ -13,6 +13,27 @@ const MINUTE = 60_000;
 const ACTIVE = new Set(['triage', 'responding', 'mitigated']);
 
 const MAX_SIGNALS = 10_000;
+
+/** How often one signal looks again after losing a race (a create, or a re-fire whose incident moved on). */
+const ATTEMPTS = 5;
+
+/**
+ * Thrown by a command's builder when the incident moved on since ingest looked it up (another
+ * signal reopened it, or a person closed it): ingest forgets what it looked up and decides again.
+ */
+class Moved extends Error {
+  /** The recurrence another writer already named on the incident, if that is how it moved. */
+  readonly recurrence: string | undefined;
+  constructor(recurrence?: string) {
+    super('The incident moved on; decide again.');
+    this.recurrence = recurrence;
+  }
+}
+
+/** The recurrence an incident names (its `recurredAs` link), if any. */
+function recurrenceOf(incident: Incident): string | undefined {
+  return incident.links?.find((link) => link.kind === 'recurredAs')?.incidentId;
+}
 
 /** The prefix of namespaced dedup keys; refused at the start of a key in the shared namespace, so none can be forged. */
 const NAMESPACE_PREFIX = 'ns:';
@@ -77,11 +98,22 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    */
   async function changeStatus(incident: Incident, signal: Signal): Promise<IngestResult> {
     const actor = actorFor(signal);
-    let current = await core.command(incident.id, actor, () => ({
-      type: 'CHANGE_ALERT_STATUS',
-      fingerprint: signal.fingerprint,
-      status: signal.status,
-    }), undefined);
+    let current: Incident;
+    try {
+      current = await core.command(incident.id, actor, () => ({
+        type: 'CHANGE_ALERT_STATUS',
+        fingerprint: signal.fingerprint,
+        status: signal.status,
+      }), undefined);
+    } catch (error) {
+      if (!isIncidentKitError(error, 'INVALID_TRANSITION')) throw error;
+      // A concurrent signal of the same alert (another engine, or a re-fire that reopened the
+      // incident) already put it in this status: this one is a repeat.
+      const now = (await core.load(incident.id)).incident;
+      const alert = now.alerts.find((a) => a.fingerprint === signal.fingerprint) ?? (await store.findAlert(tenantId, now.id, signal.fingerprint));
+      if (alert?.status !== signal.status) throw error;
+      return { outcome: 'deduplicated', incident: now };
+    }
     if (signal.status === 'acknowledged') {
       if (current.status === 'triage') current = await core.command(incident.id, actor, () => ({ type: 'ACKNOWLEDGE' }), undefined);
       return { outcome: 'acknowledged', incident: current };
@@ -97,6 +129,127 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       return { outcome: 'resolved', incident: current };
     }
     return { outcome: 'deduplicated', incident: current };
+  }
+
+  const reopenWindowMs = options.reopenWindowMinutes * MINUTE;
+
+  /** Whether a firing signal at `at` reopens `incident` (resolved, within the reopen window) rather than opening a recurrence. */
+  function reopens(incident: Incident, at: string): boolean {
+    return incident.status === 'resolved' && incident.resolvedAt !== undefined && Date.parse(at) - Date.parse(incident.resolvedAt) <= reopenWindowMs;
+  }
+
+  /**
+   * An alert fired again on an incident that holds its key but is no longer active (resolved or
+   * in review): reopens it within the reopen window, else hands its keys to a new incident that
+   * is its recurrence. `undefined` when the incident moved on meanwhile (decide again).
+   */
+  async function refire(held: Incident, signal: Signal, key: string, at: string): Promise<IngestResult | undefined> {
+    const actor = actorFor(signal);
+    if (reopens(held, at)) {
+      const minutes = Math.round((Date.parse(at) - Date.parse(held.resolvedAt ?? at)) / MINUTE);
+      let current: Incident;
+      try {
+        current = await core.command(held.id, actor, (stored) => {
+          if (!holdsDedupKeys(stored.incident) || !reopens(stored.incident, at)) throw new Moved();
+          return { type: 'REOPEN', reason: `Alert ${signal.fingerprint} fired again at the source (${signal.source}) ${String(minutes)} min after the incident resolved.` };
+        }, undefined);
+      } catch (error) {
+        if (error instanceof Moved) return undefined;
+        throw error;
+      }
+      current = await refireAlert(current, signal, key);
+      return { outcome: 'reopened', incident: current };
+    }
+    // The recurrence is named before it exists, so that whoever links first decides its id, and
+    // a writer that loses (or finds the link of one that stopped halfway) creates that very one.
+    let recurrence = core.ids('incident');
+    try {
+      await core.command(held.id, actor, (stored) => {
+        const named = recurrenceOf(stored.incident);
+        if (named !== undefined) throw new Moved(named);
+        if (!holdsDedupKeys(stored.incident) || ACTIVE.has(stored.incident.status) || reopens(stored.incident, at)) throw new Moved();
+        return { type: 'LINK_INCIDENT', kind: 'recurredAs', to: recurrence };
+      }, undefined);
+    } catch (error) {
+      if (!(error instanceof Moved)) throw error;
+      if (error.recurrence === undefined) return undefined;
+      recurrence = error.recurrence;
+    }
+    return await openRecurrence(recurrence, held, signal, key, at);
+  }
+
+  /** The re-fired alert on a reopened incident: firing again (attached if the incident never had it). */
+  async function refireAlert(incident: Incident, signal: Signal, key: string): Promise<Incident> {
+    const alert = incident.alerts.find((a) => a.fingerprint === signal.fingerprint) ?? (await store.findAlert(tenantId, incident.id, signal.fingerprint));
+    if (alert?.status === 'firing') return incident;
+    try {
+      return alert === undefined ? (await attach(incident, signal, key, 'reopened')).incident ?? incident : await core.command(incident.id, actorFor(signal), () => ({
+        type: 'CHANGE_ALERT_STATUS',
+        fingerprint: signal.fingerprint,
+        status: 'firing',
+      }), undefined);
+    } catch (error) {
+      // Another signal of this alert got there first: it is firing (or attached) already.
+      if (isIncidentKitError(error, 'INVALID_TRANSITION')) return await core.load(incident.id).then((stored) => stored.incident);
+      throw error;
+    }
+  }
+
+  /**
+   * Opens incident `id` as the recurrence of `previous` (the signal's key is free). `undefined`
+   * when another writer opened it, or the key, first (decide again: the signal lands there).
+   */
+  async function openRecurrence(id: string, previous: Incident, signal: Signal, key: string, at: string): Promise<IngestResult | undefined> {
+    const groupKey = options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
+    try {
+      const created = await openIncident(signal, key, at, groupKey, previous.id, id);
+      return { outcome: 'created', incident: created };
+    } catch (error) {
+      if (isIncidentKitError(error, 'DUPLICATE_INCIDENT') || isIncidentKitError(error, 'VERSION_CONFLICT')) return undefined;
+      throw error;
+    }
+  }
+
+  /** Opens a new incident for a firing signal; linked as the recurrence of `recurs` when given. */
+  async function openIncident(signal: Signal, key: string, at: string, groupKey: string | undefined, recurs?: string, id?: string): Promise<Incident> {
+    // The group key names the incident while it is free; after the window a new group incident takes the alert's key.
+    const dedupKey = groupKey !== undefined && (await store.findOpenByDedupKey(tenantId, groupKey)) === undefined ? groupKey : key;
+    const actor = actorFor(signal);
+    return await core.create(
+      {
+        ...(id === undefined ? {} : { id }),
+        title: signal.summary,
+        severity: core.severityScale.levels.includes(signal.severity) ? signal.severity : (core.severityScale.levels.at(-1) ?? signal.severity),
+        service: signal.service,
+        summary: signal.annotations.description ?? signal.annotations.summary,
+        startedAt: signal.startsAt < at ? signal.startsAt : at,
+        dedupKey,
+        labels: signal.labels,
+        actor,
+        at,
+        alert: {
+          fingerprint: signal.fingerprint,
+          dedupKey: key,
+          source: signal.source,
+          status: 'firing',
+          summary: signal.summary,
+        },
+      },
+      recurs === undefined ? [] : [{ type: 'LINK_INCIDENT', kind: 'recurrenceOf', to: recurs, at, actor }],
+    );
+  }
+
+  /**
+   * The incident a firing signal with no holder recurs: the newest incident opened with its key,
+   * when it is closed, or when it named a recurrence that a writer never opened (it stopped
+   * halfway); `undefined` without one, or when the store cannot tell.
+   */
+  async function recurs(key: string): Promise<{ readonly previous: Incident; readonly id?: string } | undefined> {
+    const latest = await store.findLatestByDedupKey?.(tenantId, key);
+    if (latest === undefined) return undefined;
+    const named = recurrenceOf(latest);
+    if (named !== undefined) return (await store.load(tenantId, named)) === undefined ? { previous: latest, id: named } : undefined;
+    return latest.status === 'closed' ? { previous: latest } : undefined;
   }
 
   async function attach(incident: Incident, signal: Signal, key: string, outcome: IngestOutcome): Promise<IngestResult> {
@@ -198,9 +351,17 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const count = (incident: Incident): void => {
       if (firing) counts.push({ incidentId: incident.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
     };
-    // Bounded retries: a lost create race means another writer opened the incident; look again.
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    // Bounded retries: a lost create race means another writer opened the incident, and a
+    // re-fire may find the incident it looked up moved on; look again.
+    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
       const open = await findOpen(key, lookups);
+      if (open !== undefined && firing && !ACTIVE.has(open.status)) {
+        const refired = await refire(open, signal, key, at);
+        if (refired?.incident !== undefined) count(refired.incident);
+        if (refired !== undefined) return refired;
+        forget(lookups);
+        continue;
+      }
       if (open !== undefined) {
         const alert = await alertOf(open, signal.fingerprint, lookups);
         if (alert === undefined) {
@@ -216,6 +377,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       // PagerDuty drops a non-firing event for an unknown or closed key too.
       if (!firing) return { outcome: 'ignored' };
 
+      const recurrence = await recurs(key);
+      if (recurrence?.id !== undefined) {
+        // A recurrence named but never opened: open that very one.
+        const opened = await openRecurrence(recurrence.id, recurrence.previous, signal, key, at);
+        if (opened?.incident !== undefined) count(opened.incident);
+        if (opened !== undefined) return opened;
+        forget(lookups);
+        continue;
+      }
       const groupKey = options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
       if (groupKey !== undefined) {
         const group = await store.findOpenByDedupKey(tenantId, groupKey);
@@ -230,27 +400,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         const seen = await store.countFirings(tenantId, key, at, since);
         if (seen < options.threshold.count) return { outcome: 'held' };
       }
-      // The group key names the incident while it is free; after the window a new group incident takes the alert's key.
-      const dedupKey = groupKey !== undefined && (await store.findOpenByDedupKey(tenantId, groupKey)) === undefined ? groupKey : key;
       try {
-        const created = await core.create({
-          title: signal.summary,
-          severity: core.severityScale.levels.includes(signal.severity) ? signal.severity : (core.severityScale.levels.at(-1) ?? signal.severity),
-          service: signal.service,
-          summary: signal.annotations.description ?? signal.annotations.summary,
-          startedAt: signal.startsAt < at ? signal.startsAt : at,
-          dedupKey,
-          labels: signal.labels,
-          actor: actorFor(signal),
-          at,
-          alert: {
-            fingerprint: signal.fingerprint,
-            dedupKey: key,
-            source: signal.source,
-            status: 'firing',
-            summary: signal.summary,
-          },
-        });
+        const created = await openIncident(signal, key, at, groupKey, recurrence?.previous.id);
         count(created);
         return { outcome: 'created', incident: created };
       } catch (error) {
@@ -259,11 +410,11 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         forget(lookups);
       }
     }
-    // The store refused the create as a duplicate three times yet showed no open incident for
-    // the key: its dedup index and its reads disagree.
+    // The store refused the create as a duplicate again and again yet showed no open incident
+    // for the key: its dedup index and its reads disagree.
     throw new AdapterError(
       { adapter: 'store', operation: 'findOpenByDedupKey' },
-      `ingest could not settle the race for dedup key '${key}' after 3 attempts: the store refuses a new incident as a duplicate but finds no open one with that key.`,
+      `ingest could not settle the race for dedup key '${key}' after ${String(ATTEMPTS)} attempts: the store refuses a new incident as a duplicate but finds no open one with that key.`,
     );
   }
 
@@ -318,7 +469,12 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         // whose open incident this call already looked up, in the status it already has.
         const key = keyOf(signal);
         const open = lookups.incidents.get(key);
-        if (open !== undefined && (noMaintenance || !inMaintenance(signal, at)) && knownInStatus(open, signal.fingerprint, signal.status, lookups)) {
+        if (
+          open !== undefined &&
+          (signal.status !== 'firing' || ACTIVE.has(open.status)) &&
+          (noMaintenance || !inMaintenance(signal, at)) &&
+          knownInStatus(open, signal.fingerprint, signal.status, lookups)
+        ) {
           if (signal.status === 'firing') counts.push({ incidentId: open.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
           results.push({ outcome: 'deduplicated', incident: open });
           continue;

@@ -12,6 +12,7 @@ export type IngestOutcome =
   | 'grouped'
   | 'acknowledged'
   | 'resolved'
+  | 'reopened'
   | 'suppressed'
   | 'held'
   | 'ignored'
@@ -37,7 +38,7 @@ export function rejectionOf(error: ValidationError): IngestRejection {
 /** The result of ingesting one signal, in the order the signals were given. */
 export interface IngestResult {
   readonly outcome: IngestOutcome;
-  /** The incident the signal opened or touched (absent for `suppressed`, `held`, `ignored` and `rejected`). */
+  /** The incident the signal opened, reopened or touched (absent for `suppressed`, `held`, `ignored` and `rejected`). */
   readonly incident?: Incident;
   /** Why the signal was refused; present only for `rejected`. */
   readonly error?: IngestRejection;
@@ -75,9 +76,10 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
       .max(1_000)
       .default([]),
     autoResolve: z.boolean().default(true),
+    reopenWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(30),
     countWindowMs: z.number().int().min(0).max(10_000).default(0),
   })
-  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, countWindowMs: 0 }))();
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, reopenWindowMinutes: 30, countWindowMs: 0 }))();
 
 /**
  * How `engine.ingest` turns signals into incidents.
@@ -90,6 +92,10 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
  * - `maintenanceWindows`: matching signals are `suppressed`.
  * - `autoResolve` (default `true`): when every alert of an incident is resolved, the incident
  *   resolves, with the source as an `integration` actor.
+ * - `reopenWindowMinutes` (default 30, 0–44 640): an alert that fires again within this long of
+ *   its incident's resolution reopens the incident (outcome `reopened`); later, or once the
+ *   incident is in review or closed, it opens a new incident linked to the old one as its
+ *   recurrence (outcome `created`).
  * - `countWindowMs` (default 0, 0–10 000): when above 0, repeats of open alerts are counted in memory and
  *   written to the store at most this long after the first of them, in one write (an alert
  *   storm sent one signal per call costs one store write per window, not one per signal).

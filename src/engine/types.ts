@@ -14,6 +14,7 @@ import type {
   AlertsOptions,
   AssignRoleInput,
   CancelInput,
+  LinkInput,
   CloseInput,
   EscalateInput,
   ListInput,
@@ -103,7 +104,7 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands
@@ -260,6 +261,20 @@ export interface EngineApi {
   close(id: string, input: CloseInput): Promise<Incident>;
   /** Cancels an open incident: a false positive, a duplicate (`mergedInto`), or declined. */
   cancel(id: string, input: CancelInput): Promise<Incident>;
+  /**
+   * Links incident `id` to another (`relatesTo`, `causedBy` or `parentOf`), on both timelines:
+   * the other incident records the inverse link (`relatesTo`, `causes`, `childOf`). Both show
+   * the link in `links` (and in the postmortem). Closed incidents can be linked; canceled ones
+   * cannot. Linking again changes nothing.
+   *
+   * @example
+   * ```ts
+   * await engine.link(outage.id, { to: deploy.id, kind: 'causedBy', actor: { id: 'u_ada' } });
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`), NotFoundError (`NOT_FOUND`), InvalidTransitionError
+   * (`INVALID_TRANSITION`, a canceled incident), ForbiddenError (`FORBIDDEN`, action `link`).
+   */
+  link(id: string, input: LinkInput): Promise<Incident>;
   /**
    * Escalates by hand, to `level` (default: the next level of the frozen policy), recording
    * `ESCALATED`. Allowed in `triage` and `responding`; in `triage` the automatic escalation

@@ -161,6 +161,12 @@ export function describeEvent(
       return `Canceled by ${by} (${str(d.reason) ?? 'no reason'})`;
     case 'CLOSED':
       return `Closed by ${by}`;
+    case 'INCIDENT_LINKED': {
+      const to = str(d.to) ?? 'another incident';
+      if (d.kind === 'recurrenceOf') return `Recurrence of ${to}: its alert fired again (${by})`;
+      if (d.kind === 'recurredAs') return `Recurred as ${to}: its alert fired again (${by})`;
+      return `Linked to ${to} (${str(d.kind) ?? 'relatesTo'}) by ${by}`;
+    }
     case 'FIELDS_UPDATED': {
       const names = changedFieldNames(d);
       return `Fields updated by ${by}${names.length === 0 ? '' : `: ${names.join(', ')}`}`;

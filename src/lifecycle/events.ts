@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, ChangeRef, EscalationTarget, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -105,6 +105,7 @@ export type LifecycleEvent =
   | (EventBase & { readonly type: 'LINK_SIMILAR'; readonly similar: readonly SimilarIncidentRef[] })
   /** The service's changes (deploys, config changes) recorded shortly before the incident opened. */
   | (EventBase & { readonly type: 'LINK_CHANGES'; readonly changes: readonly ChangeRef[] })
+  | (EventBase & { readonly type: 'LINK_INCIDENT'; readonly kind: IncidentLinkKind; readonly to: string })
   | (EventBase & {
       readonly type: 'UPDATE_FIELDS';
       /** Every custom field after the update, as the type's schema returned them. */
@@ -177,6 +178,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'ATTACH_ALERT',
   'CHANGE_ALERT_STATUS',
   'LINK_SIMILAR',
+  'LINK_INCIDENT',
   'UPDATE_FIELDS',
   'SET_STATUS_LABEL',
   'START_CLOCK',
@@ -209,6 +211,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   ATTACH_ALERT: 'ALERT_ATTACHED',
   CHANGE_ALERT_STATUS: 'ALERT_STATUS_CHANGED',
   LINK_SIMILAR: 'SIMILAR_INCIDENTS_FOUND',
+  LINK_INCIDENT: 'INCIDENT_LINKED',
   UPDATE_FIELDS: 'FIELDS_UPDATED',
   SET_STATUS_LABEL: 'STATUS_LABEL_SET',
   START_CLOCK: 'CLOCK_STARTED',

@@ -115,3 +115,14 @@ export function alertStatusChanges(context: IncidentContext, event: LifecycleEve
   if (event.previous === event.status) return false;
   return shown === undefined ? hasAlertsBeyondWindow(context) : shown.status === event.previous;
 }
+
+/**
+ * Whether a `LINK_INCIDENT` adds a link: not to the incident itself, not one it has already, and
+ * at most one `recurredAs` (an incident recurs as one incident; later re-fires land there).
+ */
+export function linkIsNew(context: IncidentContext, event: LifecycleEvent): boolean {
+  if (event.type !== 'LINK_INCIDENT' || event.to === context.id) return false;
+  const links = context.links ?? [];
+  if (event.kind === 'recurredAs' && links.some((link) => link.kind === 'recurredAs')) return false;
+  return !links.some((link) => link.kind === event.kind && link.incidentId === event.to);
+}

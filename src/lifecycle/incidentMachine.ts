@@ -11,6 +11,7 @@ import * as fields from './actions/fields.js';
 import * as milestones from './actions/milestones.js';
 import * as reminders from './actions/reminders.js';
 import * as reportingClocks from './actions/reportingClocks.js';
+import * as links from './actions/links.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -84,6 +85,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     clockPhaseDue: ({ context, event }) => guards.clockPhaseDue(context, event),
     alertStatusChanges: ({ context, event }) => guards.alertStatusChanges(context, event),
     changesUnlinked: ({ context, event }) => guards.changesUnlinked(context, event),
+    linkIsNew: ({ context, event }) => guards.linkIsNew(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -102,6 +104,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     changeAlertStatus: assign(({ context, event }) => alerts.changeAlertStatus(context, event)),
     linkSimilar: assign(({ context, event }) => similar.linkSimilar(context, event)),
     linkChanges: assign(({ context, event }) => similar.linkChanges(context, event)),
+    linkIncident: assign(({ context, event }) => links.linkIncident(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
@@ -158,6 +161,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         CHANGE_ALERT_STATUS: { guard: 'alertStatusChanges', actions: 'changeAlertStatus' },
         LINK_SIMILAR: { actions: 'linkSimilar' },
         LINK_CHANGES: { guard: 'changesUnlinked', actions: 'linkChanges' },
+        LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
       states: {
         active: {
@@ -224,6 +228,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
       on: {
         ...clockFacts,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+        LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
     },
     canceled: { entry: [reconcile('canceled'), 'cancelClockTimers'] },

@@ -4,7 +4,7 @@ import type { Actor } from './actor.js';
 import type { JsonValue } from './primitives.js';
 
 export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.js';
-import type { IncidentStatus } from './status.js';
+import { OPEN_STATUSES, type IncidentStatus } from './status.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
@@ -203,6 +203,57 @@ export interface OverdueReport {
   readonly at: string;
 }
 
+/**
+ * How one incident is linked to another. Each link is recorded on both incidents, the second
+ * with the inverse kind:
+ *
+ * - `relatesTo` ↔ `relatesTo`: related, no more said (`engine.link`);
+ * - `causedBy` ↔ `causes`: this incident was caused by the other (`engine.link`);
+ * - `parentOf` ↔ `childOf`: the other incident is part of this one (`engine.link`);
+ * - `recurrenceOf` ↔ `recurredAs`: an alert opened this incident again after the other one
+ *   resolved past its reopen window, was in review or closed (ingest). An incident linked
+ *   `recurredAs` holds no dedup key, so the alert's repeats land on the recurrence; a closed
+ *   incident does not record the link.
+ */
+export const INCIDENT_LINK_KINDS = ['relatesTo', 'causedBy', 'causes', 'parentOf', 'childOf', 'recurrenceOf', 'recurredAs'] as const;
+
+/** The kinds `engine.link` records (the others are their inverses, or ingest's). */
+export const USER_LINK_KINDS = ['relatesTo', 'causedBy', 'parentOf'] as const;
+
+/** The kind each link is recorded with on the other incident. */
+export const INVERSE_LINK_KIND: Readonly<Record<IncidentLinkKind, IncidentLinkKind>> = {
+  relatesTo: 'relatesTo',
+  causedBy: 'causes',
+  causes: 'causedBy',
+  parentOf: 'childOf',
+  childOf: 'parentOf',
+  recurrenceOf: 'recurredAs',
+  recurredAs: 'recurrenceOf',
+};
+
+/** One of {@link INCIDENT_LINK_KINDS}. */
+export type IncidentLinkKind = (typeof INCIDENT_LINK_KINDS)[number];
+
+/** A link from one incident to another, as recorded on its timeline (`INCIDENT_LINKED`). */
+export interface IncidentLink {
+  readonly kind: IncidentLinkKind;
+  /** The other incident. */
+  readonly incidentId: string;
+  /** When the link was recorded. */
+  readonly at: string;
+}
+
+/**
+ * Whether an incident holds its dedup keys (its own `dedupKey` and its alerts' keys): while it is
+ * open (`OPEN_STATUSES`) and no recurrence took them over (a `recurredAs` link). The stores keep
+ * at most one such incident per own key; ingest finds it by any of them.
+ */
+export function holdsDedupKeys(incident: Pick<Incident, 'status' | 'links'>): boolean {
+  return OPEN_STATUS_SET.has(incident.status) && !(incident.links ?? []).some((link) => link.kind === 'recurredAs');
+}
+
+const OPEN_STATUS_SET: ReadonlySet<IncidentStatus> = /* @__PURE__ */ new Set(OPEN_STATUSES);
+
 /** A past incident found similar when this one was declared. */
 export interface SimilarIncidentRef {
   readonly id: string;
@@ -295,6 +346,8 @@ export interface Incident {
   readonly imported?: boolean;
   /** Similar past incidents recorded at declaration (policy `similar`). */
   readonly similarIncidents?: readonly SimilarIncidentRef[];
+  /** Links to other incidents (a recurrence and the incident it recurs), oldest first. */
+  readonly links?: readonly IncidentLink[];
   /**
    * Changes to the incident's service (deploys, config changes) recorded within the changes
    * window before it opened, newest first (the `changes` option of `createIncidentEngine`).

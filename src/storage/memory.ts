@@ -3,7 +3,7 @@ import { ConcurrencyError, DuplicateIncidentError, ValidationError } from '../er
 import { deepFreeze } from '../kernel/freeze.js';
 import { parseConfig } from '../kernel/parse.js';
 import type { StoredEvent } from '../model/event.js';
-import { OPEN_STATUSES, type AlertSummary, type Incident } from '../model/incident.js';
+import { holdsDedupKeys, OPEN_STATUSES, type AlertSummary, type Incident } from '../model/incident.js';
 import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
@@ -87,6 +87,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
   const alertRows = new Map<string, { readonly order: AlertSummary[]; readonly position: Map<string, number> }>();
   /** `tenant + dedup key` → id of the open incident holding it as its own key (unique). */
   const ownKeys = new Map<string, string>();
+  /** The newest incident (list order) with each own dedup key, in any status. */
+  const latestKeys = new Map<string, string>();
   /** `tenant + dedup key` → ids of the open incidents holding it as an alert's key, first taker first. */
   const alertKeys = new Map<string, string[]>();
   const firings = new Map<string, string[]>();
@@ -128,7 +130,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     if (previous?.dedupKey !== undefined && ownKeys.get(key(previous.tenantId, previous.dedupKey)) === previous.id) {
       ownKeys.delete(key(previous.tenantId, previous.dedupKey));
     }
-    if (next.dedupKey !== undefined && isOpen(next)) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
+    if (next.dedupKey !== undefined && holdsDedupKeys(next)) ownKeys.set(key(next.tenantId, next.dedupKey), next.id);
+    if (next.dedupKey !== undefined && previous === undefined) {
+      const k = key(next.tenantId, next.dedupKey);
+      const latest = latestKeys.get(k);
+      const known = latest === undefined ? undefined : incidents.get(key(next.tenantId, latest))?.incident;
+      if (known === undefined || compareListOrder(next, known) < 0) latestKeys.set(k, next.id);
+    }
   }
 
   /** Makes open incident `id` one of the holders of alert key `dedupKey`, after those before it. */
@@ -150,12 +158,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
   /**
    * Writes a commit's alert rows (appending new fingerprints, replacing known ones in place) and
    * keeps the alert keys of open incidents: a commit costs what it changed, not what the incident
-   * holds. An incident that stops being open (once: closed and canceled are final) lets go of
-   * every alert key it held.
+   * holds. An incident that stops holding keys (once: closed and canceled are final, and a
+   * recurrence keeps the keys it took over) lets go of every alert key it held.
    */
   function writeAlerts(commit: Commit, wasOpen: boolean): void {
     const { tenantId, incidentId } = commit;
-    const open = isOpen(commit.incident);
+    const open = holdsDedupKeys(commit.incident);
     if ((commit.alerts?.length ?? 0) > 0) {
       const k = key(tenantId, incidentId);
       let rows = alertRows.get(k);
@@ -207,7 +215,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
         );
       }
       const dedupKey = commit.incident.dedupKey;
-      if (dedupKey !== undefined && isOpen(commit.incident)) {
+      if (dedupKey !== undefined && holdsDedupKeys(commit.incident)) {
         const holder = openWithDedupKey(commit.tenantId, dedupKey);
         if (holder !== undefined && holder.id !== commit.incidentId) {
           return Promise.reject(
@@ -218,7 +226,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
       const last = commit.events.at(-1);
       const lastHash = last?.hash ?? current?.lastHash ?? '';
       reindex(current?.incident, commit.incident);
-      writeAlerts(commit, current !== undefined && isOpen(current.incident));
+      writeAlerts(commit, current !== undefined && holdsDedupKeys(current.incident));
       incidents.set(k, deepFreeze({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
       const timeline = timelines.get(k) ?? [];
       for (const event of commit.events) timeline.push(deepFreeze(event));
@@ -267,6 +275,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
 
     findOpenByDedupKey(tenantId, dedupKey) {
       const id = ownKeys.get(key(tenantId, dedupKey)) ?? alertKeys.get(key(tenantId, dedupKey))?.[0];
+      const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
+      return Promise.resolve(found === undefined ? undefined : withCounters(found));
+    },
+
+    findLatestByDedupKey(tenantId, dedupKey) {
+      const id = latestKeys.get(key(tenantId, dedupKey));
       const found = id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
       return Promise.resolve(found === undefined ? undefined : withCounters(found));
     },

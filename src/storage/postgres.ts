@@ -203,6 +203,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     return row === undefined ? undefined : toIncident(row);
   }
 
+  async function findLatestByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined> {
+    const { rows } = await query<IncidentRow>('findLatestByDedupKey', sql.latestByDedupKey, [tenantId, dedupKey]);
+    const row = rows[0];
+    return row === undefined ? undefined : toIncident(row);
+  }
+
   async function findOpenVersionByDedupKey(tenantId: string, dedupKey: string): Promise<{ incidentId: string; version: number } | undefined> {
     const { rows } = await query<{ id: string; version: number }>('findOpenVersionByDedupKey', sql.openVersionByDedupKey, [tenantId, dedupKey]);
     const row = rows[0];
@@ -221,6 +227,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     migrate,
     commit,
     findOpenByDedupKey,
+    findLatestByDedupKey,
     findOpenVersionByDedupKey,
 
     async load(tenantId, incidentId, options) {

@@ -342,6 +342,14 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         }),
       ),
 
+    findLatestByDedupKey: (tenantId, dedupKey) =>
+      run('findLatestByDedupKey', () =>
+        consistently(() => {
+          const row = stmt.latestByDedupKey.get(tenantId, dedupKey);
+          return row === undefined ? undefined : complete(tenantId, [parse<Incident>(row.incident)])[0];
+        }),
+      ),
+
     findOpenVersionByDedupKey: (tenantId, dedupKey) =>
       run('findOpenVersionByDedupKey', () => {
         const row = stmt.openVersionByDedupKey.get(tenantId, dedupKey);

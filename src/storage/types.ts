@@ -296,12 +296,19 @@ export interface StorageAdapter {
   /** Incidents matching `query`, newest `detectedAt` first (ties by id, descending). */
   list(tenantId: string, query: ListQuery): Promise<Page<Incident>>;
   /**
-   * The open incident holding `dedupKey`, if any: as its own `dedupKey`, or as the `dedupKey`
-   * of one of its alerts (every alert row committed with it, not only the newest it carries).
+   * The incident holding `dedupKey` (see `holdsDedupKeys`: open, and no recurrence took its keys
+   * over), if any: as its own `dedupKey`, or as the `dedupKey` of one of its alerts (every alert row committed with it, not only the newest it carries).
    * An incident's own key wins; among incidents holding it as an alert key, the one that took it
    * first.
    */
   findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
+  /**
+   * Optional: the newest incident (by `detectedAt`, then id) whose own `dedupKey` is `dedupKey`,
+   * in any status, closed and canceled included. Ingest links an alert that fires again after its
+   * incident closed to that incident as its recurrence; without this method it opens the new
+   * incident unlinked.
+   */
+  findLatestByDedupKey?(tenantId: string, dedupKey: string): Promise<Incident | undefined>;
   /**
    * Optional: the id and version of the open incident {@link StorageAdapter.findOpenByDedupKey}
    * would return, without reading the incident. `engine.ingest` uses it on its hot path to reuse

@@ -88,7 +88,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: postgres.url ?? '', max: 2 }));
       try {
         const applied = await Promise.all(pools.map((p) => postgresStore(p, { schema }).migrate()));
-        expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect(await postgresStore(pool, { schema }).migrate()).toEqual([]);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
@@ -101,6 +101,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
         { version: 5, name: 'action items as rows' },
         { version: 6, name: 'versioned records' },
+        { version: 7, name: 'incidents by dedup key' },
       ]);
     });
 
@@ -134,7 +135,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
       await schemaAt(schema, 1, [declared]);
       const upgraded = postgresStore(pool, { schema });
-      expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
+      expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6, 7]);
       expect(await upgraded.countFirings('default', 'k', '2026-01-01T00:00:00.000Z', '2025-12-31T23:00:00.000Z')).toBe(1);
       expect((await upgraded.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
       expect((await upgraded.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -153,7 +154,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
       const elsewhere = await builder.declare({ id: 'inc_elsewhere', tenantId: OTHER_TENANT, dedupKey: 'own/a' });
       await schemaAt(schema, 2, [newer, older, canceled, elsewhere]);
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([3, 4, 5, 6]);
+      expect(await store.migrate()).toEqual([3, 4, 5, 6, 7]);
       const { rows } = await pool.query(
         `SELECT tenant_id, dedup_key, own, incident_id FROM "${schema}".incidentkit_open_keys ORDER BY tenant_id, dedup_key, own`,
       );
@@ -203,7 +204,7 @@ describe.skipIf(postgres.url === null)(`postgresStore${postgres.url === null ? `
         DELETE FROM ${s}.incidentkit_migrations WHERE version >= 4`);
 
       const store = postgresStore(pool, { schema });
-      expect(await store.migrate()).toEqual([4, 5, 6]);
+      expect(await store.migrate()).toEqual([4, 5, 6, 7]);
       const upgraded = createIncidentEngine({ store, clock, ingest });
       expect(await upgraded.get(id)).toEqual(before);
       expect([before.alertCount, before.unresolvedAlertCount, before.signalCount, before.alerts.length]).toEqual([130, 129, 132, 100]);

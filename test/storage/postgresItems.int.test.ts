@@ -126,7 +126,7 @@ describe.skipIf(postgres.url === null)(`postgresStore item rows${postgres.url ==
       DELETE FROM ${s}.incidentkit_migrations WHERE version >= 5`);
 
     const store = postgresStore(pool, { schema });
-    expect(await store.migrate()).toEqual([5, 6]);
+    expect(await store.migrate()).toEqual([5, 6, 7]);
     const upgraded = engineOn(store, 'u');
     expect(await upgraded.get(id)).toEqual(before);
     expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });

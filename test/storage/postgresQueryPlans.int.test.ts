@@ -161,6 +161,7 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       events: [TENANT, 'inc_1', 0, 100],
       openByDedupKey: [TENANT, 'key_4'],
       openVersionByDedupKey: [TENANT, 'key_4'],
+      latestByDedupKey: [TENANT, 'key_4'],
       ownKeyHolder: [TENANT, 'key_4'],
       alerts: [TENANT, 'inc_1', -1, 101],
       alert: [TENANT, 'inc_1', 'fp_1'],

@@ -96,6 +96,7 @@ describe('sqliteStore migrations', () => {
       { version: 4, name: 'alerts as rows, signal totals; projections carry the newest 100 alerts' },
       { version: 5, name: 'action items as rows' },
       { version: 6, name: 'versioned records' },
+      { version: 7, name: 'incidents by dedup key' },
     ]);
     expect(await engineOn(db).get(incident.id)).toEqual(incident);
   });
@@ -105,7 +106,7 @@ describe('sqliteStore migrations', () => {
     const declared = await builder.declare({ id: 'inc_old', dedupKey: 'disk-full/db-1' });
     databaseAt(db, 1, [declared]);
     const store = sqliteStore(db);
-    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+    expect(db.prepare('SELECT version FROM incidentkit_migrations ORDER BY version').all()).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
     expect(await store.countFirings('default', 'k', '2026-05-01T09:00:00.000Z', '2026-05-01T08:00:00.000Z')).toBe(1);
     expect((await store.load(TENANT, 'inc_old'))?.incident).toEqual(declared.incident);
     expect((await store.findOpenByDedupKey(TENANT, 'disk-full/db-1'))?.id).toBe('inc_old');
@@ -187,7 +188,7 @@ describe('sqliteStore migrations', () => {
     const b = engineOn(second);
     const incident = await a.declare({ title: 'Shared', severity: 'SEV2', actor });
     expect((await b.get(incident.id)).title).toBe('Shared');
-    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 6 });
+    expect(first.prepare('SELECT count(*) AS n FROM incidentkit_migrations').get()).toEqual({ n: 7 });
   });
 
   it('refuses a database migrated by a newer incidentkit', () => {

@@ -239,7 +239,7 @@ describe('sqliteStore migration 5', () => {
       DROP TABLE incidentkit_incident_items; DROP TABLE incidentkit_records; DELETE FROM incidentkit_migrations WHERE version >= 5`);
 
     const store = sqliteStore(connect());
-    expect(db.prepare('SELECT max(version) AS v FROM incidentkit_migrations').get()).toEqual({ v: 6 });
+    expect(db.prepare('SELECT max(version) AS v FROM incidentkit_migrations').get()).toEqual({ v: 7 });
     const upgraded = engineOn(store, 'u');
     expect(await upgraded.get(id)).toEqual(before);
     expect(await upgraded.verifyTimeline(id)).toEqual({ ok: true });

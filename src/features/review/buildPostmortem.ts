@@ -189,6 +189,8 @@ export function buildPostmortem(
     if (method === 'person' && timeToDetectMs > 0) {
       questions.push(`Impact went unnoticed for ${formatDurationCompact(timeToDetectMs)} and a person declared the incident; why did monitoring not catch it?`);
     }
+    const recurs = (incident.links ?? []).find((link) => link.kind === 'recurrenceOf');
+    if (recurs !== undefined) questions.push(`This is a recurrence of ${recurs.incidentId}; why did its fix not prevent this one?`);
     if (incident.reopenCount > 0) questions.push(`The incident was reopened ${String(incident.reopenCount)} time(s); why did the first fix not hold?`);
   }
 
@@ -263,6 +265,7 @@ export function buildPostmortem(
     wentPoorly: [...(options.wentPoorly ?? [])],
     gotLucky: [...(options.gotLucky ?? [])],
     actionItems,
+    links: (incident.links ?? []).map((link) => ({ kind: link.kind, incidentId: link.incidentId, at: link.at })),
     reporting,
     openQuestions: questions,
     ...(review === undefined

@@ -1,3 +1,4 @@
+import type { IncidentLinkKind } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { PhaseName, Postmortem, PostmortemReportPhase } from './types.js';
 import { formatDurationCompact } from '../../kernel/timeFormat.js';
@@ -320,6 +321,10 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
         ]),
   );
 
+  if (pm.links.length > 0) {
+    section('Related incidents', ...pm.links.map((link) => `- ${LINK_TITLES[link.kind]} ${e(link.incidentId)} _(${when(link.at)})_`));
+  }
+
   section('Open questions', ...(pm.openQuestions.length === 0 ? ['_None._'] : pm.openQuestions.map((q) => `- ${e(q)}`)));
 
   return `${out.join('\n').trimEnd()}\n`;
@@ -341,3 +346,14 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
 export function postmortemToJson(postmortem: Postmortem, space: number | string = 2): string {
   return JSON.stringify(postmortem, null, space);
 }
+
+/** How each link kind reads in front of the other incident's id. */
+const LINK_TITLES: Readonly<Record<IncidentLinkKind, string>> = {
+  relatesTo: 'Related to',
+  causedBy: 'Caused by',
+  causes: 'Caused',
+  parentOf: 'Parent of',
+  childOf: 'Part of',
+  recurrenceOf: 'A recurrence of',
+  recurredAs: 'Recurred as',
+};

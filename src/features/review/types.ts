@@ -1,3 +1,4 @@
+import type { IncidentLinkKind } from '../../model/incident.js';
 import type { ActorKind } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -180,6 +181,8 @@ export interface Postmortem {
   readonly wentPoorly: readonly string[];
   readonly gotLucky: readonly string[];
   readonly actionItems: readonly PostmortemActionItem[];
+  /** Links to other incidents (`engine.link`, recurrences), oldest first. Empty when there are none. */
+  readonly links: readonly { readonly kind: IncidentLinkKind; readonly incidentId: string; readonly at: string }[];
   readonly openQuestions: readonly string[];
   readonly review?: { readonly owner?: string; readonly startedAt: string; readonly completedAt?: string; readonly summary?: string };
   /** Regulatory reporting: each clock started on the incident, and the deadlines that were missed. Empty lists when there were none. */

@@ -226,6 +226,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   POSTGRES_RECORDS_MIGRATION,
+  {
+    version: 7,
+    name: 'incidents by dedup key',
+    // The newest incident opened with a key, in any status: ingest links an alert that fires
+    // again after its incident closed to it. A partial index: incidents without a key need none.
+    sql: (s) => `
+      CREATE INDEX IF NOT EXISTS incidentkit_incidents_dedup_key ON ${s}.incidentkit_incidents (tenant_id, dedup_key, detected_at DESC, id DESC)
+        WHERE dedup_key IS NOT NULL;
+    `,
+  },
 ];
 
 const NEWEST = /* @__PURE__ */ (() => POSTGRES_MIGRATIONS.at(-1)?.version ?? 0)();

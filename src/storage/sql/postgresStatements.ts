@@ -73,6 +73,12 @@ export function postgresStatements(s: string) {
       FROM ${openKeys} k JOIN ${incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
       WHERE k.tenant_id = $1 AND k.dedup_key = $2 AND i.is_open
       ORDER BY k.own DESC LIMIT 1`,
+    // The newest incident opened with the key, in any status: one seek of the partial index.
+    latestByDedupKey: `
+      SELECT i.incident::text AS incident, ${counters('i')}, ${items('i')} AS items
+      FROM ${incidents} i
+      WHERE i.tenant_id = $1 AND i.dedup_key = $2 AND i.dedup_key IS NOT NULL
+      ORDER BY i.detected_at DESC, i.id DESC LIMIT 1`,
     // The same lookup, without reading the projection: ingest reuses one it read at this version.
     openVersionByDedupKey: `
       SELECT i.id, i.version

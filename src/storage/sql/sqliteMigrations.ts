@@ -207,6 +207,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   SQLITE_RECORDS_MIGRATION,
+  {
+    version: 7,
+    name: 'incidents by dedup key',
+    // The newest incident opened with a key, in any status: ingest links an alert that fires
+    // again after its incident closed to it. A partial index: incidents without a key need none.
+    sql: (p) => `
+      CREATE INDEX IF NOT EXISTS "${p}incidents_dedup_key" ON "${p}incidents" (tenant_id, dedup_key, detected_at DESC, id DESC)
+        WHERE dedup_key IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -111,6 +111,7 @@ export interface SqliteStatements {
   readonly list: (shape: ListShape) => S<Named, ListRow>;
   readonly openByDedupKey: S<[string, string], { incident: string }>;
   readonly openVersionByDedupKey: S<[string, string], { id: string; version: number }>;
+  readonly latestByDedupKey: S<[string, string], { incident: string }>;
   readonly heldAlertKeys: S<[string, string], { dedup_key: string }>;
   readonly holdKey: S<[string, string, number, string]>;
   readonly handOverKey: S<[string, string, string]>;
@@ -231,6 +232,12 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
       `SELECT i.incident FROM ${t.openKeys} k JOIN ${t.incidents} i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id
        WHERE k.tenant_id = ? AND k.dedup_key = ? AND i.is_open = 1
        ORDER BY k.own DESC LIMIT 1`,
+    ),
+    // The newest incident opened with the key, in any status: one seek of the partial index.
+    latestByDedupKey: db.prepare<[string, string], { incident: string }>(
+      `SELECT incident FROM ${t.incidents} INDEXED BY "${prefix}incidents_dedup_key"
+       WHERE tenant_id = ? AND dedup_key = ? AND dedup_key IS NOT NULL
+       ORDER BY detected_at DESC, id DESC LIMIT 1`,
     ),
     // The same lookup, without reading the projection: ingest reuses one it read at this version.
     openVersionByDedupKey: db.prepare<[string, string], { id: string; version: number }>(

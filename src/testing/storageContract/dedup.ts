@@ -91,6 +91,49 @@ export const dedupChecks = {
     for (const key of ['k_0', 'k_149', 'k_new', 'own']) expect(await s.findOpenByDedupKey(TENANT, key)).toBeUndefined();
   },
 
+  'dedup: an open incident whose keys a recurrence took over (a recurredAs link) holds none of them': async ({ store: s, expect, build, declare }) => {
+    const grouped = withAlerts(await build.declare({ id: 'inc_1', dedupKey: 'own', at: t(0) }), [alert('fp1', 'alert-key')]);
+    await s.commit(grouped);
+    const other = withAlerts(await build.declare({ id: 'inc_2', at: t(500) }), [alert('fp1', 'alert-key', t(500))]);
+    await s.commit(other);
+    expect((await s.findOpenByDedupKey(TENANT, 'alert-key'))?.id).toBe('inc_1');
+    // The commit that records the link: the incident stays open (resolved) but lets go of every key.
+    const noted = await build.note(stateOf(grouped), 'recurred', t(1000));
+    const links = [{ kind: 'recurredAs' as const, incidentId: 'inc_3', at: t(1000) }];
+    const linked = { ...noted, incident: { ...noted.incident, links }, snapshot: { ...noted.snapshot, context: { ...noted.snapshot.context, links } } };
+    await s.commit(linked);
+    expect((await s.load(TENANT, 'inc_1'))?.incident.links).toEqual(links);
+    expect(await s.findOpenByDedupKey(TENANT, 'own')).toBeUndefined();
+    // An alert key passes to the next open incident with an alert of that key.
+    expect((await s.findOpenByDedupKey(TENANT, 'alert-key'))?.id).toBe('inc_2');
+    const recurrence = await declare({ id: 'inc_3', dedupKey: 'own', at: t(2000) });
+    expect((await s.findOpenByDedupKey(TENANT, 'own'))?.id).toBe('inc_3');
+    // Later commits of the linked incident do not take the keys back.
+    await s.commit(withAlerts(await build.note(stateOf(linked, stateOf(grouped)), 'still linked', t(3000)), [alert('fp2', 'late-key', t(3000))]));
+    expect((await s.findOpenByDedupKey(TENANT, 'own'))?.id).toBe(recurrence.incident.id);
+    expect(await s.findOpenByDedupKey(TENANT, 'late-key')).toBeUndefined();
+    expect((await s.list(TENANT, { limit: 10, open: true })).items.map((i) => i.id).sort()).toEqual(['inc_1', 'inc_2', 'inc_3']);
+  },
+
+  'dedup: findLatestByDedupKey (optional) returns the newest incident opened with the key, in any status': async ({ store: s, expect, declare, apply }) => {
+    const latest = s.findLatestByDedupKey?.bind(s);
+    // Optional: without it, ingest opens a closed incident's recurrence unlinked.
+    if (latest === undefined) return;
+    expect(await latest(TENANT, 'k')).toBeUndefined();
+    const first = await declare({ id: 'inc_1', dedupKey: 'k', at: t(0) });
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_1');
+    await apply(first, t(1000), (engine, id) => engine.cancel(id, { reason: 'false_positive', actor: alice }));
+    expect((await latest(TENANT, 'k'))?.status).toBe('canceled');
+    await declare({ id: 'inc_0', dedupKey: 'k', at: t(2000) });
+    await declare({ id: 'inc_9', dedupKey: 'other', at: t(3000) });
+    await declare({ id: 'inc_8', at: t(4000) });
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_0');
+    expect(await latest(OTHER_TENANT, 'k')).toBeUndefined();
+    await declare({ id: 'inc_2', dedupKey: 'k', at: t(5000), tenantId: OTHER_TENANT });
+    expect((await latest(OTHER_TENANT, 'k'))?.id).toBe('inc_2');
+    expect((await latest(TENANT, 'k'))?.id).toBe('inc_0');
+  },
+
   'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns': async ({ store: s, expect, build, declare, note, apply }) => {
     const probe = s.findOpenVersionByDedupKey?.bind(s);
     // Optional: an adapter without it is read in full by ingest; with it, it must agree everywhere.

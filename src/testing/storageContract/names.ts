@@ -19,6 +19,8 @@ export const STORAGE_CONTRACT_TESTS = [
   'dedup: the key is free again once its incident is closed or canceled',
   'dedup: an open incident is also found by the keys of its alerts',
   'dedup: an open incident is found by the key of any of its alerts, not only the 100 it carries',
+  'dedup: an open incident whose keys a recurrence took over (a recurredAs link) holds none of them',
+  'dedup: findLatestByDedupKey (optional) returns the newest incident opened with the key, in any status',
   'dedup: findOpenVersionByDedupKey (optional) names the incident and version findOpenByDedupKey returns',
   'signals: recorded counts are merged into every read and survive later commits',
   'signals: countFirings counts the firings in the window, one at a time',
