@@ -38,7 +38,9 @@ import ts from 'typescript';
  * checks beyond the newest 100, `verifyTimeline` of alert rows, the memory store's alert rows),
  * with some headroom; 46 3xx with on-call in the engine (issue 18: +6.3 kB measured), 46 655 with
  * notifications to people (`recipients`, `contacts`: +0.35 kB), 48 154 with hand-off notices
- * (+1.5 kB: the notice planner, notices in the dispatcher, the console and webhook notifiers). On-call is a
+ * (+1.5 kB: the notice planner, notices in the dispatcher, the console and webhook notifiers),
+ * 50 842 after issue 19's first merges (`NOBODY_PAGED` and escalations resolved by hand, change
+ * events linked at declare, re-fires that reopen or open a linked recurrence, typed links). On-call is a
  * built-in feature (`engine.schedules`, escalation levels that page a schedule when they fire, the
  * schedule routes), so the typical import now carries the schedule arithmetic (`defineSchedule`'s
  * schema, `whoIsOnCall`/`renderSchedule` segments, `toICalendar`, ~12 kB minified) and its wiring
@@ -47,7 +49,7 @@ import ts from 'typescript';
  * without code splitting, as many hosts do, so an `import()` is inlined. The goal of issue 17 is
  * {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when the bundle shrinks.
  */
-const BUDGET = 48_500;
+const BUDGET = 51_500;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */
