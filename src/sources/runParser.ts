@@ -8,7 +8,12 @@ import { readTimestamp, type EpochUnit } from './time.js';
 import { hasNul, NUL_MESSAGE } from '../model/primitives.js';
 
 /** A severity level given in options: it becomes the text of signals, so it holds no NUL either. */
-const levelOption = /* @__PURE__ */ z.string().min(1).max(64).refine((level) => !hasNul(level), { message: NUL_MESSAGE });
+const levelOption = /* @__PURE__ */ z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((level) => !hasNul(level), { message: NUL_MESSAGE })
+  .refine((level) => level.trim() !== '', { message: 'A severity level must not be blank.' });
 
 /**
  * Options every parser takes.

@@ -129,6 +129,9 @@ describe('parseAlertmanager options', () => {
 
   it('refuses invalid options with a ConfigError', () => {
     expect(() => parseAlertmanager(loadFixture('alertmanager-webhook-v4.json'), { defaultSeverity: '' })).toThrow(ConfigError);
+    // A blank level would make a signal without a severity (found by the parser fuzz test, CloudWatch).
+    expect(() => parseAlertmanager(loadFixture('alertmanager-webhook-v4.json'), { defaultSeverity: '  \n\t ' })).toThrow(/defaultSeverity: A severity level must not be blank/);
+    expect(() => parseAlertmanager(loadFixture('alertmanager-webhook-v4.json'), { severityMap: { critical: ' ' } })).toThrow(/severityMap\.critical: A severity level must not be blank/);
   });
 });
 
