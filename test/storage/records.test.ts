@@ -29,15 +29,15 @@ async function refusedPaths(run: () => Promise<unknown>): Promise<string[]> {
 describe('requireRecords', () => {
   it('refuses a store without record methods with CONFIG_INVALID naming what is missing', async () => {
     const store = memoryStore();
-    // A store as adapters were written before records: every method but the four.
+    // A store as adapters were written before records: every method but the five.
     const without = (kept: readonly string[]): StorageAdapter =>
       Object.fromEntries(Object.entries(store).filter(([name]) => kept.includes(name) || !(RECORD_METHODS as readonly string[]).includes(name))) as unknown as StorageAdapter;
     const none = await thrown(() => Promise.resolve().then(() => requireRecords(without([]), 'engine.schedules.put')));
     expect(isIncidentKitError(none, 'CONFIG_INVALID')).toBe(true);
-    expect((none as Error).message).toMatch(/engine\.schedules\.put .*'memory' lacks putRecord\(\), getRecord\(\), listRecords\(\), recordHistory\(\)/);
+    expect((none as Error).message).toMatch(/engine\.schedules\.put .*'memory' lacks putRecord\(\), getRecord\(\), listRecords\(\), recordHistory\(\), setRecordTimers\(\)/);
     const partial = await thrown(() => Promise.resolve().then(() => requireRecords(without(['putRecord']), 'routing')));
-    expect((partial as Error).message).toMatch(/lacks getRecord\(\), listRecords\(\), recordHistory\(\)\./);
-    expect(RECORD_METHODS).toEqual(['putRecord', 'getRecord', 'listRecords', 'recordHistory']);
+    expect((partial as Error).message).toMatch(/lacks getRecord\(\), listRecords\(\), recordHistory\(\), setRecordTimers\(\)\./);
+    expect(RECORD_METHODS).toEqual(['putRecord', 'getRecord', 'listRecords', 'recordHistory', 'setRecordTimers']);
   });
 
   it('passes a valid write through and returns what the store wrote', async () => {
