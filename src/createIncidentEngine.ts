@@ -5,13 +5,14 @@ import { changesFeature } from './features/changes/changesFeature.js';
 import { classificationFeature, typeSeverityLevels } from './features/classification/classificationFeature.js';
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import { complianceFeature } from './features/compliance/complianceFeature.js';
+import { heartbeatsFeature } from './features/heartbeats/heartbeatsFeature.js';
 import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
-import type { IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
+import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
-function builtInFeatures(options: IncidentEngineOptions) {
+function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<IncidentEngine, 'ingest'>) {
   return [
     classificationFeature(options),
     complianceFeature(options),
@@ -19,6 +20,8 @@ function builtInFeatures(options: IncidentEngineOptions) {
     notificationsFeature(options),
     oncallFeature(options),
     changesFeature(options),
+    // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
+    heartbeatsFeature(() => (signals) => engine().ingest(signals)),
   ] as const;
 }
 
@@ -48,7 +51,11 @@ export function createIncidentEngine<
   const Types extends readonly AnyIncidentType[] = readonly [],
   const Features extends readonly AnyIncidentFeature[] = readonly [],
 >(options: IncidentEngineOptions & { readonly types?: Types; readonly features?: Features }): IncidentEngineWithFeatures<Types, Features> {
-  const builtIns = builtInFeatures(options);
+  const late: { engine?: Pick<IncidentEngine, 'ingest'> } = {};
+  const builtIns = builtInFeatures(options, () => {
+    if (late.engine === undefined) throw new Error('The engine is used before createIncidentEngine returned (a bug).');
+    return late.engine;
+  });
   const own = options.features ?? [];
   const core: EngineCore = createEngineCore({ ...options, listLevels: typeSeverityLevels(options.types) }, [...builtIns, ...own]);
   const parts = (name: string) => core.features.find((f) => f.feature.name === name)?.parts.api;
@@ -58,6 +65,7 @@ export function createIncidentEngine<
     ...builtIns.map((feature) => parts(feature.name)),
     { features },
   ) as IncidentEngineWithFeatures<Types, Features>;
+  late.engine = engine;
   Object.defineProperty(engine, FEATURE_ROUTES, { value: core.features.flatMap((f) => f.parts.routes ?? []), enumerable: false });
   return engine;
 }

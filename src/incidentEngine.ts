@@ -6,6 +6,7 @@ import type { ClassificationApi, ClassificationOptions, DeclareInput } from './f
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import type { ComplianceApi, ComplianceOptions } from './features/compliance/complianceFeature.js';
 import type { NotificationsApi, NotificationsOptions } from './features/notifications/notificationsFeature.js';
+import type { HeartbeatsFeatureApi } from './features/heartbeats/heartbeatsFeature.js';
 import type { OncallApi } from './features/oncall/oncallFeature.js';
 import type { ReviewApi } from './features/review/reviewFeature.js';
 
@@ -38,7 +39,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     ComplianceApi,
     NotificationsApi,
     OncallApi,
-    ChangesFeatureApi {
+    ChangesFeatureApi,
+    HeartbeatsFeatureApi {
   /**
    * Declares a new incident in `triage`.
    *

@@ -580,3 +580,14 @@ export {
   type RecentChangesQuery,
   type RecordChangeInput,
 } from './features/changes/changesFeature.js';
+// Heartbeats: dead man's switches for jobs that must check in (issue 19).
+export {
+  HEARTBEAT_RECORD_KIND,
+  type Heartbeat,
+  type HeartbeatBeat,
+  type HeartbeatDuration,
+  type HeartbeatInput,
+  type HeartbeatsApi,
+  type HeartbeatsFeatureApi,
+  type StoredHeartbeat,
+} from './features/heartbeats/heartbeatsFeature.js';

@@ -101,10 +101,11 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * Every action `authorize` is asked about, in a fixed order: `declare`, `importIncident` and
  * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, `read` for reads, then
  * `schedule.write` and `schedule.read` for on-call schedules (`engine.schedules`, no incident), then
- * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident).
+ * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident), then
+ * `heartbeat.write`, `heartbeat.read` and `heartbeat.beat` for heartbeats (`engine.heartbeats`, no incident).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands
