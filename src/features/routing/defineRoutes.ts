@@ -52,30 +52,51 @@ const value = (max: number) =>
 const setText = (max: number) =>
   value(max).refine((v) => v.trim().length > 0, { message: 'Must not be empty or blank.' });
 
-// zod's optional `flags` output is `string | undefined`; the parsed value is copied without undefined keys.
+const CONDITION_MESSAGE =
+  'A condition is { field, equals }, { field, in }, { field, matches, flags? }, { field, exists }, { all: [...] }, { any: [...] } or { not }.';
+const LEAF_KEYS = ['equals', 'in', 'matches', 'exists'] as const;
+const BRANCH_KEYS = ['all', 'any', 'not', ...LEAF_KEYS] as const;
+
+/**
+ * The schemas of each kind of condition, chosen by key rather than tried as a union, so an
+ * error names the bad field itself (`when.all.0.matches`) instead of "no branch matched".
+ */
+const branches = /* @__PURE__ */ (() => ({
+  equals: z.strictObject({ field: fieldSchema, equals: value(LIMITS.text) }),
+  in: z.strictObject({
+    field: fieldSchema,
+    in: z.array(value(LIMITS.text)).min(1, 'List at least one value.').max(ROUTING_LIMITS.inValues, `At most ${String(ROUTING_LIMITS.inValues)} values.`),
+  }),
+  matches: z.strictObject({
+    field: fieldSchema,
+    matches: z.string().min(1, 'Give a pattern.').max(ROUTING_LIMITS.pattern, `A pattern may have at most ${String(ROUTING_LIMITS.pattern)} characters.`),
+    flags: z
+      .string()
+      .regex(/^[imsu]{0,4}$/, 'Flags may only be i, u, s and m.')
+      .refine((f) => new Set(f).size === f.length, { message: 'A flag may appear only once.' })
+      .optional(),
+  }),
+  exists: z.strictObject({ field: fieldSchema, exists: z.boolean() }),
+  all: z.strictObject({ all: z.array(z.lazy(() => conditionSchema)) }),
+  any: z.strictObject({ any: z.array(z.lazy(() => conditionSchema)).min(1, 'An any needs at least one condition.') }),
+  not: z.strictObject({ not: z.lazy(() => conditionSchema) }),
+}))();
+
 const conditionSchema: z.ZodType<RouteCondition> = /* @__PURE__ */ (() =>
-  z.lazy((): z.ZodType<RouteCondition> =>
-    z.union([
-      z.strictObject({ field: fieldSchema, equals: value(LIMITS.text) }),
-      z.strictObject({
-        field: fieldSchema,
-        in: z.array(value(LIMITS.text)).min(1, 'List at least one value.').max(ROUTING_LIMITS.inValues, `At most ${String(ROUTING_LIMITS.inValues)} values.`),
-      }),
-      z.strictObject({
-        field: fieldSchema,
-        matches: z.string().min(1, 'Give a pattern.').max(ROUTING_LIMITS.pattern, `A pattern may have at most ${String(ROUTING_LIMITS.pattern)} characters.`),
-        flags: z
-          .string()
-          .regex(/^[imsu]{0,4}$/, 'Flags may only be i, u, s and m.')
-          .refine((f) => new Set(f).size === f.length, { message: 'A flag may appear only once.' })
-          .optional(),
-      }),
-      z.strictObject({ field: fieldSchema, exists: z.boolean() }),
-      z.strictObject({ all: z.array(conditionSchema) }),
-      z.strictObject({ any: z.array(conditionSchema).min(1, 'An any needs at least one condition.') }),
-      z.strictObject({ not: conditionSchema }),
-    ]) as unknown as z.ZodType<RouteCondition>,
-  ))();
+  z.unknown().transform((input, ctx): RouteCondition => {
+    const kinds = typeof input === 'object' && input !== null && !Array.isArray(input) ? BRANCH_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(input, key)) : [];
+    const kind = kinds[0];
+    if (kind === undefined || kinds.length > 1) {
+      ctx.addIssue({ code: 'custom', message: kinds.length > 1 ? `A condition has one of ${kinds.join(', ')}, not several.` : CONDITION_MESSAGE });
+      return z.NEVER;
+    }
+    const result = branches[kind].safeParse(input);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
+    return result.data as RouteCondition;
+  }))();
 
 const templateSchema = /* @__PURE__ */ (() => value(ROUTING_LIMITS.template).superRefine((template, ctx) => {
   const parts = splitTemplate(template);
@@ -168,6 +189,10 @@ function judge(pattern: string, flags: string): string | null {
   } catch (error) {
     return `Not a valid regular expression: ${error instanceof Error ? error.message : String(error)}.`;
   }
+  if (flags.includes('i') && flags.includes('u')) {
+    // redos-detector cannot analyse the two together; refusing is the only sound answer.
+    return 'The flags i and u together cannot be checked for catastrophic backtracking; use only one of them.';
+  }
   let safe: boolean;
   let why = '';
   try {
@@ -180,14 +205,14 @@ function judge(pattern: string, flags: string): string | null {
     });
     safe = result.safe;
     if (result.error === 'hitMaxSteps') why = ' (it is too complex to prove safe)';
-  } catch {
+  } catch (error) {
     // Back-references and other constructs the detector cannot analyse: refuse rather than guess.
     safe = false;
-    why = ' (it uses a construct that cannot be proven safe, e.g. a back-reference)';
+    why = ` (it cannot be analysed: ${error instanceof Error ? error.message.split('\n')[0] ?? '' : 'unsupported construct'})`;
   }
   if (safe) return null;
   return (
-    `The pattern /${pattern}/ can backtrack catastrophically on some inputs${why}, so it is refused. ` +
+    `The pattern /${pattern}/ may backtrack catastrophically on some inputs${why}, so it is refused. ` +
     'Avoid nested or overlapping repetition such as (a+)+, (a|a)* or .*x.*; prefer anchors (^…$), ' +
     'negated classes such as [^,]*, or several conditions combined with all.'
   );
@@ -221,8 +246,9 @@ function freezeDeep<T>(input: T): T {
  * Every `matches` pattern is checked with `redos-detector`: a pattern that could backtrack
  * catastrophically, or whose safety cannot be proven within a fixed amount of work, is refused.
  * The check is conservative: an unanchored pattern is searched for at every position, so
- * `.*error.*` or `\s+$` are refused too (write `error` or `\s+\S*$`-free forms instead). A
- * pattern searches at most the first 4 096 characters of a value.
+ * `.*error.*` or `\s+$` are refused too (write `error` instead of `.*error.*`). The flags `i` and
+ * `u` together cannot be analysed and are refused. A pattern searches at most the first 4 096
+ * characters of a value.
  *
  * Passing a value `defineRoutes` returned gives it back unchanged; a `JSON.parse`d copy is
  * validated again.
@@ -244,7 +270,7 @@ function freezeDeep<T>(input: T): T {
  * console.log(routes.rules.length); // 3
  * ```
  * @throws ValidationError (`VALIDATION_FAILED`) with the path of each bad field, e.g.
- * `[1, 'when', 'matches']` for a pattern that can backtrack catastrophically: an unknown field, a
+ * `[1, 'when', 'matches']` for a pattern that may backtrack catastrophically: an unknown field, a
  * duplicate rule id, an empty `any`, too many or too deeply nested conditions, an invalid pattern
  * or flag, a malformed template, a threshold count below 1.
  */
