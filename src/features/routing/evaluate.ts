@@ -71,7 +71,8 @@ export interface RuleExplanation {
   readonly checks?: readonly ConditionCheck[];
   /**
    * For `not-matched`: the leaf conditions that made the rule fail — a false leaf the rule
-   * needed true, or a true leaf under a `not` (what to change for the rule to match).
+   * needed true, or a true leaf (or an empty `all`) under a `not`: what would have to change
+   * for the rule to match.
    */
   readonly failed?: readonly ConditionCheck[];
   /** What the rule set, templates rendered (only for `matched`). */
@@ -282,6 +283,8 @@ function blame(condition: RouteCondition, path: string, want: boolean, byPath: R
   const node = byPath.get(path);
   if (node === undefined || node.passed === want) return;
   if ('not' in condition) blame(condition.not, `${path}.not`, !want, byPath, out);
+  // An empty `all` (always true) under a `not` is itself what failed.
+  else if ('all' in condition && condition.all.length === 0) out.push(node);
   else if ('all' in condition) condition.all.forEach((inner, i) => { blame(inner, `${path}.all.${String(i)}`, want, byPath, out); });
   else if ('any' in condition) condition.any.forEach((inner, i) => { blame(inner, `${path}.any.${String(i)}`, want, byPath, out); });
   else out.push(node);
