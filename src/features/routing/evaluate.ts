@@ -100,17 +100,83 @@ function regexOf(condition: { readonly matches: string; readonly flags?: string 
   return regex;
 }
 
-function test(condition: RouteCondition, signal: Signal): boolean {
+/** A compiled condition: a closure per node, so routing a signal is a few monomorphic calls per rule. */
+type Predicate = (signal: Signal) => boolean;
+
+/** Reads one field; labels and annotations by own key only (inherited members are never strings). */
+function accessor(field: string): (signal: Signal) => string | undefined {
+  if (field.startsWith('labels.') || field.startsWith('annotations.')) {
+    const labels = field.startsWith('labels.');
+    const key = field.slice(labels ? 7 : 12);
+    return (signal) => {
+      const record = labels ? signal.labels : signal.annotations;
+      const value = record[key];
+      return typeof value === 'string' && Object.prototype.hasOwnProperty.call(record, key) ? value : undefined;
+    };
+  }
+  return (signal) => {
+    const value = (signal as unknown as Readonly<Record<string, unknown>>)[field];
+    return typeof value === 'string' ? value : undefined;
+  };
+}
+
+function compile(condition: RouteCondition): Predicate {
   if ('all' in condition) {
-    for (const inner of condition.all) if (!test(inner, signal)) return false;
-    return true;
+    const parts = condition.all.map(compile);
+    return (signal) => {
+      for (const part of parts) if (!part(signal)) return false;
+      return true;
+    };
   }
   if ('any' in condition) {
-    for (const inner of condition.any) if (test(inner, signal)) return true;
-    return false;
+    const parts = condition.any.map(compile);
+    return (signal) => {
+      for (const part of parts) if (part(signal)) return true;
+      return false;
+    };
   }
-  if ('not' in condition) return !test(condition.not, signal);
-  return testLeaf(condition, fieldValue(signal, condition.field));
+  if ('not' in condition) {
+    const inner = compile(condition.not);
+    return (signal) => !inner(signal);
+  }
+  const get = accessor(condition.field);
+  if ('exists' in condition) {
+    const want = condition.exists;
+    return (signal) => (get(signal) !== undefined) === want;
+  }
+  if ('equals' in condition) {
+    const want = condition.equals;
+    return (signal) => get(signal) === want;
+  }
+  if ('in' in condition) {
+    const values = new Set(condition.in);
+    return (signal) => {
+      const value = get(signal);
+      return value !== undefined && values.has(value);
+    };
+  }
+  const regex = regexOf(condition);
+  return (signal) => {
+    const value = get(signal);
+    return value !== undefined && regex.test(value.length > ROUTING_LIMITS.matchInput ? value.slice(0, ROUTING_LIMITS.matchInput) : value);
+  };
+}
+
+/** Each rule's compiled `when`, per `Routes` value (frozen, so compiling once is enough). */
+const compiled = new WeakMap<Routes, readonly CompiledRule[]>();
+
+interface CompiledRule {
+  readonly rule: RouteRule;
+  readonly when: Predicate;
+}
+
+function predicatesOf(routes: Routes): readonly CompiledRule[] {
+  let predicates = compiled.get(routes);
+  if (predicates === undefined) {
+    predicates = routes.rules.map((rule) => ({ rule, when: compile(rule.when) }));
+    compiled.set(routes, predicates);
+  }
+  return predicates;
 }
 
 function testLeaf(condition: Exclude<RouteCondition, { all: unknown } | { any: unknown } | { not: unknown }>, value: string | undefined): boolean {
@@ -121,9 +187,17 @@ function testLeaf(condition: Exclude<RouteCondition, { all: unknown } | { any: u
   return regexOf(condition).test(value.length > ROUTING_LIMITS.matchInput ? value.slice(0, ROUTING_LIMITS.matchInput) : value);
 }
 
+/** Split templates by text: a rule renders the same template for every signal. */
+const templates = new Map<string, ReturnType<typeof splitTemplate>>();
+
 /** Renders a validated template for `signal`; `undefined` when the result is blank. @internal */
 export function renderTemplate(template: string, signal: Signal): string | undefined {
-  const parts = splitTemplate(template);
+  let parts = templates.get(template);
+  if (parts === undefined) {
+    parts = splitTemplate(template);
+    if (templates.size >= 10_000) templates.clear();
+    templates.set(template, parts);
+  }
   // defineRoutes refused malformed templates, so this never happens for a defined route.
   if (typeof parts === 'string') return undefined;
   let out = parts.literals[0] ?? '';
@@ -243,8 +317,8 @@ export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
   requireRoutes(routes, 'routeSignal');
   const matched: string[] = [];
   const acc: Accumulator = { setBy: {} };
-  for (const rule of routes.rules) {
-    if (!test(rule.when, signal)) continue;
+  for (const { rule, when } of predicatesOf(routes)) {
+    if (!when(signal)) continue;
     matched.push(rule.id);
     apply(acc, rule, actionsOf(rule, signal));
     if (!rule.continue) break;
