@@ -25,7 +25,7 @@ import {
 
 const TEXT_FIELDS: ReadonlySet<string> = new Set(SIGNAL_TEXT_FIELDS);
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const FIELD_MESSAGE = `Name a signal field: one of ${SIGNAL_TEXT_FIELDS.join(', ')}, or labels.<name> / annotations.<name>.`;
+const FIELD_MESSAGE = /* @__PURE__ */ (() => `Name a signal field: one of ${SIGNAL_TEXT_FIELDS.join(', ')}, or labels.<name> / annotations.<name>.`)();
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const NAME_MESSAGE = 'Names start with a letter and hold letters, digits, . _ or - (at most 64).';
 /** Work the ReDoS proof may do per pattern: deterministic, unlike a time limit. */
