@@ -11,16 +11,8 @@
  * @packageDocumentation
  */
 export { defineRoutes } from './defineRoutes.js';
-export {
-  explainRoute,
-  routeSignal,
-  type ConditionCheck,
-  type RouteActionName,
-  type RouteDecision,
-  type RoutedGroup,
-  type RouteExplanation,
-  type RuleExplanation,
-} from './evaluate.js';
+export { routeSignal, type RouteActionName, type RouteDecision, type RoutedGroup } from './evaluate.js';
+export { explainRoute, type ConditionCheck, type RouteExplanation, type RuleExplanation } from './explainRoute.js';
 export {
   isDefinedRoutes,
   ROUTING_LIMITS,
