@@ -120,6 +120,24 @@ export default {
       },
     },
     {
+      name: 'redos-detector-only-in-define-routes',
+      severity: 'error',
+      comment:
+        'redos-detector belongs to the incidentkit/routing entry only: import it in src/features/routing/defineRoutes.ts, ' +
+        'and import that module only from src/features/routing/index.ts (the core entry may pull in only xstate, zod and mitt).',
+      from: { path: '^src/', pathNot: '^src/features/routing/defineRoutes\\.ts$' },
+      to: { path: '(^|/)node_modules/redos-detector/' },
+    },
+    {
+      name: 'define-routes-only-from-the-routing-entry',
+      severity: 'error',
+      comment:
+        'src/features/routing/defineRoutes.ts loads redos-detector: only the incidentkit/routing entry (src/features/routing/index.ts) ' +
+        'may import it; the engine and the core entry use the evaluator (evaluate.ts, routes.ts) instead.',
+      from: { path: '^src/', pathNot: '^src/features/routing/(index|defineRoutes)\\.ts$' },
+      to: { path: '^src/features/routing/defineRoutes\\.ts$' },
+    },
+    {
       name: 'src-files-belong-to-a-layer',
       severity: 'error',
       comment:

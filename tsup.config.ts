@@ -9,6 +9,7 @@ export default defineConfig({
     sqlite: 'src/storage/sqlite.ts',
     postgres: 'src/storage/postgres.ts',
     http: 'src/http/index.ts',
+    routing: 'src/features/routing/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.
@@ -19,5 +20,5 @@ export default defineConfig({
   platform: 'neutral',
   splitting: true,
   treeshake: true,
-  external: ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer'],
+  external: ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer', 'redos-detector'],
 });
