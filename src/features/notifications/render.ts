@@ -68,6 +68,19 @@ const PHASE_STATUS_TEXT: Readonly<Record<string, string>> = {
   filedLate: 'filed late',
 };
 
+/** The typed targets of an `ESCALATED` that resolved to nobody, as `schedule nights` or `role commander`. */
+function unreached(data: Readonly<Record<string, unknown>>): string[] {
+  const resolved = Array.isArray(data.resolved) ? (data.resolved as unknown[]) : [];
+  return resolved.flatMap((entry) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { target, userIds } = entry as { target?: unknown; userIds?: unknown };
+    if (!Array.isArray(userIds) || userIds.length > 0 || typeof target !== 'object' || target === null) return [];
+    const { kind, role, id } = target as { kind?: unknown; role?: unknown; id?: unknown };
+    const name = kind === 'role' ? role : id;
+    return typeof kind === 'string' && typeof name === 'string' ? [`${kind} ${name}`] : [];
+  });
+}
+
 /**
  * The built-in templates, one per stored event type, worded for IT operations and clinical
  * settings alike (no jargon such as "outage" or "deploy"; times in UTC).
@@ -109,6 +122,7 @@ export const defaultTemplates = {
           : `Nobody has acknowledged the incident yet, so it was escalated at ${formatTime(event.at)}` +
               (cycle !== undefined && cycle > 0 ? ` (repeat ${String(cycle)} of the escalation policy).` : '.'),
         targets.length > 0 && `Now notifying: ${targets.join(', ')}.`,
+        unreached(event.data).length > 0 && `Reached nobody: ${unreached(event.data).join(', ')}.`,
         // The last level's call to act is NOBODY_PAGED's own message, in the same commit.
         nobody && `Nobody could be paged at this level (nobody on call, or the role is unfilled)${event.data.exhausted === true ? ', and no level follows.' : '; the next level is paged at once.'}`,
         factsLine(incident),

@@ -34,6 +34,22 @@ describe('renderNotification', () => {
     expect(sampleNotification('NOBODY_PAGED').text).toContain(
       'The escalation policy ran out at 2026-01-01 10:20 UTC: level 2 (schedule payments-primary, role commander) reached nobody. Page someone by hand.',
     );
+    // An escalation whose typed targets resolved to nobody names them.
+    const gap = sampleNotification('ESCALATED');
+    const event = {
+      ...gap.event,
+      data: {
+        ...gap.event.data,
+        paged: ['u_ben'],
+        nobody: false,
+        resolved: [
+          { target: { kind: 'schedule', id: 'nights' }, userIds: [] },
+          { target: { kind: 'role', role: 'commander' }, userIds: [] },
+          { target: { kind: 'user', id: 'u_ben' }, userIds: ['u_ben'] },
+        ],
+      },
+    };
+    expect(defaultTemplates.ESCALATED({ incident: gap.incident, event, audience: 'internal' }).text).toContain('Reached nobody: schedule nights, role commander.');
     expect(sampleNotification('REMINDER_DUE').text).toContain('A status update is due for this SEV1 incident (every 30 min while it is open).');
     expect(sampleNotification('UPDATE_POSTED').text).toContain('for stakeholders');
     expect(sampleNotification('RESOLVED').text).toContain('25 min after impact began');
