@@ -22,6 +22,15 @@ import { markPostgresSuiteRan } from '../setup/postgres.js';
 import { startServer, type TestServer } from './server.js';
 
 const available = inject('alertmanager');
+
+/**
+ * Runs `"$@"` (Alertmanager) while process `$1` (this test process) lives: stops it when that
+ * process is gone (a killed vitest leaves no Alertmanager behind) or when this script gets SIGTERM.
+ */
+const WATCHED = `watch=$1; shift; "$@" & child=$!
+trap 'kill "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+while kill -0 "$watch" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
+kill "$child" 2>/dev/null; wait "$child"`;
 const TOKEN = 'am-webhook-token-5b1e';
 const ROUTING_KEY = 'a3c1e0d2b4f6489a9c7d5e3f1a2b4c6d';
 /** How long one step may take: Alertmanager flushes a group after group_wait / group_interval (1 s). */
@@ -79,9 +88,21 @@ describe.skipIf(available.bin === null)(`a real Alertmanager pages incidentkit${
     writeFileSync(join(dir, 'alertmanager.yml'), alertmanagerConfig(server.url));
     const port = await freePort();
     api = `http://127.0.0.1:${String(port)}`;
+    // Through a watcher, so Alertmanager stops with this test process even when vitest is killed.
     alertmanager = spawn(
-      available.bin ?? 'prometheus-alertmanager',
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${String(port)}`, '--cluster.listen-address=', '--log.level=warn'],
+      'bash',
+      [
+        '-c',
+        WATCHED,
+        'alertmanager-watch',
+        String(process.pid),
+        available.bin ?? 'prometheus-alertmanager',
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${String(port)}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     alertmanager.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
