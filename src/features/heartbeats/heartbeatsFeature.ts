@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError, isIncidentKitError } from '../../errors
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import { featureTimerId, type FeatureRoute, type IncidentFeature } from '../../engine/feature.js';
 import type { IngestResult } from '../../engine/ingestOptions.js';
-import { createCursorSeal } from '../../kernel/cursorSeal.js';
+import { sealedRecordPages } from '../../engine/recordPages.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import { formatDuration } from '../../kernel/timeFormat.js';
@@ -171,8 +171,7 @@ function createHeartbeats(core: EngineCore, ingest: () => (signals: readonly Sig
   const { tenantId } = core;
   const records = (subject: string): RecordStore => requireRecords(core.store, `engine.heartbeats.${subject}`);
   const serially = createKeyedQueue();
-  const cursors = createCursorSeal(core.cursorSecret);
-  const cursorContext = `${tenantId}\u0000${HEARTBEAT_RECORD_KIND}`;
+  const pages = sealedRecordPages({ tenantId, cursorSecret: core.cursorSecret, kind: HEARTBEAT_RECORD_KIND });
   const timerId = (id: string): string => featureTimerId('heartbeats', id);
 
   function deadlineTimer(heartbeat: Heartbeat, lastBeatAt: string): TimerRecord {
@@ -261,13 +260,8 @@ function createHeartbeats(core: EngineCore, ingest: () => (signals: readonly Sig
       const subject = 'heartbeats.list';
       const { actor, cursor, limit } = parseInput(schemas.list, query, subject);
       await core.authorize(actor ?? SYSTEM_ACTOR, 'heartbeat.read', undefined, {});
-      const storeCursor = cursor === undefined ? undefined : await cursors.open(cursor, cursorContext);
-      if (cursor !== undefined && storeCursor === undefined) {
-        throw new ValidationError(subject, [{ code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged.' }]);
-      }
-      const page = await records('list').listRecords(tenantId, HEARTBEAT_RECORD_KIND, storeCursor === undefined ? { limit } : { limit, cursor: storeCursor });
-      const items = page.items.map(stored);
-      return page.nextCursor === undefined ? { items } : { items, nextCursor: await cursors.seal(page.nextCursor, cursorContext) };
+      const page = await pages(records('list'), subject, { cursor, limit });
+      return { ...page, items: page.items.map(stored) };
     },
 
     async remove(id, options) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError, isIncidentKitError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { FeatureRoute, IncidentFeature } from '../../engine/feature.js';
-import { createCursorSeal } from '../../kernel/cursorSeal.js';
+import { sealedRecordPages } from '../../engine/recordPages.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -176,8 +176,7 @@ function createSchedules(core: EngineCore, planNotices: (schedule: Schedule) => 
   // Writes to one schedule from this process run one after the other, as commands on one incident do.
   const serially = createKeyedQueue();
   const records = (subject: string): RecordStore => requireRecords(core.store, `engine.schedules.${subject}`);
-  const cursors = createCursorSeal(core.cursorSecret);
-  const cursorContext = `${tenantId}\u0000${SCHEDULE_RECORD_KIND}`;
+  const pages = sealedRecordPages({ tenantId, cursorSecret: core.cursorSecret, kind: SCHEDULE_RECORD_KIND });
 
   async function read(subject: string, id: unknown, options: unknown): Promise<StoredSchedule> {
     const scheduleId = parseInput(schemas.id, id, `schedules.${subject}`);
@@ -259,16 +258,9 @@ function createSchedules(core: EngineCore, planNotices: (schedule: Schedule) => 
       const subject = 'schedules.list';
       const { actor, cursor, limit } = parseInput(schemas.list, query, subject);
       await core.authorize(actor ?? SYSTEM_ACTOR, 'schedule.read', undefined, {});
-      const storeCursor = cursor === undefined ? undefined : await cursors.open(cursor, cursorContext);
-      if (cursor !== undefined && storeCursor === undefined) {
-        throw new ValidationError(subject, [
-          { code: 'custom', path: ['cursor'], message: 'Unknown cursor; pass the nextCursor of a previous page unchanged (cursors are sealed with the engine’s cursorSecret).' },
-        ]);
-      }
-      const page = await records('list').listRecords(tenantId, SCHEDULE_RECORD_KIND, storeCursor === undefined ? { limit } : { limit, cursor: storeCursor });
-      const items = page.items.map(storedSchedule);
       // Sealed like incident cursors: bound to the tenant and this kind, refused when forged or another engine's.
-      return page.nextCursor === undefined ? { items } : { items, nextCursor: await cursors.seal(page.nextCursor, cursorContext) };
+      const page = await pages(records('list'), subject, { cursor, limit });
+      return { ...page, items: page.items.map(storedSchedule) };
     },
 
     async addOverride(id, override, options) {
