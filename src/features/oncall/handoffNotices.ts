@@ -50,9 +50,17 @@ function lastAnnounced(log: StoredRecord | undefined): number {
   return typeof value?.lastHandoffAt === 'string' ? Date.parse(value.lastHandoffAt) : Number.NEGATIVE_INFINITY;
 }
 
+/** A formatter per time zone: constructing one costs hundreds of µs (see kernel/timeZone.ts), and each notice formats two or three times. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** `Mon 9 Mar 2026, 09:00` in the schedule's time zone. */
 function localTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter.format(ms);
 }
 
 /**
