@@ -9,12 +9,13 @@ import type { NotificationsApi, NotificationsOptions } from './features/notifica
 import type { HeartbeatsFeatureApi } from './features/heartbeats/heartbeatsFeature.js';
 import type { OncallApi } from './features/oncall/oncallFeature.js';
 import type { ReviewApi } from './features/review/reviewFeature.js';
+import type { RoutingApi, SignalRoutingOptions } from './features/routing/routingFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
- * (notifications, classification, compliance, changes), plus the host's own `features`.
+ * (notifications, classification, compliance, changes, routing), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -40,7 +41,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     NotificationsApi,
     OncallApi,
     ChangesFeatureApi,
-    HeartbeatsFeatureApi {
+    HeartbeatsFeatureApi,
+    RoutingApi {
   /**
    * Declares a new incident in `triage`.
    *

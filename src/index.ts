@@ -35,6 +35,8 @@ export {
   type FeatureParts,
   type FeatureRoute,
   type IncidentFeature,
+  type SignalRoute,
+  type SignalRouter,
   type StorageCapability,
 } from './engine/feature.js';
 export type {
@@ -49,7 +51,7 @@ export type { NotificationsApi, NotificationsOptions } from './features/notifica
 export type { ReviewApi } from './features/review/reviewFeature.js';
 export { roleBasedPolicy, type RoleBasedPolicyOptions } from './engine/roleBasedPolicy.js';
 export type { RunWorkersOptions, WorkerHandle } from './engine/workers.js';
-export type { IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './engine/ingestOptions.js';
+export type { IngestCallOptions, IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './engine/ingestOptions.js';
 export {
   SIGNAL_STATUSES,
   parseSignal,
@@ -591,3 +593,17 @@ export {
   type HeartbeatsFeatureApi,
   type StoredHeartbeat,
 } from './features/heartbeats/heartbeatsFeature.js';
+// Routing rules and maintenance windows in the engine (issue 19); defineRoutes and the evaluator are in incidentkit/routing.
+export {
+  MAINTENANCE_RECORD_KIND,
+  ROUTES_RECORD_KIND,
+  type MaintenanceApi,
+  type MaintenanceWindowInput,
+  type RoutesApi,
+  type RoutesInForce,
+  type RoutesWriteOptions,
+  type RoutingApi,
+  type SignalRoutingOptions,
+  type RoutingReadOptions,
+  type StoredMaintenanceWindow,
+} from './features/routing/routingFeature.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, ForbiddenError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
+import { ConfigError, ForbiddenError, ValidationError, InvalidTransitionError, NotFoundError, isIncidentKitError } from '../errors.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { randomIds } from '../kernel/ids.js';
 import { createKeyedQueue } from '../kernel/keyedQueue.js';
@@ -397,6 +397,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return incident;
   }
 
+  async function prepareType(input: Parameters<EngineCore['prepareType']>[0]): ReturnType<EngineCore['prepareType']> {
+    for (const { parts: p } of parts) {
+      const prepared = await p.declare?.prepare?.(input);
+      if (prepared !== undefined) return prepared;
+    }
+    throw new ValidationError('declare', [
+      { code: 'unknown_type', path: ['type'], message: `Unknown incident type '${input.type}': this engine has no such incident type; pass it as createIncidentEngine({ types }).` },
+    ]);
+  }
+
   async function* scan(filter: ScanFilter = {}): AsyncGenerator<Incident> {
     let cursor: string | undefined;
     do {
@@ -444,10 +454,20 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     get features() {
       return parts;
     },
+    escalationPolicies: resolvedPolicies.escalationPolicies,
+    prepareType,
+    typeScale: (type) => {
+      for (const { parts: p } of parts) {
+        const found = p.declare?.typeScale?.(type);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    },
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
     ...(config.cursorSecret === undefined ? {} : { cursorSecret: config.cursorSecret }),
   };
   parts = features.map((feature) => ({ feature, parts: feature.setup(core) }));
+  for (const { parts: p } of parts) p.ready?.();
   // The policy frozen into untyped incidents, as every feature refined it (e.g. status labels).
   let policy = resolvedPolicies.snapshot;
   for (const { parts: p } of parts) if (p.policy !== undefined) policy = p.policy(policy);

@@ -7,8 +7,7 @@ import { withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { projectionDrift, replayAlerts } from '../lifecycle/projection.js';
 import { nextEscalation } from '../lifecycle/timers.js';
 import type { Actor } from '../model/actor.js';
-import type { AlertSummary, Incident, IncidentPolicySnapshot } from '../model/incident.js';
-import type { JsonValue } from '../model/primitives.js';
+import type { AlertSummary, Incident } from '../model/incident.js';
 import { checkSeverity } from '../model/severity.js';
 import type { StoredEvent } from '../model/event.js';
 import type { EventRange, Page } from '../storage/types.js';
@@ -96,21 +95,6 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     return seen === replayed.length;
   }
 
-  /** A typed `declare`, resolved by the feature that knows the type. */
-  async function prepareTyped(parsed: {
-    readonly type: string;
-    readonly severity: string;
-    readonly fields?: Readonly<Record<string, JsonValue>> | undefined;
-  }): Promise<{ readonly fields: Readonly<Record<string, JsonValue>>; readonly policy: IncidentPolicySnapshot }> {
-    for (const { parts } of core.features) {
-      const prepared = await parts.declare?.prepare?.(parsed);
-      if (prepared !== undefined) return prepared;
-    }
-    throw new ValidationError('declare', [
-      { code: 'unknown_type', path: ['type'], message: `Unknown incident type '${parsed.type}': this engine has no incident types; pass them as createIncidentEngine({ types }).` },
-    ]);
-  }
-
   return {
     link,
     tenantId,
@@ -121,7 +105,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       const typed = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type !== undefined;
       const parsed = typed ? parseInput(schemas.declareTyped, input, 'declare') : parseInput(schemas.declare, input, 'declare');
       await core.authorize(parsed.actor, 'declare', undefined, withoutActor(parsed));
-      const resolved = 'type' in parsed && parsed.type !== undefined ? await prepareTyped(parsed) : undefined;
+      const resolved = 'type' in parsed && parsed.type !== undefined ? await core.prepareType(parsed) : undefined;
       const at = now();
       if (parsed.startedAt !== undefined && parsed.startedAt > at) {
         throw new ValidationError('declare', [

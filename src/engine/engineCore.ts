@@ -1,5 +1,6 @@
 import type { Actor } from '../model/actor.js';
-import type { Incident } from '../model/incident.js';
+import type { EscalationPolicy, Incident, IncidentPolicySnapshot } from '../model/incident.js';
+import type { JsonValue } from '../model/primitives.js';
 import type { SeverityScale } from '../model/severity.js';
 import type { CommandSchemas } from './commands.js';
 import type { createEngineEmitter } from './emitter.js';
@@ -25,6 +26,20 @@ export interface EngineCore extends FeatureContext {
   readonly emitter: ReturnType<typeof createEngineEmitter>;
   /** The `similar` policy, when on. */
   readonly similar?: SimilarPolicy;
+  /** The named escalation policies (`policies.escalationPolicies`). */
+  readonly escalationPolicies: ReadonlyMap<string, EscalationPolicy>;
+  /**
+   * Resolves a typed incident's fields and policy with the feature that knows the type.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for an unknown type, a severity outside its scale or bad fields.
+   */
+  prepareType: (input: {
+    readonly type: string;
+    readonly severity: string;
+    readonly fields?: Readonly<Record<string, JsonValue>> | undefined;
+  }) => Promise<{ readonly fields: Readonly<Record<string, JsonValue>>; readonly policy: IncidentPolicySnapshot }>;
+  /** The severity scale of incident type `type`, or `undefined` when no feature knows the type. */
+  typeScale: (type: string) => SeverityScale | undefined;
   /** The secret list cursors are sealed with (absent: a random key of this engine). */
   readonly cursorSecret?: string;
   /** The set-up features, in the order they were given. */

@@ -10,6 +10,7 @@ import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { SeverityScale } from '../model/severity.js';
+import type { Signal } from '../model/signal.js';
 import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import type { ScanFilter } from './commands.js';
 import type { IncidentEngineEvents } from './emitter.js';
@@ -48,6 +49,7 @@ export interface CreateIncidentDraft {
         readonly source: string;
         readonly status: 'firing' | 'acknowledged' | 'resolved';
         readonly summary: string;
+        readonly rules?: readonly string[] | undefined;
       }
     | undefined;
 }
@@ -148,9 +150,37 @@ export interface DeclareHooks {
    * Runs before the commit, so it may read the store; a retry after a lost create race runs it again.
    */
   readonly history?: (input: IncidentMachineInput) => Promise<readonly LifecycleEventDraft[]>;
+  /** The severity scale of incident type `type`, or `undefined` when the type is not this feature's. */
+  readonly typeScale?: (type: string) => SeverityScale | undefined;
   /** Runs after the incident was created, as the declaring actor; returns the incident after its own changes. */
   readonly after?: (incident: Incident, actor: Actor) => Promise<Incident>;
 }
+
+/**
+ * What routing decided for one ingested signal: the signal as routed, and what ingest does with
+ * it besides (see {@link FeatureParts.router}).
+ */
+export interface SignalRoute {
+  /** The signal with the service, severity and dedup key the rules set. */
+  readonly signal: Signal;
+  /** The ids of the rules that matched, in order (recorded on what the signal creates or attaches). */
+  readonly rules: readonly string[];
+  /** Open nothing: the result is `suppressed`. */
+  readonly suppressed: boolean;
+  /** Why it was suppressed, e.g. `rule db-noise` or `maintenance mw_1`, when `suppressed`. */
+  readonly suppressedBy?: string;
+  /** The incident type a new incident gets. */
+  readonly type?: string;
+  /** The name of the escalation policy (`policies.escalationPolicies`) a new incident gets. */
+  readonly policy?: string;
+  /** Replaces the engine's `ingest.threshold` for this signal. */
+  readonly threshold?: { readonly count: number; readonly windowMinutes: number };
+  /** Replaces the engine's `ingest.groupBy` for this signal: attach to the open incident of the same `key`. */
+  readonly group?: { readonly key: string; readonly windowMinutes?: number };
+}
+
+/** Routes the signals of one `ingest` call (synchronous: it runs once per signal). */
+export type SignalRouter = (signal: Signal, at: string) => SignalRoute;
 
 /** A route a feature serves under `createIncidentHandler`'s base path. */
 export interface FeatureRoute {
@@ -203,6 +233,18 @@ export interface FeatureParts<Api extends object = object> {
   readonly policy?: (policy: IncidentPolicySnapshot) => IncidentPolicySnapshot;
   /** HTTP routes `createIncidentHandler` mounts. */
   readonly routes?: readonly FeatureRoute[];
+  /**
+   * The router of one `ingest` call, asked once per call before its first signal (so it may read
+   * the store); `undefined` when nothing routes now. The first feature with a router routes.
+   */
+  readonly router?: () => Promise<SignalRouter | undefined>;
+  /**
+   * Runs once every feature is set up, before `createIncidentEngine` returns: checks what the
+   * feature was configured with against what the others provide (e.g. incident types).
+   *
+   * @throws ConfigError (`CONFIG_INVALID`) for a configuration that cannot work.
+   */
+  readonly ready?: () => void;
 }
 
 /**

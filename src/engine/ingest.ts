@@ -1,13 +1,14 @@
 import { AdapterError, isIncidentKitError, ValidationError } from '../errors.js';
 import type { Actor } from '../model/actor.js';
-import { holdsDedupKeys, type AlertSummary, type Incident } from '../model/incident.js';
+import { holdsDedupKeys, type AlertSummary, type Incident, type IncidentPolicySnapshot } from '../model/incident.js';
 import { parseConfig, parseInput } from '../kernel/parse.js';
 import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
-import { ingestOptionsSchema, rejectionOf, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
+import type { SignalRoute } from './feature.js';
+import { ingestOptionsSchema, rejectionOf, type IngestCallOptions, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
 
-export type { IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
+export type { IngestCallOptions, IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
 const MINUTE = 60_000;
 const ACTIVE = new Set(['triage', 'responding', 'mitigated']);
@@ -71,6 +72,30 @@ function groupKeyOf(labels: Readonly<Record<string, string>>, groupBy: readonly 
 }
 
 /**
+ * What ingest does with one signal besides deduplicating it: what routing (and the call's
+ * options) decided. The rules are recorded on what the signal creates or attaches.
+ */
+interface Plan {
+  readonly rules: readonly string[];
+  readonly type?: string | undefined;
+  readonly policy?: string | undefined;
+  readonly threshold?: { readonly count: number; readonly windowMinutes: number } | undefined;
+  readonly group?: { readonly key: string; readonly windowMinutes?: number } | undefined;
+}
+
+const UNROUTED: Plan = Object.freeze({ rules: [] });
+
+/** The result with what routing did to the signal (matched rules, what suppressed it). */
+function routed(result: IngestResult, route: SignalRoute | undefined): IngestResult {
+  if (route === undefined || (route.rules.length === 0 && route.suppressedBy === undefined)) return result;
+  return {
+    ...result,
+    ...(route.rules.length === 0 ? {} : { rules: route.rules }),
+    ...(route.suppressed && route.suppressedBy !== undefined ? { suppressedBy: route.suppressedBy } : {}),
+  };
+}
+
+/**
  * The ingest half of the engine: deduplicate, group, hold, suppress, open, acknowledge and
  * auto-resolve.
  *
@@ -81,6 +106,37 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   const { store, tenantId } = core;
 
   const noMaintenance = options.maintenanceWindows.length === 0;
+  /** The first feature's router (the routing feature's, unless a host's own feature routes). */
+  const routerOf = core.features.map((f) => f.parts.router).find((router) => router !== undefined);
+
+  /** Incident policies with a named escalation policy in place, per base policy and name (each frozen once). */
+  const withEscalation = new WeakMap<IncidentPolicySnapshot, Map<string, IncidentPolicySnapshot>>();
+  /**
+   * `base` with the escalation of the named policy; `base` itself when no policy of that name is
+   * configured (a stored rule may outlive the configuration that named it: the incident still opens).
+   */
+  function policyWith(base: IncidentPolicySnapshot, name: string | undefined): IncidentPolicySnapshot {
+    if (name === undefined) return base;
+    const escalation = core.escalationPolicies.get(name);
+    if (escalation === undefined) return base;
+    let byName = withEscalation.get(base);
+    if (byName === undefined) {
+      byName = new Map();
+      withEscalation.set(base, byName);
+    }
+    let policy = byName.get(name);
+    if (policy === undefined) {
+      policy = Object.freeze({ ...base, escalation });
+      byName.set(name, policy);
+    }
+    return policy;
+  }
+
+  /** The group key of a signal: a rule's `group` key, else the engine's `groupBy` labels. */
+  function groupKeyFor(signal: Signal, plan: Plan): string | undefined {
+    if (plan.group !== undefined) return scoped(signal, `rgroup:${plan.group.key}`);
+    return options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
+  }
 
   function inMaintenance(signal: Signal, at: string): boolean {
     return options.maintenanceWindows.some(
@@ -143,7 +199,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    * in review): reopens it within the reopen window, else hands its keys to a new incident that
    * is its recurrence. `undefined` when the incident moved on meanwhile (decide again).
    */
-  async function refire(held: Incident, signal: Signal, key: string, at: string): Promise<IngestResult | undefined> {
+  async function refire(held: Incident, signal: Signal, key: string, at: string, plan: Plan): Promise<IngestResult | undefined> {
     const actor = actorFor(signal);
     if (reopens(held, at)) {
       const minutes = Math.round((Date.parse(at) - Date.parse(held.resolvedAt ?? at)) / MINUTE);
@@ -157,7 +213,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         if (error instanceof Moved) return undefined;
         throw error;
       }
-      current = await refireAlert(current, signal, key);
+      current = await refireAlert(current, signal, key, plan);
       return { outcome: 'reopened', incident: current };
     }
     // The recurrence is named before it exists, so that whoever links first decides its id, and
@@ -175,15 +231,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       if (error.recurrence === undefined) return undefined;
       recurrence = error.recurrence;
     }
-    return await openRecurrence(recurrence, held, signal, key, at);
+    return await openRecurrence(recurrence, held, signal, key, at, plan);
   }
 
   /** The re-fired alert on a reopened incident: firing again (attached if the incident never had it). */
-  async function refireAlert(incident: Incident, signal: Signal, key: string): Promise<Incident> {
+  async function refireAlert(incident: Incident, signal: Signal, key: string, plan: Plan): Promise<Incident> {
     const alert = incident.alerts.find((a) => a.fingerprint === signal.fingerprint) ?? (await store.findAlert(tenantId, incident.id, signal.fingerprint));
     if (alert?.status === 'firing') return incident;
     try {
-      return alert === undefined ? (await attach(incident, signal, key, 'reopened')).incident ?? incident : await core.command(incident.id, actorFor(signal), () => ({
+      return alert === undefined ? (await attach(incident, signal, key, 'reopened', plan)).incident ?? incident : await core.command(incident.id, actorFor(signal), () => ({
         type: 'CHANGE_ALERT_STATUS',
         fingerprint: signal.fingerprint,
         status: 'firing',
@@ -199,10 +255,10 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    * Opens incident `id` as the recurrence of `previous` (the signal's key is free). `undefined`
    * when another writer opened it, or the key, first (decide again: the signal lands there).
    */
-  async function openRecurrence(id: string, previous: Incident, signal: Signal, key: string, at: string): Promise<IngestResult | undefined> {
-    const groupKey = options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
+  async function openRecurrence(id: string, previous: Incident, signal: Signal, key: string, at: string, plan: Plan): Promise<IngestResult | undefined> {
+    const groupKey = groupKeyFor(signal, plan);
     try {
-      const created = await openIncident(signal, key, at, groupKey, previous.id, id);
+      const created = await openIncident(signal, key, at, groupKey, plan, previous.id, id);
       return { outcome: 'created', incident: created };
     } catch (error) {
       if (isIncidentKitError(error, 'DUPLICATE_INCIDENT') || isIncidentKitError(error, 'VERSION_CONFLICT')) return undefined;
@@ -211,15 +267,18 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   }
 
   /** Opens a new incident for a firing signal; linked as the recurrence of `recurs` when given. */
-  async function openIncident(signal: Signal, key: string, at: string, groupKey: string | undefined, recurs?: string, id?: string): Promise<Incident> {
+  async function openIncident(signal: Signal, key: string, at: string, groupKey: string | undefined, plan: Plan, recurs?: string, id?: string): Promise<Incident> {
     // The group key names the incident while it is free; after the window a new group incident takes the alert's key.
     const dedupKey = groupKey !== undefined && (await store.findOpenByDedupKey(tenantId, groupKey)) === undefined ? groupKey : key;
     const actor = actorFor(signal);
+    const typed = plan.type === undefined ? undefined : await typedOf(plan.type, signal.severity);
+    const scale = typed?.scale ?? core.severityScale;
     return await core.create(
       {
         ...(id === undefined ? {} : { id }),
+        ...(typed === undefined ? {} : { type: typed.type, fields: typed.fields }),
         title: signal.summary,
-        severity: core.severityScale.levels.includes(signal.severity) ? signal.severity : (core.severityScale.levels.at(-1) ?? signal.severity),
+        severity: scale.levels.includes(signal.severity) ? signal.severity : (scale.levels.at(-1) ?? signal.severity),
         service: signal.service,
         summary: signal.annotations.description ?? signal.annotations.summary,
         startedAt: signal.startsAt < at ? signal.startsAt : at,
@@ -233,10 +292,30 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
           source: signal.source,
           status: 'firing',
           summary: signal.summary,
+          ...(plan.rules.length === 0 ? {} : { rules: plan.rules }),
         },
       },
       recurs === undefined ? [] : [{ type: 'LINK_INCIDENT', kind: 'recurrenceOf', to: recurs, at, actor }],
+      policyWith(typed?.policy ?? core.policy, plan.policy),
     );
+  }
+
+  /**
+   * What a rule's incident type gives a new incident: its fields (none given: the type's
+   * defaults) and policy, at the signal's severity or the type's lowest. `undefined` when the
+   * type is no longer configured or needs fields an alert cannot give: the incident still opens, untyped.
+   */
+  async function typedOf(type: string, severity: string) {
+    const scale = core.typeScale(type);
+    if (scale === undefined) return undefined;
+    const level = scale.levels.includes(severity) ? severity : (scale.levels.at(-1) ?? severity);
+    try {
+      const prepared = await core.prepareType({ type, severity: level, fields: {} });
+      return { type, scale, fields: prepared.fields, policy: prepared.policy };
+    } catch (error) {
+      if (error instanceof ValidationError) return undefined;
+      throw error;
+    }
   }
 
   /**
@@ -252,7 +331,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return latest.status === 'closed' ? { previous: latest } : undefined;
   }
 
-  async function attach(incident: Incident, signal: Signal, key: string, outcome: IngestOutcome): Promise<IngestResult> {
+  async function attach(incident: Incident, signal: Signal, key: string, outcome: IngestOutcome, plan: Plan): Promise<IngestResult> {
     const updated = await core.command(incident.id, actorFor(signal), () => ({
       type: 'ATTACH_ALERT',
       fingerprint: signal.fingerprint,
@@ -260,6 +339,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       source: signal.source,
       status: signal.status,
       summary: signal.summary,
+      ...(plan.rules.length === 0 ? {} : { rules: plan.rules }),
     }), undefined);
     return { outcome, incident: updated };
   }
@@ -334,8 +414,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return found;
   }
 
-  async function ingestOne(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
-    const result = await decide(signal, counts, at, lookups);
+  async function ingestOne(signal: Signal, plan: Plan, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
+    const result = await decide(signal, plan, counts, at, lookups);
     remember(result.incident);
     // Any write may have changed which incident holds which key: forget what this call looked up.
     if (result.outcome !== 'deduplicated' || result.incident === undefined || lookups.incidents.get(keyOf(signal)) !== result.incident) {
@@ -344,7 +424,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return result;
   }
 
-  async function decide(signal: Signal, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
+  async function decide(signal: Signal, plan: Plan, counts: SignalCount[], at: string, lookups: Lookups): Promise<IngestResult> {
     if (inMaintenance(signal, at)) return { outcome: 'suppressed' };
     const key = keyOf(signal);
     const firing = signal.status === 'firing';
@@ -356,7 +436,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
       const open = await findOpen(key, lookups);
       if (open !== undefined && firing && !ACTIVE.has(open.status)) {
-        const refired = await refire(open, signal, key, at);
+        const refired = await refire(open, signal, key, at, plan);
         if (refired?.incident !== undefined) count(refired.incident);
         if (refired !== undefined) return refired;
         forget(lookups);
@@ -366,7 +446,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         const alert = await alertOf(open, signal.fingerprint, lookups);
         if (alert === undefined) {
           if (!firing) return { outcome: 'ignored' };
-          const result = await attach(open, signal, key, 'deduplicated');
+          const result = await attach(open, signal, key, 'deduplicated', plan);
           count(open);
           return result;
         }
@@ -380,28 +460,30 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       const recurrence = await recurs(key);
       if (recurrence?.id !== undefined) {
         // A recurrence named but never opened: open that very one.
-        const opened = await openRecurrence(recurrence.id, recurrence.previous, signal, key, at);
+        const opened = await openRecurrence(recurrence.id, recurrence.previous, signal, key, at, plan);
         if (opened?.incident !== undefined) count(opened.incident);
         if (opened !== undefined) return opened;
         forget(lookups);
         continue;
       }
-      const groupKey = options.groupBy === undefined ? undefined : scoped(signal, groupKeyOf(signal.labels, options.groupBy));
+      const groupKey = groupKeyFor(signal, plan);
       if (groupKey !== undefined) {
         const group = await store.findOpenByDedupKey(tenantId, groupKey);
-        if (group !== undefined && Date.parse(at) - Date.parse(group.detectedAt) <= options.groupWindowMinutes * MINUTE) {
-          const result = await attach(group, signal, key, 'grouped');
+        const windowMinutes = plan.group?.windowMinutes ?? options.groupWindowMinutes;
+        if (group !== undefined && Date.parse(at) - Date.parse(group.detectedAt) <= windowMinutes * MINUTE) {
+          const result = await attach(group, signal, key, 'grouped', plan);
           count(group);
           return result;
         }
       }
-      if (options.threshold !== undefined && attempt === 0) {
-        const since = new Date(Date.parse(at) - options.threshold.windowMinutes * MINUTE).toISOString();
+      const threshold = plan.threshold ?? options.threshold;
+      if (threshold !== undefined && attempt === 0) {
+        const since = new Date(Date.parse(at) - threshold.windowMinutes * MINUTE).toISOString();
         const seen = await store.countFirings(tenantId, key, at, since);
-        if (seen < options.threshold.count) return { outcome: 'held' };
+        if (seen < threshold.count) return { outcome: 'held' };
       }
       try {
-        const created = await openIncident(signal, key, at, groupKey, recurrence?.previous.id);
+        const created = await openIncident(signal, key, at, groupKey, plan, recurrence?.previous.id);
         count(created);
         return { outcome: 'created', incident: created };
       } catch (error) {
@@ -424,13 +506,14 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    *
    * @throws ValidationError (`VALIDATION_FAILED`) for more than 10 000 signals; nothing is ingested then.
    */
-  async function ingest(input: Signal | readonly Signal[]): Promise<IngestResult[]> {
+  async function ingest(input: Signal | readonly Signal[], callOptions?: IngestCallOptions): Promise<IngestResult[]> {
     const list: readonly unknown[] = Array.isArray(input) ? input : [input];
     if (list.length > MAX_SIGNALS) {
       throw new ValidationError('ingest', [
         { code: 'too_big', path: [], message: `At most ${String(MAX_SIGNALS)} signals per call; split the batch.` },
       ]);
     }
+    const defaults = callDefaults(callOptions);
     // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed,
     // one by one, so a malformed signal costs only itself. A plain loop, not `every` or `map`:
     // those skip the holes of a sparse array, which must be rejected like any other non-signal.
@@ -456,15 +539,39 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       for (const actor of integrations.values()) await core.authorize(actor, 'ingest');
     }
     const at = core.now();
+    // Asked once per call: the router may read the rules in force from the store.
+    const router = accepted.length === 0 ? undefined : await routerOf?.();
     const counts: SignalCount[] = [];
     const results: IngestResult[] = [];
     try {
       const lookups: Lookups = { incidents: new Map(), alerts: new Map() };
-      for (const signal of signals) {
-        if ('outcome' in signal) {
-          results.push(signal);
+      for (const entry of signals) {
+        if ('outcome' in entry) {
+          results.push(entry);
           continue;
         }
+        const route = router?.(entry, at);
+        const signal = route?.signal ?? entry;
+        if (route?.suppressed === true) {
+          results.push(routed({ outcome: 'suppressed' }, route));
+          continue;
+        }
+        // A dedup key a rule rendered may not forge a namespaced one either.
+        const reserved = signal === entry ? undefined : reservedKeyIssue(signal);
+        if (reserved !== undefined) {
+          results.push(routed({ outcome: 'rejected', error: rejectionOf(reserved) }, route));
+          continue;
+        }
+        const plan: Plan =
+          route === undefined && defaults === undefined
+            ? UNROUTED
+            : {
+                rules: route?.rules ?? [],
+                type: route?.type ?? defaults?.type,
+                policy: route?.policy ?? defaults?.policy,
+                threshold: route?.threshold,
+                group: route?.group,
+              };
         // The hot path of an alert storm, without a promise per signal: a repeat of an alert
         // whose open incident this call already looked up, in the status it already has.
         const key = keyOf(signal);
@@ -476,16 +583,45 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
           knownInStatus(open, signal.fingerprint, signal.status, lookups)
         ) {
           if (signal.status === 'firing') counts.push({ incidentId: open.id, fingerprint: signal.fingerprint, count: 1, lastSeenAt: at });
-          results.push({ outcome: 'deduplicated', incident: open });
+          results.push(routed({ outcome: 'deduplicated', incident: open }, route));
           continue;
         }
-        results.push(await ingestOne(signal, counts, at, lookups));
+        results.push(routed(await ingestOne(signal, plan, counts, at, lookups), route));
       }
     } finally {
       // Repeats are counted in one write per window (or per call), not one per signal: an alert storm stays cheap.
       if (counts.length > 0) await pendingCounts.add(counts);
     }
     return results;
+  }
+
+  /**
+   * The call's own defaults for what its signals open, checked against the engine.
+   *
+   * @throws ValidationError (`VALIDATION_FAILED`) for an unknown type or policy, or malformed options.
+   */
+  function callDefaults(callOptions: IngestCallOptions | undefined): IngestCallOptions | undefined {
+    if (callOptions === undefined) return undefined;
+    const issues: { code: string; path: string[]; message: string }[] = [];
+    const raw: unknown = callOptions;
+    if (typeof raw !== 'object' || raw === null) {
+      issues.push({ code: 'invalid_type', path: [], message: 'ingest options must be an object: { type?, policy? }.' });
+    } else {
+      const { type, policy, ...rest } = callOptions;
+      for (const name of Object.keys(rest)) issues.push({ code: 'unrecognized_keys', path: [name], message: `Unknown ingest option '${name}'; ingest takes type and policy.` });
+      if (type !== undefined && (typeof type !== 'string' || core.typeScale(type) === undefined)) {
+        issues.push({ code: 'unknown_type', path: ['type'], message: `Unknown incident type ${JSON.stringify(type)}: pass it as createIncidentEngine({ types }).` });
+      }
+      if (policy !== undefined && (typeof policy !== 'string' || !core.escalationPolicies.has(policy))) {
+        issues.push({
+          code: 'unknown_policy',
+          path: ['policy'],
+          message: `Unknown escalation policy ${JSON.stringify(policy)}: name one of policies.escalationPolicies (${[...core.escalationPolicies.keys()].join(', ') || 'none configured'}).`,
+        });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError('ingest options', issues);
+    return callOptions.type === undefined && callOptions.policy === undefined ? undefined : callOptions;
   }
 
   const pendingCounts = createCountBuffer((merged) => store.recordSignals(tenantId, merged), options.countWindowMs);

@@ -42,6 +42,24 @@ export interface IngestResult {
   readonly incident?: Incident;
   /** Why the signal was refused; present only for `rejected`. */
   readonly error?: IngestRejection;
+  /** The ids of the routing rules that matched the signal, in order (absent when none did). */
+  readonly rules?: readonly string[];
+  /**
+   * What suppressed a `suppressed` signal when routing did: `rule <id>` or `maintenance <id>`
+   * (absent for the engine's fixed `ingest.maintenanceWindows`).
+   */
+  readonly suppressedBy?: string;
+}
+
+/**
+ * What the signals of one `engine.ingest` call open when no routing rule says otherwise: how a
+ * PagerDuty routing key's `type` and `policy` reach ingest.
+ */
+export interface IngestCallOptions {
+  /** The incident type (a `defineIncidentType` name) a new incident gets. */
+  readonly type?: string;
+  /** The name of the escalation policy (`policies.escalationPolicies`) a new incident gets. */
+  readonly policy?: string;
 }
 
 /** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */
@@ -78,8 +96,9 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
     autoResolve: z.boolean().default(true),
     reopenWindowMinutes: z.number().min(0).max(60 * 24 * 31).default(30),
     countWindowMs: z.number().int().min(0).max(10_000).default(0),
+    refreshMs: z.number().int().min(0).max(600_000).default(1_000),
   })
-  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, reopenWindowMinutes: 30, countWindowMs: 0 }))();
+  .default({ groupWindowMinutes: 60, maintenanceWindows: [], autoResolve: true, reopenWindowMinutes: 30, countWindowMs: 0, refreshMs: 1_000 }))();
 
 /**
  * How `engine.ingest` turns signals into incidents.
@@ -104,6 +123,10 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
  *   write also keeps Node's event loop alive until it is done). `0` (the default) writes once
  *   per call, before `ingest` returns.
  *   Only repeat counters wait: incidents, alerts and status changes are committed at once.
+ * - `refreshMs` (default 1 000, 0–600 000): how long this engine keeps the routing rules and
+ *   maintenance windows it read from the store before reading them again, by its clock. Changes
+ *   made through this engine apply at once; changes another engine (process) made apply here
+ *   within this long. `0` reads them on every `ingest` call.
  */
 export type IngestOptions = z.input<typeof ingestOptionsSchema>;
 

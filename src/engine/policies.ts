@@ -1,39 +1,49 @@
 import { z } from 'zod';
-import type { IncidentPolicySnapshot } from '../model/incident.js';
+import type { EscalationPolicy, IncidentPolicySnapshot } from '../model/incident.js';
 import { parseConfig } from '../kernel/parse.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
 import { actionItemPolicySchema, resolveActionItemPolicy, type ActionItemPolicy } from '../model/actionItems.js';
 
 const minutes = /* @__PURE__ */ z.number().min(0).max(60 * 24 * 366);
 
+/** The names of escalation policies (`policies.escalationPolicies`), as routing rules and routing keys give them. */
+const POLICY_NAME = /^[A-Za-z0-9][\w.:-]{0,63}$/;
+
+/** One escalation policy: levels fired while the incident is unacknowledged. */
+const escalationSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      levels: z
+        .array(
+          z.strictObject({
+            afterMinutes: minutes,
+            targets: z
+              .array(
+                z.union([
+                  z.string().min(1).max(200),
+                  z.strictObject({ kind: z.literal('user'), id: z.string().min(1).max(200) }),
+                  z.strictObject({ kind: z.literal('schedule'), id: z.string().min(1).max(200) }),
+                  z.strictObject({ kind: z.literal('role'), role: z.string().min(1).max(100) }),
+                ]),
+              )
+              .max(100),
+            skipIfEmpty: z.boolean().optional(),
+          }),
+        )
+        .min(1, 'An escalation policy needs at least one level.')
+        .max(20),
+      repeat: z.number().int().min(0).max(9).optional(),
+    }))();
+
 function policiesSchema(scale: SeverityScale) {
   const severity = severitySchema(scale);
   return z
     .strictObject({
       review: z.strictObject({ requiredFor: z.array(severity).optional() }).optional(),
-      escalation: z
-        .strictObject({
-          levels: z
-            .array(
-              z.strictObject({
-                afterMinutes: minutes,
-                targets: z
-                  .array(
-                    z.union([
-                      z.string().min(1).max(200),
-                      z.strictObject({ kind: z.literal('user'), id: z.string().min(1).max(200) }),
-                      z.strictObject({ kind: z.literal('schedule'), id: z.string().min(1).max(200) }),
-                      z.strictObject({ kind: z.literal('role'), role: z.string().min(1).max(100) }),
-                    ]),
-                  )
-                  .max(100),
-                skipIfEmpty: z.boolean().optional(),
-              }),
-            )
-            .min(1, 'An escalation policy needs at least one level.')
-            .max(20),
-          repeat: z.number().int().min(0).max(9).optional(),
-        })
+      escalation: escalationSchema.optional(),
+      escalationPolicies: z
+        .record(z.string().regex(POLICY_NAME, 'A policy name holds 1 to 64 letters, digits, . _ : or -, starting with a letter or digit.'), escalationSchema)
+        .refine((named) => Object.keys(named).length <= 100, 'At most 100 named escalation policies.')
         .optional(),
       reminders: z
         .array(
@@ -86,13 +96,22 @@ export interface SimilarPolicy {
   readonly lookbackDays: number;
 }
 
+/** The engine's policies, validated. */
+export interface ResolvedPolicies {
+  /** Frozen into every untyped incident at `declare`. */
+  readonly snapshot: IncidentPolicySnapshot;
+  /** `escalationPolicies` by name: what a routing rule's or routing key's `policy` puts in place of `escalation`. */
+  readonly escalationPolicies: ReadonlyMap<string, EscalationPolicy>;
+  readonly similar?: SimilarPolicy;
+}
+
 /**
  * Validates the engine's policies: the snapshot frozen into incidents, and the engine-level
  * `similar` policy.
  *
  * @throws ConfigError (`CONFIG_INVALID`) for an invalid policy.
  */
-export function resolveEnginePolicies(input: unknown, scale: SeverityScale): { snapshot: IncidentPolicySnapshot; similar?: SimilarPolicy } {
+export function resolveEnginePolicies(input: unknown, scale: SeverityScale): ResolvedPolicies {
   const policies = parseConfig(policiesSchema(scale), input, 'createIncidentEngine policies');
   const reviewRequiredFor = policies.review?.requiredFor ?? ['SEV1', 'SEV2'].filter((s) => scale.levels.includes(s));
   // A JSON copy drops the `undefined` that zod leaves for absent optional keys.
@@ -105,5 +124,8 @@ export function resolveEnginePolicies(input: unknown, scale: SeverityScale): { s
       actionItems: policies.actionItems === undefined ? undefined : resolveActionItemPolicy(input === undefined ? {} : (input as { actionItems: ActionItemPolicy }).actionItems),
     }),
   ) as IncidentPolicySnapshot;
-  return policies.similar === undefined ? { snapshot: Object.freeze(snapshot) } : { snapshot: Object.freeze(snapshot), similar: policies.similar };
+  const escalationPolicies = new Map(
+    Object.entries(policies.escalationPolicies ?? {}).map(([name, escalation]) => [name, JSON.parse(JSON.stringify(escalation)) as EscalationPolicy]),
+  );
+  return { snapshot: Object.freeze(snapshot), escalationPolicies, ...(policies.similar === undefined ? {} : { similar: policies.similar }) };
 }

@@ -31,7 +31,7 @@ import type {
   VerifyTimelineOptions,
 } from './commands.js';
 import type { EngineEventHandler, EngineWildcardHandler, IncidentEngineEvents } from './emitter.js';
-import type { IngestOptions, IngestResult } from './ingestOptions.js';
+import type { IngestCallOptions, IngestOptions, IngestResult } from './ingestOptions.js';
 import type { IncidentPolicies } from './policies.js';
 import type { RunWorkersOptions, WorkerHandle } from './workers.js';
 
@@ -102,10 +102,12 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `ingest`, the {@link INCIDENT_COMMANDS}, `redeliver`, `read` for reads, then
  * `schedule.write` and `schedule.read` for on-call schedules (`engine.schedules`, no incident), then
  * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident), then
- * `heartbeat.write`, `heartbeat.read` and `heartbeat.beat` for heartbeats (`engine.heartbeats`, no incident).
+ * `heartbeat.write`, `heartbeat.read` and `heartbeat.beat` for heartbeats (`engine.heartbeats`, no incident), then
+ * `routes.write` and `routes.read` for routing rules (`engine.routes`, `engine.explainRoute`), then
+ * `maintenance.write` and `maintenance.read` for maintenance windows (`engine.maintenance`).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands
@@ -293,7 +295,10 @@ export interface EngineApi {
   /**
    * Ingests normalised signals from monitoring tools (see `incidentkit/ingest` for parsers).
    *
-   * @remarks Per signal, in order: `suppressed` (maintenance window), `deduplicated` (an open
+   * @remarks Each signal first goes through the routing rules in force (`engine.routes`: they may
+   * set its service, severity, dedup key, type, escalation policy, threshold and group, or
+   * suppress it; `rules` in its result names the rules that matched). Then, in order:
+   * `suppressed` (a rule, or a maintenance window), `deduplicated` (an open
    * incident holds its dedup key, `dedupKey ?? fingerprint`: repeats are counted in
    * `signalCount`, not logged), `grouped` (attached to its `groupBy` group's open incident),
    * `held` (below the threshold), `created`, `acknowledged` / `resolved` (the alert's status
@@ -307,11 +312,14 @@ export interface EngineApi {
    * namespace), so a signal never touches an incident opened in another namespace. Everything a
    * signal does is done as `{ kind: 'integration', id: signal.integration ?? signal.source }`,
    * which `authorize` is asked about (action `ingest`) once per integration of the call.
-   * @throws ValidationError (`VALIDATION_FAILED`) when `signals` is more than 10 000 signals;
-   * a malformed signal is `rejected`, never thrown.
+   *
+   * `options` gives the incident type and escalation policy the call's new incidents get when no
+   * rule sets them (how a PagerDuty routing key's `type` and `policy` reach ingest).
+   * @throws ValidationError (`VALIDATION_FAILED`) when `signals` is more than 10 000 signals, or
+   * `options` names an unknown type or policy; a malformed signal is `rejected`, never thrown.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` refuses an integration of the call; nothing is ingested then.
    */
-  ingest(signals: Signal | readonly Signal[]): Promise<IngestResult[]>;
+  ingest(signals: Signal | readonly Signal[], options?: IngestCallOptions): Promise<IngestResult[]>;
   /**
    * Writes the repeat counts `ingest` is holding (see the `countWindowMs` ingest option) to the
    * store now. Call it before a graceful shutdown; `get`, `list`, `scan`, `anchor` and

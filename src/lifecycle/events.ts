@@ -90,6 +90,8 @@ export type LifecycleEvent =
       readonly source: string;
       readonly status: AlertStatus;
       readonly summary: string;
+      /** The ids of the routing rules that routed the alert here, when any matched. */
+      readonly rules?: readonly string[];
     })
   | (EventBase & {
       readonly type: 'CHANGE_ALERT_STATUS';

@@ -38,6 +38,8 @@ export interface IncidentMachineInput {
     readonly source: string;
     readonly status: AlertStatus;
     readonly summary: string;
+    /** The ids of the routing rules that routed the alert, when any matched. */
+    readonly rules?: readonly string[];
   };
 }
 

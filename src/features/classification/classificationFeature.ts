@@ -171,6 +171,7 @@ export function classificationFeature(
            * Resolves a typed `declare`: the type (unknown ones refused), the severity on the type's
            * scale, and the fields validated by its schema.
            */
+          typeScale: (name) => (registry.has(name) ? registry.get(name, 'declare').severityScale : undefined),
           async prepare(input) {
             const type = registry.get(input.type, 'declare');
             checkSeverity(type.severityScale, input.severity, 'declare');
