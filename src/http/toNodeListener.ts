@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { finished } from 'node:stream';
 import { z } from 'zod';
 import { parseConfig } from '../kernel/parse.js';
 
@@ -142,9 +141,15 @@ async function endAfterRequest(req: IncomingMessage, res: ServerResponse, discar
     req.resume();
     await new Promise<void>((resolve) => {
       // Settles on the body's end, or when the client goes away (then `res.end` does nothing).
-      finished(req, { writable: false }, () => {
+      const settle = (): void => {
+        req.off('end', settle);
+        req.off('close', settle);
+        req.off('error', settle);
         resolve();
-      });
+      };
+      req.on('end', settle);
+      req.on('close', settle);
+      req.on('error', settle);
     });
   }
   res.end();
@@ -218,6 +223,9 @@ const handlerSchema = /* @__PURE__ */ z.custom<(request: Request) => Response | 
  *   `app.use('/api/incidentkit', listener)` the handler's `basePath` is `/api/incidentkit`.
  * - A handler that throws answers `500` without details, unless the client has already
  *   disconnected: then nothing is answered (a client abort is no server fault).
+ * - A response ends only once the request body has arrived; what the handler did not read is
+ *   discarded. So an early answer (an unknown route, a `413`) reaches a client still sending its
+ *   body instead of a connection reset, and a kept-alive connection stays usable.
  * - It bounds no time: a client may send its headers and body as slowly as the server allows.
  *   Use {@link createNodeServer}, or set `headersTimeout` and `requestTimeout` on your server.
  *
