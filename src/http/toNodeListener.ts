@@ -41,15 +41,24 @@ function requestHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
+/** A request body for the Fetch `Request`, and how to stop passing it on once the answer is out. */
+interface RequestBody {
+  readonly body: ReadableStream<Uint8Array> | Uint8Array;
+  /** Stops handing the body to the stream; what is still to come is discarded as Node reads it. */
+  readonly discard: () => void;
+}
+
+const nothingToDiscard = (): void => undefined;
+
 /** The request body as a stream that pulls from Node with backpressure. */
-function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> | Uint8Array {
+function requestBody(req: IncomingMessage): RequestBody {
   if (req.readableEnded) {
     // A body parser already read the stream: use what it left (express.raw / express.text give
     // the exact bytes; a parsed object from express.json is re-serialised and cannot be verified).
     const parsed = (req as IncomingMessage & ExpressAdditions).body;
-    if (typeof parsed === 'string') return new TextEncoder().encode(parsed);
-    if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
-    return parsed === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(parsed));
+    if (typeof parsed === 'string') return { body: new TextEncoder().encode(parsed), discard: nothingToDiscard };
+    if (parsed instanceof Uint8Array) return { body: new Uint8Array(parsed), discard: nothingToDiscard };
+    return { body: parsed === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(parsed)), discard: nothingToDiscard };
   }
   let onData: ((chunk: Buffer | string) => void) | undefined;
   let onEnd: (() => void) | undefined;
@@ -59,7 +68,7 @@ function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> | Uint8Ar
     if (onEnd !== undefined) req.off('end', onEnd);
     if (onError !== undefined) req.off('error', onError);
   };
-  return new ReadableStream<Uint8Array>({
+  const body = new ReadableStream<Uint8Array>({
     start(controller) {
       onData = (chunk) => {
         controller.enqueue(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
@@ -83,25 +92,67 @@ function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> | Uint8Ar
     },
     cancel() {
       // The handler stopped reading (e.g. the body is too large). Keep the socket open so the
-      // response reaches the client; the rest of the body is discarded as it arrives, and the
-      // response's `Connection: close` ends the connection afterwards.
+      // response reaches the client; the rest of the body is discarded as it arrives (see
+      // `endAfterRequest`).
       detach();
       req.resume();
     },
   }, { highWaterMark: 4 });
+  return {
+    body,
+    discard: () => {
+      // `end` and `error` stay attached, so a reader still holding the stream sees it end.
+      if (onData !== undefined) req.off('data', onData);
+    },
+  };
 }
 
 /** Converts a Node request to a Fetch `Request`; `signal` aborts when the client goes away. */
-function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+function toRequest(req: IncomingMessage, signal: AbortSignal): { readonly request: Request; readonly discardBody: () => void } {
   const method = req.method ?? 'GET';
   const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders(req), signal };
+  let discardBody = nothingToDiscard;
   if (method !== 'GET' && method !== 'HEAD') {
-    const body = requestBody(req);
+    const { body, discard } = requestBody(req);
     init.body = body instanceof Uint8Array ? new Uint8Array(body) : body;
     // Node's fetch requires `duplex: 'half'` for a streaming request body.
     init.duplex = 'half';
+    discardBody = discard;
   }
-  return new Request(requestUrl(req), init);
+  return { request: new Request(requestUrl(req), init), discardBody };
+}
+
+/**
+ * Ends the response once the request has been received in full, discarding whatever of its
+ * body the handler did not read.
+ *
+ * @remarks A handler may answer without reading the body (an unknown route, a `413`). Left
+ * unread, the body is never taken off the socket: the request stream is paused, and because it
+ * has a `data` listener Node does not drain it itself. A kept-alive connection then stalls (the
+ * next request on it is never parsed, and the idle timeout resets it), and a connection the
+ * response closes (`Connection: close`) is closed with unread bytes, which the kernel answers
+ * with a TCP reset: a client still sending its body gets `ECONNRESET` instead of the response.
+ * Ending the response only after the body's end (a lingering close, as nginx does) avoids both;
+ * the server's `requestTimeout` bounds how long a client may take.
+ */
+async function endAfterRequest(req: IncomingMessage, res: ServerResponse, discardBody: () => void): Promise<void> {
+  if (!req.readableEnded && !req.destroyed) {
+    discardBody();
+    req.resume();
+    await new Promise<void>((resolve) => {
+      // Settles on the body's end, or when the client goes away (then `res.end` does nothing).
+      const settle = (): void => {
+        req.off('end', settle);
+        req.off('close', settle);
+        req.off('error', settle);
+        resolve();
+      };
+      req.on('end', settle);
+      req.on('close', settle);
+      req.on('error', settle);
+    });
+  }
+  res.end();
 }
 
 /** Whether the response can no longer reach the client (a function, so TypeScript does not narrow it for good). */
@@ -109,7 +160,7 @@ function gone(res: ServerResponse): boolean {
   return res.destroyed || res.socket?.destroyed === true;
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, req: IncomingMessage, res: ServerResponse, discardBody: () => void): Promise<void> {
   if (gone(res)) {
     // The client is gone: nobody reads the answer.
     await response.body?.cancel().catch(() => undefined);
@@ -123,7 +174,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   res.writeHead(response.status, response.statusText, headers);
   if (response.body === null) {
-    res.end();
+    await endAfterRequest(req, res, discardBody);
     return;
   }
   const reader = response.body.getReader();
@@ -148,7 +199,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
         if (res.destroyed) return;
       }
     }
-    res.end();
+    await endAfterRequest(req, res, discardBody);
   } finally {
     res.off('close', stop);
   }
@@ -172,6 +223,9 @@ const handlerSchema = /* @__PURE__ */ z.custom<(request: Request) => Response | 
  *   `app.use('/api/incidentkit', listener)` the handler's `basePath` is `/api/incidentkit`.
  * - A handler that throws answers `500` without details, unless the client has already
  *   disconnected: then nothing is answered (a client abort is no server fault).
+ * - A response ends only once the request body has arrived; what the handler did not read is
+ *   discarded. So an early answer (an unknown route, a `413`) reaches a client still sending its
+ *   body instead of a connection reset, and a kept-alive connection stays usable.
  * - It bounds no time: a client may send its headers and body as slowly as the server allows.
  *   Use {@link createNodeServer}, or set `headersTimeout` and `requestTimeout` on your server.
  *
@@ -195,16 +249,20 @@ export function toNodeListener(handler: (request: Request) => Response | Promise
       if (!res.writableFinished) abort.abort();
     });
     void (async () => {
+      let discardBody = nothingToDiscard;
       try {
-        const response = await handler(toRequest(req, abort.signal));
-        await writeResponse(response, res);
+        const converted = toRequest(req, abort.signal);
+        discardBody = converted.discardBody;
+        const response = await handler(converted.request);
+        await writeResponse(response, req, res, discardBody);
       } catch {
         // The client went away (e.g. mid-body, so reading the body failed): not a server fault, and nobody to answer.
         if (abort.signal.aborted || gone(res)) {
           res.destroy();
         } else if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.' } }));
+          res.write(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.' } }));
+          await endAfterRequest(req, res, discardBody);
         } else {
           res.destroy();
         }

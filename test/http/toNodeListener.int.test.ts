@@ -1,9 +1,10 @@
 /** toNodeListener: Node requests become Fetch Requests and Fetch Responses go back, over real sockets. */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createIncidentHandler } from '../../src/http/createIncidentHandler.js';
 import { createNodeServer, toNodeListener } from '../../src/http/toNodeListener.js';
-import { thrown } from '../helpers.js';
+import { makeEngine, thrown } from '../helpers.js';
 import { startServer, type TestServer } from './server.js';
 
 let server: TestServer | undefined;
@@ -138,6 +139,129 @@ describe('toNodeListener', () => {
       req.end();
     });
     expect(result).toEqual({ status: 200, body: '' });
+  });
+});
+
+/** A raw HTTP/1.1 client connection: what it wrote, what it received, and how it ended. */
+interface RawClient {
+  readonly socket: Socket;
+  /** Everything received so far. */
+  received(): string;
+  /** Resolves once the received text satisfies `done`; rejects when the connection ends first. */
+  until(done: (text: string) => boolean): Promise<string>;
+  /** Writes `data` in `parts` pieces, each after the previous one was handed to the kernel; resolves to the first write error. */
+  writeInParts(data: string, parts: number): Promise<Error | undefined>;
+  /** Resolves when the connection has closed, with the socket error if there was one. */
+  readonly closed: Promise<Error | undefined>;
+}
+
+/** Opens a connection that keeps sending after the server half-closes, as an HTTP client still uploading a body does. */
+async function rawClient(url: string): Promise<RawClient> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let text = '';
+  let error: Error | undefined;
+  const waiters = new Set<() => void>();
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+    for (const wake of waiters) wake();
+  });
+  socket.on('error', (e) => (error ??= e));
+  const closed = new Promise<Error | undefined>((resolve) =>
+    socket.once('close', () => {
+      for (const wake of waiters) wake();
+      resolve(error);
+    }),
+  );
+  return {
+    socket,
+    received: () => text,
+    until: (done) =>
+      new Promise<string>((resolve, reject) => {
+        const check = (): void => {
+          if (done(text)) {
+            waiters.delete(check);
+            resolve(text);
+          } else if (socket.closed) {
+            waiters.delete(check);
+            reject(new Error(`The connection ended (${error?.message ?? 'no error'}) after receiving: ${JSON.stringify(text.slice(0, 400))}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+    async writeInParts(data, parts) {
+      const size = Math.ceil(data.length / parts);
+      for (let at = 0; at < data.length; at += size) {
+        const failed = await new Promise<Error | undefined>((resolve) => {
+          socket.write(data.slice(at, at + size), (e) => {
+            resolve(e ?? undefined);
+          });
+        });
+        if (failed !== undefined) return failed;
+      }
+      return undefined;
+    },
+    closed,
+  };
+}
+
+/** Whether `text` holds `count` complete responses with chunked or empty bodies. */
+const responsesIn = (text: string): number => text.split(/\r\n0\r\n\r\n|content-length: 0\r\n(?:[^\r]*\r\n)*\r\n/i).length - 1;
+
+describe('toNodeListener answering before the request body is read', () => {
+  const MAX_BODY = 64 * 1024;
+  /** Far more than Node and the request stream buffer, so the rest of it waits in the socket. */
+  const LARGE = 1024 * 1024;
+  const handlerOf = () =>
+    createIncidentHandler(makeEngine().engine, { basePath: '/api', maxBodyBytes: MAX_BODY, authenticate: () => ({ id: 'u_alice' }) });
+
+  it('reads the rest of an unread body, so the kept-alive connection answers the next request', async () => {
+    server = await startServer(handlerOf());
+    const client = await rawClient(server.url);
+    // A malformed path is answered 400 before the handler looks at the body.
+    client.socket.write(`POST /api/%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${String(LARGE)}\r\n\r\n`);
+    expect(await client.writeInParts('x'.repeat(LARGE), 16)).toBeUndefined();
+    client.socket.write('GET /api/no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const text = await client.until((received) => responsesIn(received) === 2);
+    expect(text.match(/^HTTP\/1\.1 \d{3}/gm)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 404']);
+    expect(text).toContain('"code":"VALIDATION_FAILED"');
+    expect(text).toContain('"code":"ROUTE_NOT_FOUND"');
+    client.socket.destroy();
+  });
+
+  it('answers 413 to a body declared too large, and closes the connection only after the client sent it, without a reset', async () => {
+    server = await startServer(handlerOf());
+    const client = await rawClient(server.url);
+    const body = `{"text":"${'x'.repeat(LARGE)}"}`;
+    client.socket.write(`POST /api/incidents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${String(body.length)}\r\n\r\n`);
+    // The status line arrives while the client is still sending its body, which it goes on sending.
+    await client.until((received) => received.startsWith('HTTP/1.1 413'));
+    expect(await client.writeInParts(body, 16)).toBeUndefined();
+    await client.until((received) => responsesIn(received) === 1);
+    client.socket.end();
+    expect(await client.closed).toBeUndefined();
+    expect(responsesIn(client.received())).toBe(1);
+    expect(client.received()).toMatch(/^connection: close\r$/im);
+    expect(client.received()).toContain('"code":"PAYLOAD_TOO_LARGE"');
+  });
+
+  it('answers 413 to an undeclared (chunked) body once it passes the limit, without a reset', async () => {
+    server = await startServer(handlerOf());
+    const client = await rawClient(server.url);
+    client.socket.write('POST /api/incidents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunk = `${(16 * 1024).toString(16)}\r\n${'x'.repeat(16 * 1024)}\r\n`;
+    // Past the limit: the handler stops reading and answers.
+    expect(await client.writeInParts(chunk.repeat(8), 8)).toBeUndefined();
+    await client.until((received) => received.startsWith('HTTP/1.1 413'));
+    expect(await client.writeInParts(chunk.repeat(48), 16)).toBeUndefined();
+    expect(await client.writeInParts('0\r\n\r\n', 1)).toBeUndefined();
+    await client.until((received) => responsesIn(received) === 1);
+    client.socket.end();
+    expect(await client.closed).toBeUndefined();
+    expect(responsesIn(client.received())).toBe(1);
+    expect(client.received()).toContain('"code":"PAYLOAD_TOO_LARGE"');
   });
 });
 
