@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AnyIncidentType } from '../features/classification/defineIncidentType.js';
 import type { IncidentEngine } from '../incidentEngine.js';
+import type { IngestCallOptions } from '../engine/ingestOptions.js';
 import { isIncidentKitError } from '../errors.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { parsePagerDutyEvent } from '../sources/parsePagerDutyEvent.js';
@@ -42,6 +43,17 @@ export interface PagerDutyRoutingKey {
    * integration posting the same `dedup_key` opens its own.
    */
   readonly dedupNamespace?: string;
+  /**
+   * The incident type (a `defineIncidentType` name) its alert events open, unless a routing rule
+   * sets another (see `engine.ingest`'s options). An engine without that type answers its
+   * events `500` (a server misconfiguration, not the sender's).
+   */
+  readonly type?: string;
+  /**
+   * The escalation policy (a name in `policies.escalationPolicies`) its alert events' incidents
+   * get, unless a routing rule sets another. An engine without it answers `500` as for `type`.
+   */
+  readonly policy?: string;
 }
 
 /**
@@ -70,8 +82,14 @@ export const pagerDutyOptionsShape = /* @__PURE__ */ (() => ({
     .record(
       z.string().regex(/^[\x21-\x7e]{16,128}$/, 'A routing key is a secret of 16 to 128 printable ASCII characters (PagerDuty keys are 32), without spaces.'),
       z.strictObject(
-        { service: z.string().min(1).max(200).optional(), integration: name.optional(), dedupNamespace: name.optional() },
-        { error: (issue) => (issue.code === 'unrecognized_keys' ? 'A routing key takes service, integration and dedupNamespace (type and policy come with routing rules).' : undefined) },
+        {
+          service: z.string().min(1).max(200).optional(),
+          integration: name.optional(),
+          dedupNamespace: name.optional(),
+          type: z.string().min(1).max(200).optional(),
+          policy: z.string().min(1).max(64).optional(),
+        },
+        { error: (issue) => (issue.code === 'unrecognized_keys' ? 'A routing key takes service, integration, dedupNamespace, type and policy.' : undefined) },
       ),
     )
     .optional(),
@@ -189,6 +207,19 @@ interface Route {
  */
 export function createPagerDutyEvents(engine: IncidentEngine<readonly AnyIncidentType[]>, options: PagerDutyOptions) {
   const entries = Object.entries(options.routingKeys ?? {});
+  /** What a key's events open unless a routing rule says otherwise. */
+  const defaultsOf = (route: PagerDutyRoutingKey): IngestCallOptions | undefined =>
+    route.type === undefined && route.policy === undefined
+      ? undefined
+      : { ...(route.type === undefined ? {} : { type: route.type }), ...(route.policy === undefined ? {} : { policy: route.policy }) };
+  // Each key's type and policy, checked against the engine once (an empty ingest checks only its options).
+  const checked = entries.map(([, route]) => {
+    const defaults = defaultsOf(route);
+    const check = defaults === undefined ? Promise.resolve() : engine.ingest([], defaults).then(() => undefined);
+    // Reported on the key's requests; not an unhandled rejection meanwhile.
+    check.catch(() => undefined);
+    return check;
+  });
   const digests = Promise.all(entries.map(([key]) => sha256(key)));
   const limit = options.routingKeyRateLimit;
   const limiter: ((key: string) => RateVerdict) | undefined =
@@ -267,7 +298,14 @@ export function createPagerDutyEvents(engine: IncidentEngine<readonly AnyInciden
       ...(namespace === 'shared' ? {} : { namespace }),
       ...(route.service === undefined ? {} : { service: route.service }),
     });
-    const [result] = await engine.ingest([tagged]);
+    try {
+      await checked[found.key];
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return pagerDutyError(500, `This routing key's type or policy is not configured on the server: ${detail}`);
+    }
+    const defaults = defaultsOf(route);
+    const [result] = await (defaults === undefined ? engine.ingest([tagged]) : engine.ingest([tagged], defaults));
     if (result?.outcome === 'rejected') return invalid((result.error?.issues ?? []).map((issue) => `'${issue.path.join('.')}' ${issue.message}`));
     return respond(202, { status: 'success', message: 'Event processed', dedup_key: event.dedup_key });
   }

@@ -6,6 +6,10 @@
  * schemas is answered `400 invalid event`.
  */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineIncidentType } from '../../src/features/classification/defineIncidentType.js';
+import { defineRoutes } from '../../src/features/routing/defineRoutes.js';
+import { sevScale } from '../../src/model/severity.js';
 import { createIncidentHandler, type IncidentHandlerOptions, type RefusedIngest } from '../../src/http/createIncidentHandler.js';
 import { loadFixture } from '../fixtures/ingest/loadFixture.js';
 import { makeEngine } from '../helpers.js';
@@ -256,7 +260,46 @@ describe('the rate limit per routing key', () => {
     const { engine } = makeEngine();
     expect(() => createIncidentHandler(engine, { routingKeys: { [KEY]: {} }, routingKeyRateLimit: { eventsPerMinute: 0 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }) as Error);
     expect(() => createIncidentHandler(engine, { routingKeys: { short: {} } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }) as Error);
-    expect(() => createIncidentHandler(engine, { routingKeys: { [KEY]: { type: 'security' } as never } })).toThrow(/type and policy come with routing rules/);
+    expect(() => createIncidentHandler(engine, { routingKeys: { [KEY]: { team: 'db' } as never } })).toThrow(/takes service, integration, dedupNamespace, type and policy/);
+  });
+});
+
+describe('routing keys with a type and an escalation policy', () => {
+  const secure = defineIncidentType({ name: 'security', severityScale: sevScale, fields: z.strictObject({}) });
+  const dba = { levels: [{ afterMinutes: 5, targets: ['dba-oncall'] }] };
+  const send = (handler: ReturnType<typeof createIncidentHandler>, key: string, dedup: string) =>
+    handler(
+      new Request('http://localhost/api/v2/enqueue', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...trigger(), routing_key: key, dedup_key: dedup }),
+      }),
+    );
+
+  it("opens the key's incident type with its escalation policy, unless a routing rule sets them", async () => {
+    const web = { levels: [{ afterMinutes: 1, targets: ['web-oncall'] }] };
+    const { engine } = makeEngine({
+      types: [secure],
+      policies: { escalationPolicies: { dba, web } },
+      routing: defineRoutes([{ id: 'web-keys', when: { field: 'dedupKey', matches: '^web-' }, then: { policy: 'web' } }]),
+    });
+    const handler = createIncidentHandler(engine, { basePath: '/api', routingKeys: { [KEY]: { service: 'vault', type: 'security', policy: 'dba' } } });
+    expect((await send(handler, KEY, 'db-1')).status).toBe(202);
+    expect((await send(handler, KEY, 'web-1')).status).toBe(202);
+    const incidents = (await engine.list({ limit: 10 })).items;
+    const byKey = (key: string) => incidents.find((i) => i.dedupKey?.endsWith(key));
+    expect(byKey('db-1')).toMatchObject({ type: 'security', service: 'vault', policy: { escalation: dba } });
+    expect(byKey('web-1')).toMatchObject({ type: 'security', policy: { escalation: web } });
+  });
+
+  it('answers 500 (not the sender’s fault) for a key naming a type or policy the engine lacks, and opens nothing', async () => {
+    const { engine } = makeEngine({ types: [secure] });
+    const handler = createIncidentHandler(engine, { basePath: '/api', routingKeys: { [KEY]: { policy: 'ghost' }, [CHANGE_KEY]: { type: 'security' } } });
+    const refused = await send(handler, KEY, 'x-1');
+    expect(refused.status).toBe(500);
+    expect(await refused.json()).toMatchObject({ status: 'server error', message: expect.stringContaining('ghost') as string });
+    expect((await send(handler, CHANGE_KEY, 'x-2')).status).toBe(202);
+    expect((await engine.list({ limit: 10 })).items.map((i) => i.type)).toEqual(['security']);
   });
 });
 
