@@ -5,6 +5,7 @@
  * Everything here uses the public entry points only (`src/index.ts`, `src/storage/sqlite.ts`,
  * `src/testing/index.ts`), so the benchmarks keep working while the engine's inside changes.
  */
+import type { Routes } from '../src/features/routing/routes.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -471,7 +472,7 @@ export async function commitCopies(store: StorageAdapter, copy: (i: number) => C
 /** A SQLite store over `database` and an engine on it (system clock: benchmarks measure, they do not test). */
 export function sqliteEngine(
   database: BenchDatabase,
-  options: { readonly ingest?: IngestOptions; readonly policies?: IncidentPolicies } = {},
+  options: { readonly ingest?: IngestOptions; readonly policies?: IncidentPolicies; readonly routing?: Routes } = {},
 ): { readonly store: StorageAdapter; readonly engine: IncidentEngine } {
   const store = sqliteStore(database.db);
   return { store, engine: createIncidentEngine({ ...options, store }) };
