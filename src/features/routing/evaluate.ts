@@ -122,21 +122,129 @@ function compile(condition: RouteCondition): Predicate {
   };
 }
 
-/** Each rule's compiled `when`, per `Routes` value (frozen, so compiling once is enough). */
-const compiled = new WeakMap<Routes, readonly CompiledRule[]>();
-
 interface CompiledRule {
   readonly rule: RouteRule;
   readonly when: Predicate;
 }
 
-function predicatesOf(routes: Routes): readonly CompiledRule[] {
-  let predicates = compiled.get(routes);
-  if (predicates === undefined) {
-    predicates = routes.rules.map((rule) => ({ rule, when: compile(rule.when) }));
-    compiled.set(routes, predicates);
+/** The rules keyed by one field: value → positions of the rules that need the field to have it. */
+interface FieldIndex {
+  readonly get: (signal: Signal) => string | undefined;
+  /** Positions in ascending order (rule order). */
+  readonly byValue: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The compiled rules of one `Routes` value, indexed: a rule whose `when` requires a field to equal
+ * one of a few values is only tried for signals that have one of them.
+ */
+interface RouteIndex {
+  readonly rules: readonly CompiledRule[];
+  readonly fields: readonly FieldIndex[];
+  /** Positions of the rules no field keys (tried for every signal), in ascending order. */
+  readonly always: readonly number[];
+}
+
+/** An `equals` or `in` leaf that must hold for a rule to match. */
+interface RequiredEquality {
+  readonly field: string;
+  readonly values: readonly string[];
+}
+
+/**
+ * The `equals` / `in` leaves `condition` cannot be true without: the condition itself, or the
+ * conjuncts of an `all`, recursively (never under `any` or `not`, where a leaf may be false).
+ */
+function requiredEqualities(condition: RouteCondition, out: RequiredEquality[]): void {
+  if ('all' in condition) {
+    for (const part of condition.all) requiredEqualities(part, out);
+  } else if ('equals' in condition) {
+    out.push({ field: condition.field, values: [condition.equals] });
+  } else if ('in' in condition) {
+    out.push({ field: condition.field, values: condition.in });
   }
-  return predicates;
+}
+
+/**
+ * Keys each rule by one of its required equalities: the one that makes a signal try the fewest
+ * rules (the fewest other rules need the same values of the same field), then the one on the
+ * field most rules share (so a signal reads few fields). Rules without one are tried for every
+ * signal.
+ */
+function buildIndex(routes: Routes): RouteIndex {
+  const rules = routes.rules.map((rule) => ({ rule, when: compile(rule.when) }));
+  const required = routes.rules.map((rule) => {
+    const out: RequiredEquality[] = [];
+    requiredEqualities(rule.when, out);
+    return out;
+  });
+  // For each field, how many rules require it, and how many require each of its values.
+  const sharedBy = new Map<string, number>();
+  const wanting = new Map<string, Map<string, number>>();
+  for (const list of required) {
+    const fields = new Set<string>();
+    const pairs = new Set<string>();
+    for (const { field, values } of list) {
+      if (!fields.has(field)) sharedBy.set(field, (sharedBy.get(field) ?? 0) + 1);
+      fields.add(field);
+      let counts = wanting.get(field);
+      if (counts === undefined) {
+        counts = new Map();
+        wanting.set(field, counts);
+      }
+      for (const value of values) {
+        // JSON of the pair: a field and a value are any strings, so no separator is safe.
+        const pair = JSON.stringify([field, value]);
+        if (!pairs.has(pair)) counts.set(value, (counts.get(value) ?? 0) + 1);
+        pairs.add(pair);
+      }
+    }
+  }
+  const cost = ({ field, values }: RequiredEquality): number => values.reduce((sum, value) => sum + (wanting.get(field)?.get(value) ?? 0), 0);
+  const byField = new Map<string, Map<string, number[]>>();
+  const always: number[] = [];
+  required.forEach((list, position) => {
+    let key: RequiredEquality | undefined;
+    for (const candidate of list) {
+      if (key === undefined) {
+        key = candidate;
+        continue;
+      }
+      const [mine, theirs] = [cost(candidate), cost(key)];
+      if (mine < theirs || (mine === theirs && (sharedBy.get(candidate.field) ?? 0) > (sharedBy.get(key.field) ?? 0))) key = candidate;
+    }
+    if (key === undefined) {
+      always.push(position);
+      return;
+    }
+    let byValue = byField.get(key.field);
+    if (byValue === undefined) {
+      byValue = new Map();
+      byField.set(key.field, byValue);
+    }
+    for (const value of key.values) {
+      const positions = byValue.get(value);
+      if (positions === undefined) byValue.set(value, [position]);
+      // An `in` may list a value twice: the rule is still tried once.
+      else if (positions[positions.length - 1] !== position) positions.push(position);
+    }
+  });
+  const fields = [...byField].map(([field, byValue]): FieldIndex => ({ get: accessor(field), byValue }));
+  return { rules, fields, always };
+}
+
+const EMPTY: readonly number[] = [];
+
+/** Each `Routes` value's index (frozen, so building it once is enough). */
+const indexes = new WeakMap<Routes, RouteIndex>();
+
+function indexOf(routes: Routes): RouteIndex {
+  let index = indexes.get(routes);
+  if (index === undefined) {
+    index = buildIndex(routes);
+    indexes.set(routes, index);
+  }
+  return index;
 }
 
 /** Whether a leaf condition holds for a field's value (`undefined`: absent). @internal */
@@ -254,14 +362,47 @@ export function requireRoutes(routes: Routes, subject: string): void {
   }
 }
 
+/** Tries one rule: applies its actions when it matches; true when routing stops there. */
+function tryRule(entry: CompiledRule, signal: Signal, matched: string[], acc: Accumulator): boolean {
+  if (!entry.when(signal)) return false;
+  matched.push(entry.rule.id);
+  apply(acc, entry.rule, actionsOf(entry.rule, signal));
+  return !entry.rule.continue;
+}
+
+/** Tries the rules at the positions of `lists` (each ascending) in rule order, merging the lists. */
+function tryMerged(rules: readonly CompiledRule[], lists: readonly (readonly number[])[], signal: Signal, matched: string[], acc: Accumulator): void {
+  const next = lists.map(() => 0);
+  for (;;) {
+    let from = -1;
+    let position = rules.length;
+    for (let l = 0; l < lists.length; l += 1) {
+      const list = lists[l] ?? EMPTY;
+      const at = next[l] ?? 0;
+      const candidate = at < list.length ? list[at] : undefined;
+      if (candidate !== undefined && candidate < position) {
+        position = candidate;
+        from = l;
+      }
+    }
+    const entry = rules[position];
+    if (entry === undefined) return;
+    next[from] = (next[from] ?? 0) + 1;
+    if (tryRule(entry, signal, matched, acc)) return;
+  }
+}
+
 /**
  * Routes one signal: tries the rules in order and applies the actions of each rule that
  * matches, until one that matches has no `continue: true`.
  *
  * @remarks Conditions and templates always read the signal as it arrived, never what an earlier
  * rule changed, so the order of actions cannot change which rules match. When several matching
- * rules set the same action, the later rule's value wins (see `setBy`). Costs one pass over the
- * rules; no regular expression runs on more than the first 4 096 characters of a value.
+ * rules set the same action, the later rule's value wins (see `setBy`). A rule whose `when`
+ * requires a field to equal a value (an `equals` or `in`, alone or in an `all`) is only tried for
+ * signals with that value, so routing costs the rules a signal could match (and those without
+ * such a condition), not all of them; no regular expression runs on more than the first 4 096
+ * characters of a value.
  *
  * @example
  * ```ts
@@ -280,13 +421,29 @@ export function requireRoutes(routes: Routes, subject: string): void {
  */
 export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
   requireRoutes(routes, 'routeSignal');
+  const index = indexOf(routes);
   const matched: string[] = [];
   const acc: Accumulator = { setBy: {} };
-  for (const { rule, when } of predicatesOf(routes)) {
-    if (!when(signal)) continue;
-    matched.push(rule.id);
-    apply(acc, rule, actionsOf(rule, signal));
-    if (!rule.continue) break;
+  // The rules this signal could match, as lists in rule order: those no field keys, and those
+  // keyed by a value the signal has. A rule is in one list at most (its key's field has one
+  // value per signal). Usually there is one list; an array only when there are more.
+  let only: readonly number[] | undefined = index.always.length > 0 ? index.always : undefined;
+  let several: (readonly number[])[] | undefined;
+  for (const field of index.fields) {
+    const value = field.get(signal);
+    const positions = value === undefined ? undefined : field.byValue.get(value);
+    if (positions === undefined) continue;
+    if (only === undefined) only = positions;
+    else if (several === undefined) several = [only, positions];
+    else several.push(positions);
+  }
+  if (several !== undefined) {
+    tryMerged(index.rules, several, signal, matched, acc);
+  } else if (only !== undefined) {
+    for (const position of only) {
+      const entry = index.rules[position];
+      if (entry !== undefined && tryRule(entry, signal, matched, acc)) break;
+    }
   }
   return decide(signal, matched, acc);
 }
