@@ -7,7 +7,6 @@
 import { ValidationError } from '../../errors.js';
 import { isSealedSignal, sealSignal, type Signal } from '../../model/signal.js';
 import {
-  fieldValue,
   isDefinedRoutes,
   ROUTING_LIMITS,
   splitTemplate,
@@ -256,22 +255,30 @@ export function testLeaf(condition: Exclude<RouteCondition, { all: unknown } | {
   return regexOf(condition).test(value.length > ROUTING_LIMITS.matchInput ? value.slice(0, ROUTING_LIMITS.matchInput) : value);
 }
 
-/** Split templates by text: a rule renders the same template for every signal. */
-const templates = new Map<string, ReturnType<typeof splitTemplate>>();
+/** A template split once into literal text and readers of its fields. */
+interface CompiledTemplate {
+  readonly literals: readonly string[];
+  readonly fields: readonly ((signal: Signal) => string | undefined)[];
+}
+
+/** Compiled templates by text: a rule renders the same template for every signal. */
+const templates = new Map<string, CompiledTemplate | undefined>();
 
 /** Renders a validated template for `signal`; `undefined` when the result is blank. @internal */
 export function renderTemplate(template: string, signal: Signal): string | undefined {
-  let parts = templates.get(template);
-  if (parts === undefined) {
-    parts = splitTemplate(template);
+  let compiledTemplate = templates.get(template);
+  if (compiledTemplate === undefined && !templates.has(template)) {
+    const parts = splitTemplate(template);
+    // defineRoutes refused malformed templates, so this never happens for a defined route.
+    compiledTemplate = typeof parts === 'string' ? undefined : { literals: parts.literals, fields: parts.fields.map(accessor) };
     if (templates.size >= 10_000) templates.clear();
-    templates.set(template, parts);
+    templates.set(template, compiledTemplate);
   }
-  // defineRoutes refused malformed templates, so this never happens for a defined route.
-  if (typeof parts === 'string') return undefined;
-  let out = parts.literals[0] ?? '';
-  for (let i = 0; i < parts.fields.length && out.length < ROUTING_LIMITS.renderedKey; i += 1) {
-    out += (fieldValue(signal, parts.fields[i] ?? '') ?? '') + (parts.literals[i + 1] ?? '');
+  if (compiledTemplate === undefined) return undefined;
+  const { literals, fields } = compiledTemplate;
+  let out = literals[0] ?? '';
+  for (let i = 0; i < fields.length && out.length < ROUTING_LIMITS.renderedKey; i += 1) {
+    out += (fields[i]?.(signal) ?? '') + (literals[i + 1] ?? '');
   }
   if (out.length > ROUTING_LIMITS.renderedKey) out = cut(out, ROUTING_LIMITS.renderedKey);
   return out.trim() === '' ? undefined : out;
