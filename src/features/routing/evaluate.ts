@@ -446,6 +446,9 @@ export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
   }
   if (several !== undefined) {
     tryMerged(index.rules, several, signal, matched, acc);
+  } else if (only?.length === index.rules.length) {
+    // Every rule is a candidate (none is keyed): no positions to look up.
+    for (const entry of index.rules) if (tryRule(entry, signal, matched, acc)) break;
   } else if (only !== undefined) {
     for (const position of only) {
       const entry = index.rules[position];
