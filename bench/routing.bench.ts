@@ -1,67 +1,102 @@
 /**
  * The cost of routing one signal (`routeSignal`, the pure evaluator behind routing rules) with
- * 200 rules vs none, in isolation: the engine's ingest does not call it yet.
+ * 10, 200 and 1 000 rules vs none, in isolation: the engine's ingest does not call it yet.
  * Goal (issue 19): ingest with 200 rules under 2× slower than none on the dedup-hit path. With
  * the dedup hit at 3.6–4.4 µs per signal (`ingestOne.bench.ts`, memory store, 225 000–277 000/s),
  * routing must stay well under that per signal for the goal to hold once wired in.
  *
- * The 200 rules are a realistic mix: per-team `equals` on a label, `in` lists of severities, an
- * anchored `matches` on the instance (one rule in four), `exists`, `all` / `any` / `not`; the
- * measured signal matches only the last rule (all 200 are tried), or none.
+ * Three rule sets, each measured with a signal that matches only the last rule, or none:
+ * - keyed: each rule is keyed by a distinct `labels.team` (even rules) or `labels.alertname`
+ *   (odd rules) `equals`, with extra conditions beside it (an `in` of severities and a `not`, or
+ *   an `exists` and an anchored `matches`) — how most routing rules are written;
+ * - mixed: per-team `equals` on a label, `all` of an `equals` and an `in`, `any` of an `equals`
+ *   and an `all` with a `not`, `all` of an `exists` and an anchored `matches` (one rule in four;
+ *   distinct patterns);
+ * - unkeyed: no rule has a required `equals` / `in` (only `any` of two `equals`, or an `exists`
+ *   beside an `any`), so every rule is tried for every signal: the worst case.
  */
-import { defineRoutes, explainRoute, routeSignal, type RouteRuleInput } from '../src/features/routing/index.js';
+import { defineRoutes, explainRoute, routeSignal, type RouteRuleInput, type Routes, type Signal } from '../src/features/routing/index.js';
 import { firingSignal, timePerCallSync } from './fixtures.js';
-import { formatRatio, formatSeconds, printEnvironment, printMarkdown, printRunCost } from './report.js';
+import { formatSeconds, printEnvironment, printMarkdown, printRunCost } from './report.js';
 
-function rule(i: number): RouteRuleInput {
+type Shape = 'keyed' | 'mixed' | 'unkeyed';
+
+const then = (i: number): RouteRuleInput['then'] => ({
+  service: `team-${String(i)}`,
+  policy: `policy-${String(i)}`,
+  dedupKey: '{{labels.alertname}}:{{labels.instance}}',
+});
+
+function rule(shape: Shape, i: number): RouteRuleInput {
   const team = `team-${String(i)}`;
+  const id = `rule-${String(i)}`;
+  if (shape === 'keyed') {
+    const when: RouteRuleInput['when'] =
+      i % 2 === 0
+        ? { all: [{ field: 'labels.team', equals: team }, { field: 'severity', in: ['SEV1', 'SEV2'] }, { not: { field: 'labels.env', equals: 'test' } }] }
+        : { all: [{ field: 'labels.alertname', equals: `Alert${String(i)}` }, { field: 'labels.instance', exists: true }, { field: 'labels.instance', matches: '^node-\\d+:' }] };
+    return { id, when, then: then(i) };
+  }
+  if (shape === 'unkeyed') {
+    const when: RouteRuleInput['when'] =
+      i % 2 === 0
+        ? { any: [{ field: 'labels.team', equals: team }, { field: 'labels.service', equals: team }] }
+        : { all: [{ field: 'labels.team', exists: true }, { any: [{ field: 'labels.cluster', equals: `c-${String(i)}` }, { field: 'labels.region', equals: `r-${String(i)}` }] }] };
+    return { id, when, then: then(i) };
+  }
   const shapes: RouteRuleInput['when'][] = [
     { field: 'labels.team', equals: team },
     { all: [{ field: 'labels.team', equals: team }, { field: 'severity', in: ['SEV1', 'SEV2'] }] },
     { any: [{ field: 'labels.service', equals: team }, { all: [{ field: 'labels.team', equals: team }, { not: { field: 'labels.env', equals: 'test' } }] }] },
     { all: [{ field: 'labels.team', exists: true }, { field: 'labels.instance', matches: `^${team}-\\d+:` }] },
   ];
-  return {
-    id: `rule-${String(i)}`,
-    when: shapes[i % shapes.length]!,
-    then: { service: team, policy: `policy-${String(i)}`, dedupKey: '{{labels.alertname}}:{{labels.instance}}' },
-  };
+  return { id, when: shapes[i % shapes.length]!, then: then(i) };
 }
 
-const RULES = 200;
-const defineStart = performance.now();
-const many = defineRoutes(Array.from({ length: RULES }, (_, i) => rule(i)));
-const defineMs = performance.now() - defineStart;
-const none = defineRoutes([]);
-
-const last = RULES - 1;
-const matchesLast = firingSignal('fp-last', { team: `team-${String(last)}`, instance: `team-${String(last)}-1:9100`, service: `team-${String(last)}` }, { severity: 'SEV2' });
-const matchesNone = firingSignal('fp-none', { team: 'nobody', instance: 'web-1:9100' });
-if (routeSignal(many, matchesLast).matched.join() !== `rule-${String(last)}`) throw new Error('the signal should match only the last rule');
-if (routeSignal(many, matchesNone).matched.length !== 0) throw new Error('the signal should match no rule');
+/** A signal that matches rule `last` of `shape` and no other, or one that matches none. */
+function signals(shape: Shape, last: number): { readonly matchesLast: Signal; readonly matchesNone: Signal } {
+  const team = `team-${String(last)}`;
+  const matchesNone = firingSignal('fp-none', { team: 'nobody', instance: 'web-1:9100', cluster: 'c-none' });
+  if (shape === 'keyed') {
+    const labels = last % 2 === 0 ? { team, instance: 'web-1:9100' } : { team: 'nobody', alertname: `Alert${String(last)}`, instance: 'node-1:9100' };
+    return { matchesLast: firingSignal('fp-last', labels, { severity: 'SEV2' }), matchesNone };
+  }
+  if (shape === 'unkeyed') {
+    const labels = last % 2 === 0 ? { team } : { team: 'nobody', cluster: `c-${String(last)}` };
+    return { matchesLast: firingSignal('fp-last', labels), matchesNone };
+  }
+  return { matchesLast: firingSignal('fp-last', { team, instance: `${team}-1:9100`, service: team }, { severity: 'SEV2' }), matchesNone };
+}
 
 let sink = 0;
-const time = (routes: typeof many, signal: typeof matchesLast) =>
+const time = (routes: Routes, signal: Signal) =>
   timePerCallSync(() => {
     sink += routeSignal(routes, signal).matched.length;
   }, { warmup: 2_000, runs: 9, sampleSeconds: 0.1 });
 
-const zero = time(none, matchesNone);
-const lastHit = time(many, matchesLast);
-const noHit = time(many, matchesNone);
+const zero = time(defineRoutes([]), firingSignal('fp-none', { team: 'nobody' }));
+const rows: string[][] = [['0 rules (baseline)', '—', formatSeconds(zero), formatSeconds(zero)]];
+const defineCosts: string[] = [];
+let mixed200: { routes: Routes; signal: Signal } | undefined;
+for (const shape of ['keyed', 'mixed', 'unkeyed'] as const) {
+  for (const size of [10, 200, 1_000]) {
+    const start = performance.now();
+    const routes = defineRoutes(Array.from({ length: size }, (_, i) => rule(shape, i)));
+    defineCosts.push(`${shape} ${String(size)}: ${(performance.now() - start).toFixed(0)} ms`);
+    const last = size - 1;
+    const { matchesLast, matchesNone } = signals(shape, last);
+    if (routeSignal(routes, matchesLast).matched.join() !== `rule-${String(last)}`) throw new Error(`${shape} ${String(size)}: the signal should match only the last rule`);
+    if (routeSignal(routes, matchesNone).matched.length !== 0) throw new Error(`${shape} ${String(size)}: the signal should match no rule`);
+    if (shape === 'mixed' && size === 200) mixed200 = { routes, signal: matchesLast };
+    rows.push([shape, String(size), formatSeconds(time(routes, matchesLast)), formatSeconds(time(routes, matchesNone))]);
+  }
+}
 const explain = timePerCallSync(() => {
-  sink += explainRoute(many, matchesLast).rules.length;
+  sink += explainRoute(mixed200!.routes, mixed200!.signal).rules.length;
 }, { warmup: 50, runs: 7, sampleSeconds: 0.1 });
 
 printEnvironment();
-printMarkdown(
-  ['case', 'per signal', 'vs 0 rules'],
-  [
-    ['`routeSignal`, 0 rules (baseline)', formatSeconds(zero), '1.00×'],
-    ['`routeSignal`, 200 rules, signal matches the last', formatSeconds(lastHit), formatRatio(lastHit / zero)],
-    ['`routeSignal`, 200 rules, signal matches none', formatSeconds(noHit), formatRatio(noHit / zero)],
-    ['`explainRoute`, 200 rules, signal matches the last', formatSeconds(explain), formatRatio(explain / zero)],
-  ],
-);
-console.log(`\n\`defineRoutes\` of the 200 rules (50 patterns proven ReDoS-free): ${defineMs.toFixed(0)} ms. (${String(sink > 0)})`);
+printMarkdown(['`routeSignal`, rule set', 'rules', 'per signal, matches the last rule', 'per signal, matches none'], rows);
+console.log(`\n\`explainRoute\`, 200 mixed rules, signal matches the last: ${formatSeconds(explain)} per signal.`);
+console.log(`\`defineRoutes\` (patterns proven ReDoS-free, verdicts remembered per pattern): ${defineCosts.join('; ')}. (${String(sink > 0)})`);
 printRunCost();

@@ -6,8 +6,8 @@
  */
 import { ValidationError } from '../../errors.js';
 import { isSealedSignal, sealSignal, type Signal } from '../../model/signal.js';
+import { keyRules } from './ruleKeys.js';
 import {
-  fieldValue,
   isDefinedRoutes,
   ROUTING_LIMITS,
   splitTemplate,
@@ -122,21 +122,51 @@ function compile(condition: RouteCondition): Predicate {
   };
 }
 
-/** Each rule's compiled `when`, per `Routes` value (frozen, so compiling once is enough). */
-const compiled = new WeakMap<Routes, readonly CompiledRule[]>();
-
 interface CompiledRule {
   readonly rule: RouteRule;
   readonly when: Predicate;
 }
 
-function predicatesOf(routes: Routes): readonly CompiledRule[] {
-  let predicates = compiled.get(routes);
-  if (predicates === undefined) {
-    predicates = routes.rules.map((rule) => ({ rule, when: compile(rule.when) }));
-    compiled.set(routes, predicates);
+/** The rules keyed by one field: value → positions of the rules that need the field to have it. */
+interface FieldIndex {
+  readonly get: (signal: Signal) => string | undefined;
+  /** Positions in ascending order (rule order). */
+  readonly byValue: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The compiled rules of one `Routes` value, indexed: a rule whose `when` requires a field to equal
+ * one of a few values is only tried for signals that have one of them.
+ */
+interface RouteIndex {
+  readonly rules: readonly CompiledRule[];
+  readonly fields: readonly FieldIndex[];
+  /** Positions of the rules no field keys (tried for every signal), in ascending order. */
+  readonly always: readonly number[];
+}
+
+/** Compiles the rules of `routes` and indexes them by their keys (see {@link keyRules}). */
+function buildIndex(routes: Routes): RouteIndex {
+  const { byField, always } = keyRules(routes.rules);
+  return {
+    rules: routes.rules.map((rule) => ({ rule, when: compile(rule.when) })),
+    fields: [...byField].map(([field, byValue]): FieldIndex => ({ get: accessor(field), byValue })),
+    always,
+  };
+}
+
+const EMPTY: readonly number[] = [];
+
+/** Each `Routes` value's index (frozen, so building it once is enough). */
+const indexes = new WeakMap<Routes, RouteIndex>();
+
+function indexOf(routes: Routes): RouteIndex {
+  let index = indexes.get(routes);
+  if (index === undefined) {
+    index = buildIndex(routes);
+    indexes.set(routes, index);
   }
-  return predicates;
+  return index;
 }
 
 /** Whether a leaf condition holds for a field's value (`undefined`: absent). @internal */
@@ -148,22 +178,30 @@ export function testLeaf(condition: Exclude<RouteCondition, { all: unknown } | {
   return regexOf(condition).test(value.length > ROUTING_LIMITS.matchInput ? value.slice(0, ROUTING_LIMITS.matchInput) : value);
 }
 
-/** Split templates by text: a rule renders the same template for every signal. */
-const templates = new Map<string, ReturnType<typeof splitTemplate>>();
+/** A template split once into literal text and readers of its fields. */
+interface CompiledTemplate {
+  readonly literals: readonly string[];
+  readonly fields: readonly ((signal: Signal) => string | undefined)[];
+}
+
+/** Compiled templates by text: a rule renders the same template for every signal. */
+const templates = new Map<string, CompiledTemplate | undefined>();
 
 /** Renders a validated template for `signal`; `undefined` when the result is blank. @internal */
 export function renderTemplate(template: string, signal: Signal): string | undefined {
-  let parts = templates.get(template);
-  if (parts === undefined) {
-    parts = splitTemplate(template);
+  let compiledTemplate = templates.get(template);
+  if (compiledTemplate === undefined && !templates.has(template)) {
+    const parts = splitTemplate(template);
+    // defineRoutes refused malformed templates, so this never happens for a defined route.
+    compiledTemplate = typeof parts === 'string' ? undefined : { literals: parts.literals, fields: parts.fields.map(accessor) };
     if (templates.size >= 10_000) templates.clear();
-    templates.set(template, parts);
+    templates.set(template, compiledTemplate);
   }
-  // defineRoutes refused malformed templates, so this never happens for a defined route.
-  if (typeof parts === 'string') return undefined;
-  let out = parts.literals[0] ?? '';
-  for (let i = 0; i < parts.fields.length && out.length < ROUTING_LIMITS.renderedKey; i += 1) {
-    out += (fieldValue(signal, parts.fields[i] ?? '') ?? '') + (parts.literals[i + 1] ?? '');
+  if (compiledTemplate === undefined) return undefined;
+  const { literals, fields } = compiledTemplate;
+  let out = literals[0] ?? '';
+  for (let i = 0; i < fields.length && out.length < ROUTING_LIMITS.renderedKey; i += 1) {
+    out += (fields[i]?.(signal) ?? '') + (literals[i + 1] ?? '');
   }
   if (out.length > ROUTING_LIMITS.renderedKey) out = cut(out, ROUTING_LIMITS.renderedKey);
   return out.trim() === '' ? undefined : out;
@@ -254,14 +292,47 @@ export function requireRoutes(routes: Routes, subject: string): void {
   }
 }
 
+/** Tries one rule: applies its actions when it matches; true when routing stops there. */
+function tryRule(entry: CompiledRule, signal: Signal, matched: string[], acc: Accumulator): boolean {
+  if (!entry.when(signal)) return false;
+  matched.push(entry.rule.id);
+  apply(acc, entry.rule, actionsOf(entry.rule, signal));
+  return !entry.rule.continue;
+}
+
+/** Tries the rules at the positions of `lists` (each ascending) in rule order, merging the lists. */
+function tryMerged(rules: readonly CompiledRule[], lists: readonly (readonly number[])[], signal: Signal, matched: string[], acc: Accumulator): void {
+  const next = lists.map(() => 0);
+  for (;;) {
+    let from = -1;
+    let position = rules.length;
+    for (let l = 0; l < lists.length; l += 1) {
+      const list = lists[l] ?? EMPTY;
+      const at = next[l] ?? 0;
+      const candidate = at < list.length ? list[at] : undefined;
+      if (candidate !== undefined && candidate < position) {
+        position = candidate;
+        from = l;
+      }
+    }
+    const entry = rules[position];
+    if (entry === undefined) return;
+    next[from] = (next[from] ?? 0) + 1;
+    if (tryRule(entry, signal, matched, acc)) return;
+  }
+}
+
 /**
  * Routes one signal: tries the rules in order and applies the actions of each rule that
  * matches, until one that matches has no `continue: true`.
  *
  * @remarks Conditions and templates always read the signal as it arrived, never what an earlier
  * rule changed, so the order of actions cannot change which rules match. When several matching
- * rules set the same action, the later rule's value wins (see `setBy`). Costs one pass over the
- * rules; no regular expression runs on more than the first 4 096 characters of a value.
+ * rules set the same action, the later rule's value wins (see `setBy`). A rule whose `when`
+ * requires a field to equal a value (an `equals` or `in`, alone or in an `all`) is only tried for
+ * signals with that value, so routing costs the rules a signal could match (and those without
+ * such a condition), not all of them; no regular expression runs on more than the first 4 096
+ * characters of a value.
  *
  * @example
  * ```ts
@@ -280,13 +351,32 @@ export function requireRoutes(routes: Routes, subject: string): void {
  */
 export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
   requireRoutes(routes, 'routeSignal');
+  const index = indexOf(routes);
   const matched: string[] = [];
   const acc: Accumulator = { setBy: {} };
-  for (const { rule, when } of predicatesOf(routes)) {
-    if (!when(signal)) continue;
-    matched.push(rule.id);
-    apply(acc, rule, actionsOf(rule, signal));
-    if (!rule.continue) break;
+  // The rules this signal could match, as lists in rule order: those no field keys, and those
+  // keyed by a value the signal has. A rule is in one list at most (its key's field has one
+  // value per signal). Usually there is one list; an array only when there are more.
+  let only: readonly number[] | undefined = index.always.length > 0 ? index.always : undefined;
+  let several: (readonly number[])[] | undefined;
+  for (const field of index.fields) {
+    const value = field.get(signal);
+    const positions = value === undefined ? undefined : field.byValue.get(value);
+    if (positions === undefined) continue;
+    if (only === undefined) only = positions;
+    else if (several === undefined) several = [only, positions];
+    else several.push(positions);
+  }
+  if (several !== undefined) {
+    tryMerged(index.rules, several, signal, matched, acc);
+  } else if (only?.length === index.rules.length) {
+    // Every rule is a candidate (none is keyed): no positions to look up.
+    for (const entry of index.rules) if (tryRule(entry, signal, matched, acc)) break;
+  } else if (only !== undefined) {
+    for (const position of only) {
+      const entry = index.rules[position];
+      if (entry !== undefined && tryRule(entry, signal, matched, acc)) break;
+    }
   }
   return decide(signal, matched, acc);
 }

@@ -115,6 +115,22 @@ describe('first match and continue', () => {
     expect(d.signal.severity).toBe('SEV3');
   });
 
+  it('tries rules in order whichever field they name, and each matching rule once', () => {
+    const keyed = (id: string, condition: RouteCondition): RouteRuleInput => ({ id, when: condition, then: {}, continue: true });
+    const routes = defineRoutes([
+      keyed('alert', { all: [{ field: 'labels.alertname', equals: 'ReplicationLag' }, { field: 'severity', in: ['SEV1', 'SEV2'] }] }),
+      keyed('team-twice', { field: 'labels.team', in: ['db', 'db', 'dba'] }),
+      keyed('any-team', { any: [{ field: 'labels.team', equals: 'web' }, { field: 'labels.instance', matches: '^db-' }] }),
+      keyed('nested', { all: [{ field: 'labels.instance', exists: true }, { all: [{ field: 'labels.team', equals: 'db' }] }] }),
+      keyed('other-team', { field: 'labels.team', equals: 'web' }),
+      keyed('no-env', { all: [{ field: 'labels.env', exists: false }, { field: 'labels.alertname', in: ['ReplicationLag'] }] }),
+      keyed('env', { field: 'labels.env', equals: 'prod' }),
+      keyed('catch-all', { all: [] }),
+    ]);
+    expect(routeSignal(routes, signal()).matched).toEqual(['alert', 'team-twice', 'any-team', 'nested', 'no-env', 'catch-all']);
+    expect(routeSignal(routes, signal({ labels: { team: 'web', env: 'prod' } })).matched).toEqual(['any-team', 'other-team', 'env', 'catch-all']);
+  });
+
   it('conditions read the signal as it arrived, not as earlier rules changed it', () => {
     const routes = defineRoutes([
       { id: 'a', when: { all: [] }, then: { service: 'changed' }, continue: true },
