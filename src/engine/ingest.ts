@@ -83,7 +83,7 @@ interface Plan {
   readonly group?: { readonly key: string; readonly windowMinutes?: number } | undefined;
 }
 
-const UNROUTED: Plan = Object.freeze({ rules: [] });
+const UNROUTED: Plan = /* @__PURE__ */ Object.freeze({ rules: [] });
 
 /** The result with what routing did to the signal (matched rules, what suppressed it). */
 function routed(result: IngestResult, route: SignalRoute | undefined): IngestResult {

@@ -256,7 +256,7 @@ export function apply(acc: Accumulator, rule: RouteRule, set: Omit<Accumulator, 
 }
 
 /** The decision: the signal with the signal-level actions applied, the rest beside it. @internal */
-export function decide(signal: Signal, matched: string[], acc: Accumulator): RouteDecision {
+export function decide(signal: Signal, matched: string[], acc: Accumulator, seal = true): RouteDecision {
   let routed = signal;
   if (
     (acc.service !== undefined && acc.service !== signal.service) ||
@@ -268,7 +268,7 @@ export function decide(signal: Signal, matched: string[], acc: Accumulator): Rou
     if (acc.severity !== undefined) copy.severity = acc.severity;
     if (acc.dedupKey !== undefined) copy.dedupKey = acc.dedupKey;
     // Every value a rule sets is within the signal's limits, so a sealed signal stays valid.
-    routed = isSealedSignal(signal) ? sealSignal(copy) : copy;
+    routed = seal && isSealedSignal(signal) ? sealSignal(copy) : copy;
   }
   const decision: { -readonly [K in keyof RouteDecision]: RouteDecision[K] } = {
     signal: routed,
@@ -351,6 +351,18 @@ function tryMerged(rules: readonly CompiledRule[], lists: readonly (readonly num
  */
 export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
   requireRoutes(routes, 'routeSignal');
+  return route(routes, signal, true);
+}
+
+/**
+ * {@link routeSignal} for the engine, which checked its routes once: a routed copy of a sealed
+ * signal is left unsealed (ingest does not validate what it routed itself), saving the freeze. @internal
+ */
+export function routeForIngest(routes: Routes, signal: Signal): RouteDecision {
+  return route(routes, signal, false);
+}
+
+function route(routes: Routes, signal: Signal, seal: boolean): RouteDecision {
   const index = indexOf(routes);
   const matched: string[] = [];
   const acc: Accumulator = { setBy: {} };
@@ -378,5 +390,5 @@ export function routeSignal(routes: Routes, signal: Signal): RouteDecision {
       if (entry !== undefined && tryRule(entry, signal, matched, acc)) break;
     }
   }
-  return decide(signal, matched, acc);
+  return decide(signal, matched, acc, seal);
 }

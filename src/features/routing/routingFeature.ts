@@ -16,7 +16,7 @@ import type { JsonValue } from '../../model/primitives.js';
 import { isSealedSignal, signalSchema, type Signal } from '../../model/signal.js';
 import { requireRecords, type RecordStore } from '../../storage/records.js';
 import type { StoredRecord } from '../../storage/types.js';
-import { routeSignal, type RouteDecision } from './evaluate.js';
+import { routeForIngest, type RouteDecision } from './evaluate.js';
 import { explainRoute, type RouteExplanation } from './explainRoute.js';
 import { isDefinedRoutes, markDefined, type RouteRule, type Routes } from './routes.js';
 
@@ -350,7 +350,7 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
     const hasRules = routes.routes.rules.length > 0;
     if (!hasRules && windows.length === 0) return undefined;
     return (signal, at): SignalRoute => {
-      const decision: RouteDecision | undefined = hasRules ? routeSignal(routes.routes, signal) : undefined;
+      const decision: RouteDecision | undefined = hasRules ? routeForIngest(routes.routes, signal) : undefined;
       const routed = decision?.signal ?? signal;
       const rules = decision?.matched ?? [];
       const window = windows.length === 0 ? undefined : windows.find((w) => covers(w, routed, at));
