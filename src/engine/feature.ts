@@ -177,6 +177,8 @@ export interface SignalRoute {
   readonly threshold?: { readonly count: number; readonly windowMinutes: number };
   /** Replaces the engine's `ingest.groupBy` for this signal: attach to the open incident of the same `key`. */
   readonly group?: { readonly key: string; readonly windowMinutes?: number };
+  /** Replaces the engine's `ingest.reopenWindowMinutes` for this signal. */
+  readonly reopenWindowMinutes?: number;
 }
 
 /** Routes the signals of one `ingest` call (synchronous: it runs once per signal). */

@@ -81,6 +81,7 @@ interface Plan {
   readonly policy?: string | undefined;
   readonly threshold?: { readonly count: number; readonly windowMinutes: number } | undefined;
   readonly group?: { readonly key: string; readonly windowMinutes?: number } | undefined;
+  readonly reopenWindowMinutes?: number | undefined;
 }
 
 const UNROUTED: Plan = /* @__PURE__ */ Object.freeze({ rules: [] });
@@ -187,11 +188,10 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return { outcome: 'deduplicated', incident: current };
   }
 
-  const reopenWindowMs = options.reopenWindowMinutes * MINUTE;
-
-  /** Whether a firing signal at `at` reopens `incident` (resolved, within the reopen window) rather than opening a recurrence. */
-  function reopens(incident: Incident, at: string): boolean {
-    return incident.status === 'resolved' && incident.resolvedAt !== undefined && Date.parse(at) - Date.parse(incident.resolvedAt) <= reopenWindowMs;
+  /** Whether a firing signal at `at` reopens `incident` (resolved, within the reopen window: a rule's, else the engine's) rather than opening a recurrence. */
+  function reopens(incident: Incident, at: string, plan: Plan): boolean {
+    const windowMs = (plan.reopenWindowMinutes ?? options.reopenWindowMinutes) * MINUTE;
+    return incident.status === 'resolved' && incident.resolvedAt !== undefined && Date.parse(at) - Date.parse(incident.resolvedAt) <= windowMs;
   }
 
   /**
@@ -201,12 +201,12 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
    */
   async function refire(held: Incident, signal: Signal, key: string, at: string, plan: Plan): Promise<IngestResult | undefined> {
     const actor = actorFor(signal);
-    if (reopens(held, at)) {
+    if (reopens(held, at, plan)) {
       const minutes = Math.round((Date.parse(at) - Date.parse(held.resolvedAt ?? at)) / MINUTE);
       let current: Incident;
       try {
         current = await core.command(held.id, actor, (stored) => {
-          if (!holdsDedupKeys(stored.incident) || !reopens(stored.incident, at)) throw new Moved();
+          if (!holdsDedupKeys(stored.incident) || !reopens(stored.incident, at, plan)) throw new Moved();
           return { type: 'REOPEN', reason: `Alert ${signal.fingerprint} fired again at the source (${signal.source}) ${String(minutes)} min after the incident resolved.` };
         }, undefined);
       } catch (error) {
@@ -223,7 +223,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       await core.command(held.id, actor, (stored) => {
         const named = recurrenceOf(stored.incident);
         if (named !== undefined) throw new Moved(named);
-        if (!holdsDedupKeys(stored.incident) || ACTIVE.has(stored.incident.status) || reopens(stored.incident, at)) throw new Moved();
+        if (!holdsDedupKeys(stored.incident) || ACTIVE.has(stored.incident.status) || reopens(stored.incident, at, plan)) throw new Moved();
         return { type: 'LINK_INCIDENT', kind: 'recurredAs', to: recurrence };
       }, undefined);
     } catch (error) {
@@ -571,6 +571,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
                 policy: route?.policy ?? defaults?.policy,
                 threshold: route?.threshold,
                 group: route?.group,
+                reopenWindowMinutes: route?.reopenWindowMinutes,
               };
         // The hot path of an alert storm, without a promise per signal: a repeat of an alert
         // whose open incident this call already looked up, in the status it already has.

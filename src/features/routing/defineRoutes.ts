@@ -126,6 +126,7 @@ const actionsSchema = /* @__PURE__ */ (() => z.strictObject({
     .strictObject({ count: z.number().int('Must be a whole number.').min(1, 'Must be at least 1.').max(1_000_000), windowMinutes })
     .optional(),
   group: z.strictObject({ key: templateSchema, windowMinutes: windowMinutes.optional() }).optional(),
+  reopenWindowMinutes: windowMinutes.optional(),
 }))();
 
 const ruleSchema = /* @__PURE__ */ (() => z.strictObject({

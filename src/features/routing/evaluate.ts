@@ -44,6 +44,7 @@ export interface RouteDecision {
   readonly policy?: string;
   readonly threshold?: RouteThreshold;
   readonly group?: RoutedGroup;
+  readonly reopenWindowMinutes?: number;
   /** For each action that was set, the id of the rule whose value won. */
   readonly setBy: Readonly<Partial<Record<RouteActionName, string>>>;
 }
@@ -223,6 +224,7 @@ export interface Accumulator {
   suppress?: boolean;
   threshold?: RouteThreshold;
   group?: RoutedGroup;
+  reopenWindowMinutes?: number;
   setBy: Partial<Record<RouteActionName, string>>;
 }
 
@@ -236,6 +238,7 @@ export function actionsOf(rule: RouteRule, signal: Signal): Omit<Accumulator, 's
   if (then.policy !== undefined) set.policy = then.policy;
   if (then.suppress !== undefined) set.suppress = then.suppress;
   if (then.threshold !== undefined) set.threshold = then.threshold;
+  if (then.reopenWindowMinutes !== undefined) set.reopenWindowMinutes = then.reopenWindowMinutes;
   if (then.dedupKey !== undefined) {
     const key = renderTemplate(then.dedupKey, signal);
     if (key !== undefined) set.dedupKey = key;
@@ -280,6 +283,7 @@ export function decide(signal: Signal, matched: string[], acc: Accumulator, seal
   if (acc.policy !== undefined) decision.policy = acc.policy;
   if (acc.threshold !== undefined) decision.threshold = acc.threshold;
   if (acc.group !== undefined) decision.group = acc.group;
+  if (acc.reopenWindowMinutes !== undefined) decision.reopenWindowMinutes = acc.reopenWindowMinutes;
   return decision;
 }
 

@@ -111,6 +111,11 @@ export interface RouteActions {
   readonly threshold?: RouteThreshold;
   /** Attach signals with the same rendered `key` to one open incident within `windowMinutes`. */
   readonly group?: RouteGroup;
+  /**
+   * How long after its incident resolved a re-fire of the alert reopens it (replaces the engine's
+   * `ingest.reopenWindowMinutes`; 0 to 44 640). Later, it opens a recurrence.
+   */
+  readonly reopenWindowMinutes?: number;
 }
 
 /** A rule's `threshold` action. */

@@ -362,6 +362,7 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
       if (decision.policy !== undefined) route.policy = decision.policy;
       if (decision.threshold !== undefined) route.threshold = decision.threshold;
       if (decision.group !== undefined) route.group = decision.group;
+      if (decision.reopenWindowMinutes !== undefined) route.reopenWindowMinutes = decision.reopenWindowMinutes;
       return route;
     };
   }

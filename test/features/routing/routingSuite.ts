@@ -102,6 +102,25 @@ export function routingCases(makeStore: () => StorageAdapter | Promise<StorageAd
     expect(attached?.data).toMatchObject({ fingerprint: 'b', rules: ['by-cluster'] });
   });
 
+  it("reopens within a rule's reopenWindowMinutes instead of the engine's", async () => {
+    const { engine, clock } = engineOn(await makeStore(), {
+      ingest: { reopenWindowMinutes: 30 },
+      routing: defineRoutes([{ id: 'slow-burn', when: { field: 'labels.alertname', equals: 'DiskFull' }, then: { reopenWindowMinutes: 120 } }]),
+    });
+    const disk = signal({ fingerprint: 'disk', labels: { alertname: 'DiskFull' } });
+    const cpu = signal({ fingerprint: 'cpu', labels: { alertname: 'HighCpu' } });
+    for (const s of [disk, cpu]) {
+      await engine.ingest(s);
+      await engine.ingest({ ...s, status: 'resolved' });
+    }
+    clock.advance(60 * 60_000);
+    const [again] = await engine.ingest(disk);
+    expect(again).toMatchObject({ outcome: 'reopened', rules: ['slow-burn'] });
+    const [recurrence] = await engine.ingest(cpu);
+    expect(recurrence?.outcome).toBe('created');
+    expect(recurrence?.incident?.links?.map((l) => l.kind)).toEqual(['recurrenceOf']);
+  });
+
   it('hot-swaps stored rules: at once on the writing engine, within refreshMs on another engine over the same store', async () => {
     const store = await makeStore();
     const clock = createManualClock(T0);
