@@ -15,58 +15,10 @@
  * - unkeyed: no rule has a required `equals` / `in` (only `any` of two `equals`, or an `exists`
  *   beside an `any`), so every rule is tried for every signal: the worst case.
  */
-import { defineRoutes, explainRoute, routeSignal, type RouteRuleInput, type Routes, type Signal } from '../src/features/routing/index.js';
+import { defineRoutes, explainRoute, routeSignal, type Routes, type Signal } from '../src/features/routing/index.js';
 import { firingSignal, timePerCallSync } from './fixtures.js';
+import { rule, signals } from './routingRules.js';
 import { formatSeconds, printEnvironment, printMarkdown, printRunCost } from './report.js';
-
-type Shape = 'keyed' | 'mixed' | 'unkeyed';
-
-const then = (i: number): RouteRuleInput['then'] => ({
-  service: `team-${String(i)}`,
-  policy: `policy-${String(i)}`,
-  dedupKey: '{{labels.alertname}}:{{labels.instance}}',
-});
-
-function rule(shape: Shape, i: number): RouteRuleInput {
-  const team = `team-${String(i)}`;
-  const id = `rule-${String(i)}`;
-  if (shape === 'keyed') {
-    const when: RouteRuleInput['when'] =
-      i % 2 === 0
-        ? { all: [{ field: 'labels.team', equals: team }, { field: 'severity', in: ['SEV1', 'SEV2'] }, { not: { field: 'labels.env', equals: 'test' } }] }
-        : { all: [{ field: 'labels.alertname', equals: `Alert${String(i)}` }, { field: 'labels.instance', exists: true }, { field: 'labels.instance', matches: '^node-\\d+:' }] };
-    return { id, when, then: then(i) };
-  }
-  if (shape === 'unkeyed') {
-    const when: RouteRuleInput['when'] =
-      i % 2 === 0
-        ? { any: [{ field: 'labels.team', equals: team }, { field: 'labels.service', equals: team }] }
-        : { all: [{ field: 'labels.team', exists: true }, { any: [{ field: 'labels.cluster', equals: `c-${String(i)}` }, { field: 'labels.region', equals: `r-${String(i)}` }] }] };
-    return { id, when, then: then(i) };
-  }
-  const shapes: RouteRuleInput['when'][] = [
-    { field: 'labels.team', equals: team },
-    { all: [{ field: 'labels.team', equals: team }, { field: 'severity', in: ['SEV1', 'SEV2'] }] },
-    { any: [{ field: 'labels.service', equals: team }, { all: [{ field: 'labels.team', equals: team }, { not: { field: 'labels.env', equals: 'test' } }] }] },
-    { all: [{ field: 'labels.team', exists: true }, { field: 'labels.instance', matches: `^${team}-\\d+:` }] },
-  ];
-  return { id, when: shapes[i % shapes.length]!, then: then(i) };
-}
-
-/** A signal that matches rule `last` of `shape` and no other, or one that matches none. */
-function signals(shape: Shape, last: number): { readonly matchesLast: Signal; readonly matchesNone: Signal } {
-  const team = `team-${String(last)}`;
-  const matchesNone = firingSignal('fp-none', { team: 'nobody', instance: 'web-1:9100', cluster: 'c-none' });
-  if (shape === 'keyed') {
-    const labels = last % 2 === 0 ? { team, instance: 'web-1:9100' } : { team: 'nobody', alertname: `Alert${String(last)}`, instance: 'node-1:9100' };
-    return { matchesLast: firingSignal('fp-last', labels, { severity: 'SEV2' }), matchesNone };
-  }
-  if (shape === 'unkeyed') {
-    const labels = last % 2 === 0 ? { team } : { team: 'nobody', cluster: `c-${String(last)}` };
-    return { matchesLast: firingSignal('fp-last', labels), matchesNone };
-  }
-  return { matchesLast: firingSignal('fp-last', { team, instance: `${team}-1:9100`, service: team }, { severity: 'SEV2' }), matchesNone };
-}
 
 let sink = 0;
 const time = (routes: Routes, signal: Signal) =>

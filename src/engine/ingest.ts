@@ -86,14 +86,18 @@ interface Plan {
 
 const UNROUTED: Plan = /* @__PURE__ */ Object.freeze({ rules: [] });
 
-/** The result with what routing did to the signal (matched rules, what suppressed it). */
+/** The result with what routing did to the signal (matched rules, what suppressed it); built without spreads, as it runs per signal. */
 function routed(result: IngestResult, route: SignalRoute | undefined): IngestResult {
-  if (route === undefined || (route.rules.length === 0 && route.suppressedBy === undefined)) return result;
-  return {
-    ...result,
-    ...(route.rules.length === 0 ? {} : { rules: route.rules }),
-    ...(route.suppressed && route.suppressedBy !== undefined ? { suppressedBy: route.suppressedBy } : {}),
-  };
+  if (route === undefined) return result;
+  const rules = route.rules.length > 0;
+  const by = route.suppressed && route.suppressedBy !== undefined;
+  if (!rules && !by) return result;
+  const out: { -readonly [K in keyof IngestResult]: IngestResult[K] } = { outcome: result.outcome };
+  if (result.incident !== undefined) out.incident = result.incident;
+  if (result.error !== undefined) out.error = result.error;
+  if (rules) out.rules = route.rules;
+  if (by) out.suppressedBy = route.suppressedBy;
+  return out;
 }
 
 /**
@@ -562,17 +566,6 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
           results.push(routed({ outcome: 'rejected', error: rejectionOf(reserved) }, route));
           continue;
         }
-        const plan: Plan =
-          route === undefined && defaults === undefined
-            ? UNROUTED
-            : {
-                rules: route?.rules ?? [],
-                type: route?.type ?? defaults?.type,
-                policy: route?.policy ?? defaults?.policy,
-                threshold: route?.threshold,
-                group: route?.group,
-                reopenWindowMinutes: route?.reopenWindowMinutes,
-              };
         // The hot path of an alert storm, without a promise per signal: a repeat of an alert
         // whose open incident this call already looked up, in the status it already has.
         const key = keyOf(signal);
@@ -587,13 +580,26 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
           results.push(routed({ outcome: 'deduplicated', incident: open }, route));
           continue;
         }
-        results.push(routed(await ingestOne(signal, plan, counts, at, lookups), route));
+        results.push(routed(await ingestOne(signal, planOf(route, defaults), counts, at, lookups), route));
       }
     } finally {
       // Repeats are counted in one write per window (or per call), not one per signal: an alert storm stays cheap.
       if (counts.length > 0) await pendingCounts.add(counts);
     }
     return results;
+  }
+
+  /** What ingest does with a signal besides deduplicating it: what routing decided, else the call's defaults. */
+  function planOf(route: SignalRoute | undefined, defaults: IngestCallOptions | undefined): Plan {
+    if (route === undefined && defaults === undefined) return UNROUTED;
+    return {
+      rules: route?.rules ?? [],
+      type: route?.type ?? defaults?.type,
+      policy: route?.policy ?? defaults?.policy,
+      threshold: route?.threshold,
+      group: route?.group,
+      reopenWindowMinutes: route?.reopenWindowMinutes,
+    };
   }
 
   /**
