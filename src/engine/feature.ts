@@ -236,10 +236,12 @@ export interface FeatureParts<Api extends object = object> {
   /** HTTP routes `createIncidentHandler` mounts. */
   readonly routes?: readonly FeatureRoute[];
   /**
-   * The router of one `ingest` call, asked once per call before its first signal (so it may read
-   * the store); `undefined` when nothing routes now. The first feature with a router routes.
+   * The router of one `ingest` call, asked once per call before its first signal (it may read
+   * the store: return a promise then; return the router itself when it has one at hand, which
+   * saves the call a promise); `undefined` when nothing routes now. The first feature with a
+   * router routes.
    */
-  readonly router?: () => Promise<SignalRouter | undefined>;
+  readonly router?: () => SignalRouter | undefined | Promise<SignalRouter | undefined>;
   /**
    * Runs once every feature is set up, before `createIncidentEngine` returns: checks what the
    * feature was configured with against what the others provide (e.g. incident types).

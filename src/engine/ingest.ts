@@ -544,7 +544,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     }
     const at = core.now();
     // Asked once per call: the router may read the rules in force from the store.
-    const router = accepted.length === 0 ? undefined : await routerOf?.();
+    const asked = accepted.length === 0 ? undefined : routerOf?.();
+    const router = asked instanceof Promise ? await asked : asked;
     const counts: SignalCount[] = [];
     const results: IngestResult[] = [];
     try {

@@ -345,8 +345,17 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
   }
 
   /** Routes every signal of one ingest call with what is in force now. */
-  async function router(): Promise<SignalRouter | undefined> {
-    const { routes, windows } = await state();
+  /** The router of a state, made once per state (a cached state answers without a promise). */
+  const routers = new WeakMap<State, SignalRouter | null>();
+  function routerFor(current: State): SignalRouter | undefined {
+    const known = routers.get(current);
+    if (known !== undefined) return known ?? undefined;
+    const made = makeRouter(current);
+    routers.set(current, made ?? null);
+    return made;
+  }
+
+  function makeRouter({ routes, windows }: State): SignalRouter | undefined {
     const hasRules = routes.routes.rules.length > 0;
     if (!hasRules && windows.length === 0) return undefined;
     return (signal, at): SignalRoute => {
@@ -365,6 +374,13 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
       if (decision.reopenWindowMinutes !== undefined) route.reopenWindowMinutes = decision.reopenWindowMinutes;
       return route;
     };
+  }
+
+  /** Routes every signal of one ingest call with what is in force now: at once while the cached rules are fresh. */
+  function router(): SignalRouter | undefined | Promise<SignalRouter | undefined> {
+    const now = core.clock.now().getTime();
+    if (cached !== undefined && now - cached.at < refreshMs && now >= cached.at) return routerFor(cached.state);
+    return state().then(routerFor);
   }
 
   async function reader(options: unknown, subject: string, action: 'routes.read' | 'maintenance.read', input: Readonly<Record<string, unknown>> = {}): Promise<void> {
