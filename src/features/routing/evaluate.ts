@@ -307,6 +307,8 @@ function tryRule(entry: CompiledRule, signal: Signal, matched: string[], acc: Ac
 /** Tries the rules at the positions of `lists` (each ascending) in rule order, merging the lists. */
 function tryMerged(rules: readonly CompiledRule[], lists: readonly (readonly number[])[], signal: Signal, matched: string[], acc: Accumulator): void {
   const next = lists.map(() => 0);
+  // A rule keyed under alternatives may be in several lists: it is tried once.
+  let last = -1;
   for (;;) {
     let from = -1;
     let position = rules.length;
@@ -322,6 +324,8 @@ function tryMerged(rules: readonly CompiledRule[], lists: readonly (readonly num
     const entry = rules[position];
     if (entry === undefined) return;
     next[from] = (next[from] ?? 0) + 1;
+    if (position === last) continue;
+    last = position;
     if (tryRule(entry, signal, matched, acc)) return;
   }
 }

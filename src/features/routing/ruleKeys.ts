@@ -15,45 +15,51 @@ export interface RuleKeys {
   readonly always: readonly number[];
 }
 
-/** An `equals` or `in` leaf that must hold for a rule to match. */
+/** An `equals` or `in` leaf on one field: one of its values. */
 interface RequiredEquality {
   readonly field: string;
   readonly values: readonly string[];
 }
 
 /**
- * The `equals` / `in` leaves `condition` cannot be true without: the condition itself, or the
- * conjuncts of an `all`, recursively (never under `any` or `not`, where a leaf may be false).
+ * What a rule cannot match without: at least one of these equalities holds (one, for an `equals`
+ * or `in` the rule requires; several, for an `any` whose every alternative requires one).
  */
-function requiredEqualities(condition: RouteCondition, out: RequiredEquality[]): void {
-  if ('all' in condition) {
-    for (const part of condition.all) requiredEqualities(part, out);
-  } else if ('equals' in condition) {
-    out.push({ field: condition.field, values: [condition.equals] });
-  } else if ('in' in condition) {
-    out.push({ field: condition.field, values: condition.in });
+type Requirement = readonly RequiredEquality[];
+
+/**
+ * The requirements `condition` cannot be true without: an `equals` / `in` leaf itself, those of
+ * every conjunct of an `all`, and for an `any` whose every alternative has one, the alternatives'
+ * first requirements together (never under `not`, where a leaf may be false).
+ */
+function requirements(condition: RouteCondition): Requirement[] {
+  if ('all' in condition) return condition.all.flatMap(requirements);
+  if ('any' in condition) {
+    const alternatives = condition.any.map(requirements);
+    if (alternatives.length === 0 || alternatives.some((list) => list.length === 0)) return [];
+    return [alternatives.flatMap((list) => list[0] ?? [])];
   }
+  if ('equals' in condition) return [[{ field: condition.field, values: [condition.equals] }]];
+  if ('in' in condition) return [[{ field: condition.field, values: condition.in }]];
+  return [];
 }
 
 /**
- * Keys each rule by one of its required equalities: the one that makes a signal try the fewest
- * rules (the fewest other rules need the same values of the same field), then the one on the
- * field most rules share (so a signal reads few fields). Rules without one are tried for every
- * signal. @internal
+ * Keys each rule by one of its requirements: the one that makes a signal try the fewest rules
+ * (the fewest other rules need the same values of the same fields), then the one on the fields
+ * most rules share (so a signal reads few fields). A requirement of several alternatives keys the
+ * rule under each (a signal may then find it in more than one list: the evaluator tries it once).
+ * Rules without one are tried for every signal. @internal
  */
 export function keyRules(rules: readonly RouteRule[]): RuleKeys {
-  const required = rules.map((rule) => {
-    const out: RequiredEquality[] = [];
-    requiredEqualities(rule.when, out);
-    return out;
-  });
+  const required = rules.map((rule) => requirements(rule.when));
   // For each field, how many rules require it, and how many require each of its values.
   const sharedBy = new Map<string, number>();
   const wanting = new Map<string, Map<string, number>>();
   for (const list of required) {
     const seenFields = new Set<string>();
     const seenPairs = new Set<string>();
-    for (const { field, values } of list) {
+    for (const { field, values } of list.flat()) {
       if (!seenFields.has(field)) sharedBy.set(field, (sharedBy.get(field) ?? 0) + 1);
       seenFields.add(field);
       let counts = wanting.get(field);
@@ -69,33 +75,38 @@ export function keyRules(rules: readonly RouteRule[]): RuleKeys {
       }
     }
   }
-  const cost = ({ field, values }: RequiredEquality): number => values.reduce((sum, value) => sum + (wanting.get(field)?.get(value) ?? 0), 0);
+  const cost = (requirement: Requirement): number =>
+    requirement.reduce((total, { field, values }) => total + values.reduce((sum, value) => sum + (wanting.get(field)?.get(value) ?? 0), 0), 0);
+  // The fields a requirement reads, by how many rules share them (the least shared counts).
+  const shared = (requirement: Requirement): number => Math.min(...requirement.map(({ field }) => sharedBy.get(field) ?? 0));
   const byField = new Map<string, Map<string, number[]>>();
   const always: number[] = [];
   required.forEach((list, position) => {
-    let key: RequiredEquality | undefined;
+    let key: Requirement | undefined;
     for (const candidate of list) {
       if (key === undefined) {
         key = candidate;
         continue;
       }
       const [mine, theirs] = [cost(candidate), cost(key)];
-      if (mine < theirs || (mine === theirs && (sharedBy.get(candidate.field) ?? 0) > (sharedBy.get(key.field) ?? 0))) key = candidate;
+      if (mine < theirs || (mine === theirs && shared(candidate) > shared(key))) key = candidate;
     }
     if (key === undefined) {
       always.push(position);
       return;
     }
-    let byValue = byField.get(key.field);
-    if (byValue === undefined) {
-      byValue = new Map();
-      byField.set(key.field, byValue);
-    }
-    for (const value of key.values) {
-      const positions = byValue.get(value);
-      if (positions === undefined) byValue.set(value, [position]);
-      // An `in` may list a value twice: the rule is still tried once.
-      else if (positions[positions.length - 1] !== position) positions.push(position);
+    for (const { field, values } of key) {
+      let byValue = byField.get(field);
+      if (byValue === undefined) {
+        byValue = new Map();
+        byField.set(field, byValue);
+      }
+      for (const value of values) {
+        const positions = byValue.get(value);
+        if (positions === undefined) byValue.set(value, [position]);
+        // An `in` may list a value twice (or alternatives the same value): the rule is still tried once per list.
+        else if (positions[positions.length - 1] !== position) positions.push(position);
+      }
     }
   });
   return { byField, always };

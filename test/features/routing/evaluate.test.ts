@@ -264,3 +264,16 @@ describe('explainRoute', () => {
     ]);
   });
 });
+
+describe('rules keyed under alternatives', () => {
+  it('tries a rule once when a signal has the values of two of its alternatives', () => {
+    const routes = defineRoutes([
+      { id: 'db-either', when: { any: [{ field: 'labels.team', equals: 'db' }, { field: 'service', equals: 'db' }] }, then: { policy: 'dba' }, continue: true },
+      { id: 'tail', when: { field: 'labels.alertname', equals: 'ReplicationLag' }, then: { severity: 'SEV1' } },
+    ]);
+    const both = routeSignal(routes, signal({ service: 'db' }));
+    expect(both.matched).toEqual(['db-either', 'tail']);
+    expect(routeSignal(routes, signal({ labels: { team: 'web', alertname: 'ReplicationLag' }, service: 'db' })).matched).toEqual(['db-either', 'tail']);
+    expect(routeSignal(routes, signal({ labels: { team: 'web', alertname: 'ReplicationLag' } })).matched).toEqual(['tail']);
+  });
+});
