@@ -184,6 +184,7 @@ export type {
   EventRange,
   ListQuery,
   LoadOptions,
+  MergeWrite,
   OutboxFailure,
   OutboxRecord,
   Page,

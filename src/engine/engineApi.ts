@@ -16,6 +16,7 @@ import { toListQuery, type ReadOptions } from './commands.js';
 import { readerOf, runIncidentCommand, withoutActor, type BuildEvent, type EngineCore } from './core.js';
 import { createIngest } from './ingest.js';
 import { createLinks } from './links.js';
+import { createMerges } from './merge.js';
 import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
 import { runLoop } from './workers.js';
@@ -40,6 +41,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
   const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
   const { ingest, flush } = createIngest(core, ingestOptions);
   const { link } = createLinks(core);
+  const { merge, unmerge } = createMerges(core);
 
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
@@ -113,6 +115,8 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
   return {
     link,
+    merge,
+    unmerge,
     tenantId,
     severityScale: core.severityScale,
 
