@@ -21,6 +21,9 @@ import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
 import { runLoop } from './workers.js';
 
+/** The events after which an incident's alert rows came from, or went to, another incident's timeline. */
+const MERGE_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set(['MERGED_INTO', 'MERGED_FROM', 'UNMERGED', 'UNMERGED_FROM']);
+
 /**
  * The events of `range` among `events` (in `seq` order). A store that honours the range returned
  * exactly these; one written before ranges existed returned the whole timeline, cut here.
@@ -96,6 +99,18 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       cursor = page.nextCursor;
     } while (cursor !== undefined);
     return seen === replayed.length;
+  }
+
+  /** How many alert rows the store has for the incident, page by page. */
+  async function alertRowCount(incidentId: string): Promise<number> {
+    let seen = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store.alerts(tenantId, incidentId, { limit: 1_000, ...(cursor === undefined ? {} : { cursor }) });
+      seen += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return seen;
   }
 
   /** A typed `declare`, resolved by the feature that knows the type. */
@@ -374,7 +389,10 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       const fields = projectionDrift(stored.incident, events);
       if (fields.length > 0) return { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields };
       // The alerts beyond the newest 100 the projection carries are rows of their own: they must replay too.
-      return (await alertRowsReplay(incidentId, replayAlerts(events))) ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields: ['alerts'] };
+      // A merge moved rows between two timelines, so only their number is this timeline's to check.
+      const merged = events.some((event) => MERGE_EVENTS.has(event.type));
+      const rowsAgree = merged ? (await alertRowCount(incidentId)) === stored.incident.alertCount : await alertRowsReplay(incidentId, replayAlerts(events));
+      return rowsAgree ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields: ['alerts'] };
     },
 
     async anchor(id, options): Promise<TimelineAnchor> {

@@ -92,7 +92,10 @@ describe.each(stores)('engine.merge and engine.unmerge (%s)', (_name, makeStore)
     expect(await allAlerts(engine, source)).toEqual([]);
     expect((await engine.timeline(source)).at(-1)).toMatchObject({ type: 'MERGED_INTO', actor: { id: 'u_ada' }, data: { into: target, alertCount: 1 } });
     expect((await engine.timeline(target)).at(-1)).toMatchObject({ type: 'MERGED_FROM', data: { from: source, alertCount: 1 } });
-    for (const id of [source, target]) expect(replayTimeline(await engine.timeline(id))).toEqual({ ...(await engine.get(id)), ...withoutCounts(await engine.get(id)) });
+    for (const id of [source, target]) {
+      expect(replayTimeline(await engine.timeline(id))).toEqual({ ...(await engine.get(id)), ...withoutCounts(await engine.get(id)) });
+      expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    }
 
     // A repeat of the merged alert lands on the target, never on a new incident.
     const [repeat] = await engine.ingest(signal());
@@ -148,7 +151,10 @@ describe.each(stores)('engine.merge and engine.unmerge (%s)', (_name, makeStore)
     expect(after.alertCount).toBe(1);
     expect((await engine.timeline(source)).at(-1)).toMatchObject({ type: 'UNMERGED', data: { from: target, status: 'responding', alertCount: 2 } });
     expect((await engine.timeline(target)).at(-1)).toMatchObject({ type: 'UNMERGED_FROM', data: { from: source, alertCount: 2 } });
-    for (const id of [source, target]) expect(replayTimeline(await engine.timeline(id))).toEqual({ ...(await engine.get(id)), ...withoutCounts(await engine.get(id)) });
+    for (const id of [source, target]) {
+      expect(replayTimeline(await engine.timeline(id))).toEqual({ ...(await engine.get(id)), ...withoutCounts(await engine.get(id)) });
+      expect(await engine.verifyTimeline(id)).toEqual({ ok: true });
+    }
     // The source's keys are its own again.
     const [repeat] = await engine.ingest(signal());
     expect(repeat).toMatchObject({ outcome: 'deduplicated', incident: { id: source } });
