@@ -67,6 +67,8 @@ export type {
   AssignRoleInput,
   CancelInput,
   LinkInput,
+  MergeInput,
+  UnmergeInput,
   CloseInput,
   CompleteReviewInput,
   EscalateInput,

@@ -45,7 +45,7 @@ function reconcile(status: IncidentStatus) {
 
 /** The `UNMERGE` transition back to `status` (at `target`). */
 function unmergeTo(status: IncidentStatus, target: string) {
-  return { guard: { type: 'unmergesTo', params: { status } }, target, actions: 'unmerge' } as const;
+  return { guard: { type: 'unmergesTo', params: { status } }, target, actions: ['unmerge', 'rearmClocks'] } as const;
 }
 
 /**
@@ -122,6 +122,9 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
+    }),
+    rearmClocks: enqueueActions(({ context, event, enqueue }) => {
+      enqueueTimers(enqueue, reportingClocks.rearmClocks(context, event));
     }),
     cancelClockTimers: enqueueActions(({ context, enqueue }) => {
       enqueueTimers(enqueue, reportingClocks.cancelClockTimers(context));

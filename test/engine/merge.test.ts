@@ -163,6 +163,26 @@ describe.each(stores)('engine.merge and engine.unmerge (%s)', (_name, makeStore)
     expect((await engine.get(target)).alertCount).toBe(3);
   });
 
+  it('a merged incident reports nothing; taken back out, its reporting deadlines count again', async () => {
+    const { clock, engine } = setup();
+    const breach = (await engine.declare({ title: 'Patient data sent to the wrong clinic', severity: 'SEV2', actor: ada })).id;
+    const other = (await engine.declare({ title: 'Mail misrouted', severity: 'SEV2', actor: ada })).id;
+    await engine.startClock(breach, { regime: 'gdpr', trigger: 'awareness', actor: ada });
+    await engine.merge(breach, { into: other, actor: ada });
+    clock.advance(60_000);
+    await engine.unmerge(breach, { actor: ada });
+    clock.advance(73 * 60 * 60_000);
+    await engine.tick();
+    expect((await engine.get(breach)).overdueReports).toEqual([expect.objectContaining({ regime: 'gdpr', phase: 'notification' })]);
+    // Merged for good, it reports nothing.
+    const second = (await engine.declare({ title: 'Second breach', severity: 'SEV2', actor: ada })).id;
+    await engine.startClock(second, { regime: 'gdpr', trigger: 'awareness', actor: ada });
+    await engine.merge(second, { into: other, actor: ada });
+    clock.advance(73 * 60 * 60_000);
+    await engine.tick();
+    expect((await engine.get(second)).overdueReports).toBeUndefined();
+  });
+
   it('refuses with typed errors and changes nothing then', async () => {
     const { engine } = setup();
     const a = (await engine.declare({ title: 'A', severity: 'SEV3', actor: ada })).id;
