@@ -214,6 +214,21 @@ describe.each(stores)('engine.merge and engine.unmerge (%s)', (_name, makeStore)
     expect((await engine.get(c)).links).toBeUndefined();
   });
 
+  it('keeps the merged own key taken while merged: declaring another incident with it is a duplicate of the target', async () => {
+    const { engine } = setup();
+    const checkout = (await engine.declare({ title: 'Checkout errors', severity: 'SEV2', dedupKey: 'checkout', actor: ada })).id;
+    const outage = (await engine.declare({ title: 'Payments outage', severity: 'SEV1', actor: ada })).id;
+    await engine.merge(checkout, { into: outage, actor: ada });
+    await expect(engine.declare({ title: 'Checkout errors again', severity: 'SEV2', dedupKey: 'checkout', actor: ada })).rejects.toMatchObject({
+      code: 'DUPLICATE_INCIDENT',
+      details: { existingIncidentId: outage },
+    });
+    expect((await engine.unmerge(checkout, { actor: ada })).status).toBe('triage');
+    await expect(engine.declare({ title: 'Checkout errors again', severity: 'SEV2', dedupKey: 'checkout', actor: ada })).rejects.toMatchObject({
+      details: { existingIncidentId: checkout },
+    });
+  });
+
   it('refuses to merge two incidents that have an alert with one fingerprint', async () => {
     const { engine } = setup();
     const [one] = await engine.ingest(signal({ dedupKey: 'one' }));
