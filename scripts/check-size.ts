@@ -41,7 +41,9 @@ import ts from 'typescript';
  * (+1.5 kB: the notice planner, notices in the dispatcher, the console and webhook notifiers),
  * 50 842 after issue 19's first merges (`NOBODY_PAGED` and escalations resolved by hand, change
  * events linked at declare, re-fires that reopen or open a linked recurrence, typed links),
- * 52 1xx with heartbeats (+1.3 kB: `engine.heartbeats`, its route and deadline timers). On-call is a
+ * 52 1xx with heartbeats (+1.3 kB: `engine.heartbeats`, its route and deadline timers), 54 8xx with
+ * merges (+2.6 kB: `engine.merge`/`unmerge`, the machine's four merge events with their guards and
+ * context updates, the memory store's `commitMerge`, the merge notification texts). On-call is a
  * built-in feature (`engine.schedules`, escalation levels that page a schedule when they fire, the
  * schedule routes), so the typical import now carries the schedule arithmetic (`defineSchedule`'s
  * schema, `whoIsOnCall`/`renderSchedule` segments, `toICalendar`, ~12 kB minified) and its wiring
@@ -50,7 +52,7 @@ import ts from 'typescript';
  * without code splitting, as many hosts do, so an `import()` is inlined. The goal of issue 17 is
  * {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when the bundle shrinks.
  */
-const BUDGET = 52_500;
+const BUDGET = 55_000;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

@@ -119,6 +119,8 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       actor: actorSchema,
     }),
     link: z.strictObject({ to: idSchema, kind: z.enum(USER_LINK_KINDS), actor: actorSchema }),
+    merge: z.strictObject({ into: idSchema, actor: actorSchema }),
+    unmerge: z.strictObject({ actor: actorSchema }),
     importIncident: z
       .strictObject({
         title: text(LIMITS.title),
@@ -228,6 +230,10 @@ export type CloseInput = z.input<CommandSchemas['close']>;
 export type CancelInput = z.input<CommandSchemas['cancel']>;
 /** Input of `engine.link`: the other incident and how this one relates to it. */
 export type LinkInput = z.input<CommandSchemas['link']>;
+/** Input of `engine.merge`: the incident to merge into. */
+export type MergeInput = z.input<CommandSchemas['merge']>;
+/** Input of `engine.unmerge`. */
+export type UnmergeInput = z.input<CommandSchemas['unmerge']>;
 /** Input of `engine.escalate`. */
 export type EscalateInput = z.input<CommandSchemas['escalate']>;
 /** Input of `engine.importIncident`. */

@@ -13,10 +13,10 @@ import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
 import type { AlertSummary, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import { sevScale, type SeverityScale } from '../model/severity.js';
-import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
+import type { Commit, OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import { commandSchemas, toListQuery, withoutActor, type ReadOptions, type ScanFilter } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
-import type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
+import type { EngineCore, EngineCoreOptions, ExecuteOptions, PreparedCommit } from './engineCore.js';
 import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureParts, type IncidentFeature } from './feature.js';
 import { resolveEnginePolicies } from './policies.js';
 import { timerChanges } from './timerChanges.js';
@@ -126,9 +126,11 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return stored;
   }
 
-  function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string): never {
-    const accepted = acceptedEvents(snapshot);
-    const reason = !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
+  /** Refuses `event` with an {@link InvalidTransitionError}; `why` is given when the state accepts the event, or `always`. */
+  function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string, always = false): never {
+    // A canceled incident takes an UNMERGE only when it was merged; say nothing of it otherwise.
+    const accepted = acceptedEvents(snapshot).filter((type) => type !== 'UNMERGE' || snapshot.context.cancellation?.previousStatus !== undefined);
+    const reason = always ? why : !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
     const command = commandOf(event.type);
@@ -206,6 +208,64 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   }
 
   /**
+   * Decides one lifecycle event against a loaded incident: the commit that records it, not yet
+   * written. `undefined` when a fired timer finds the machine no longer listening; a refused
+   * event (or one refused with `refusal`, whatever the machine says) throws.
+   */
+  async function prepare(stored: StoredIncident, actor: Actor, draft: EventDraft, options: { readonly firedTimer?: string; readonly refusal?: string } = {}): Promise<PreparedCommit | undefined> {
+    const { firedTimer } = options;
+    const current = stored.incident;
+    // Event times never run backwards within an incident, even across hosts with skewed clocks.
+    const at = [now(), current.updatedAt].sort().at(-1) ?? now();
+    const snapshot = machineSnapshotOf(stored.snapshot);
+    if (options.refusal !== undefined) refuse(current, snapshot, { ...draft, at, actor }, options.refusal, true);
+    const { event, before, refusal } = await checkAlertEvent(current.id, { ...draft, at, actor }, snapshot.context);
+    const [next, actions] = refusal === undefined ? stepMachine(snapshot, event) : [snapshot, []];
+    // XState returns the very same snapshot when no transition is enabled (unknown event or
+    // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
+    if (next === snapshot) {
+      if (firedTimer !== undefined) return undefined;
+      refuse(current, snapshot, event, refusal);
+    }
+    // What the lifecycle records right after the event (nobody could be paged) goes in the same commit.
+    let last = next;
+    const allActions = [...actions];
+    const storedEvents: StoredEvent[] = [];
+    for (const step of [event, ...followingEvents(event)]) {
+      if (step !== event) {
+        const [after, more] = stepMachine(last, step);
+        if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, step);
+        last = after;
+        allActions.push(...more);
+      }
+      storedEvents.push(await signEvent(current.id, current.version + storedEvents.length + 1, step, storedEvents.at(-1)?.hash ?? stored.lastHash));
+    }
+    const incident = toIncident(last, current.version + storedEvents.length);
+    const machineTimers = timerChanges(allActions, incident, at, firedTimer);
+    const added = contributions(storedEvents, incident);
+    const persisted = persistSnapshot(last);
+    const alerts = alertRowsOf(event, before);
+    const commit: Commit = {
+      tenantId,
+      incidentId: current.id,
+      expectedVersion: current.version,
+      events: storedEvents,
+      incident,
+      snapshot: persisted,
+      timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
+      outbox: added.outbox,
+      ...(alerts.length === 0 ? {} : { alerts }),
+    };
+    return { commit, machineSnapshot: last };
+  }
+
+  /** Remembers the machine snapshot of a written commit and tells subscribers about its events. */
+  function committed(prepared: PreparedCommit): void {
+    machineSnapshots.set(prepared.commit.snapshot, prepared.machineSnapshot);
+    publish(prepared.commit.incident, prepared.commit.events);
+  }
+
+  /**
    * Runs one lifecycle event against an incident with optimistic concurrency: load, decide,
    * commit at the loaded version; on a conflict reload and decide again. With `firedTimer`
    * set, a refused event is not an error: the machine stopped listening, so the timer is moot.
@@ -214,58 +274,19 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     const { firedTimer, action, input } = execution;
     for (let attempt = 0; ; attempt += 1) {
       const stored = await load(incidentId);
-      const current = stored.incident;
       // Asked on every attempt: a retry decides against the incident as it is now.
-      if (action !== undefined) await authorize(actor, action, current, input);
+      if (action !== undefined) await authorize(actor, action, stored.incident, input);
       const draft = await build(stored);
-      // Event times never run backwards within an incident, even across hosts with skewed clocks.
-      const at = [now(), current.updatedAt].sort().at(-1) ?? now();
-      const snapshot = machineSnapshotOf(stored.snapshot);
-      const { event, before, refusal } = await checkAlertEvent(incidentId, { ...draft, at, actor }, snapshot.context);
-      const [next, actions] = refusal === undefined ? stepMachine(snapshot, event) : [snapshot, []];
-      // XState returns the very same snapshot when no transition is enabled (unknown event or
-      // failed guard); every accepted event assigns at least `updatedAt`, so this is exact.
-      if (next === snapshot) {
-        if (firedTimer !== undefined) return undefined;
-        refuse(stored.incident, snapshot, event, refusal);
-      }
-      // What the lifecycle records right after the event (nobody could be paged) goes in the same commit.
-      let last = next;
-      const allActions = [...actions];
-      const storedEvents: StoredEvent[] = [];
-      for (const step of [event, ...followingEvents(event)]) {
-        if (step !== event) {
-          const [after, more] = stepMachine(last, step);
-          if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, step);
-          last = after;
-          allActions.push(...more);
-        }
-        storedEvents.push(await signEvent(incidentId, current.version + storedEvents.length + 1, step, storedEvents.at(-1)?.hash ?? stored.lastHash));
-      }
-      const incident = toIncident(last, current.version + storedEvents.length);
-      const machineTimers = timerChanges(allActions, incident, at, firedTimer);
-      const added = contributions(storedEvents, incident);
-      const persisted = persistSnapshot(last);
-      const alerts = alertRowsOf(event, before);
+      const prepared = await prepare(stored, actor, draft, firedTimer === undefined ? {} : { firedTimer });
+      if (prepared === undefined) return undefined;
       try {
-        await store.commit({
-          tenantId,
-          incidentId,
-          expectedVersion: current.version,
-          events: storedEvents,
-          incident,
-          snapshot: persisted,
-          timers: { set: [...machineTimers.set, ...added.timers], cancel: machineTimers.cancel },
-          outbox: added.outbox,
-          ...(alerts.length === 0 ? {} : { alerts }),
-        });
+        await store.commit(prepared.commit);
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
         throw error;
       }
-      machineSnapshots.set(persisted, last);
-      publish(incident, storedEvents);
-      return incident;
+      committed(prepared);
+      return prepared.commit.incident;
     }
   }
 
@@ -445,6 +466,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     mayRead,
     authorizes: authorizeHook !== undefined,
     create,
+    prepare,
+    committed,
     scan,
     emit: (name, payload) => {
       emitter.emit(name, payload);

@@ -15,9 +15,13 @@ import { toListQuery, type ReadOptions } from './commands.js';
 import { readerOf, runIncidentCommand, withoutActor, type BuildEvent, type EngineCore } from './core.js';
 import { createIngest } from './ingest.js';
 import { createLinks } from './links.js';
+import { createMerges } from './merge.js';
 import type { IngestOptions } from './ingestOptions.js';
 import type { AuthorizeAction, EngineApi } from './types.js';
 import { runLoop } from './workers.js';
+
+/** The events after which an incident's alert rows came from, or went to, another incident's timeline. */
+const MERGE_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set(['MERGED_INTO', 'MERGED_FROM', 'UNMERGED', 'UNMERGED_FROM']);
 
 /**
  * The events of `range` among `events` (in `seq` order). A store that honours the range returned
@@ -39,6 +43,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
   const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
   const { ingest, flush } = createIngest(core, ingestOptions);
   const { link } = createLinks(core);
+  const { merge, unmerge } = createMerges(core);
 
   /** A lifecycle command on one incident, authorized as `action` with its validated input. */
   function run(action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent) {
@@ -95,8 +100,22 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     return seen === replayed.length;
   }
 
+  /** How many alert rows the store has for the incident, page by page. */
+  async function alertRowCount(incidentId: string): Promise<number> {
+    let seen = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await store.alerts(tenantId, incidentId, { limit: 1_000, ...(cursor === undefined ? {} : { cursor }) });
+      seen += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return seen;
+  }
+
   return {
     link,
+    merge,
+    unmerge,
     tenantId,
     severityScale: core.severityScale,
 
@@ -354,7 +373,10 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       const fields = projectionDrift(stored.incident, events);
       if (fields.length > 0) return { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields };
       // The alerts beyond the newest 100 the projection carries are rows of their own: they must replay too.
-      return (await alertRowsReplay(incidentId, replayAlerts(events))) ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields: ['alerts'] };
+      // A merge moved rows between two timelines, so only their number is this timeline's to check.
+      const merged = events.some((event) => MERGE_EVENTS.has(event.type));
+      const rowsAgree = merged ? (await alertRowCount(incidentId)) === stored.incident.alertCount : await alertRowsReplay(incidentId, replayAlerts(events));
+      return rowsAgree ? { ok: true } : { ok: false, brokenAt: stored.incident.version, reason: 'projection', fields: ['alerts'] };
     },
 
     async anchor(id, options): Promise<TimelineAnchor> {

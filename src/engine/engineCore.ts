@@ -1,6 +1,9 @@
+import type { LifecycleEventDraft } from '../lifecycle/events.js';
+import type { IncidentSnapshot } from '../lifecycle/projection.js';
 import type { Actor } from '../model/actor.js';
 import type { EscalationPolicy, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
+import type { Commit, StoredIncident } from '../storage/types.js';
 import type { SeverityScale } from '../model/severity.js';
 import type { CommandSchemas } from './commands.js';
 import type { createEngineEmitter } from './emitter.js';
@@ -49,9 +52,23 @@ export interface EngineCore extends FeatureContext {
     (incidentId: string, actor: Actor, build: BuildEvent, options: ExecuteOptions & { readonly firedTimer: string }): Promise<Incident | undefined>;
     (incidentId: string, actor: Actor, build: BuildEvent, options?: ExecuteOptions & { readonly firedTimer?: undefined }): Promise<Incident>;
   };
+  /**
+   * Decides `draft` against a loaded incident as `actor` and returns the commit that records it,
+   * without writing it (for writes of two incidents at once, e.g. `merge`); refuses as a command
+   * does, or with `options.refusal` whatever the machine says. `undefined` only with `firedTimer`.
+   */
+  prepare: (stored: StoredIncident, actor: Actor, draft: LifecycleEventDraft, options?: { readonly firedTimer?: string; readonly refusal?: string }) => Promise<PreparedCommit | undefined>;
+  /** After the store wrote a prepared commit: remembers its machine snapshot and publishes its events. */
+  committed: (prepared: PreparedCommit) => void;
   /** The incident's severity scale: a feature's answer (its type's), else the engine's. */
   severityScaleOf: (incident: Incident) => SeverityScale;
   tick: (at?: Date) => Promise<FiredTimer[]>;
+}
+
+/** A commit {@link EngineCore.prepare} decided, with the machine snapshot it leads to. @internal */
+export interface PreparedCommit {
+  readonly commit: Commit;
+  readonly machineSnapshot: IncidentSnapshot;
 }
 
 /** Options of {@link EngineCore.execute}. */

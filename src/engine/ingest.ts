@@ -171,6 +171,8 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       // A concurrent signal of the same alert (another engine, or a re-fire that reopened the
       // incident) already put it in this status: this one is a repeat.
       const now = (await core.load(incident.id)).incident;
+      // Or the incident let go of its keys meanwhile (merged into another): decide again.
+      if (!holdsDedupKeys(now)) throw new Moved();
       const alert = now.alerts.find((a) => a.fingerprint === signal.fingerprint) ?? (await store.findAlert(tenantId, now.id, signal.fingerprint));
       if (alert?.status !== signal.status) throw error;
       return { outcome: 'deduplicated', incident: now };
@@ -250,7 +252,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       }), undefined);
     } catch (error) {
       // Another signal of this alert got there first: it is firing (or attached) already.
-      if (isIncidentKitError(error, 'INVALID_TRANSITION')) return await core.load(incident.id).then((stored) => stored.incident);
+      if (isIncidentKitError(error, 'INVALID_TRANSITION') || error instanceof Moved) return await core.load(incident.id).then((stored) => stored.incident);
       throw error;
     }
   }
@@ -344,7 +346,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       status: signal.status,
       summary: signal.summary,
       ...(plan.rules.length === 0 ? {} : { rules: plan.rules }),
-    }), undefined);
+    }), undefined).catch(async (error: unknown) => {
+      // Another signal attached the alert first, or the incident let go of its keys meanwhile
+      // (merged into another): decide again.
+      if (isIncidentKitError(error, 'INVALID_TRANSITION')) {
+        const now = (await core.load(incident.id)).incident;
+        if (!holdsDedupKeys(now) || (await store.findAlert(tenantId, now.id, signal.fingerprint)) !== undefined) throw new Moved();
+      }
+      throw error;
+    });
     return { outcome, incident: updated };
   }
 
@@ -447,16 +457,25 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         continue;
       }
       if (open !== undefined) {
-        const alert = await alertOf(open, signal.fingerprint, lookups);
-        if (alert === undefined) {
-          if (!firing) return { outcome: 'ignored' };
-          const result = await attach(open, signal, key, 'deduplicated', plan);
+        const counted = counts.length;
+        try {
+          const alert = await alertOf(open, signal.fingerprint, lookups);
+          if (alert === undefined) {
+            if (!firing) return { outcome: 'ignored' };
+            const result = await attach(open, signal, key, 'deduplicated', plan);
+            count(open);
+            return result;
+          }
           count(open);
-          return result;
+          if (alert.status === signal.status) return { outcome: 'deduplicated', incident: open };
+          return await changeStatus(open, signal);
+        } catch (error) {
+          // The incident was merged into another while this signal was on its way: look again.
+          if (!(error instanceof Moved)) throw error;
+          counts.length = counted;
+          forget(lookups);
+          continue;
         }
-        count(open);
-        if (alert.status === signal.status) return { outcome: 'deduplicated', incident: open };
-        return await changeStatus(open, signal);
       }
       // PagerDuty drops a non-firing event for an unknown or closed key too.
       if (!firing) return { outcome: 'ignored' };
@@ -475,7 +494,15 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         const group = await store.findOpenByDedupKey(tenantId, groupKey);
         const windowMinutes = plan.group?.windowMinutes ?? options.groupWindowMinutes;
         if (group !== undefined && Date.parse(at) - Date.parse(group.detectedAt) <= windowMinutes * MINUTE) {
-          const result = await attach(group, signal, key, 'grouped', plan);
+          const result = await attach(group, signal, key, 'grouped', plan).catch((error: unknown) => {
+            if (error instanceof Moved) return undefined;
+            throw error;
+          });
+          // Merged meanwhile, or another signal attached the alert first: look again.
+          if (result === undefined) {
+            forget(lookups);
+            continue;
+          }
           count(group);
           return result;
         }

@@ -15,6 +15,8 @@ import type {
   AssignRoleInput,
   CancelInput,
   LinkInput,
+  MergeInput,
+  UnmergeInput,
   CloseInput,
   EscalateInput,
   ListInput,
@@ -62,6 +64,8 @@ export const INCIDENT_COMMANDS = /* @__PURE__ */ Object.freeze([
   'setStatusLabel',
   'startClock',
   'fileReport',
+  'merge',
+  'unmerge',
 ] as const);
 
 /** One of {@link INCIDENT_COMMANDS}. */
@@ -95,6 +99,8 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
   setStatusLabel: 'SET_STATUS_LABEL',
   startClock: 'START_CLOCK',
   fileReport: 'FILE_REPORT',
+  merge: 'MERGE_INTO',
+  unmerge: 'UNMERGE',
 });
 
 /**
@@ -278,6 +284,42 @@ export interface EngineApi {
    * (`INVALID_TRANSITION`, a canceled incident), ForbiddenError (`FORBIDDEN`, action `link`).
    */
   link(id: string, input: LinkInput): Promise<Incident>;
+  /**
+   * Merges incident `id` into `input.into`, a duplicate into the incident that continues: `id` is
+   * canceled as a `duplicate` (`cancellation.mergedInto`), its alerts (every one, with their
+   * repeat counts) and dedup keys move to the other incident, and both timelines record it
+   * (`MERGED_INTO` and `MERGED_FROM`; links `mergedInto` and `mergedFrom` in `links` and in the
+   * postmortem). A repeat of a merged alert lands on the incident it was merged into, never on a
+   * new one. One atomic write of both incidents, however many alerts move.
+   *
+   * @remarks `id` may be in any open state; the incident it is merged into must be open and hold
+   * its dedup keys (not superseded by a recurrence). Merges do not chain: neither incident may be
+   * merged elsewhere already, and an incident others were merged into cannot itself be merged.
+   * Both are authorized as `merge`. The store must implement `commitMerge` (ours do).
+   * @example
+   * ```ts
+   * await engine.merge(duplicate.id, { into: outage.id, actor: { id: 'u_ada' } });
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`): bad input, a merge into itself, or both incidents have an alert with one fingerprint.
+   * @throws NotFoundError (`NOT_FOUND`) when either incident does not exist.
+   * @throws InvalidTransitionError (`INVALID_TRANSITION`) when `id` is not open, was merged, or others were merged into it; or `into` is not open, was merged, or recurred.
+   * @throws ForbiddenError (`FORBIDDEN`, action `merge`) · ConfigError (`CONFIG_INVALID`) for a store without `commitMerge`.
+   */
+  merge(id: string, input: MergeInput): Promise<Incident>;
+  /**
+   * Undoes {@link EngineApi.merge} of incident `id` while the incident it was merged into is still
+   * open: `id` returns to the state it was merged from (`cancellation.previousStatus`; its
+   * escalation, reminders and response targets start again as on entering that state), and the
+   * alerts that came from it (with their counts) and its dedup keys move back. Both timelines
+   * record it (`UNMERGED` and `UNMERGED_FROM`) and both drop the merge links.
+   *
+   * @remarks Alerts attached to the other incident after the merge stay there, even when they have
+   * one of `id`'s keys. Authorized as `unmerge` on both incidents.
+   * @throws InvalidTransitionError (`INVALID_TRANSITION`) when `id` is not merged, or the incident it was merged into is no longer open.
+   * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when another open incident took `id`'s own dedup key meanwhile.
+   * @throws NotFoundError (`NOT_FOUND`) · ForbiddenError (`FORBIDDEN`, action `unmerge`) · ConfigError (`CONFIG_INVALID`) as for `merge`.
+   */
+  unmerge(id: string, input: UnmergeInput): Promise<Incident>;
   /**
    * Escalates by hand, to `level` (default: the next level of the frozen policy), recording
    * `ESCALATED`. Allowed in `triage` and `responding`; in `triage` the automatic escalation

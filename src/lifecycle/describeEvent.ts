@@ -167,6 +167,14 @@ export function describeEvent(
       if (d.kind === 'recurredAs') return `Recurred as ${to}: its alert fired again (${by})`;
       return `Linked to ${to} (${str(d.kind) ?? 'relatesTo'}) by ${by}`;
     }
+    case 'MERGED_INTO':
+      return `Merged into ${str(d.into) ?? 'another incident'} by ${by}: canceled as a duplicate, ${count(d.alertCount, 'alert')} moved there`;
+    case 'MERGED_FROM':
+      return `${str(d.from) ?? 'Another incident'} merged into this one by ${by}: ${count(d.alertCount, 'alert')} moved here`;
+    case 'UNMERGED':
+      return `Unmerged from ${str(d.from) ?? 'the incident it was merged into'} by ${by}: back to ${str(d.status) ?? 'where it was'}, ${count(d.alertCount, 'alert')} back`;
+    case 'UNMERGED_FROM':
+      return `${str(d.from) ?? 'An incident'} unmerged from this one by ${by}: ${count(d.alertCount, 'alert')} went back`;
     case 'FIELDS_UPDATED': {
       const names = changedFieldNames(d);
       return `Fields updated by ${by}${names.length === 0 ? '' : `: ${names.join(', ')}`}`;
@@ -213,6 +221,11 @@ export function describeEvent(
       return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;
     }
   }
+}
+
+/** `3 alerts`, `1 alert`; `alerts` when the count is missing. */
+function count(value: unknown, noun: string): string {
+  return typeof value === 'number' ? `${String(value)} ${noun}${value === 1 ? '' : 's'}` : `${noun}s`;
 }
 
 function suffix(text: string | undefined): string {

@@ -1,6 +1,6 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
-import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, AlertSummary, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, IncidentStatus, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 
@@ -134,6 +134,50 @@ export type LifecycleEvent =
       readonly reasonForDelay?: string;
       readonly clock: ClockState;
     })
+  | (EventBase & {
+      /**
+       * This incident was merged into `into` (`engine.merge`): canceled as a duplicate, its alerts
+       * and dedup keys moved there in the same atomic write. It can be merged from any open state.
+       */
+      readonly type: 'MERGE_INTO';
+      readonly into: string;
+      /** The state it was merged from (`engine.unmerge` returns it there). */
+      readonly previousStatus: IncidentStatus;
+      /** How many alerts moved (all of them), and how many of those were not resolved. */
+      readonly alertCount: number;
+      readonly unresolvedAlertCount: number;
+    })
+  | (EventBase & {
+      /** Incident `from` was merged into this one: its alerts were appended after this one's. */
+      readonly type: 'MERGE_FROM';
+      readonly from: string;
+      /** This incident's newest alerts after the merge (at most 100; the window every projection carries). */
+      readonly alerts: readonly AlertSummary[];
+      /** How many alerts were added, and how many of those are not resolved. */
+      readonly alertCount: number;
+      readonly unresolvedAlertCount: number;
+    })
+  | (EventBase & {
+      /** The merge into `from` was undone (`engine.unmerge`): back in `status`, with its alerts back. */
+      readonly type: 'UNMERGE';
+      readonly from: string;
+      /** The state it returns to: the one it was merged from. */
+      readonly status: IncidentStatus;
+      /** Its newest alerts once they are back (at most 100). */
+      readonly alerts: readonly AlertSummary[];
+      readonly alertCount: number;
+      readonly unresolvedAlertCount: number;
+    })
+  | (EventBase & {
+      /** The merge of `from` into this incident was undone: the alerts that came from it went back. */
+      readonly type: 'UNMERGE_FROM';
+      readonly from: string;
+      /** This incident's newest alerts once those went back (at most 100). */
+      readonly alerts: readonly AlertSummary[];
+      /** How many alerts went back, and how many of those were not resolved. */
+      readonly alertCount: number;
+      readonly unresolvedAlertCount: number;
+    })
   | (EventBase & TimerPayload & {
       readonly type: 'CLOCK_DUE';
       readonly regime: string;
@@ -187,6 +231,10 @@ export const LIFECYCLE_EVENT_TYPES = [
   'FILE_REPORT',
   'CLOCK_DUE',
   'LINK_CHANGES',
+  'MERGE_INTO',
+  'MERGE_FROM',
+  'UNMERGE',
+  'UNMERGE_FROM',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -220,6 +268,10 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   FILE_REPORT: 'REPORT_FILED',
   CLOCK_DUE: 'REPORT_OVERDUE',
   LINK_CHANGES: 'CHANGES_LINKED',
+  MERGE_INTO: 'MERGED_INTO',
+  MERGE_FROM: 'MERGED_FROM',
+  UNMERGE: 'UNMERGED',
+  UNMERGE_FROM: 'UNMERGED_FROM',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

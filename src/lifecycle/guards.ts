@@ -4,6 +4,7 @@
  */
 
 import { actionItemPolicyViolation } from '../model/actionItems.js';
+import type { IncidentStatus } from '../model/incident.js';
 import { targetName } from './describeEvent.js';
 import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
@@ -125,4 +126,46 @@ export function linkIsNew(context: IncidentContext, event: LifecycleEvent): bool
   const links = context.links ?? [];
   if (event.kind === 'recurredAs' && links.some((link) => link.kind === 'recurredAs')) return false;
   return !links.some((link) => link.kind === event.kind && link.incidentId === event.to);
+}
+
+/** Whether the incident has a `kind` link to `to`. */
+function linked(context: IncidentContext, kind: 'mergedInto' | 'mergedFrom', to: string): boolean {
+  return (context.links ?? []).some((link) => link.kind === kind && link.incidentId === to);
+}
+
+/**
+ * Why this incident cannot be merged into another, or `undefined`: an incident others were
+ * merged into cannot be merged itself (merges do not chain), so unmerge them first.
+ */
+export function mergeBlockedReason(context: IncidentContext): string | undefined {
+  const absorbed = (context.links ?? []).filter((link) => link.kind === 'mergedFrom').map((link) => link.incidentId);
+  return absorbed.length === 0
+    ? undefined
+    : `${absorbed.join(', ')} ${absorbed.length === 1 ? 'was' : 'were'} merged into it, and merges do not chain; unmerge ${absorbed.length === 1 ? 'it' : 'them'} first, or merge into this incident instead.`;
+}
+
+/** Whether a `MERGE_INTO` applies: into another incident, and nothing was merged into this one. */
+export function mergesInto(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'MERGE_INTO' && event.into !== context.id && mergeBlockedReason(context) === undefined;
+}
+
+/** Whether a `MERGE_FROM` applies: from another incident, not merged into this one already. */
+export function mergeIsNew(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'MERGE_FROM' && event.from !== context.id && !linked(context, 'mergedFrom', event.from);
+}
+
+/** Whether an `UNMERGE_FROM` names an incident that was merged into this one. */
+export function wasMergedFrom(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'UNMERGE_FROM' && linked(context, 'mergedFrom', event.from);
+}
+
+/** Whether an `UNMERGE` undoes this incident's merge into `from` and returns it to `status`, the state it was merged from. */
+export function unmergesTo(context: IncidentContext, event: LifecycleEvent, params: { readonly status: IncidentStatus }): boolean {
+  return (
+    event.type === 'UNMERGE' &&
+    event.status === params.status &&
+    context.cancellation?.mergedInto === event.from &&
+    context.cancellation.previousStatus === params.status &&
+    linked(context, 'mergedInto', event.from)
+  );
 }

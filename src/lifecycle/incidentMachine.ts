@@ -12,6 +12,7 @@ import * as milestones from './actions/milestones.js';
 import * as reminders from './actions/reminders.js';
 import * as reportingClocks from './actions/reportingClocks.js';
 import * as links from './actions/links.js';
+import * as merge from './actions/merge.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -42,6 +43,11 @@ function reconcile(status: IncidentStatus) {
   return { type: 'reconcileLabel', params: { status } } as const;
 }
 
+/** The `UNMERGE` transition back to `status` (at `target`). */
+function unmergeTo(status: IncidentStatus, target: string) {
+  return { guard: { type: 'unmergesTo', params: { status } }, target, actions: ['unmerge', 'rearmClocks'] } as const;
+}
+
 /**
  * The incident lifecycle as an XState v5 machine (DESIGN §3).
  *
@@ -49,7 +55,7 @@ function reconcile(status: IncidentStatus) {
  * Pure: no I/O, no clock, no randomness. Every event carries its time (`at`) and actor, and
  * ids are chosen by the engine. Open states sit under `open`, which records facts (notes,
  * roles, severity, root cause, action items) in any of them; `closed` still accepts action
- * item updates; `canceled` accepts nothing. Inspect or visualise it with XState's tools; the
+ * item updates; `canceled` accepts only the `UNMERGE` of an incident merged into another. Inspect or visualise it with XState's tools; the
  * engine drives it with `transition()` and persists every snapshot.
  *
  * @example
@@ -86,6 +92,10 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     alertStatusChanges: ({ context, event }) => guards.alertStatusChanges(context, event),
     changesUnlinked: ({ context, event }) => guards.changesUnlinked(context, event),
     linkIsNew: ({ context, event }) => guards.linkIsNew(context, event),
+    mergesInto: ({ context, event }) => guards.mergesInto(context, event),
+    mergeIsNew: ({ context, event }) => guards.mergeIsNew(context, event),
+    wasMergedFrom: ({ context, event }) => guards.wasMergedFrom(context, event),
+    unmergesTo: ({ context, event }, params: { status: IncidentStatus }) => guards.unmergesTo(context, event, params),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -105,9 +115,16 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     linkSimilar: assign(({ context, event }) => similar.linkSimilar(context, event)),
     linkChanges: assign(({ context, event }) => similar.linkChanges(context, event)),
     linkIncident: assign(({ context, event }) => links.linkIncident(context, event)),
+    mergeInto: assign(({ context, event }) => merge.mergeInto(context, event)),
+    mergeFrom: assign(({ context, event }) => merge.mergeFrom(context, event)),
+    unmerge: assign(({ context, event }) => merge.unmerge(context, event)),
+    unmergeFrom: assign(({ context, event }) => merge.unmergeFrom(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
+    }),
+    rearmClocks: enqueueActions(({ context, event, enqueue }) => {
+      enqueueTimers(enqueue, reportingClocks.rearmClocks(context, event));
     }),
     cancelClockTimers: enqueueActions(({ context, enqueue }) => {
       enqueueTimers(enqueue, reportingClocks.cancelClockTimers(context));
@@ -162,6 +179,10 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         LINK_SIMILAR: { actions: 'linkSimilar' },
         LINK_CHANGES: { guard: 'changesUnlinked', actions: 'linkChanges' },
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
+        // Merged from any open state; the state is kept in `cancellation` for an unmerge.
+        MERGE_INTO: { target: '#incident.canceled', guard: 'mergesInto', actions: 'mergeInto' },
+        MERGE_FROM: { guard: 'mergeIsNew', actions: 'mergeFrom' },
+        UNMERGE_FROM: { guard: 'wasMergedFrom', actions: 'unmergeFrom' },
       },
       states: {
         active: {
@@ -231,7 +252,19 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
     },
-    canceled: { entry: [reconcile('canceled'), 'cancelClockTimers'] },
+    canceled: {
+      entry: [reconcile('canceled'), 'cancelClockTimers'],
+      // Only a merged incident leaves: back to the state it was merged from.
+      on: {
+        UNMERGE: [
+          unmergeTo('triage', '#incident.open.active.triage'),
+          unmergeTo('responding', '#incident.open.active.responding'),
+          unmergeTo('mitigated', '#incident.open.active.mitigated'),
+          unmergeTo('resolved', '#incident.open.resolved'),
+          unmergeTo('postIncident', '#incident.open.postIncident'),
+        ],
+      },
+    },
   },
 }))();
 

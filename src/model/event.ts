@@ -33,6 +33,10 @@ export const EVENT_TYPES = [
   'REPORT_FILED',
   'REPORT_OVERDUE',
   'CHANGES_LINKED',
+  'MERGED_INTO',
+  'MERGED_FROM',
+  'UNMERGED',
+  'UNMERGED_FROM',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

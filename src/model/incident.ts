@@ -152,6 +152,11 @@ export interface AlertSummary {
   readonly lastSeenAt?: string;
   /** Signals received for this alert (repeats included); not rebuilt by replay. */
   readonly count?: number;
+  /**
+   * The incident this alert came from when that incident was merged into this one
+   * (`engine.merge`); absent for alerts attached here. `engine.unmerge` moves exactly these back.
+   */
+  readonly mergedFrom?: string;
 }
 
 /** Where an incident's escalation stands. */
@@ -213,9 +218,11 @@ export interface OverdueReport {
  * - `recurrenceOf` ↔ `recurredAs`: an alert opened this incident again after the other one
  *   resolved past its reopen window, was in review or closed (ingest). An incident linked
  *   `recurredAs` holds no dedup key, so the alert's repeats land on the recurrence; a closed
- *   incident does not record the link.
+ *   incident does not record the link;
+ * - `mergedInto` ↔ `mergedFrom`: this incident was merged into the other one (`engine.merge`):
+ *   its alerts and dedup keys moved there. `engine.unmerge` removes both links again.
  */
-export const INCIDENT_LINK_KINDS = ['relatesTo', 'causedBy', 'causes', 'parentOf', 'childOf', 'recurrenceOf', 'recurredAs'] as const;
+export const INCIDENT_LINK_KINDS = ['relatesTo', 'causedBy', 'causes', 'parentOf', 'childOf', 'recurrenceOf', 'recurredAs', 'mergedInto', 'mergedFrom'] as const;
 
 /** The kinds `engine.link` records (the others are their inverses, or ingest's). */
 export const USER_LINK_KINDS = ['relatesTo', 'causedBy', 'parentOf'] as const;
@@ -229,6 +236,8 @@ export const INVERSE_LINK_KIND: Readonly<Record<IncidentLinkKind, IncidentLinkKi
   childOf: 'parentOf',
   recurrenceOf: 'recurredAs',
   recurredAs: 'recurrenceOf',
+  mergedInto: 'mergedFrom',
+  mergedFrom: 'mergedInto',
 };
 
 /** One of {@link INCIDENT_LINK_KINDS}. */
@@ -323,7 +332,12 @@ export interface Incident {
   readonly mitigation?: { readonly summary: string };
   readonly resolution?: { readonly summary?: string };
   readonly review?: ReviewState;
-  readonly cancellation?: { readonly reason: CancelReason; readonly mergedInto?: string };
+  /**
+   * Why the incident was canceled. An incident merged into another (`engine.merge`) has reason
+   * `duplicate`, `mergedInto`, and `previousStatus`: the state it was merged from, which
+   * `engine.unmerge` returns it to.
+   */
+  readonly cancellation?: { readonly reason: CancelReason; readonly mergedInto?: string; readonly previousStatus?: IncidentStatus };
   /** How many times the incident was reopened. */
   readonly reopenCount: number;
   /** Escalation progress, once the incident escalated. */

@@ -8,10 +8,12 @@ import { compareListOrder, decodeCursor, encodeCursor } from './cursor.js';
 import { checkEventRange } from './eventRange.js';
 import { memoryOutbox, memoryTimers } from './memoryQueues.js';
 import { memoryRecords } from './memoryRecords.js';
+import { sharedFingerprintError } from './mergeErrors.js';
 import type {
   AlertQuery,
   Commit,
   ListQuery,
+  MergeWrite,
   SignalCount,
   OutboxFailure,
   Page,
@@ -195,6 +197,96 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     return id === undefined ? undefined : incidents.get(key(tenantId, id))?.incident;
   }
 
+  /** Why `commit` must be refused (a stale version, or an own key another open incident holds), or `undefined`. */
+  function refusal(commit: Commit): Error | undefined {
+    const current = incidents.get(key(commit.tenantId, commit.incidentId));
+    const actual = current?.incident.version ?? 0;
+    if (actual !== commit.expectedVersion) {
+      return new ConcurrencyError({ tenantId: commit.tenantId, incidentId: commit.incidentId, expected: commit.expectedVersion, actual });
+    }
+    const dedupKey = commit.incident.dedupKey;
+    if (dedupKey !== undefined && holdsDedupKeys(commit.incident)) {
+      const holder = openWithDedupKey(commit.tenantId, dedupKey);
+      if (holder !== undefined && holder.id !== commit.incidentId) {
+        return new DuplicateIncidentError({ tenantId: commit.tenantId, dedupKey, existingIncidentId: holder.id });
+      }
+    }
+    return undefined;
+  }
+
+  /** Writes a commit the store accepted. */
+  function apply(commit: Commit): void {
+    const k = key(commit.tenantId, commit.incidentId);
+    const current = incidents.get(k);
+    const last = commit.events.at(-1);
+    const lastHash = last?.hash ?? current?.lastHash ?? '';
+    reindex(current?.incident, commit.incident);
+    writeAlerts(commit, current !== undefined && holdsDedupKeys(current.incident));
+    incidents.set(k, deepFreeze({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
+    const timeline = timelines.get(k) ?? [];
+    for (const event of commit.events) timeline.push(deepFreeze(event));
+    timelines.set(k, timeline);
+    for (const timerId of commit.timers?.cancel ?? []) timers.cancel(commit.tenantId, commit.incidentId, timerId);
+    for (const timer of commit.timers?.set ?? []) timers.set(timer);
+    for (const message of commit.outbox ?? []) outbox.add(message);
+  }
+
+  /** A merge's refusal when both incidents have an alert with one fingerprint, or `undefined`. */
+  function sharedFingerprint(from: Commit, to: Commit): Error | undefined {
+    const target = alertRows.get(key(to.tenantId, to.incidentId))?.position;
+    const shared = target === undefined ? undefined : alertRows.get(key(from.tenantId, from.incidentId))?.order.find((row) => target.has(row.fingerprint));
+    return shared === undefined ? undefined : sharedFingerprintError(shared.fingerprint, from.incidentId, to.incidentId);
+  }
+
+  /** Passes alert key `dedupKey` from holder `from` to `to`, in `from`'s place (or first, with `first`). */
+  function passAlertKey(tenantId: string, dedupKey: string, from: string, to: string, first = false): void {
+    const k = key(tenantId, dedupKey);
+    const holders = alertKeys.get(k) ?? [];
+    const at = holders.indexOf(from);
+    if (at < 0 && !first) return;
+    const rest = holders.map((holder) => (holder === from ? to : holder)).filter((holder, i, all) => holder !== to || all.indexOf(to) === i);
+    alertKeys.set(k, first ? [to, ...rest.filter((holder) => holder !== to && holder !== from)] : rest);
+  }
+
+  /** Moves the alert rows, their counters and their keys of a {@link MergeWrite}. */
+  function moveAlerts(write: MergeWrite): void {
+    const { tenantId } = write.from;
+    const fromId = write.from.incidentId;
+    const toId = write.to.incidentId;
+    const source = alertRows.get(key(tenantId, fromId)) ?? { order: [], position: new Map<string, number>() };
+    const moves = (row: AlertSummary): boolean => write.kind === 'merge' || row.mergedFrom === toId;
+    const moving = source.order.filter(moves);
+    const staying = source.order.filter((row) => !moves(row));
+    alertRows.set(key(tenantId, fromId), { order: staying, position: new Map(staying.map((row, i) => [row.fingerprint, i])) });
+    let target = alertRows.get(key(tenantId, toId));
+    if (target === undefined) {
+      target = { order: [], position: new Map() };
+      alertRows.set(key(tenantId, toId), target);
+    }
+    let moved = 0;
+    for (const row of moving) {
+      const { mergedFrom: _mergedFrom, ...plain } = row;
+      const next = deepFreeze(write.kind === 'merge' ? { ...plain, mergedFrom: fromId } : plain);
+      target.position.set(next.fingerprint, target.order.length);
+      target.order.push(next);
+      const counter = counters.get(counterKey(tenantId, fromId, row.fingerprint));
+      if (counter !== undefined) {
+        counters.delete(counterKey(tenantId, fromId, row.fingerprint));
+        counters.set(counterKey(tenantId, toId, row.fingerprint), counter);
+        moved += counter.count;
+      }
+    }
+    for (const id of [fromId, toId]) countsChanged.set(key(tenantId, id), (countsChanged.get(key(tenantId, id)) ?? 0) + 1);
+    signalTotals.set(key(tenantId, fromId), (signalTotals.get(key(tenantId, fromId)) ?? 0) - moved);
+    signalTotals.set(key(tenantId, toId), (signalTotals.get(key(tenantId, toId)) ?? 0) + moved);
+    for (const dedupKey of new Set(moving.map((row) => row.dedupKey))) passAlertKey(tenantId, dedupKey, fromId, toId);
+    // The own key of the merged incident (merge) or of the one coming back (unmerge) goes along.
+    const own = write.kind === 'merge' ? write.from.incident.dedupKey : write.to.incident.dedupKey;
+    if (own === undefined) return;
+    if (write.kind === 'merge' && ownKeys.get(key(tenantId, own)) === fromId) passAlertKey(tenantId, own, fromId, toId, true);
+    else if (write.kind === 'unmerge') passAlertKey(tenantId, own, fromId, toId);
+  }
+
   return {
     name: 'memory',
 
@@ -206,34 +298,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     },
 
     commit(commit: Commit) {
-      const k = key(commit.tenantId, commit.incidentId);
-      const current = incidents.get(k);
-      const actual = current?.incident.version ?? 0;
-      if (actual !== commit.expectedVersion) {
-        return Promise.reject(
-          new ConcurrencyError({ tenantId: commit.tenantId, incidentId: commit.incidentId, expected: commit.expectedVersion, actual }),
-        );
-      }
-      const dedupKey = commit.incident.dedupKey;
-      if (dedupKey !== undefined && holdsDedupKeys(commit.incident)) {
-        const holder = openWithDedupKey(commit.tenantId, dedupKey);
-        if (holder !== undefined && holder.id !== commit.incidentId) {
-          return Promise.reject(
-            new DuplicateIncidentError({ tenantId: commit.tenantId, dedupKey, existingIncidentId: holder.id }),
-          );
-        }
-      }
-      const last = commit.events.at(-1);
-      const lastHash = last?.hash ?? current?.lastHash ?? '';
-      reindex(current?.incident, commit.incident);
-      writeAlerts(commit, current !== undefined && holdsDedupKeys(current.incident));
-      incidents.set(k, deepFreeze({ incident: commit.incident, snapshot: commit.snapshot, lastHash }));
-      const timeline = timelines.get(k) ?? [];
-      for (const event of commit.events) timeline.push(deepFreeze(event));
-      timelines.set(k, timeline);
-      for (const timerId of commit.timers?.cancel ?? []) timers.cancel(commit.tenantId, commit.incidentId, timerId);
-      for (const timer of commit.timers?.set ?? []) timers.set(timer);
-      for (const message of commit.outbox ?? []) outbox.add(message);
+      const refused = refusal(commit);
+      if (refused !== undefined) return Promise.reject(refused);
+      apply(commit);
+      return Promise.resolve();
+    },
+
+    commitMerge(write: MergeWrite) {
+      const { from, to } = write;
+      const refused = refusal(from) ?? refusal(to) ?? (write.kind === 'merge' ? sharedFingerprint(from, to) : undefined);
+      if (refused !== undefined) return Promise.reject(refused);
+      moveAlerts(write);
+      apply(from);
+      apply(to);
       return Promise.resolve();
     },
 

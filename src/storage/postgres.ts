@@ -3,8 +3,8 @@
  *
  * @packageDocumentation
  */
-import type { Pool, QueryResultRow } from 'pg';
-import { ConcurrencyError, ConfigError, DuplicateIncidentError } from '../errors.js';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { ConcurrencyError, ConfigError, DuplicateIncidentError, isIncidentKitError } from '../errors.js';
 import type { PersistedIncidentSnapshot } from '../model/snapshot.js';
 import type { AlertSummary, Incident } from '../model/incident.js';
 import { encodeCursor } from './cursor.js';
@@ -19,6 +19,7 @@ import { postgresCommits } from './sql/postgresCommit.js';
 import { postgresLists } from './sql/postgresList.js';
 import type { PreparedQuery } from './sql/postgresQuery.js';
 import { groupSignalCounts } from './sql/signalCounters.js';
+import { postgresMerge } from './sql/postgresMerge.js';
 import { postgresMigrations } from './sql/postgresMigrations.js';
 import { postgresRecords } from './sql/postgresRecords.js';
 import {
@@ -40,7 +41,7 @@ import { claimedMessages, claimedTimers, parseJson } from './sql/rowRecords.js';
 import { postgresStatements, statementName } from './sql/postgresStatements.js';
 import { quoteIdentifier, validateIdentifier } from './sql/validateIdentifier.js';
 import { deepFreeze } from '../kernel/freeze.js';
-import type { ClaimOptions, Commit, Page, StorageAdapter, StoredIncident } from './types.js';
+import type { ClaimOptions, Commit, MergeWrite, Page, StorageAdapter, StoredIncident } from './types.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -197,6 +198,49 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     cache.committed(commit, previous);
   }
 
+  const moveAlerts = postgresMerge(quoteIdentifier(schema));
+
+  /**
+   * A {@link MergeWrite} in one transaction on one client of the pool: the alert moves, then both
+   * commits' statements, each of which must apply (a stale version rolls everything back).
+   */
+  async function commitMerge(write: MergeWrite): Promise<void> {
+    const pair = [write.from, write.to] as const;
+    for (const c of pair) checkCommit(ADAPTER, c);
+    if (!ready) await migrate();
+    const previous = pair.map((c) => cache.get(c.tenantId, c.incidentId, c.expectedVersion));
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw wrapDriverError(ADAPTER, 'commitMerge', error);
+    }
+    try {
+      await client.query('BEGIN');
+      await moveAlerts(client, write);
+      for (const [i, c] of pair.entries()) {
+        const { rows } = await client.query<{ applied: number }>(commits(c, itemWrites(ADAPTER, previous[i]?.incident, c.incident)));
+        if ((rows[0]?.applied ?? 0) !== 1) throw new ConcurrencyError({ tenantId: c.tenantId, incidentId: c.incidentId, expected: c.expectedVersion });
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const constraint = (error as { constraint?: unknown } | undefined)?.constraint;
+      // Only the own key of the incident coming back (unmerge) can collide: another open incident took it.
+      const own = write.to.incident.dedupKey;
+      if (driverCode(error) === '23505' && constraint === 'incidentkit_open_keys_pkey' && own !== undefined) {
+        throw new DuplicateIncidentError({ tenantId: write.to.tenantId, dedupKey: own }, error);
+      }
+      if (isIncidentKitError(error)) throw error;
+      throw wrapDriverError(ADAPTER, 'commitMerge', error);
+    } finally {
+      client.release();
+    }
+    pair.forEach((c, i) => {
+      cache.committed(c, previous[i]);
+    });
+  }
+
   async function findOpenByDedupKey(tenantId: string, dedupKey: string): Promise<Incident | undefined> {
     const { rows } = await query<IncidentRow>('findOpenByDedupKey', sql.openByDedupKey, [tenantId, dedupKey]);
     const row = rows[0];
@@ -226,6 +270,7 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
     schema,
     migrate,
     commit,
+    commitMerge,
     findOpenByDedupKey,
     findLatestByDedupKey,
     findOpenVersionByDedupKey,

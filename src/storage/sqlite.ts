@@ -19,6 +19,7 @@ import { openKeysOf, type OpenKeys } from './sql/openKeys.js';
 import { projectionRow } from './sql/projectionRow.js';
 import { claimedMessages, claimedTimers, parseJson as parse, toOutboxRecord, toStoredEvent, toTimerRecord } from './sql/rowRecords.js';
 import { alertWithCounter, groupSignalCounts, mergeCounters } from './sql/signalCounters.js';
+import { sqliteMerge } from './sql/sqliteMerge.js';
 import { sqliteMigrations } from './sql/sqliteMigrations.js';
 import { sqliteRecords } from './sql/sqliteRecords.js';
 import { sqliteStatements, type IncidentValues, type OutboxRow, type TimerRow, type UnindexedUpdate } from './sql/sqliteStatements.js';
@@ -27,6 +28,7 @@ import { deepFreeze } from '../kernel/freeze.js';
 import type {
   ClaimOptions,
   Commit,
+  MergeWrite,
   OutboxRecord,
   Page,
   SignalCount,
@@ -174,7 +176,7 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     }
   }
 
-  const commitTransaction = db.transaction((commit: Commit, items: readonly CollectionWrite[]) => {
+  function applyCommit(commit: Commit, items: readonly CollectionWrite[]): void {
     writeIncident(commit);
     writeItems(commit, items);
     const { tenantId, incidentId } = commit;
@@ -198,6 +200,19 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
     for (const message of commit.outbox ?? []) {
       stmt.insertOutbox.run({ ...message, payload: JSON.stringify(message.payload), lastError: message.lastError ?? null });
     }
+  }
+
+  const commitTransaction = db.transaction(applyCommit);
+  const moveAlerts = sqliteMerge(db, prefix);
+  const mergeTransaction = db.transaction((write: MergeWrite, items: readonly (readonly CollectionWrite[])[]) => {
+    // The version checks first, so a stale merge moves nothing (the transaction rolls back anyway).
+    for (const commit of [write.from, write.to]) {
+      const actual = stmt.version.get(commit.tenantId, commit.incidentId)?.version ?? 0;
+      if (actual !== commit.expectedVersion) throw new ConcurrencyError({ tenantId: commit.tenantId, incidentId: commit.incidentId, expected: commit.expectedVersion, actual });
+    }
+    moveAlerts(write);
+    applyCommit(write.from, items[0] ?? []);
+    applyCommit(write.to, items[1] ?? []);
   });
 
   /** A projection with its signal counters merged in, as every read returns it: those of the alerts it carries, and the total. */
@@ -296,6 +311,18 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         // Inside a transaction of the host's, the commit is not durable yet: it may still roll back.
         if (db.inTransaction) cache.forget(commit.tenantId, commit.incidentId);
         else cache.committed(commit, previous);
+      }),
+
+    commitMerge: (write) =>
+      run('commitMerge', () => {
+        const commits = [write.from, write.to] as const;
+        for (const commit of commits) checkCommit(ADAPTER, commit);
+        const previous = commits.map((commit) => cache.get(commit.tenantId, commit.incidentId, commit.expectedVersion));
+        mergeTransaction.immediate(write, commits.map((commit, i) => itemWrites(ADAPTER, previous[i]?.incident, commit.incident)));
+        commits.forEach((commit, i) => {
+          if (db.inTransaction) cache.forget(commit.tenantId, commit.incidentId);
+          else cache.committed(commit, previous[i]);
+        });
       }),
 
     events: (tenantId, incidentId, range) =>

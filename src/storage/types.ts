@@ -84,6 +84,30 @@ export interface Commit {
 }
 
 /**
+ * Two commits written as one, with alert rows moving from one incident to the other
+ * ({@link StorageAdapter.commitMerge}): how `engine.merge` and `engine.unmerge` write.
+ *
+ * @remarks
+ * - `merge`: `from` is the incident merged into `to`. Every alert row of `from` moves to `to`,
+ *   appended after `to`'s rows in `from`'s order, with `mergedFrom: from.incidentId` set.
+ * - `unmerge`: `from` is the incident that `to` was merged into. Every alert row of `from` whose
+ *   `mergedFrom` is `to.incidentId` moves back to `to`, appended in its order, without `mergedFrom`.
+ *
+ * The moved rows' repeat counters move with them (both incidents' `signalCount` follows), and so do
+ * the dedup keys: every key `from` holds for a moved row (and, on `merge`, `from`'s own `dedupKey`,
+ * on `unmerge`, `to`'s own `dedupKey`) passes to `to` as an alert key, before the two commits apply
+ * their own key rules. Neither commit carries alert rows (`alerts` is absent). The two commits are
+ * of one tenant.
+ */
+export interface MergeWrite {
+  readonly kind: 'merge' | 'unmerge';
+  /** The commit of the incident the alerts leave. */
+  readonly from: Commit;
+  /** The commit of the incident that takes them. */
+  readonly to: Commit;
+}
+
+/**
  * Which part of a timeline {@link StorageAdapter.events} returns: the events after `afterSeq`,
  * at most `limit` of them, in `seq` order.
  */
@@ -353,6 +377,20 @@ export interface StorageAdapter {
   completeOutbox(claim: Claimed<OutboxRecord>): Promise<boolean>;
   /** Records a failed attempt: reschedules the message, or dead-letters it when `retryAt` is absent. */
   failOutbox(claim: Claimed<OutboxRecord>, failure: OutboxFailure): Promise<boolean>;
+  /**
+   * Optional: writes a {@link MergeWrite} atomically: both commits, version-checked as `commit`
+   * checks one, and the alert rows, counters and keys that move between the two incidents.
+   * `engine.merge` and `engine.unmerge` need it (without it they raise `ConfigError`).
+   *
+   * @remarks At most one open incident per own key still holds: taking `to`'s own key again on
+   * `unmerge` raises `DuplicateIncidentError` when another open incident took it meanwhile.
+   * Cost grows with the alerts that move, never with one event per alert.
+   * @throws ConcurrencyError (`VERSION_CONFLICT`) when either commit's `expectedVersion` is stale; nothing is written.
+   * @throws ValidationError (`VALIDATION_FAILED`) on `merge` when both incidents have an alert with one
+   *   fingerprint (an incident's alerts are keyed by fingerprint); nothing is written.
+   * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) as above; nothing is written.
+   */
+  commitMerge?(write: MergeWrite): Promise<void>;
   /** Dead-lettered messages, oldest first. */
   deadLetters(tenantId: string): Promise<readonly OutboxRecord[]>;
   /** Moves a dead-lettered message back to the outbox, due at `availableAt`. Returns whether it existed. */

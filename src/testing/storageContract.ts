@@ -13,6 +13,7 @@ import { commitChecks } from './storageContract/commits.js';
 import { contractContext, type ContractCheck } from './storageContract/context.js';
 import { dedupChecks } from './storageContract/dedup.js';
 import { engineChecks } from './storageContract/engine.js';
+import { mergeChecks } from './storageContract/merges.js';
 import { STORAGE_CONTRACT_TESTS, type StorageContractTestName } from './storageContract/names.js';
 import { outboxChecks } from './storageContract/outbox.js';
 import { NEEDS_INSPECT, NO_INSPECT_REASON, rawRowChecks } from './storageContract/rawRows.js';
@@ -43,6 +44,7 @@ const CHECKS = {
   ...roundTripChecks,
   ...engineChecks,
   ...recordChecks,
+  ...mergeChecks,
   ...rawRowChecks,
 } satisfies Readonly<Record<StorageContractTestName, ContractCheck>>;
 
@@ -61,7 +63,8 @@ const CHECKS = {
  * cursor paging, exact round-trips of timestamps, unicode and nested JSON, and the optional
  * versioned records (compare-and-set, tombstones and history, paging, timers and messages written
  * with a record; an adapter without any record method passes them by being refused cleanly, one
- * with only some fails). Commits are built
+ * with only some fails), and the optional `commitMerge` (alert rows, counters and keys move with
+ * both commits or not at all; skipped by an adapter without it). Commits are built
  * with the real engine, so the data is what a host would store. Strings are NUL-free: PostgreSQL
  * cannot store U+0000 in text, and the suite asks nothing any SQL store cannot keep.
  *

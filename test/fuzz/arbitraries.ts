@@ -143,7 +143,7 @@ export async function storeSnapshot(engine: IncidentEngine): Promise<string> {
 }
 
 /** The store methods that can change what is stored; everything else only reads. */
-const WRITES = ['commit', 'recordSignals', 'countFirings', 'claimTimers', 'completeTimer', 'claimOutbox', 'completeOutbox', 'failOutbox', 'redeliver'] as const;
+const WRITES = ['commit', 'commitMerge', 'recordSignals', 'countFirings', 'claimTimers', 'completeTimer', 'claimOutbox', 'completeOutbox', 'failOutbox', 'redeliver'] as const;
 
 /** Whether a write method's result says it changed something (a claim of nothing, a `false` redeliver, did not). */
 function changed(result: unknown): boolean {
@@ -159,7 +159,9 @@ export function countingStore(inner: StorageAdapter): StorageAdapter & { readonl
   let writes = 0;
   const store: StorageAdapter = { ...inner };
   for (const name of WRITES) {
-    const method = Reflect.get(inner, name) as (this: StorageAdapter, ...args: unknown[]) => Promise<unknown>;
+    const method = Reflect.get(inner, name) as ((this: StorageAdapter, ...args: unknown[]) => Promise<unknown>) | undefined;
+    // An optional write the store does not have (commitMerge) stays absent.
+    if (method === undefined) continue;
     Object.assign(store, {
       [name]: async (...args: unknown[]) => {
         const result = await method.apply(inner, args);

@@ -123,6 +123,9 @@ const COMMANDS: readonly CommandRow[] = [
   incident('updateActionItem', { actionItemId: 'act_1', status: 'done', actor: ALICE }),
   incident('close', { actor: ALICE }),
   incident('cancel', { reason: 'duplicate', mergedInto: 'inc_2', actor: ALICE }),
+  incident('merge', { into: 'inc_2', actor: ALICE }),
+  // Nothing in the seed is merged: unmerge only refuses here (test/engine/merge.test.ts runs it).
+  incident('unmerge', { actor: ALICE }, { refusesAll: true }),
   incident('escalate', { level: 1, actor: ALICE }),
   incident('updateFields', { fields: { region: 'eu-west-1', affected: { patients: 2 } }, actor: ALICE }),
   // The seeded engine configures no status labels or regimes: these rows fuzz the refusals only.

@@ -76,6 +76,8 @@ const COMMAND_BODIES = {
   setStatusLabel: { label: 'investigating' },
   startClock: { regime: 'nis2', trigger: 'detected', at: '2025-12-31T00:00:00Z' },
   fileReport: { regime: 'nis2', phase: 'early-warning', reference: 'REF-1' },
+  merge: { into: 'inc_2' },
+  unmerge: {},
 } as const satisfies Record<CommandName, Readonly<Record<string, unknown>>>;
 
 const DECLARE_BODY = { title: 'Checkout is down', severity: 'SEV2', service: 'checkout', labels: { team: 'payments' }, fields: { region: 'eu' } };

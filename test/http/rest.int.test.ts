@@ -243,6 +243,15 @@ describe('every lifecycle command', () => {
 
     const other = await declare(url, { title: 'Flapping alert' });
     expect((await run('cancel', { reason: 'false_positive' }, other.id)).status).toBe('canceled');
+    const target = await declare(url, { title: 'Checkout outage' });
+    const duplicate = await declare(url, { title: 'Checkout errors' });
+    expect((await run('merge', { into: target.id }, duplicate.id)).cancellation).toEqual({ reason: 'duplicate', mergedInto: target.id, previousStatus: 'triage' });
+    expect((await run('unmerge', {}, duplicate.id)).status).toBe('triage');
+    expect((await engine.timeline(target.id)).map((e) => [e.type, e.actor.id])).toEqual([
+      ['DECLARED', 'u_alice'],
+      ['MERGED_FROM', 'u_alice'],
+      ['UNMERGED_FROM', 'u_alice'],
+    ]);
 
     const types = (await engine.timeline(incident.id)).map((e) => e.type);
     expect(types).toEqual([
@@ -271,8 +280,8 @@ describe('every lifecycle command', () => {
     expect(new Set((await engine.timeline(incident.id)).slice(1).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
     // Every command of the engine has a route, and this test ran each of them.
     expect([...COMMAND_NAMES].sort()).toEqual(
-      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'fileReport', 'mitigate', 'postUpdate',
-        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'startClock', 'startReview', 'updateActionItem', 'updateFields'],
+      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'fileReport', 'merge', 'mitigate', 'postUpdate',
+        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'startClock', 'startReview', 'unmerge', 'updateActionItem', 'updateFields'],
     );
   });
 

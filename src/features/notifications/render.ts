@@ -245,6 +245,53 @@ export const defaultTemplates = {
       ),
     };
   },
+  MERGED_INTO: ({ incident, event }) => {
+    const into = str(event.data, 'into');
+    const alerts = num(event.data, 'alertCount');
+    return {
+      title: `Merged: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} merged this incident into ${into ?? 'another incident'} as a duplicate` +
+          (alerts === undefined || alerts === 0 ? '.' : `; its ${String(alerts)} alert(s) and their repeats go there now.`),
+        into !== undefined && `Follow incident ${into} instead.`,
+      ),
+    };
+  },
+  MERGED_FROM: ({ incident, event }) => {
+    const from = str(event.data, 'from');
+    const alerts = num(event.data, 'alertCount');
+    return {
+      title: `Incident merged in: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} merged ${from === undefined ? 'another incident' : `incident ${from}`} into this one` +
+          (alerts === undefined || alerts === 0 ? '.' : `; its ${String(alerts)} alert(s) are here now.`),
+        factsLine(incident),
+      ),
+    };
+  },
+  UNMERGED: ({ incident, event }) => {
+    const from = str(event.data, 'from');
+    const status = str(event.data, 'status');
+    return {
+      title: `Unmerged: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} undid the merge of this incident into ${from ?? 'another incident'}: it is open again` +
+          (status === undefined ? '' : ` (${status})`) +
+          ', with its alerts back.',
+        factsLine(incident),
+      ),
+    };
+  },
+  UNMERGED_FROM: ({ incident, event }) => {
+    const from = str(event.data, 'from');
+    return {
+      title: `Incident unmerged: ${incident.title}`,
+      text: paragraphs(
+        `${actorName(event.actor)} undid the merge of ${from === undefined ? 'an incident' : `incident ${from}`} into this one; its alerts went back with it.`,
+        factsLine(incident),
+      ),
+    };
+  },
   REMINDER_DUE: ({ incident, event }) => {
     const kind = str(event.data, 'kind');
     const every = num(event.data, 'everyMinutes');

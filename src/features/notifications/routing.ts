@@ -11,7 +11,8 @@ import { NOTIFICATION_AUDIENCES, type NotificationAudience, type NotificationLin
 
 /**
  * The events every notifier receives when no `routes` are configured: the milestones of the
- * lifecycle, escalations and posted updates.
+ * lifecycle (a merge into another incident and its undoing among them), escalations and posted
+ * updates.
  */
 export const DEFAULT_NOTIFIED_EVENTS = [
   'DECLARED',
@@ -22,6 +23,8 @@ export const DEFAULT_NOTIFIED_EVENTS = [
   'REOPENED',
   'CLOSED',
   'CANCELED',
+  'MERGED_INTO',
+  'UNMERGED',
   'UPDATE_POSTED',
   'REMINDER_DUE',
   'TARGET_BREACHED',

@@ -356,4 +356,6 @@ const LINK_TITLES: Readonly<Record<IncidentLinkKind, string>> = {
   childOf: 'Part of',
   recurrenceOf: 'A recurrence of',
   recurredAs: 'Recurred as',
+  mergedInto: 'Merged into',
+  mergedFrom: 'Merged from',
 };

@@ -31,22 +31,32 @@ export function recordOverdue(context: IncidentContext, event: LifecycleEvent): 
  */
 export function scheduleClock(context: IncidentContext, event: LifecycleEvent): TimerInstruction[] {
   if (event.type !== 'START_CLOCK' && event.type !== 'FILE_REPORT' && event.type !== 'CLOCK_DUE') return [];
+  return scheduleRegime(context, event.regime, event.at);
+}
+
+/** An incident taken back out of a merge (`UNMERGE`) reports again: every clock's pending deadlines are set once more. */
+export function rearmClocks(context: IncidentContext, event: LifecycleEvent): TimerInstruction[] {
+  return event.type === 'UNMERGE' ? (context.clocks ?? []).flatMap((clock) => scheduleRegime(context, clock.regime, event.at)) : [];
+}
+
+/** The deadline timers of regime `regime`'s clock, as of `at` (see {@link scheduleClock}). */
+function scheduleRegime(context: IncidentContext, regime: string, at: string): TimerInstruction[] {
   const instructions: TimerInstruction[] = [];
-  const clock = context.clocks?.find((c) => c.regime === event.regime);
+  const clock = context.clocks?.find((c) => c.regime === regime);
   for (const phase of clock?.phases ?? []) {
-    const id = clockTimerId(event.regime, phase.phase);
+    const id = clockTimerId(regime, phase.phase);
     const dueAt = phase.dueAt;
-    const missed = (context.overdueReports ?? []).some((r) => r.regime === event.regime && r.phase === phase.phase && r.dueAt === dueAt);
+    const missed = (context.overdueReports ?? []).some((r) => r.regime === regime && r.phase === phase.phase && r.dueAt === dueAt);
     if (phase.filedAt !== undefined || dueAt === undefined || missed) {
       instructions.push({ kind: 'cancel', id });
       continue;
     }
     instructions.push({
       kind: 'raise',
-      event: { type: 'CLOCK_DUE', regime: event.regime, phase: phase.phase, phaseDueAt: dueAt, at: '', actor: { kind: 'system', id: 'incidentkit' } },
+      event: { type: 'CLOCK_DUE', regime, phase: phase.phase, phaseDueAt: dueAt, at: '', actor: { kind: 'system', id: 'incidentkit' } },
       id,
       // The first overdue instant is one millisecond after the last on-time one.
-      delay: Math.max(0, Date.parse(dueAt) + 1 - Date.parse(event.at)),
+      delay: Math.max(0, Date.parse(dueAt) + 1 - Date.parse(at)),
     });
   }
   return instructions;

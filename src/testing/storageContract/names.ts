@@ -59,6 +59,8 @@ export const STORAGE_CONTRACT_TESTS = [
   'records: setRecordTimers sets, replaces (dropping the lease) and cancels timers of no incident without a version; a malformed batch writes none',
   'records: a caller cannot change stored records through what a write or read returns (copies or frozen values)',
   'records: a due timer written with a record reaches its feature once through engine.tick, across competing engines',
+  'merge: commitMerge (optional) moves every alert row, its counters and its keys with both commits; unmerge moves them back',
+  'merge: a stale or refused commitMerge raises its error and writes nothing; of a merge and a commit at one version exactly one wins',
   'raw rows: commits reach the backing store',
   'raw rows: refused commits leave no rows behind',
 ] as const;

@@ -27,6 +27,14 @@ describe('renderNotification', () => {
     expect(sampleNotification('ESCALATED').title).toBe('Escalated to level 2: Checkout API returns errors');
     expect(sampleNotification('ESCALATED').text).toContain('Now notifying: team-payments, duty-manager.');
     expect(sampleNotification('CANCELED').text).toContain('Follow incident inc_contract_0 instead.');
+    expect(sampleNotification('MERGED_INTO').title).toBe('Merged: Checkout API returns errors');
+    expect(sampleNotification('MERGED_INTO').text).toBe(
+      'Bob merged this incident into inc_contract_0 as a duplicate; its 3 alert(s) and their repeats go there now.\n\nFollow incident inc_contract_0 instead.',
+    );
+    expect(sampleNotification('UNMERGED').text).toContain('Bob undid the merge of this incident into inc_contract_0: it is open again (responding), with its alerts back.');
+    const merged = sampleNotification('UNMERGED');
+    const from = renderNotification({ event: { ...merged.event, type: 'MERGED_FROM', data: { from: 'inc_9', alertCount: 2 } }, incident: merged.incident, audience: 'internal' });
+    expect([from.title, from.text.split('\n')[0]]).toEqual(['Incident merged in: Checkout API returns errors', 'Bob merged incident inc_9 into this one; its 2 alert(s) are here now.']);
     expect(sampleNotification('TARGET_BREACHED').text).toContain(
       'The SEV1 target to acknowledge within 5 min of detection was missed (due 2026-01-01 10:05 UTC).',
     );
