@@ -1,6 +1,6 @@
 /**
  * The cost of routing one signal (`routeSignal`, the pure evaluator behind routing rules) with
- * 10, 200 and 1 000 rules vs none, in isolation: the engine's ingest does not call it yet.
+ * 10, 200 and 1 000 rules vs none, in isolation (`ingestRouting.bench.ts` measures it through ingest).
  * Goal (issue 19): ingest with 200 rules under 2× slower than none on the dedup-hit path. With
  * the dedup hit at 3.6–4.4 µs per signal (`ingestOne.bench.ts`, memory store, 225 000–277 000/s),
  * routing must stay well under that per signal for the goal to hold once wired in.
