@@ -4,48 +4,16 @@
  */
 import type { AnyIncidentType } from '../../features/classification/defineIncidentType.js';
 import type { IncidentEngine } from '../../incidentEngine.js';
-import { isIncidentKitError, type ErrorCode } from '../../errors.js';
+import { isIncidentKitError } from '../../errors.js';
 import type { ActorInput } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import { chatHelp, type ChatCommand, type ChatIncidentRef } from '../../channels/chat/parseChatCommand.js';
+import type { ChatIncidentSummary, ChatReply, ChatReplyCode } from '../../channels/chat/chatReply.js';
+
+export type { ChatIncidentSummary, ChatReply, ChatReplyCode } from '../../channels/chat/chatReply.js';
 
 /** The engine a chat executor drives (any incident types). */
 export type ChatEngine = IncidentEngine<readonly AnyIncidentType[]>;
-
-/** What a chat reply shows of an incident. */
-export interface ChatIncidentSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly status: string;
-  readonly severity: string;
-  readonly service?: string;
-  /** The commander's id (and name), when one is assigned. */
-  readonly commander?: { readonly id: string; readonly name?: string };
-}
-
-/**
- * The outcome of a chat command, ready for any chat platform to render.
- *
- * @remarks `visibility: 'channel'` is for changes everyone in the conversation should see
- * (declared, acknowledged, resolved…); `'ephemeral'` is for the person alone: help, status,
- * refusals and mistakes. A reply with `ok: false` wrote nothing.
- */
-export interface ChatReply {
-  readonly ok: boolean;
-  readonly visibility: 'ephemeral' | 'channel';
-  /** One or a few sentences of plain text (no markup): what happened, or what to do instead. */
-  readonly text: string;
-  /** The incident the command was about, when the person may read it. */
-  readonly incident?: ChatIncidentSummary;
-  /** Why nothing was written: an incidentkit error code, or a parse error code of the grammar. */
-  readonly code?: ChatReplyCode;
-}
-
-/**
- * Why a chat command wrote nothing: an incidentkit error code the person can act on, or one of
- * the executor's own (`NO_INCIDENT`, `AMBIGUOUS_INCIDENT`, `UNKNOWN_USER`, `UNKNOWN_SEVERITY`).
- */
-export type ChatReplyCode = Extract<ErrorCode, 'VALIDATION_FAILED' | 'INVALID_TRANSITION' | 'NOT_FOUND' | 'FORBIDDEN' | 'DUPLICATE_INCIDENT' | 'VERSION_CONFLICT'> | 'NO_INCIDENT' | 'AMBIGUOUS_INCIDENT' | 'UNKNOWN_USER' | 'UNKNOWN_SEVERITY';
 
 /** Who runs a chat command, and what the conversation implies. */
 export interface ChatCommandContext {
