@@ -10,7 +10,7 @@ import { parseConfig } from '../../kernel/parse.js';
 import { truncate } from '../../kernel/text.js';
 import type { ActorInput } from '../../model/actor.js';
 import type { Notifier } from '../../model/notification.js';
-import { parseChatCommand, type ChatCommand } from '../../channels/chat/parseChatCommand.js';
+import { chatHelp, parseChatCommand, type ChatCommand, type ChatVerb } from '../../channels/chat/parseChatCommand.js';
 import type { ChatReply } from '../../channels/chat/chatReply.js';
 import { slackNotifier } from '../../channels/slack.js';
 import { renderSlackReply, SLACK_NOTE_INPUT, slackNoteModal, type SlackModalView, type SlackResponseMessage } from '../../channels/slack/render.js';
@@ -137,6 +137,19 @@ function withoutTrailingSlashes(url: string): string {
   return url.slice(0, end);
 }
 
+/** The verb of each command, for the acknowledgement. */
+const VERB_OF: Readonly<Record<ChatCommand['kind'], ChatVerb>> = {
+  declare: 'declare',
+  acknowledge: 'ack',
+  mitigate: 'mitigate',
+  resolve: 'resolve',
+  note: 'note',
+  update: 'update',
+  role: 'role',
+  status: 'status',
+  help: 'help',
+};
+
 const KINDS = ['commands', 'interactions', 'events'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -240,6 +253,23 @@ export function slackApp(options: SlackAppOptions): SlackApp {
     return answer;
   }
 
+  /**
+   * Runs a command after the acknowledgement and posts its reply to `url` (when there is one);
+   * a failure is reported to `onError` and the person told that something went wrong.
+   */
+  function replyLater(url: string | undefined, produce: () => Promise<ChatReply>): void {
+    later(async () => {
+      let reply: ChatReply;
+      try {
+        reply = await produce();
+      } catch (error) {
+        report(error);
+        reply = { ok: false, visibility: 'ephemeral', text: 'Something went wrong on our side; the command may not have been recorded. Try again in a moment.' };
+      }
+      if (url !== undefined) await respond(url, renderSlackReply(reply));
+    });
+  }
+
   const respond = (url: string, message: SlackResponseMessage): Promise<unknown> => slackPost(url, message, 'response_url');
   const openView = (triggerId: string, view: SlackModalView): Promise<unknown> => slackPost(`${apiUrl}/views.open`, { trigger_id: triggerId, view }, 'views.open', config.botToken);
 
@@ -279,7 +309,7 @@ export function slackApp(options: SlackAppOptions): SlackApp {
     return engine;
   }
 
-  async function commands(text: string): Promise<Response> {
+  function commands(text: string): Response {
     const slash = parseSlackSlashCommand(text);
     const commandName = config.commandName ?? slash.command;
     const parsed = parseChatCommand(slash.text, { commandName, entities: true });
@@ -287,19 +317,11 @@ export function slackApp(options: SlackAppOptions): SlackApp {
       return slackJson(renderSlackReply({ ok: false, visibility: 'ephemeral', code: parsed.error.code, text: `${parsed.error.message}\n${parsed.error.help}` }));
     }
     const { command } = parsed;
+    if (command.kind === 'help') return slackJson(renderSlackReply({ ok: true, visibility: 'ephemeral', text: chatHelp(commandName, command.topic) }));
     boundEngine();
-    if (command.kind === 'help') return slackJson(renderSlackReply({ ok: true, visibility: 'ephemeral', text: (await run(command, slash, undefined, commandName)).text }));
-    later(async () => {
-      let reply: ChatReply;
-      try {
-        reply = await run(command, slash, slash.channelId, commandName);
-      } catch (error) {
-        report(error);
-        reply = { ok: false, visibility: 'ephemeral', text: 'Something went wrong on our side; the command may not have been recorded. Try again in a moment.' };
-      }
-      await respond(slash.responseUrl, renderSlackReply(reply));
-    });
-    return slackJson({ response_type: 'ephemeral', text: truncate(`Working on it: ${commandName} ${slash.text}`, 3_000) });
+    replyLater(slash.responseUrl, () => run(command, slash, slash.channelId, commandName));
+    // The person's text is not echoed: it could hold mentions that Slack would render.
+    return slackJson({ response_type: 'ephemeral', text: `Working on it: ${commandName} ${VERB_OF[command.kind]}…` });
   }
 
   async function blockAction(action: SlackBlockAction): Promise<Response> {
@@ -329,10 +351,7 @@ export function slackApp(options: SlackAppOptions): SlackApp {
         : action.actionId === SLACK_ACTION_IDS.mitigate
           ? { kind: 'mitigate', summary: SLACK_MITIGATE_SUMMARY, incident }
           : { kind: 'resolve', incident };
-    later(async () => {
-      const reply = await run(command, action, undefined, config.commandName ?? '/incident');
-      if (action.responseUrl !== undefined) await respond(action.responseUrl, renderSlackReply({ ...reply, visibility: 'ephemeral' }));
-    });
+    replyLater(action.responseUrl, async () => ({ ...(await run(command, action, undefined, config.commandName ?? '/incident')), visibility: 'ephemeral' }));
     return new Response(null, { status: 200 });
   }
 
