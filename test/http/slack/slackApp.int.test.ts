@@ -9,6 +9,8 @@ import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import type { Authorize } from '../../../src/engine/types.js';
 import type { IncidentEngine } from '../../../src/incidentEngine.js';
 import { memoryStore } from '../../../src/storage/memory.js';
+import { AdapterError } from '../../../src/errors.js';
+import { wrapStore } from '../../helpers.js';
 import { createManualClock, type ManualClock } from '../../../src/testing/manualClock.js';
 import { createIncidentHandler } from '../../../src/http/createIncidentHandler.js';
 import { slackApp, type SlackApp, type SlackAppOptions } from '../../../src/http/slack/slackApp.js';
@@ -230,6 +232,31 @@ describe('Slack slash commands', () => {
     await app.settled();
     expect(fake.inbound.responses[0]?.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('not linked') as unknown });
     expect((await engine.list()).items).toEqual([]);
+  });
+});
+
+describe('Slack failures', () => {
+  it('tells the person when the store fails after the acknowledgement, and reports the error', async () => {
+    const errors: unknown[] = [];
+    const app = slackApp({ signingSecret: SECRET, botToken: TOKEN, channel: 'C1', apiUrl: fake.apiBaseUrl, clock, onError: (error) => errors.push(error) });
+    const store = wrapStore(memoryStore(), {
+      commit: () => Promise.reject(new AdapterError({ adapter: 'memory', operation: 'commit' }, 'The database is down.')),
+    });
+    const engine = createIncidentEngine({ store, clock });
+    server = await startServer(createIncidentHandler(engine, { slack: app }));
+    const { body, responseId } = slashBody('declare Database down sev1');
+    expect((await slackPost(`${server.url}/slack/commands`, body)).status).toBe(200);
+    await app.settled();
+    expect((await fake.inbound.responseTo(responseId)).body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('went wrong') as unknown });
+    expect(errors).toEqual([expect.objectContaining({ code: 'ADAPTER_FAILED' })]);
+  });
+
+  it('tells the person when the note modal cannot be opened', async () => {
+    const { url, engine } = await setup();
+    const { id } = await engine.declare({ title: 'API slow', severity: 'SEV3', actor: { id: 'u_x' } });
+    fake.inbound.failViewsOpen('expired_trigger_id');
+    expect((await slackPost(`${url}/interactions`, interactionBody(buttonPayload('incidentkit.note', id, 'noteFail')))).status).toBe(200);
+    expect((await fake.inbound.responseTo('noteFail')).body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('could not be opened') as unknown });
   });
 });
 
