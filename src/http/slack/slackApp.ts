@@ -310,6 +310,8 @@ export function slackApp(options: SlackAppOptions): SlackApp {
   }
 
   function commands(text: string): Response {
+    // Slack checks the certificate of a slash command's URL with a signed `ssl_check=1` post.
+    if (new URLSearchParams(text).get('ssl_check') === '1') return new Response(null, { status: 200 });
     const slash = parseSlackSlashCommand(text);
     const commandName = config.commandName ?? slash.command;
     const parsed = parseChatCommand(slash.text, { commandName, entities: true });

@@ -206,6 +206,8 @@ describe('Slack slash commands', () => {
     expect(await help.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/incident declare') as unknown });
     const wrong = await slackPost(`${url}/commands`, slashBody('explode everything').body);
     expect(await wrong.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('not a command') as unknown });
+    const sslCheck = await slackPost(`${url}/commands`, 'ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO');
+    expect(sslCheck.status).toBe(200);
     const unnamed = await slackPost(`${url}/commands`, slashBody('ack').body);
     expect(unnamed.status).toBe(200);
     await app.settled();
