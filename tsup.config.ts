@@ -10,6 +10,7 @@ export default defineConfig({
     postgres: 'src/storage/postgres.ts',
     http: 'src/http/index.ts',
     routing: 'src/features/routing/index.ts',
+    slack: 'src/http/slack/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -53,6 +53,17 @@ export interface RefusedIngest {
   readonly request: Request;
 }
 
+/**
+ * A two-way chat app the handler mounts, such as `slackApp` from `incidentkit/slack`: the
+ * handler binds its engine with `connect` and passes it the requests of its routes.
+ */
+export interface ChatAppMount {
+  /** Binds the engine the app's commands run on; called once by {@link createIncidentHandler}. */
+  connect(engine: IncidentEngine<readonly AnyIncidentType[]>): void;
+  /** Serves one request of the app's routes. */
+  handleRequest(request: Request): Promise<Response>;
+}
+
 /** Options of {@link createIncidentHandler}. */
 export interface IncidentHandlerOptions {
   /** The path the handler is mounted under, e.g. `/api/incidentkit`. Default: `''` (the root). */
@@ -88,6 +99,12 @@ export interface IncidentHandlerOptions {
   readonly routingKeys?: Readonly<Record<string, PagerDutyRoutingKey>>;
   /** How many events each routing key may send (`429` beyond). Default: no limit. */
   readonly routingKeyRateLimit?: PagerDutyRateLimit;
+  /**
+   * A Slack app (`slackApp` from `incidentkit/slack`), served at `POST /slack/commands`,
+   * `/slack/interactions` and `/slack/events` and bound to this handler's engine. Slack's
+   * signature is the credential of these routes: `authenticate` is not asked. See docs/chat.md.
+   */
+  readonly slack?: ChatAppMount;
 }
 
 const fn = <T>(what: string) =>
@@ -119,7 +136,13 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
   onRefused: fn<NonNullable<IncidentHandlerOptions['onRefused']>>('({ source, status, code, request }) => void').optional(),
   ...pagerDutyOptionsShape,
+  slack: z
+    .object({ connect: fn<ChatAppMount['connect']>('binding the engine'), handleRequest: fn<ChatAppMount['handleRequest']>('(request) => response') }, { message: 'Must be a slackApp(…) from incidentkit/slack.' })
+    .optional(),
 }))();
+
+/** The routes of a mounted Slack app, under `/slack/`. */
+const SLACK_ROUTES: ReadonlySet<string> = /* @__PURE__ */ new Set(['commands', 'interactions', 'events']);
 
 /** Query parameters of `GET /incidents` that may repeat. */
 const REPEATABLE = new Set(['status', 'severity', 'service']);
@@ -200,6 +223,8 @@ function decodeSegments(pathname: string): string[] {
  *   command's input as JSON, without `actor`: the actor is who `authenticate` says is calling,
  *   and reads are made as that actor too, so the engine's `authorize` decides every route. REST `POST`s need `Content-Type: application/json`, which
  *   also keeps browsers from sending them cross-site without a CORS preflight.
+ * - `POST /slack/commands`, `/slack/interactions`, `/slack/events` with the `slack` option: a
+ *   Slack app's inbound requests, verified with its signing secret (see `slackApp`).
  * - `GET /incidents/:id/alerts`: one page of the incident's alerts, all of them (the incident
  *   carries only the newest 100), as `engine.alerts` returns it: `{ items, nextCursor? }`, with
  *   `limit` (1–1 000, default 100) and `cursor` (a previous page's `nextCursor`) as query parameters.
@@ -329,6 +354,8 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
   }
 
   const featureRoutes = featureRoutesOf(engine);
+  const slack = options.slack;
+  slack?.connect(engine);
   const pagerDuty = createPagerDutyEvents(engine, options);
 
   /**
@@ -436,6 +463,9 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
         const path = segments.join('/');
         if (path === 'v2/enqueue') return await servePagerDuty(request, pagerDuty.enqueue);
         if (path === 'v2/change/enqueue') return await servePagerDuty(request, pagerDuty.changeEnqueue);
+      }
+      if (slack !== undefined && segments.length === 2 && segments[0] === 'slack' && SLACK_ROUTES.has(segments[1] ?? '')) {
+        return await slack.handleRequest(request);
       }
       if (segments.length === 2 && segments[0] === 'ingest' && segments[1] !== undefined && sources.has(segments[1])) {
         ingestSource = segments[1];

@@ -8,6 +8,7 @@
  */
 export {
   createIncidentHandler,
+  type ChatAppMount,
   type IncidentHandler,
   type IncidentHandlerOptions,
   type IngestParser,
