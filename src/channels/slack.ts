@@ -4,6 +4,7 @@ import { formatTime } from '../kernel/timeFormat.js';
 import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 import { truncate } from '../kernel/text.js';
 import { readBodyPrefix, type BodyPrefix } from './responseBody.js';
+import { createIncidentChannels, type SlackIncidentChannelOptions } from './slackIncidentChannels.js';
 import {
   fetchOf,
   httpFailure,
@@ -188,8 +189,14 @@ export interface SlackApiOptions {
   readonly broadcast?: readonly string[];
   readonly name?: string;
   readonly fetch?: FetchLike;
-  /** Checked with the `chat.postMessage` URL before every send; a URL it refuses fails permanently. Default: every URL is allowed. */
+  /** Checked with the Web API method's URL before every call; a URL it refuses fails permanently. Default: every URL is allowed. */
   readonly allowUrl?: AllowUrl;
+  /**
+   * A channel per incident with a live incident message (see {@link SlackIncidentChannelOptions}).
+   * Off by default; `{}` turns it on for every incident. The token then needs `channels:manage`
+   * and `channels:read` too. Keep `threadStore` durable: the channels are remembered there.
+   */
+  readonly incidentChannels?: SlackIncidentChannelOptions;
 }
 
 /** Options of {@link slackNotifier}: an incoming webhook, or a bot token and channel. */
@@ -229,17 +236,31 @@ function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
   });
 }
 
-interface PostMessageAnswer {
+type PostMessageAnswer = Readonly<Record<string, unknown>> & {
   readonly ok?: unknown;
   readonly error?: unknown;
   readonly ts?: unknown;
-}
+};
 
 /**
  * How much of a `chat.postMessage` answer is read: 64 KiB holds the answer to any message this
  * notifier sends (Slack echoes the message back); the rest of a longer body is cancelled.
  */
 const MAX_API_ANSWER_BYTES = 64 * 1024;
+
+/** How much of a `conversations.list` answer is read: a page of 200 channels. */
+const MAX_LIST_ANSWER_BYTES = 1024 * 1024;
+
+/** What to check when a Web API method fails permanently, by method. */
+const HINTS: Readonly<Record<string, string>> = {
+  'chat.postMessage': 'check the token, its chat:write scope and that the bot is in the channel.',
+  'chat.update': 'check the token and its chat:write scope; the incident message may have been deleted.',
+  'conversations.create': 'check the token, its channels:manage scope and the channel name template.',
+  'conversations.setTopic': 'check the token and its channels:manage scope.',
+  'conversations.invite': 'check the token and its channels:manage scope; the channel may have been archived or deleted.',
+  'conversations.archive': 'check the token and its channels:manage scope.',
+  'conversations.list': 'check the token and its channels:read scope.',
+};
 
 /** A top-level `"key": value` near the start of a cut-off JSON object (Slack sends `ok` first). */
 const TOP_LEVEL_OK = /^\{\s*"ok"\s*:\s*(true|false)/;
@@ -272,7 +293,6 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   let end = apiUrl.length;
   while (end > 0 && apiUrl[end - 1] === '/') end -= 1;
   const base = apiUrl.slice(0, end);
-  const url = `${base}/chat.postMessage`;
   const allowUrl = requireAllowUrl(options.allowUrl, 'slackNotifier');
   const threads = options.threadStore ?? memoryThreadStore();
   const broadcast = new Set(options.broadcast ?? ['RESOLVED', 'REOPENED']);
@@ -281,29 +301,38 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   // before the next is sent (within this process).
   const serially = createKeyedQueue();
 
-  /** Posts with `chat.postMessage` and returns the message's `ts` (when Slack gave one). */
-  async function postMessage(message: Readonly<Record<string, unknown>>, context: NotifierContext): Promise<string | undefined> {
+  /**
+   * Calls a Web API method. Resolves with Slack's answer when it is `ok` or its error is one of
+   * `accept`; otherwise rejects with a NotifierError.
+   */
+  async function call(method: string, body: Readonly<Record<string, unknown>>, context: NotifierContext, accept: readonly string[] = []): Promise<Readonly<Record<string, unknown>>> {
     const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
-    const response = await post(fetchImpl, name, url, headers, JSON.stringify(message), context.signal, allowUrl);
+    const response = await post(fetchImpl, name, `${base}/${method}`, headers, JSON.stringify(body), context.signal, allowUrl);
     if (response.status < 200 || response.status >= 300) {
       const { text, truncated } = await readBodyPrefix(response);
-      throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, 'Slack chat.postMessage');
+      throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, `Slack ${method}`);
     }
     // Slack answers HTTP 200 with `ok: false` on errors: the (bounded) body decides.
-    const answer = postMessageAnswer(await readBodyPrefix(response, MAX_API_ANSWER_BYTES));
+    const answer = postMessageAnswer(await readBodyPrefix(response, method === 'conversations.list' ? MAX_LIST_ANSWER_BYTES : MAX_API_ANSWER_BYTES));
     if (answer === undefined) {
-      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, 'Slack answered with something that is not JSON; it will be retried.');
+      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, `Slack ${method} answered with something that is not JSON; it will be retried.`);
     }
     if (answer.ok !== true) {
       const code = typeof answer.error === 'string' ? answer.error : 'unknown_error';
+      if (accept.includes(code)) return answer;
       const retryable = RETRYABLE_API_ERRORS.has(code);
       const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), context.now) : undefined;
       throw new NotifierError(
         { notifier: name, retryable, status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-        `Slack chat.postMessage failed with '${code}'; ` +
-          (retryable ? 'it will be retried.' : 'check the token, its chat:write scope and that the bot is in the channel.'),
+        `Slack ${method} failed with '${code}'; ` + (retryable ? 'it will be retried.' : (HINTS[method] ?? HINTS['chat.postMessage'] ?? '')),
       );
     }
+    return answer;
+  }
+
+  /** Posts with `chat.postMessage` and returns the message's `ts` (when Slack gave one). */
+  async function postMessage(message: Readonly<Record<string, unknown>>, context: NotifierContext): Promise<string | undefined> {
+    const answer = await call('chat.postMessage', message, context);
     return typeof answer.ts === 'string' ? answer.ts : undefined;
   }
 
@@ -325,11 +354,18 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     if (threadTs === undefined && ts !== undefined) await threads.set(threadKey, ts);
   }
 
+  const incidentChannels = options.incidentChannels === undefined ? undefined : createIncidentChannels(options.incidentChannels, { call }, threads);
+
   return defineNotifier({
     name,
     send(message: NotificationMessage, context: NotifierContext) {
       const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? options.channel}`;
-      return serially(threadKey, () => postOnce(message, context, threadKey));
+      return serially(threadKey, async () => {
+        // The incident channel first: it keeps its progress, so a retry caused by the thread
+        // post below redoes nothing there. Messages for one person are direct messages only.
+        if (incidentChannels !== undefined && message.recipient === undefined) await incidentChannels.handle(message, context);
+        await postOnce(message, context, threadKey);
+      });
     },
     // A notice is a direct message to the person's Slack user id.
     async sendNotice(notice: NoticeMessage, context: NotifierContext) {
