@@ -251,6 +251,9 @@ const MAX_API_ANSWER_BYTES = 64 * 1024;
 /** How much of a `conversations.list` answer is read: a page of 200 channels. */
 const MAX_LIST_ANSWER_BYTES = 1024 * 1024;
 
+/** Web API methods that read: Slack documents JSON bodies for write methods only. */
+const READ_METHODS = new Set(['conversations.list']);
+
 /** What to check when a Web API method fails permanently, by method. */
 const HINTS: Readonly<Record<string, string>> = {
   'chat.postMessage': 'check the token, its chat:write scope and that the bot is in the channel.',
@@ -306,8 +309,11 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
    * `accept`; otherwise rejects with a NotifierError.
    */
   async function call(method: string, body: Readonly<Record<string, unknown>>, context: NotifierContext, accept: readonly string[] = []): Promise<Readonly<Record<string, unknown>>> {
-    const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
-    const response = await post(fetchImpl, name, `${base}/${method}`, headers, JSON.stringify(body), context.signal, allowUrl);
+    // Slack takes JSON for write methods only: read methods (conversations.list) get a form.
+    const form = READ_METHODS.has(method);
+    const headers = { authorization: `Bearer ${options.token}`, 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8' };
+    const encoded = form ? new URLSearchParams(Object.entries(body).map(([key, value]) => [key, String(value)])).toString() : JSON.stringify(body);
+    const response = await post(fetchImpl, name, `${base}/${method}`, headers, encoded, context.signal, allowUrl);
     if (response.status < 200 || response.status >= 300) {
       const { text, truncated } = await readBodyPrefix(response);
       throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, `Slack ${method}`);

@@ -332,6 +332,9 @@ interface ListedChannel {
   readonly created?: unknown;
 }
 
+/** How far Slack's clock may be behind ours when telling our lost channel from an older one: 5 min. */
+const CLOCK_SKEW_S = 300;
+
 /** How many pages of `conversations.list` are read when looking for a channel by name. */
 const MAX_LIST_PAGES = 10;
 
@@ -367,7 +370,7 @@ export function createIncidentChannels(options: SlackIncidentChannelOptions, api
         context,
       );
       const channels = Array.isArray(answer.channels) ? (answer.channels as ListedChannel[]) : [];
-      const found = channels.find((c) => c.name === name && typeof c.id === 'string' && typeof c.created === 'number' && c.created >= sinceSeconds - 1);
+      const found = channels.find((c) => c.name === name && typeof c.id === 'string' && typeof c.created === 'number' && c.created >= sinceSeconds - CLOCK_SKEW_S);
       if (found !== undefined) return found.id as string;
       const next = (answer.response_metadata as { next_cursor?: unknown } | undefined)?.next_cursor;
       if (typeof next !== 'string' || next === '') return undefined;
