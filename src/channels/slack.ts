@@ -394,12 +394,22 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
  * `threadStore` (in memory by default, so a restart starts a new thread); Slack has no
  * idempotency key, so a retry after a lost answer may post twice.
  *
+ * With `incidentChannels` (bot token only), incidents also get their own channel with a live
+ * incident message whose buttons the Slack app handles; see {@link SlackIncidentChannelOptions}
+ * and docs/notifications.md "Incident channels". Those calls are made while a message is
+ * delivered, so they are retried like it, and their progress is kept in `threadStore`.
+ *
  * @example
  * ```ts
  * import { slackNotifier } from 'incidentkit/notifiers';
  *
  * const viaWebhook = slackNotifier({ webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' });
  * const viaApi = slackNotifier({ token: 'xoxb-your-token', channel: 'C0123456789' });
+ * const withChannels = slackNotifier({
+ *   token: 'xoxb-your-token',
+ *   channel: 'C0123456789',
+ *   incidentChannels: { when: { severities: ['SEV1', 'SEV2'] }, archiveOnClose: true },
+ * });
  * ```
  * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are
  * given, a URL is not absolute http(s), or `allowUrl` is not a function.

@@ -173,15 +173,25 @@ function parseState(raw: string | undefined): IncidentChannelState | undefined {
   }
 }
 
+/** `text` without hyphens at either end (by hand: `/^-+|-+$/` backtracks quadratically on a run of them). */
+function trimHyphens(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '-') start += 1;
+  while (end > start && text[end - 1] === '-') end -= 1;
+  return text.slice(start, end);
+}
+
 /** A title as a channel-name slug: lowercase ASCII letters and digits joined by hyphens. */
 function slugOf(text: string): string {
-  return text
-    .normalize('NFKD')
-    // Accents come apart from their letters: `Ä` becomes `A` and a combining mark, which goes.
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  return trimHyphens(
+    text
+      .normalize('NFKD')
+      // Accents come apart from their letters: `Ä` becomes `A` and a combining mark, which goes.
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-'),
+  );
 }
 
 /** `name` made a valid Slack channel name of at most `max` characters (no leading or trailing hyphen). */
@@ -190,7 +200,7 @@ function sanitize(name: string, max: number): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
     .replace(/-{2,}/g, '-');
-  return cleaned.slice(0, max).replace(/^-+|-+$/g, '');
+  return trimHyphens(cleaned.slice(0, max));
 }
 
 /**
