@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { incidentChannelName, incidentChannelOf, incidentOfChannel, renderIncidentMessage, slackNotifier, type SlackIncidentChannelOptions, type SlackThreadStore } from '../../src/channels/index.js';
-import { createIncidentEngine, DEFAULT_NOTIFIED_EVENTS, memoryStore, type Incident, type IncidentEngineOptions, type StorageAdapter } from '../../src/index.js';
+import { createIncidentEngine, DEFAULT_NOTIFIED_EVENTS, memoryStore, recordThreadStore, type Incident, type IncidentEngineOptions, type StorageAdapter } from '../../src/index.js';
 import { createManualClock, sequentialIds, type ManualClock } from '../../src/testing/index.js';
 import { CHANNEL, TOKEN, startFakeSlack, type FakeChannel, type FakeSlack } from '../fixtures/notify/fakeSlack.js';
 import { blockKitProblems } from '../fixtures/notify/slackSpec.js';
@@ -223,7 +223,7 @@ describe('incident channels', () => {
 
   it('continues after a restart and on another engine: the channel and message are kept in the thread store', async () => {
     const store = memoryStore();
-    const threads = durableThreads();
+    const threads = recordThreadStore(store, { clock }); // kept in the engine's own store
     const first = setup(undefined, { store, threads });
     const incident = await first.engine.declare({ title: 'Checkout down', severity: 'SEV2', actor: ANA });
     await first.engine.dispatch();
