@@ -91,7 +91,10 @@ export interface IncidentChannelState {
   readonly ts?: string;
   /** The incident version the incident message shows. */
   readonly shownVersion?: number;
+  /** Archived after close, or deleted or archived by hand (`gone`): left alone from then on. */
   readonly archived?: boolean;
+  /** Slack said the channel no longer exists or was archived by someone (`channel_not_found`, `is_archived`). */
+  readonly gone?: boolean;
 }
 
 const STATE_PREFIX = 'incidentChannel:';
@@ -118,6 +121,18 @@ const PERSON_ERRORS = new Set([
   'invitee_cant_see_channel',
   'no_external_invite_permission',
 ]);
+
+/** Errors that say the channel is no more (deleted or archived by hand): the incident carries on without it. */
+const GONE_ERRORS = ['channel_not_found', 'is_archived'];
+
+/** Thrown inside a step when Slack says the channel is gone. */
+class ChannelGone extends Error {}
+
+/** Rejects with {@link ChannelGone} when `answer` says the channel is gone. */
+function present(answer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (answer.ok !== true && typeof answer.error === 'string' && GONE_ERRORS.includes(answer.error)) throw new ChannelGone(answer.error);
+  return answer;
+}
 
 function stateKey(tenantId: string, incidentId: string): string {
   return `${STATE_PREFIX}${tenantId}:${incidentId}`;
@@ -438,10 +453,45 @@ export function createIncidentChannels(options: SlackIncidentChannelOptions, api
     for (const user of wanted) {
       if (current.invited?.includes(user) === true) continue;
       // One person per call: a person who cannot be invited does not keep the others out.
-      await api.call('conversations.invite', { channel, users: user }, context, [...PERSON_ERRORS]);
+      present(await api.call('conversations.invite', { channel, users: user }, context, [...PERSON_ERRORS, ...GONE_ERRORS]));
       current = await save(key, { ...current, invited: [...(current.invited ?? []), user] });
     }
     return current;
+  }
+
+  /** Topic, invites, the incident message and archiving, for a channel that exists. */
+  async function bringUpToDate(key: string, from: IncidentChannelState, channel: string, message: NotificationMessage, context: NotifierContext): Promise<void> {
+    const { incident } = message;
+    let state = from;
+    if (state.topicSet !== true) {
+      const topic = options.topic?.(incident) ?? `[${incident.severity}] ${incident.title} · incident ${incident.id}`;
+      present(await api.call('conversations.setTopic', { channel, topic: truncate(topic, MAX_TOPIC) }, context, GONE_ERRORS));
+      state = await save(key, { ...state, topicSet: true });
+    }
+    state = await invite(key, state, channel, message, context);
+    const commanderId = incident.roles.commander?.assignee.id;
+    const rendered = renderIncidentMessage(incident, commanderId === undefined ? undefined : await slackIdOf(commanderId, message.notifier));
+    if (state.ts !== undefined && incident.version > (state.shownVersion ?? 0)) {
+      // Retries reorder messages: an older snapshot never replaces a newer one.
+      const answer = present(await api.call('chat.update', { channel, ts: state.ts, text: rendered.text, blocks: rendered.blocks }, context, [...GONE_ERRORS, 'message_not_found']));
+      if (answer.ok === true) {
+        state = await save(key, { ...state, shownVersion: incident.version });
+      } else {
+        // Someone deleted the incident message: post it again.
+        const { ts: _deleted, ...rest } = state;
+        state = await save(key, rest);
+      }
+    }
+    if (state.ts === undefined) {
+      const answer = present(await api.call('chat.postMessage', { channel, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false }, context, GONE_ERRORS));
+      const ts = typeof answer.ts === 'string' ? answer.ts : undefined;
+      if (ts === undefined) throw new NotifierError({ notifier: message.notifier, retryable: true }, 'Slack chat.postMessage answered without a ts; it will be retried.');
+      state = await save(key, { ...state, ts, shownVersion: incident.version });
+    }
+    if (options.archiveOnClose === true && FINAL.has(incident.status)) {
+      await api.call('conversations.archive', { channel }, context, ['already_archived', ...GONE_ERRORS]);
+      await save(key, { ...state, archived: true });
+    }
   }
 
   return {
@@ -458,27 +508,12 @@ export function createIncidentChannels(options: SlackIncidentChannelOptions, api
         state = created;
         channel = created.channel;
       }
-      if (state.topicSet !== true) {
-        const topic = options.topic?.(incident) ?? `[${incident.severity}] ${incident.title} · incident ${incident.id}`;
-        await api.call('conversations.setTopic', { channel, topic: truncate(topic, MAX_TOPIC) }, context);
-        state = await save(key, { ...state, topicSet: true });
-      }
-      state = await invite(key, state, channel, message, context);
-      const commanderId = incident.roles.commander?.assignee.id;
-      const rendered = renderIncidentMessage(incident, commanderId === undefined ? undefined : await slackIdOf(commanderId, message.notifier));
-      if (state.ts === undefined) {
-        const answer = await api.call('chat.postMessage', { channel, text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false }, context);
-        const ts = typeof answer.ts === 'string' ? answer.ts : undefined;
-        if (ts === undefined) throw new NotifierError({ notifier: message.notifier, retryable: true }, 'Slack chat.postMessage answered without a ts; it will be retried.');
-        state = await save(key, { ...state, ts, shownVersion: incident.version });
-      } else if (incident.version > (state.shownVersion ?? 0)) {
-        // Retries reorder messages: an older snapshot never replaces a newer one.
-        await api.call('chat.update', { channel, ts: state.ts, text: rendered.text, blocks: rendered.blocks }, context);
-        state = await save(key, { ...state, shownVersion: incident.version });
-      }
-      if (options.archiveOnClose === true && FINAL.has(incident.status)) {
-        await api.call('conversations.archive', { channel }, context, ['already_archived']);
-        await save(key, { ...state, archived: true });
+      try {
+        await bringUpToDate(key, state, channel, message, context);
+      } catch (error) {
+        if (!(error instanceof ChannelGone)) throw error;
+        // Someone deleted or archived the channel: the incident goes on without it.
+        await save(key, { ...(parseState(await store.get(key)) ?? state), archived: true, gone: true });
       }
     },
   };

@@ -141,6 +141,42 @@ describe('incident channels', () => {
     expect(await incidentChannelOf(threads, 'default', incident.id)).toMatchObject({ channel: channel.id, name: channel.name, ts });
   });
 
+  it('never replaces the message with an older state when retries reorder messages', async () => {
+    const { engine } = setup();
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ANA });
+    await engine.dispatch();
+    await engine.acknowledge(incident.id, { actor: ANA });
+    await engine.mitigate(incident.id, { summary: 'Failed over.', actor: ANA });
+    slack.channels.failMethod('chat.update', { status: 429, error: 'ratelimited', retryAfter: '10' });
+    expect(await engine.dispatch()).toMatchObject({ retried: 1, delivered: 1 }); // the acknowledgement waits; the mitigation is shown
+    expect(shown(theChannel()).text).toContain('Mitigated');
+    clock.advance(10_000);
+    expect(await engine.dispatch()).toMatchObject({ delivered: 1 });
+    expect(shown(theChannel()).text).toContain('Mitigated');
+    expect(slack.channels.calledWith('chat.update').map((c) => c.error ?? 'ok')).toEqual(['ratelimited', 'ok']);
+  });
+
+  it('posts the incident message again when someone deleted it, and carries on without a channel someone archived', async () => {
+    const { engine, threads } = setup();
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ANA });
+    await engine.dispatch();
+    const channel = theChannel();
+    channel.messages.clear(); // deleted by hand
+    await engine.acknowledge(incident.id, { actor: ANA });
+    expect(await engine.dispatch()).toMatchObject({ delivered: 1 });
+    expect(shown(channel).text).toContain('Responding');
+
+    channel.archived = true; // archived by hand
+    await engine.resolve(incident.id, { actor: ANA });
+    expect(await engine.dispatch()).toMatchObject({ delivered: 1, deadLettered: 0 });
+    expect(slack.posts.filter((p) => p.body.channel === CHANNEL)).toHaveLength(3); // the team channel's thread goes on
+    expect(await incidentChannelOf(threads, 'default', incident.id)).toMatchObject({ gone: true, archived: true });
+    const calls = slack.channels.calls.length;
+    await engine.close(incident.id, { actor: ANA });
+    await engine.dispatch();
+    expect(slack.channels.calls).toHaveLength(calls); // left alone from then on
+  });
+
   it('creates channels only for incidents the policy names', async () => {
     const { engine } = setup({ when: { severities: ['SEV1', 'SEV2'] } });
     await engine.declare({ title: 'Slow search', severity: 'SEV4', actor: ANA });
