@@ -82,7 +82,7 @@ export function recordThreadStore(store: StorageAdapter, options: RecordThreadSt
           });
           return;
         } catch (error) {
-          if (attempt >= 4 || !isIncidentKitError(error, 'VERSION_CONFLICT')) throw error;
+          if (attempt >= 9 || !isIncidentKitError(error, 'VERSION_CONFLICT')) throw error;
         }
       }
     },
