@@ -412,7 +412,8 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
  * });
  * ```
  * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are
- * given, a URL is not absolute http(s), or `allowUrl` is not a function.
+ * given, a URL is not absolute http(s), `allowUrl` is not a function, or `incidentChannels` is
+ * malformed (e.g. `alwaysInvite` holds something that is not a Slack user id).
  */
 export function slackNotifier(options: SlackNotifierOptions): Notifier {
   if ('webhookUrl' in options) return webhookNotifierFor(options);

@@ -7,7 +7,7 @@
  * failure is retried by the dispatcher; the progress is kept in the thread store after each
  * step, so a retry continues where the last attempt stopped instead of starting over.
  */
-import { NotifierError } from '../errors.js';
+import { ConfigError, NotifierError } from '../errors.js';
 import { formatTime } from '../kernel/timeFormat.js';
 import { truncate } from '../kernel/text.js';
 import type { Incident } from '../model/incident.js';
@@ -363,6 +363,35 @@ const CLOCK_SKEW_S = 300;
 /** How many pages of `conversations.list` are read when looking for a channel by name. */
 const MAX_LIST_PAGES = 10;
 
+/** The problems of incident channel options, as ConfigError issues (empty when they are fine). */
+function optionIssues(options: SlackIncidentChannelOptions): { code: string; path: (string | number)[]; message: string }[] {
+  const issues: { code: string; path: (string | number)[]; message: string }[] = [];
+  const path = (...rest: (string | number)[]) => ['incidentChannels', ...rest];
+  // Options may come from untyped configuration: every check looks at the runtime value.
+  const raw = options as Readonly<Record<string, unknown>>;
+  const when = raw.when;
+  if (when !== undefined && when !== 'all' && typeof when !== 'function') {
+    const policy = typeof when === 'object' && when !== null ? (when as Readonly<Record<string, unknown>>) : undefined;
+    if (policy === undefined) issues.push({ code: 'custom', path: path('when'), message: "when must be 'all', { severities?, services? } or a function (incident) => boolean" });
+    for (const key of ['severities', 'services']) {
+      const list = policy?.[key];
+      if (list !== undefined && (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))) issues.push({ code: 'custom', path: path('when', key), message: `when.${key} must be a list of strings` });
+    }
+  }
+  if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name.trim() === '')) {
+    issues.push({ code: 'custom', path: path('name'), message: "name must be a template such as 'inc-{yyyymmdd}-{slug}'" });
+  }
+  for (const key of ['topic', 'contacts']) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'function') issues.push({ code: 'custom', path: path(key), message: `${key} must be a function` });
+  }
+  const always = raw.alwaysInvite;
+  if (always !== undefined && (!Array.isArray(always) || !always.every((id) => typeof id === 'string' && /^[A-Z0-9]{1,30}$/.test(id)))) {
+    issues.push({ code: 'custom', path: path('alwaysInvite'), message: 'alwaysInvite must be a list of Slack user ids such as U0123ABC' });
+  }
+  if (raw.archiveOnClose !== undefined && typeof raw.archiveOnClose !== 'boolean') issues.push({ code: 'custom', path: path('archiveOnClose'), message: 'archiveOnClose must be true or false' });
+  return issues;
+}
+
 /**
  * Creates the incident-channel step of the Slack notifier: `handle` brings an incident's
  * channel up to date with the incident in a message (creating it first when the policy wants
@@ -371,6 +400,8 @@ const MAX_LIST_PAGES = 10;
  * @internal
  */
 export function createIncidentChannels(options: SlackIncidentChannelOptions, api: SlackApiCaller, store: ProgressStore) {
+  const issues = typeof options === 'object' && (options as unknown) !== null ? optionIssues(options) : [{ code: 'custom', path: ['incidentChannels'], message: 'incidentChannels must be an object, e.g. {}' }];
+  if (issues.length > 0) throw new ConfigError('slackNotifier', issues);
   const policy = options.when ?? 'all';
   const template = options.name ?? 'inc-{yyyymmdd}-{slug}';
 

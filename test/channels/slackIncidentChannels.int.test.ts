@@ -4,7 +4,9 @@
  * the live incident message updated in place, archiving, and retries that never make a second
  * channel. Time is a manual clock; retries are due when the clock says so.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isIncidentKitError } from '../../src/errors.js';
 import { incidentChannelName, incidentChannelOf, incidentOfChannel, renderIncidentMessage, slackNotifier, type SlackIncidentChannelOptions, type SlackThreadStore } from '../../src/channels/index.js';
 import { createIncidentEngine, DEFAULT_NOTIFIED_EVENTS, memoryStore, recordThreadStore, type Incident, type IncidentEngineOptions, type StorageAdapter } from '../../src/index.js';
 import { createManualClock, sequentialIds, type ManualClock } from '../../src/testing/index.js';
@@ -333,6 +335,44 @@ describe('incidentChannelName', () => {
     expect(names[2]?.endsWith('-12')).toBe(true);
     expect(names[3]).toBe('sev1_inc_7_');
     expect(names[4]).toBe('inc-inc_7');
+  });
+});
+
+describe('incidentChannelName (property)', () => {
+  it('always gives a valid Slack name for any title, template and suffix', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 120 }), fc.integer({ min: 0, max: 60 }), (title, template, taken) => {
+        const incident = { id: 'inc_01HZ', title, severity: 'SEV2', detectedAt: '2026-03-02T09:00:00.000Z' } as unknown as Incident;
+        const name = incidentChannelName(template, incident, taken);
+        expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
+        if (taken > 0) expect(name.endsWith(`-${String(taken + 1)}`)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('incidentChannels options', () => {
+  it('refuses malformed options with a ConfigError naming the option', () => {
+    const make = (incidentChannels: unknown) => () => slackNotifier({ token: TOKEN, channel: CHANNEL, incidentChannels: incidentChannels as SlackIncidentChannelOptions });
+    for (const [bad, path] of [
+      [{ when: 'some' }, 'when'],
+      [{ when: { severities: 'SEV1' } }, 'severities'],
+      [{ name: '  ' }, 'name'],
+      [{ alwaysInvite: ['<!channel>'] }, 'alwaysInvite'],
+      [{ archiveOnClose: 'yes' }, 'archiveOnClose'],
+      [{ contacts: {} }, 'contacts'],
+      [null, 'incidentChannels'],
+    ] as const) {
+      let error: unknown;
+      try {
+        make(bad)();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(isIncidentKitError(error, 'CONFIG_INVALID'), JSON.stringify(bad)).toBe(true);
+      expect((error as Error).message).toContain(path);
+    }
+    expect(make({})).not.toThrow();
   });
 });
 
