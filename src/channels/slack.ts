@@ -179,8 +179,12 @@ export interface SlackWebhookOptions {
 export interface SlackApiOptions {
   /** A bot token (`xoxb-…`) with the `chat:write` scope. */
   readonly token: string;
-  /** The channel id (e.g. `C0123456789`) or name. */
-  readonly channel: string;
+  /**
+   * The team channel id (e.g. `C0123456789`) or name, where each incident gets a thread. May be
+   * left out only with `incidentChannels`: messages then go to the incident channels (and people's
+   * direct messages) alone.
+   */
+  readonly channel?: string;
   /** Default: `https://slack.com/api`. */
   readonly apiBaseUrl?: string;
   /** Where the thread of each incident is kept. Default: {@link memoryThreadStore}. */
@@ -286,11 +290,13 @@ function postMessageAnswer(prefix: BodyPrefix): PostMessageAnswer | undefined {
 
 function apiNotifierFor(options: SlackApiOptions): Notifier {
   const name = options.name ?? 'slack';
-  if (typeof options.token !== 'string' || options.token.trim() === '' || typeof options.channel !== 'string' || options.channel.trim() === '') {
+  const channelGiven = typeof options.channel === 'string' && options.channel.trim() !== '';
+  if (typeof options.token !== 'string' || options.token.trim() === '' || (!channelGiven && (options.channel !== undefined || options.incidentChannels === undefined))) {
     throw new ConfigError('slackNotifier', [
-      { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel, or an incoming webhookUrl.' },
+      { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel (or incidentChannels), or an incoming webhookUrl.' },
     ]);
   }
+  const teamChannel = channelGiven ? options.channel : undefined;
   const apiUrl = requireHttpUrl(options.apiBaseUrl ?? 'https://slack.com/api', 'slackNotifier', 'apiBaseUrl');
   // Trailing slashes trimmed by hand: /\/+$/ backtracks quadratically on a run of slashes.
   let end = apiUrl.length;
@@ -348,7 +354,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     const ts = await postMessage(
       {
         // A message for one person is a direct message: posted to their Slack user id.
-        channel: message.recipient?.address ?? options.channel,
+        channel: message.recipient?.address ?? teamChannel,
         text: rendered.text,
         blocks: rendered.blocks,
         unfurl_links: false,
@@ -365,12 +371,13 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   return defineNotifier({
     name,
     send(message: NotificationMessage, context: NotifierContext) {
-      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? options.channel}`;
+      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? teamChannel ?? ''}`;
       return serially(threadKey, async () => {
         // The incident channel first: it keeps its progress, so a retry caused by the thread
         // post below redoes nothing there. Messages for one person are direct messages only.
         if (incidentChannels !== undefined && message.recipient === undefined) await incidentChannels.handle(message, context);
-        await postOnce(message, context, threadKey);
+        // Without a team channel, only people's direct messages are posted besides.
+        if (message.recipient !== undefined || teamChannel !== undefined) await postOnce(message, context, threadKey);
       });
     },
     // A notice is a direct message to the person's Slack user id.

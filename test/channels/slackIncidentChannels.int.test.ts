@@ -373,6 +373,23 @@ describe('incidentChannels options', () => {
       expect((error as Error).message).toContain(path);
     }
     expect(make({})).not.toThrow();
+    // No team channel: allowed with incident channels only.
+    expect(() => slackNotifier({ token: TOKEN, incidentChannels: {} })).not.toThrow();
+    expect(() => slackNotifier({ token: TOKEN })).toThrow(/a channel \(or incidentChannels\)/);
+  });
+
+  it('posts to the incident channels alone when no team channel is given', async () => {
+    const engine = createIncidentEngine({
+      store: memoryStore(),
+      clock,
+      ids: sequentialIds(),
+      notifiers: { slack: slackNotifier({ token: TOKEN, apiBaseUrl: slack.apiBaseUrl, incidentChannels: {} }) },
+    });
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ANA });
+    await engine.acknowledge(incident.id, { actor: ANA });
+    expect(await engine.dispatch()).toMatchObject({ delivered: 2, deadLettered: 0 });
+    expect(slack.posts.map((p) => p.body.channel)).toEqual([theChannel().id]);
+    expect(shown(theChannel()).text).toContain('Responding');
   });
 });
 
