@@ -180,6 +180,7 @@ export { sevScale, severitySchema, type SeverityScale } from './model/severity.j
 
 export { memoryStore, type MemoryStoreOptions } from './storage/memory.js';
 export { RECORD_METHODS, requireRecords, type RecordMethod, type RecordStore } from './storage/records.js';
+export { recordThreadStore, THREAD_RECORD_KIND, type KeyValueStore, type RecordThreadStoreOptions } from './storage/recordThreadStore.js';
 export type {
   AlertQuery,
   ClaimOptions,

@@ -21,6 +21,16 @@ export {
   type SlackThreadStore,
   type SlackWebhookOptions,
 } from './slack.js';
+export {
+  INCIDENT_ACTIONS,
+  incidentChannelName,
+  incidentChannelOf,
+  incidentOfChannel,
+  renderIncidentMessage,
+  type IncidentChannelPolicy,
+  type IncidentChannelState,
+  type SlackIncidentChannelOptions,
+} from './slackIncidentChannels.js';
 export { renderTeamsMessage, teamsNotifier, type AdaptiveCard, type TeamsMessage, type TeamsNotifierOptions } from './teams.js';
 export {
   emailNotifier,

@@ -4,6 +4,7 @@ import { formatTime } from '../kernel/timeFormat.js';
 import { defineNotifier, type NoticeMessage, type NotificationMessage, type Notifier, type NotifierContext } from '../model/notification.js';
 import { truncate } from '../kernel/text.js';
 import { readBodyPrefix, type BodyPrefix } from './responseBody.js';
+import { createIncidentChannels, type SlackIncidentChannelOptions } from './slackIncidentChannels.js';
 import {
   fetchOf,
   httpFailure,
@@ -178,8 +179,12 @@ export interface SlackWebhookOptions {
 export interface SlackApiOptions {
   /** A bot token (`xoxb-…`) with the `chat:write` scope. */
   readonly token: string;
-  /** The channel id (e.g. `C0123456789`) or name. */
-  readonly channel: string;
+  /**
+   * The team channel id (e.g. `C0123456789`) or name, where each incident gets a thread. May be
+   * left out only with `incidentChannels`: messages then go to the incident channels (and people's
+   * direct messages) alone.
+   */
+  readonly channel?: string;
   /** Default: `https://slack.com/api`. */
   readonly apiBaseUrl?: string;
   /** Where the thread of each incident is kept. Default: {@link memoryThreadStore}. */
@@ -188,8 +193,14 @@ export interface SlackApiOptions {
   readonly broadcast?: readonly string[];
   readonly name?: string;
   readonly fetch?: FetchLike;
-  /** Checked with the `chat.postMessage` URL before every send; a URL it refuses fails permanently. Default: every URL is allowed. */
+  /** Checked with the Web API method's URL before every call; a URL it refuses fails permanently. Default: every URL is allowed. */
   readonly allowUrl?: AllowUrl;
+  /**
+   * A channel per incident with a live incident message (see {@link SlackIncidentChannelOptions}).
+   * Off by default; `{}` turns it on for every incident. The token then needs `channels:manage`
+   * and `channels:read` too. Keep `threadStore` durable: the channels are remembered there.
+   */
+  readonly incidentChannels?: SlackIncidentChannelOptions;
 }
 
 /** Options of {@link slackNotifier}: an incoming webhook, or a bot token and channel. */
@@ -229,17 +240,34 @@ function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
   });
 }
 
-interface PostMessageAnswer {
+type PostMessageAnswer = Readonly<Record<string, unknown>> & {
   readonly ok?: unknown;
   readonly error?: unknown;
   readonly ts?: unknown;
-}
+};
 
 /**
  * How much of a `chat.postMessage` answer is read: 64 KiB holds the answer to any message this
  * notifier sends (Slack echoes the message back); the rest of a longer body is cancelled.
  */
 const MAX_API_ANSWER_BYTES = 64 * 1024;
+
+/** How much of a `conversations.list` answer is read: a page of 200 channels. */
+const MAX_LIST_ANSWER_BYTES = 1024 * 1024;
+
+/** Web API methods that read: Slack documents JSON bodies for write methods only. */
+const READ_METHODS = new Set(['conversations.list']);
+
+/** What to check when a Web API method fails permanently, by method. */
+const HINTS: Readonly<Record<string, string>> = {
+  'chat.postMessage': 'check the token, its chat:write scope and that the bot is in the channel.',
+  'chat.update': 'check the token and its chat:write scope; the incident message may have been deleted.',
+  'conversations.create': 'check the token, its channels:manage scope and the channel name template.',
+  'conversations.setTopic': 'check the token and its channels:manage scope.',
+  'conversations.invite': 'check the token and its channels:manage scope; the channel may have been archived or deleted.',
+  'conversations.archive': 'check the token and its channels:manage scope.',
+  'conversations.list': 'check the token and its channels:read scope.',
+};
 
 /** A top-level `"key": value` near the start of a cut-off JSON object (Slack sends `ok` first). */
 const TOP_LEVEL_OK = /^\{\s*"ok"\s*:\s*(true|false)/;
@@ -262,17 +290,18 @@ function postMessageAnswer(prefix: BodyPrefix): PostMessageAnswer | undefined {
 
 function apiNotifierFor(options: SlackApiOptions): Notifier {
   const name = options.name ?? 'slack';
-  if (typeof options.token !== 'string' || options.token.trim() === '' || typeof options.channel !== 'string' || options.channel.trim() === '') {
+  const channelGiven = typeof options.channel === 'string' && options.channel.trim() !== '';
+  if (typeof options.token !== 'string' || options.token.trim() === '' || (!channelGiven && (options.channel !== undefined || options.incidentChannels === undefined))) {
     throw new ConfigError('slackNotifier', [
-      { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel, or an incoming webhookUrl.' },
+      { code: 'custom', path: ['token'], message: 'Give a bot token (xoxb-…) and a channel (or incidentChannels), or an incoming webhookUrl.' },
     ]);
   }
+  const teamChannel = channelGiven ? options.channel : undefined;
   const apiUrl = requireHttpUrl(options.apiBaseUrl ?? 'https://slack.com/api', 'slackNotifier', 'apiBaseUrl');
   // Trailing slashes trimmed by hand: /\/+$/ backtracks quadratically on a run of slashes.
   let end = apiUrl.length;
   while (end > 0 && apiUrl[end - 1] === '/') end -= 1;
   const base = apiUrl.slice(0, end);
-  const url = `${base}/chat.postMessage`;
   const allowUrl = requireAllowUrl(options.allowUrl, 'slackNotifier');
   const threads = options.threadStore ?? memoryThreadStore();
   const broadcast = new Set(options.broadcast ?? ['RESOLVED', 'REOPENED']);
@@ -281,29 +310,41 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   // before the next is sent (within this process).
   const serially = createKeyedQueue();
 
-  /** Posts with `chat.postMessage` and returns the message's `ts` (when Slack gave one). */
-  async function postMessage(message: Readonly<Record<string, unknown>>, context: NotifierContext): Promise<string | undefined> {
-    const headers = { authorization: `Bearer ${options.token}`, 'content-type': 'application/json; charset=utf-8' };
-    const response = await post(fetchImpl, name, url, headers, JSON.stringify(message), context.signal, allowUrl);
+  /**
+   * Calls a Web API method. Resolves with Slack's answer when it is `ok` or its error is one of
+   * `accept`; otherwise rejects with a NotifierError.
+   */
+  async function call(method: string, body: Readonly<Record<string, unknown>>, context: NotifierContext, accept: readonly string[] = []): Promise<Readonly<Record<string, unknown>>> {
+    // Slack takes JSON for write methods only: read methods (conversations.list) get a form.
+    const form = READ_METHODS.has(method);
+    const headers = { authorization: `Bearer ${options.token}`, 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8' };
+    const encoded = form ? new URLSearchParams(Object.entries(body).map(([key, value]) => [key, String(value)])).toString() : JSON.stringify(body);
+    const response = await post(fetchImpl, name, `${base}/${method}`, headers, encoded, context.signal, allowUrl);
     if (response.status < 200 || response.status >= 300) {
       const { text, truncated } = await readBodyPrefix(response);
-      throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, 'Slack chat.postMessage');
+      throw httpFailure(name, response, text.length > 300 || truncated ? `${text.slice(0, 300)}…` : text, context.now, `Slack ${method}`);
     }
     // Slack answers HTTP 200 with `ok: false` on errors: the (bounded) body decides.
-    const answer = postMessageAnswer(await readBodyPrefix(response, MAX_API_ANSWER_BYTES));
+    const answer = postMessageAnswer(await readBodyPrefix(response, method === 'conversations.list' ? MAX_LIST_ANSWER_BYTES : MAX_API_ANSWER_BYTES));
     if (answer === undefined) {
-      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, 'Slack answered with something that is not JSON; it will be retried.');
+      throw new NotifierError({ notifier: name, retryable: true, status: response.status }, `Slack ${method} answered with something that is not JSON; it will be retried.`);
     }
     if (answer.ok !== true) {
       const code = typeof answer.error === 'string' ? answer.error : 'unknown_error';
+      if (accept.includes(code)) return answer;
       const retryable = RETRYABLE_API_ERRORS.has(code);
       const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), context.now) : undefined;
       throw new NotifierError(
         { notifier: name, retryable, status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-        `Slack chat.postMessage failed with '${code}'; ` +
-          (retryable ? 'it will be retried.' : 'check the token, its chat:write scope and that the bot is in the channel.'),
+        `Slack ${method} failed with '${code}'; ` + (retryable ? 'it will be retried.' : (HINTS[method] ?? HINTS['chat.postMessage'] ?? '')),
       );
     }
+    return answer;
+  }
+
+  /** Posts with `chat.postMessage` and returns the message's `ts` (when Slack gave one). */
+  async function postMessage(message: Readonly<Record<string, unknown>>, context: NotifierContext): Promise<string | undefined> {
+    const answer = await call('chat.postMessage', message, context);
     return typeof answer.ts === 'string' ? answer.ts : undefined;
   }
 
@@ -313,7 +354,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     const ts = await postMessage(
       {
         // A message for one person is a direct message: posted to their Slack user id.
-        channel: message.recipient?.address ?? options.channel,
+        channel: message.recipient?.address ?? teamChannel,
         text: rendered.text,
         blocks: rendered.blocks,
         unfurl_links: false,
@@ -325,11 +366,19 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
     if (threadTs === undefined && ts !== undefined) await threads.set(threadKey, ts);
   }
 
+  const incidentChannels = options.incidentChannels === undefined ? undefined : createIncidentChannels(options.incidentChannels, { call }, threads);
+
   return defineNotifier({
     name,
     send(message: NotificationMessage, context: NotifierContext) {
-      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? options.channel}`;
-      return serially(threadKey, () => postOnce(message, context, threadKey));
+      const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? teamChannel ?? ''}`;
+      return serially(threadKey, async () => {
+        // The incident channel first: it keeps its progress, so a retry caused by the thread
+        // post below redoes nothing there. Messages for one person are direct messages only.
+        if (incidentChannels !== undefined && message.recipient === undefined) await incidentChannels.handle(message, context);
+        // Without a team channel, only people's direct messages are posted besides.
+        if (message.recipient !== undefined || teamChannel !== undefined) await postOnce(message, context, threadKey);
+      });
     },
     // A notice is a direct message to the person's Slack user id.
     async sendNotice(notice: NoticeMessage, context: NotifierContext) {
@@ -352,15 +401,26 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
  * `threadStore` (in memory by default, so a restart starts a new thread); Slack has no
  * idempotency key, so a retry after a lost answer may post twice.
  *
+ * With `incidentChannels` (bot token only), incidents also get their own channel with a live
+ * incident message whose buttons the Slack app handles; see {@link SlackIncidentChannelOptions}
+ * and docs/notifications.md "Incident channels". Those calls are made while a message is
+ * delivered, so they are retried like it, and their progress is kept in `threadStore`.
+ *
  * @example
  * ```ts
  * import { slackNotifier } from 'incidentkit/notifiers';
  *
  * const viaWebhook = slackNotifier({ webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' });
  * const viaApi = slackNotifier({ token: 'xoxb-your-token', channel: 'C0123456789' });
+ * const withChannels = slackNotifier({
+ *   token: 'xoxb-your-token',
+ *   channel: 'C0123456789',
+ *   incidentChannels: { when: { severities: ['SEV1', 'SEV2'] }, archiveOnClose: true },
+ * });
  * ```
  * @throws ConfigError (`CONFIG_INVALID`) when neither a webhook URL nor a token and channel are
- * given, a URL is not absolute http(s), or `allowUrl` is not a function.
+ * given, a URL is not absolute http(s), `allowUrl` is not a function, or `incidentChannels` is
+ * malformed (e.g. `alwaysInvite` holds something that is not a Slack user id).
  */
 export function slackNotifier(options: SlackNotifierOptions): Notifier {
   if ('webhookUrl' in options) return webhookNotifierFor(options);
