@@ -12,7 +12,8 @@ import type { ActorInput } from '../../model/actor.js';
 import type { Notifier } from '../../model/notification.js';
 import { chatHelp, parseChatCommand, type ChatCommand, type ChatVerb } from '../../channels/chat/parseChatCommand.js';
 import type { ChatReply } from '../../channels/chat/chatReply.js';
-import { slackNotifier } from '../../channels/slack.js';
+import { memoryThreadStore, slackNotifier, type SlackThreadStore } from '../../channels/slack.js';
+import { incidentOfChannel, type SlackIncidentChannelOptions } from '../../channels/slackIncidentChannels.js';
 import { renderSlackReply, SLACK_NOTE_INPUT, slackNoteModal, type SlackModalView, type SlackResponseMessage } from '../../channels/slack/render.js';
 import {
   parseSlackEvent,
@@ -45,8 +46,22 @@ export interface SlackAppOptions {
   readonly signingSecret: string;
   /** The bot token (`xoxb-…`): posts notifications and opens the note modal (`views.open`). */
   readonly botToken: string;
-  /** The channel id (or name) the notifier posts to, as `slackNotifier`'s `channel`. */
-  readonly channel: string;
+  /**
+   * The channel id (or name) the notifier posts to, as `slackNotifier`'s `channel`. May be left
+   * out while incident channels are on: messages then go to each incident's own channel.
+   */
+  readonly channel?: string;
+  /**
+   * Incident channels (see `slackNotifier`'s `incidentChannels`): on by default (`{}`: a channel
+   * for every incident, with the live incident message); `false` turns them off. Commands typed
+   * in an incident channel then need no `#<id>`.
+   */
+  readonly channels?: SlackIncidentChannelOptions | false;
+  /**
+   * Where threads and incident channels are remembered. Default: in memory (a restart forgets
+   * them); give `recordThreadStore(store)` to keep them in the engine's store.
+   */
+  readonly threadStore?: SlackThreadStore;
   /** The Web API's base URL. Default: `https://slack.com/api`. */
   readonly apiUrl?: string;
   /** Who Slack users are. Default: the Slack user id as the actor id, the Slack handle as its name. */
@@ -99,7 +114,9 @@ const optionsSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     signingSecret: z.string().min(1, 'Give the signing secret from Basic Information → App Credentials.'),
     botToken: z.string().min(1, 'Give the bot token (xoxb-…).'),
-    channel: z.string().min(1, 'Give the channel the notifier posts to.'),
+    channel: z.string().min(1, 'Give the channel the notifier posts to.').optional(),
+    channels: z.union([z.literal(false), z.object({}).loose()]).optional(),
+    threadStore: z.custom<SlackThreadStore>((value) => typeof (value as { get?: unknown } | null)?.get === 'function', { message: 'Must be a thread store (memoryThreadStore() or recordThreadStore(store)).' }).optional(),
     apiUrl: z.string().regex(/^https?:\/\/\S+$/, 'Must be an absolute http(s) URL.').optional(),
     users: z.object({ resolve: fn<SlackUsers['resolve']>('(slackUserId) => actor') }).optional(),
     commandName: z.string().min(1).max(100).optional(),
@@ -203,12 +220,19 @@ export function slackApp(options: SlackAppOptions): SlackApp {
     ((error: unknown) => {
       console.error('[incidentkit] [slack] request failed:', error);
     });
+  const threads = options.threadStore ?? memoryThreadStore();
+  const channels = options.channels === false ? undefined : (options.channels ?? {});
   const notifier = slackNotifier({
     token: config.botToken,
-    channel: config.channel,
+    ...(config.channel === undefined ? {} : { channel: config.channel }),
+    ...(channels === undefined ? {} : { incidentChannels: channels }),
+    threadStore: threads,
     ...(config.apiUrl === undefined ? {} : { apiBaseUrl: config.apiUrl }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
+  // Commands in an incident channel name their incident: the host's lookup, else the channels the notifier made.
+  const incidentOfChannelId: SlackAppOptions['incidentOfChannel'] =
+    options.incidentOfChannel ?? (channels === undefined ? undefined : async (channelId) => (await incidentOfChannel(threads, channelId))?.incidentId);
   let engine: ChatEngine | undefined;
   const pending = new Set<Promise<void>>();
 
@@ -290,13 +314,13 @@ export function slackApp(options: SlackAppOptions): SlackApp {
     const bound = boundEngine();
     const actor = await actorOf(user.userId, user.userName);
     if (actor === undefined) return UNKNOWN_USER;
-    const incidentId = channelId === undefined ? undefined : await options.incidentOfChannel?.(channelId);
+    const incidentId = channelId === undefined ? undefined : await incidentOfChannelId?.(channelId);
     const users = options.users;
     return executeChatCommand(bound, command, {
       actor,
       commandName,
       ...(incidentId === undefined ? {} : { incidentId }),
-      ...(options.incidentOfChannel === undefined ? {} : { incidentOfChannel: options.incidentOfChannel }),
+      ...(incidentOfChannelId === undefined ? {} : { incidentOfChannel: incidentOfChannelId }),
       ...(users === undefined ? {} : { resolveUser: (userId: string) => users.resolve(userId, {}) }),
       ...(config.defaultSeverity === undefined ? {} : { defaultSeverity: config.defaultSeverity }),
     });
@@ -378,12 +402,12 @@ export function slackApp(options: SlackAppOptions): SlackApp {
     if (event.type === 'url_verification') return slackJson({ challenge: event.challenge });
     if (event.type !== 'event_callback' || request.headers.has('x-slack-retry-num')) return new Response(null, { status: 200 });
     const { channelId, userId } = event;
-    if (event.eventType === 'app_mention' && event.botId === undefined && channelId !== undefined && userId !== undefined && options.incidentOfChannel !== undefined) {
+    if (event.eventType === 'app_mention' && event.botId === undefined && channelId !== undefined && userId !== undefined && incidentOfChannelId !== undefined) {
       const note = (event.text ?? '').replace(LEADING_MENTION, '').trim();
       if (note !== '') {
         boundEngine();
         later(async () => {
-          const incidentId = await options.incidentOfChannel?.(channelId);
+          const incidentId = await incidentOfChannelId(channelId);
           if (incidentId === undefined) return;
           const reply = await run({ kind: 'note', text: note, incident: { kind: 'id', value: incidentId } }, { userId }, undefined, config.commandName ?? '/incident');
           if (!reply.ok) report(new Error(`[incidentkit] [slack] a mention in ${channelId} was not added as a note: ${reply.text}`));

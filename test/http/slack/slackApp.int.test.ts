@@ -200,6 +200,24 @@ describe('Slack slash commands', () => {
     expect(timeline.at(-1)).toMatchObject({ type: 'NOTE_ADDED', data: { text: 'looking at the db & cache' } });
   });
 
+  it('opens a channel for each incident by default, and a command typed there names no incident', async () => {
+    const app = slackApp({ signingSecret: SECRET, botToken: TOKEN, apiUrl: fake.apiBaseUrl, clock, onError: () => undefined });
+    const engine = createIncidentEngine({ store: memoryStore(), clock, notifiers: { slack: app.notifier } });
+    server = await startServer(createIncidentHandler(engine, { slack: app }));
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV1', actor: { id: 'u_x' } });
+    await engine.dispatch();
+    const [created] = fake.channels.calledWith('conversations.create');
+    const channel = [...fake.channels.byId.values()].find((c) => c.name === created?.body.name);
+    expect(channel?.name).toMatch(/^inc-20261206-checkout-down/);
+    await slackPost(`${server.url}/slack/commands`, slashBody('ack', { channel_id: channel?.id ?? '' }).body);
+    await app.settled();
+    expect((await engine.get(incident.id)).status).toBe('responding');
+  });
+
+  it('refuses to start without a channel when incident channels are off', () => {
+    expect(() => slackApp({ signingSecret: SECRET, botToken: TOKEN, channels: false })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }) as Error);
+  });
+
   it('answers help and mistakes at once, ephemerally, and writes nothing', async () => {
     const { url, engine, app } = await setup();
     const help = await slackPost(`${url}/commands`, slashBody('').body);
