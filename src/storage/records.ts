@@ -4,7 +4,7 @@
  * read passes before it reaches one.
  */
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, isIncidentKitError } from '../errors.js';
 import { parseInput } from '../kernel/parse.js';
 import { checkPlainJson, hasNul, NUL_MESSAGE, type JsonValue, type PlainJsonLimits } from '../model/primitives.js';
 import type { Page, RecordHistoryRange, RecordQuery, RecordTimersWrite, RecordWrite, StorageAdapter, StoredRecord } from './types.js';
@@ -264,4 +264,23 @@ export function checkRecordQuery(kind: string, query: RecordQuery): void {
  */
 export function checkHistoryRange(kind: string, id: string, range?: RecordHistoryRange): { readonly afterVersion: number; readonly limit?: number | undefined } {
   return parseInput(schemas.history, { kind, id, ...range }, 'recordHistory');
+}
+
+/**
+ * Runs a read-compute-write of a record again when another writer got there first: `attempt`
+ * reads the current version, computes the next and writes it at that version; on a
+ * `RecordConflictError` (`VERSION_CONFLICT`) it runs again, at most `attempts` times in all
+ * (default 10). Any other error, the last conflict, or any conflict when `pinned` (the caller
+ * named the version it computed from, so the conflict is theirs to see) is thrown.
+ */
+export async function retryOnRecordConflict<T>(attempt: () => Promise<T>, options: { readonly attempts?: number; readonly pinned?: boolean } = {}): Promise<T> {
+  const attempts = options.attempts ?? 10;
+  for (let n = 1; ; n += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (isIncidentKitError(error, 'VERSION_CONFLICT') && options.pinned !== true && n < attempts) continue;
+      throw error;
+    }
+  }
 }

@@ -4,7 +4,6 @@
  * incident of that service is linked to the changes within the window before it opened.
  */
 import { z } from 'zod';
-import { isIncidentKitError } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
@@ -13,7 +12,7 @@ import { toEpochMs, type TimeInput } from '../../kernel/toEpochMs.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import type { ChangeRef } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
-import { requireRecords } from '../../storage/records.js';
+import { requireRecords, retryOnRecordConflict } from '../../storage/records.js';
 
 /** The record kind the changes of a service are kept as (one record per service). */
 export const CHANGES_RECORD_KIND = 'changes';
@@ -113,7 +112,6 @@ export interface ChangesOptions {
 
 /** Changes kept per service record, newest first. */
 const KEPT = 100;
-const MAX_WRITE_ATTEMPTS = 10;
 const MINUTE = 60_000;
 
 const schemas = /* @__PURE__ */ (() => {
@@ -234,30 +232,25 @@ function createChanges(core: EngineCore, windowMinutes: number): ChangesApi {
         recordedBy: actor,
       };
       await core.authorize(actor, 'change.record', undefined, { service });
-      return serially(service, async () => {
-        for (let attempt = 1; ; attempt += 1) {
+      return serially(service, () =>
+        retryOnRecordConflict(async () => {
           const current = await store.getRecord(tenantId, CHANGES_RECORD_KIND, service);
           // Only the last window is needed to link new incidents; every version stays in the history.
           const since = new Date(Date.parse(core.now()) - windowMinutes * MINUTE).toISOString();
           const kept = [change, ...changesOf(current?.value).filter((c) => c.at >= since)].sort(newestFirst).slice(0, KEPT);
           const value: ChangesRecord = { changes: kept };
-          try {
-            await store.putRecord({
-              tenantId,
-              kind: CHANGES_RECORD_KIND,
-              id: service,
-              expectedVersion: current?.version ?? 0,
-              value: value as unknown as JsonValue,
-              at: receivedAt,
-              actor,
-            });
-            return change;
-          } catch (error) {
-            if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < MAX_WRITE_ATTEMPTS) continue;
-            throw error;
-          }
-        }
-      });
+          await store.putRecord({
+            tenantId,
+            kind: CHANGES_RECORD_KIND,
+            id: service,
+            expectedVersion: current?.version ?? 0,
+            value: value as unknown as JsonValue,
+            at: receivedAt,
+            actor,
+          });
+          return change;
+        }),
+      );
     },
 
     async recent(service, query) {

@@ -6,7 +6,7 @@
  * (`setRecordTimers`, no record version per beat).
  */
 import { z } from 'zod';
-import { NotFoundError, ValidationError, isIncidentKitError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import { featureTimerId, type FeatureRoute, type IncidentFeature } from '../../engine/feature.js';
 import type { IngestResult } from '../../engine/ingestOptions.js';
@@ -17,7 +17,7 @@ import { formatDuration } from '../../kernel/timeFormat.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import { idSchema, LIMITS, text, type JsonValue } from '../../model/primitives.js';
 import type { Signal } from '../../model/signal.js';
-import { requireRecords, type RecordStore } from '../../storage/records.js';
+import { requireRecords, retryOnRecordConflict, type RecordStore } from '../../storage/records.js';
 import type { Page, StoredRecord, TimerRecord } from '../../storage/types.js';
 
 /** The record kind heartbeats are stored as. */
@@ -121,7 +121,6 @@ const iso = (t: number): string => new Date(t).toISOString();
 /** The source, integration and dedup namespace of heartbeat signals. */
 const SOURCE = 'heartbeat';
 const EVENT_TYPE = 'HEARTBEAT_MISSED';
-const MAX_WRITE_ATTEMPTS = 10;
 
 const schemas = /* @__PURE__ */ (() => {
   const duration = (min: number) =>
@@ -223,30 +222,25 @@ function createHeartbeats(core: EngineCore, ingest: () => (signals: readonly Sig
         labels: parsed.labels ?? {},
       };
       const store = records('put');
-      return serially(heartbeat.id, async () => {
-        for (let attempt = 1; ; attempt += 1) {
+      return serially(heartbeat.id, () =>
+        retryOnRecordConflict(async () => {
           await core.authorize(actor, 'heartbeat.write', undefined, { heartbeatId: heartbeat.id });
           const before = await store.getRecord(tenantId, HEARTBEAT_RECORD_KIND, heartbeat.id);
           const isNew = before === undefined || before.deleted === true;
-          try {
-            const written = await store.putRecord({
-              tenantId,
-              kind: HEARTBEAT_RECORD_KIND,
-              id: heartbeat.id,
-              expectedVersion: before?.version ?? 0,
-              value: heartbeat as unknown as JsonValue,
-              at: core.now(),
-              actor,
-              // A new heartbeat's first deadline counts from now, as if it had just beaten.
-              ...(isNew ? { timers: { set: [deadlineTimer(heartbeat, core.now())] } } : {}),
-            });
-            return stored(written);
-          } catch (error) {
-            if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < MAX_WRITE_ATTEMPTS) continue;
-            throw error;
-          }
-        }
-      });
+          const written = await store.putRecord({
+            tenantId,
+            kind: HEARTBEAT_RECORD_KIND,
+            id: heartbeat.id,
+            expectedVersion: before?.version ?? 0,
+            value: heartbeat as unknown as JsonValue,
+            at: core.now(),
+            actor,
+            // A new heartbeat's first deadline counts from now, as if it had just beaten.
+            ...(isNew ? { timers: { set: [deadlineTimer(heartbeat, core.now())] } } : {}),
+          });
+          return stored(written);
+        }),
+      );
     },
 
     async get(id, options) {

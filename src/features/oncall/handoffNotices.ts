@@ -4,13 +4,12 @@
  * with each schedule version, and again by each firing) and a log record per schedule (kind
  * `schedule.handoffs`) whose versions say which hand-offs were announced to whom.
  */
-import { isIncidentKitError } from '../../errors.js';
 import type { EngineCore } from '../../engine/core.js';
 import { featureTimerId } from '../../engine/feature.js';
 import { SYSTEM_ACTOR } from '../../model/actor.js';
 import type { Contacts, NoticeMessage, Notifier } from '../../model/notification.js';
 import type { JsonValue } from '../../model/primitives.js';
-import { requireRecords } from '../../storage/records.js';
+import { requireRecords, retryOnRecordConflict } from '../../storage/records.js';
 import type { OutboxRecord, RecordWrite, StoredRecord, TimerRecord } from '../../storage/types.js';
 import { handoffsBetween, nextHandoff, type Handoff } from './handoffs.js';
 import { whoIsOnCall } from './renderSchedule.js';
@@ -141,7 +140,8 @@ export function createHandoffNotices(core: EngineCore, options: HandoffNoticeOpt
       const scheduleId = timer.event.scheduleId;
       if (typeof scheduleId !== 'string') return;
       const store = records();
-      for (let attempt = 1; ; attempt += 1) {
+      // Another worker wrote the log in between: read it again (what it announced is not repeated).
+      await retryOnRecordConflict(async () => {
         // The kind of SCHEDULE_RECORD_KIND (oncallFeature.ts imports this module).
         const record = await store.getRecord(tenantId, 'schedule', scheduleId);
         if (record === undefined || record.deleted === true) return;
@@ -162,25 +162,19 @@ export function createHandoffNotices(core: EngineCore, options: HandoffNoticeOpt
         }
         const newLast = due.at(-1)?.at ?? last;
         const value: HandoffLog = { scheduleId, lastHandoffAt: Number.isFinite(newLast) ? iso(newLast) : null, announced };
-        try {
-          await store.putRecord({
-            tenantId,
-            kind: HANDOFF_RECORD_KIND,
-            id: scheduleId,
-            expectedVersion: log?.version ?? 0,
-            value: value as unknown as JsonValue,
-            at: iso(now),
-            actor: SYSTEM_ACTOR,
-            // Announced up to `now + before`: the next timer is for a later hand-off.
-            timers: timerChange(schedule, Math.max(newLast, now + handoffNoticeMs(notice)), now),
-            outbox,
-          });
-          return;
-        } catch (error) {
-          // Another worker wrote the log in between: read it again (what it announced is not repeated).
-          if (!isIncidentKitError(error, 'VERSION_CONFLICT') || attempt >= MAX_ATTEMPTS) throw error;
-        }
-      }
+        await store.putRecord({
+          tenantId,
+          kind: HANDOFF_RECORD_KIND,
+          id: scheduleId,
+          expectedVersion: log?.version ?? 0,
+          value: value as unknown as JsonValue,
+          at: iso(now),
+          actor: SYSTEM_ACTOR,
+          // Announced up to `now + before`: the next timer is for a later hand-off.
+          timers: timerChange(schedule, Math.max(newLast, now + handoffNoticeMs(notice)), now),
+          outbox,
+        });
+      }, { attempts: MAX_ATTEMPTS });
     },
   };
 }

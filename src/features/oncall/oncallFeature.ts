@@ -3,7 +3,7 @@
  * authorized, compare-and-set with reload-and-retry, read back through the pure functions.
  */
 import { z } from 'zod';
-import { NotFoundError, ValidationError, isIncidentKitError, type ValidationIssue } from '../../errors.js';
+import { NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { FeatureRoute, IncidentFeature } from '../../engine/feature.js';
 import { sealedRecordPages } from '../../engine/recordPages.js';
@@ -12,7 +12,7 @@ import { parseInput } from '../../kernel/parse.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
-import { requireRecords, type RecordStore } from '../../storage/records.js';
+import { requireRecords, retryOnRecordConflict, type RecordStore } from '../../storage/records.js';
 import type { Page, RecordWrite, StoredRecord } from '../../storage/types.js';
 import { renderSchedule, whoIsOnCall, type OnCall, type Shift } from './renderSchedule.js';
 import { createHandoffNotices, type HandoffNoticeOptions } from './handoffNotices.js';
@@ -119,7 +119,6 @@ export interface OncallApi {
   readonly schedules: SchedulesApi;
 }
 
-const MAX_WRITE_ATTEMPTS = 10;
 
 const schemas = /* @__PURE__ */ (() => ({
   id: z.string().min(1).max(200),
@@ -203,15 +202,16 @@ function createSchedules(core: EngineCore, planNotices: (schedule: Schedule) => 
     change: (before: StoredSchedule | undefined) => { readonly schedule: Schedule; readonly expectedVersion: number },
   ): Promise<StoredSchedule> {
     const store = records(subject);
-    return serially(scheduleId, async () => {
-      for (let attempt = 1; ; attempt += 1) {
-        await core.authorize(actor, 'schedule.write', undefined, { scheduleId, ...input });
-        const record = await store.getRecord(tenantId, SCHEDULE_RECORD_KIND, scheduleId);
-        const before = record === undefined || record.deleted === true ? undefined : storedSchedule(record);
-        const { schedule, expectedVersion } = change(before);
-        // Hand-off notices: the timer of the next one is written with the version that plans it.
-        const timers = schedule.handoffNotice === undefined && before?.schedule.handoffNotice === undefined ? undefined : await planNotices(schedule);
-        try {
+    // A caller who named the version gets the conflict; otherwise another writer got there first: reload.
+    return serially(scheduleId, () =>
+      retryOnRecordConflict(
+        async () => {
+          await core.authorize(actor, 'schedule.write', undefined, { scheduleId, ...input });
+          const record = await store.getRecord(tenantId, SCHEDULE_RECORD_KIND, scheduleId);
+          const before = record === undefined || record.deleted === true ? undefined : storedSchedule(record);
+          const { schedule, expectedVersion } = change(before);
+          // Hand-off notices: the timer of the next one is written with the version that plans it.
+          const timers = schedule.handoffNotice === undefined && before?.schedule.handoffNotice === undefined ? undefined : await planNotices(schedule);
           const written = await store.putRecord({
             tenantId,
             kind: SCHEDULE_RECORD_KIND,
@@ -223,14 +223,10 @@ function createSchedules(core: EngineCore, planNotices: (schedule: Schedule) => 
             ...(timers === undefined ? {} : { timers }),
           });
           return { schedule, version: written.version, updatedAt: written.updatedAt, updatedBy: written.updatedBy };
-        } catch (error) {
-          // A caller who named the version gets the conflict; otherwise another writer got there first: reload.
-          const pinned = input.expectedVersion !== undefined;
-          if (isIncidentKitError(error, 'VERSION_CONFLICT') && !pinned && attempt < MAX_WRITE_ATTEMPTS) continue;
-          throw error;
-        }
-      }
-    });
+        },
+        { pinned: input.expectedVersion !== undefined },
+      ),
+    );
   }
 
   return {

@@ -6,15 +6,16 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { ConfigError, NotFoundError, ValidationError, isIncidentKitError, type ValidationIssue } from '../../errors.js';
+import { ConfigError, NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { IncidentFeature, SignalRoute, SignalRouter } from '../../engine/feature.js';
+import { deepFreeze } from '../../kernel/freeze.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../../kernel/parse.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { isSealedSignal, signalSchema, type Signal } from '../../model/signal.js';
-import { requireRecords, type RecordStore } from '../../storage/records.js';
+import { requireRecords, retryOnRecordConflict, type RecordStore } from '../../storage/records.js';
 import type { StoredRecord } from '../../storage/types.js';
 import { routeForIngest, type RouteDecision } from './evaluate.js';
 import { explainRoute, type RouteExplanation } from './explainRoute.js';
@@ -31,7 +32,6 @@ const WINDOWS_ID = 'windows';
 const MAX_WINDOWS = 1_000;
 /** How long an ended window stays in `engine.maintenance.list({ ended: true })` (every version stays in the record's history). */
 const ENDED_KEPT_MS = 30 * 24 * 60 * 60_000;
-const MAX_WRITE_ATTEMPTS = 10;
 
 /** The routing options of `createIncidentEngine`. */
 export interface SignalRoutingOptions {
@@ -199,14 +199,6 @@ interface WindowsValue {
   readonly windows: readonly StoredMaintenanceWindow[];
 }
 
-/** A frozen deep copy. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Routes read back from the store: they were validated by `defineRoutes` before `engine.routes.put`
@@ -399,11 +391,11 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
       await checkTypeFields(routes, subject);
       await core.authorize(actor, 'routes.write', undefined, { rules: routes.rules.length, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
       const store = records(`engine.${subject}`);
-      const written = await serially(ROUTES_ID, async () => {
-        for (let attempt = 1; ; attempt += 1) {
-          const current = await store.getRecord(tenantId, ROUTES_RECORD_KIND, ROUTES_ID);
-          try {
-            return await store.putRecord({
+      const written = await serially(ROUTES_ID, () =>
+        retryOnRecordConflict(
+          async () => {
+            const current = await store.getRecord(tenantId, ROUTES_RECORD_KIND, ROUTES_ID);
+            return store.putRecord({
               tenantId,
               kind: ROUTES_RECORD_KIND,
               id: ROUTES_ID,
@@ -412,12 +404,10 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
               at: core.now(),
               actor,
             });
-          } catch (error) {
-            if (isIncidentKitError(error, 'VERSION_CONFLICT') && expectedVersion === undefined && attempt < MAX_WRITE_ATTEMPTS) continue;
-            throw error;
-          }
-        }
-      });
+          },
+          { pinned: expectedVersion !== undefined },
+        ),
+      );
       const stored = storedRoutes(written);
       remember({ routes: stored });
       return stored;
@@ -440,31 +430,26 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
   /** Writes the windows `change` makes of the current ones, at that version; retried on a concurrent write. */
   async function writeWindows(subject: string, actor: Actor, change: (windows: readonly StoredMaintenanceWindow[], now: string) => { windows: StoredMaintenanceWindow[]; result: StoredMaintenanceWindow }) {
     const store = records(`engine.${subject}`);
-    return serially(WINDOWS_ID, async () => {
-      for (let attempt = 1; ; attempt += 1) {
+    return serially(WINDOWS_ID, () =>
+      retryOnRecordConflict(async () => {
         const record = await store.getRecord(tenantId, MAINTENANCE_RECORD_KIND, WINDOWS_ID);
         const now = core.now();
         // Windows that ended long ago leave the list (they stay in the record's history).
         const kept = windowsOf(record).filter((w) => Date.parse(now) - Date.parse(w.end) <= ENDED_KEPT_MS);
         const { windows, result } = change(kept, now);
-        try {
-          await store.putRecord({
-            tenantId,
-            kind: MAINTENANCE_RECORD_KIND,
-            id: WINDOWS_ID,
-            expectedVersion: record?.version ?? 0,
-            value: { windows } as unknown as JsonValue,
-            at: now,
-            actor,
-          });
-          remember({ windows });
-          return result;
-        } catch (error) {
-          if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < MAX_WRITE_ATTEMPTS) continue;
-          throw error;
-        }
-      }
-    });
+        await store.putRecord({
+          tenantId,
+          kind: MAINTENANCE_RECORD_KIND,
+          id: WINDOWS_ID,
+          expectedVersion: record?.version ?? 0,
+          value: { windows } as unknown as JsonValue,
+          at: now,
+          actor,
+        });
+        remember({ windows });
+        return result;
+      }),
+    );
   }
 
   const maintenance: MaintenanceApi = {
