@@ -6,7 +6,7 @@ import { isSealedSignal, signalSchema, type Signal } from '../model/signal.js';
 import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
 import type { SignalRoute } from './feature.js';
-import { ingestOptionsSchema, rejectionOf, type IngestCallOptions, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
+import { ingestOptionsSchema, rejectionOf, windowCovers, type IngestCallOptions, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
 
 export type { IngestCallOptions, IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
@@ -144,13 +144,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
   }
 
   function inMaintenance(signal: Signal, at: string): boolean {
-    return options.maintenanceWindows.some(
-      (w) =>
-        w.start <= at &&
-        at < w.end &&
-        (w.service === undefined || w.service === signal.service) &&
-        Object.entries(w.labels ?? {}).every(([name, value]) => signal.labels[name] === value),
-    );
+    return options.maintenanceWindows.some((w) => windowCovers(w, signal, at));
   }
 
   /**

@@ -72,7 +72,25 @@ export interface MaintenanceWindow {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const instant = /* @__PURE__ */ (() => z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString()))();
+/** An instant as a `Date` or an ISO-8601 string with an offset, made ISO-8601 UTC. @internal */
+export const instantSchema = /* @__PURE__ */ (() => z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString()))();
+
+/**
+ * Whether a maintenance window (start and end as ISO-8601 UTC) covers `signal` at `at`: in force,
+ * of its service (when it names one), and carrying all its labels. @internal
+ */
+export function windowCovers(
+  window: { readonly start: string; readonly end: string; readonly service?: string | undefined; readonly labels?: Readonly<Record<string, string>> | undefined },
+  signal: { readonly service?: string | undefined; readonly labels: Readonly<Record<string, string>> },
+  at: string,
+): boolean {
+  if (!(window.start <= at && at < window.end)) return false;
+  if (window.service !== undefined && window.service !== signal.service) return false;
+  for (const [name, value] of Object.entries(window.labels ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(signal.labels, name) || signal.labels[name] !== value) return false;
+  }
+  return true;
+}
 
 /** The schema of {@link IngestOptions}. @internal */
 export const ingestOptionsSchema = /* @__PURE__ */ (() => z
@@ -84,8 +102,8 @@ export const ingestOptionsSchema = /* @__PURE__ */ (() => z
       .array(
         z
           .strictObject({
-            start: instant,
-            end: instant,
+            start: instantSchema,
+            end: instantSchema,
             service: z.string().min(1).max(200).optional(),
             labels: z.record(z.string(), z.string()).optional(),
           })

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import type { IncidentFeature, SignalRoute, SignalRouter } from '../../engine/feature.js';
+import { instantSchema, windowCovers } from '../../engine/ingestOptions.js';
 import { deepFreeze } from '../../kernel/freeze.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseConfig, parseInput } from '../../kernel/parse.js';
@@ -167,7 +168,6 @@ export interface RoutingApi {
   explainRoute(signal: Signal, options?: RoutingReadOptions): Promise<RouteExplanation & { readonly maintenance?: StoredMaintenanceWindow }>;
 }
 
-const time = /* @__PURE__ */ (() => z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString()))();
 
 const schemas = /* @__PURE__ */ (() => ({
   write: z.object({ actor: actorSchema, expectedVersion: z.int().min(0).max(2_147_483_646).optional() }),
@@ -180,8 +180,8 @@ const schemas = /* @__PURE__ */ (() => ({
   id: z.string().min(1).max(200),
   window: z.strictObject({
     id: z.string().regex(/^[\w.:-]{1,200}$/, 'A window id holds 1 to 200 letters, digits, _, ., : or -.').optional(),
-    start: time,
-    end: time,
+    start: instantSchema,
+    end: instantSchema,
     service: z.string().min(1).max(200).optional(),
     labels: z.record(z.string().min(1).max(128), z.string().max(1_024)).refine((l) => Object.keys(l).length <= 50, 'At most 50 labels.').optional(),
     reason: z.string().max(1_000).optional(),
@@ -215,15 +215,6 @@ function windowsOf(record: StoredRecord | undefined): readonly StoredMaintenance
   return (record.value as unknown as WindowsValue).windows;
 }
 
-/** Whether `window` is in force at `at` for `signal`. */
-function covers(window: StoredMaintenanceWindow, signal: Signal, at: string): boolean {
-  if (!(window.start <= at && at < window.end)) return false;
-  if (window.service !== undefined && window.service !== signal.service) return false;
-  for (const [name, value] of Object.entries(window.labels ?? {})) {
-    if (!Object.prototype.hasOwnProperty.call(signal.labels, name) || signal.labels[name] !== value) return false;
-  }
-  return true;
-}
 
 /**
  * The routing feature: `engine.routes`, `engine.maintenance`, `engine.explainRoute` and the
@@ -276,9 +267,15 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
   }
 
   /** The rules and windows in force: read again at most every `refreshMs` of the engine's clock. */
+  /** The cached state while it is younger than `refreshMs` by the engine's clock (and the clock did not go back). */
+  function cachedState(now: number): State | undefined {
+    return cached !== undefined && now - cached.at < refreshMs && now >= cached.at ? cached.state : undefined;
+  }
+
   async function state(fresh = false): Promise<State> {
     const now = core.clock.now().getTime();
-    if (!fresh && cached !== undefined && now - cached.at < refreshMs && now >= cached.at) return cached.state;
+    const known = fresh ? undefined : cachedState(now);
+    if (known !== undefined) return known;
     loading ??= load().finally(() => {
       loading = undefined;
     });
@@ -354,7 +351,7 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
       const decision: RouteDecision | undefined = hasRules ? routeForIngest(routes.routes, signal) : undefined;
       const routed = decision?.signal ?? signal;
       const rules = decision?.matched ?? [];
-      const window = windows.length === 0 ? undefined : windows.find((w) => covers(w, routed, at));
+      const window = windows.length === 0 ? undefined : windows.find((w) => windowCovers(w, routed, at));
       if (window !== undefined) return { signal: routed, rules, suppressed: true, suppressedBy: `maintenance ${window.id}` };
       if (decision === undefined) return { signal, rules, suppressed: false };
       const route: { -readonly [K in keyof SignalRoute]: SignalRoute[K] } = { signal: routed, rules, suppressed: decision.suppressed };
@@ -370,9 +367,8 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
 
   /** Routes every signal of one ingest call with what is in force now: at once while the cached rules are fresh. */
   function router(): SignalRouter | undefined | Promise<SignalRouter | undefined> {
-    const now = core.clock.now().getTime();
-    if (cached !== undefined && now - cached.at < refreshMs && now >= cached.at) return routerFor(cached.state);
-    return state().then(routerFor);
+    const known = cachedState(core.clock.now().getTime());
+    return known === undefined ? state().then(routerFor) : routerFor(known);
   }
 
   async function reader(options: unknown, subject: string, action: 'routes.read' | 'maintenance.read', input: Readonly<Record<string, unknown>> = {}): Promise<void> {
@@ -508,7 +504,7 @@ function createRouting(core: EngineCore, configured: Routes | undefined, refresh
       const { routes, windows } = await state(true);
       const explanation = explainRoute(routes.routes, signal);
       const at = core.now();
-      const window = windows.find((w) => covers(w, explanation.decision.signal, at));
+      const window = windows.find((w) => windowCovers(w, explanation.decision.signal, at));
       return window === undefined ? explanation : { ...explanation, maintenance: window };
     },
   };
