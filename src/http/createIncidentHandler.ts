@@ -105,10 +105,29 @@ export interface IncidentHandlerOptions {
    * signature is the credential of these routes: `authenticate` is not asked. See docs/chat.md.
    */
   readonly slack?: ChatAppMount;
+  /**
+   * A Microsoft Teams outgoing webhook (`teamsOutgoingWebhook` from `incidentkit/teams`), served
+   * at `POST /teams/messages` and bound to this handler's engine. Its HMAC `Authorization`
+   * header is the credential of the route: `authenticate` is not asked. See docs/chat.md.
+   */
+  readonly teams?: ChatAppMount;
+  /**
+   * A Mattermost slash command (`mattermostCommands` from `incidentkit/mattermost`), served at
+   * `POST /mattermost/commands` and bound to this handler's engine. The command's token is the
+   * credential of the route: `authenticate` is not asked. See docs/chat.md.
+   */
+  readonly mattermost?: ChatAppMount;
 }
 
 const fn = <T>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { message: `Must be a function (${what}).` });
+
+function chatAppSchema(what: string) {
+  return z.object(
+    { connect: fn<ChatAppMount['connect']>('binding the engine'), handleRequest: fn<ChatAppMount['handleRequest']>('(request) => response') },
+    { message: `Must be ${what}.` },
+  );
+}
 
 const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   basePath: z
@@ -136,13 +155,17 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   onError: fn<NonNullable<IncidentHandlerOptions['onError']>>('(error, request) => void').optional(),
   onRefused: fn<NonNullable<IncidentHandlerOptions['onRefused']>>('({ source, status, code, request }) => void').optional(),
   ...pagerDutyOptionsShape,
-  slack: z
-    .object({ connect: fn<ChatAppMount['connect']>('binding the engine'), handleRequest: fn<ChatAppMount['handleRequest']>('(request) => response') }, { message: 'Must be a slackApp(…) from incidentkit/slack.' })
-    .optional(),
+  slack: chatAppSchema('a slackApp(…) from incidentkit/slack').optional(),
+  teams: chatAppSchema('a teamsOutgoingWebhook(…) from incidentkit/teams').optional(),
+  mattermost: chatAppSchema('a mattermostCommands(…) from incidentkit/mattermost').optional(),
 }))();
 
-/** The routes of a mounted Slack app, under `/slack/`. */
-const SLACK_ROUTES: ReadonlySet<string> = /* @__PURE__ */ new Set(['commands', 'interactions', 'events']);
+/** The routes of the mounted chat apps: `/{platform}/{route}`. */
+const CHAT_ROUTES: Readonly<Record<'slack' | 'teams' | 'mattermost', readonly string[]>> = {
+  slack: ['commands', 'interactions', 'events'],
+  teams: ['messages'],
+  mattermost: ['commands'],
+};
 
 /** Query parameters of `GET /incidents` that may repeat. */
 const REPEATABLE = new Set(['status', 'severity', 'service']);
@@ -224,7 +247,9 @@ function decodeSegments(pathname: string): string[] {
  *   and reads are made as that actor too, so the engine's `authorize` decides every route. REST `POST`s need `Content-Type: application/json`, which
  *   also keeps browsers from sending them cross-site without a CORS preflight.
  * - `POST /slack/commands`, `/slack/interactions`, `/slack/events` with the `slack` option: a
- *   Slack app's inbound requests, verified with its signing secret (see `slackApp`).
+ *   Slack app's inbound requests, verified with its signing secret (see `slackApp`);
+ *   `POST /teams/messages` with `teams` (a Teams outgoing webhook) and `POST
+ *   /mattermost/commands` with `mattermost` (a Mattermost slash command), likewise.
  * - `GET /incidents/:id/alerts`: one page of the incident's alerts, all of them (the incident
  *   carries only the newest 100), as `engine.alerts` returns it: `{ items, nextCursor? }`, with
  *   `limit` (1–1 000, default 100) and `cursor` (a previous page's `nextCursor`) as query parameters.
@@ -354,8 +379,13 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
   }
 
   const featureRoutes = featureRoutesOf(engine);
-  const slack = options.slack;
-  slack?.connect(engine);
+  const chatApps = new Map<string, ChatAppMount>();
+  for (const platform of ['slack', 'teams', 'mattermost'] as const) {
+    const app = options[platform];
+    if (app === undefined) continue;
+    app.connect(engine);
+    chatApps.set(platform, app);
+  }
   const pagerDuty = createPagerDutyEvents(engine, options);
 
   /**
@@ -464,8 +494,9 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
         if (path === 'v2/enqueue') return await servePagerDuty(request, pagerDuty.enqueue);
         if (path === 'v2/change/enqueue') return await servePagerDuty(request, pagerDuty.changeEnqueue);
       }
-      if (slack !== undefined && segments.length === 2 && segments[0] === 'slack' && SLACK_ROUTES.has(segments[1] ?? '')) {
-        return await slack.handleRequest(request);
+      const chatApp = segments.length === 2 ? chatApps.get(segments[0] ?? '') : undefined;
+      if (chatApp !== undefined && CHAT_ROUTES[segments[0] as keyof typeof CHAT_ROUTES].includes(segments[1] ?? '')) {
+        return await chatApp.handleRequest(request);
       }
       if (segments.length === 2 && segments[0] === 'ingest' && segments[1] !== undefined && sources.has(segments[1])) {
         ingestSource = segments[1];
