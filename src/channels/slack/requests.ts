@@ -77,6 +77,10 @@ export type SlackEventRequest =
       readonly channelId?: string;
       readonly text?: string;
       readonly botId?: string;
+      /** The emoji of a `reaction_added` / `reaction_removed`, e.g. `memo` (without colons). */
+      readonly reaction?: string;
+      /** What a reaction was added to: a message (`type: 'message'`, its `channelId` and `ts`). */
+      readonly item?: { readonly type: string; readonly channelId?: string; readonly ts?: string };
     }
   | { readonly type: 'other'; readonly slackType: string };
 
@@ -136,6 +140,8 @@ const eventSchema = /* @__PURE__ */ (() =>
         channel: z.string().max(200).optional(),
         text: z.string().max(40_000).optional(),
         bot_id: z.string().max(200).optional(),
+        reaction: z.string().max(200).optional(),
+        item: z.object({ type: z.string().max(100), channel: z.string().max(200).optional(), ts: z.string().max(100).optional() }).optional(),
       }),
     }),
   ]))();
@@ -270,5 +276,15 @@ export function parseSlackEvent(body: string): SlackEventRequest {
     ...(event.channel === undefined ? {} : { channelId: event.channel }),
     ...(event.text === undefined ? {} : { text: event.text }),
     ...(event.bot_id === undefined ? {} : { botId: event.bot_id }),
+    ...(event.reaction === undefined ? {} : { reaction: event.reaction }),
+    ...(event.item === undefined
+      ? {}
+      : {
+          item: {
+            type: event.item.type,
+            ...(event.item.channel === undefined ? {} : { channelId: event.item.channel }),
+            ...(event.item.ts === undefined ? {} : { ts: event.item.ts }),
+          },
+        }),
   };
 }

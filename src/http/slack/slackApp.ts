@@ -72,6 +72,14 @@ export interface SlackAppOptions {
   readonly incidentOfChannel?: (channelId: string) => string | undefined | Promise<string | undefined>;
   /** The severity of `declare` without one. Default: the least severe ranked level of the engine's scale. */
   readonly defaultSeverity?: string;
+  /**
+   * The emoji (its name without colons, e.g. `memo` for :memo:) that makes a message in an
+   * incident channel a note on the incident's timeline: the scribe reacts with it, and the
+   * message's text is added as a note by the person who reacted. Needs the `reaction_added`
+   * event and the `reactions:read` and `channels:history` scopes (see docs/chat.md). Default:
+   * none (reactions are ignored).
+   */
+  readonly noteReaction?: string;
   /** The clock of the replay window (a request's timestamp must be within 5 minutes of it). Default: the system clock. */
   readonly clock?: Clock;
   /** Used for `response_url` posts, `views.open` and the notifier. Default: `globalThis.fetch`. */
@@ -122,6 +130,7 @@ const optionsSchema = /* @__PURE__ */ (() =>
     commandName: z.string().min(1).max(100).optional(),
     incidentOfChannel: fn<NonNullable<SlackAppOptions['incidentOfChannel']>>('(channelId) => incident id').optional(),
     defaultSeverity: z.string().min(1).optional(),
+    noteReaction: z.string().regex(/^[a-z0-9_+'-]{1,100}$/, "Give the emoji's name without colons, e.g. memo.").optional(),
     clock: z.custom<Clock>((value) => typeof (value as { now?: unknown } | null)?.now === 'function', { message: 'Must be a Clock (an object with now()).' }).optional(),
     fetch: fn<FetchLike>('like globalThis.fetch').optional(),
     maxBodyBytes: z.number().int().min(1).max(2 ** 31).optional(),
@@ -170,6 +179,34 @@ const VERB_OF: Readonly<Record<ChatCommand['kind'], ChatVerb>> = {
 const KINDS = ['commands', 'interactions', 'events'] as const;
 type Kind = (typeof KINDS)[number];
 
+/** A skin tone Slack appends to an emoji's name (`thumbsup::skin-tone-2`). */
+const SKIN_TONE = /::skin-tone-[1-6]$/;
+
+/** A message as `conversations.history` returns it (the fields the note reaction reads). */
+interface SlackHistoryMessage {
+  readonly ts?: unknown;
+  readonly text?: unknown;
+  readonly user?: unknown;
+  readonly username?: unknown;
+  readonly reactions?: unknown;
+}
+
+/** Who reacted first with `emoji` on a message, by the order of the message's `reactions[].users`. */
+function firstReactor(message: SlackHistoryMessage, emoji: string): string | undefined {
+  if (!Array.isArray(message.reactions)) return undefined;
+  for (const reaction of message.reactions as readonly { name?: unknown; users?: unknown }[]) {
+    if (typeof reaction.name !== 'string' || reaction.name.replace(SKIN_TONE, '') !== emoji || !Array.isArray(reaction.users)) continue;
+    const [first] = reaction.users as readonly unknown[];
+    if (typeof first === 'string') return first;
+  }
+  return undefined;
+}
+
+/** Slack's escaping of `&`, `<` and `>` in message text, undone. */
+function unescapeSlack(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 /** The bot mention at the start of an `app_mention` text. */
 const LEADING_MENTION = /^\s*<@[A-Z0-9]{1,40}(?:\|[^>]{0,200})?>\s*/;
 
@@ -191,7 +228,8 @@ const LEADING_MENTION = /^\s*<@[A-Z0-9]{1,40}(?:\|[^>]{0,200})?>\s*/;
  *   refusal is shown in the modal).
  * - **Events API** (`…/events`): answers the `url_verification` challenge; an `app_mention` in
  *   an incident channel (see `incidentOfChannel`) is added to the incident's timeline as a note
- *   by the mentioning user. Slack's redeliveries (`X-Slack-Retry-Num`) are acknowledged and not
+ *   by the mentioning user; with `noteReaction`, a message there that gets that emoji is added as
+ *   a note by the person who reacted. Slack's redeliveries (`X-Slack-Retry-Num`) are acknowledged and not
  *   processed again.
  *
  * The engine: `createIncidentHandler(engine, { slack: app })` binds it (see
@@ -292,6 +330,57 @@ export function slackApp(options: SlackAppOptions): SlackApp {
       }
       if (url !== undefined) await respond(url, renderSlackReply(reply));
     });
+  }
+
+  /** Calls a Web API read method (Slack documents form arguments for them) and returns its answer. */
+  async function slackRead(method: string, args: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+    const response = await fetchImpl(`${apiUrl}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${config.botToken}` },
+      body: new URLSearchParams(args).toString(),
+    });
+    const text = await response.text();
+    if (response.status < 200 || response.status >= 300) {
+      throw new NotifierError({ notifier: 'slack', retryable: response.status >= 500 || response.status === 429, status: response.status }, `Slack ${method} answered HTTP ${String(response.status)}.`);
+    }
+    let answer: Record<string, unknown> = {};
+    try {
+      answer = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // Judged below: an answer without ok: true is a failure.
+    }
+    if (answer.ok !== true) {
+      const code = typeof answer.error === 'string' ? answer.error.slice(0, 100) : 'unknown_error';
+      throw new NotifierError({ notifier: 'slack', retryable: code === 'ratelimited', status: response.status }, `Slack ${method} failed with '${code}'.`);
+    }
+    return answer;
+  }
+
+  /**
+   * Adds the message a note reaction was put on to the incident's timeline, as the person who
+   * reacted. Only the first person to react with the emoji adds it, so a message is noted once.
+   */
+  async function noteReacted(emoji: string, channelId: string, ts: string, userId: string): Promise<void> {
+    const incidentId = await incidentOfChannelId?.(channelId);
+    if (incidentId === undefined) return;
+    // conversations.history finds channel messages (bot tokens may not read threads with conversations.replies).
+    const answer = await slackRead('conversations.history', { channel: channelId, oldest: ts, latest: ts, inclusive: 'true', limit: '1' });
+    const messages = Array.isArray(answer.messages) ? (answer.messages as readonly SlackHistoryMessage[]) : [];
+    const message = messages.find((candidate) => candidate.ts === ts);
+    if (message === undefined) {
+      report(new Error(`[incidentkit] [slack] the message ${ts} in ${channelId} that got :${emoji}: was not found (replies in threads cannot be read with a bot token); it was not added as a note.`));
+      return;
+    }
+    const first = firstReactor(message, emoji);
+    if (first !== undefined && first !== userId) return;
+    const body = typeof message.text === 'string' ? unescapeSlack(message.text).trim() : '';
+    if (body === '') return;
+    const author = typeof message.user === 'string' ? message.user : typeof message.username === 'string' ? message.username : undefined;
+    const authorActor = author === undefined ? undefined : await actorOf(author, undefined);
+    const by = authorActor === undefined ? '' : ` (a Slack message by ${authorActor.name ?? authorActor.id})`;
+    const text = truncate(`${body}${by}`, 10_000);
+    const reply = await run({ kind: 'note', text, incident: { kind: 'id', value: incidentId } }, { userId }, undefined, config.commandName ?? '/incident');
+    if (!reply.ok) report(new Error(`[incidentkit] [slack] a :${emoji}: reaction in ${channelId} was not added as a note: ${reply.text}`));
   }
 
   const respond = (url: string, message: SlackResponseMessage): Promise<unknown> => slackPost(url, message, 'response_url');
@@ -413,6 +502,22 @@ export function slackApp(options: SlackAppOptions): SlackApp {
           if (!reply.ok) report(new Error(`[incidentkit] [slack] a mention in ${channelId} was not added as a note: ${reply.text}`));
         });
       }
+    }
+    const emoji = config.noteReaction;
+    const item = event.item;
+    if (
+      event.eventType === 'reaction_added' &&
+      emoji !== undefined &&
+      event.reaction?.replace(SKIN_TONE, '') === emoji &&
+      item?.type === 'message' &&
+      item.channelId !== undefined &&
+      item.ts !== undefined &&
+      userId !== undefined &&
+      incidentOfChannelId !== undefined
+    ) {
+      const { channelId: reactedIn, ts } = item;
+      boundEngine();
+      later(() => noteReacted(emoji, reactedIn, ts, userId));
     }
     return new Response(null, { status: 200 });
   }

@@ -361,6 +361,85 @@ describe('Slack Events API', () => {
   });
 });
 
+describe('Slack note reactions', () => {
+  const reaction = (channel: string, ts: string, user: string, emoji = 'memo') =>
+    JSON.stringify({
+      token: 'XXYYZZ',
+      team_id: 'T123ABC456',
+      api_app_id: 'A123ABC456',
+      event: { type: 'reaction_added', user, reaction: emoji, item_user: 'U222222222', item: { type: 'message', channel, ts, channel_type: 'channel' }, event_ts: '1360782804.083113' },
+      type: 'event_callback',
+      event_id: 'Ev123ABC456',
+      event_time: 123456789,
+    });
+
+  async function withIncidentChannel(options: { noteReaction?: string | null } = {}, authorize?: Authorize) {
+    const errors: unknown[] = [];
+    const noteReaction = options.noteReaction === null ? {} : { noteReaction: options.noteReaction ?? 'memo' };
+    const app = slackApp({ signingSecret: SECRET, botToken: TOKEN, apiUrl: fake.apiBaseUrl, clock, ...noteReaction, onError: (error) => errors.push(error) });
+    const engine = createIncidentEngine({ store: memoryStore(), clock, notifiers: { slack: app.notifier }, ...(authorize === undefined ? {} : { authorize }) });
+    server = await startServer(createIncidentHandler(engine, { slack: app }));
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV1', actor: { id: 'u_x' } });
+    await engine.dispatch();
+    const channel = [...fake.channels.byId.values()].find((c) => c.name.startsWith('inc-20261206-checkout-down'));
+    if (channel === undefined) throw new Error('no incident channel was opened');
+    const post = async (body: string) => (await slackPost(`${server?.url ?? ''}/slack/events`, body, { contentType: 'application/json' })).status;
+    return { app, engine, incident, channel, errors, post };
+  }
+
+  it('adds a message that gets the note emoji as a note, once, by the first person who reacted', async () => {
+    const { app, engine, incident, channel, errors, post } = await withIncidentChannel();
+    const ts = fake.channels.say(channel.id, 'U222222222', 'Rolled back deploy 4512 &amp; the error rate is falling');
+    fake.channels.react(channel.id, ts, 'memo', 'U123ABC456');
+    expect(await post(reaction(channel.id, ts, 'U123ABC456'))).toBe(200);
+    await app.settled();
+    // A second scribe, a skin-toned variant and another emoji add nothing more.
+    fake.channels.react(channel.id, ts, 'memo', 'U333333333');
+    expect(await post(reaction(channel.id, ts, 'U333333333'))).toBe(200);
+    fake.channels.react(channel.id, ts, 'eyes', 'U123ABC456');
+    expect(await post(reaction(channel.id, ts, 'U123ABC456', 'eyes'))).toBe(200);
+    await app.settled();
+    const notes = (await engine.timeline(incident.id)).filter((event) => event.type === 'NOTE_ADDED');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ actor: { id: 'U123ABC456' }, data: { text: 'Rolled back deploy 4512 & the error rate is falling (a Slack message by U222222222)' } });
+    const read = fake.channels.calledWith('conversations.history');
+    expect(read).toHaveLength(2);
+    expect(read[0]?.problems).toEqual([]);
+    expect(read[0]?.body).toMatchObject({ channel: channel.id, oldest: ts, latest: ts, inclusive: true, limit: 1 });
+    expect(errors).toEqual([]);
+  });
+
+  it('ignores reactions outside incident channels, and without noteReaction', async () => {
+    const { app, engine, incident, channel, post } = await withIncidentChannel({ noteReaction: null });
+    const ts = fake.channels.say(channel.id, 'U222222222', 'A guess');
+    fake.channels.react(channel.id, ts, 'memo', 'U123ABC456');
+    expect(await post(reaction(channel.id, ts, 'U123ABC456'))).toBe(200);
+    expect(await post(reaction('C_NOT_AN_INCIDENT', ts, 'U123ABC456'))).toBe(200);
+    await app.settled();
+    expect((await engine.timeline(incident.id)).filter((event) => event.type === 'NOTE_ADDED')).toEqual([]);
+    expect(fake.channels.calledWith('conversations.history')).toEqual([]);
+  });
+
+  it('reports a message it cannot read, and a reaction authorize denies, and writes nothing', async () => {
+    const deny: Authorize = ({ actor, action }) => !(action === 'addNote' && actor.id === 'U_GUEST');
+    const { app, engine, incident, channel, errors, post } = await withIncidentChannel({}, deny);
+    const ts = fake.channels.say(channel.id, 'U222222222', 'Not for guests');
+    fake.channels.react(channel.id, ts, 'memo', 'U_GUEST');
+    expect(await post(reaction(channel.id, ts, 'U_GUEST'))).toBe(200);
+    expect(await post(reaction(channel.id, '1770099999.000001', 'U123ABC456'))).toBe(200);
+    await app.settled();
+    expect((await engine.timeline(incident.id)).filter((event) => event.type === 'NOTE_ADDED')).toEqual([]);
+    // The two reactions are worked on concurrently: their reports may come in either order.
+    const reports = errors.map((error) => String(error));
+    expect(reports).toHaveLength(2);
+    expect(reports).toEqual(expect.arrayContaining([expect.stringContaining('not allowed'), expect.stringContaining('was not found')]));
+  });
+
+  it('refuses a noteReaction that is not an emoji name', () => {
+    expect(() => slackApp({ signingSecret: SECRET, botToken: TOKEN, noteReaction: ':memo:' })).toThrow(/emoji's name without colons/);
+  });
+});
+
 describe('mounting', () => {
   it('serves under basePath, and 503 when called directly before an engine is bound', async () => {
     const { url } = await setup({ basePath: '/api' });
