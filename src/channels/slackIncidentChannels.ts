@@ -24,17 +24,21 @@ export const INCIDENT_ACTIONS = {
   note: 'incidentkit.note',
 } as const;
 
-/** Which incidents get a channel: all, those matching severities/services, or a predicate. */
+/**
+ * Which incidents get a channel: all, those matching every list given (severities, services,
+ * incident types), or a predicate.
+ */
 export type IncidentChannelPolicy =
   | 'all'
-  | { readonly severities?: readonly string[]; readonly services?: readonly string[] }
+  | { readonly severities?: readonly string[]; readonly services?: readonly string[]; readonly types?: readonly string[] }
   | ((incident: Incident) => boolean);
 
 /** Options of incident channels (`slackNotifier({ …, incidentChannels })`). */
 export interface SlackIncidentChannelOptions {
   /**
-   * Which incidents get a channel. Default: `'all'`. A predicate decides on types or custom
-   * fields, e.g. `(incident) => incident.fields.type === 'security'`.
+   * Which incidents get a channel. Default: `'all'`. `{ severities, services, types }` takes
+   * incidents matching every list given (`types` are the names of incident types, as
+   * `declare({ type })` takes them); a predicate decides on anything else, e.g. custom fields.
    */
   readonly when?: IncidentChannelPolicy;
   /**
@@ -347,6 +351,7 @@ function matches(policy: IncidentChannelPolicy, incident: Incident): boolean {
   if (typeof policy === 'function') return policy(incident);
   if (policy.severities !== undefined && !policy.severities.includes(incident.severity)) return false;
   if (policy.services !== undefined && (incident.service === undefined || !policy.services.includes(incident.service))) return false;
+  if (policy.types !== undefined && (incident.type === undefined || !policy.types.includes(incident.type))) return false;
   return true;
 }
 
@@ -372,8 +377,8 @@ function optionIssues(options: SlackIncidentChannelOptions): { code: string; pat
   const when = raw.when;
   if (when !== undefined && when !== 'all' && typeof when !== 'function') {
     const policy = typeof when === 'object' && when !== null ? (when as Readonly<Record<string, unknown>>) : undefined;
-    if (policy === undefined) issues.push({ code: 'custom', path: path('when'), message: "when must be 'all', { severities?, services? } or a function (incident) => boolean" });
-    for (const key of ['severities', 'services']) {
+    if (policy === undefined) issues.push({ code: 'custom', path: path('when'), message: "when must be 'all', { severities?, services?, types? } or a function (incident) => boolean" });
+    for (const key of ['severities', 'services', 'types']) {
       const list = policy?.[key];
       if (list !== undefined && (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))) issues.push({ code: 'custom', path: path('when', key), message: `when.${key} must be a list of strings` });
     }

@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { isIncidentKitError } from '../../src/errors.js';
 import { incidentChannelName, incidentChannelOf, incidentOfChannel, renderIncidentMessage, slackNotifier, type SlackIncidentChannelOptions, type SlackThreadStore } from '../../src/channels/index.js';
-import { createIncidentEngine, DEFAULT_NOTIFIED_EVENTS, memoryStore, recordThreadStore, type Incident, type IncidentEngineOptions, type StorageAdapter } from '../../src/index.js';
+import { createIncidentEngine, defineIncidentType, DEFAULT_NOTIFIED_EVENTS, sevScale, memoryStore, recordThreadStore, type Incident, type IncidentEngineOptions, type StorageAdapter } from '../../src/index.js';
 import { createManualClock, sequentialIds, type ManualClock } from '../../src/testing/index.js';
 import { CHANNEL, TOKEN, startFakeSlack, type FakeChannel, type FakeSlack } from '../fixtures/notify/fakeSlack.js';
 import { blockKitProblems } from '../fixtures/notify/slackSpec.js';
@@ -193,6 +194,13 @@ describe('incident channels', () => {
     await byType.engine.declare({ title: 'Phishing wave', severity: 'SEV3', actor: ANA });
     await byType.engine.dispatch();
     expect(slack.channels.byId.size).toBe(0);
+
+    const security = defineIncidentType({ name: 'security', severityScale: sevScale, fields: z.strictObject({}) });
+    const typed = setup({ when: { types: ['security'] } }, { engine: { types: [security] } });
+    await typed.engine.declare({ title: 'Disk full', severity: 'SEV2', actor: ANA });
+    await typed.engine.declare({ type: 'security', title: 'Credential leak', severity: 'SEV2', fields: {}, actor: ANA });
+    await typed.engine.dispatch();
+    expect([...slack.channels.byId.values()].map((c) => c.name)).toEqual(['inc-20260302-credential-leak']);
   });
 
   it('appends -2, -3 … when a name is taken', async () => {
@@ -357,6 +365,7 @@ describe('incidentChannels options', () => {
     for (const [bad, path] of [
       [{ when: 'some' }, 'when'],
       [{ when: { severities: 'SEV1' } }, 'severities'],
+      [{ when: { types: [7] } }, 'types'],
       [{ name: '  ' }, 'name'],
       [{ alwaysInvite: ['<!channel>'] }, 'alwaysInvite'],
       [{ archiveOnClose: 'yes' }, 'archiveOnClose'],
