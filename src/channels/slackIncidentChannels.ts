@@ -48,7 +48,10 @@ export interface SlackIncidentChannelOptions {
    * `inc-{yyyymmdd}-{slug}`. A name already taken gets `-2`, `-3`, … appended.
    */
   readonly name?: string;
-  /** The channel topic (at most 250 characters). Default: `[SEV1] <title> · incident <id>`. */
+  /**
+   * The channel topic (at most 250 characters), set when the channel is made and again whenever
+   * it changes (e.g. a new severity) at a later notification. Default: `[SEV1] <title> · incident <id>`.
+   */
   readonly topic?: (incident: Incident) => string;
   /**
    * The host's directory, the same function as `createIncidentEngine({ contacts })`: the
@@ -89,6 +92,8 @@ export interface IncidentChannelState {
   /** How many names were taken before this one (the next suffix). */
   readonly taken?: number;
   readonly topicSet?: boolean;
+  /** The topic last set, so a changed title or severity updates it. */
+  readonly topic?: string;
   /** Slack user ids already invited (or that cannot be invited). */
   readonly invited?: readonly string[];
   /** The `ts` of the incident message. */
@@ -499,10 +504,11 @@ export function createIncidentChannels(options: SlackIncidentChannelOptions, api
   async function bringUpToDate(key: string, from: IncidentChannelState, channel: string, message: NotificationMessage, context: NotifierContext): Promise<void> {
     const { incident } = message;
     let state = from;
-    if (state.topicSet !== true) {
-      const topic = options.topic?.(incident) ?? `[${incident.severity}] ${incident.title} · incident ${incident.id}`;
-      present(await api.call('conversations.setTopic', { channel, topic: truncate(topic, MAX_TOPIC) }, context, GONE_ERRORS));
-      state = await save(key, { ...state, topicSet: true });
+    const topic = truncate(options.topic?.(incident) ?? `[${incident.severity}] ${incident.title} · incident ${incident.id}`, MAX_TOPIC);
+    // Set once, then again whenever it changes (a new severity or title); an older snapshot never replaces a newer topic.
+    if (state.topicSet !== true || (state.topic !== topic && incident.version > (state.shownVersion ?? 0))) {
+      present(await api.call('conversations.setTopic', { channel, topic }, context, GONE_ERRORS));
+      state = await save(key, { ...state, topicSet: true, topic });
     }
     state = await invite(key, state, channel, message, context);
     const commanderId = incident.roles.commander?.assignee.id;

@@ -144,6 +144,22 @@ describe('incident channels', () => {
     expect(await incidentChannelOf(threads, 'default', incident.id)).toMatchObject({ channel: channel.id, name: channel.name, ts });
   });
 
+  it('updates the topic when the severity or title changes, and only then', async () => {
+    const { engine } = setup();
+    const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ANA });
+    await engine.dispatch();
+    const channel = theChannel();
+    expect(channel.topic).toBe(`[SEV3] Checkout down · incident ${incident.id}`);
+    await engine.acknowledge(incident.id, { actor: ANA });
+    await engine.dispatch();
+    expect(slack.channels.calledWith('conversations.setTopic')).toHaveLength(1);
+    await engine.setSeverity(incident.id, { severity: 'SEV1', actor: ANA });
+    await engine.dispatch();
+    expect(channel.topic).toBe(`[SEV1] Checkout down · incident ${incident.id}`);
+    expect(slack.channels.calledWith('conversations.setTopic')).toHaveLength(2);
+    expect(allProblems()).toEqual([]);
+  });
+
   it('never replaces the message with an older state when retries reorder messages', async () => {
     const { engine } = setup();
     const incident = await engine.declare({ title: 'Checkout down', severity: 'SEV3', actor: ANA });
