@@ -15,6 +15,7 @@ import { mattermostCommands, type MattermostCommands, type MattermostCommandsOpt
 import { memoryStore } from '../../../src/storage/memory.js';
 import { createManualClock } from '../../../src/testing/manualClock.js';
 import { storeSnapshot } from '../../fuzz/arbitraries.js';
+import { asyncTimeBudget, withinAsyncBudget } from '../../fuzz/timeBudget.js';
 import { wrapStore } from '../../helpers.js';
 import { startServer, type TestServer } from '../server.js';
 
@@ -261,13 +262,17 @@ describe('Mattermost fuzzing', () => {
         complete ? slashBody(typed, Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'token'))) : new URLSearchParams({ ...fields, text: typed, token: TOKEN }).toString(),
       );
     const seen = { changed: 0, ephemeral: 0, refused: 0 };
+    const post = (sent: string) =>
+      app.handleRequest(
+        new Request('http://localhost/mattermost/commands', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Token ${TOKEN}` }, body: sent }),
+      );
+    // A slow path (backtracking, a quadratic loop) fails the run: each input gets a multiple of a help command's CPU time.
+    const budget = await asyncTimeBudget('a Mattermost slash command', () => post(slashBody('help')));
     const body = fc.oneof(form, form.map((value) => `${value}&text=again`), fc.string({ maxLength: 200 }).map((value) => `token=${TOKEN}&${value}`));
     await fc.assert(
       fc.asyncProperty(body, async (sent) => {
         const before = await storeSnapshot(engine);
-        const response = await app.handleRequest(
-          new Request('http://localhost/mattermost/commands', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Token ${TOKEN}` }, body: sent }),
-        );
+        const response = await withinAsyncBudget(budget, () => post(sent), sent);
         expect([200, 400]).toContain(response.status);
         if (response.status === 400) {
           seen.refused += 1;
