@@ -1,5 +1,5 @@
 /**
- * The Bot Framework Activity a Microsoft Teams outgoing webhook posts when someone @mentions it
+ * The Bot Framework Activity a Microsoft Teams outgoing webhook posts when someone mentions it
  * in a channel, parsed from its JSON body. Only the fields incidentkit uses are read; everything
  * else is ignored, as Teams adds fields over time.
  */

@@ -1,6 +1,6 @@
 /**
  * `teamsOutgoingWebhook`: run incidents from Microsoft Teams. A Teams outgoing webhook posts
- * every message that @mentions it to one URL, signed with its security token, and shows the
+ * every message that mentions it to one URL, signed with its security token, and shows the
  * synchronous answer in the message's thread.
  */
 import { z } from 'zod';
@@ -126,7 +126,7 @@ const FAILED: ChatReply = {
 };
 
 /**
- * Creates the handler of a Microsoft Teams outgoing webhook: people @mention it in a channel
+ * Creates the handler of a Microsoft Teams outgoing webhook: people mention it (`@incidentkit`) in a channel
  * (`@incidentkit declare Checkout down sev2`) and it answers in the thread.
  *
  * @remarks
