@@ -9,7 +9,7 @@ import type { AdaptiveCard } from '../teams.js';
 /** The answer to a Teams outgoing webhook: a message Teams posts in the thread of the command. */
 export interface TeamsReplyMessage {
   readonly type: 'message';
-  /** The reply as text (HTML-escaped, as Teams reads message text), shown above the card and in notifications. */
+  /** The reply as text (HTML-escaped, as Teams reads message text; line breaks as `<br>`), shown above the card and in notifications. */
   readonly text: string;
   readonly attachments: readonly [{ readonly contentType: 'application/vnd.microsoft.card.adaptive'; readonly content: AdaptiveCard }];
 }
@@ -52,19 +52,20 @@ export function renderTeamsReply(reply: ChatReply): TeamsReplyMessage {
           { title: 'Severity', value: incident.severity },
           ...(incident.service === undefined ? [] : [{ title: 'Service', value: incident.service }]),
           ...(incident.commander === undefined ? [] : [{ title: 'Commander', value: incident.commander.name ?? incident.commander.id }]),
-        ].map((fact) => ({ title: fact.title, value: truncate(fact.value, MAX_FACT) }));
+        ].map((fact) => ({ title: fact.title, value: truncate(fact.value.replaceAll('\n', ' '), MAX_FACT) }));
   const card: AdaptiveCard = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: '1.4',
     body: [
-      { type: 'TextBlock', text, wrap: true, ...(reply.ok ? {} : { color: 'attention' }) },
+      // One TextBlock per line: a TextBlock's markdown would run single line breaks together.
+      ...text.split('\n').map((line, index) => ({ type: 'TextBlock', text: line, wrap: true, ...(index === 0 ? {} : { spacing: 'None' }), ...(reply.ok ? {} : { color: 'attention' }) })),
       ...(facts.length === 0 ? [] : [{ type: 'FactSet', facts }]),
     ],
   };
   return {
     type: 'message',
-    text: escapeHtml(text),
+    text: escapeHtml(text).replaceAll('\n', '<br>'),
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
   };
 }

@@ -41,9 +41,13 @@ describe('renderTeamsReply', () => {
     expect(JSON.parse(JSON.stringify(message))).toEqual(message);
   });
 
-  it('shows a refusal in the attention colour, without facts, and cuts long texts', () => {
-    const refusal = renderTeamsReply({ ok: false, visibility: 'ephemeral', code: 'FORBIDDEN', text: 'You are not allowed to do that.' });
-    expect(refusal.attachments[0].content.body).toEqual([{ type: 'TextBlock', text: 'You are not allowed to do that.', wrap: true, color: 'attention' }]);
+  it('shows a refusal in the attention colour, one TextBlock per line, without facts, and cuts long texts', () => {
+    const refusal = renderTeamsReply({ ok: false, visibility: 'ephemeral', code: 'UNKNOWN_COMMAND', text: "'x' is not a command.\nUsage: <help>" });
+    expect(refusal.text).toBe("'x' is not a command.<br>Usage: &lt;help&gt;");
+    expect(refusal.attachments[0].content.body).toEqual([
+      { type: 'TextBlock', text: "'x' is not a command.", wrap: true, color: 'attention' },
+      { type: 'TextBlock', text: 'Usage: <help>', wrap: true, spacing: 'None', color: 'attention' },
+    ]);
     const long = renderTeamsReply({ ok: true, visibility: 'channel', text: 'x'.repeat(50_000), incident: { id: 'inc_1', title: 't'.repeat(5_000), status: 'triage', severity: 'SEV1' } });
     expect(JSON.stringify(long).length).toBeLessThan(28_000);
   });

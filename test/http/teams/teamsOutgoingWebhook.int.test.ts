@@ -106,8 +106,12 @@ async function say(url: string, command: string, overrides: Parameters<typeof ac
   return (await response.json()) as TeamsReplyMessage;
 }
 
+/** The lines of the card's text, as one text. */
 function cardText(reply: TeamsReplyMessage): string {
-  return String(reply.attachments[0].content.body[0]?.text);
+  return reply.attachments[0].content.body
+    .filter((element) => element.type === 'TextBlock')
+    .map((element) => String(element.text))
+    .join('\n');
 }
 
 describe('Teams request verification', () => {
