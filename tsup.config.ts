@@ -12,6 +12,7 @@ export default defineConfig({
     routing: 'src/features/routing/index.ts',
     slack: 'src/http/slack/index.ts',
     mattermost: 'src/http/mattermost/index.ts',
+    teams: 'src/http/teams/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.
