@@ -11,6 +11,7 @@ export default defineConfig({
     http: 'src/http/index.ts',
     routing: 'src/features/routing/index.ts',
     slack: 'src/http/slack/index.ts',
+    'status-page': 'src/http/statusPage/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.
