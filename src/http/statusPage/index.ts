@@ -47,3 +47,4 @@ export type {
   StatusPageSnapshot,
   UptimeDay,
 } from '../../features/statusPage/snapshot.js';
+export { COMPONENT_STATUSES, MAINTENANCE_STATUSES, PUBLIC_IMPACTS, PUBLIC_INCIDENT_STATUSES } from '../../features/statusPage/snapshot.js';
