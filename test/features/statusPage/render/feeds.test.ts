@@ -1,4 +1,5 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
+import fc from 'fast-check';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { describe, expect, it } from 'vitest';
 import { renderHistoryAtom, renderHistoryRss } from '../../../../src/features/statusPage/render/feeds.js';
@@ -63,6 +64,20 @@ describe.each(Object.entries(FEEDS))('history.%s', (kind, render) => {
     const htmlEscaped = carried(HOSTILE_BODY).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace('\n', '<br>');
     expect(xml).toContain(htmlEscaped.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
     expect(html).toContain('🧯💳');
+  });
+
+  it('stays well-formed XML whatever the title and body hold (any UTF-16 code units)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, text, text, (title, body, pageName) => {
+        const incident = { ...(hostileText.incidents[0]!), name: title };
+        const update = { ...(incident.updates[0]!), body };
+        const xml = render({ ...hostileText, page: { ...hostileText.page, name: pageName }, incidents: [{ ...incident, updates: [update] }] });
+        expect(wellFormed(xml)).toBe(true);
+        expect(parseFeed(xml).items).toHaveLength(1);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('updates the feed when the incident moves on', () => {
