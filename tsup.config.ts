@@ -13,6 +13,7 @@ export default defineConfig({
     slack: 'src/http/slack/index.ts',
     mattermost: 'src/http/mattermost/index.ts',
     teams: 'src/http/teams/index.ts',
+    'status-page': 'src/http/statusPage/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -60,6 +60,8 @@ export interface ComponentState {
   readonly status: ComponentStatus;
   /** When its status last changed (ISO-8601 UTC); the page's creation time when it never did. */
   readonly updatedAt: string;
+  /** When it was added to the page (ISO-8601 UTC; the JSON's `created_at`); renderers fall back to `updatedAt`. */
+  readonly createdAt?: string;
 }
 
 /** A component an update changed, with its status before and after. */
