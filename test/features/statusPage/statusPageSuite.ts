@@ -109,6 +109,9 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
       ['degraded_performance', '2026-12-06T09:30:00.000Z'],
       ['operational', '2026-12-06T09:30:00.000Z'],
     ]);
+    // Today in Berlin began at 23:00Z; the API was in a major outage for 30 of those 630 minutes.
+    const { uptime } = await engine.statusPages.snapshot('public', { uptime: { days: 1 } });
+    expect(uptime?.find((u) => u.componentId === 'api')).toEqual({ componentId: 'api', uptime: expect.closeTo(1 - 30 / 630, 10) as number, days: [{ date: '2026-12-06', worst: 'major_outage', uptime: expect.closeTo(1 - 30 / 630, 10) as number }] });
   });
 
   it('refuses unknown components and pages, a second publish, and an update before publish', async () => {
