@@ -368,21 +368,41 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     const subject = 'statusPages.sync';
     const found = await findPage(pageId, subject);
     if (found === undefined) return;
-    const store = records(subject);
     await serially(pageId, () =>
       retryOnRecordConflict(async () => {
         const { state, version } = await loadState(pageId, subject);
         const before = state.incidents[incidentId];
         if (before !== undefined && (before.version >= entry.version || sameEntry(before, entry))) return;
         const now = core.now();
-        const incidents = prune({ ...state.incidents, [incidentId]: entry }, now);
-        const after = deriveStatuses(found.page, Object.values(incidents));
-        const at = changeTime(incident, before, entry);
-        const changes: ComponentStatusChange[] = statusChanges(found.page, state.components, after).map((c) => ({ componentId: c.id, oldStatus: c.oldStatus, newStatus: c.newStatus, at, incidentId: entry.publicId }));
-        const components: Record<string, HeldStatus> = { ...state.components };
-        for (const change of changes) components[change.componentId] = { status: change.newStatus, since: at };
-        const next: PageState = { incidents, components, createdAt: state.createdAt, changes };
-        await store.putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: pageId, expectedVersion: version, value: next as unknown as JsonValue, at: now, actor: SYSTEM_ACTOR });
+        await writeState(found.page, { state, version }, prune({ ...state.incidents, [incidentId]: entry }, now), changeTime(incident, before, entry), entry.publicId);
+      }),
+    );
+  }
+
+  /** Writes the page's next state: `incidents`, and the component changes they lead to (at `at`, caused by `publicId`). */
+  async function writeState(page: StatusPage, current: { readonly state: PageState; readonly version: number }, incidents: Readonly<Record<string, PublicEntry>>, at: string, publicId?: string): Promise<void> {
+    const { state, version } = current;
+    const after = deriveStatuses(page, Object.values(incidents));
+    const changes: ComponentStatusChange[] = statusChanges(page, state.components, after).map((c) => ({
+      componentId: c.id,
+      oldStatus: c.oldStatus,
+      newStatus: c.newStatus,
+      at,
+      ...(publicId === undefined ? {} : { incidentId: publicId }),
+    }));
+    if (changes.length === 0 && incidents === state.incidents) return;
+    const components: Record<string, HeldStatus> = { ...state.components };
+    for (const change of changes) components[change.componentId] = { status: change.newStatus, since: at };
+    const next: PageState = { incidents, components, createdAt: state.createdAt, changes };
+    await records('statusPages.sync').putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: page.id, expectedVersion: version, value: next as unknown as JsonValue, at: core.now(), actor: SYSTEM_ACTOR });
+  }
+
+  /** Derives the page's components again after its definition changed (e.g. a component linked to other services). */
+  async function recompute(page: StatusPage, subject: string): Promise<void> {
+    await serially(page.id, () =>
+      retryOnRecordConflict(async () => {
+        const current = await loadState(page.id, subject);
+        await writeState(page, current, current.state.incidents, core.now());
       }),
     );
   }
@@ -474,6 +494,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
             { pinned: expectedVersion !== undefined },
           ),
         );
+        await recompute(page, `engine.${subject}`);
         return storedPage(written);
       },
 

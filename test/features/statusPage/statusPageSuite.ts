@@ -109,6 +109,12 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
       ['degraded_performance', '2026-12-06T09:30:00.000Z'],
       ['operational', '2026-12-06T09:30:00.000Z'],
     ]);
+    // A page stored with other links derives its components again.
+    const third = await engine.declare({ title: 'Mail queue stuck', severity: 'SEV2', service: 'smtp', actor: ADA });
+    await engine.publish(third.id, { name: 'Email delays', impact: 'major', body: 'Delays.', actor: ADA });
+    expect((await engine.statusPages.snapshot()).components.find((c) => c.component.id === 'email')?.status).toBe('operational');
+    await engine.statusPages.put({ ...page, components: page.components.map((c) => (c.id === 'email' ? { ...c, services: ['smtp'] } : c)) }, { actor: ADA });
+    expect((await engine.statusPages.snapshot()).components.find((c) => c.component.id === 'email')?.status).toBe('partial_outage');
     // Today in Berlin began at 23:00Z; the API was in a major outage for 30 of those 630 minutes.
     const { uptime } = await engine.statusPages.snapshot('public', { uptime: { days: 1 } });
     expect(uptime?.find((u) => u.componentId === 'api')).toEqual({ componentId: 'api', uptime: expect.closeTo(1 - 30 / 630, 10) as number, days: [{ date: '2026-12-06', worst: 'major_outage', uptime: expect.closeTo(1 - 30 / 630, 10) as number }] });
