@@ -10,7 +10,7 @@ import { ConfigError, ValidationError } from '../../errors.js';
 import { deepFreeze } from '../../kernel/freeze.js';
 import { toIssues } from '../../kernel/parse.js';
 import { LIMITS, text } from '../../model/primitives.js';
-import type { StatusPage, StatusPageComponent } from './snapshot.js';
+import type { StatusPage } from './snapshot.js';
 
 /** Components one page may have. */
 export const MAX_COMPONENTS = 200;
@@ -120,9 +120,4 @@ export function parseStatusPage(input: unknown, subject: string, kind: 'config' 
  */
 export function defineStatusPage(page: StatusPageInput): StatusPage {
   return parseStatusPage(page, 'defineStatusPage', 'config');
-}
-
-/** The component of `page` named `id`. @internal */
-export function componentOf(page: StatusPage, id: string): StatusPageComponent | undefined {
-  return page.components.find((c) => c.id === id);
 }

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import { defineStatusPage } from '../../../src/features/statusPage/defineStatusPage.js';
 import type { IncidentEngineOptions } from '../../../src/incidentEngine.js';
+import { buildPostmortem } from '../../../src/features/review/buildPostmortem.js';
 import { replayTimeline } from '../../../src/lifecycle/projection.js';
 import type { StorageAdapter } from '../../../src/storage/types.js';
 import { createManualClock } from '../../../src/testing/manualClock.js';
@@ -40,6 +41,8 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
     expect(timeline.at(-1)).toMatchObject({ type: 'PUBLISHED', data: { pageId: 'public', name: 'API errors', affected: [{ id: 'api', oldStatus: 'operational', newStatus: 'partial_outage' }] } });
     expect(await engine.verifyTimeline(incident.id)).toMatchObject({ ok: true });
     expect(replayTimeline(timeline)).toEqual(published);
+    const { keyTimeline } = buildPostmortem(published, timeline, { keyEventTypes: ['PUBLISHED'] });
+    expect(keyTimeline.map((e) => e.text)).toEqual(['Published on status page public by Ada as "API errors" (impact major): We are looking into errors on the API.']);
 
     const snapshot = await engine.statusPages.snapshot('public');
     expect(snapshot.components.map((c) => [c.component.id, c.status])).toEqual([['website', 'operational'], ['api', 'partial_outage'], ['email', 'operational']]);
