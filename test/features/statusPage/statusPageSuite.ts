@@ -123,6 +123,25 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
     expect(uptime?.find((u) => u.componentId === 'api')).toEqual({ componentId: 'api', uptime: expect.closeTo(1 - 30 / 630, 10) as number, days: [{ date: '2026-12-06', worst: 'major_outage', uptime: expect.closeTo(1 - 30 / 630, 10) as number }] });
   });
 
+  it('holds components again when the incident reopens; takes public updates after it closed', async () => {
+    const { engine, clock } = engineOn(await makeStore());
+    const incident = await engine.declare({ title: 'Web down', severity: 'SEV4', service: 'web', actor: ADA });
+    await engine.publish(incident.id, { name: 'Website down', impact: 'major', body: 'Down.', actor: ADA });
+    const website = async () => (await engine.statusPages.snapshot()).components[0]?.status;
+    clock.advance(60_000);
+    await engine.resolve(incident.id, { actor: ADA });
+    expect(await website()).toBe('operational');
+    clock.advance(60_000);
+    await engine.reopen(incident.id, { reason: 'It broke again', actor: ADA });
+    expect(await website()).toBe('partial_outage');
+    await engine.resolve(incident.id, { actor: ADA });
+    await engine.close(incident.id, { actor: ADA });
+    const closed = await engine.postPublicUpdate(incident.id, { status: 'resolved', body: 'All good since 09:02.', actor: ADA });
+    expect(closed).toMatchObject({ status: 'closed', publicIncident: { status: 'resolved', updates: [{ status: 'investigating' }, { status: 'resolved' }] } });
+    expect(await website()).toBe('operational');
+    await expect(engine.publish(incident.id, { name: 'n', impact: 'minor', body: 'b', actor: ADA })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+
   it('refuses unknown components and pages, a second publish, and an update before publish', async () => {
     const { engine } = engineOn(await makeStore());
     const incident = await engine.declare({ title: 'x', severity: 'SEV3', actor: ADA });
