@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ConfigError, InvalidTransitionError, NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
 import { featureTimerId, type IncidentFeature } from '../../engine/feature.js';
+import { canonicalJson } from '../../kernel/hash.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
 import { postPublicUpdate as applyPublicUpdate, publish as applyPublish } from '../../lifecycle/actions/publicIncident.js';
@@ -417,7 +418,8 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
   function sameEntry(a: PublicEntry, b: PublicEntry): boolean {
     const { version: _a, ...restA } = a;
     const { version: _b, ...restB } = b;
-    return JSON.stringify(restA) === JSON.stringify(restB);
+    // Canonical: a store may hand JSON back with its keys in another order (PostgreSQL's jsonb does).
+    return canonicalJson(restA) === canonicalJson(restB);
   }
 
   /** When the change an entry makes happened: its public update, or the internal resolution or reopening. */
