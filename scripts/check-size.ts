@@ -52,7 +52,7 @@ import ts from 'typescript';
  * without code splitting, as many hosts do, so an `import()` is inlined. The goal of issue 17 is
  * {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when the bundle shrinks.
  */
-const BUDGET = 61_000;
+const BUDGET = 65_500;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

@@ -10,6 +10,7 @@ import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
 import { routingFeature } from './features/routing/routingFeature.js';
+import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
@@ -22,6 +23,7 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     oncallFeature(options),
     changesFeature(options),
     routingFeature(options),
+    statusPageFeature(options),
     // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
     heartbeatsFeature(() => (signals) => engine().ingest(signals)),
   ] as const;

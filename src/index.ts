@@ -611,3 +611,43 @@ export {
   type RoutingReadOptions,
   type StoredMaintenanceWindow,
 } from './features/routing/routingFeature.js';
+// Status pages (issue 21): pages, public incidents and component status in the engine; the snapshot the renderers take.
+export { defineStatusPage, MAX_COMPONENTS, type StatusPageInput } from './features/statusPage/defineStatusPage.js';
+export {
+  MAX_PUBLIC_UPDATES,
+  STATUS_PAGE_RECORD_KIND,
+  STATUS_PAGE_STATE_RECORD_KIND,
+  type ComponentStatusChange,
+  type PublicUpdateInput,
+  type PublishInput,
+  type StatusPageApi,
+  type StatusPageOptions,
+  type StatusPageReadOptions,
+  type StatusPagesApi,
+  type StatusPageSnapshotOptions,
+  type StoredStatusPage,
+} from './features/statusPage/statusPageFeature.js';
+export { IMPACT_STATUS } from './features/statusPage/componentStatus.js';
+export { UPTIME_WEIGHTS } from './features/statusPage/uptime.js';
+export { shortlinkOf } from './features/statusPage/buildSnapshot.js';
+export {
+  COMPONENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  PUBLIC_IMPACTS,
+  PUBLIC_INCIDENT_STATUSES,
+  type AffectedComponent,
+  type ComponentState,
+  type ComponentStatus,
+  type ComponentUptime,
+  type MaintenanceStatus,
+  type PublicImpact,
+  type PublicIncident,
+  type PublicIncidentStatus,
+  type PublicUpdate,
+  type ScheduledMaintenance,
+  type StatusPage,
+  type StatusPageComponent,
+  type StatusPageSnapshot,
+  type UptimeDay,
+} from './features/statusPage/snapshot.js';
+export type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentSlice, PublicIncidentState, PublicUpdateRecord } from './model/publicIncident.js';

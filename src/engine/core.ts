@@ -128,8 +128,10 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
 
   /** Refuses `event` with an {@link InvalidTransitionError}; `why` is given when the state accepts the event, or `always`. */
   function refuse(incident: Incident, snapshot: IncidentSnapshot, event: LifecycleEvent, why?: string, always = false): never {
-    // A canceled incident takes an UNMERGE only when it was merged; say nothing of it otherwise.
-    const accepted = acceptedEvents(snapshot).filter((type) => type !== 'UNMERGE' || snapshot.context.cancellation?.previousStatus !== undefined);
+    // A canceled incident takes an UNMERGE only when it was merged, and any incident a public update only once published; say nothing of them otherwise.
+    const accepted = acceptedEvents(snapshot).filter(
+      (type) => (type !== 'UNMERGE' || snapshot.context.cancellation?.previousStatus !== undefined) && (type !== 'POST_PUBLIC_UPDATE' || snapshot.context.publicIncident !== undefined),
+    );
     const reason = always ? why : !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);

@@ -110,10 +110,12 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `change.record` and `change.read` for the changes of a service (`engine.changes`, no incident), then
  * `heartbeat.write`, `heartbeat.read` and `heartbeat.beat` for heartbeats (`engine.heartbeats`, no incident), then
  * `routes.write` and `routes.read` for routing rules (`engine.routes`, `engine.explainRoute`), then
- * `maintenance.write` and `maintenance.read` for maintenance windows (`engine.maintenance`).
+ * `maintenance.write` and `maintenance.read` for maintenance windows (`engine.maintenance`), then
+ * `publish` for what is published on a status page (`engine.publish`, `engine.postPublicUpdate`), and
+ * `statusPage.write` and `statusPage.read` for status page definitions (`engine.statusPages`).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

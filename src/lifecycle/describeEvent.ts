@@ -133,6 +133,10 @@ export function describeEvent(
       return `${by}: ${text('text', 'note') ?? ''}`;
     case 'UPDATE_POSTED':
       return `Update to ${str(d.audience) ?? 'internal'} by ${by}: ${text('message', 'update') ?? ''}`;
+    case 'PUBLISHED':
+      return `Published on status page ${str(d.pageId) ?? ''} by ${by} as "${str(d.name) ?? ''}" (impact ${str(d.impact) ?? 'none'}): ${str(d.body) ?? ''}`;
+    case 'PUBLIC_UPDATE_POSTED':
+      return `Public update (${str(d.status) ?? 'investigating'}) by ${by}: ${str(d.body) ?? ''}`;
     case 'MITIGATED':
       return `Mitigated by ${by}${suffix(text('summary', 'mitigation'))}`;
     case 'ROOT_CAUSE_RECORDED':

@@ -3,6 +3,7 @@ import type { Actor } from '../model/actor.js';
 import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, AlertSummary, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, IncidentStatus, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
+import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
 
 /** Fields every lifecycle event carries: when it happened and who did it. */
 interface EventBase {
@@ -178,6 +179,35 @@ export type LifecycleEvent =
       readonly alertCount: number;
       readonly unresolvedAlertCount: number;
     })
+  | (EventBase & {
+      /**
+       * The incident was published on a status page (`engine.publish`): its public name, impact
+       * and components, and the first public update (`body`, status `investigating`).
+       */
+      readonly type: 'PUBLISH';
+      readonly pageId: string;
+      readonly publicId: string;
+      readonly name: string;
+      readonly impact: PublicIncidentImpact;
+      readonly updateId: string;
+      readonly body: string;
+      /** The components set explicitly, with their status. */
+      readonly components: Readonly<Record<string, PublicComponentStatus>>;
+      /** The components whose shown status this changed (before → after), as computed when it was published. */
+      readonly affected: readonly { readonly id: string; readonly oldStatus: PublicComponentStatus; readonly newStatus: PublicComponentStatus }[];
+    })
+  | (EventBase & {
+      /** A public update of a published incident (`engine.postPublicUpdate`). */
+      readonly type: 'POST_PUBLIC_UPDATE';
+      readonly updateId: string;
+      readonly status: PublicIncidentState;
+      readonly body: string;
+      /** The components set explicitly by this update (absent: none). */
+      readonly components?: Readonly<Record<string, PublicComponentStatus>>;
+      /** The new public impact (absent: unchanged). */
+      readonly impact?: PublicIncidentImpact;
+      readonly affected: readonly { readonly id: string; readonly oldStatus: PublicComponentStatus; readonly newStatus: PublicComponentStatus }[];
+    })
   | (EventBase & TimerPayload & {
       readonly type: 'CLOCK_DUE';
       readonly regime: string;
@@ -235,6 +265,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'MERGE_FROM',
   'UNMERGE',
   'UNMERGE_FROM',
+  'PUBLISH',
+  'POST_PUBLIC_UPDATE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -272,6 +304,8 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   MERGE_FROM: 'MERGED_FROM',
   UNMERGE: 'UNMERGED',
   UNMERGE_FROM: 'UNMERGED_FROM',
+  PUBLISH: 'PUBLISHED',
+  POST_PUBLIC_UPDATE: 'PUBLIC_UPDATE_POSTED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -169,3 +169,13 @@ export function unmergesTo(context: IncidentContext, event: LifecycleEvent, para
     linked(context, 'mergedInto', event.from)
   );
 }
+
+/** Whether a `PUBLISH` applies: an incident is published once. */
+export function notPublished(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'PUBLISH' && context.publicIncident === undefined;
+}
+
+/** Whether a `POST_PUBLIC_UPDATE` applies: only to a published incident. */
+export function isPublished(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'POST_PUBLIC_UPDATE' && context.publicIncident !== undefined;
+}

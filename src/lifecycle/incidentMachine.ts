@@ -13,6 +13,7 @@ import * as reminders from './actions/reminders.js';
 import * as reportingClocks from './actions/reportingClocks.js';
 import * as links from './actions/links.js';
 import * as merge from './actions/merge.js';
+import * as publicIncident from './actions/publicIncident.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -29,6 +30,11 @@ const recordFacts = {
   RECORD_ROOT_CAUSE: { actions: 'recordRootCause' },
   ADD_ACTION_ITEM: { actions: 'addActionItem' },
   UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+} as const;
+
+/** What the public is told about a published incident goes on in every state: a public incident outlives the internal one. */
+const publicUpdates = {
+  POST_PUBLIC_UPDATE: { guard: 'isPublished', actions: 'postPublicUpdate' },
 } as const;
 
 /** Regulatory clock facts: recorded while the incident is open and after it closed (reports are often due later). */
@@ -55,7 +61,8 @@ function unmergeTo(status: IncidentStatus, target: string) {
  * Pure: no I/O, no clock, no randomness. Every event carries its time (`at`) and actor, and
  * ids are chosen by the engine. Open states sit under `open`, which records facts (notes,
  * roles, severity, root cause, action items) in any of them; `closed` still accepts action
- * item updates; `canceled` accepts only the `UNMERGE` of an incident merged into another. Inspect or visualise it with XState's tools; the
+ * item updates; `canceled` accepts only the `UNMERGE` of an incident merged into another (and,
+ * like every state, the public updates of a published incident). Inspect or visualise it with XState's tools; the
  * engine drives it with `transition()` and persists every snapshot.
  *
  * @example
@@ -96,6 +103,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     mergeIsNew: ({ context, event }) => guards.mergeIsNew(context, event),
     wasMergedFrom: ({ context, event }) => guards.wasMergedFrom(context, event),
     unmergesTo: ({ context, event }, params: { status: IncidentStatus }) => guards.unmergesTo(context, event, params),
+    notPublished: ({ context, event }) => guards.notPublished(context, event),
+    isPublished: ({ context, event }) => guards.isPublished(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -119,6 +128,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     mergeFrom: assign(({ context, event }) => merge.mergeFrom(context, event)),
     unmerge: assign(({ context, event }) => merge.unmerge(context, event)),
     unmergeFrom: assign(({ context, event }) => merge.unmergeFrom(context, event)),
+    publish: assign(({ context, event }) => publicIncident.publish(context, event)),
+    postPublicUpdate: assign(({ context, event }) => publicIncident.postPublicUpdate(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
@@ -183,6 +194,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         MERGE_INTO: { target: '#incident.canceled', guard: 'mergesInto', actions: 'mergeInto' },
         MERGE_FROM: { guard: 'mergeIsNew', actions: 'mergeFrom' },
         UNMERGE_FROM: { guard: 'wasMergedFrom', actions: 'unmergeFrom' },
+        PUBLISH: { guard: 'notPublished', actions: 'publish' },
+        ...publicUpdates,
       },
       states: {
         active: {
@@ -248,14 +261,16 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
       entry: reconcile('closed'),
       on: {
         ...clockFacts,
+        ...publicUpdates,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
       },
     },
     canceled: {
       entry: [reconcile('canceled'), 'cancelClockTimers'],
-      // Only a merged incident leaves: back to the state it was merged from.
+      // Only a merged incident leaves: back to the state it was merged from. A published one still takes public updates.
       on: {
+        ...publicUpdates,
         UNMERGE: [
           unmergeTo('triage', '#incident.open.active.triage'),
           unmergeTo('responding', '#incident.open.active.responding'),

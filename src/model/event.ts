@@ -37,6 +37,8 @@ export const EVENT_TYPES = [
   'MERGED_FROM',
   'UNMERGED',
   'UNMERGED_FROM',
+  'PUBLISHED',
+  'PUBLIC_UPDATE_POSTED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

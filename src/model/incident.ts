@@ -5,6 +5,7 @@ import type { JsonValue } from './primitives.js';
 
 export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.js';
 import { OPEN_STATUSES, type IncidentStatus } from './status.js';
+import type { PublicIncidentSlice } from './publicIncident.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
@@ -384,5 +385,11 @@ export interface Incident {
   readonly clocks?: readonly ClockState[];
   /** Reporting deadlines that passed without a filing (`REPORT_OVERDUE`). */
   readonly overdueReports?: readonly OverdueReport[];
+  /**
+   * What was published on a status page (`engine.publish`, `engine.postPublicUpdate`): the
+   * public name, impact, status, components and updates, written for the public. Absent until
+   * the incident is published.
+   */
+  readonly publicIncident?: PublicIncidentSlice;
   readonly policy: IncidentPolicySnapshot;
 }
