@@ -345,7 +345,9 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       // (merged into another): decide again.
       if (isIncidentKitError(error, 'INVALID_TRANSITION')) {
         const now = (await core.load(incident.id)).incident;
-        if (!holdsDedupKeys(now) || (await store.findAlert(tenantId, now.id, signal.fingerprint)) !== undefined) throw new Moved();
+        // The alert is attached if the incident shows it (as the core decides) or its row says so.
+        const attached = now.alerts.some((a) => a.fingerprint === signal.fingerprint) || (await store.findAlert(tenantId, now.id, signal.fingerprint)) !== undefined;
+        if (!holdsDedupKeys(now) || attached) throw new Moved();
       }
       throw error;
     });
