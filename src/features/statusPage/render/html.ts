@@ -285,7 +285,7 @@ const within = (day: string | undefined, first: string, last: string): boolean =
  *
  * @example
  * ```ts
- * import { renderStatusPageHtml, type StatusPageSnapshot } from 'incidentkit';
+ * import { renderStatusPageHtml, type StatusPageSnapshot } from 'incidentkit/status-page';
  *
  * declare const snapshot: StatusPageSnapshot;
  * const html = renderStatusPageHtml(snapshot, { theme: { '--ik-accent': '#5b21b6' }, locale: 'en-GB' });
