@@ -108,7 +108,8 @@ a{color:var(--ik-link)}:focus-visible{outline:3px solid var(--ik-focus);outline-
 .ik-list{list-style:none;margin:0;padding:0;border:1px solid var(--ik-border);border-radius:var(--ik-radius)}.ik-list>li{padding:.75rem 1rem;border-top:1px solid var(--ik-border)}.ik-list>li:first-child{border-top:0}
 .ik-group{margin:0 0 1rem}.ik-head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.25rem 1rem;align-items:baseline}.ik-group>.ik-head{padding:0 0 .4rem}
 .ik-muted,.ik-meta{color:var(--ik-muted)}.ik-meta{font-size:.875rem;margin:.25rem 0 0}.ik-desc{margin:.25rem 0 0;color:var(--ik-muted);font-size:.875rem}
-.ik-bars{display:flex;gap:2px;list-style:none;margin:.5rem 0 .25rem;padding:0;height:2rem}.ik-bars li{flex:1 1 0;min-width:1px;border-radius:1px;background:var(--ik-c)}
+.ik-bars{display:flex;gap:2px;list-style:none;margin:.5rem 0 .25rem;padding:0;height:2rem}.ik-bars li{position:relative;flex:1 1 0;min-width:1px;border-radius:1px;background:var(--ik-c)}
+.ik-bars li:hover>.ik-vh{clip:auto;width:auto;height:auto;margin:0;overflow:visible;bottom:calc(100% + .25rem);left:50%;transform:translateX(-50%);z-index:1;padding:.25rem .5rem;border-radius:var(--ik-radius);background:var(--ik-fg);color:var(--ik-bg);font-size:.8rem}
 .ik-scale{display:flex;justify-content:space-between;gap:.5rem;font-size:.8rem;color:var(--ik-muted);margin:0}
 .ik-card{border:1px solid var(--ik-border);border-left:.35rem solid var(--ik-c);border-radius:var(--ik-radius);padding:.75rem 1rem;margin:0 0 1rem;background:var(--ik-surface)}
 .ik-updates{list-style:none;margin:.5rem 0 0;padding:0}.ik-updates li{margin:.5rem 0 0}.ik-updates p{margin:0}.ik-body{white-space:pre-line}
@@ -127,6 +128,51 @@ interface Formats {
   day(date: string): string;
   percent(share: number): string;
   localDate(iso: string): string | undefined;
+  /** The components' names, escaped and joined. */
+  names(ids: readonly string[]): string;
+  /** Update lists already rendered (an active incident shows in two sections). */
+  readonly updates: WeakMap<readonly PublicUpdate[], string>;
+}
+
+/** `format` remembered per input: pages repeat the same days and percentages many times. */
+function remembered<K>(format: (key: K) => string): (key: K) => string {
+  const seen = new Map<K, string>();
+  return (key) => {
+    let text = seen.get(key);
+    if (text === undefined) {
+      text = format(key);
+      seen.set(key, text);
+    }
+    return text;
+  };
+}
+
+interface IntlFormats {
+  readonly dt: Intl.DateTimeFormat;
+  readonly dayFormat: Intl.DateTimeFormat;
+  readonly pct: Intl.NumberFormat;
+}
+
+// Constructing Intl formatters costs more than rendering a small page: keep them per locale and zone.
+const intlCache = new Map<string, IntlFormats>();
+
+function intlFormats(locale: string, timeZone: string): IntlFormats {
+  const key = `${locale}\n${timeZone}`;
+  let cached = intlCache.get(key);
+  if (cached === undefined) {
+    try {
+      cached = {
+        dt: new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }),
+        dayFormat: new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' }),
+        pct: new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      };
+    } catch (error) {
+      throw new ConfigError('renderStatusPageHtml', [{ code: 'invalid_value', path: ['locale'], message: `"${locale}" is not a BCP 47 locale` }], error);
+    }
+    if (intlCache.size >= 100) intlCache.clear();
+    intlCache.set(key, cached);
+  }
+  return cached;
 }
 
 function formats(snapshot: StatusPageSnapshot, locale: string): Formats {
@@ -134,30 +180,26 @@ function formats(snapshot: StatusPageSnapshot, locale: string): Formats {
   if (timeZone === undefined) {
     throw new ValidationError('renderStatusPageHtml', [{ code: 'invalid_value', path: ['page', 'timeZone'], message: `"${snapshot.page.timeZone}" is not an IANA time zone this runtime knows` }]);
   }
-  let dt: Intl.DateTimeFormat, dayFormat: Intl.DateTimeFormat, pct: Intl.NumberFormat;
-  try {
-    dt = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
-    dayFormat = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
-    pct = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  } catch (error) {
-    throw new ConfigError('renderStatusPageHtml', [{ code: 'invalid_value', path: ['locale'], message: `"${locale}" is not a BCP 47 locale` }], error);
-  }
+  const { dt, dayFormat, pct } = intlFormats(locale, timeZone);
+  const byId = new Map(snapshot.page.components.map((c) => [c.id, c.name]));
   return {
     timeZone,
+    updates: new WeakMap(),
+    names: (ids) => ids.map((id) => esc(byId.get(id) ?? id)).join(', '),
     dateTime: (iso) => {
       const ms = Date.parse(iso);
       return Number.isNaN(ms) ? esc(iso) : `<time datetime="${esc(new Date(ms).toISOString())}">${esc(dt.format(ms))}</time>`;
     },
-    day: (date) => {
+    day: remembered((date: string) => {
       try {
         const d = parseDate(date);
         return esc(dayFormat.format(utcMs(d.y, d.m, d.d, 12)));
       } catch {
         return esc(date);
       }
-    },
+    }),
     // Rounded down, so an outage of a few minutes never shows as 100 %.
-    percent: (share) => esc(pct.format(Math.floor(Math.min(1, Math.max(0, share)) * 10_000) / 10_000)),
+    percent: remembered((share: number) => esc(pct.format(Math.floor(Math.min(1, Math.max(0, share)) * 10_000) / 10_000))),
     localDate: (iso) => {
       const ms = Date.parse(iso);
       return Number.isNaN(ms) ? undefined : formatDate(localParts(ms, timeZone));
@@ -171,10 +213,11 @@ function statusText(status: string): string {
 
 function uptimeBlock(name: string, days: readonly UptimeDay[], uptime: number, f: Formats): string {
   const bars = days.map((d) => {
-    const text = `${f.day(d.date)}: ${label(d.worst)}, ${f.percent(d.uptime)} up`;
-    return `<li class="ik-s-${cls(d.worst)}" title="${text}"><span class="ik-vh">${text}</span></li>`;
+    // Operational days (most of them) take the list's colour: no class, a shorter page.
+    const status = cls(d.worst);
+    return `<li${status === 'operational' ? '' : ` class="ik-s-${status}"`}><span class="ik-vh">${f.day(d.date)}: ${label(d.worst)}, ${f.percent(d.uptime)} up</span></li>`;
   });
-  return `<ol class="ik-bars" aria-label="${esc(name)}: status per day, last ${String(days.length)} days">${bars.join('')}</ol>`
+  return `<ol class="ik-bars ik-s-operational" aria-label="${esc(name)}: status per day, last ${String(days.length)} days">${bars.join('')}</ol>`
     + `<p class="ik-scale"><span>${String(days.length)} days ago</span><span>${f.percent(uptime)} uptime</span><span>Today</span></p>`;
 }
 
@@ -220,23 +263,23 @@ function componentsSection(snapshot: StatusPageSnapshot, f: Formats): string {
 
 function updatesList(updates: readonly PublicUpdate[], f: Formats): string {
   if (updates.length === 0) return '';
-  const newestFirst = [...updates].sort((a, b) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0));
-  return `<ol class="ik-updates">${newestFirst.map((u) => `<li><p><strong>${label(u.status)}</strong> — <span class="ik-body">${esc(u.body)}</span></p><p class="ik-meta">${f.dateTime(u.createdAt)}</p></li>`).join('')}</ol>`;
+  let html = f.updates.get(updates);
+  if (html === undefined) {
+    const newestFirst = [...updates].sort((a, b) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0));
+    html = `<ol class="ik-updates">${newestFirst.map((u) => `<li><p><strong>${label(u.status)}</strong> — <span class="ik-body">${esc(u.body)}</span></p><p class="ik-meta">${f.dateTime(u.createdAt)}</p></li>`).join('')}</ol>`;
+    f.updates.set(updates, html);
+  }
+  return html;
 }
 
-function names(ids: readonly string[], snapshot: StatusPageSnapshot): string {
-  const byId = new Map(snapshot.page.components.map((c) => [c.id, c.name]));
-  return ids.map((id) => esc(byId.get(id) ?? id)).join(', ');
-}
-
-function incidentArticle(incident: PublicIncident, snapshot: StatusPageSnapshot, f: Formats, heading: 'h3' | 'h4', card: boolean): string {
-  const affected = incident.components.length === 0 ? '' : ` · Affected: ${names(incident.components.map((c) => c.id), snapshot)}`;
+function incidentArticle(incident: PublicIncident, f: Formats, heading: 'h3' | 'h4', card: boolean): string {
+  const affected = incident.components.length === 0 ? '' : ` · Affected: ${f.names(incident.components.map((c) => c.id))}`;
   return `<article class="${card ? 'ik-card ' : ''}ik-s-${cls(IMPACT_AS_STATUS[incident.impact] ?? 'operational')}"><${heading}>${link(incident.shortlink, esc(incident.name))}</${heading}>`
     + `<p class="ik-meta">${label(incident.status)} · Impact: ${label(incident.impact)}${affected}</p>${updatesList(incident.updates, f)}</article>`;
 }
 
-function maintenanceArticle(m: ScheduledMaintenance, snapshot: StatusPageSnapshot, f: Formats, heading: 'h3' | 'h4', card: boolean): string {
-  const affected = m.components.length === 0 ? '' : ` · Affected: ${names(m.components, snapshot)}`;
+function maintenanceArticle(m: ScheduledMaintenance, f: Formats, heading: 'h3' | 'h4', card: boolean): string {
+  const affected = m.components.length === 0 ? '' : ` · Affected: ${f.names(m.components)}`;
   return `<article class="${card ? 'ik-card ' : ''}ik-s-under_maintenance"><${heading}>${link(m.shortlink, esc(m.name))}</${heading}>`
     + `<p class="ik-meta">${label(m.status)} · ${f.dateTime(m.scheduledFor)} to ${f.dateTime(m.scheduledUntil)}${affected}</p>${updatesList(m.updates, f)}</article>`;
 }
@@ -245,16 +288,15 @@ function pastSection(snapshot: StatusPageSnapshot, f: Formats): string {
   const today = f.localDate(snapshot.at);
   if (today === undefined) return '';
   const byDay = new Map<string, string[]>();
-  const add = (iso: string, html: () => string): void => {
-    const day = f.localDate(iso);
-    if (day === undefined) return;
+  const first = formatDate(addDaysToDate(parseDate(today), -(PAST_DAYS - 1)));
+  const add = (day: string | undefined, html: () => string): void => {
+    if (day === undefined || day < first || day > today) return;
     const list = byDay.get(day);
     if (list === undefined) byDay.set(day, [html()]);
     else list.push(html());
   };
-  const first = formatDate(addDaysToDate(parseDate(today), -(PAST_DAYS - 1)));
-  for (const i of snapshot.incidents) if (within(f.localDate(i.createdAt), first, today)) add(i.createdAt, () => incidentArticle(i, snapshot, f, 'h4', false));
-  for (const m of snapshot.maintenances) if (m.status === 'completed' && within(f.localDate(m.scheduledFor), first, today)) add(m.scheduledFor, () => maintenanceArticle(m, snapshot, f, 'h4', false));
+  for (const i of snapshot.incidents) add(f.localDate(i.createdAt), () => incidentArticle(i, f, 'h4', false));
+  for (const m of snapshot.maintenances) if (m.status === 'completed') add(f.localDate(m.scheduledFor), () => maintenanceArticle(m, f, 'h4', false));
   const days: string[] = [];
   for (let back = 0; back < PAST_DAYS; back += 1) {
     const day = formatDate(addDaysToDate(parseDate(today), -back));
@@ -263,8 +305,6 @@ function pastSection(snapshot: StatusPageSnapshot, f: Formats): string {
   }
   return `<section aria-labelledby="ik-past"><h2 id="ik-past">Past incidents</h2>${days.join('')}</section>`;
 }
-
-const within = (day: string | undefined, first: string, last: string): boolean => day !== undefined && day >= first && day <= last;
 
 /**
  * Renders a status page as one complete, self-contained HTML document.
@@ -327,7 +367,7 @@ ${CSS}${light === '' ? '' : `\n:root{${light}}`}${dark === '' ? '' : `\n@media (
 <header class="ik-wrap"><h1>${link(page.url, name)}</h1></header>
 <main class="ik-wrap">
 <section aria-labelledby="ik-overall"><h2 id="ik-overall" class="ik-banner ik-s-${overall}">${esc(BANNER[overall])}</h2></section>
-${unresolved.length === 0 ? '' : `<section aria-labelledby="ik-active"><h2 id="ik-active">Active incidents</h2>${unresolved.map((i) => incidentArticle(i, snapshot, f, 'h3', true)).join('')}</section>\n`}${maintenances.length === 0 ? '' : `<section aria-labelledby="ik-maintenance"><h2 id="ik-maintenance">Scheduled maintenance</h2>${maintenances.map((m) => maintenanceArticle(m, snapshot, f, 'h3', true)).join('')}</section>\n`}${componentsSection(snapshot, f)}
+${unresolved.length === 0 ? '' : `<section aria-labelledby="ik-active"><h2 id="ik-active">Active incidents</h2>${unresolved.map((i) => incidentArticle(i, f, 'h3', true)).join('')}</section>\n`}${maintenances.length === 0 ? '' : `<section aria-labelledby="ik-maintenance"><h2 id="ik-maintenance">Scheduled maintenance</h2>${maintenances.map((m) => maintenanceArticle(m, f, 'h3', true)).join('')}</section>\n`}${componentsSection(snapshot, f)}
 ${pastSection(snapshot, f)}
 ${subscribe === false ? '' : `<section class="ik-subscribe" aria-labelledby="ik-subscribe"><h2 id="ik-subscribe">Get updates</h2><form method="post" action="${esc(subscribe)}"><label for="ik-email">Email address for updates about ${name}</label><input id="ik-email" name="email" type="email" autocomplete="email" required><button type="submit">Subscribe</button></form></section>`}
 </main>

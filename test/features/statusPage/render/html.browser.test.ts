@@ -122,6 +122,15 @@ describe.skipIf(available.bin === null)(`the status page in Chromium${available.
     expect(problems).toEqual([]);
   });
 
+  it('shows the status and uptime of a day when the pointer rests on its bar (no JavaScript needed)', async () => {
+    const { page } = await open('/', { javaScriptEnabled: false });
+    const today = page.getByRole('list', { name: 'Website: status per day, last 90 days' }).getByRole('listitem').last();
+    const tip = today.getByText('Dec 6, 2026: Major outage, 95.50% up');
+    expect(await tip.evaluate((el) => el.getBoundingClientRect().width)).toBeLessThanOrEqual(1);
+    await today.hover();
+    expect(await tip.evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(100);
+  });
+
   it('shows hostile text literally and runs none of it', async () => {
     const { page, problems } = await open('/hostile');
     const shown = HOSTILE.replace('\u0007', '\u2407').replace('\u0000', '\u2400');
