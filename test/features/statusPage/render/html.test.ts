@@ -90,6 +90,21 @@ describe('renderStatusPageHtml', () => {
     expect(html).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
   });
 
+  it('shows statuses it does not know as written (even `constructor` or markup), coloured as operational', () => {
+    const odd = {
+      ...outageSnapshot,
+      components: outageSnapshot.components.map((c) => ({ ...c, status: 'constructor' as ComponentStatus })),
+      incidents: [{ ...outageSnapshot.incidents[0]!, status: '<b>toString</b>' as never, updates: [{ ...outageSnapshot.incidents[0]!.updates[0]!, status: '__proto__' as never }] }],
+    };
+    const html = renderStatusPageHtml(odd);
+    expect(html).not.toContain('native code');
+    expect(html).not.toContain('<b>');
+    expect(text(html)).toContain('Website constructor');
+    expect(text(html)).toContain('<b>toString</b> · Impact: Major');
+    expect(text(html)).toContain('__proto__ — Traffic is served');
+    expect(html).toContain('>Partial System Outage</h2>');
+  });
+
   it('leaves the uptime bars out when the snapshot has no uptime', () => {
     const { uptime: _, ...withoutUptime } = outageSnapshot;
     const html = renderStatusPageHtml(withoutUptime);
