@@ -25,7 +25,10 @@ export type StatusPageCssProperty = (typeof STATUS_PAGE_CSS_PROPERTIES)[number];
 
 /** How {@link renderStatusPageHtml} renders a page. */
 export interface StatusPageHtmlOptions {
-  /** Where the subscribe form posts `email` (form-encoded), relative to the page; `false` leaves the form out. Default `subscribe`. */
+  /**
+   * Where the subscribe form posts `email` (form-encoded), relative to the page and on its origin (the page's
+   * Content-Security-Policy lets forms post nowhere else); `false` leaves the form out. Default `subscribe`.
+   */
   readonly subscribePath?: string | false;
   /** The locale dates, times and percentages are written in. Default `en-US`. */
   readonly locale?: string;
