@@ -4,8 +4,8 @@ import { sha256Hex } from '../../kernel/hash.js';
 import { parseConfig } from '../../kernel/parse.js';
 import type { StatusPageSnapshot } from '../../features/statusPage/snapshot.js';
 import { renderHistoryAtom, renderHistoryRss } from '../../features/statusPage/render/feeds.js';
-import { renderStatuspageV2, STATUSPAGE_V2_PATHS, statuspageStatus } from '../../features/statusPage/render/statuspageV2.js';
-import { escapeXml } from '../../features/statusPage/render/text.js';
+import { renderStatusPageHtml } from '../../features/statusPage/render/html.js';
+import { renderStatuspageV2, STATUSPAGE_V2_PATHS } from '../../features/statusPage/render/statuspageV2.js';
 
 /**
  * What {@link createStatusPageHandler} needs of an engine: the snapshot of a page. An engine
@@ -14,7 +14,7 @@ import { escapeXml } from '../../features/statusPage/render/text.js';
 export interface StatusPageSource {
   readonly statusPages: {
     /** Everything the page shows now; rejects with `NOT_FOUND` when no page has that id. */
-    snapshot(pageId: string, options?: { readonly recentDays?: number }): Promise<StatusPageSnapshot>;
+    snapshot(pageId: string, options?: { readonly recentDays?: number; readonly uptime?: boolean }): Promise<StatusPageSnapshot>;
   };
 }
 
@@ -28,7 +28,11 @@ export interface StatusPageHandlerOptions {
   readonly cacheSeconds?: number;
   /** How many days of resolved incidents the JSON and feeds list. Default: the status page feature's. */
   readonly recentDays?: number;
-  /** The HTML of `/` for a snapshot. Default: a minimal page with the overall status and links to the JSON and feeds. */
+  /**
+   * The HTML of `/` for a snapshot (taken with 90 days of uptime). Default:
+   * `renderStatusPageHtml` (banner, components, uptime bars, incidents, maintenance, history)
+   * with its feed links under `basePath`, and no subscribe form until subscribers are served.
+   */
   readonly html?: (snapshot: StatusPageSnapshot) => string;
   /** Told about every `500` (the store is down, `html` threw). Default: `console.error`. */
   readonly onError?: (error: unknown, request: Request) => void;
@@ -72,29 +76,6 @@ function routesOf(html: (snapshot: StatusPageSnapshot) => string): ReadonlyMap<s
   routes.set('/history.rss', { type: 'application/rss+xml; charset=utf-8', render: renderHistoryRss });
   routes.set('/', { type: 'text/html; charset=utf-8', render: html });
   return routes;
-}
-
-/** The default `/`: the page's name and overall status, and where the machine-readable outputs are. */
-function placeholderPage(snapshot: StatusPageSnapshot, basePath: string): string {
-  const at = (path: string): string => escapeXml(`${basePath}${path}`);
-  const name = escapeXml(snapshot.page.name);
-  const status = escapeXml(statuspageStatus(snapshot).description);
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${name} status</title>`,
-    `<link rel="alternate" type="application/atom+xml" href="${at('/history.atom')}" title="Incident history (Atom)">`,
-    `<link rel="alternate" type="application/rss+xml" href="${at('/history.rss')}" title="Incident history (RSS)">`,
-    '</head>',
-    '<body><main>',
-    `<h1>${name} status</h1>`,
-    `<p>${status}</p>`,
-    `<p><a href="${at('/api/v2/summary.json')}">Summary (JSON)</a> · <a href="${at('/history.atom')}">Atom feed</a> · <a href="${at('/history.rss')}">RSS feed</a></p>`,
-    '</main></body>',
-    '</html>',
-    '',
-  ].join('\n');
 }
 
 /** Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for this header). */
@@ -144,8 +125,9 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
   const basePath = config.basePath ?? '';
   const cacheControl = `public, max-age=${String(config.cacheSeconds ?? 30)}`;
   const onError = config.onError ?? ((error: unknown) => { console.error('[incidentkit] [status-page]', error); });
-  const routes = routesOf(config.html ?? ((snapshot) => placeholderPage(snapshot, basePath)));
-  const snapshotOptions = config.recentDays === undefined ? undefined : { recentDays: config.recentDays };
+  const feeds = { atom: `${basePath}/history.atom`, rss: `${basePath}/history.rss` };
+  const routes = routesOf(config.html ?? ((snapshot) => renderStatusPageHtml(snapshot, { subscribePath: false, feeds })));
+  const recent = config.recentDays === undefined ? {} : { recentDays: config.recentDays };
 
   return async (request) => {
     const url = new URL(request.url);
@@ -162,7 +144,8 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
     }
     let body: string;
     try {
-      const snapshot = await engine.statusPages.snapshot(config.pageId, snapshotOptions);
+      // The page shows 90 days of uptime bars; the JSON and feeds need no uptime.
+      const snapshot = await engine.statusPages.snapshot(config.pageId, path === '/' ? { ...recent, uptime: true } : recent);
       body = route.render(snapshot);
     } catch (error) {
       if (isIncidentKitError(error, 'NOT_FOUND')) return plain(404, 'Not Found');

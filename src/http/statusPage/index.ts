@@ -31,6 +31,7 @@ export {
   type StatuspageV2Summary,
 } from '../../features/statusPage/render/statuspageV2.js';
 export { renderHistoryAtom, renderHistoryRss } from '../../features/statusPage/render/feeds.js';
+export { renderStatusPageHtml, STATUS_PAGE_CSS_PROPERTIES, type StatusPageCssProperty, type StatusPageHtmlOptions } from '../../features/statusPage/render/html.js';
 export type {
   AffectedComponent,
   ComponentState,

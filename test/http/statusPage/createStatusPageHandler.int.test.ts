@@ -63,7 +63,7 @@ describe('createStatusPageHandler', () => {
     expect(parseFeed(await rss.text()).items).toHaveLength(2);
   });
 
-  it('serves the html option at /, and a minimal page without it', async () => {
+  it('serves the html option at /, and the full page (renderStatusPageHtml) without it', async () => {
     const withHtml = await serve(outageDuring, { html: (snapshot) => `<!doctype html><title>${snapshot.page.name}</title>` });
     const page = await fetch(`${withHtml.url}/`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -72,9 +72,11 @@ describe('createStatusPageHandler', () => {
 
     const plain = await serve({ ...outageDuring, page: { ...outageDuring.page, name: 'Acme <& Co>' } });
     const html = await (await fetch(`${plain.url}/`)).text();
-    expect(html).toContain('<h1>Acme &lt;&amp; Co&gt; status</h1>');
-    expect(html).toContain('<p>Major System Outage</p>');
-    expect(html).toContain('href="/api/v2/summary.json"');
+    expect(html).toContain('Acme &lt;&amp; Co&gt;</a></h1>');
+    expect(html).toContain('Major Service Outage');
+    expect(html).toContain('Website unavailable');
+    expect(html).toContain('href="/history.atom"');
+    expect(html).not.toContain('<form'); // no subscribe form until subscribers are served
   });
 
   it('answers with Cache-Control and a strong ETag, and 304 when If-None-Match names it', async () => {
