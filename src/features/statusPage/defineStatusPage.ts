@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ConfigError, ValidationError } from '../../errors.js';
 import { deepFreeze } from '../../kernel/freeze.js';
+import { withoutTrailingSlashes } from '../../kernel/text.js';
 import { toIssues } from '../../kernel/parse.js';
 import { LIMITS, text } from '../../model/primitives.js';
 import type { StatusPage } from './snapshot.js';
@@ -56,7 +57,7 @@ const pageSchema = /* @__PURE__ */ (() => {
         .max(2_000)
         .refine(isHttpUrl, 'Must be an absolute http(s) URL without credentials, e.g. https://status.example.com.')
         // Shortlinks are `${url}/incidents/<id>`: keep one slash.
-        .transform((url) => url.replace(/\/+$/, '')),
+        .transform(withoutTrailingSlashes),
       timeZone: z.string().max(100).refine(isTimeZone, 'Must be an IANA time zone, e.g. Europe/Berlin or UTC.'),
       components: z.array(component).min(1, 'A status page shows at least one component.').max(MAX_COMPONENTS),
     })

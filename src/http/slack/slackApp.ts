@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError, isIncidentKitError, NotifierError } from '../../errors.js';
 import { systemClock, type Clock } from '../../kernel/clock.js';
 import { parseConfig } from '../../kernel/parse.js';
-import { truncate } from '../../kernel/text.js';
+import { truncate, withoutTrailingSlashes } from '../../kernel/text.js';
 import type { ActorInput } from '../../model/actor.js';
 import type { Notifier } from '../../model/notification.js';
 import { chatHelp, parseChatCommand, type ChatCommand, type ChatVerb } from '../../channels/chat/parseChatCommand.js';
@@ -154,13 +154,6 @@ class NotConnected extends Error {
   constructor() {
     super('This Slack app is not bound to an engine yet: mount it with createIncidentHandler(engine, { slack }) or call app.connect(engine).');
   }
-}
-
-/** The URL without its trailing slashes (trimmed by hand: `/\/+$/` backtracks quadratically on a run of slashes). */
-function withoutTrailingSlashes(url: string): string {
-  let end = url.length;
-  while (end > 0 && url[end - 1] === '/') end -= 1;
-  return url.slice(0, end);
 }
 
 /** The verb of each command, for the acknowledgement. */
