@@ -46,14 +46,14 @@ export interface StatusPageHtmlOptions {
 /** A lookup table without a prototype: a status named `constructor` finds nothing. */
 const table = <T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> => Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
 
-const STATUS_LABEL = table({
+const STATUS_LABEL = /* @__PURE__ */ table({
   operational: 'Operational', degraded_performance: 'Degraded performance', partial_outage: 'Partial outage', major_outage: 'Major outage',
   under_maintenance: 'Under maintenance', investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved',
   scheduled: 'Scheduled', in_progress: 'In progress', verifying: 'Verifying', completed: 'Completed',
   none: 'None', minor: 'Minor', major: 'Major', critical: 'Critical',
 });
-const RANK = table({ operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 });
-const IMPACT_AS_STATUS = table<ComponentStatus>({ none: 'operational', minor: 'degraded_performance', major: 'partial_outage', critical: 'major_outage' });
+const RANK = /* @__PURE__ */ table({ operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 });
+const IMPACT_AS_STATUS = /* @__PURE__ */ table<ComponentStatus>({ none: 'operational', minor: 'degraded_performance', major: 'partial_outage', critical: 'major_outage' });
 const PAST_DAYS = 15;
 
 const ESCAPED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
