@@ -2,7 +2,7 @@
  * Smoke-runs the examples a newcomer copies from, as they would: `tsx examples/<name>.ts`.
  * Each must exit 0 and print what its header promises.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,34 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'incidentkit-examples-'));
+const servers: ChildProcess[] = [];
 afterAll(() => {
+  for (const child of servers) child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Starts an example that serves until it is stopped, as `tsx examples/<name>.ts` (no `PORT`, so on
+ * a free port), and resolves with what it printed up to `ready`.
+ */
+function serving(name: string, ready: string, ...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes(ready)) resolve(out);
+    });
+    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString('utf8'); });
+    child.on('exit', (code) => { reject(new Error(`examples/${name}.ts exited (${String(code)}) before "${ready}":\n${out}\n${err}`)); });
+  });
+}
 
 async function example(name: string, ...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], {
@@ -126,5 +151,42 @@ describe('examples', () => {
     expect(out).toContain('BEGIN:VCALENDAR\nVERSION:2.0');
     expect(out).toContain('UID:20260323T160000Z-pharmacy-oncall-dr-weber@incidentkit');
     expect(out).toContain('  [notice to dr-weber <dr-weber@pager>] On call from Wed, 25 Mar 2026, 17:00: On-call pharmacist');
+  }, 60_000);
+
+  it('status-page serves the IT outage story as a status page, JSON and a feed, with no internal note on it', async () => {
+    const out = await serving('status-page', 'Serving until you stop it', join(dir, 'status-page.sqlite'));
+    expect(out).toContain('Public incidents on the page: Website unavailable (resolved, 4 updates)');
+    const base = /Status page: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+    expect(base).toBeDefined();
+    const internal = ['RAID controller', 'OPS-4411', 'web-11', 'controller replaced', 'www.example.com is down'];
+
+    const summaryResponse = await fetch(`${base ?? ''}/api/v2/summary.json`);
+    expect(summaryResponse.status).toBe(200);
+    const summaryText = await summaryResponse.text();
+    const summary = JSON.parse(summaryText) as { page: { name: string }; status: unknown; incidents: unknown[]; components: { name: string; status: string; group: boolean; components?: string[] }[] };
+    expect(summary.page.name).toBe('Example Inc.');
+    expect(summary.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(summary.incidents).toEqual([]); // resolved: the summary lists unresolved incidents only
+    expect(summary.components.filter((c) => c.group).map((c) => [c.name, c.components])).toEqual([['Web', ['website', 'checkout']], ['API', ['api', 'webhooks']]]);
+    expect(summary.components.every((c) => c.status === 'operational')).toBe(true);
+
+    const incidents = (await (await fetch(`${base ?? ''}/api/v2/incidents.json`)).json()) as { incidents: { name: string; impact: string; incident_updates: { status: string }[] }[] };
+    expect(incidents.incidents.map((i) => [i.name, i.impact, i.incident_updates.map((u) => u.status)])).toEqual([
+      ['Website unavailable', 'major', ['resolved', 'monitoring', 'identified', 'investigating']],
+    ]);
+
+    const atom = await (await fetch(`${base ?? ''}/history.atom`)).text();
+    expect(atom).toContain('<title>Website unavailable</title>');
+    expect(atom).toContain('We are moving all traffic to our backup servers.');
+    expect(atom).toContain('The website is back, served by our backup servers.');
+
+    const html = await (await fetch(`${base ?? ''}/`)).text();
+    expect(html).toContain('>All Systems Operational</h2>');
+    expect(html).toContain('Website unavailable');
+    expect(html).toContain('Thank you for your patience.');
+
+    for (const body of [summaryText, JSON.stringify(incidents), atom, html]) {
+      for (const text of internal) expect(body).not.toContain(text);
+    }
   }, 60_000);
 });

@@ -73,7 +73,7 @@ describe('createStatusPageHandler', () => {
     const plain = await serve({ ...outageDuring, page: { ...outageDuring.page, name: 'Acme <& Co>' } });
     const html = await (await fetch(`${plain.url}/`)).text();
     expect(html).toContain('Acme &lt;&amp; Co&gt;</a></h1>');
-    expect(html).toContain('Major Service Outage');
+    expect(html).toContain('Major System Outage');
     expect(html).toContain('Website unavailable');
     expect(html).toContain('href="/history.atom"');
     expect(html).not.toContain('<form'); // no subscribe form until subscribers are served

@@ -9,6 +9,7 @@ import { ConfigError, ValidationError } from '../../../errors.js';
 import { addDaysToDate, formatDate, parseDate, utcMs } from '../../../kernel/civilDate.js';
 import { canonicalZone, localParts } from '../../../kernel/timeZone.js';
 import type { ComponentState, ComponentStatus, PublicIncident, PublicUpdate, ScheduledMaintenance, StatusPageSnapshot, UptimeDay } from '../snapshot.js';
+import { SERVICE_UNDER_MAINTENANCE, statuspageStatus } from './statuspageV2.js';
 
 /**
  * The CSS custom properties the page's look is built from, the names {@link StatusPageHtmlOptions.theme}
@@ -53,10 +54,6 @@ const STATUS_LABEL = /* @__PURE__ */ table({
 });
 const RANK = /* @__PURE__ */ table({ operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 });
 const IMPACT_AS_STATUS = /* @__PURE__ */ table<ComponentStatus>({ none: 'operational', minor: 'degraded_performance', major: 'partial_outage', critical: 'major_outage' });
-const BANNER: Record<ComponentStatus, string> = {
-  operational: 'All Systems Operational', under_maintenance: 'Service Under Maintenance', degraded_performance: 'Minor Service Outage',
-  partial_outage: 'Partial System Outage', major_outage: 'Major Service Outage',
-};
 const PAST_DAYS = 15;
 
 const ESCAPED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -317,9 +314,10 @@ function pastSection(snapshot: StatusPageSnapshot, f: Formats): string {
  *
  * @remarks The page works without JavaScript and makes no requests of its own: the CSS is inline
  * and a `Content-Security-Policy` meta tag allows nothing else. It shows an overall banner (the
- * worst of the components' statuses and the unresolved incidents' impact, named as Statuspage
- * names it: "All Systems Operational", "Minor Service Outage", "Partial System Outage", "Major
- * Service Outage", "Service Under Maintenance"), active incidents and active or upcoming
+ * page's top-level status, worded as {@link statuspageStatus} words it for `status.json`: "All
+ * Systems Operational", "Partially Degraded Service", "Degraded System Service", "Minor Service
+ * Outage", "Partial System Outage", "Major System Outage" or "Service Under Maintenance", in
+ * Statuspage's colours), active incidents and active or upcoming
  * maintenance with their public updates (newest first), the components by group with their
  * status written out next to every colour (a component with `onlyShowIfDegraded` only while it
  * is not operational), a bar per day of `snapshot.uptime` with its text for screen readers and as
@@ -353,7 +351,10 @@ export function renderStatusPageHtml(snapshot: StatusPageSnapshot, options: Stat
   const { page } = snapshot;
   const unresolved = snapshot.incidents.filter((i) => i.status !== 'resolved');
   const maintenances = snapshot.maintenances.filter((m) => m.status !== 'completed');
-  const overall = worst([...snapshot.components.map((c) => c.status), ...unresolved.map((i) => IMPACT_AS_STATUS[i.impact] ?? 'operational')]);
+  // One wording for the page, the API and the feeds' readers: the banner is `status.json`'s description.
+  const overall = statuspageStatus(snapshot);
+  // Coloured as Statuspage colours it: by the indicator (none green, minor yellow, major orange, critical red), maintenance blue.
+  const colour = overall.description === SERVICE_UNDER_MAINTENANCE ? 'under_maintenance' : cls(IMPACT_AS_STATUS[overall.indicator] ?? 'operational');
   const feeds = options.feeds ?? { atom: 'history.atom', rss: 'history.rss' };
   const subscribe = options.subscribePath ?? 'subscribe';
   const name = esc(page.name);
@@ -372,7 +373,7 @@ ${CSS}${light === '' ? '' : `\n:root{${light}}`}${dark === '' ? '' : `\n@media (
 <body>
 <header class="ik-wrap"><h1>${link(page.url, name)}</h1></header>
 <main class="ik-wrap">
-<section aria-labelledby="ik-overall"><h2 id="ik-overall" class="ik-banner ik-s-${overall}">${esc(BANNER[overall])}</h2></section>
+<section aria-labelledby="ik-overall"><h2 id="ik-overall" class="ik-banner ik-s-${colour}">${esc(overall.description)}</h2></section>
 ${unresolved.length === 0 ? '' : `<section aria-labelledby="ik-active"><h2 id="ik-active">Active incidents</h2>${unresolved.map((i) => incidentArticle(i, f, 'h3', true)).join('')}</section>\n`}${maintenances.length === 0 ? '' : `<section aria-labelledby="ik-maintenance"><h2 id="ik-maintenance">Scheduled maintenance</h2>${maintenances.map((m) => maintenanceArticle(m, f, 'h3', true)).join('')}</section>\n`}${componentsSection(snapshot, f)}
 ${pastSection(snapshot, f)}
 ${subscribe === false ? '' : `<section class="ik-subscribe" aria-labelledby="ik-subscribe"><h2 id="ik-subscribe">Get updates</h2><form method="post" action="${esc(subscribe)}"><label for="ik-email">Email address for updates about ${name}</label><input id="ik-email" name="email" type="email" autocomplete="email" required><button type="submit">Subscribe</button></form></section>`}

@@ -145,6 +145,14 @@ const STATUS_RANK: Readonly<Record<ComponentStatus, number>> = {
 };
 
 /**
+ * The top-level status while components are under maintenance and nothing is worse (indicator
+ * `none`): the HTML banner colours it as maintenance, not as operational.
+ *
+ * @internal
+ */
+export const SERVICE_UNDER_MAINTENANCE = 'Service Under Maintenance';
+
+/**
  * The top-level status Statuspage computes from the page's components: with every component
  * at the worst status, `Major System Outage`, `Partial System Outage` or `Degraded System
  * Service`; with only some, one step milder (`Partial System Outage`, `Minor Service Outage`,
@@ -163,7 +171,7 @@ function componentsStatus(statuses: readonly ComponentStatus[]): StatuspageV2Sta
       return { indicator: 'minor', description: all ? 'Degraded System Service' : 'Partially Degraded Service' };
     default:
       // The documented indicators are none, minor, major and critical: maintenance alone is not an outage.
-      return { indicator: 'none', description: 'Service Under Maintenance' };
+      return { indicator: 'none', description: SERVICE_UNDER_MAINTENANCE };
   }
 }
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { isIncidentKitError } from '../../../../src/errors.js';
 import { renderStatusPageHtml } from '../../../../src/features/statusPage/render/html.js';
+import { renderStatuspageV2 } from '../../../../src/features/statusPage/render/statuspageV2.js';
 import type { ComponentStatus, StatusPageSnapshot } from '../../../../src/features/statusPage/snapshot.js';
 import { HOSTILE, hostileSnapshot, outageSnapshot, restoredSnapshot } from '../../../fixtures/statusPage/htmlSnapshot.js';
 
@@ -49,15 +50,47 @@ describe('renderStatusPageHtml', () => {
     expect(text(renderStatusPageHtml(withStatuses({ ftp: 'partial_outage' })))).toContain('Legacy FTP Partial outage');
   });
 
-  it.each<[string, StatusPageSnapshot]>([
-    ['All Systems Operational', restoredSnapshot],
-    ['Minor Service Outage', withStatuses({ api: 'degraded_performance' })],
-    ['Partial System Outage', withStatuses({ api: 'partial_outage', webhooks: 'degraded_performance' })],
-    ['Major Service Outage', withStatuses({ website: 'major_outage', database: 'under_maintenance' })],
-    ['Service Under Maintenance', withStatuses({ database: 'under_maintenance' })],
-    ['Major Service Outage', { ...restoredSnapshot, incidents: [{ ...outageSnapshot.incidents[0]!, impact: 'critical' }] }],
-  ])('says "%s" in the banner', (banner, snapshot) => {
-    expect(renderStatusPageHtml(snapshot)).toContain(`>${banner}</h2>`);
+  it.each<[string, string, StatusPageSnapshot]>([
+    ['All Systems Operational', 'operational', restoredSnapshot],
+    ['Partially Degraded Service', 'degraded_performance', withStatuses({ api: 'degraded_performance' })],
+    ['Minor Service Outage', 'degraded_performance', withStatuses({ api: 'partial_outage', webhooks: 'degraded_performance' })],
+    ['Partial System Outage', 'partial_outage', withStatuses({ website: 'major_outage', database: 'under_maintenance' })],
+    ['Service Under Maintenance', 'under_maintenance', withStatuses({ database: 'under_maintenance' })],
+    ['Major System Outage', 'major_outage', { ...restoredSnapshot, incidents: [{ ...outageSnapshot.incidents[0]!, impact: 'critical' }] }],
+  ])('says "%s" in the banner, coloured %s', (banner, colour, snapshot) => {
+    expect(renderStatusPageHtml(snapshot)).toContain(`class="ik-banner ik-s-${colour}">${banner}</h2>`);
+  });
+
+  it('says in its banner what status.json says, for every mix of component statuses and unresolved incident impacts', () => {
+    const statuses: readonly ComponentStatus[] = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
+    const mixes: ComponentStatus[][] = [[]];
+    for (let n = 1; n <= 3; n += 1) {
+      for (const mix of mixes.filter((m) => m.length === n - 1)) mixes.push(...statuses.map((s) => [...mix, s]));
+    }
+    const incident = outageSnapshot.incidents[0]!;
+    const incidentsCases: StatusPageSnapshot['incidents'][] = [
+      [],
+      ...(['none', 'minor', 'major', 'critical'] as const).map((impact) => [{ ...incident, status: 'identified' as const, impact }]),
+      [{ ...incident, status: 'resolved', impact: 'critical' }],
+      [{ ...incident, status: 'investigating', impact: 'minor' }, { ...incident, id: `${incident.id}-2`, status: 'monitoring', impact: 'major' }],
+    ];
+    const template = restoredSnapshot.components[0]!;
+    let checked = 0;
+    for (const mix of mixes) {
+      for (const incidents of incidentsCases) {
+        const components = mix.map((status, i) => ({ ...template, component: { id: `c${String(i)}`, name: `C${String(i)}` }, status }));
+        const snapshot: StatusPageSnapshot = { ...restoredSnapshot, page: { ...restoredSnapshot.page, components: components.map((c) => c.component) }, components, incidents };
+        const json = renderStatuspageV2(snapshot, 'status.json');
+        const banner = /<h2 id="ik-overall" class="ik-banner ik-s-([a-z_]+)">([^<]*)<\/h2>/.exec(renderStatusPageHtml(snapshot));
+        expect(banner?.[2], JSON.stringify({ mix, incidents: incidents.map((i) => [i.status, i.impact]) })).toBe(json.status.description);
+        const colour = json.status.description === 'Service Under Maintenance'
+          ? 'under_maintenance'
+          : ({ none: 'operational', minor: 'degraded_performance', major: 'partial_outage', critical: 'major_outage' } as const)[json.status.indicator];
+        expect(banner?.[1]).toBe(colour);
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(156 * 7);
   });
 
   it('shows past incidents by day for 15 days in the page time zone, with "No incidents reported." for the others', () => {
