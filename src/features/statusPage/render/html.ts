@@ -336,9 +336,9 @@ function pastSection(snapshot: StatusPageSnapshot, f: Formats): string {
  * const response = new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
  * ```
  *
- * @throws {@link ConfigError} (`CONFIG_INVALID`) when a `theme` name is not one of the page's CSS
+ * @throws ConfigError (`CONFIG_INVALID`) when a `theme` name is not one of the page's CSS
  * properties, a value is not a plain CSS value, or `locale` or `lang` is not a language tag.
- * @throws {@link ValidationError} (`VALIDATION_FAILED`) when the page's `timeZone` is unknown.
+ * @throws ValidationError (`VALIDATION_FAILED`) when the page's `timeZone` is unknown.
  */
 export function renderStatusPageHtml(snapshot: StatusPageSnapshot, options: StatusPageHtmlOptions = {}): string {
   const lang = options.lang ?? 'en';
