@@ -3,7 +3,7 @@
  * verified with the command's token and answered with Mattermost's JSON.
  */
 import { z } from 'zod';
-import { ConfigError, isIncidentKitError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import { parseConfig } from '../../kernel/parse.js';
 import type { ActorInput } from '../../model/actor.js';
 import { chatHelp, parseChatCommand, type ChatCommand } from '../../channels/chat/parseChatCommand.js';
@@ -12,7 +12,7 @@ import { renderMattermostReply } from '../../channels/mattermost/render.js';
 import { isMattermostForm, parseMattermostSlashCommand, type MattermostSlashCommand } from '../../channels/mattermost/requests.js';
 import { mattermostAuthorizationToken, verifyMattermostToken } from '../../channels/mattermost/token.js';
 import { executeChatCommand, type ChatEngine } from '../chat/executeChatCommand.js';
-import { HttpError } from '../errorResponse.js';
+import { answerChatRequest, ChatAppNotConnected, plain } from '../chat/chatApp.js';
 import { decodeUtf8, readBody } from '../readBody.js';
 
 /** Maps Mattermost users to incident actors. */
@@ -92,12 +92,8 @@ function mattermostJson(body: unknown): Response {
   return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
-function plain(status: number, text: string, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-}
-
 /** Raised while no engine is bound: answered `503`. */
-class NotConnected extends Error {
+class NotConnected extends ChatAppNotConnected {
   constructor() {
     super('This Mattermost command is not bound to an engine yet: mount it with createIncidentHandler(engine, { mattermost }) or call connect(engine).');
   }
@@ -236,16 +232,6 @@ export function mattermostCommands(options: MattermostCommandsOptions): Mattermo
       }
       engine = next;
     },
-    async handleRequest(request) {
-      try {
-        return await serve(request);
-      } catch (error) {
-        if (error instanceof NotConnected) return plain(503, error.message);
-        if (error instanceof HttpError) return plain(error.status, error.message, error.headers);
-        if (isIncidentKitError(error, 'VALIDATION_FAILED')) return plain(400, error.message);
-        report(error);
-        return plain(500, 'The request could not be processed; nothing may have been recorded.');
-      }
-    },
+    handleRequest: (request) => answerChatRequest(serve, request, report),
   };
 }

@@ -4,7 +4,7 @@
  * the note modal) and the Events API, verified with the app's signing secret.
  */
 import { z } from 'zod';
-import { ConfigError, isIncidentKitError, NotifierError } from '../../errors.js';
+import { ConfigError, NotifierError } from '../../errors.js';
 import { systemClock, type Clock } from '../../kernel/clock.js';
 import { parseConfig } from '../../kernel/parse.js';
 import { truncate, withoutTrailingSlashes } from '../../kernel/text.js';
@@ -27,7 +27,7 @@ import {
 import { verifySlackSignature } from '../../channels/slack/signature.js';
 import type { FetchLike } from '../../channels/webhook.js';
 import { executeChatCommand, type ChatEngine } from '../chat/executeChatCommand.js';
-import { HttpError } from '../errorResponse.js';
+import { answerChatRequest, ChatAppNotConnected, plain } from '../chat/chatApp.js';
 import { decodeUtf8, readBody } from '../readBody.js';
 
 /** Maps Slack users to incident actors. */
@@ -145,12 +145,8 @@ function slackJson(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
-function plain(status: number, text: string, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-}
-
 /** Raised while no engine is bound: answered `503`. */
-class NotConnected extends Error {
+class NotConnected extends ChatAppNotConnected {
   constructor() {
     super('This Slack app is not bound to an engine yet: mount it with createIncidentHandler(engine, { slack }) or call app.connect(engine).');
   }
@@ -545,17 +541,7 @@ export function slackApp(options: SlackAppOptions): SlackApp {
       }
       engine = next;
     },
-    async handleRequest(request) {
-      try {
-        return await serve(request);
-      } catch (error) {
-        if (error instanceof NotConnected) return plain(503, error.message);
-        if (error instanceof HttpError) return plain(error.status, error.message, error.headers);
-        if (isIncidentKitError(error, 'VALIDATION_FAILED')) return plain(400, error.message);
-        report(error);
-        return plain(500, 'The request could not be processed; nothing may have been recorded.');
-      }
-    },
+    handleRequest: (request) => answerChatRequest(serve, request, report),
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

@@ -4,7 +4,7 @@
  * synchronous answer in the message's thread.
  */
 import { z } from 'zod';
-import { ConfigError, isIncidentKitError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import { parseConfig } from '../../kernel/parse.js';
 import type { ActorInput } from '../../model/actor.js';
 import { parseChatCommand } from '../../channels/chat/parseChatCommand.js';
@@ -14,7 +14,7 @@ import { renderTeamsReply } from '../../channels/teams/render.js';
 import { decodeTeamsSecret, teamsVerifier } from '../../channels/teams/signature.js';
 import { cleanTeamsText } from '../../channels/teams/text.js';
 import { executeChatCommand, type ChatEngine } from '../chat/executeChatCommand.js';
-import { HttpError } from '../errorResponse.js';
+import { answerChatRequest, ChatAppNotConnected, plain } from '../chat/chatApp.js';
 import { decodeUtf8, readBody } from '../readBody.js';
 
 /** Maps Teams users to incident actors. */
@@ -94,16 +94,12 @@ const optionsSchema = /* @__PURE__ */ (() =>
     incidentOfConversation: fn<NonNullable<TeamsOutgoingWebhookOptions['incidentOfConversation']>>('(conversation) => incident id').optional(),
   }))();
 
-function plain(status: number, text: string, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-}
-
 function teamsJson(reply: ChatReply): Response {
   return new Response(JSON.stringify(renderTeamsReply(reply)), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
 /** Raised while no engine is bound: answered `503`. */
-class NotConnected extends Error {
+class NotConnected extends ChatAppNotConnected {
   constructor() {
     super('This Teams outgoing webhook is not bound to an engine yet: mount it with createIncidentHandler(engine, { teams }) or call webhook.connect(engine).');
   }
@@ -261,17 +257,7 @@ export function teamsOutgoingWebhook(options: TeamsOutgoingWebhookOptions): Team
       }
       engine = next;
     },
-    async handleRequest(request) {
-      try {
-        return await serve(request);
-      } catch (error) {
-        if (error instanceof NotConnected) return plain(503, error.message);
-        if (error instanceof HttpError) return plain(error.status, error.message, error.headers);
-        if (isIncidentKitError(error, 'VALIDATION_FAILED')) return plain(400, error.message);
-        report(error);
-        return plain(500, 'The request could not be processed; nothing may have been recorded.');
-      }
-    },
+    handleRequest: (request) => answerChatRequest(serve, request, report),
   };
 }
 
