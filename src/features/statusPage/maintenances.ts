@@ -146,7 +146,7 @@ export interface MaintenanceDeps {
 }
 
 const RANK: Readonly<Record<MaintenanceStatus, number>> = { scheduled: 0, in_progress: 1, verifying: 2, completed: 3 };
-const ACTIVE: ReadonlySet<MaintenanceStatus> = new Set(['in_progress', 'verifying']);
+const ACTIVE: ReadonlySet<MaintenanceStatus> = /* @__PURE__ */ new Set(['in_progress', 'verifying']);
 
 const schemas = /* @__PURE__ */ (() => {
   const key = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Use 1 to 64 letters, digits, - or _.');
