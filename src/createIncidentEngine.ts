@@ -14,7 +14,7 @@ import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
-function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<IncidentEngine, 'ingest'>) {
+function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<IncidentEngine, 'ingest' | 'maintenance'>) {
   return [
     classificationFeature(options),
     complianceFeature(options),
@@ -23,7 +23,8 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     oncallFeature(options),
     changesFeature(options),
     routingFeature(options),
-    statusPageFeature(options),
+    // Scheduled maintenance suppresses signals through the routing feature's windows (engine.maintenance).
+    statusPageFeature(options, () => engine().maintenance),
     // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
     heartbeatsFeature(() => (signals) => engine().ingest(signals)),
   ] as const;
@@ -55,7 +56,7 @@ export function createIncidentEngine<
   const Types extends readonly AnyIncidentType[] = readonly [],
   const Features extends readonly AnyIncidentFeature[] = readonly [],
 >(options: IncidentEngineOptions & { readonly types?: Types; readonly features?: Features }): IncidentEngineWithFeatures<Types, Features> {
-  const late: { engine?: Pick<IncidentEngine, 'ingest'> } = {};
+  const late: { engine?: Pick<IncidentEngine, 'ingest' | 'maintenance'> } = {};
   const builtIns = builtInFeatures(options, () => {
     if (late.engine === undefined) throw new Error('The engine is used before createIncidentEngine returned (a bug).');
     return late.engine;

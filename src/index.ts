@@ -631,6 +631,13 @@ export { IMPACT_STATUS } from './features/statusPage/componentStatus.js';
 export { UPTIME_WEIGHTS } from './features/statusPage/uptime.js';
 export { shortlinkOf } from './features/statusPage/buildSnapshot.js';
 export {
+  STATUS_PAGE_MAINTENANCE_RECORD_KIND,
+  type MaintenanceScheduleApi,
+  type MaintenanceUpdateInput,
+  type ScheduleMaintenanceInput,
+  type StoredMaintenance,
+} from './features/statusPage/maintenances.js';
+export {
   COMPONENT_STATUSES,
   MAINTENANCE_STATUSES,
   PUBLIC_IMPACTS,

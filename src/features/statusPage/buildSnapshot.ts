@@ -7,7 +7,7 @@
  */
 import type { PublicIncidentSlice } from '../../model/publicIncident.js';
 import { affectedBy, type HeldStatus, type PublicEntry } from './componentStatus.js';
-import type { ComponentState, ComponentStatus, ComponentUptime, PublicIncident, StatusPage, StatusPageSnapshot } from './snapshot.js';
+import type { ComponentState, ComponentStatus, ComponentUptime, PublicIncident, ScheduledMaintenance, StatusPage, StatusPageSnapshot } from './snapshot.js';
 
 /** What {@link buildSnapshot} takes. @internal */
 export interface SnapshotInput {
@@ -19,6 +19,8 @@ export interface SnapshotInput {
   /** The public incidents to show, with their index entries. */
   readonly incidents: readonly { readonly slice: PublicIncidentSlice; readonly entry: PublicEntry }[];
   readonly uptime?: readonly ComponentUptime[];
+  /** Scheduled maintenances to show, soonest first. */
+  readonly maintenances?: readonly ScheduledMaintenance[];
   /** When the page definition was last written, if it was stored. */
   readonly pageUpdatedAt?: string;
 }
@@ -60,7 +62,7 @@ export function buildSnapshot(input: SnapshotInput): StatusPageSnapshot {
   const incidents = input.incidents
     .map(({ slice, entry }) => toPublicIncident(page, slice, entry, statusOf))
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-  const times = [createdAt, input.pageUpdatedAt, ...components.map((c) => c.updatedAt), ...incidents.map((i) => i.updatedAt)].filter((t): t is string => t !== undefined);
+  const times = [createdAt, input.pageUpdatedAt, ...components.map((c) => c.updatedAt), ...incidents.map((i) => i.updatedAt), ...(input.maintenances ?? []).map((m) => m.updatedAt)].filter((t): t is string => t !== undefined);
   const updatedAt = times.reduce((latest, t) => (t > latest ? t : latest), createdAt);
   return {
     page,
@@ -68,7 +70,7 @@ export function buildSnapshot(input: SnapshotInput): StatusPageSnapshot {
     updatedAt,
     components,
     incidents,
-    maintenances: [],
+    maintenances: input.maintenances ?? [],
     ...(input.uptime === undefined ? {} : { uptime: input.uptime }),
   };
 }

@@ -24,8 +24,9 @@ import type { PublicIncidentSlice } from '../../model/publicIncident.js';
 import { requireRecords, retryOnRecordConflict, type RecordStore } from '../../storage/records.js';
 import type { StoredIncident, StoredRecord } from '../../storage/types.js';
 import { buildSnapshot } from './buildSnapshot.js';
-import { deriveStatuses, entryOf, statusChanges, type HeldStatus, type PublicEntry } from './componentStatus.js';
+import { deriveStatuses, entryOf, statusChanges, worstOf, type HeldStatus, type PublicEntry } from './componentStatus.js';
 import { parseStatusPage } from './defineStatusPage.js';
+import { createMaintenances, MAINTENANCE_TIMER_EVENT, type MaintenanceScheduleApi, type MaintenanceWindows } from './maintenances.js';
 import { COMPONENT_STATUSES, PUBLIC_IMPACTS, PUBLIC_INCIDENT_STATUSES, type ComponentStatus, type PublicImpact, type PublicIncidentStatus, type StatusPage, type StatusPageSnapshot } from './snapshot.js';
 import { computeUptime } from './uptime.js';
 
@@ -71,6 +72,8 @@ export interface ComponentStatusChange {
   readonly at: string;
   /** The public id of the incident whose change caused it. */
   readonly incidentId?: string;
+  /** The id of the scheduled maintenance whose start or end caused it. */
+  readonly maintenanceId?: string;
 }
 
 /** Who reads; absent: the engine's system actor. */
@@ -125,7 +128,8 @@ export interface StatusPagesApi {
   componentHistory(pageId: string, query?: { readonly from?: string | Date; readonly to?: string | Date; readonly componentId?: string }): Promise<ComponentStatusChange[]>;
   /**
    * What the page shows now: its components with their status, its public incidents (the
-   * unresolved ones and those updated within `recentDays`), and maintenances (none yet).
+   * unresolved ones and those updated within `recentDays`), and scheduled maintenances (upcoming,
+   * active, and those completed within `recentDays`; soonest first).
    * `pageId` may be left out while the tenant has exactly one page.
    *
    * @throws NotFoundError (`NOT_FOUND`) for an unknown page.
@@ -159,8 +163,8 @@ export interface PublicUpdateInput {
   readonly actor: ActorInput;
 }
 
-/** The methods the status page feature adds to the engine. */
-export interface StatusPageApi {
+/** The methods the status page feature adds to the engine (scheduled maintenance: see {@link MaintenanceScheduleApi}). */
+export interface StatusPageApi extends MaintenanceScheduleApi {
   /** Status pages, component history and snapshots: see {@link StatusPagesApi}. */
   readonly statusPages: StatusPagesApi;
   /**
@@ -234,7 +238,11 @@ interface PageState {
   readonly createdAt: string;
   /** The component changes this version made. */
   readonly changes: readonly ComponentStatusChange[];
+  /** The components of active scheduled maintenances, by maintenance id. */
+  readonly maintenances?: Readonly<Record<string, readonly string[]>>;
 }
+
+const NONE_HELD: Readonly<Record<string, readonly string[]>> = /* @__PURE__ */ Object.freeze({});
 
 function stateOf(record: StoredRecord | undefined): PageState | undefined {
   if (record === undefined || record.deleted === true) return undefined;
@@ -246,14 +254,14 @@ function stateOf(record: StoredRecord | undefined): PageState | undefined {
  *
  * @internal
  */
-export function statusPageFeature(options: StatusPageOptions): IncidentFeature<'statusPage', StatusPageApi> {
+export function statusPageFeature(options: StatusPageOptions, windows: () => MaintenanceWindows): IncidentFeature<'statusPage', StatusPageApi> {
   const configured = configuredPages(options.statusPages);
   return builtInFeature({
     name: FEATURE,
     events: ['PUBLISH', 'POST_PUBLIC_UPDATE'],
     slice: ['publicIncident'],
     setup(core) {
-      const pages = createStatusPages(core, configured);
+      const pages = createStatusPages(core, configured, windows);
       return {
         api: pages.api,
         commit: ({ events, incident }) => {
@@ -262,7 +270,8 @@ export function statusPageFeature(options: StatusPageOptions): IncidentFeature<'
           // Redone by the timer if the write right after the commit is lost (a crash, a store error).
           return { timers: [{ tenantId: core.tenantId, incidentId: incident.id, timerId: syncTimerId(incident.id), dueAt: last.at, event: { type: 'STATUS_PAGE_SYNC' } }] };
         },
-        fireTimer: (timer) => (timer.event.type === 'STATUS_PAGE_SYNC' ? pages.sync(timer.incidentId) : Promise.resolve()),
+        fireTimer: (timer) =>
+          timer.event.type === 'STATUS_PAGE_SYNC' ? pages.sync(timer.incidentId) : timer.event.type === MAINTENANCE_TIMER_EVENT ? pages.maintenances.fire(timer) : Promise.resolve(),
       };
     },
   });
@@ -292,7 +301,7 @@ function configuredPages(given: unknown): ReadonlyMap<string, StatusPage> {
   return pages;
 }
 
-function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, StatusPage>) {
+function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, StatusPage>, windows: () => MaintenanceWindows) {
   const { tenantId } = core;
   const records = (subject: string): RecordStore => requireRecords(core.store, subject);
   const serially = createKeyedQueue();
@@ -381,22 +390,64 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
   }
 
   /** Writes the page's next state: `incidents`, and the component changes they lead to (at `at`, caused by `publicId`). */
-  async function writeState(page: StatusPage, current: { readonly state: PageState; readonly version: number }, incidents: Readonly<Record<string, PublicEntry>>, at: string, publicId?: string): Promise<void> {
+  async function writeState(
+    page: StatusPage,
+    current: { readonly state: PageState; readonly version: number },
+    incidents: Readonly<Record<string, PublicEntry>>,
+    at: string,
+    publicId?: string,
+    maintenance?: { readonly id: string; readonly held: Readonly<Record<string, readonly string[]>> },
+  ): Promise<void> {
     const { state, version } = current;
-    const after = deriveStatuses(page, Object.values(incidents));
+    const held = maintenance?.held ?? state.maintenances ?? NONE_HELD;
+    const after = withMaintenance(deriveStatuses(page, Object.values(incidents)), held);
     const changes: ComponentStatusChange[] = statusChanges(page, state.components, after).map((c) => ({
       componentId: c.id,
       oldStatus: c.oldStatus,
       newStatus: c.newStatus,
       at,
       ...(publicId === undefined ? {} : { incidentId: publicId }),
+      ...(maintenance === undefined ? {} : { maintenanceId: maintenance.id }),
     }));
-    if (changes.length === 0 && incidents === state.incidents) return;
+    if (changes.length === 0 && incidents === state.incidents && held === (state.maintenances ?? NONE_HELD)) return;
     const components: Record<string, HeldStatus> = { ...state.components };
     for (const change of changes) components[change.componentId] = { status: change.newStatus, since: at };
-    const next: PageState = { incidents, components, createdAt: state.createdAt, changes };
+    const next: PageState = { incidents, components, createdAt: state.createdAt, changes, ...(Object.keys(held).length === 0 ? {} : { maintenances: held }) };
     await records('statusPages.sync').putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: page.id, expectedVersion: version, value: next as unknown as JsonValue, at: core.now(), actor: SYSTEM_ACTOR });
   }
+
+  /** `statuses` with the components of active maintenances `under_maintenance` unless worse (an outage during maintenance shows). */
+  function withMaintenance(statuses: Map<string, ComponentStatus>, held: Readonly<Record<string, readonly string[]>>): Map<string, ComponentStatus> {
+    for (const ids of Object.values(held)) for (const id of ids) if (statuses.has(id)) statuses.set(id, worstOf(statuses.get(id) ?? 'operational', 'under_maintenance'));
+    return statuses;
+  }
+
+  /** The maintenances held with maintenance `id` holding `components` (or released, with `undefined`). */
+  function heldWith(state: PageState, id: string, components: readonly string[] | undefined): Record<string, readonly string[]> {
+    const { [id]: _released, ...others } = state.maintenances ?? {};
+    return components === undefined ? others : { ...others, [id]: components };
+  }
+
+  const maintenances = createMaintenances(core, {
+    resolvePage: async (pageId, subject) => (await resolvePage(pageId, subject, 'input')).page,
+    findPage: async (pageId, subject) => (await findPage(pageId, subject))?.page,
+    windows,
+    hold: (page, id, components, at) =>
+      serially(page.id, () =>
+        retryOnRecordConflict(async () => {
+          const current = await loadState(page.id, 'statusPages.maintenance');
+          const before = current.state.maintenances?.[id];
+          if (canonicalJson(before ?? null) === canonicalJson(components ?? null)) return;
+          await writeState(page, current, current.state.incidents, at, undefined, { id, held: heldWith(current.state, id, components) });
+        }),
+      ),
+    wouldChange: async (page, id, components) => {
+      const { state } = await loadState(page.id, 'statusPages.maintenance');
+      const after = withMaintenance(deriveStatuses(page, Object.values(state.incidents)), heldWith(state, id, components));
+      const names = new Map(page.components.map((c) => [c.id, c.name]));
+      return statusChanges(page, state.components, after).map((c) => ({ id: c.id, name: names.get(c.id) ?? c.id, oldStatus: c.oldStatus, newStatus: c.newStatus }));
+    },
+  });
 
   /** Derives the page's components again after its definition changed (e.g. a component linked to other services). */
   async function recompute(page: StatusPage, subject: string): Promise<void> {
@@ -434,7 +485,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     const { state } = await loadState(page.id, subject);
     const entry = entryOf({ ...incident, publicIncident: slice });
     const incidents = entry === undefined ? state.incidents : { ...state.incidents, [incident.id]: entry };
-    return statusChanges(page, state.components, deriveStatuses(page, Object.values(incidents)));
+    return statusChanges(page, state.components, withMaintenance(deriveStatuses(page, Object.values(incidents)), state.maintenances ?? NONE_HELD));
   }
 
   function checkComponents(page: StatusPage, components: Readonly<Record<string, ComponentStatus>> | undefined, subject: string): void {
@@ -472,6 +523,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
   }
 
   const api: StatusPageApi = {
+    ...maintenances.api,
     statusPages: {
       async put(input, options) {
         const subject = 'statusPages.put';
@@ -564,6 +616,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
         return buildSnapshot({
           page,
           at,
+          maintenances: await maintenances.shown(page, oldest, `engine.${subject}`),
           createdAt: state.createdAt,
           held: state.components,
           incidents,
@@ -652,5 +705,5 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     return changes.map((c, i) => ({ c, i })).sort((a, b) => (a.c.at < b.c.at ? -1 : a.c.at > b.c.at ? 1 : a.i - b.i)).map(({ c }) => c);
   }
 
-  return { api, sync };
+  return { api, sync, maintenances };
 }
