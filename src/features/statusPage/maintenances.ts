@@ -171,9 +171,9 @@ function valueOf(record: StoredRecord): MaintenanceValue {
   return record.value as unknown as MaintenanceValue;
 }
 
-/** A maintenance's shortlink: `${page.url}/maintenances/${id}` (a trailing `/` of the URL is dropped). */
+/** A maintenance's shortlink: `${page.url}/maintenances/${id}` (defineStatusPage already dropped the URL's trailing `/`). */
 function shortlinkOf(page: StatusPage, id: string): string {
-  return `${page.url.replace(/\/+$/, '')}/maintenances/${encodeURIComponent(id)}`;
+  return `${page.url}/maintenances/${encodeURIComponent(id)}`;
 }
 
 /** The incident services linked to `components` of `page`, sorted. */
