@@ -23,6 +23,7 @@ export {
 export type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 export {
   defineFeature,
+  featureOutboxChannel,
   featureTimerId,
   type AnyIncidentFeature,
   type BuildEvent,
@@ -35,6 +36,7 @@ export {
   type FeatureParts,
   type FeatureRoute,
   type IncidentFeature,
+  type OutboxChannel,
   type SignalRoute,
   type SignalRouter,
   type StorageCapability,
@@ -630,6 +632,19 @@ export {
 export { IMPACT_STATUS } from './features/statusPage/componentStatus.js';
 export { UPTIME_WEIGHTS } from './features/statusPage/uptime.js';
 export { shortlinkOf } from './features/statusPage/buildSnapshot.js';
+export {
+  FANOUT_RECORD_KIND,
+  SUBSCRIBER_RECORD_KIND,
+  type StatusPageSubscriber,
+  type StatusPageSubscriberOptions,
+  type StatusPageSubscribersApi,
+  type StatusPageUpdate,
+  type SubscribeInput,
+  type SubscribeResult,
+  type SubscriberChannel,
+  type SubscriberStatus,
+  type SubscriptionChange,
+} from './features/statusPage/subscribers.js';
 export {
   COMPONENT_STATUSES,
   MAINTENANCE_STATUSES,
