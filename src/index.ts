@@ -23,6 +23,7 @@ export {
 export type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 export {
   defineFeature,
+  featureOutboxChannel,
   featureTimerId,
   type AnyIncidentFeature,
   type BuildEvent,
@@ -35,6 +36,7 @@ export {
   type FeatureParts,
   type FeatureRoute,
   type IncidentFeature,
+  type OutboxChannel,
   type SignalRoute,
   type SignalRouter,
   type StorageCapability,
@@ -637,6 +639,19 @@ export {
   type ScheduleMaintenanceInput,
   type StoredMaintenance,
 } from './features/statusPage/maintenances.js';
+export {
+  FANOUT_RECORD_KIND,
+  SUBSCRIBER_RECORD_KIND,
+  type StatusPageSubscriber,
+  type StatusPageSubscriberOptions,
+  type StatusPageSubscribersApi,
+  type StatusPageUpdate,
+  type SubscribeInput,
+  type SubscribeResult,
+  type SubscriberChannel,
+  type SubscriberStatus,
+  type SubscriptionChange,
+} from './features/statusPage/subscribers.js';
 export {
   COMPONENT_STATUSES,
   MAINTENANCE_STATUSES,

@@ -10,6 +10,7 @@ import type { StoredEvent } from '../model/event.js';
 import type { Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { SeverityScale } from '../model/severity.js';
+import type { NotifierContext } from '../model/notification.js';
 import type { Signal } from '../model/signal.js';
 import type { OutboxRecord, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import type { ScanFilter } from './commands.js';
@@ -220,6 +221,13 @@ export interface FeatureParts<Api extends object = object> {
   readonly commandEvent?: (draft: LifecycleEventDraft, stored: StoredIncident) => LifecycleEventDraft | Promise<LifecycleEventDraft>;
   /** Fires one of the feature's own timers (set through {@link CommitContribution.timers}). */
   readonly fireTimer?: (timer: TimerRecord) => Promise<void>;
+  /**
+   * Delivers the feature's own outbox messages, by channel (names start with `feature:<name>:`,
+   * see {@link featureOutboxChannel}): the notification dispatcher hands each due message on
+   * such a channel here, with the retries, backoff and dead letters of every message. Resolve
+   * once it is done; reject with a `NotifierError` (`retryable` says whether to try again).
+   */
+  readonly outboxChannels?: Readonly<Record<string, OutboxChannel>>;
   /** One pass of background work, run by `engine.runWorkers` after the due timers. */
   readonly work?: () => Promise<unknown>;
   /** What the feature does in `declare`. */
@@ -350,6 +358,14 @@ export function defineFeature<const Name extends string, Schema extends z.ZodTyp
 
 /** Where an engine keeps the routes its features contribute, for `createIncidentHandler`. @internal */
 export const FEATURE_ROUTES: unique symbol = /* @__PURE__ */ Symbol.for('incidentkit.featureRoutes');
+
+/** Delivers one outbox message of a feature's own channel (see {@link FeatureParts.outboxChannels}). */
+export type OutboxChannel = (message: OutboxRecord, context: NotifierContext) => Promise<void>;
+
+/** The name of a feature's own outbox channel: `feature:<name>:<key>`. */
+export function featureOutboxChannel(feature: string, key: string): string {
+  return `feature:${feature}:${key}`;
+}
 
 /** The id of a feature's own timer: `feature:<name>:<key>` (setting the same id again replaces it). */
 export function featureTimerId(feature: string, key: string): string {

@@ -14,6 +14,7 @@ import {
   type NotificationEvents,
   type NotificationMessage,
   type Notifier,
+  type NotifierContext,
 } from '../../model/notification.js';
 
 export type { NotificationDeliveryInfo, NotificationEvents } from '../../model/notification.js';
@@ -69,6 +70,13 @@ export interface DispatcherOptions {
    * `contacts` at all) dead-letters the message with a reason.
    */
   readonly contacts?: Contacts;
+  /**
+   * Deliverers of channels that are no notifier (a feature's own, `feature:<name>:…`), asked
+   * by channel name when a message is sent; they get the stored message as it is.
+   *
+   * @internal
+   */
+  readonly channels?: (channel: string) => ((message: OutboxRecord, context: NotifierContext) => Promise<void>) | undefined;
 }
 
 /** What one {@link Dispatcher.dispatchOnce} pass did. */
@@ -307,7 +315,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const permanent = (message: string, cause?: unknown): NotifierError => new NotifierError({ notifier: record.channel, retryable: false }, message, cause);
 
     let failure: NotifierError | undefined;
-    if (notifier === undefined) {
+    const channel = record.channel.startsWith('feature:') ? options.channels?.(record.channel) : undefined;
+    if (channel !== undefined) {
+      try {
+        await attemptWithTimeout(record.channel, (signal) => channel(record, { attempt, idempotencyKey: record.idempotencyKey, now: startedAt, signal }), config.timeoutMs);
+      } catch (error) {
+        failure = toNotifierError(error, record.channel);
+      }
+    } else if (notifier === undefined) {
       failure = permanent(`no notifier named '${record.channel}' is configured; configure it and redeliver the message.`);
     } else if (parsedNotice !== undefined) {
       if (!parsedNotice.success) {

@@ -98,6 +98,14 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
         delivery: { ...options.delivery, timeoutMs: options.delivery?.timeoutMs ?? Math.min(15_000, Math.floor(core.leaseMs / 2)) },
         ...(options.random === undefined ? {} : { random: options.random }),
         ...(options.contacts === undefined ? {} : { contacts: options.contacts }),
+        // Other features' own channels (e.g. status page subscribers), looked up when sent: they are set up after this one.
+        channels: (channel) => {
+          for (const { parts } of core.features) {
+            const deliver = parts.outboxChannels !== undefined && Object.hasOwn(parts.outboxChannels, channel) ? parts.outboxChannels[channel] : undefined;
+            if (deliver !== undefined) return deliver;
+          }
+          return undefined;
+        },
       });
 
       const reader = (read: ReadOptions | undefined, subject: string) => readerOf(core, read, subject);

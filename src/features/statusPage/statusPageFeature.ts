@@ -29,6 +29,7 @@ import { parseStatusPage } from './defineStatusPage.js';
 import { createMaintenances, MAINTENANCE_TIMER_EVENT, type MaintenanceScheduleApi, type MaintenanceWindows } from './maintenances.js';
 import { COMPONENT_STATUSES, PUBLIC_IMPACTS, PUBLIC_INCIDENT_STATUSES, type ComponentStatus, type PublicImpact, type PublicIncidentStatus, type StatusPage, type StatusPageSnapshot } from './snapshot.js';
 import { computeUptime } from './uptime.js';
+import { createSubscribers, statusPageUpdateOutbox, type StatusPageSubscriberOptions, type StatusPageSubscribersApi } from './subscribers.js';
 
 /** The record kind status pages are kept under (one record per page, id = the page's id). */
 export const STATUS_PAGE_RECORD_KIND = 'statusPage';
@@ -51,6 +52,8 @@ export interface StatusPageOptions {
    * `engine.statusPages.put` under the same id replaces one of these for its tenant.
    */
   readonly statusPages?: readonly StatusPage[];
+  /** How status page subscribers are reached (email transport, webhook `fetch` and `allowUrl`); see `engine.statusPages.subscribe`. */
+  readonly statusPageSubscribers?: StatusPageSubscriberOptions;
 }
 
 /** A status page in force and where it comes from. */
@@ -97,7 +100,7 @@ export interface StatusPageSnapshotOptions {
  * `statusPage.read`. `componentHistory` and `snapshot` hold only what was published, so they
  * ask nothing: a public status page serves them without authentication.
  */
-export interface StatusPagesApi {
+export interface StatusPagesApi extends StatusPageSubscribersApi {
   /**
    * Stores `page` as the tenant's next version of the page with its id (it replaces a
    * configured page with the same id).
@@ -261,14 +264,23 @@ export function statusPageFeature(options: StatusPageOptions, windows: () => Mai
     events: ['PUBLISH', 'POST_PUBLIC_UPDATE'],
     slice: ['publicIncident'],
     setup(core) {
-      const pages = createStatusPages(core, configured, windows);
+      const pages = createStatusPages(core, configured, windows, options.statusPageSubscribers);
       return {
         api: pages.api,
+        outboxChannels: pages.channels,
         commit: ({ events, incident }) => {
           const last = events.at(-1);
-          if (incident.publicIncident === undefined || last === undefined || !events.some((e) => SYNC_EVENTS.has(e.type))) return undefined;
+          const slice = incident.publicIncident;
+          if (slice === undefined || last === undefined || !events.some((e) => SYNC_EVENTS.has(e.type))) return undefined;
+          // Subscribers hear of each public update: its fan-out is written with the event.
+          const outbox = events.flatMap((e) => {
+            const update = e.type === 'PUBLISHED' || e.type === 'PUBLIC_UPDATE_POSTED' ? slice.updates.find((u) => u.id === e.data.updateId) : undefined;
+            if (update === undefined) return [];
+            const components = new Set([...Object.keys(slice.components), ...slice.updates.flatMap((u) => [...Object.keys(u.components), ...u.affected.map((a) => a.id)])]);
+            return [statusPageUpdateOutbox(core, { pageId: slice.pageId, kind: 'incident', id: slice.publicId, title: slice.name, body: update.body, status: update.status, components: [...components], at: update.at }, incident.id)];
+          });
           // Redone by the timer if the write right after the commit is lost (a crash, a store error).
-          return { timers: [{ tenantId: core.tenantId, incidentId: incident.id, timerId: syncTimerId(incident.id), dueAt: last.at, event: { type: 'STATUS_PAGE_SYNC' } }] };
+          return { outbox, timers: [{ tenantId: core.tenantId, incidentId: incident.id, timerId: syncTimerId(incident.id), dueAt: last.at, event: { type: 'STATUS_PAGE_SYNC' } }] };
         },
         fireTimer: (timer) =>
           timer.event.type === 'STATUS_PAGE_SYNC' ? pages.sync(timer.incidentId) : timer.event.type === MAINTENANCE_TIMER_EVENT ? pages.maintenances.fire(timer) : Promise.resolve(),
@@ -301,8 +313,14 @@ function configuredPages(given: unknown): ReadonlyMap<string, StatusPage> {
   return pages;
 }
 
-function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, StatusPage>, windows: () => MaintenanceWindows) {
+function createStatusPages(
+  core: EngineCore,
+  configured: ReadonlyMap<string, StatusPage>,
+  windows: () => MaintenanceWindows,
+  subscriberOptions: StatusPageSubscriberOptions | undefined,
+) {
   const { tenantId } = core;
+  const subscribers = createSubscribers(core, subscriberOptions, async (pageId, subject) => (await findPage(pageId, subject))?.page);
   const records = (subject: string): RecordStore => requireRecords(core.store, subject);
   const serially = createKeyedQueue();
 
@@ -384,7 +402,9 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
         const before = state.incidents[incidentId];
         if (before !== undefined && (before.version >= entry.version || sameEntry(before, entry))) return;
         const now = core.now();
-        await writeState(found.page, { state, version }, prune({ ...state.incidents, [incidentId]: entry }, now), changeTime(incident, before, entry), entry.publicId);
+        // A public update told subscribers itself; a change without one (resolved or reopened inside) is told here.
+        const inside = before !== undefined && before.active !== entry.active && sameEntry({ ...before, active: entry.active }, entry);
+        await writeState(found.page, { state, version }, prune({ ...state.incidents, [incidentId]: entry }, now), changeTime(incident, before, entry), entry.publicId, undefined, inside);
       }),
     );
   }
@@ -397,6 +417,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     at: string,
     publicId?: string,
     maintenance?: { readonly id: string; readonly held: Readonly<Record<string, readonly string[]>> },
+    notify = true,
   ): Promise<void> {
     const { state, version } = current;
     const held = maintenance?.held ?? state.maintenances ?? NONE_HELD;
@@ -413,7 +434,10 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     const components: Record<string, HeldStatus> = { ...state.components };
     for (const change of changes) components[change.componentId] = { status: change.newStatus, since: at };
     const next: PageState = { incidents, components, createdAt: state.createdAt, changes, ...(Object.keys(held).length === 0 ? {} : { maintenances: held }) };
-    await records('statusPages.sync').putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: page.id, expectedVersion: version, value: next as unknown as JsonValue, at: core.now(), actor: SYSTEM_ACTOR });
+    const names = new Map(page.components.map((c) => [c.id, c.name]));
+    // A maintenance tells its subscribers itself (its own notice), so its component changes are not told again.
+    const told = notify && maintenance === undefined && changes.length > 0 ? [statusPageUpdateOutbox(core, { pageId: page.id, kind: 'component', title: changes.map((c) => `${names.get(c.componentId) ?? c.componentId}: ${c.newStatus.replaceAll('_', ' ')}`).join(', '), body: changes.map((c) => `${names.get(c.componentId) ?? c.componentId} is now ${c.newStatus.replaceAll('_', ' ')} (was ${c.oldStatus.replaceAll('_', ' ')}).`).join('\n'), components: changes.map((c) => c.componentId), at })] : [];
+    await records('statusPages.sync').putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: page.id, expectedVersion: version, value: next as unknown as JsonValue, at: core.now(), actor: SYSTEM_ACTOR, ...(told.length === 0 ? {} : { outbox: told }) });
   }
 
   /** `statuses` with the components of active maintenances `under_maintenance` unless worse (an outage during maintenance shows). */
@@ -525,6 +549,7 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
   const api: StatusPageApi = {
     ...maintenances.api,
     statusPages: {
+      ...subscribers.api,
       async put(input, options) {
         const subject = 'statusPages.put';
         const { actor, expectedVersion } = parseInput(schemas.write, options, subject);
@@ -705,5 +730,5 @@ function createStatusPages(core: EngineCore, configured: ReadonlyMap<string, Sta
     return changes.map((c, i) => ({ c, i })).sort((a, b) => (a.c.at < b.c.at ? -1 : a.c.at > b.c.at ? 1 : a.i - b.i)).map(({ c }) => c);
   }
 
-  return { api, sync, maintenances };
+  return { api, sync, maintenances, channels: subscribers.channels };
 }

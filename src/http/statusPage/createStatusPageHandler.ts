@@ -6,6 +6,7 @@ import type { StatusPageSnapshot } from '../../features/statusPage/snapshot.js';
 import { renderHistoryAtom, renderHistoryRss } from '../../features/statusPage/render/feeds.js';
 import { renderStatusPageHtml } from '../../features/statusPage/render/html.js';
 import { renderStatuspageV2, STATUSPAGE_V2_PATHS } from '../../features/statusPage/render/statuspageV2.js';
+import { escapeXml } from '../../features/statusPage/render/text.js';
 
 /**
  * What {@link createStatusPageHandler} needs of an engine: the snapshot of a page. An engine
@@ -15,6 +16,14 @@ export interface StatusPageSource {
   readonly statusPages: {
     /** Everything the page shows now; rejects with `NOT_FOUND` when no page has that id. */
     snapshot(pageId: string, options?: { readonly recentDays?: number; readonly uptime?: boolean }): Promise<StatusPageSnapshot>;
+    /** Subscribes an email address (a pending subscription, sent a confirmation): served at `POST /subscribe`. */
+    subscribe?(pageId: string, input: { readonly email: string }): Promise<unknown>;
+    /** Confirms a subscription: served at `GET /confirm?token=…`; rejects with `NOT_FOUND` for a bad token. */
+    confirm?(token: string): Promise<unknown>;
+    /** Ends a subscription: served at `POST /unsubscribe?token=…`; rejects with `NOT_FOUND` for a bad token. */
+    unsubscribe?(token: string): Promise<unknown>;
+    /** Whether email subscribers can be reached; the subscribe form and routes are served only when `email` is `true`. */
+    readonly subscriptions?: { readonly email: boolean };
   };
 }
 
@@ -34,6 +43,11 @@ export interface StatusPageHandlerOptions {
    * with its feed links under `basePath`, and no subscribe form until subscribers are served.
    */
   readonly html?: (snapshot: StatusPageSnapshot) => string;
+  /**
+   * Serve `/subscribe`, `/confirm` and `/unsubscribe`, and show the subscribe form. Default: when
+   * the engine can reach email subscribers (`createIncidentEngine({ statusPageSubscribers: { email } })`).
+   */
+  readonly subscriptions?: boolean;
   /** Told about every `500` (the store is down, `html` threw). Default: `console.error`. */
   readonly onError?: (error: unknown, request: Request) => void;
 }
@@ -50,6 +64,7 @@ const optionsSchema = /* @__PURE__ */ (() =>
     cacheSeconds: z.number().int().min(0).max(31_536_000).optional(),
     recentDays: z.number().int().min(1).max(3_650).optional(),
     html: fn<NonNullable<StatusPageHandlerOptions['html']>>('(snapshot) => string').optional(),
+    subscriptions: z.boolean().optional(),
     onError: fn<NonNullable<StatusPageHandlerOptions['onError']>>('(error, request) => void').optional(),
   }))();
 
@@ -87,6 +102,29 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
   });
 }
 
+/** The longest form body `/subscribe` reads. */
+const MAX_FORM_BYTES = 4_096;
+
+/** A small page answering a subscription request: never cached, never sending its URL (it may hold a token) as a referrer. */
+function notice(status: number, title: string, paragraphs: readonly string[], home: string, form?: { readonly action: string; readonly button: string }): Response {
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'">
+<title>${escapeXml(title)}</title>
+<style>:root{color-scheme:light dark}body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1.25rem;min-height:2.75rem}</style></head>
+<body><main><h1>${escapeXml(title)}</h1>${paragraphs.map((p) => `<p>${escapeXml(p)}</p>`).join('')}${form === undefined ? '' : `<form method="post" action="${escapeXml(form.action)}"><button type="submit">${escapeXml(form.button)}</button></form>`}<p><a href="${escapeXml(home)}">Back to the status page</a></p></main></body></html>
+`;
+  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' } });
+}
+
+/** The request body as text, at most `MAX_FORM_BYTES` (`undefined` when longer). */
+async function formText(request: Request): Promise<string | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_FORM_BYTES) return undefined;
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  return bytes.byteLength > MAX_FORM_BYTES ? undefined : new TextDecoder().decode(bytes);
+}
+
 function plain(status: number, text: string, headers: Record<string, string> = {}): Response {
   return new Response(`${text}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers } });
 }
@@ -103,8 +141,10 @@ function plain(status: number, text: string, headers: Record<string, string> = {
  * was published on purpose: nothing internal to an incident is reachable from it. Answers carry
  * `Cache-Control: public, max-age=…` and a strong `ETag` of the body; a request whose
  * `If-None-Match` names it gets `304 Not Modified`. `GET` and `HEAD` only (`405` with `Allow`
- * otherwise); any other path is `404`, as are `/subscribe`, `/confirm` and `/unsubscribe` for
- * now. For `node:http`, wrap it with `toNodeListener` from `incidentkit/http`.
+ * otherwise); any other path is `404`. With subscriptions (on when the engine can reach email
+ * subscribers), `POST /subscribe` takes the page's form (`email`), `GET /confirm?token=…`
+ * confirms, and `POST /unsubscribe?token=…` unsubscribes in one click (RFC 8058; a `GET` shows a
+ * button), each answering a small page that never tells whether an address was subscribed. For `node:http`, wrap it with `toNodeListener` from `incidentkit/http`.
  *
  * @example
  * ```ts
@@ -126,8 +166,51 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
   const cacheControl = `public, max-age=${String(config.cacheSeconds ?? 30)}`;
   const onError = config.onError ?? ((error: unknown) => { console.error('[incidentkit] [status-page]', error); });
   const feeds = { atom: `${basePath}/history.atom`, rss: `${basePath}/history.rss` };
-  const routes = routesOf(config.html ?? ((snapshot) => renderStatusPageHtml(snapshot, { subscribePath: false, feeds })));
+  const pages = engine.statusPages;
+  const subscriptions = config.subscriptions ?? (pages.subscriptions?.email === true && typeof pages.subscribe === 'function');
+  const routes = routesOf(config.html ?? ((snapshot) => renderStatusPageHtml(snapshot, { subscribePath: subscriptions ? `${basePath}/subscribe` : false, feeds })));
   const recent = config.recentDays === undefined ? {} : { recentDays: config.recentDays };
+  const home = basePath === '' ? '/' : basePath;
+
+  /** `/subscribe`, `/confirm` and `/unsubscribe`: small HTML pages that never tell whether an address is subscribed. */
+  async function subscription(path: string, request: Request, url: URL): Promise<Response> {
+    const token = url.searchParams.get('token') ?? '';
+    const invalid = () => notice(404, 'This link is not valid', ['It may have expired or been replaced by a newer one. Subscribe again from the status page.'], home);
+    try {
+      if (path === '/subscribe') {
+        if (request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'POST' });
+        const text = await formText(request);
+        const email = text === undefined ? undefined : new URLSearchParams(text).get('email')?.trim();
+        if (email === undefined || email === '' || pages.subscribe === undefined) return notice(400, 'Please check the address', ['Enter an email address to receive updates.'], home);
+        try {
+          await pages.subscribe(config.pageId, { email });
+        } catch (error) {
+          if (isIncidentKitError(error, 'VALIDATION_FAILED')) return notice(400, 'Please check the address', [`“${email}” does not look like an email address.`], home);
+          throw error;
+        }
+        // The same answer whether or not the address was subscribed already.
+        return notice(200, 'Check your inbox', ['If this address is not subscribed yet, we sent it a link to confirm the subscription. Nothing is sent until it is confirmed.'], home);
+      }
+      if (path === '/confirm') {
+        if (request.method !== 'GET' && request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'GET, POST' });
+        if (pages.confirm === undefined) return invalid();
+        await pages.confirm(token);
+        return notice(200, 'Subscription confirmed', ['You will receive updates from this status page. Every message has a link to unsubscribe.'], home);
+      }
+      // RFC 8058: the POST unsubscribes (one click from a mail client's List-Unsubscribe-Post); a GET, which link scanners make too, only asks.
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        return notice(200, 'Unsubscribe?', ['You will receive no more updates from this status page.'], home, { action: `${basePath}/unsubscribe?token=${encodeURIComponent(token)}`, button: 'Unsubscribe' });
+      }
+      if (request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'GET, POST' });
+      if (pages.unsubscribe === undefined) return invalid();
+      await pages.unsubscribe(token);
+      return notice(200, 'Unsubscribed', ['You will receive no more updates from this status page.'], home);
+    } catch (error) {
+      if (isIncidentKitError(error, 'NOT_FOUND')) return invalid();
+      onError(error, request);
+      return plain(500, 'Internal Server Error');
+    }
+  }
 
   return async (request) => {
     const url = new URL(request.url);
@@ -136,6 +219,9 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
       if (path === basePath) path = '/';
       else if (path.startsWith(`${basePath}/`)) path = path.slice(basePath.length);
       else return plain(404, 'Not Found');
+    }
+    if (path === '/subscribe' || path === '/confirm' || path === '/unsubscribe') {
+      return subscriptions ? subscription(path, request, url) : plain(404, 'Not Found');
     }
     const route = routes.get(path);
     if (route === undefined) return plain(404, 'Not Found');
