@@ -51,8 +51,11 @@ import ts from 'typescript';
  * (the host importing on-call support and passing it in), not a lazy `import()`: this check bundles
  * without code splitting, as many hosts do, so an `import()` is inlined. The goal of issue 17 is
  * {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when the bundle shrinks.
+ * 64 9xx with status pages (issue 21), 69 8xx with their scheduled maintenance (+2.0 kB: records,
+ * timers, windows) and subscribers (+2.9 kB: subscribe/confirm/unsubscribe records, the fan-out;
+ * their email and webhook delivery is opt-in, from `incidentkit/status-page`).
  */
-const BUDGET = 65_500;
+const BUDGET = 70_500;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

@@ -640,6 +640,7 @@ export {
   type StoredMaintenance,
 } from './features/statusPage/maintenances.js';
 export {
+  CONFIRMATION_RESEND_MS,
   FANOUT_RECORD_KIND,
   SUBSCRIBER_RECORD_KIND,
   type StatusPageSubscriber,
@@ -649,6 +650,8 @@ export {
   type SubscribeInput,
   type SubscribeResult,
   type SubscriberChannel,
+  type SubscriberDelivery,
+  type SubscriberMessage,
   type SubscriberStatus,
   type SubscriptionChange,
 } from './features/statusPage/subscribers.js';

@@ -16,6 +16,8 @@ export interface SnapshotInput {
   /** When the page's state began (components never changed since are operational since then). */
   readonly createdAt: string;
   readonly held: Readonly<Record<string, HeldStatus>>;
+  /** When each component was first seen on the page; `createdAt` for one missing. */
+  readonly added?: Readonly<Record<string, string>>;
   /** The public incidents to show, with their index entries. */
   readonly incidents: readonly { readonly slice: PublicIncidentSlice; readonly entry: PublicEntry }[];
   readonly uptime?: readonly ComponentUptime[];
@@ -58,7 +60,10 @@ export function toPublicIncident(page: StatusPage, slice: PublicIncidentSlice, e
 export function buildSnapshot(input: SnapshotInput): StatusPageSnapshot {
   const { page, held, createdAt } = input;
   const statusOf = (id: string): ComponentStatus => held[id]?.status ?? 'operational';
-  const components: ComponentState[] = page.components.map((component) => ({ component, status: statusOf(component.id), updatedAt: held[component.id]?.since ?? createdAt }));
+  const components: ComponentState[] = page.components.map((component) => {
+    const added = input.added?.[component.id] ?? createdAt;
+    return { component, status: statusOf(component.id), updatedAt: held[component.id]?.since ?? added, createdAt: added };
+  });
   const incidents = input.incidents
     .map(({ slice, entry }) => toPublicIncident(page, slice, entry, statusOf))
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));

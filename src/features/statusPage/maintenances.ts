@@ -18,8 +18,9 @@ import { parseInput } from '../../kernel/parse.js';
 import { actorSchema, SYSTEM_ACTOR, type Actor, type ActorInput } from '../../model/actor.js';
 import { LIMITS, text, type JsonValue } from '../../model/primitives.js';
 import { requireRecords, retryOnRecordConflict } from '../../storage/records.js';
-import type { StoredRecord, TimerRecord } from '../../storage/types.js';
+import type { OutboxRecord, StoredRecord, TimerRecord } from '../../storage/types.js';
 import { MAINTENANCE_STATUSES, type AffectedComponent, type MaintenanceStatus, type ScheduledMaintenance, type StatusPage } from './snapshot.js';
+import type { StatusPageUpdate } from './subscribers.js';
 
 /** The record kind scheduled maintenances are kept under (one record per maintenance, id = its id). */
 export const STATUS_PAGE_MAINTENANCE_RECORD_KIND = 'statusPage.maintenance';
@@ -143,6 +144,8 @@ export interface MaintenanceDeps {
   readonly wouldChange: (page: StatusPage, maintenanceId: string, components: readonly string[] | undefined) => Promise<readonly AffectedComponent[]>;
   /** `engine.maintenance`, once the engine exists. */
   readonly windows: () => MaintenanceWindows;
+  /** The outbox messages that tell the page's subscribers of a change (written with it). */
+  readonly tell: (update: StatusPageUpdate) => OutboxRecord[];
 }
 
 const RANK: Readonly<Record<MaintenanceStatus, number>> = { scheduled: 0, in_progress: 1, verifying: 2, completed: 3 };
@@ -264,6 +267,7 @@ export function createMaintenances(core: EngineCore, deps: MaintenanceDeps) {
           at: now,
           actor,
           timers: { set: [timer(id, 'sync', now)], cancel },
+          outbox: deps.tell(notice(id, next, next.updates.at(-1))),
         });
         return { page, written };
       }),
@@ -271,6 +275,11 @@ export function createMaintenances(core: EngineCore, deps: MaintenanceDeps) {
     if (result === undefined) return undefined;
     await afterWrite(id);
     return stored(result.page, result.written);
+  }
+
+  /** What subscribers hear of maintenance `id`'s latest update. */
+  function notice(id: string, m: MaintenanceValue, update: MaintenanceValue['updates'][number] | undefined): StatusPageUpdate {
+    return { pageId: m.pageId, kind: 'maintenance', id, title: m.name, body: update?.body ?? '', status: update?.status ?? m.status, components: m.components, at: update?.at ?? m.updatedAt };
   }
 
   function defaultBody(status: MaintenanceStatus): string {
@@ -358,6 +367,7 @@ export function createMaintenances(core: EngineCore, deps: MaintenanceDeps) {
         at: now,
         actor,
         ...(auto.length === 0 ? {} : { timers: { set: auto } }),
+        outbox: deps.tell(notice(id, value, value.updates.at(-1))),
       });
       return stored(page, written);
     },

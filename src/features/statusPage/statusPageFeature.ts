@@ -29,7 +29,7 @@ import { parseStatusPage } from './defineStatusPage.js';
 import { createMaintenances, MAINTENANCE_TIMER_EVENT, type MaintenanceScheduleApi, type MaintenanceWindows } from './maintenances.js';
 import { COMPONENT_STATUSES, PUBLIC_IMPACTS, PUBLIC_INCIDENT_STATUSES, type ComponentStatus, type PublicImpact, type PublicIncidentStatus, type StatusPage, type StatusPageSnapshot } from './snapshot.js';
 import { computeUptime } from './uptime.js';
-import { createSubscribers, statusPageUpdateOutbox, type StatusPageSubscriberOptions, type StatusPageSubscribersApi } from './subscribers.js';
+import { createSubscribers, type StatusPageSubscriberOptions, type StatusPageSubscribersApi } from './subscribers.js';
 
 /** The record kind status pages are kept under (one record per page, id = the page's id). */
 export const STATUS_PAGE_RECORD_KIND = 'statusPage';
@@ -243,6 +243,8 @@ interface PageState {
   readonly changes: readonly ComponentStatusChange[];
   /** The components of active scheduled maintenances, by maintenance id. */
   readonly maintenances?: Readonly<Record<string, readonly string[]>>;
+  /** When each component was first seen on the page (absent in states written before it was kept: `createdAt`). */
+  readonly added?: Readonly<Record<string, string>>;
 }
 
 const NONE_HELD: Readonly<Record<string, readonly string[]>> = /* @__PURE__ */ Object.freeze({});
@@ -277,7 +279,7 @@ export function statusPageFeature(options: StatusPageOptions, windows: () => Mai
             const update = e.type === 'PUBLISHED' || e.type === 'PUBLIC_UPDATE_POSTED' ? slice.updates.find((u) => u.id === e.data.updateId) : undefined;
             if (update === undefined) return [];
             const components = new Set([...Object.keys(slice.components), ...slice.updates.flatMap((u) => [...Object.keys(u.components), ...u.affected.map((a) => a.id)])]);
-            return [statusPageUpdateOutbox(core, { pageId: slice.pageId, kind: 'incident', id: slice.publicId, title: slice.name, body: update.body, status: update.status, components: [...components], at: update.at }, incident.id)];
+            return pages.tell({ pageId: slice.pageId, kind: 'incident', id: slice.publicId, title: slice.name, body: update.body, status: update.status, components: [...components], at: update.at }, incident.id);
           });
           // Redone by the timer if the write right after the commit is lost (a crash, a store error).
           return { outbox, timers: [{ tenantId: core.tenantId, incidentId: incident.id, timerId: syncTimerId(incident.id), dueAt: last.at, event: { type: 'STATUS_PAGE_SYNC' } }] };
@@ -430,13 +432,17 @@ function createStatusPages(
       ...(publicId === undefined ? {} : { incidentId: publicId }),
       ...(maintenance === undefined ? {} : { maintenanceId: maintenance.id }),
     }));
-    if (changes.length === 0 && incidents === state.incidents && held === (state.maintenances ?? NONE_HELD)) return;
+    const fresh = page.components.filter((c) => state.added?.[c.id] === undefined);
+    if (changes.length === 0 && incidents === state.incidents && held === (state.maintenances ?? NONE_HELD) && fresh.length === 0) return;
+    // A component is added when first seen; states from before this was kept date theirs from the page's start.
+    const added: Record<string, string> = { ...state.added };
+    for (const c of fresh) added[c.id] = state.added === undefined ? state.createdAt : at;
     const components: Record<string, HeldStatus> = { ...state.components };
     for (const change of changes) components[change.componentId] = { status: change.newStatus, since: at };
-    const next: PageState = { incidents, components, createdAt: state.createdAt, changes, ...(Object.keys(held).length === 0 ? {} : { maintenances: held }) };
+    const next: PageState = { incidents, components, createdAt: state.createdAt, changes, added, ...(Object.keys(held).length === 0 ? {} : { maintenances: held }) };
     const names = new Map(page.components.map((c) => [c.id, c.name]));
     // A maintenance tells its subscribers itself (its own notice), so its component changes are not told again.
-    const told = notify && maintenance === undefined && changes.length > 0 ? [statusPageUpdateOutbox(core, { pageId: page.id, kind: 'component', title: changes.map((c) => `${names.get(c.componentId) ?? c.componentId}: ${c.newStatus.replaceAll('_', ' ')}`).join(', '), body: changes.map((c) => `${names.get(c.componentId) ?? c.componentId} is now ${c.newStatus.replaceAll('_', ' ')} (was ${c.oldStatus.replaceAll('_', ' ')}).`).join('\n'), components: changes.map((c) => c.componentId), at })] : [];
+    const told = notify && maintenance === undefined && changes.length > 0 ? subscribers.tell({ pageId: page.id, kind: 'component', title: changes.map((c) => `${names.get(c.componentId) ?? c.componentId}: ${c.newStatus.replaceAll('_', ' ')}`).join(', '), body: changes.map((c) => `${names.get(c.componentId) ?? c.componentId} is now ${c.newStatus.replaceAll('_', ' ')} (was ${c.oldStatus.replaceAll('_', ' ')}).`).join('\n'), components: changes.map((c) => c.componentId), at }) : [];
     await records('statusPages.sync').putRecord({ tenantId, kind: STATUS_PAGE_STATE_RECORD_KIND, id: page.id, expectedVersion: version, value: next as unknown as JsonValue, at: core.now(), actor: SYSTEM_ACTOR, ...(told.length === 0 ? {} : { outbox: told }) });
   }
 
@@ -453,6 +459,7 @@ function createStatusPages(
   }
 
   const maintenances = createMaintenances(core, {
+    tell: subscribers.tell,
     resolvePage: async (pageId, subject) => (await resolvePage(pageId, subject, 'input')).page,
     findPage: async (pageId, subject) => (await findPage(pageId, subject))?.page,
     windows,
@@ -643,6 +650,7 @@ function createStatusPages(
           at,
           maintenances: await maintenances.shown(page, oldest, `engine.${subject}`),
           createdAt: state.createdAt,
+          ...(state.added === undefined ? {} : { added: state.added }),
           held: state.components,
           incidents,
           ...(uptimes === undefined ? {} : { uptime: uptimes }),
@@ -730,5 +738,5 @@ function createStatusPages(
     return changes.map((c, i) => ({ c, i })).sort((a, b) => (a.c.at < b.c.at ? -1 : a.c.at > b.c.at ? 1 : a.i - b.i)).map(({ c }) => c);
   }
 
-  return { api, sync, maintenances, channels: subscribers.channels };
+  return { api, sync, maintenances, channels: subscribers.channels, tell: subscribers.tell };
 }

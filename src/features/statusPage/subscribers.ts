@@ -13,9 +13,8 @@ import { sha256Hex } from '../../kernel/hash.js';
 import { parseInput } from '../../kernel/parse.js';
 import { actorSchema, SYSTEM_ACTOR, type ActorInput } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
-import { escapeHtml, mailFailure, type MailTransport } from '../../channels/email.js';
-import { generateWebhookSecret, signWebhook } from '../../channels/standardWebhooks.js';
-import { fetchOf, postForSuccess, webhookIdFor, type AllowUrl, type FetchLike } from '../../channels/webhook.js';
+import { generateWebhookSecret } from '../../channels/standardWebhooks.js';
+import type { NotifierContext } from '../../model/notification.js';
 import { requireRecords, retryOnRecordConflict } from '../../storage/records.js';
 import type { OutboxRecord, StoredRecord } from '../../storage/types.js';
 import type { StatusPage } from './snapshot.js';
@@ -30,18 +29,72 @@ const FANOUT_CHANNEL = /* @__PURE__ */ featureOutboxChannel(FEATURE, 'fanout');
 const DELIVER_CHANNEL = /* @__PURE__ */ featureOutboxChannel(FEATURE, 'subscriber');
 const DAY_MS = 24 * 60 * 60_000;
 
-/** The `statusPageSubscribers` option of `createIncidentEngine`: how subscribers are reached. */
+/**
+ * How long a pending subscriber waits before subscribing again sends another confirmation:
+ * 10 minutes. Within it, `subscribe` changes nothing and sends nothing (the link already sent
+ * stays valid), so a form submitted in a loop cannot flood an address with mail.
+ */
+export const CONFIRMATION_RESEND_MS = 10 * 60_000;
+
+/**
+ * The `statusPageSubscribers` option of `createIncidentEngine`: how subscribers are reached.
+ * Without it, nobody can subscribe (`subscribe` throws a `ConfigError`).
+ *
+ * @example
+ * ```ts
+ * import { statusPageSubscriberDelivery } from 'incidentkit/status-page';
+ *
+ * createIncidentEngine({ store, statusPages: [page], statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ email: { transport, from } }) } });
+ * ```
+ */
 export interface StatusPageSubscriberOptions {
-  /** Email subscribers: a mail transport (e.g. nodemailer's) and the sender. Without it only webhooks can subscribe. */
-  readonly email?: { readonly transport: MailTransport; readonly from: string };
-  /** Webhook subscribers: the `fetch` to use, and which URLs may be called (`denyPrivateNetworks` from `incidentkit/notifiers` is a ready one). */
-  readonly webhook?: { readonly fetch?: FetchLike; readonly allowUrl?: AllowUrl };
+  /** Sends the messages: `statusPageSubscriberDelivery(…)` from `incidentkit/status-page`, or your own (e.g. to add SMS). */
+  readonly delivery: SubscriberDelivery;
   /** How long a confirmation link stays valid, in days (1 to 30). Default: 7. */
   readonly confirmDays?: number;
 }
 
 /** How a subscriber is reached. */
 export type SubscriberChannel = 'email' | 'webhook';
+
+/**
+ * Sends one message to one status page subscriber. `statusPageSubscriberDelivery` from
+ * `incidentkit/status-page` is the ready one (email through a mail transport, webhooks signed
+ * with Standard Webhooks); a host may write its own.
+ */
+export interface SubscriberDelivery {
+  /** Which kinds of subscribers it reaches; `subscribe` refuses the others with a `ConfigError`. */
+  readonly channels: { readonly email: boolean; readonly webhook: boolean };
+  /**
+   * Sends `message`. Runs in the outbox: resolve when it is delivered, reject with a
+   * `NotifierError` (`retryable` says whether to try again) when it is not.
+   */
+  send(message: SubscriberMessage, context: NotifierContext): Promise<void>;
+}
+
+/** One message to one subscriber, as {@link SubscriberDelivery.send} gets it. */
+export interface SubscriberMessage {
+  readonly subscriberId: string;
+  readonly channel: SubscriberChannel;
+  /** The email address or webhook URL. */
+  readonly address: string;
+  /** A webhook subscriber's `whsec_…` secret, to sign with. */
+  readonly secret?: string;
+  /** The page, as its subscribers know it. */
+  readonly page: { readonly id: string; readonly name: string; readonly url: string };
+  /** `subscription.confirm`, `incident.updated`, `component.updated` or `maintenance.updated`. */
+  readonly type: string;
+  /** A one-line subject, e.g. `[Acme status] Website unreachable (monitoring)`. */
+  readonly subject: string;
+  /** The text written for the public (for a confirmation, the request to confirm with its link). */
+  readonly text: string;
+  /** The message's data: `confirm_url` for a confirmation; the update's `kind`, `id`, `title`, `body`, `status`, `components` and `at` otherwise. */
+  readonly data: Readonly<Record<string, JsonValue>>;
+  /** The link that unsubscribes (a `POST` to it does it at once, RFC 8058). */
+  readonly unsubscribeUrl: string;
+  /** The same for every attempt of this message: the webhook id, the email's Message-ID. */
+  readonly idempotencyKey: string;
+}
 /** `pending` until confirmed, then `active` until unsubscribed. */
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed';
 
@@ -69,8 +122,14 @@ export type SubscribeInput = ({ readonly email: string; readonly webhookUrl?: ne
 /** What `engine.statusPages.subscribe` answers. */
 export interface SubscribeResult {
   readonly subscriberId: string;
-  /** `pending`: a confirmation was sent; `active`: the address was subscribed already (nothing was sent). */
+  /**
+   * `pending`: a confirmation was sent, now or (then nothing is sent again, see
+   * {@link CONFIRMATION_RESEND_MS}) a moment ago; `active`: the address was subscribed already
+   * (nothing was sent).
+   */
   readonly status: 'pending' | 'active';
+  /** Whether this call sent a confirmation (`false` for an active subscriber, or a pending one asked again within {@link CONFIRMATION_RESEND_MS}). */
+  readonly sent: boolean;
   /** A webhook subscriber's `whsec_…` secret, to verify the Standard Webhooks signatures with (new on every pending subscription). */
   readonly secret?: string;
 }
@@ -116,6 +175,8 @@ interface SubscriberValue {
   /** SHA-256 of the confirmation secret (the token itself is only in the confirmation message). */
   readonly confirmHash?: string;
   readonly confirmUntil?: string;
+  /** When the latest confirmation was asked for. */
+  readonly confirmSentAt?: string;
   /** Carried by every message, so kept as it is. */
   readonly unsubscribeToken: string;
   /** A webhook subscriber's signing secret. */
@@ -155,13 +216,10 @@ const schemas = /* @__PURE__ */ (() => {
     token: z.string().regex(/^sub_[0-9a-f]{40}\.[A-Za-z0-9_-]{43}$/, 'Not a subscription token.'),
     read: z.object({ actor: actorSchema.optional() }).default({}),
     options: z.strictObject({
-      email: z.strictObject({ transport: z.custom<MailTransport>((t) => typeof (t as MailTransport | undefined)?.sendMail === 'function', 'Must have sendMail(mail).'), from: z.string().min(3) }).optional(),
-      webhook: z
-        .strictObject({
-          fetch: z.custom<FetchLike>((f) => typeof f === 'function', 'Must be a function.').optional(),
-          allowUrl: z.custom<AllowUrl>((f) => typeof f === 'function', 'Must be a function (url) => boolean.').optional(),
-        })
-        .optional(),
+      delivery: z.custom<SubscriberDelivery>(
+        (d) => typeof (d as SubscriberDelivery | undefined)?.send === 'function' && typeof (d as SubscriberDelivery).channels === 'object',
+        'Must be a delivery with send(message, context) and channels, e.g. statusPageSubscriberDelivery({ email }) from incidentkit/status-page.',
+      ),
       confirmDays: z.int().min(1).max(30).optional(),
     }),
   };
@@ -173,7 +231,8 @@ function randomSecret(): string {
   globalThis.crypto.getRandomValues(bytes);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  // 32 bytes are 43 base64 characters and one '=' of padding.
+  return btoa(binary).slice(0, 43).replaceAll('+', '-').replaceAll('/', '_');
 }
 
 /** Compares two secrets in time that depends on neither: their SHA-256 digests, every character. */
@@ -238,7 +297,7 @@ export interface StatusPageSubscribersApi {
    * until it confirms. An active subscriber stays as it is and is sent nothing.
    *
    * @throws ValidationError (`VALIDATION_FAILED`) for a bad address, an unknown component, or an unknown page.
-   * @throws ConfigError (`CONFIG_INVALID`) for an email when the engine has no `statusPageSubscribers.email`.
+   * @throws ConfigError (`CONFIG_INVALID`) for a kind of subscriber the engine's `statusPageSubscribers.delivery` does not reach (any, without the option).
    */
   subscribe(pageId: string, input: SubscribeInput): Promise<SubscribeResult>;
   /**
@@ -259,7 +318,7 @@ export interface StatusPageSubscribersApi {
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies `statusPage.read`.
    */
   subscribers(pageId: string, options?: { readonly actor?: ActorInput }): Promise<StatusPageSubscriber[]>;
-  /** Which kinds of subscribers the engine can reach (`email` needs `statusPageSubscribers.email`). */
+  /** Which kinds of subscribers the engine can reach (what `statusPageSubscribers.delivery` reaches). */
   readonly subscriptions: { readonly email: boolean; readonly webhook: boolean };
 }
 
@@ -272,8 +331,14 @@ export function createSubscribers(
   core: EngineCore,
   given: StatusPageSubscriberOptions | undefined,
   pageOf: (pageId: string, subject: string) => Promise<StatusPage | undefined>,
-): { readonly api: StatusPageSubscribersApi; readonly channels: Readonly<Record<string, OutboxChannel>> } {
-  const options = given === undefined ? {} : parseConfigOptions(given);
+): {
+  readonly api: StatusPageSubscribersApi;
+  readonly channels: Readonly<Record<string, OutboxChannel>>;
+  /** The outbox messages that tell subscribers of `update` (none when the engine has no subscriber delivery): write them with the change. */
+  readonly tell: (update: StatusPageUpdate, incidentId?: string) => OutboxRecord[];
+} {
+  const options: Partial<StatusPageSubscriberOptions> = given === undefined ? {} : parseConfigOptions(given);
+  const reaches = { email: options.delivery?.channels.email === true, webhook: options.delivery?.channels.webhook === true };
   const { tenantId } = core;
   const confirmMs = (options.confirmDays ?? 7) * DAY_MS;
   const records = (subject: string) => requireRecords(core.store, subject);
@@ -326,7 +391,7 @@ export function createSubscribers(
   }
 
   const api: StatusPageSubscribersApi = {
-    subscriptions: { email: options.email !== undefined, webhook: true },
+    subscriptions: reaches,
 
     async subscribe(pageId, input) {
       const subject = 'statusPages.subscribe';
@@ -340,16 +405,24 @@ export function createSubscribers(
         throw new ValidationError(subject, unknown.map((c) => ({ code: 'custom', path: ['components'], message: `Status page '${page.id}' has no component '${c}'.` })));
       }
       const channel: SubscriberChannel = parsed.email === undefined ? 'webhook' : 'email';
-      if (channel === 'email' && options.email === undefined) {
-        throw new ConfigError(subject, [{ code: 'custom', path: ['statusPageSubscribers', 'email'], message: 'Email subscribers need createIncidentEngine({ statusPageSubscribers: { email: { transport, from } } }).' }]);
+      if (!reaches[channel]) {
+        const message =
+          options.delivery === undefined
+            ? 'Subscribers need createIncidentEngine({ statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ … }) } }) (incidentkit/status-page).'
+            : channel === 'email'
+              ? 'Email subscribers need statusPageSubscriberDelivery({ email: { transport, from } }).'
+              : 'This engine\'s subscriber delivery does not send webhooks.';
+        throw new ConfigError(subject, [{ code: 'custom', path: ['statusPageSubscribers', 'delivery'], message }]);
       }
       const address = parsed.email?.toLowerCase() ?? parsed.webhookUrl ?? '';
       const subscriberId = `sub_${(await sha256Hex(`${page.id}\n${channel}\n${address}`)).slice(0, 40)}`;
       const components = [...new Set(parsed.components ?? [])];
       return retryOnRecordConflict(async () => {
         const current = await load(subscriberId, subject);
-        if (current?.value.status === 'active') return { subscriberId, status: 'active' as const };
+        if (current?.value.status === 'active') return { subscriberId, status: 'active' as const, sent: false };
         const now = core.now();
+        const sentAt = current?.value.status === 'pending' ? current.value.confirmSentAt : undefined;
+        if (sentAt !== undefined && Date.parse(now) - Date.parse(sentAt) < CONFIRMATION_RESEND_MS) return { subscriberId, status: 'pending' as const, sent: false };
         const confirmSecret = randomSecret();
         const token = `${subscriberId}.${confirmSecret}`;
         const secret = channel === 'webhook' ? generateWebhookSecret() : undefined;
@@ -362,6 +435,7 @@ export function createSubscribers(
           createdAt: current?.value.createdAt ?? now,
           confirmHash: await sha256Hex(confirmSecret),
           confirmUntil: new Date(Date.parse(now) + confirmMs).toISOString(),
+          confirmSentAt: now,
           unsubscribeToken: `${subscriberId}.${randomSecret()}`,
           ...(secret === undefined ? {} : { secret }),
         };
@@ -376,7 +450,7 @@ export function createSubscribers(
           actor: SYSTEM_ACTOR,
           outbox: [confirmation],
         });
-        return { subscriberId, status: 'pending' as const, ...(secret === undefined ? {} : { secret }) };
+        return { subscriberId, status: 'pending' as const, sent: true, ...(secret === undefined ? {} : { secret }) };
       });
     },
 
@@ -410,7 +484,7 @@ export function createSubscribers(
         if (v.status === 'unsubscribed') return { subscriberId: named.id, pageId: v.pageId, status: v.status };
         const now = core.now();
         // The confirmation token goes too: an old confirmation link must not subscribe again.
-        const { confirmHash: _hash, confirmUntil: _until, ...rest } = v;
+        const { confirmHash: _hash, confirmUntil: _until, confirmSentAt: _sent, ...rest } = v;
         const next: SubscriberValue = { ...rest, status: 'unsubscribed', unsubscribedAt: now };
         await records(subject).putRecord({ tenantId, kind: SUBSCRIBER_RECORD_KIND, id: named.id, expectedVersion: current.record.version, value: next as unknown as JsonValue, at: now, actor: SYSTEM_ACTOR });
         return { subscriberId: named.id, pageId: v.pageId, status: 'unsubscribed' as const };
@@ -454,14 +528,14 @@ export function createSubscribers(
   }
 
   /** Sends one message to one subscriber, if it still wants it. */
-  async function deliver(message: OutboxRecord, context: Parameters<OutboxChannel>[1]): Promise<void> {
+  async function deliver(message: OutboxRecord, context: NotifierContext): Promise<void> {
     const payload = message.payload as unknown as DeliveryPayload;
     const current = await load(payload.subscriberId, 'statusPage subscribers delivery');
     const v = current?.value;
     if (v === undefined) return;
     const page = await pageOf(v.pageId, 'statusPage subscribers delivery');
     if (page === undefined) return;
-    let content: { subject: string; text: string; type: string; data: Record<string, unknown> };
+    let content: { subject: string; text: string; type: string; data: Record<string, JsonValue> };
     if ('confirm' in payload) {
       // Only the latest confirmation of a pending subscriber goes out.
       const secret = payload.confirm.token.split('.')[1] ?? '';
@@ -480,45 +554,29 @@ export function createSubscribers(
         subject: `[${page.name}] ${u.title}${u.status === undefined ? '' : ` (${u.status.replaceAll('_', ' ')})`}`,
         text: u.body,
         type: `${u.kind}.updated`,
-        data: { kind: u.kind, ...(u.id === undefined ? {} : { id: u.id }), title: u.title, body: u.body, ...(u.status === undefined ? {} : { status: u.status }), components: u.components, at: u.at },
+        data: { kind: u.kind, ...(u.id === undefined ? {} : { id: u.id }), title: u.title, body: u.body, ...(u.status === undefined ? {} : { status: u.status }), components: [...u.components], at: u.at },
       };
     }
-    const unsubscribe = pageLink(page, 'unsubscribe', v.unsubscribeToken);
-    if (v.channel === 'webhook') {
-      if (v.secret === undefined) return;
-      const body = JSON.stringify({ type: content.type, timestamp: context.now.toISOString(), data: { page: { id: page.id, name: page.name, url: page.url }, ...content.data, unsubscribe_url: unsubscribe } });
-      const id = webhookIdFor(message.idempotencyKey);
-      const headers = await signWebhook({ secret: v.secret, id, timestamp: context.now, body });
-      await postForSuccess(fetchOf(options.webhook ?? {}), notifierName, v.address, { ...headers, 'content-type': 'application/json' }, body, context, 'the subscriber', { allowUrl: options.webhook?.allowUrl });
-      return;
-    }
-    const email = options.email;
-    if (email === undefined) throw new NotifierError({ notifier: notifierName, retryable: false }, 'email subscribers need statusPageSubscribers.email; configure it and redeliver the message.');
-    const text = `${content.text}\n\n--\nUnsubscribe: ${unsubscribe}\n`;
-    const html = `<p>${escapeHtml(content.text).replaceAll('\n', '<br>')}</p><hr><p><a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>`;
-    const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(email.from.trim())?.[1] ?? 'incidentkit.invalid';
-    try {
-      await email.transport.sendMail({
-        from: email.from,
-        to: v.address,
-        subject: content.subject.replace(/[\r\n]+/g, ' '),
-        text,
-        html,
-        messageId: `<${webhookIdFor(message.idempotencyKey).replace(/[^A-Za-z0-9_.=-]/g, '=')}@${domain}>`,
-        headers: {
-          // RFC 8058: one-click unsubscribe by a POST to the link.
-          'List-Unsubscribe': `<${unsubscribe}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'X-Incidentkit-Idempotency-Key': message.idempotencyKey,
-        },
-        signal: context.signal,
-      });
-    } catch (error) {
-      throw mailFailure(notifierName, error);
-    }
+    if (options.delivery === undefined) throw new NotifierError({ notifier: notifierName, retryable: false }, 'status page subscribers need createIncidentEngine({ statusPageSubscribers: { delivery } }); configure it and redeliver the message.');
+    if (v.channel === 'webhook' && v.secret === undefined) return;
+    await options.delivery.send(
+      {
+        subscriberId: payload.subscriberId,
+        channel: v.channel,
+        address: v.address,
+        ...(v.secret === undefined ? {} : { secret: v.secret }),
+        page: { id: page.id, name: page.name, url: page.url },
+        ...content,
+        unsubscribeUrl: pageLink(page, 'unsubscribe', v.unsubscribeToken),
+        idempotencyKey: message.idempotencyKey,
+      },
+      context,
+    );
   }
 
-  return { api, channels: { [FANOUT_CHANNEL]: (message) => fanOut(message), [DELIVER_CHANNEL]: deliver } };
+  const tell = (update: StatusPageUpdate, incidentId?: string): OutboxRecord[] => (options.delivery === undefined ? [] : [statusPageUpdateOutbox(core, update, incidentId)]);
+
+  return { api, tell, channels: { [FANOUT_CHANNEL]: (message) => fanOut(message), [DELIVER_CHANNEL]: deliver } };
 }
 
 function parseConfigOptions(given: StatusPageSubscriberOptions): StatusPageSubscriberOptions {

@@ -18,7 +18,7 @@ export interface StatusPageSource {
     snapshot(pageId: string, options?: { readonly recentDays?: number; readonly uptime?: boolean }): Promise<StatusPageSnapshot>;
     /** Subscribes an email address (a pending subscription, sent a confirmation): served at `POST /subscribe`. */
     subscribe?(pageId: string, input: { readonly email: string }): Promise<unknown>;
-    /** Confirms a subscription: served at `GET /confirm?token=…`; rejects with `NOT_FOUND` for a bad token. */
+    /** Confirms a subscription: served at `POST /confirm?token=…` (a `GET` asks first); rejects with `NOT_FOUND` for a bad token. */
     confirm?(token: string): Promise<unknown>;
     /** Ends a subscription: served at `POST /unsubscribe?token=…`; rejects with `NOT_FOUND` for a bad token. */
     unsubscribe?(token: string): Promise<unknown>;
@@ -45,9 +45,17 @@ export interface StatusPageHandlerOptions {
   readonly html?: (snapshot: StatusPageSnapshot) => string;
   /**
    * Serve `/subscribe`, `/confirm` and `/unsubscribe`, and show the subscribe form. Default: when
-   * the engine can reach email subscribers (`createIncidentEngine({ statusPageSubscribers: { email } })`).
+   * the engine can reach email subscribers (`statusPageSubscriberDelivery({ email })` as its
+   * `statusPageSubscribers.delivery`).
    */
   readonly subscriptions?: boolean;
+  /**
+   * How many `POST /subscribe` requests this handler takes per `seconds`, from everyone together
+   * (a handler cannot tell clients apart behind proxies; put a per-client limit in front of it
+   * too); more get `429` with `Retry-After`. The engine already sends an address at most one
+   * confirmation per 10 minutes. Default: `{ requests: 60, seconds: 60 }`.
+   */
+  readonly subscribeLimit?: { readonly requests: number; readonly seconds: number };
   /** Told about every `500` (the store is down, `html` threw). Default: `console.error`. */
   readonly onError?: (error: unknown, request: Request) => void;
 }
@@ -65,6 +73,7 @@ const optionsSchema = /* @__PURE__ */ (() =>
     recentDays: z.number().int().min(1).max(3_650).optional(),
     html: fn<NonNullable<StatusPageHandlerOptions['html']>>('(snapshot) => string').optional(),
     subscriptions: z.boolean().optional(),
+    subscribeLimit: z.strictObject({ requests: z.int().min(1).max(1_000_000), seconds: z.int().min(1).max(86_400) }).optional(),
     onError: fn<NonNullable<StatusPageHandlerOptions['onError']>>('(error, request) => void').optional(),
   }))();
 
@@ -142,9 +151,10 @@ function plain(status: number, text: string, headers: Record<string, string> = {
  * `Cache-Control: public, max-age=…` and a strong `ETag` of the body; a request whose
  * `If-None-Match` names it gets `304 Not Modified`. `GET` and `HEAD` only (`405` with `Allow`
  * otherwise); any other path is `404`. With subscriptions (on when the engine can reach email
- * subscribers), `POST /subscribe` takes the page's form (`email`), `GET /confirm?token=…`
- * confirms, and `POST /unsubscribe?token=…` unsubscribes in one click (RFC 8058; a `GET` shows a
- * button), each answering a small page that never tells whether an address was subscribed. For `node:http`, wrap it with `toNodeListener` from `incidentkit/http`.
+ * subscribers), `POST /subscribe` takes the page's form (`email`, at most
+ * `subscribeLimit` requests a minute), `POST /confirm?token=…` confirms, and `POST
+ * /unsubscribe?token=…` unsubscribes in one click (RFC 8058); a `GET` of either link shows a
+ * button that posts (mail link scanners open links), each answering a small page that never tells whether an address was subscribed. For `node:http`, wrap it with `toNodeListener` from `incidentkit/http`.
  *
  * @example
  * ```ts
@@ -171,6 +181,21 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
   const routes = routesOf(config.html ?? ((snapshot) => renderStatusPageHtml(snapshot, { subscribePath: subscriptions ? `${basePath}/subscribe` : false, feeds })));
   const recent = config.recentDays === undefined ? {} : { recentDays: config.recentDays };
   const home = basePath === '' ? '/' : basePath;
+  const limit = config.subscribeLimit ?? { requests: 60, seconds: 60 };
+  /** The fixed window of `POST /subscribe` requests: when it started and how many it took. */
+  const window = { start: 0, taken: 0 };
+
+  /** Whether one more `POST /subscribe` fits this window; otherwise the seconds until the next. */
+  function admit(): { readonly ok: true } | { readonly ok: false; readonly retryAfter: number } {
+    const now = Date.now();
+    if (now - window.start >= limit.seconds * 1_000) {
+      window.start = now;
+      window.taken = 0;
+    }
+    if (window.taken >= limit.requests) return { ok: false, retryAfter: Math.max(1, Math.ceil((window.start + limit.seconds * 1_000 - now) / 1_000)) };
+    window.taken += 1;
+    return { ok: true };
+  }
 
   /** `/subscribe`, `/confirm` and `/unsubscribe`: small HTML pages that never tell whether an address is subscribed. */
   async function subscription(path: string, request: Request, url: URL): Promise<Response> {
@@ -179,6 +204,12 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
     try {
       if (path === '/subscribe') {
         if (request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'POST' });
+        const admitted = admit();
+        if (!admitted.ok) {
+          const busy = notice(429, 'Please try again later', ['Too many subscriptions were asked for just now.'], home);
+          busy.headers.set('retry-after', String(admitted.retryAfter));
+          return busy;
+        }
         const text = await formText(request);
         const email = text === undefined ? undefined : new URLSearchParams(text).get('email')?.trim();
         if (email === undefined || email === '' || pages.subscribe === undefined) return notice(400, 'Please check the address', ['Enter an email address to receive updates.'], home);
@@ -191,17 +222,21 @@ export function createStatusPageHandler(engine: StatusPageSource, options: Statu
         // The same answer whether or not the address was subscribed already.
         return notice(200, 'Check your inbox', ['If this address is not subscribed yet, we sent it a link to confirm the subscription. Nothing is sent until it is confirmed.'], home);
       }
+      // A GET, which mail link scanners make too, only asks; the POST of its button confirms.
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        const [title, paragraph, button] =
+          path === '/confirm'
+            ? ['Confirm your subscription', 'Receive updates from this status page at the address that asked for them.', 'Confirm']
+            : ['Unsubscribe?', 'You will receive no more updates from this status page.', 'Unsubscribe'];
+        return notice(200, title, [paragraph], home, { action: `${basePath}${path}?token=${encodeURIComponent(token)}`, button });
+      }
+      if (request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'GET, POST' });
       if (path === '/confirm') {
-        if (request.method !== 'GET' && request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'GET, POST' });
         if (pages.confirm === undefined) return invalid();
         await pages.confirm(token);
         return notice(200, 'Subscription confirmed', ['You will receive updates from this status page. Every message has a link to unsubscribe.'], home);
       }
-      // RFC 8058: the POST unsubscribes (one click from a mail client's List-Unsubscribe-Post); a GET, which link scanners make too, only asks.
-      if (request.method === 'GET' || request.method === 'HEAD') {
-        return notice(200, 'Unsubscribe?', ['You will receive no more updates from this status page.'], home, { action: `${basePath}/unsubscribe?token=${encodeURIComponent(token)}`, button: 'Unsubscribe' });
-      }
-      if (request.method !== 'POST') return plain(405, 'Method Not Allowed', { allow: 'GET, POST' });
+      // RFC 8058: the POST unsubscribes (one click from a mail client's List-Unsubscribe-Post).
       if (pages.unsubscribe === undefined) return invalid();
       await pages.unsubscribe(token);
       return notice(200, 'Unsubscribed', ['You will receive no more updates from this status page.'], home);

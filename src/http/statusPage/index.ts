@@ -3,6 +3,8 @@
  * Statuspage v2 JSON, the Atom and RSS incident history and the HTML page of a page defined
  * with the status page feature; the renderers behind it are exported as pure functions of a
  * {@link StatusPageSnapshot}, for hosts that serve or store the outputs themselves.
+ * {@link statusPageSubscriberDelivery} emails and posts to the page's subscribers (the engine's
+ * `statusPageSubscribers.delivery`).
  *
  * @remarks Uses only Web-standard APIs, like `incidentkit/http`.
  *
@@ -30,6 +32,7 @@ export {
   type StatuspageV2Status,
   type StatuspageV2Summary,
 } from '../../features/statusPage/render/statuspageV2.js';
+export { statusPageSubscriberDelivery, type StatusPageSubscriberDeliveryOptions } from '../../features/statusPage/subscriberDelivery.js';
 export { renderHistoryAtom, renderHistoryRss } from '../../features/statusPage/render/feeds.js';
 export { renderStatusPageHtml, STATUS_PAGE_CSS_PROPERTIES, type StatusPageCssProperty, type StatusPageHtmlOptions } from '../../features/statusPage/render/html.js';
 export type {

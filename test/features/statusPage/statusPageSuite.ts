@@ -176,6 +176,19 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
     expect((await other.statusPages.list()).map((p) => p.source)).toEqual(['config']);
   });
 
+  it("dates each component from when it joined the page: the JSON's created_at of a component added later is when it was added", async () => {
+    const { engine, clock } = engineOn(await makeStore());
+    const incident = await engine.declare({ title: 'lb down', severity: 'SEV2', service: 'web', actor: ADA });
+    await engine.publish(incident.id, { name: 'Website unreachable', impact: 'minor', body: 'Slow.', actor: ADA });
+    clock.advance(60 * 60_000);
+    const later = clock.now().toISOString();
+    await engine.statusPages.put({ ...page, components: [...page.components, { id: 'search', name: 'Search' }] }, { actor: ADA });
+    const snapshot = await engine.statusPages.snapshot();
+    const createdAt = Object.fromEntries(snapshot.components.map((c) => [c.component.id, c.createdAt]));
+    expect(createdAt).toEqual({ website: T0, api: T0, email: T0, search: later });
+    expect(snapshot.components.find((c) => c.component.id === 'search')).toMatchObject({ status: 'operational', updatedAt: later });
+  });
+
   it('repairs a lost index write with its feature timer: nothing published is lost', async () => {
     const inner = await makeStore();
     let failNext = false;

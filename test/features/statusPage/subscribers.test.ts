@@ -4,6 +4,8 @@ import { createTransport } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/channels/standardWebhooks.js';
 import type { IncidentEngineOptions } from '../../../src/incidentEngine.js';
+import { statusPageSubscriberDelivery } from '../../../src/http/statusPage/index.js';
+import { CONFIRMATION_RESEND_MS, type SubscriberMessage } from '../../../src/features/statusPage/subscribers.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
 import type { StorageAdapter } from '../../../src/storage/types.js';
@@ -39,11 +41,14 @@ function tokenOf(link: string | undefined): string {
   return new URL(link ?? '').searchParams.get('token') ?? '';
 }
 
-async function signedBy(secret: string, request: ReceivedRequest): Promise<boolean> {
-  return verifyWebhookSignature({ secret, headers: request.headers, body: request.body, now: new Date(T0) });
+async function signedBy(secret: string, request: ReceivedRequest, now = T0): Promise<boolean> {
+  return verifyWebhookSignature({ secret, headers: request.headers, body: request.body, now: new Date(now) });
 }
 
-function cases(makeStore: () => StorageAdapter, extra: Partial<IncidentEngineOptions> = {}) {
+/** Webhook subscribers with the ready delivery (the global fetch, to the receiver on 127.0.0.1). */
+const WEBHOOKS: Partial<IncidentEngineOptions> = { statusPageSubscribers: { delivery: statusPageSubscriberDelivery() } };
+
+function cases(makeStore: () => StorageAdapter, extra: Partial<IncidentEngineOptions> = WEBHOOKS) {
   it('sends only a signed confirmation until confirmed, then public updates to the components chosen, and nothing after unsubscribe', async () => {
     const { engine } = engineOn(makeStore(), extra);
     const all = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/all` });
@@ -126,18 +131,59 @@ function cases(makeStore: () => StorageAdapter, extra: Partial<IncidentEngineOpt
     expect(await signedBy(sub.secret ?? '', receiver.requests[0]!)).toBe(true);
   });
 
-  it('sends nothing again to an active subscriber who subscribes again, and a new confirmation to a pending one (the old link stops working)', async () => {
-    const { engine } = engineOn(makeStore(), extra);
-    await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` });
-    const again = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` });
+  it('tells subscribers of the components each scheduled maintenance change, on its timers too, and no component change besides', async () => {
+    const { engine, clock } = engineOn(makeStore(), extra);
+    await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/api`, components: ['api'] });
+    await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/web`, components: ['website'] });
     await drain(engine);
-    // Only the latest confirmation goes out.
-    expect(hooksTo('/a')).toHaveLength(1);
-    const token = tokenOf(hooksTo('/a')[0]?.data.confirm_url);
-    await engine.statusPages.confirm(token);
-    expect(await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` })).toEqual({ subscriberId: again.subscriberId, status: 'active' });
+    for (const path of ['/api', '/web']) await engine.statusPages.confirm(tokenOf(hooksTo(path)[0]?.data.confirm_url));
+    receiver.requests.length = 0;
+    const hour = 60 * 60_000;
+    const scheduled = await engine.scheduleMaintenance({
+      name: 'Database upgrade',
+      components: ['api'],
+      scheduledFor: new Date(Date.parse(T0) + hour).toISOString(),
+      scheduledUntil: new Date(Date.parse(T0) + 2 * hour).toISOString(),
+      body: 'We will upgrade the database.',
+      actor: ADA,
+    });
+    await drain(engine);
+    clock.advance(hour);
+    await engine.tick();
+    await drain(engine);
+    clock.advance(hour);
+    await engine.tick();
+    await drain(engine);
+    expect(hooksTo('/api').map((h) => [h.type, h.data.kind, h.data.status, h.data.title])).toEqual([
+      ['maintenance.updated', 'maintenance', 'scheduled', 'Database upgrade'],
+      ['maintenance.updated', 'maintenance', 'in_progress', 'Database upgrade'],
+      ['maintenance.updated', 'maintenance', 'completed', 'Database upgrade'],
+    ]);
+    expect(hooksTo('/api')[0]).toMatchObject({ data: { id: scheduled.id, body: 'We will upgrade the database.', components: ['api'] } });
+    expect(hooksTo('/web')).toEqual([]);
+  });
+
+  it('sends no second confirmation within 10 minutes (a form submitted in a loop floods nobody), a new one after (the old link stops working), and nothing to an active subscriber', async () => {
+    const { engine, clock } = engineOn(makeStore(), extra);
+    const first = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` });
+    const loop = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` });
+    expect([first.sent, loop]).toEqual([true, { subscriberId: first.subscriberId, status: 'pending', sent: false }]);
     await drain(engine);
     expect(hooksTo('/a')).toHaveLength(1);
+    const oldToken = tokenOf(hooksTo('/a')[0]?.data.confirm_url);
+    clock.advance(CONFIRMATION_RESEND_MS);
+    const later = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` });
+    expect(later).toMatchObject({ status: 'pending', sent: true });
+    expect(later.secret).toMatch(/^whsec_/);
+    expect(later.secret).not.toBe(first.secret);
+    await drain(engine);
+    expect(hooksTo('/a')).toHaveLength(2);
+    expect(await signedBy(later.secret ?? '', receiver.requests.at(-1)!, clock.now().toISOString())).toBe(true);
+    await expect(engine.statusPages.confirm(oldToken)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await engine.statusPages.confirm(tokenOf(hooksTo('/a')[1]?.data.confirm_url));
+    expect(await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/a` })).toEqual({ subscriberId: first.subscriberId, status: 'active', sent: false });
+    await drain(engine);
+    expect(hooksTo('/a')).toHaveLength(2);
   });
 
   it('refuses bad input with a ValidationError, and email without a transport with a ConfigError', async () => {
@@ -148,7 +194,7 @@ function cases(makeStore: () => StorageAdapter, extra: Partial<IncidentEngineOpt
     await expect(engine.statusPages.subscribe('public', {} as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(engine.statusPages.confirm('garbage')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(engine.statusPages.unsubscribe('garbage')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    if (extra.statusPageSubscribers?.email === undefined) {
+    if (extra.statusPageSubscribers?.delivery.channels.email !== true) {
       await expect(engine.statusPages.subscribe('public', { email: 'ana@example.com' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     }
   });
@@ -173,7 +219,7 @@ describe('status page email subscribers', () => {
 
   it('mails a confirmation, then updates with a one-click List-Unsubscribe (RFC 8058)', async () => {
     const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
-    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { email: { transport, from: 'Acme status <status@acme.example>' } } });
+    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ email: { transport, from: 'Acme status <status@acme.example>' } }) } });
     expect(engine.statusPages.subscriptions).toEqual({ email: true, webhook: true });
     const sub = await engine.statusPages.subscribe('public', { email: 'Ana@Example.com' });
     const incident = await engine.declare({ title: 'lb down', severity: 'SEV2', service: 'web', actor: ADA });
@@ -201,5 +247,41 @@ describe('status page email subscribers', () => {
     await engine.postPublicUpdate(incident.id, { status: 'resolved', body: 'Fixed.', actor: ADA });
     await drain(engine);
     expect(smtp.mails).toHaveLength(2);
+  });
+});
+
+describe('status page subscriber delivery', () => {
+  it('without statusPageSubscribers nobody can subscribe: a ConfigError names the option, and nothing is stored', async () => {
+    const { engine } = engineOn(memoryStore());
+    expect(engine.statusPages.subscriptions).toEqual({ email: false, webhook: false });
+    const refused = engine.statusPages.subscribe('public', { webhookUrl: 'https://hooks.example.com/x' });
+    await expect(refused).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(refused).rejects.toThrow(/statusPageSubscribers: \{ delivery/);
+    expect(await engine.statusPages.subscribers('public')).toEqual([]);
+  });
+
+  it('refuses bad options with a ConfigError, and webhooks when the delivery has webhook: false', async () => {
+    expect(() => statusPageSubscriberDelivery({ email: { transport: {} as never, from: 'x@example.com' } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => statusPageSubscriberDelivery({ email: { transport: { sendMail: () => Promise.resolve({}) }, from: 'a@b.c\r\nBcc: x@y.z' } })).toThrow(/one line/);
+    expect(() => engineOn(memoryStore(), { statusPageSubscribers: { delivery: {} as never } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ email: { transport: { sendMail: () => Promise.resolve({}) }, from: 'status@acme.example' }, webhook: false }) } });
+    expect(engine.statusPages.subscriptions).toEqual({ email: true, webhook: false });
+    await expect(engine.statusPages.subscribe('public', { webhookUrl: 'https://hooks.example.com/x' })).rejects.toThrow(/does not send webhooks/);
+  });
+
+  it("hands a host's own delivery each message with what it needs to send it (here, an SMS gateway stand-in)", async () => {
+    const sent: SubscriberMessage[] = [];
+    const delivery = { channels: { email: true, webhook: false }, send: (message: SubscriberMessage) => Promise.resolve(void sent.push(message)) };
+    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { delivery } });
+    const sub = await engine.statusPages.subscribe('public', { email: 'ana@example.com' });
+    await drain(engine);
+    expect(sent).toMatchObject([{ subscriberId: sub.subscriberId, channel: 'email', address: 'ana@example.com', type: 'subscription.confirm', page: { id: 'public' } }]);
+    await engine.statusPages.confirm(tokenOf(sent[0]?.data.confirm_url as string));
+    const incident = await engine.declare({ title: 'lb down', severity: 'SEV2', service: 'web', actor: ADA });
+    await engine.publish(incident.id, { name: 'Website unreachable', impact: 'major', body: 'Down.', actor: ADA });
+    await drain(engine);
+    expect(sent[1]).toMatchObject({ type: 'incident.updated', subject: '[Acme status] Website unreachable (investigating)', text: 'Down.', data: { kind: 'incident', title: 'Website unreachable' } });
+    expect(sent[1]?.unsubscribeUrl).toMatch(/^https:\/\/status\.acme\.example\/unsubscribe\?token=sub_/);
+    expect(sent[1]?.idempotencyKey).not.toBe(sent[0]?.idempotencyKey);
   });
 });

@@ -1,7 +1,7 @@
 /** The subscribe form, /subscribe, /confirm and /unsubscribe over real HTTP, with mail through a real SMTP server. */
 import { createTransport } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStatusPageHandler } from '../../../src/http/statusPage/index.js';
+import { createStatusPageHandler, statusPageSubscriberDelivery } from '../../../src/http/statusPage/index.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { ADA, engineOn } from '../../features/statusPage/statusPageSuite.js';
 import { parseMail } from '../../fixtures/notify/mime.js';
@@ -37,7 +37,7 @@ function onServer(url: string, link: string): string {
 describe('createStatusPageHandler subscriptions', () => {
   it('subscribes from the form with double opt-in, confirms, and unsubscribes in one POST (RFC 8058), never telling whether an address was subscribed', async () => {
     const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
-    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { email: { transport, from: 'Acme status <status@acme.example>' } } });
+    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ email: { transport, from: 'Acme status <status@acme.example>' } }) } });
     server = await startServer(createStatusPageHandler(engine, { pageId: 'public', basePath: '/status' }));
     const { url } = server;
 
@@ -53,10 +53,15 @@ describe('createStatusPageHandler subscriptions', () => {
     expect(smtp.mails).toHaveLength(1);
     const link = /https:\/\/\S+\/confirm\?token=\S+/.exec(parseMail(smtp.mails[0]?.raw ?? '').text)?.[0] ?? '';
 
-    const bad = await fetch(`${url}/status/confirm?token=sub_${'0'.repeat(40)}.${'A'.repeat(43)}`);
+    const bad = await fetch(`${url}/status/confirm?token=sub_${'0'.repeat(40)}.${'A'.repeat(43)}`, { method: 'POST' });
     expect(bad.status).toBe(404);
     expect(await bad.text()).toContain('This link is not valid');
-    const confirmed = await fetch(onServer(url, link));
+    // A GET (a mail scanner opening the link, a click) only asks; its button's POST confirms.
+    const asking = await fetch(onServer(url, link));
+    expect(asking.status).toBe(200);
+    expect(await asking.text()).toContain(`<form method="post" action="/status/confirm?token=`);
+    expect((await engine.statusPages.subscribers('public')).map((s) => s.status)).toEqual(['pending']);
+    const confirmed = await fetch(onServer(url, link), { method: 'POST' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await confirmed.text()).toContain('Subscription confirmed');
@@ -89,6 +94,21 @@ describe('createStatusPageHandler subscriptions', () => {
     await engine.postPublicUpdate(incident.id, { status: 'resolved', body: 'Fixed.', actor: ADA });
     await drain(engine);
     expect(smtp.mails).toHaveLength(2);
+  });
+
+  it('takes at most subscribeLimit subscriptions per window: more get 429 with Retry-After, and subscribe nobody', async () => {
+    const transport = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    const { engine } = engineOn(memoryStore(), { statusPageSubscribers: { delivery: statusPageSubscriberDelivery({ email: { transport, from: 'status@acme.example' } }) } });
+    // An hour-long window: the third request lands in it however slow the machine is.
+    server = await startServer(createStatusPageHandler(engine, { pageId: 'public', basePath: '/status', subscribeLimit: { requests: 2, seconds: 3_600 } }));
+    const statuses = [];
+    for (const email of ['a@example.com', 'b@example.com', 'c@example.com']) statuses.push((await subscribeForm(server.url, email)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const refused = await subscribeForm(server.url, 'd@example.com');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('Please try again later');
+    expect((await engine.statusPages.subscribers('public')).map((s) => s.address).sort()).toEqual(['a@example.com', 'b@example.com']);
+    expect(() => createStatusPageHandler(engine, { pageId: 'public', subscribeLimit: { requests: 0, seconds: 60 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
   it('serves no subscription routes and no form when the engine cannot email subscribers', async () => {
