@@ -1,7 +1,7 @@
 /**
  * Nothing internal reaches a status page: whatever an incident holds (title, summary, notes,
  * internal and stakeholder updates, custom fields, roles and who holds them, labels, root cause,
- * resolution), its snapshot holds only what was published.
+ * resolution), its snapshot and the messages its subscribers get hold only what was published.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import { defineIncidentType } from '../../../src/features/classification/defineIncidentType.js';
 import { sevScale } from '../../../src/model/severity.js';
+import type { SubscriberMessage } from '../../../src/features/statusPage/subscribers.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { createManualClock } from '../../../src/testing/manualClock.js';
 import { ADA, page, T0 } from './statusPageSuite.js';
@@ -41,11 +42,17 @@ const scenario = fc.record({
   ),
 });
 
-describe('status page snapshots', () => {
+describe('status page snapshots and subscriber messages', () => {
   it('never hold anything internal to an incident, whatever it contains', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        const engine = createIncidentEngine({ store: memoryStore(), clock: createManualClock(T0), statusPages: [page], types: [outage] });
+        // What subscribers are sent, as a host's own delivery receives it (every field of every message).
+        const sent: SubscriberMessage[] = [];
+        const delivery = { channels: { email: true, webhook: false }, send: (message: SubscriberMessage) => Promise.resolve(void sent.push(message)) };
+        const engine = createIncidentEngine({ store: memoryStore(), clock: createManualClock(T0), statusPages: [page], types: [outage], statusPageSubscribers: { delivery } });
+        await engine.statusPages.subscribe('public', { email: 'ana@example.com' });
+        await engine.dispatch();
+        await engine.statusPages.confirm(new URL(String(sent[0]?.data.confirm_url)).searchParams.get('token') ?? '');
         const incident = await engine.declare({
           type: 'outage',
           title: s.title,
@@ -67,6 +74,12 @@ describe('status page snapshots', () => {
         const json = JSON.stringify(snapshot);
         expect(json).not.toMatch(/ZQMARK/);
         expect(json).toContain(s.publish.name.trim());
+        await engine.tick();
+        for (let pass = 0; pass < 5 && (await engine.dispatch()).claimed > 0; pass += 1);
+        const messages = JSON.stringify(sent);
+        expect(messages).not.toMatch(/ZQMARK/);
+        // Every public update reached the subscriber (in any order: the outbox does not promise one; each carries its time).
+        expect(sent.filter((m) => m.type === 'incident.updated').map((m) => String(m.data.body)).sort()).toEqual([s.publish.body, ...s.publicUpdates.map((u) => u.body)].map((b) => b.trim()).sort());
       }),
       { numRuns: 40 },
     );
