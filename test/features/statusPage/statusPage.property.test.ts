@@ -52,7 +52,7 @@ describe('status page snapshots and subscriber messages', () => {
         const engine = createIncidentEngine({ store: memoryStore(), clock: createManualClock(T0), statusPages: [page], types: [outage], statusPageSubscribers: { delivery } });
         await engine.statusPages.subscribe('public', { email: 'ana@example.com' });
         await engine.dispatch();
-        await engine.statusPages.confirm(new URL(String(sent[0]?.data.confirm_url)).searchParams.get('token') ?? '');
+        await engine.statusPages.confirm(new URL(sent[0]?.data.confirm_url as string).searchParams.get('token') ?? '');
         const incident = await engine.declare({
           type: 'outage',
           title: s.title,
@@ -79,7 +79,7 @@ describe('status page snapshots and subscriber messages', () => {
         const messages = JSON.stringify(sent);
         expect(messages).not.toMatch(/ZQMARK/);
         // Every public update reached the subscriber (in any order: the outbox does not promise one; each carries its time).
-        expect(sent.filter((m) => m.type === 'incident.updated').map((m) => String(m.data.body)).sort()).toEqual([s.publish.body, ...s.publicUpdates.map((u) => u.body)].map((b) => b.trim()).sort());
+        expect(sent.filter((m) => m.type === 'incident.updated').map((m) => m.data.body as string).sort()).toEqual([s.publish.body, ...s.publicUpdates.map((u) => u.body)].map((b) => b.trim()).sort());
       }),
       { numRuns: 40 },
     );
