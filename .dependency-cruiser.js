@@ -111,9 +111,9 @@ export default {
       name: 'entries-import-downward-only',
       severity: 'error',
       comment:
-        'src/http/** and src/testing/** may import their own folder and anything below them, but not each other ' +
+        'src/http/**, src/testing/** and src/cli/** may import their own folder and anything below them, but not each other ' +
         'and not the public barrel src/index.ts.',
-      from: { path: '^src/(http|testing)/' },
+      from: { path: '^src/(http|testing|cli)/' },
       to: {
         path: '^src/',
         pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})`,
@@ -141,11 +141,11 @@ export default {
       name: 'src-files-belong-to-a-layer',
       severity: 'error',
       comment:
-        'Every file in src/ must live in a known layer (a file directly in src/, http, testing, features/<name>, ' +
+        'Every file in src/ must live in a known layer (a file directly in src/, http, testing, cli, features/<name>, ' +
         'engine, lifecycle, model, kernel, sources, channels, storage or metrics); add new folders to .dependency-cruiser.cjs.',
       from: {
         path: '^src/',
-        pathNot: `^src/([^/]+\\.ts$|(http|testing|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
+        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
       },
       to: {},
     },

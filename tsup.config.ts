@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const external = ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer', 'redos-detector'];
+
+export default defineConfig([{
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
@@ -18,11 +22,25 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
-  clean: true,
+  // The CLI's files are built beside these by the second config below: keep them.
+  clean: ['!cli.js', '!cli.js.map'],
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
   splitting: true,
   treeshake: true,
-  external: ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer', 'redos-detector'],
-});
+  external,
+}, {
+  // `npx incidentkit`: one ESM file for Node, the drivers loaded only when a command needs them.
+  entry: { cli: 'src/cli/bin.ts' },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { __INCIDENTKIT_VERSION__: JSON.stringify(version) },
+  dts: false,
+  clean: false,
+  sourcemap: true,
+  splitting: false,
+  external,
+}]);

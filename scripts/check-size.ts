@@ -164,9 +164,13 @@ export function importSideEffects(file: string, text: string): ImportSideEffect[
   return found;
 }
 
+/** Programs, not modules: run for their effect and imported by nothing (the CLI's `bin`, built alone for Node). */
+const PROGRAMS: ReadonlySet<string> = new Set(['src/cli/bin.ts']);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .filter((entry) => !PROGRAMS.has(relative(root, join(entry.parentPath, entry.name)).replaceAll('\\', '/')))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
 }
