@@ -13,6 +13,7 @@ import { describeEvent } from '../lifecycle/describeEvent.js';
 import { computeMetrics } from '../metrics/computeMetrics.js';
 import type { MetricsGroup } from '../metrics/types.js';
 import { openStore, storeTarget, type OpenStore } from './connect.js';
+import { IMPORT_FIELDS, importFile, parseMapping } from './importFile.js';
 import { cell, colours, csv, formatMs, progress, table, type CliIo } from './output.js';
 import { EXIT, UsageError } from './usage.js';
 
@@ -91,6 +92,27 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         await store.close();
       }
       return EXIT.ok;
+    },
+  },
+  import: {
+    summary: 'import past incidents from CSV, JSON or NDJSON (a re-run imports nothing twice)',
+    usage: 'incidentkit import <file.csv|.json|.ndjson> [--map field=Column,…] [--strict]',
+    options: { map: { type: 'string' }, strict: { type: 'boolean' } },
+    help: `  --map <pairs>        which column holds which field, e.g. title=Title,detectedAt=Start
+                       (fields: ${IMPORT_FIELDS.join(', ')}; a field
+                       without a pair is read from the column of its own name)
+  --strict             stop at the first bad row (default: report it and go on)
+A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
+    positionals: [1, 1],
+    async run({ values, positionals, engine, out, io }) {
+      const report = await importFile(io, positionals[0] ?? '', {
+        mapping: parseMapping(str(values, 'map')),
+        strict: values.strict === true,
+        importIncident: (input) => engine().importIncident(input),
+      });
+      if (values.json === true) out(json(report));
+      else out(`Imported ${String(report.imported)}, already there ${String(report.skipped)}, failed ${String(report.failed.length)}.\n`);
+      return report.failed.length === 0 ? EXIT.ok : EXIT.failure;
     },
   },
   list: {

@@ -123,6 +123,8 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
     unmerge: z.strictObject({ actor: actorSchema }),
     importIncident: z
       .strictObject({
+        /** The new incident's id (default: a fresh one): importing the same id again fails with VERSION_CONFLICT, so a re-run imports nothing twice. */
+        id: idSchema.optional(),
         title: text(LIMITS.title),
         severity,
         service: text(LIMITS.name).optional(),

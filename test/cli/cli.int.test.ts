@@ -1,5 +1,5 @@
 /** `npx incidentkit`: the built CLI run as a subprocess against a SQLite file and a real PostgreSQL. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -157,6 +157,49 @@ describe('incidentkit CLI on a SQLite file', () => {
     expect(broken.code).toBe(1);
     expect(JSON.parse(broken.stdout)).toEqual({ checked: 3, broken: [{ id: ids[0], brokenAt: 3, reason: 'chain' }] });
     expect((await cli.run(['verify', ids[1] ?? '', '--sqlite', copy])).code).toBe(0);
+  });
+
+  it('imports a CSV with a column mapping, reports bad rows by line and goes on, and imports nothing twice', async () => {
+    const target = join(dir, 'imported.db');
+    const csvFile = join(dir, 'history.csv');
+    writeFileSync(
+      csvFile,
+      [
+        'Ticket,Title,Sev,Service,Start,Ack,Fixed',
+        'T-1,Checkout down,SEV1,checkout,2025-11-02T10:00:00Z,2025-11-02T10:04:00Z,2025-11-02T11:00:00Z',
+        'T-2,"Login slow, then down",SEV2,auth,2025-11-03T08:00:00Z,,2025-11-03T08:30:00Z',
+        'T-3,No start time,SEV3,auth,,,',
+        'T-4,"Two-line',
+        'title",SEV3,search,2025-11-04T09:00:00Z,2025-11-04T08:00:00Z,',
+        'T-5,Search stale,SEV3,search,yesterday,,',
+        'T-6,Cache cold,SEV4,cache,2025-11-05T12:00:00Z,,2025-11-05T12:20:00Z',
+      ].join('\n'),
+    );
+    const args = ['import', csvFile, '--map', 'id=Ticket,title=Title,severity=Sev,service=Service,detectedAt=Start,acknowledgedAt=Ack,resolvedAt=Fixed', '--sqlite', target];
+    const first = await cli.run([...args, '--json']);
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, skipped: 0, failed: [{ line: 4 }, { line: 5 }, { line: 7 }] });
+    expect(first.stderr).toContain(`${csvFile}:4: missing detectedAt (column 'Start').`);
+    expect(first.stderr).toMatch(new RegExp(`${csvFile.replaceAll('.', '\\.')}:5: .*acknowledgedAt .* is before detectedAt`));
+    expect(first.stderr).toContain(`${csvFile}:7: detectedAt 'yesterday' is not a time`);
+    const listed = JSON.parse((await cli.run(['list', '--json', '--sqlite', target])).stdout) as { title: string; status: string; acknowledgedAt?: string }[];
+    expect(listed.map((i) => [i.title, i.status]).sort()).toEqual([
+      ['Cache cold', 'resolved'],
+      ['Checkout down', 'resolved'],
+      ['Login slow, then down', 'resolved'],
+    ]);
+    const again = await cli.run([...args, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, skipped: 3 });
+    expect(JSON.parse((await cli.run(['list', '--json', '--sqlite', target])).stdout)).toHaveLength(3);
+    const strict = await cli.run([...args, '--strict', '--json']);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ imported: 0, skipped: 2, failed: [{ line: 4 }] });
+
+    const ndjson = join(dir, 'more.ndjson');
+    writeFileSync(ndjson, '{"title":"Queue backlog","severity":"SEV3","detectedAt":"2025-12-01T00:00:00Z"}\n\nnot json\n');
+    const fromNdjson = await cli.run(['import', ndjson, '--sqlite', target, '--json']);
+    expect(JSON.parse(fromNdjson.stdout)).toMatchObject({ imported: 1, failed: [{ line: 3 }] });
+    expect((await cli.run(['import', ndjson, '--map', 'colour=Colour', '--sqlite', target])).code).toBe(2);
+    expect((await cli.run(['import', join(dir, 'history.txt'), '--sqlite', target])).code).toBe(2);
   });
 
   it('reports migrations with --dry-run without creating anything, then applies them', async () => {

@@ -66,6 +66,7 @@ export function createHistory(core: EngineCore) {
     const history = steps.map((step) => ({ ...step.event, at: step.at, actor }));
     return core.create(
       {
+        ...(parsed.id === undefined ? {} : { id: parsed.id }),
         title: parsed.title,
         severity: parsed.severity,
         service: parsed.service ?? parsed.services?.[0],
