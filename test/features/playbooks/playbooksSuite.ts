@@ -210,6 +210,12 @@ export function playbookCases(makeStore: () => StorageAdapter | Promise<StorageA
     expect(review.tasks?.slice(0, 1)).toEqual([
       { id: 'medication-error:patient-assessed', title: 'Patient assessed and stabilised', phase: 'response', status: 'done', dueAt: '2026-12-06T09:15:00.000Z', completedAt: '2026-12-06T09:07:00.000Z', completedBy: 'Ana', evidence: 'Vitals stable', requiredFor: 'mitigate', assignee: 'role commander', settledAfterMs: 7 * MINUTE },
     ]);
+    const withTaskEvents = buildPostmortem(await engine.get(incident.id), await engine.timeline(incident.id), { keyEventTypes: ['TASKS_ATTACHED', 'TASK_COMPLETED', 'TASK_SKIPPED'] });
+    expect(withTaskEvents.keyTimeline.map((entry) => entry.text)).toEqual([
+      '5 tasks attached from playbook medication-error',
+      'Task "Patient assessed and stabilised" done by Ana: Vitals stable',
+      'Task "Device sequestered (equipment malfunctions)" skipped by Ana: No device involved',
+    ]);
     const markdown = renderPostmortemMarkdown(review);
     expect(markdown).toContain('## Tasks');
     expect(markdown).toContain('| Patient assessed and stabilised | response | done: Vitals stable | 2026-12-06 09:15:00 UTC | 2026-12-06 09:07:00 UTC (+7m) | Ana |');
