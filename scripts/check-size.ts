@@ -53,9 +53,12 @@ import ts from 'typescript';
  * {@link GOAL}; docs/benchmarks.md says what stands between. Lower it when the bundle shrinks.
  * 64 9xx with status pages (issue 21), 69 8xx with their scheduled maintenance (+2.0 kB: records,
  * timers, windows) and subscribers (+2.9 kB: subscribe/confirm/unsubscribe records, the fan-out;
- * their email and webhook delivery is opt-in, from `incidentkit/status-page`).
+ * their email and webhook delivery is opt-in, from `incidentkit/status-page`). 72 5xx with
+ * playbooks and tasks (issue 22: +2.7 kB: the machine's six task events with their guards, due
+ * timers and context updates, `definePlaybook`'s schema, the task commands, the overdue template;
+ * the shipped playbooks are tree-shaken unless imported).
  */
-const BUDGET = 70_500;
+const BUDGET = 73_000;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

@@ -676,3 +676,25 @@ export {
   type UptimeDay,
 } from './features/statusPage/snapshot.js';
 export type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentSlice, PublicIncidentState, PublicUpdateRecord } from './model/publicIncident.js';
+// Playbooks and tasks (issue 22): checklists attached to matching incidents, enforced by the lifecycle machine.
+export { definePlaybook, type Playbook, type PlaybookInput, type PlaybookSubject, type PlaybookTaskInput } from './features/playbooks/definePlaybook.js';
+export { medicationErrorPlaybook, websiteOutagePlaybook } from './features/playbooks/shippedPlaybooks.js';
+export type { AddTaskInput, CompleteTaskInput, PlaybooksApi, PlaybooksOptions, ReassignTaskInput, SkipTaskInput } from './features/playbooks/playbooksFeature.js';
+export {
+  TASK_DUE_FROM,
+  TASK_DUE_UNITS,
+  TASK_EVIDENCE_KINDS,
+  TASK_GATES,
+  TASK_PHASES,
+  TASK_STATUSES,
+  type IncidentTask,
+  type TaskAssignee,
+  type TaskDraft,
+  type TaskDue,
+  type TaskDueFrom,
+  type TaskDueUnit,
+  type TaskEvidenceKind,
+  type TaskGate,
+  type TaskPhase,
+  type TaskStatus,
+} from './model/tasks.js';

@@ -7,7 +7,7 @@ import { parseConfig, parseInput } from '../kernel/parse.js';
 import { alertRowsOf, hasAlertsBeyondWindow, withoutAlertCounters } from '../lifecycle/actions/alerts.js';
 import { GENESIS_HASH, hashEvent } from '../lifecycle/eventChain.js';
 import { STORED_TYPE_OF, eventData, followingEvents, type LifecycleEvent, type LifecycleEventDraft } from '../lifecycle/events.js';
-import { closeBlockedReason, escalationBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
+import { closeBlockedReason, escalationBlockedReason, taskBlockedReason, tasksBlockedReason, type IncidentMachineInput } from '../lifecycle/incidentMachine.js';
 import { acceptedEvents, persistSnapshot, restoreSnapshot, startMachine, stepMachine, toIncident, type IncidentSnapshot } from '../lifecycle/projection.js';
 import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
@@ -57,6 +57,13 @@ function checkAlertReads(store: StorageAdapter): void {
       message: `The store '${store.name}' lacks ${missing.join(' and ')}(): stores keep every alert as a row; see "Alerts" in docs/custom-storage-adapter.md.`,
     },
   ]);
+}
+
+/** Why the incident's tasks refuse `event`: an open task blocks a `MITIGATE` or `RESOLVE`, or a task event names no open task. */
+function tasksRefusal(context: IncidentSnapshot['context'], event: LifecycleEvent): string | undefined {
+  if (event.type === 'MITIGATE' || event.type === 'RESOLVE') return tasksBlockedReason(context, event.type === 'MITIGATE' ? 'mitigate' : 'resolve');
+  if (event.type === 'COMPLETE_TASK' || event.type === 'SKIP_TASK' || event.type === 'REASSIGN_TASK') return taskBlockedReason(context, event.taskId);
+  return undefined;
 }
 
 function defaultHandlerError(error: unknown, name: string): void {
@@ -132,7 +139,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     const accepted = acceptedEvents(snapshot).filter(
       (type) => (type !== 'UNMERGE' || snapshot.context.cancellation?.previousStatus !== undefined) && (type !== 'POST_PUBLIC_UPDATE' || snapshot.context.publicIncident !== undefined),
     );
-    const reason = always ? why : !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? why);
+    const reason = always ? why : !accepted.includes(event.type) ? undefined : event.type === 'CLOSE' ? closeBlockedReason(snapshot.context) : (escalationBlockedReason(event) ?? tasksRefusal(snapshot.context, event) ?? why);
     // Speak in the commands a user can call; the engine's own events have none.
     const commandOf = (type: string) => INCIDENT_COMMANDS.find((name) => COMMAND_EVENTS[name] === type);
     const command = commandOf(event.type);
@@ -233,7 +240,12 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     let last = next;
     const allActions = [...actions];
     const storedEvents: StoredEvent[] = [];
-    for (const step of [event, ...followingEvents(event)]) {
+    const steps = [event, ...followingEvents(event)];
+    // What features record after the event (e.g. a playbook's tasks after a severity change) follows it, in the same commit.
+    for (const { parts: p } of parts) {
+      for (const follow of p.following?.(event, toIncident(next, current.version + 1)) ?? []) steps.push({ ...follow, at, actor: SYSTEM_ACTOR });
+    }
+    for (const step of steps) {
       if (step !== event) {
         const [after, more] = stepMachine(last, step);
         if (after === last) refuse(toIncident(last, current.version + storedEvents.length), last, step);

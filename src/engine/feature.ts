@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Clock } from '../kernel/clock.js';
 import type { IdGenerator } from '../kernel/ids.js';
 import { parseConfig } from '../kernel/parse.js';
-import { LIFECYCLE_EVENT_TYPES, type LifecycleEventDraft, type LifecycleEventType } from '../lifecycle/events.js';
+import { LIFECYCLE_EVENT_TYPES, type LifecycleEvent, type LifecycleEventDraft, type LifecycleEventType } from '../lifecycle/events.js';
 import type { IncidentMachineInput } from '../lifecycle/incidentContext.js';
 import type { Actor } from '../model/actor.js';
 import type { StoredEvent } from '../model/event.js';
@@ -257,6 +257,13 @@ export interface FeatureParts<Api extends object = object> {
    * @throws ConfigError (`CONFIG_INVALID`) for a configuration that cannot work.
    */
   readonly ready?: () => void;
+  /**
+   * Lifecycle events to record right after the event of a command or timer, in the same commit
+   * (each its own timeline event, by the system actor), given that event and the incident after
+   * it; e.g. the playbooks feature attaches the tasks of playbooks a new severity matches. Runs
+   * again on a retry after a concurrent write; replay steps the stored events and never calls it.
+   */
+  readonly following?: (event: LifecycleEvent, incident: Incident) => readonly LifecycleEventDraft[];
 }
 
 /**

@@ -220,11 +220,36 @@ export function describeEvent(
       const due = str(d.phaseDueAt) ?? str(d.dueAt);
       return `Report overdue: ${name}${due === undefined ? ' was not filed in time' : ` was due ${formatTime(due)}`}`;
     }
+    case 'TASKS_ATTACHED': {
+      const tasks = Array.isArray(d.tasks) ? d.tasks.filter(isRecord) : [];
+      const playbooks = Array.isArray(d.playbookIds) ? d.playbookIds.filter((p): p is string => typeof p === 'string') : [];
+      return `${count(tasks.length, 'task')} attached from playbook${playbooks.length === 1 ? '' : 's'} ${playbooks.join(', ')}`;
+    }
+    case 'TASK_ADDED': {
+      const task = isRecord(d.task) ? d.task : {};
+      return `Task "${str(task.title) ?? ''}" added by ${by}`;
+    }
+    case 'TASK_COMPLETED':
+      return `Task "${taskTitle(incident, d.taskId)}" done by ${by}${suffix(text('evidence', 'note'))}`;
+    case 'TASK_SKIPPED':
+      return `Task "${taskTitle(incident, d.taskId)}" skipped by ${by}${suffix(text('reason', 'reason'))}`;
+    case 'TASK_REASSIGNED':
+      return `Task "${taskTitle(incident, d.taskId)}" reassigned to ${targetName(d.assignee) ?? 'someone'} by ${by}`;
+    case 'TASK_OVERDUE': {
+      const due = str(d.taskDueAt);
+      return `Task overdue: "${taskTitle(incident, d.taskId)}"${due === undefined ? '' : ` was due ${formatTime(due)}`}`;
+    }
     default: {
       const words = event.type.toLowerCase().replace(/_/g, ' ');
       return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;
     }
   }
+}
+
+/** The title of the incident's task `taskId`, else the id. */
+function taskTitle(incident: Incident, taskId: unknown): string {
+  const id = typeof taskId === 'string' ? taskId : '';
+  return incident.tasks?.find((task) => task.id === id)?.title ?? id;
 }
 
 /** `3 alerts`, `1 alert`; `alerts` when the count is missing. */

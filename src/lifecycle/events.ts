@@ -4,6 +4,7 @@ import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus,
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
+import type { TaskAssignee, TaskDraft } from '../model/tasks.js';
 
 /** Fields every lifecycle event carries: when it happened and who did it. */
 interface EventBase {
@@ -216,6 +217,33 @@ export type LifecycleEvent =
       readonly phaseDueAt: string;
       /** The clock as of the deadline; the engine adds it when the timer fires. */
       readonly clock?: ClockState;
+    })
+  | (EventBase & {
+      /**
+       * The tasks of the playbooks that match the incident, attached at declaration or after a
+       * severity change (only tasks it lacks: none is removed or replaced).
+       */
+      readonly type: 'ATTACH_TASKS';
+      /** The playbooks the tasks come from. */
+      readonly playbookIds: readonly string[];
+      readonly tasks: readonly TaskDraft[];
+    })
+  /** A task added by hand (`engine.addTask`). */
+  | (EventBase & { readonly type: 'ADD_TASK'; readonly task: TaskDraft })
+  /** A task done (`engine.completeTask`), with the note or link its `evidence` asks for. */
+  | (EventBase & { readonly type: 'COMPLETE_TASK'; readonly taskId: string; readonly evidence?: string })
+  /** A task skipped with a reason (`engine.skipTask`): it no longer blocks a transition. */
+  | (EventBase & { readonly type: 'SKIP_TASK'; readonly taskId: string; readonly reason: string })
+  /** A task given to someone else (`engine.reassignTask`). */
+  | (EventBase & { readonly type: 'REASSIGN_TASK'; readonly taskId: string; readonly assignee: TaskAssignee; readonly previous?: TaskAssignee })
+  | (EventBase & TimerPayload & {
+      /** An open task's due time passed (stored as `TASK_OVERDUE`). */
+      readonly type: 'TASK_DUE';
+      readonly taskId: string;
+      /** The task's `dueAt` the timer was set for; a stale timer carries another. */
+      readonly taskDueAt: string;
+      /** The users its assignee resolved to when it came due (a role's holder); the engine adds them. */
+      readonly assignees?: readonly string[];
     });
 
 /** What the engine adds to an event a durable timer delivers. */
@@ -267,6 +295,12 @@ export const LIFECYCLE_EVENT_TYPES = [
   'UNMERGE_FROM',
   'PUBLISH',
   'POST_PUBLIC_UPDATE',
+  'ATTACH_TASKS',
+  'ADD_TASK',
+  'COMPLETE_TASK',
+  'SKIP_TASK',
+  'REASSIGN_TASK',
+  'TASK_DUE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -306,6 +340,12 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   UNMERGE_FROM: 'UNMERGED_FROM',
   PUBLISH: 'PUBLISHED',
   POST_PUBLIC_UPDATE: 'PUBLIC_UPDATE_POSTED',
+  ATTACH_TASKS: 'TASKS_ATTACHED',
+  ADD_TASK: 'TASK_ADDED',
+  COMPLETE_TASK: 'TASK_COMPLETED',
+  SKIP_TASK: 'TASK_SKIPPED',
+  REASSIGN_TASK: 'TASK_REASSIGNED',
+  TASK_DUE: 'TASK_OVERDUE',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -5,6 +5,7 @@
 
 import { actionItemPolicyViolation } from '../model/actionItems.js';
 import type { IncidentStatus } from '../model/incident.js';
+import { TASK_GATES, type TaskGate } from '../model/tasks.js';
 import { targetName } from './describeEvent.js';
 import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
@@ -20,7 +21,7 @@ export function closeBlockedReason(context: IncidentContext): string | undefined
   if (context.policy.reviewRequiredFor.includes(context.severity) && context.review?.completedAt === undefined) {
     return `${context.severity} incidents need a completed post-incident review before they can close; run startReview and completeReview first.`;
   }
-  return context.policy.actionItems === undefined ? undefined : actionItemPolicyViolation(context, context.policy.actionItems);
+  return (context.policy.actionItems === undefined ? undefined : actionItemPolicyViolation(context, context.policy.actionItems)) ?? tasksBlockedReason(context, 'close');
 }
 
 /** Why an `UPDATE_ACTION_ITEM` is refused, or `undefined`. */
@@ -178,4 +179,54 @@ export function notPublished(context: IncidentContext, event: LifecycleEvent): b
 /** Whether a `POST_PUBLIC_UPDATE` applies: only to a published incident. */
 export function isPublished(context: IncidentContext, event: LifecycleEvent): boolean {
   return event.type === 'POST_PUBLIC_UPDATE' && context.publicIncident !== undefined;
+}
+
+/**
+ * Why `gate` (mitigate, resolve, close) is refused because of the incident's tasks, or
+ * `undefined`: tasks required for it, or for an earlier gate, are still open. A skipped task
+ * is settled like a done one (skipping takes a reason, recorded on the timeline).
+ */
+export function tasksBlockedReason(context: IncidentContext, gate: TaskGate): string | undefined {
+  const rank = TASK_GATES.indexOf(gate);
+  const open = (context.tasks ?? []).filter((task) => task.status === 'open' && task.requiredFor !== undefined && TASK_GATES.indexOf(task.requiredFor) <= rank);
+  if (open.length === 0) return undefined;
+  const list = open.map((task) => `"${task.title}" (${task.id})`).join(', ');
+  return `${open.length === 1 ? 'a task required before it can' : `${String(open.length)} tasks required before it can`} ${gate} ${open.length === 1 ? 'is' : 'are'} still open: ${list}; complete ${open.length === 1 ? 'it' : 'them'} with completeTask, or skip ${open.length === 1 ? 'it' : 'them'} with skipTask and a reason.`;
+}
+
+/** The gate a lifecycle event passes, when it is one: `MITIGATE`, `RESOLVE` or `CLOSE`. */
+function gateOf(event: LifecycleEvent): TaskGate | undefined {
+  return event.type === 'MITIGATE' ? 'mitigate' : event.type === 'RESOLVE' ? 'resolve' : event.type === 'CLOSE' ? 'close' : undefined;
+}
+
+/** Whether the tasks let a `MITIGATE`, `RESOLVE` or `CLOSE` through: none required for it (or before it) is open. */
+export function tasksSettled(context: IncidentContext, event: LifecycleEvent): boolean {
+  const gate = gateOf(event);
+  return gate === undefined || tasksBlockedReason(context, gate) === undefined;
+}
+
+/** Why a task event (complete, skip, reassign) is refused: no such task, or it is no longer open. */
+export function taskBlockedReason(context: IncidentContext, taskId: string): string | undefined {
+  const task = (context.tasks ?? []).find((t) => t.id === taskId);
+  if (task === undefined) return `it has no task '${taskId}'.`;
+  return task.status === 'open' ? undefined : `its task '${taskId}' is ${task.status} already.`;
+}
+
+/** Whether a `COMPLETE_TASK`, `SKIP_TASK` or `REASSIGN_TASK` names an open task of the incident. */
+export function taskIsOpen(context: IncidentContext, event: LifecycleEvent): boolean {
+  return (event.type === 'COMPLETE_TASK' || event.type === 'SKIP_TASK' || event.type === 'REASSIGN_TASK') && taskBlockedReason(context, event.taskId) === undefined;
+}
+
+/** Whether an `ATTACH_TASKS` or `ADD_TASK` brings only tasks the incident lacks (and at least one). */
+export function tasksAreNew(context: IncidentContext, event: LifecycleEvent): boolean {
+  const drafts = event.type === 'ATTACH_TASKS' ? event.tasks : event.type === 'ADD_TASK' ? [event.task] : [];
+  const ids = new Set(drafts.map((d) => d.id));
+  return drafts.length > 0 && ids.size === drafts.length && !(context.tasks ?? []).some((task) => ids.has(task.id));
+}
+
+/** Whether a `TASK_DUE` is for an open task still due then and not recorded overdue yet. */
+export function taskDue(context: IncidentContext, event: LifecycleEvent): boolean {
+  if (event.type !== 'TASK_DUE') return false;
+  const task = (context.tasks ?? []).find((t) => t.id === event.taskId);
+  return task?.status === 'open' && task.dueAt === event.taskDueAt && task.overdueAt === undefined;
 }

@@ -80,5 +80,6 @@ export function initialContext(input: IncidentMachineInput): IncidentContext {
     alertCount: input.alert === undefined ? 0 : 1,
     unresolvedAlertCount: input.alert === undefined || input.alert.status === 'resolved' ? 0 : 1,
     policy: input.policy,
+    tasks: [],
   });
 }

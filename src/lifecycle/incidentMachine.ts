@@ -17,10 +17,12 @@ import * as publicIncident from './actions/publicIncident.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
+import * as tasks from './actions/tasks.js';
 import { enqueueTimers } from './actions/timerInstructions.js';
 
 export type { IncidentContext, IncidentMachineInput } from './incidentContext.js';
 export { actionItemMissingReason, closeBlockedReason, escalationBlockedReason } from './guards.js';
+export { taskBlockedReason, tasksBlockedReason } from './guards.js';
 
 /** Events accepted in every open state: they record facts and change no state. */
 const recordFacts = {
@@ -35,6 +37,16 @@ const recordFacts = {
 /** What the public is told about a published incident goes on in every state: a public incident outlives the internal one. */
 const publicUpdates = {
   POST_PUBLIC_UPDATE: { guard: 'isPublished', actions: 'postPublicUpdate' },
+} as const;
+
+/** The incident's tasks: attached, added, done, skipped, reassigned and found overdue while it is open. */
+const taskFacts = {
+  ATTACH_TASKS: { guard: 'tasksAreNew', actions: ['attachTasks', 'scheduleTasks'] },
+  ADD_TASK: { guard: 'tasksAreNew', actions: ['attachTasks', 'scheduleTasks'] },
+  COMPLETE_TASK: { guard: 'taskIsOpen', actions: ['completeTask', 'scheduleTasks'] },
+  SKIP_TASK: { guard: 'taskIsOpen', actions: ['skipTask', 'scheduleTasks'] },
+  REASSIGN_TASK: { guard: 'taskIsOpen', actions: 'reassignTask' },
+  TASK_DUE: { guard: 'taskDue', actions: 'recordTaskOverdue' },
 } as const;
 
 /** Regulatory clock facts: recorded while the incident is open and after it closed (reports are often due later). */
@@ -105,6 +117,10 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     unmergesTo: ({ context, event }, params: { status: IncidentStatus }) => guards.unmergesTo(context, event, params),
     notPublished: ({ context, event }) => guards.notPublished(context, event),
     isPublished: ({ context, event }) => guards.isPublished(context, event),
+    tasksSettled: ({ context, event }) => guards.tasksSettled(context, event),
+    taskIsOpen: ({ context, event }) => guards.taskIsOpen(context, event),
+    tasksAreNew: ({ context, event }) => guards.tasksAreNew(context, event),
+    taskDue: ({ context, event }) => guards.taskDue(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -168,6 +184,20 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     completeReview: assign(({ context, event }) => milestones.completeReview(context, event)),
     close: assign(({ context, event }) => milestones.close(context, event)),
     cancel: assign(({ context, event }) => milestones.cancel(context, event)),
+    attachTasks: assign(({ context, event }) => tasks.attachTasks(context, event)),
+    completeTask: assign(({ context, event }) => tasks.completeTask(context, event)),
+    skipTask: assign(({ context, event }) => tasks.skipTask(context, event)),
+    reassignTask: assign(({ context, event }) => tasks.reassignTask(context, event)),
+    recordTaskOverdue: assign(({ context, event }) => tasks.recordTaskOverdue(context, event)),
+    // Fills in the due times whose milestone was just reached, then (re)sets the tasks' timers.
+    scheduleTasks: enqueueActions(({ context, event, enqueue }) => {
+      const refreshed = tasks.withDueTimes(context);
+      if (refreshed !== undefined) enqueue.assign({ tasks: refreshed });
+      enqueueTimers(enqueue, tasks.scheduleTasks(refreshed === undefined ? context : { ...context, tasks: refreshed }, event));
+    }),
+    cancelTaskTimers: enqueueActions(({ context, enqueue }) => {
+      enqueueTimers(enqueue, tasks.cancelTaskTimers(context));
+    }),
   },
 }).createMachine({
   id: 'incident',
@@ -176,8 +206,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
   states: {
     open: {
       initial: 'active',
-      entry: 'scheduleTargets',
-      exit: ['cancelTargets', 'cancelEscalation', 'cancelReminders'],
+      entry: ['scheduleTargets', 'scheduleTasks'],
+      exit: ['cancelTargets', 'cancelEscalation', 'cancelReminders', 'cancelTaskTimers'],
       on: {
         ...recordFacts,
         ...clockFacts,
@@ -196,6 +226,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         UNMERGE_FROM: { guard: 'wasMergedFrom', actions: 'unmergeFrom' },
         PUBLISH: { guard: 'notPublished', actions: 'publish' },
         ...publicUpdates,
+        ...taskFacts,
       },
       states: {
         active: {
@@ -213,8 +244,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
               exit: 'cancelEscalation',
               on: {
                 ACKNOWLEDGE: { target: 'responding', actions: ['acknowledge', 'scheduleTargets'] },
-                MITIGATE: { target: 'mitigated', actions: ['mitigate', 'scheduleTargets'] },
-                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                MITIGATE: { target: 'mitigated', guard: 'tasksSettled', actions: ['mitigate', 'scheduleTargets'] },
+                RESOLVE: { target: '#incident.open.resolved', guard: 'tasksSettled', actions: ['resolve', 'scheduleTargets'] },
                 CANCEL: { target: '#incident.canceled', actions: 'cancel' },
                 ESCALATE: { guard: 'escalationIsNext', actions: ['escalate', 'scheduleEscalation'] },
                 // Follows an ESCALATE that reached nobody with no level left, in the same commit.
@@ -222,25 +253,25 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
               },
             },
             responding: {
-              entry: reconcile('responding'),
+              entry: [reconcile('responding'), 'scheduleTasks'],
               on: {
-                MITIGATE: { target: 'mitigated', actions: ['mitigate', 'scheduleTargets'] },
-                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                MITIGATE: { target: 'mitigated', guard: 'tasksSettled', actions: ['mitigate', 'scheduleTargets'] },
+                RESOLVE: { target: '#incident.open.resolved', guard: 'tasksSettled', actions: ['resolve', 'scheduleTargets'] },
                 CANCEL: { target: '#incident.canceled', actions: 'cancel' },
                 ESCALATE: { guard: 'manualEscalationIsNext', actions: 'escalate' },
               },
             },
             mitigated: {
-              entry: reconcile('mitigated'),
+              entry: [reconcile('mitigated'), 'scheduleTasks'],
               on: {
-                RESOLVE: { target: '#incident.open.resolved', actions: ['resolve', 'scheduleTargets'] },
+                RESOLVE: { target: '#incident.open.resolved', guard: 'tasksSettled', actions: ['resolve', 'scheduleTargets'] },
                 REOPEN: { target: 'responding', actions: ['reopen', 'scheduleTargets'] },
               },
             },
           },
         },
         resolved: {
-          entry: reconcile('resolved'),
+          entry: [reconcile('resolved'), 'scheduleTasks'],
           on: {
             REOPEN: { target: 'active.responding', actions: ['reopen', 'scheduleTargets'] },
             START_REVIEW: { target: 'postIncident', actions: 'startReview' },

@@ -39,6 +39,12 @@ export const EVENT_TYPES = [
   'UNMERGED_FROM',
   'PUBLISHED',
   'PUBLIC_UPDATE_POSTED',
+  'TASKS_ATTACHED',
+  'TASK_ADDED',
+  'TASK_COMPLETED',
+  'TASK_SKIPPED',
+  'TASK_REASSIGNED',
+  'TASK_OVERDUE',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -6,6 +6,7 @@ import type { JsonValue } from './primitives.js';
 export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.js';
 import { OPEN_STATUSES, type IncidentStatus } from './status.js';
 import type { PublicIncidentSlice } from './publicIncident.js';
+import type { IncidentTask } from './tasks.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
@@ -392,4 +393,11 @@ export interface Incident {
    */
   readonly publicIncident?: PublicIncidentSlice;
   readonly policy: IncidentPolicySnapshot;
+  /**
+   * The incident's tasks: attached by matching playbooks (`createIncidentEngine({ playbooks })`)
+   * at declaration and when the severity changes, or added with `engine.addTask`; in the order
+   * they were attached. Every incident has the list (empty without tasks); only incidents built
+   * by hand may lack it.
+   */
+  readonly tasks?: readonly IncidentTask[];
 }

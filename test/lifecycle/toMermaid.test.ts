@@ -77,9 +77,9 @@ describe('toMermaid(incidentMachine)', () => {
     expect(lines).toContain('[*] --> triage');
     for (const arrow of [
       'triage --> responding : ACKNOWLEDGE',
-      'triage --> mitigated : MITIGATE',
+      'triage --> mitigated : MITIGATE [tasksSettled]',
       'mitigated --> responding : REOPEN',
-      'triage --> resolved : RESOLVE',
+      'triage --> resolved : RESOLVE [tasksSettled]',
       'responding --> canceled : CANCEL',
       'resolved --> postIncident : START_REVIEW',
       'resolved --> closed : CLOSE [canClose]',

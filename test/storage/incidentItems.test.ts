@@ -17,7 +17,8 @@ const item = (id: string, status: ActionItem['status'] = 'open'): ActionItem => 
   createdAt: '2026-05-01T09:00:00.000Z',
   updatedAt: '2026-05-01T09:00:00.000Z',
 });
-const incidentWith = (actionItems: readonly ActionItem[]): Incident => ({ id: 'inc_1', title: 'Outage', actionItems }) as unknown as Incident;
+const incidentWith = (actionItems: readonly ActionItem[]): Incident => ({ id: 'inc_1', title: 'Outage', actionItems, tasks: [] }) as unknown as Incident;
+const NO_TASKS = { kind: 'rewrite', collection: 'tasks', items: [] } as const;
 const row = (value: ActionItem) => ({ key: value.id, body: JSON.stringify(value) });
 
 describe('itemWrites', () => {
@@ -42,8 +43,8 @@ describe('itemWrites', () => {
     const rewrite = (items: readonly ActionItem[]) => [{ kind: 'rewrite', collection: 'actionItems', items: items.map(row) }];
     expect(itemWrites('test', before, incidentWith([c, b, a]))).toEqual(rewrite([c, b, a]));
     expect(itemWrites('test', before, incidentWith([a, d, c]))).toEqual(rewrite([a, d, c]));
-    expect(itemWrites('test', undefined, before)).toEqual(rewrite([a, b, c]));
-    expect(itemWrites('test', undefined, incidentWith([]))).toEqual(rewrite([]));
+    expect(itemWrites('test', undefined, before)).toEqual([...rewrite([a, b, c]), NO_TASKS]);
+    expect(itemWrites('test', undefined, incidentWith([]))).toEqual([...rewrite([]), NO_TASKS]);
   });
 
   it('refuses an item without a string key, and a repeated key among the items it rewrites', () => {
@@ -61,7 +62,7 @@ describe('storedJson and storedWithItems', () => {
   const items = [item('a'), item('b', 'done')];
   const rows: StoredItem[] = items.map((value) => ['actionItems', value]);
   const incident = incidentWith(items);
-  const snapshot = { value: 'closed', context: { title: 'Outage', actionItems: items } } as unknown as PersistedIncidentSnapshot;
+  const snapshot = { value: 'closed', context: { title: 'Outage', actionItems: items, tasks: incident.tasks } } as unknown as PersistedIncidentSnapshot;
 
   it('leaves the row collections out of the projection and the context, and a read puts one array back into both', () => {
     const json = storedJson(incident, snapshot);
@@ -77,7 +78,9 @@ describe('storedJson and storedWithItems', () => {
   it('keeps the context\'s own copy when it differs from the projection\'s', () => {
     const differing = { ...snapshot, context: { ...snapshot.context, actionItems: [items[0]] } } as unknown as PersistedIncidentSnapshot;
     const json = storedJson(incident, differing);
-    expect(JSON.parse(json.snapshot)).toEqual(differing);
+    // Only the differing collection is kept in the stored context; tasks come back from the rows.
+    const { tasks: _tasks, ...storedContext } = differing.context;
+    expect(JSON.parse(json.snapshot)).toEqual({ ...differing, context: storedContext });
     const read = storedWithItems(JSON.parse(json.incident) as Incident, JSON.parse(json.snapshot) as PersistedIncidentSnapshot, rows);
     expect(read).toEqual({ incident, snapshot: differing });
   });

@@ -284,8 +284,9 @@ describe('sqliteStore rows', () => {
     const row = db.prepare('SELECT detected_at, status, is_open, incident FROM incidentkit_incidents').get() as Record<string, unknown>;
     expect(row).toMatchObject({ detected_at: '2026-05-01T09:00:00.000Z', status: 'triage', is_open: 1 });
     // Action items are rows of their own: the projection's JSON leaves them out.
-    const { actionItems, ...rest } = await engine.get(incident.id);
+    const { actionItems, tasks, ...rest } = await engine.get(incident.id);
     expect(actionItems).toEqual([]);
+    expect(tasks).toEqual([]);
     expect(JSON.parse(String(row.incident))).toEqual(rest);
     const events = db.prepare('SELECT seq, at, data FROM incidentkit_events ORDER BY seq').all();
     expect(events).toEqual([

@@ -416,6 +416,19 @@ export const defaultTemplates = {
       ),
     };
   },
+  TASK_OVERDUE: ({ incident, event }) => {
+    const taskId = str(event.data, 'taskId');
+    const task = incident.tasks?.find((t) => t.id === taskId);
+    const dueAt = str(event.data, 'taskDueAt') ?? task?.dueAt;
+    return {
+      title: `Task overdue: ${task?.title ?? taskId ?? 'a task'}: ${incident.title}`,
+      text: paragraphs(
+        `The task "${task?.title ?? taskId ?? 'a task'}"${dueAt === undefined ? ' is overdue' : ` was due at ${formatTime(dueAt)}`} and is still open.`,
+        task?.requiredFor === undefined ? 'Complete it, or skip it with a reason.' : `It must be done or skipped (with a reason) before the incident can ${task.requiredFor}.`,
+        factsLine(incident),
+      ),
+    };
+  },
 } satisfies Record<string, NotificationTemplate>;
 
 function genericTemplate({ incident, event }: TemplateInput): RenderedText {

@@ -61,7 +61,8 @@ export interface NotificationRoute {
   /**
    * People instead of channels: each notifier in `to` gets one message per person, carrying
    * `recipient: { userId, address }` (the address from the engine's `contacts(userId)` for that
-   * notifier). `'paged'` is whoever an `ESCALATED` event paged (`data.paged`); `'user:<id>'` is
+   * notifier). `'paged'` is whoever an `ESCALATED` event paged (`data.paged`); `'assignee'` is
+   * whoever a `TASK_OVERDUE` task is assigned to (its user, or its role's holder); `'user:<id>'` is
    * one user. Each message's idempotency key is `${event.id}:${notifier}:user:${userId}`.
    */
   readonly recipients?: readonly string[];
@@ -134,7 +135,7 @@ function optionsSchema(known: ReadonlySet<string>, notifiers: ReadonlySet<string
     audiences: z.array(z.enum(NOTIFICATION_AUDIENCES)).min(1).optional(),
     to: z.array(notifierName).min(1, 'A route needs at least one notifier in `to`.'),
     recipients: z
-      .array(z.string().regex(/^(paged|user:.+)$/, "A recipient is 'paged' (whoever an escalation paged) or 'user:<id>'."))
+      .array(z.string().regex(/^(paged|assignee|user:.+)$/, "A recipient is 'paged' (whoever an escalation paged), 'assignee' (whoever an overdue task is assigned to) or 'user:<id>'."))
       .min(1, 'List at least one recipient, or leave `recipients` out.')
       .optional(),
     includeSensitiveFields: z.boolean().optional(),
@@ -205,10 +206,11 @@ export function notificationIdempotencyKey(eventId: string, notifier: string): s
   return `${eventId}:${notifier}`;
 }
 
-/** The users a route's `recipients` name for `event`: `paged` of an escalation, and `user:<id>`s. */
+/** The users a route's `recipients` name for `event`: `paged` of an escalation, `assignee` of an overdue task, and `user:<id>`s. */
 function recipientsOf(recipients: readonly string[], event: StoredEvent): string[] {
   const paged = Array.isArray(event.data.paged) ? event.data.paged.filter((id): id is string => typeof id === 'string') : [];
-  return [...new Set(recipients.flatMap((r) => (r === 'paged' ? paged : [r.slice('user:'.length)])))];
+  const assignees = Array.isArray(event.data.assignees) ? event.data.assignees.filter((id): id is string => typeof id === 'string') : [];
+  return [...new Set(recipients.flatMap((r) => (r === 'paged' ? paged : r === 'assignee' ? assignees : [r.slice('user:'.length)])))];
 }
 
 /** The audience of a message about `event`: a posted update's own audience, else `internal`. */

@@ -13,6 +13,7 @@ import { customFields } from './customFields.js';
 import { eventsFromMilestones, phasesOf } from './phasesOf.js';
 import { reportingOf, reportingQuestions } from './reportingOf.js';
 import type { BuildPostmortemOptions, Postmortem, PostmortemActionItem, PostmortemTimelineEntry, RedactField, TimelineEventLike } from './types.js';
+import { tasksOf } from './tasksOf.js';
 
 /**
  * The event types a review's key timeline shows by default: the response and its regulatory
@@ -267,6 +268,7 @@ export function buildPostmortem(
     actionItems,
     links: (incident.links ?? []).map((link) => ({ kind: link.kind, incidentId: link.incidentId, at: link.at })),
     reporting,
+    ...((incident.tasks ?? []).length === 0 ? {} : { tasks: tasksOf(incident, events, redact, nameOf) }),
     openQuestions: questions,
     ...(review === undefined
       ? {}

@@ -321,6 +321,20 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
         ]),
   );
 
+  if (pm.tasks !== undefined && pm.tasks.length > 0) {
+    section(
+      'Tasks',
+      '| Task | Phase | Status | Due | Done or skipped | By |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...pm.tasks.map((t) => {
+        const status = t.status === 'skipped' ? `skipped: ${t.skipReason ?? ''}` : t.status === 'done' && t.evidence !== undefined ? `done: ${t.evidence}` : t.status;
+        const settled = t.completedAt ?? t.skippedAt;
+        const after = t.settledAfterMs === undefined ? '' : ` (+${formatDurationCompact(t.settledAfterMs)})`;
+        return `| ${e(t.title)} | ${t.phase} | ${e(status)}${t.overdueAt === undefined ? '' : ' **(overdue)**'} | ${when(t.dueAt)} | ${settled === undefined ? '—' : `${when(settled)}${after}`} | ${e(t.completedBy ?? t.skippedBy ?? '—')} |`;
+      }),
+    );
+  }
+
   if (pm.links.length > 0) {
     section('Related incidents', ...pm.links.map((link) => `- ${LINK_TITLES[link.kind]} ${e(link.incidentId)} _(${when(link.at)})_`));
   }

@@ -190,6 +190,31 @@ export interface Postmortem {
     readonly clocks: readonly PostmortemReportingClock[];
     readonly overdue: readonly PostmortemOverdueReport[];
   };
+  /** The incident's tasks (playbooks, `engine.addTask`) with who settled each and when; absent when it has none. */
+  readonly tasks?: readonly PostmortemTask[];
+}
+
+/** A task as the review lists it: when it was due, and when and by whom it was done or skipped. Times are ISO-8601 UTC. */
+export interface PostmortemTask {
+  readonly id: string;
+  readonly title: string;
+  readonly phase: string;
+  readonly status: 'open' | 'done' | 'skipped';
+  /** `role commander` or `user u_bo`. */
+  readonly assignee?: string;
+  readonly requiredFor?: string;
+  readonly dueAt?: string;
+  /** When it was recorded overdue (still open at `dueAt`). */
+  readonly overdueAt?: string;
+  readonly completedAt?: string;
+  readonly completedBy?: string;
+  /** The note or link given when it was done. */
+  readonly evidence?: string;
+  readonly skippedAt?: string;
+  readonly skippedBy?: string;
+  readonly skipReason?: string;
+  /** How long after detection it was done or skipped. */
+  readonly settledAfterMs?: number;
 }
 
 /** Options of {@link buildPostmortem}. */

@@ -14,7 +14,7 @@ import type { PersistedIncidentSnapshot } from '../../model/snapshot.js';
  *
  * @internal
  */
-export const ROW_COLLECTIONS = [{ name: 'actionItems', key: 'id' }] as const satisfies readonly { readonly name: keyof Incident; readonly key: string }[];
+export const ROW_COLLECTIONS = [{ name: 'actionItems', key: 'id' }, { name: 'tasks', key: 'id' }] as const satisfies readonly { readonly name: keyof Incident; readonly key: string }[];
 
 /** The name of a row collection: a property of the projection (and of the snapshot's context). @internal */
 export type RowCollection = (typeof ROW_COLLECTIONS)[number]['name'];
