@@ -167,13 +167,13 @@ export function importSideEffects(file: string, text: string): ImportSideEffect[
   return found;
 }
 
-/** Programs, not modules: run for their effect and imported by nothing (the CLI's `bin`, built alone for Node). */
-const PROGRAMS: ReadonlySet<string> = new Set(['src/cli/bin.ts']);
+/** Folders of programs built alone for Node, imported by no entry (the CLI, `dist/cli.js`): no bundler ever sees them. */
+const PROGRAMS: readonly string[] = ['src/cli/'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
-    .filter((entry) => !PROGRAMS.has(relative(root, join(entry.parentPath, entry.name)).replaceAll('\\', '/')))
+    .filter((entry) => !PROGRAMS.some((folder) => relative(root, join(entry.parentPath, entry.name)).replaceAll('\\', '/').startsWith(folder)))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
 }
