@@ -11,6 +11,8 @@ import { notificationsFeature } from './features/notifications/notificationsFeat
 import { reviewFeature } from './features/review/reviewFeature.js';
 import { routingFeature } from './features/routing/routingFeature.js';
 import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
+import { problemsFeature } from './features/problems/problemsFeature.js';
+import { findSimilarIncidents } from './features/review/findSimilarIncidents.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
@@ -27,6 +29,8 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     statusPageFeature(options, () => engine().maintenance),
     // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
     heartbeatsFeature(() => (signals) => engine().ingest(signals)),
+    // Recurrence and known errors are found with the review feature's similarity.
+    problemsFeature(options, findSimilarIncidents),
   ] as const;
 }
 

@@ -676,3 +676,27 @@ export {
   type UptimeDay,
 } from './features/statusPage/snapshot.js';
 export type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentSlice, PublicIncidentState, PublicUpdateRecord } from './model/publicIncident.js';
+export type { KnownErrorMatch, ProblemProposal } from './model/incident.js';
+export {
+  PROBLEM_EVENT_TYPES,
+  PROBLEM_STATUSES,
+  problemMachine,
+  type Problem,
+  type ProblemActionItemLink,
+  type ProblemEvent,
+  type ProblemEventType,
+  type ProblemIncidentLink,
+  type ProblemStatus,
+} from './features/problems/problemMachine.js';
+export {
+  PROBLEM_RECORD_KIND,
+  type OpenProblemInput,
+  type ProblemChange,
+  type ProblemFilter,
+  type ProblemReadOptions,
+  type ProblemsApi,
+  type ProblemsFeatureApi,
+  type ProblemsOptions,
+  type ProblemWriteOptions,
+  type StoredProblem,
+} from './features/problems/problemsFeature.js';

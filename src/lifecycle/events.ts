@@ -1,6 +1,7 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
 import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, AlertSummary, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, IncidentStatus, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { KnownErrorMatch, ProblemProposal } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
@@ -216,7 +217,11 @@ export type LifecycleEvent =
       readonly phaseDueAt: string;
       /** The clock as of the deadline; the engine adds it when the timer fires. */
       readonly clock?: ClockState;
-    });
+    })
+  /** The new incident resembles a known error (recorded when it opens): the problem and its workaround. */
+  | (EventBase & { readonly type: 'MATCH_KNOWN_ERROR' } & Omit<KnownErrorMatch, 'matchedAt'>)
+  /** The new incident recurs: a problem is proposed for it and its similar earlier incidents. */
+  | (EventBase & { readonly type: 'PROPOSE_PROBLEM' } & Omit<ProblemProposal, 'proposedAt'>);
 
 /** What the engine adds to an event a durable timer delivers. */
 interface TimerPayload {
@@ -267,6 +272,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'UNMERGE_FROM',
   'PUBLISH',
   'POST_PUBLIC_UPDATE',
+  'MATCH_KNOWN_ERROR',
+  'PROPOSE_PROBLEM',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -306,6 +313,8 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   UNMERGE_FROM: 'UNMERGED_FROM',
   PUBLISH: 'PUBLISHED',
   POST_PUBLIC_UPDATE: 'PUBLIC_UPDATE_POSTED',
+  MATCH_KNOWN_ERROR: 'KNOWN_ERROR_MATCHED',
+  PROPOSE_PROBLEM: 'PROBLEM_PROPOSED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -39,6 +39,8 @@ export const EVENT_TYPES = [
   'UNMERGED_FROM',
   'PUBLISHED',
   'PUBLIC_UPDATE_POSTED',
+  'KNOWN_ERROR_MATCHED',
+  'PROBLEM_PROPOSED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */
