@@ -700,3 +700,10 @@ export {
   type ProblemWriteOptions,
   type StoredProblem,
 } from './features/problems/problemsFeature.js';
+export {
+  computeProblemMetrics,
+  type DueDateCounts,
+  type ProblemMetrics,
+  type ProblemMetricsIncident,
+  type ProblemMetricsProblem,
+} from './metrics/computeProblemMetrics.js';
