@@ -707,3 +707,4 @@ export {
   type ProblemMetricsIncident,
   type ProblemMetricsProblem,
 } from './metrics/computeProblemMetrics.js';
+export type { PostmortemProblem, PostmortemProblemInput } from './features/review/types.js';

@@ -190,6 +190,33 @@ export interface Postmortem {
     readonly clocks: readonly PostmortemReportingClock[];
     readonly overdue: readonly PostmortemOverdueReport[];
   };
+  /**
+   * Problems behind the incident: those given in the `problems` option (linked), then the known
+   * error the incident matched when it opened (`incident.knownError`) unless it is among them.
+   * Empty when there are none.
+   */
+  readonly problems: readonly PostmortemProblem[];
+}
+
+/** A problem as a review shows it (see {@link Postmortem.problems}). */
+export interface PostmortemProblem {
+  readonly id: string;
+  readonly title: string;
+  /** The problem's state when the review was built; absent for a matched known error not given in `problems`. */
+  readonly status?: string;
+  readonly workaround?: string;
+  readonly rootCause?: string;
+  /** `linked`: the problem links the incident; `knownErrorMatch`: the incident resembled this known error when it opened. */
+  readonly relation: 'linked' | 'knownErrorMatch';
+}
+
+/** A problem as {@link BuildPostmortemOptions.problems} takes it; `engine.problems` returns them (`stored.problem`). */
+export interface PostmortemProblemInput {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly workaround?: string;
+  readonly rootCause?: string;
 }
 
 /** Options of {@link buildPostmortem}. */
@@ -222,4 +249,9 @@ export interface BuildPostmortemOptions {
    * where those values may be read.
    */
   readonly includeSensitiveFields?: boolean;
+  /**
+   * The problems that link the incident, e.g.
+   * `(await engine.problems.list({ incidentId })).map((s) => s.problem)`; shown in `problems`.
+   */
+  readonly problems?: readonly PostmortemProblemInput[];
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
-import { ADA, engineOn, problemCases } from './problemsSuite.js';
+import { ADA, engineOn, postmortemCases, problemCases } from './problemsSuite.js';
 
 describe('problems on memoryStore', () => {
   problemCases(() => memoryStore());
@@ -12,6 +12,10 @@ describe('problems on memoryStore', () => {
 
 describe('problems on sqliteStore', () => {
   problemCases(() => sqliteStore(new Database(':memory:')));
+});
+
+describe('problems in the postmortem', () => {
+  postmortemCases(() => memoryStore());
 });
 
 describe('problem authorization and options', () => {

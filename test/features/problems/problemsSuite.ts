@@ -2,6 +2,8 @@
 import { expect, it } from 'vitest';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import type { IncidentEngineOptions } from '../../../src/incidentEngine.js';
+import { buildPostmortem } from '../../../src/features/review/buildPostmortem.js';
+import { renderPostmortemMarkdown } from '../../../src/features/review/renderPostmortemMarkdown.js';
 import { replayTimeline } from '../../../src/lifecycle/projection.js';
 import type { NotificationMessage, Notifier } from '../../../src/model/notification.js';
 import type { StorageAdapter } from '../../../src/storage/types.js';
@@ -160,5 +162,31 @@ export function problemCases(makeStore: () => StorageAdapter | Promise<StorageAd
     clock.advance(60_000);
     const again = await engine.declare({ title: 'Cache stampede', severity: 'SEV3', service: 'cdn', actor: ADA });
     expect(again.problemProposal).toBeUndefined();
+  });
+}
+
+/** The postmortem shows linked problems and a matched known error (memory store: pure data). */
+export function postmortemCases(makeStore: () => StorageAdapter | Promise<StorageAdapter>): void {
+  it('shows the problems behind an incident in the review, structured and in Markdown', async () => {
+    const { engine } = engineOn(await makeStore());
+    const past = await engine.declare({ title: 'Checkout API timeouts', severity: 'SEV2', service: 'checkout', actor: ADA });
+    const { problem } = await engine.problems.open({ title: 'Pool exhaustion', incidents: [past.id], actor: ADA });
+    await engine.problems.recordWorkaround(problem.id, { workaround: 'Restart the checkout pods', actor: ADA });
+    await engine.problems.recordRootCause(problem.id, { rootCause: 'Leaked connections', actor: ADA });
+    await engine.problems.markKnownError(problem.id, { actor: ADA });
+    const again = await engine.declare({ title: 'Checkout API timeouts', severity: 'SEV2', service: 'checkout', actor: ADA });
+
+    // Not linked yet: the review shows the known error it matched.
+    const matched = buildPostmortem(again, await engine.timeline(again.id));
+    expect(matched.problems).toEqual([{ id: problem.id, title: 'Pool exhaustion', workaround: 'Restart the checkout pods', relation: 'knownErrorMatch' }]);
+
+    await engine.problems.link(problem.id, { incidentId: again.id, actor: ADA });
+    const linked = (await engine.problems.list({ incidentId: again.id })).map((s) => s.problem);
+    const review = buildPostmortem(again, await engine.timeline(again.id), { problems: linked });
+    expect(review.problems).toEqual([{ id: problem.id, title: 'Pool exhaustion', status: 'knownError', workaround: 'Restart the checkout pods', rootCause: 'Leaked connections', relation: 'linked' }]);
+    const markdown = renderPostmortemMarkdown(review);
+    expect(markdown).toContain(`## Linked problems\n\n- ${problem.id.replaceAll('_', '\\_')}: Pool exhaustion (knownError). Root cause: Leaked connections. Workaround: Restart the checkout pods\n`);
+    expect(review.keyTimeline.map((e) => e.text)).toContain(`Resembles known error ${problem.id} "Pool exhaustion" (like ${past.id}); workaround: Restart the checkout pods`);
+    expect(renderPostmortemMarkdown(buildPostmortem(past))).not.toContain('Linked problems');
   });
 }
