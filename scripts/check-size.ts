@@ -54,8 +54,10 @@ import ts from 'typescript';
  * 64 9xx with status pages (issue 21), 69 8xx with their scheduled maintenance (+2.0 kB: records,
  * timers, windows) and subscribers (+2.9 kB: subscribe/confirm/unsubscribe records, the fan-out;
  * their email and webhook delivery is opt-in, from `incidentkit/status-page`).
+ * 72 4xx with problem management (issue 22: +2.6 kB: `engine.problems` and its machine, known
+ * errors and recurrences found at a new incident, their two lifecycle events and notification texts).
  */
-const BUDGET = 70_500;
+const BUDGET = 72_900;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */
