@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
+import { parseSignal } from '../../../src/model/signal.js';
 import { ADA, engineOn, postmortemCases, problemCases } from './problemsSuite.js';
 
 describe('problems on memoryStore', () => {
@@ -38,6 +39,21 @@ describe('problem authorization and options', () => {
 
   it('refuses bad options at createIncidentEngine', () => {
     expect(() => createIncidentEngine({ store: memoryStore(), problems: { recurrence: { threshold: 1 } } })).toThrow(/threshold/);
+  });
+
+  it('shows the workaround of a known error to an incident raised by a monitoring signal, too', async () => {
+    const { engine, clock } = engineOn(memoryStore());
+    const alert = (fingerprint: string) =>
+      parseSignal({ source: 'alertmanager', fingerprint, status: 'firing', severity: 'SEV2', summary: 'High 5xx rate on web', service: 'web', labels: { alertname: 'High5xx' }, startsAt: clock.now().toISOString() });
+    const [first] = await engine.ingest(alert('fp-1'));
+    const pastId = first?.incident?.id ?? '';
+    await engine.resolve(pastId, { actor: ADA });
+    const { problem } = await engine.problems.open({ title: 'Bad upstream keepalive', incidents: [pastId], actor: ADA });
+    await engine.problems.recordWorkaround(problem.id, { workaround: 'Drain web-1', actor: ADA });
+    await engine.problems.markKnownError(problem.id, { actor: ADA });
+    clock.advance(86_400_000);
+    const [again] = await engine.ingest(alert('fp-2'));
+    expect(again).toMatchObject({ outcome: 'created', incident: { knownError: { problemId: problem.id, workaround: 'Drain web-1', incidentId: pastId } } });
   });
 
   it('can turn known-error matching off', async () => {
