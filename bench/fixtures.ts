@@ -231,7 +231,7 @@ export interface IncidentTemplate {
 
 function markedIds(prefix: string): IdGenerator {
   let n = 0;
-  const short = { incident: 'inc', event: 'evt', actionItem: 'act', message: 'msg', change: 'chg' } as const;
+  const short = { incident: 'inc', event: 'evt', actionItem: 'act', message: 'msg', change: 'chg', problem: 'prb' } as const;
   return (kind) => `${short[kind]}_${MARKER}_${prefix}${String((n += 1))}`;
 }
 

@@ -56,9 +56,11 @@ import ts from 'typescript';
  * their email and webhook delivery is opt-in, from `incidentkit/status-page`). 72 5xx with
  * playbooks and tasks (issue 22: +2.7 kB: the machine's six task events with their guards, due
  * timers and context updates, `definePlaybook`'s schema, the task commands, the overdue template;
- * the shipped playbooks are tree-shaken unless imported).
+ * the shipped playbooks are tree-shaken unless imported), 75 2xx with problem management (+2.6 kB:
+ * `engine.problems` and its machine, known errors and recurrences found at a new incident, their
+ * two lifecycle events and notification texts).
  */
-const BUDGET = 73_000;
+const BUDGET = 75_700;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

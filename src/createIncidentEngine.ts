@@ -12,6 +12,8 @@ import { reviewFeature } from './features/review/reviewFeature.js';
 import { routingFeature } from './features/routing/routingFeature.js';
 import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
 import { playbooksFeature } from './features/playbooks/playbooksFeature.js';
+import { problemsFeature } from './features/problems/problemsFeature.js';
+import { findSimilarIncidents } from './features/review/findSimilarIncidents.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
@@ -29,6 +31,8 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
     heartbeatsFeature(() => (signals) => engine().ingest(signals)),
     playbooksFeature(options),
+    // Recurrence and known errors are found with the review feature's similarity.
+    problemsFeature(options, findSimilarIncidents),
   ] as const;
 }
 

@@ -136,6 +136,8 @@ export interface InvalidTransitionErrorDetails {
   readonly commands?: readonly string[];
   /** Why a policy refused an event the state otherwise accepts. */
   readonly reason?: string;
+  /** What refused the event: `incident` (absent) or another record with a lifecycle, e.g. `problem`; `incidentId` is then that record's id. */
+  readonly entity?: string;
 }
 
 /** The incident's current state does not accept the command (code `INVALID_TRANSITION`); nothing was written. */
@@ -143,10 +145,11 @@ export class InvalidTransitionError extends IncidentKitError<InvalidTransitionEr
   constructor(details: InvalidTransitionErrorDetails) {
     const refused = details.command ?? details.event;
     const allowed = details.commands ?? details.accepted;
+    const entity = details.entity === undefined ? 'Incident' : `${details.entity.charAt(0).toUpperCase()}${details.entity.slice(1)}`;
     const message =
       details.reason !== undefined
-        ? `Incident ${details.incidentId} is in state '${details.state}' and cannot ${refused}: ${details.reason}`
-        : `Incident ${details.incidentId} is in state '${details.state}', which does not accept ${refused}; ` +
+        ? `${entity} ${details.incidentId} is in state '${details.state}' and cannot ${refused}: ${details.reason}`
+        : `${entity} ${details.incidentId} is in state '${details.state}', which does not accept ${refused}; ` +
           (allowed.length > 0
             ? `${details.commands === undefined ? 'it accepts' : 'you can call'} ${allowed.join(', ')}.`
             : details.commands === undefined

@@ -12,12 +12,13 @@ import type { ReviewApi } from './features/review/reviewFeature.js';
 import type { RoutingApi, SignalRoutingOptions } from './features/routing/routingFeature.js';
 import type { StatusPageApi, StatusPageOptions } from './features/statusPage/statusPageFeature.js';
 import type { PlaybooksApi, PlaybooksOptions } from './features/playbooks/playbooksFeature.js';
+import type { ProblemsFeatureApi, ProblemsOptions } from './features/problems/problemsFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
  * (notifications, classification, compliance, changes, routing, status pages), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions, ProblemsOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -46,7 +47,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     HeartbeatsFeatureApi,
     RoutingApi,
     StatusPageApi,
-    PlaybooksApi {
+    PlaybooksApi,
+    ProblemsFeatureApi {
   /**
    * Declares a new incident in `triage`.
    *

@@ -698,3 +698,35 @@ export {
   type TaskPhase,
   type TaskStatus,
 } from './model/tasks.js';
+export type { KnownErrorMatch, ProblemProposal } from './model/incident.js';
+export {
+  PROBLEM_EVENT_TYPES,
+  PROBLEM_STATUSES,
+  problemMachine,
+  type Problem,
+  type ProblemActionItemLink,
+  type ProblemEvent,
+  type ProblemEventType,
+  type ProblemIncidentLink,
+  type ProblemStatus,
+} from './features/problems/problemMachine.js';
+export {
+  PROBLEM_RECORD_KIND,
+  type OpenProblemInput,
+  type ProblemChange,
+  type ProblemFilter,
+  type ProblemReadOptions,
+  type ProblemsApi,
+  type ProblemsFeatureApi,
+  type ProblemsOptions,
+  type ProblemWriteOptions,
+  type StoredProblem,
+} from './features/problems/problemsFeature.js';
+export {
+  computeProblemMetrics,
+  type DueDateCounts,
+  type ProblemMetrics,
+  type ProblemMetricsIncident,
+  type ProblemMetricsProblem,
+} from './metrics/computeProblemMetrics.js';
+export type { PostmortemProblem, PostmortemProblemInput } from './features/review/types.js';

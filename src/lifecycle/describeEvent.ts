@@ -137,6 +137,12 @@ export function describeEvent(
       return `Published on status page ${str(d.pageId) ?? ''} by ${by} as "${str(d.name) ?? ''}" (impact ${str(d.impact) ?? 'none'}): ${str(d.body) ?? ''}`;
     case 'PUBLIC_UPDATE_POSTED':
       return `Public update (${str(d.status) ?? 'investigating'}) by ${by}: ${str(d.body) ?? ''}`;
+    case 'KNOWN_ERROR_MATCHED':
+      return `Resembles known error ${str(d.problemId) ?? ''} "${str(d.title) ?? ''}" (like ${str(d.incidentId) ?? 'an earlier incident'}); workaround: ${str(d.workaround) ?? ''}`;
+    case 'PROBLEM_PROPOSED': {
+      const similar = Array.isArray(d.similar) ? d.similar.filter((s): s is string => typeof s === 'string') : [];
+      return `Recurring: ${String(similar.length + 1)} similar incidents within ${typeof d.windowDays === 'number' ? String(d.windowDays) : '?'} days (${similar.join(', ')}); a problem is proposed`;
+    }
     case 'MITIGATED':
       return `Mitigated by ${by}${suffix(text('summary', 'mitigation'))}`;
     case 'ROOT_CAUSE_RECORDED':

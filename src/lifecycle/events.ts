@@ -1,6 +1,7 @@
 import type { ClockState } from '../model/reportingClock.js';
 import type { Actor } from '../model/actor.js';
 import type { ActionItemKind, ActionItemStatus, ActionItemStrength, AlertStatus, AlertSummary, CancelReason, ChangeRef, EscalationTarget, IncidentLinkKind, IncidentStatus, ResolvedTarget, SimilarIncidentRef, TargetName } from '../model/incident.js';
+import type { KnownErrorMatch, ProblemProposal } from '../model/incident.js';
 import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
@@ -244,7 +245,11 @@ export type LifecycleEvent =
       readonly taskDueAt: string;
       /** The users its assignee resolved to when it came due (a role's holder); the engine adds them. */
       readonly assignees?: readonly string[];
-    });
+    })
+  /** The new incident resembles a known error (recorded when it opens): the problem and its workaround. */
+  | (EventBase & { readonly type: 'MATCH_KNOWN_ERROR' } & Omit<KnownErrorMatch, 'matchedAt'>)
+  /** The new incident recurs: a problem is proposed for it and its similar earlier incidents. */
+  | (EventBase & { readonly type: 'PROPOSE_PROBLEM' } & Omit<ProblemProposal, 'proposedAt'>);
 
 /** What the engine adds to an event a durable timer delivers. */
 interface TimerPayload {
@@ -301,6 +306,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'SKIP_TASK',
   'REASSIGN_TASK',
   'TASK_DUE',
+  'MATCH_KNOWN_ERROR',
+  'PROPOSE_PROBLEM',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -346,6 +353,8 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   SKIP_TASK: 'TASK_SKIPPED',
   REASSIGN_TASK: 'TASK_REASSIGNED',
   TASK_DUE: 'TASK_OVERDUE',
+  MATCH_KNOWN_ERROR: 'KNOWN_ERROR_MATCHED',
+  PROPOSE_PROBLEM: 'PROBLEM_PROPOSED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -14,6 +14,7 @@ import * as reportingClocks from './actions/reportingClocks.js';
 import * as links from './actions/links.js';
 import * as merge from './actions/merge.js';
 import * as publicIncident from './actions/publicIncident.js';
+import * as problems from './actions/problems.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -146,6 +147,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     unmergeFrom: assign(({ context, event }) => merge.unmergeFrom(context, event)),
     publish: assign(({ context, event }) => publicIncident.publish(context, event)),
     postPublicUpdate: assign(({ context, event }) => publicIncident.postPublicUpdate(context, event)),
+    matchKnownError: assign(({ context, event }) => problems.matchKnownError(context, event)),
+    proposeProblem: assign(({ context, event }) => problems.proposeProblem(context, event)),
     breachTarget: assign(({ context, event }) => targets.breachTarget(context, event)),
     scheduleEscalation: enqueueActions(({ context, event, enqueue }) => {
       enqueueTimers(enqueue, escalation.scheduleEscalation(context, event));
@@ -227,6 +230,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         PUBLISH: { guard: 'notPublished', actions: 'publish' },
         ...publicUpdates,
         ...taskFacts,
+        MATCH_KNOWN_ERROR: { actions: 'matchKnownError' },
+        PROPOSE_PROBLEM: { actions: 'proposeProblem' },
       },
       states: {
         active: {

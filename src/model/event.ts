@@ -45,6 +45,8 @@ export const EVENT_TYPES = [
   'TASK_SKIPPED',
   'TASK_REASSIGNED',
   'TASK_OVERDUE',
+  'KNOWN_ERROR_MATCHED',
+  'PROBLEM_PROPOSED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -392,6 +392,10 @@ export interface Incident {
    * the incident is published.
    */
   readonly publicIncident?: PublicIncidentSlice;
+  /** The known error (a problem with a workaround) this incident resembles, found when it opened (`KNOWN_ERROR_MATCHED`). */
+  readonly knownError?: KnownErrorMatch;
+  /** The problem proposed when this incident opened as a recurrence (`PROBLEM_PROPOSED`). */
+  readonly problemProposal?: ProblemProposal;
   readonly policy: IncidentPolicySnapshot;
   /**
    * The incident's tasks: attached by matching playbooks (`createIncidentEngine({ playbooks })`)
@@ -400,4 +404,37 @@ export interface Incident {
    * by hand may lack it.
    */
   readonly tasks?: readonly IncidentTask[];
+}
+
+/**
+ * A known error a new incident resembles (`incident.knownError`): the problem and its
+ * workaround as they were when the incident opened, so responders see the workaround at once.
+ */
+export interface KnownErrorMatch {
+  /** The problem's id (`engine.problems.get`). */
+  readonly problemId: string;
+  readonly title: string;
+  readonly workaround: string;
+  /** The problem's linked incident this one resembles most. */
+  readonly incidentId: string;
+  /** Similarity in [0, 1] (see `findSimilarIncidents`). */
+  readonly score: number;
+  /** Why it is similar, in words. */
+  readonly reasons: readonly string[];
+  /** ISO-8601 UTC. */
+  readonly matchedAt: string;
+}
+
+/**
+ * A problem proposed for a recurring incident (`incident.problemProposal`): this incident and
+ * `similar` make at least the configured number of similar incidents within the window, and
+ * none of them belongs to a problem yet. Open one with `engine.problems.open`.
+ */
+export interface ProblemProposal {
+  /** The similar earlier incidents, most similar first. */
+  readonly similar: readonly string[];
+  /** The window they fall in, in days. */
+  readonly windowDays: number;
+  /** ISO-8601 UTC. */
+  readonly proposedAt: string;
 }

@@ -14,7 +14,7 @@ import type { IdGenerator, IdKind } from '../kernel/ids.js';
  */
 export function sequentialIds(prefix = ''): IdGenerator {
   const counters = new Map<IdKind, number>();
-  const short: Readonly<Record<IdKind, string>> = { incident: 'inc', event: 'evt', actionItem: 'act', message: 'msg', change: 'chg' };
+  const short: Readonly<Record<IdKind, string>> = { incident: 'inc', event: 'evt', actionItem: 'act', message: 'msg', change: 'chg', problem: 'prb' };
   return (kind) => {
     const next = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, next);

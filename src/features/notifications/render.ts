@@ -429,6 +429,25 @@ export const defaultTemplates = {
       ),
     };
   },
+  KNOWN_ERROR_MATCHED: ({ incident, event }) => ({
+    title: `Known error: ${incident.title}`,
+    text: paragraphs(
+      `This incident resembles known error ${str(event.data, 'problemId') ?? ''} (${str(event.data, 'title') ?? 'a problem'}).`,
+      `Workaround: ${str(event.data, 'workaround') ?? ''}`,
+      factsLine(incident),
+    ),
+  }),
+  PROBLEM_PROPOSED: ({ incident, event }) => {
+    const similar = strings(event.data, 'similar');
+    return {
+      title: `Recurring incident, problem proposed: ${incident.title}`,
+      text: paragraphs(
+        `${String(similar.length + 1)} similar incidents within ${String(num(event.data, 'windowDays') ?? '?')} days (${similar.join(', ')}), and none belongs to a problem yet.`,
+        'Open a problem for them (engine.problems.open) to find and remove the cause.',
+        factsLine(incident),
+      ),
+    };
+  },
 } satisfies Record<string, NotificationTemplate>;
 
 function genericTemplate({ incident, event }: TemplateInput): RenderedText {

@@ -12,7 +12,7 @@ import { NOTIFICATION_AUDIENCES, type NotificationAudience, type NotificationLin
 /**
  * The events every notifier receives when no `routes` are configured: the milestones of the
  * lifecycle (a merge into another incident and its undoing among them), escalations and posted
- * updates.
+ * updates, and the prevention loop's findings (a known error matched, a problem proposed).
  */
 export const DEFAULT_NOTIFIED_EVENTS = [
   'DECLARED',
@@ -30,6 +30,8 @@ export const DEFAULT_NOTIFIED_EVENTS = [
   'TARGET_BREACHED',
   'NOBODY_PAGED',
   'REPORT_OVERDUE',
+  'KNOWN_ERROR_MATCHED',
+  'PROBLEM_PROPOSED',
 ] as const;
 
 /**

@@ -14,6 +14,7 @@ import { eventsFromMilestones, phasesOf } from './phasesOf.js';
 import { reportingOf, reportingQuestions } from './reportingOf.js';
 import type { BuildPostmortemOptions, Postmortem, PostmortemActionItem, PostmortemTimelineEntry, RedactField, TimelineEventLike } from './types.js';
 import { tasksOf } from './tasksOf.js';
+import type { PostmortemProblem, PostmortemProblemInput } from './types.js';
 
 /**
  * The event types a review's key timeline shows by default: the response and its regulatory
@@ -38,6 +39,8 @@ export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'CLOCK_STARTED',
   'REPORT_FILED',
   'REPORT_OVERDUE',
+  'KNOWN_ERROR_MATCHED',
+  'PROBLEM_PROPOSED',
 ];
 
 const fn = /* @__PURE__ */ z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
@@ -58,6 +61,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   keyEventTypes: z.array(z.string()).optional(),
   maxTimelineEntries: z.number().int().min(0).optional(),
   includeSensitiveFields: z.boolean().optional(),
+  problems: z.array(z.looseObject({ id: z.string(), title: z.string(), status: z.string(), workaround: z.string().optional(), rootCause: z.string().optional() })).optional(),
 }))();
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -267,6 +271,7 @@ export function buildPostmortem(
     gotLucky: [...(options.gotLucky ?? [])],
     actionItems,
     links: (incident.links ?? []).map((link) => ({ kind: link.kind, incidentId: link.incidentId, at: link.at })),
+    problems: problemsOf(incident, options.problems ?? [], redact),
     reporting,
     ...((incident.tasks ?? []).length === 0 ? {} : { tasks: tasksOf(incident, events, redact, nameOf) }),
     openQuestions: questions,
@@ -323,4 +328,23 @@ function generatedSummary(
   const cause = rootCause === undefined ? '' : ` Root cause: ${rootCause}`;
   const sentence = cause === '' || /[.!?]$/.test(cause) ? cause : `${cause}.`;
   return `${incident.severity} incident "${title}"${where}.${impact}${sentence}`;
+}
+
+/** The problems a review shows: those given (linked), then the matched known error unless given. */
+function problemsOf(incident: Incident, given: readonly PostmortemProblemInput[], redact: (text: string, field: RedactField) => string): PostmortemProblem[] {
+  const shown = given.map(
+    (p): PostmortemProblem => ({
+      id: p.id,
+      title: redact(p.title, 'title'),
+      status: p.status,
+      ...(p.workaround === undefined ? {} : { workaround: redact(p.workaround, 'mitigation') }),
+      ...(p.rootCause === undefined ? {} : { rootCause: redact(p.rootCause, 'rootCause') }),
+      relation: 'linked',
+    }),
+  );
+  const matched = incident.knownError;
+  if (matched !== undefined && !given.some((p) => p.id === matched.problemId)) {
+    shown.push({ id: matched.problemId, title: redact(matched.title, 'title'), workaround: redact(matched.workaround, 'mitigation'), relation: 'knownErrorMatch' });
+  }
+  return shown;
 }

@@ -339,6 +339,18 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
     section('Related incidents', ...pm.links.map((link) => `- ${LINK_TITLES[link.kind]} ${e(link.incidentId)} _(${when(link.at)})_`));
   }
 
+  if (pm.problems.length > 0) {
+    section(
+      'Linked problems',
+      ...pm.problems.map(
+        (p) =>
+          `- ${e(p.id)}: ${e(p.title)} (${p.relation === 'knownErrorMatch' ? 'known error this incident resembled' : e(p.status ?? 'linked')})` +
+          (p.rootCause === undefined ? '' : `. Root cause: ${e(p.rootCause)}`) +
+          (p.workaround === undefined ? '' : `. Workaround: ${e(p.workaround)}`),
+      ),
+    );
+  }
+
   section('Open questions', ...(pm.openQuestions.length === 0 ? ['_None._'] : pm.openQuestions.map((q) => `- ${e(q)}`)));
 
   return `${out.join('\n').trimEnd()}\n`;

@@ -192,6 +192,12 @@ export interface Postmortem {
   };
   /** The incident's tasks (playbooks, `engine.addTask`) with who settled each and when; absent when it has none. */
   readonly tasks?: readonly PostmortemTask[];
+  /**
+   * Problems behind the incident: those given in the `problems` option (linked), then the known
+   * error the incident matched when it opened (`incident.knownError`) unless it is among them.
+   * Empty when there are none.
+   */
+  readonly problems: readonly PostmortemProblem[];
 }
 
 /** A task as the review lists it: when it was due, and when and by whom it was done or skipped. Times are ISO-8601 UTC. */
@@ -215,6 +221,27 @@ export interface PostmortemTask {
   readonly skipReason?: string;
   /** How long after detection it was done or skipped. */
   readonly settledAfterMs?: number;
+}
+
+/** A problem as a review shows it (see {@link Postmortem.problems}). */
+export interface PostmortemProblem {
+  readonly id: string;
+  readonly title: string;
+  /** The problem's state when the review was built; absent for a matched known error not given in `problems`. */
+  readonly status?: string;
+  readonly workaround?: string;
+  readonly rootCause?: string;
+  /** `linked`: the problem links the incident; `knownErrorMatch`: the incident resembled this known error when it opened. */
+  readonly relation: 'linked' | 'knownErrorMatch';
+}
+
+/** A problem as {@link BuildPostmortemOptions.problems} takes it; `engine.problems` returns them (`stored.problem`). */
+export interface PostmortemProblemInput {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly workaround?: string;
+  readonly rootCause?: string;
 }
 
 /** Options of {@link buildPostmortem}. */
@@ -247,4 +274,9 @@ export interface BuildPostmortemOptions {
    * where those values may be read.
    */
   readonly includeSensitiveFields?: boolean;
+  /**
+   * The problems that link the incident, e.g.
+   * `(await engine.problems.list({ incidentId })).map((s) => s.problem)`; shown in `problems`.
+   */
+  readonly problems?: readonly PostmortemProblemInput[];
 }
