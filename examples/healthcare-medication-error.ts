@@ -36,6 +36,7 @@ import {
   consoleNotifier,
   createIncidentEngine,
   defineIncidentType,
+  medicationErrorPlaybook,
   defineStatusLabels,
   generateWebhookSecret,
   isAtLeast,
@@ -133,6 +134,9 @@ const engine = createIncidentEngine({
   store,
   clock,
   types: [medicationError],
+  // The shipped checklist for medication errors (type medication_error): who is informed, and
+  // when, is on the timeline; open required tasks block mitigate, resolve and close.
+  playbooks: [medicationErrorPlaybook],
   // FDA "work days" are Monday to Friday except federal holidays (Memorial Day falls in this story).
   calendar: { timeZone: 'America/Chicago', holidays: ['2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07'] },
   notifiers: {
@@ -224,7 +228,10 @@ await engine.assignRole(id, { role: 'attending', assignee: attending, actor: cha
 incident = await engine.assignRole(id, { role: 'pharmacist', assignee: pharmacist, actor: charge });
 console.log(`           ${show(incident)}; roles ${Object.keys(incident.roles).join(', ')}`);
 
+await at('2026-05-18T14:13');
+await engine.completeTask(id, { taskId: 'medication-error:patient-assessed', evidence: 'BP 118/76, HR 92; oozing at the IV site, pressure applied; no other bleeding.', actor: charge });
 await at('2026-05-18T14:15');
+await engine.completeTask(id, { taskId: 'medication-error:device-sequestered', actor: charge });
 incident = await engine.mitigate(id, {
   summary: 'Infusion stopped and heparin held; pressure dressing at the IV site; STAT aPTT and CBC; pump taken out of service.',
   actor: attending,
@@ -238,12 +245,18 @@ incident = await engine.updateFields<typeof medicationError>(id, { fields: findi
 console.log(`           the pharmacist adds ${Object.keys(findings).join(', ')}: ${String(Object.keys(incident.fields).length)} fields`);
 await work();
 
+await at('2026-05-18T14:20');
+await engine.completeTask(id, { taskId: 'medication-error:prescriber-informed', actor: attending });
+await at('2026-05-18T14:40');
+await engine.completeTask(id, { taskId: 'medication-error:pharmacy-informed', actor: pharmacist });
 await at('2026-05-18T20:30');
 incident = await engine.resolve(id, { summary: 'aPTT back in range, no further bleeding; heparin resumed at 1,000 units/h on a library-checked pump.', actor: attending });
 console.log(`Mon 20:30  patient stable (resolved); ${show(incident)}`);
 await work();
 
 // ---- 3. the pump, and the regulatory clocks ------------------------------------------------------
+await at('2026-05-19T08:30');
+await engine.completeTask(id, { taskId: 'medication-error:disclosure', evidence: 'The attending told the patient and her daughter what happened and what we are doing; both questions answered.', actor: attending });
 await at('2026-05-19T09:00');
 incident = await engine.setStatusLabel(id, { label: 'investigating', actor: riskManager });
 console.log(`Tue 09:00  biomedical engineering: the wireless drug-library update had failed on PUMP-4B-07; ${show(incident)}`);
@@ -301,6 +314,17 @@ await engine.completeReview(id, { summary: 'RCA² review with nursing, pharmacy,
 const closed = await engine.close(id, { actor: riskManager });
 console.log(`           closed; ${show(closed)}`);
 await work();
+
+// ---- the evidence a patient-safety reviewer asks for: who was informed, and when -----------------
+const chicago = (iso: string | undefined): string =>
+  iso === undefined ? '—' : new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+console.log('\nWho was informed when (the medication-error playbook, Chicago time):');
+const people = new Map([charge, attending, pharmacist, riskManager].map((p) => [p.id, p.name]));
+const settled = [...(closed.tasks ?? [])].sort((a, b) => ((a.completedAt ?? a.skippedAt ?? '') < (b.completedAt ?? b.skippedAt ?? '') ? -1 : 1));
+for (const task of settled) {
+  const late = task.completedAt !== undefined && task.dueAt !== undefined && task.completedAt > task.dueAt ? ' (late)' : '';
+  console.log(`  ${task.status.padEnd(7)} ${chicago(task.completedAt ?? task.skippedAt)}  ${task.title} — ${people.get(task.completedBy ?? task.skippedBy ?? '') ?? task.completedBy ?? task.skippedBy ?? '?'}, due ${chicago(task.dueAt)}${late}`);
+}
 
 const timeline = await engine.timeline(id);
 const markdown = renderPostmortemMarkdown(

@@ -24,12 +24,14 @@ import {
   computeMetrics,
   consoleNotifier,
   createIncidentEngine,
+  definePlaybook,
   generateWebhookSecret,
   memoryStore,
   renderMetricsMarkdown,
   renderPostmortemMarkdown,
   verifyWebhookSignature,
   webhookNotifier,
+  websiteOutagePlaybook,
   type StorageAdapter,
 } from 'incidentkit';
 import { bearerAuth, createIncidentHandler } from 'incidentkit/http';
@@ -94,6 +96,9 @@ const engine = createIncidentEngine({
     targets: { SEV1: { acknowledgeWithinMinutes: 15, resolveWithinMinutes: 120 } },
   },
   ingest: { groupBy: ['alertname', 'service'] },
+  // The shipped website-outage checklist, for incidents of the www service: the status page and
+  // the failover must be done before mitigating, recovery verified before resolving.
+  playbooks: [definePlaybook({ ...websiteOutagePlaybook, appliesTo: { services: ['www'] } })],
 });
 
 // ---- the HTTP handler Alertmanager posts to -----------------------------------------------------
@@ -154,10 +159,14 @@ await minutes(4);
 console.log('02:24  Dana acknowledges and takes command');
 await engine.acknowledge(id, { actor: dana });
 await engine.assignRole(id, { role: 'commander', assignee: dana, actor: dana });
+await engine.completeTask(id, { taskId: 'website-outage:declare', actor: dana });
+await engine.completeTask(id, { taskId: 'website-outage:page-oncall', actor: dana });
 await engine.postUpdate(id, { audience: 'stakeholders', message: 'The website is down. We are redirecting traffic to the backup servers.', actor: dana });
 await minutes(0);
 await minutes(11);
 console.log('02:35  traffic redirected to the backup servers');
+await engine.completeTask(id, { taskId: 'website-outage:status-page', evidence: 'https://status.example.com/incidents/site-down-2026-11-29', actor: dana });
+await engine.completeTask(id, { taskId: 'website-outage:failover', actor: dana });
 await engine.mitigate(id, { summary: 'Load balancer now sends all traffic to the backup pool (web-11, web-12).', actor: dana });
 await minutes(0);
 await minutes(40);
@@ -168,10 +177,14 @@ await engine.recordRootCause(id, {
 });
 await minutes(30);
 console.log('03:45  web-01 repaired and back in the pool; Alertmanager reports the alert resolved');
+await engine.completeTask(id, { taskId: 'website-outage:verify', evidence: 'Synthetic checks from 3 regions green for 10 minutes; error rate back to 0.02 %.', actor: dana });
 await engine.resolve(id, { summary: 'Controller replaced; web-01 back in rotation, traffic rebalanced.', actor: dana });
 const resolvedAlert = (await postAlert('resolved')) as { results: { outcome: string }[] };
 console.log(`       → ${JSON.stringify(resolvedAlert.results)}`);
 await minutes(0);
+await minutes(15);
+console.log('04:00  support emails the affected customers: the site is back');
+await engine.completeTask(id, { taskId: 'website-outage:customer-update', actor: lee });
 
 await minutes(60 * 24);
 console.log('next day  post-incident review');
@@ -200,6 +213,8 @@ console.log(`Timeline: ${timeline.map((event) => event.type).join(' → ')}`);
 console.log('\nKey moments (from the review):');
 for (const entry of review.keyTimeline) console.log(`  ${entry.at.slice(0, 16).replace('T', ' ')} UTC  ${entry.text}`);
 console.log(`Timeline verifies: ${JSON.stringify(await engine.verifyTimeline(id))}`);
+console.log('\nPlaybook tasks (website-outage):');
+for (const task of closed.tasks ?? []) console.log(`  ${task.status.padEnd(7)} ${(task.completedAt ?? '').slice(0, 16).replace('T', ' ')} UTC  ${task.title}${task.completionEvidence === undefined ? '' : ` (${task.completionEvidence})`}`);
 
 // ---- metrics over history: two past outages imported from the old tool, plus this one ------------
 await engine.importIncident({

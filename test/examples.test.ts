@@ -88,7 +88,10 @@ describe('examples', () => {
     expect(out).toContain('"outcome":"created"');
     expect(out).toContain('"outcome":"resolved"');
     expect(out).toMatch(/Webhook receiver got (\d+) signed messages \(\1 verified\)/);
-    expect(out).toContain('DECLARED → ESCALATED → ACKNOWLEDGED');
+    expect(out).toContain('DECLARED → TASKS_ATTACHED → ESCALATED');
+    // The website-outage playbook: every task done, the status page with its link.
+    expect(out).toMatch(/Playbook tasks \(website-outage\):\n(?: {2}done {4}\d{4}-\d\d-\d\d \d\d:\d\d UTC {2}[^\n]+\n){6}/);
+    expect(out).toContain('Status page updated (https://status.example.com/incidents/site-down-2026-11-29)');
     expect(out).toContain('Timeline verifies: {"ok":true}');
     expect(out).toMatch(/Key moments \(from the review\):\n {2}\d{4}-\d\d-\d\d 02:14 UTC {2}Raised "www\.example\.com is down/);
     expect(out).toContain('## Incident metrics');
@@ -117,6 +120,9 @@ describe('examples', () => {
     expect(out).toMatch(/Patient identifier in delivered notifications: 0 of \d+/);
     expect(out).toContain('Patient identifier in the postmortem: no; kept in the store: yes');
     expect(out).toContain('Timeline verifies: {"ok":true}');
+    // The playbook's evidence: who was informed, and when, in order.
+    expect(out).toMatch(/Who was informed when[^\n]*\n {2}done {4}Mon 14:13 {2}Patient assessed and stabilised — RN Lindqvist \(charge nurse\), due Mon 14:25\n {2}done {4}Mon 14:15 {2}Device sequestered[^\n]*\n {2}done {4}Mon 14:20 {2}Prescriber informed — Dr\. Moreau \(attending\)/);
+    expect(out).toContain('Tue 08:30  Patient/family disclosure');
     expect(out).not.toContain(patientId);
     const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'healthcare-medication-error-postmortem.md'), 'utf8');
     expect(postmortem).toContain('# Post-incident review: Heparin infusion ran at twice the ordered rate');
