@@ -6,6 +6,7 @@ import { classificationFeature, typeSeverityLevels } from './features/classifica
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import { complianceFeature } from './features/compliance/complianceFeature.js';
 import { heartbeatsFeature } from './features/heartbeats/heartbeatsFeature.js';
+import { investigationFeature } from './features/investigation/investigationFeature.js';
 import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
@@ -27,6 +28,7 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     statusPageFeature(options, () => engine().maintenance),
     // Heartbeats open and resolve their incidents through ingest, the engine's, which exists once the features do.
     heartbeatsFeature(() => (signals) => engine().ingest(signals)),
+    investigationFeature(options),
   ] as const;
 }
 

@@ -11,12 +11,13 @@ import type { OncallApi } from './features/oncall/oncallFeature.js';
 import type { ReviewApi } from './features/review/reviewFeature.js';
 import type { RoutingApi, SignalRoutingOptions } from './features/routing/routingFeature.js';
 import type { StatusPageApi, StatusPageOptions } from './features/statusPage/statusPageFeature.js';
+import type { InvestigationApi, InvestigationOptions } from './features/investigation/investigationFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
  * (notifications, classification, compliance, changes, routing, status pages), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, InvestigationOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -44,7 +45,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     ChangesFeatureApi,
     HeartbeatsFeatureApi,
     RoutingApi,
-    StatusPageApi {
+    StatusPageApi,
+    InvestigationApi {
   /**
    * Declares a new incident in `triage`.
    *

@@ -676,3 +676,26 @@ export {
   type UptimeDay,
 } from './features/statusPage/snapshot.js';
 export type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentSlice, PublicIncidentState, PublicUpdateRecord } from './model/publicIncident.js';
+export {
+  type AddEvidenceInput,
+  type AddHypothesisInput,
+  type CorrectMilestoneInput,
+  type InvestigationApi,
+  type InvestigationOptions,
+  type UpdateHypothesisInput,
+} from './features/investigation/investigationFeature.js';
+export { BUILT_IN_CAUSE_TAXONOMIES, IT_CAUSE_TAXONOMY, RCA2_CAUSE_TAXONOMY } from './features/investigation/causeTaxonomies.js';
+export {
+  CORRECTABLE_MILESTONES,
+  EVIDENCE_KINDS,
+  HYPOTHESIS_STATUSES,
+  type Cause,
+  type CauseCategory,
+  type CauseTaxonomy,
+  type CorrectableMilestone,
+  type Evidence,
+  type EvidenceKind,
+  type Hypothesis,
+  type HypothesisStatus,
+} from './model/investigation.js';
+export type { ActionItemPrevious } from './lifecycle/events.js';

@@ -112,10 +112,11 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `routes.write` and `routes.read` for routing rules (`engine.routes`, `engine.explainRoute`), then
  * `maintenance.write` and `maintenance.read` for maintenance windows (`engine.maintenance`), then
  * `publish` for what is published on a status page (`engine.publish`, `engine.postPublicUpdate`), and
- * `statusPage.write` and `statusPage.read` for status page definitions (`engine.statusPages`).
+ * `statusPage.write` and `statusPage.read` for status page definitions (`engine.statusPages`), then
+ * `addHypothesis`, `updateHypothesis`, `addEvidence` and `correctMilestone` for the investigation.
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

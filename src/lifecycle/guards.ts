@@ -10,6 +10,7 @@ import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
 import type { IncidentContext } from './incidentContext.js';
 import { activeReminders, pendingTargets } from './timers.js';
+import { milestoneCorrectionProblem } from './milestoneOrder.js';
 
 /**
  * Why `CLOSE` is refused for an incident in a state that otherwise accepts it, or `undefined`.
@@ -178,4 +179,16 @@ export function notPublished(context: IncidentContext, event: LifecycleEvent): b
 /** Whether a `POST_PUBLIC_UPDATE` applies: only to a published incident. */
 export function isPublished(context: IncidentContext, event: LifecycleEvent): boolean {
   return event.type === 'POST_PUBLIC_UPDATE' && context.publicIncident !== undefined;
+}
+
+/** Whether an `UPDATE_HYPOTHESIS` names a hypothesis the incident has, and names evidence it has. */
+export function hypothesisExists(context: IncidentContext, event: LifecycleEvent): boolean {
+  if (event.type !== 'UPDATE_HYPOTHESIS' || !(context.hypotheses ?? []).some((h) => h.id === event.hypothesisId)) return false;
+  const evidence = new Set((context.evidence ?? []).map((e) => e.id));
+  return (event.evidence ?? []).every((id) => evidence.has(id));
+}
+
+/** Whether a `CORRECT_MILESTONE` keeps the milestones chronological (see `milestoneCorrectionProblem`). */
+export function milestoneCorrectionFits(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'CORRECT_MILESTONE' && milestoneCorrectionProblem(context, event.milestone, event.to, event.at) === undefined;
 }

@@ -14,6 +14,7 @@ import * as reportingClocks from './actions/reportingClocks.js';
 import * as links from './actions/links.js';
 import * as merge from './actions/merge.js';
 import * as publicIncident from './actions/publicIncident.js';
+import * as investigation from './actions/investigation.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -30,6 +31,10 @@ const recordFacts = {
   RECORD_ROOT_CAUSE: { actions: 'recordRootCause' },
   ADD_ACTION_ITEM: { actions: 'addActionItem' },
   UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+  ADD_HYPOTHESIS: { actions: 'addHypothesis' },
+  UPDATE_HYPOTHESIS: { guard: 'hypothesisExists', actions: 'updateHypothesis' },
+  ADD_EVIDENCE: { actions: 'addEvidence' },
+  CORRECT_MILESTONE: { guard: 'milestoneCorrectionFits', actions: 'correctMilestone' },
 } as const;
 
 /** What the public is told about a published incident goes on in every state: a public incident outlives the internal one. */
@@ -105,6 +110,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     unmergesTo: ({ context, event }, params: { status: IncidentStatus }) => guards.unmergesTo(context, event, params),
     notPublished: ({ context, event }) => guards.notPublished(context, event),
     isPublished: ({ context, event }) => guards.isPublished(context, event),
+    hypothesisExists: ({ context, event }) => guards.hypothesisExists(context, event),
+    milestoneCorrectionFits: ({ context, event }) => guards.milestoneCorrectionFits(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -168,6 +175,10 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     completeReview: assign(({ context, event }) => milestones.completeReview(context, event)),
     close: assign(({ context, event }) => milestones.close(context, event)),
     cancel: assign(({ context, event }) => milestones.cancel(context, event)),
+    addHypothesis: assign(({ context, event }) => investigation.addHypothesis(context, event)),
+    updateHypothesis: assign(({ context, event }) => investigation.updateHypothesis(context, event)),
+    addEvidence: assign(({ context, event }) => investigation.addEvidence(context, event)),
+    correctMilestone: assign(({ context, event }) => investigation.correctMilestone(context, event)),
   },
 }).createMachine({
   id: 'incident',

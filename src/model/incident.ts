@@ -6,6 +6,7 @@ import type { JsonValue } from './primitives.js';
 export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.js';
 import { OPEN_STATUSES, type IncidentStatus } from './status.js';
 import type { PublicIncidentSlice } from './publicIncident.js';
+import type { Cause, Evidence, Hypothesis } from './investigation.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
@@ -45,6 +46,10 @@ export interface RootCause {
   readonly contributingFactors: readonly string[];
   readonly recordedAt: string;
   readonly recordedBy: Actor;
+  /** The causes and contributing factors by category (absent on root causes recorded without them). */
+  readonly causes?: readonly Cause[];
+  /** The id of the taxonomy `causes` are drawn from, e.g. `it` or `rca2`. */
+  readonly taxonomy?: string;
 }
 
 /** The post-incident review's progress. */
@@ -392,4 +397,8 @@ export interface Incident {
    */
   readonly publicIncident?: PublicIncidentSlice;
   readonly policy: IncidentPolicySnapshot;
+  /** Hypotheses of the investigation and their outcomes (`engine.addHypothesis`), oldest first. Absent until the first. */
+  readonly hypotheses?: readonly Hypothesis[];
+  /** Evidence kept by reference (`engine.addEvidence`), oldest first. Absent until the first. */
+  readonly evidence?: readonly Evidence[];
 }

@@ -37,6 +37,10 @@ export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'CLOCK_STARTED',
   'REPORT_FILED',
   'REPORT_OVERDUE',
+  'HYPOTHESIS_ADDED',
+  'HYPOTHESIS_UPDATED',
+  'EVIDENCE_ADDED',
+  'MILESTONE_CORRECTED',
 ];
 
 const fn = /* @__PURE__ */ z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
