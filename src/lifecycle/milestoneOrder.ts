@@ -35,12 +35,13 @@ export function milestoneCorrectionProblem(
   };
   if (milestone === 'diagnosedAt') return check('detectedAt', true);
   const index = CHAIN.indexOf(milestone);
-  for (const other of CHAIN.slice(0, index).reverse()) {
-    if (context[other] !== undefined) return check(other, true);
-  }
-  for (const other of CHAIN.slice(index + 1)) {
-    if (context[other] !== undefined) return check(other, false);
-  }
-  // A later diagnosis must not come before detection.
-  return milestone === 'detectedAt' ? check('diagnosedAt', false) : undefined;
+  // The nearest milestone before and after that has happened.
+  const before = CHAIN.slice(0, index).reverse().find((other) => context[other] !== undefined);
+  const after = CHAIN.slice(index + 1).find((other) => context[other] !== undefined);
+  return (
+    (before === undefined ? undefined : check(before, true)) ??
+    (after === undefined ? undefined : check(after, false)) ??
+    // A diagnosis must not come before detection.
+    (milestone === 'detectedAt' ? check('diagnosedAt', false) : undefined)
+  );
 }
