@@ -684,7 +684,7 @@ export {
   type InvestigationOptions,
   type UpdateHypothesisInput,
 } from './features/investigation/investigationFeature.js';
-export { BUILT_IN_CAUSE_TAXONOMIES, IT_CAUSE_TAXONOMY, RCA2_CAUSE_TAXONOMY } from './features/investigation/causeTaxonomies.js';
+export { BUILT_IN_CAUSE_TAXONOMIES, IT_CAUSE_TAXONOMY, RCA2_CAUSE_TAXONOMY } from './model/causeTaxonomies.js';
 export {
   CORRECTABLE_MILESTONES,
   EVIDENCE_KINDS,

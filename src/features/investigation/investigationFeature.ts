@@ -16,7 +16,7 @@ import { actorSchema } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import { CORRECTABLE_MILESTONES, EVIDENCE_KINDS, HYPOTHESIS_STATUSES, type CauseTaxonomy } from '../../model/investigation.js';
 import { hasNul, idSchema, LIMITS, NUL_MESSAGE, text, timestampSchema } from '../../model/primitives.js';
-import { BUILT_IN_CAUSE_TAXONOMIES, causeTaxonomySchema } from './causeTaxonomies.js';
+import { BUILT_IN_CAUSE_TAXONOMIES, causeTaxonomySchema } from '../../model/causeTaxonomies.js';
 
 /** Options of `createIncidentEngine` for the investigation. */
 export interface InvestigationOptions {

@@ -12,6 +12,7 @@ import { formatDurationCompact } from '../../kernel/timeFormat.js';
 import { customFields } from './customFields.js';
 import { eventsFromMilestones, phasesOf } from './phasesOf.js';
 import { reportingOf, reportingQuestions } from './reportingOf.js';
+import { investigationOf } from './investigationOf.js';
 import type { BuildPostmortemOptions, Postmortem, PostmortemActionItem, PostmortemTimelineEntry, RedactField, TimelineEventLike } from './types.js';
 
 /**
@@ -61,6 +62,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   keyEventTypes: z.array(z.string()).optional(),
   maxTimelineEntries: z.number().int().min(0).optional(),
   includeSensitiveFields: z.boolean().optional(),
+  causeTaxonomies: z.array(z.unknown()).optional(),
 }))();
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -282,6 +284,7 @@ export function buildPostmortem(
             ...(review.summary === undefined ? {} : { summary: redact(review.summary, 'summary') }),
           },
         }),
+    ...investigationOf(incident, events, redact, nameOf, options.causeTaxonomies),
   };
 }
 

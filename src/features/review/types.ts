@@ -1,4 +1,5 @@
 import type { IncidentLinkKind } from '../../model/incident.js';
+import type { CauseTaxonomy } from '../../model/investigation.js';
 import type { ActorKind } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -190,6 +191,62 @@ export interface Postmortem {
     readonly clocks: readonly PostmortemReportingClock[];
     readonly overdue: readonly PostmortemOverdueReport[];
   };
+  /** The investigation's hypotheses with their outcomes, oldest first; absent when there were none. */
+  readonly hypotheses?: readonly PostmortemHypothesis[];
+  /** The evidence recorded by reference, oldest first; absent when there was none. */
+  readonly evidence?: readonly PostmortemEvidence[];
+  /** The root cause's causes and contributing factors by category; absent when none were recorded. */
+  readonly causes?: PostmortemCauses;
+  /** Milestones corrected on the timeline (`MILESTONE_CORRECTED`), oldest first; absent when there were none. */
+  readonly milestoneCorrections?: readonly PostmortemMilestoneCorrection[];
+}
+
+/** A hypothesis as the review lists it. */
+export interface PostmortemHypothesis {
+  readonly id: string;
+  readonly statement: string;
+  /** `open`, `confirmed` or `ruled_out`. */
+  readonly status: string;
+  /** The ids of the evidence named in support (see {@link Postmortem.evidence}). */
+  readonly evidence: readonly string[];
+  readonly note?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+/** A piece of evidence as the review lists it. */
+export interface PostmortemEvidence {
+  readonly id: string;
+  readonly kind: string;
+  readonly uri: string;
+  readonly sha256?: string;
+  readonly note: string;
+  readonly addedAt: string;
+  readonly addedBy: string;
+}
+
+/** The causes of the root cause, grouped by category in the taxonomy's order. */
+export interface PostmortemCauses {
+  /** The taxonomy's id, e.g. `it`. */
+  readonly taxonomy: string;
+  readonly categories: readonly {
+    readonly category: string;
+    /** The category's title when the taxonomy is known (built-in, or given in the options), else its id. */
+    readonly title: string;
+    readonly causes: readonly string[];
+    readonly contributing: readonly string[];
+  }[];
+}
+
+/** One milestone correction. */
+export interface PostmortemMilestoneCorrection {
+  readonly milestone: string;
+  readonly from?: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly by: string;
 }
 
 /** Options of {@link buildPostmortem}. */
@@ -222,4 +279,6 @@ export interface BuildPostmortemOptions {
    * where those values may be read.
    */
   readonly includeSensitiveFields?: boolean;
+  /** Cause taxonomies of the host, for the titles of their categories (the built-in `it` and `rca2` are known). */
+  readonly causeTaxonomies?: readonly CauseTaxonomy[];
 }

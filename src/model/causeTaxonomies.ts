@@ -1,8 +1,8 @@
 /** The cause taxonomies that ship with the library, and how a host's own are checked. */
 
 import { z } from 'zod';
-import type { CauseTaxonomy } from '../../model/investigation.js';
-import { LIMITS, text } from '../../model/primitives.js';
+import type { CauseTaxonomy } from './investigation.js';
+import { LIMITS, text } from './primitives.js';
 
 /**
  * A simple taxonomy for IT incidents (`it`): what kind of thing caused or contributed to it.
