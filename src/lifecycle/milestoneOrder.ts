@@ -7,7 +7,7 @@ import type { IncidentContext } from './incidentContext.js';
 const CHAIN = ['startedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt', 'reviewStartedAt'] as const satisfies readonly CorrectableMilestone[];
 
 /** How the order reads in an error message. */
-const ORDER_TEXT = `${CHAIN.join(' ≤ ')}, and diagnosedAt no earlier than detectedAt`;
+const ORDER_TEXT = 'startedAt ≤ detectedAt ≤ acknowledgedAt ≤ mitigatedAt ≤ resolvedAt ≤ reviewStartedAt, and diagnosedAt no earlier than detectedAt';
 
 /**
  * Why setting `milestone` to `to` at time `at` would be refused, or `undefined` when it keeps the
