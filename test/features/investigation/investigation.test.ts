@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createIncidentEngine } from '../../../src/createIncidentEngine.js';
+import { renderNotification } from '../../../src/features/notifications/render.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
 import { ADA, engineOn, investigationCases } from './investigationSuite.js';
@@ -45,5 +46,18 @@ describe('investigation authorization', () => {
     await engine.updateHypothesis(id, { hypothesisId, status: 'confirmed', actor: ADA });
     await expect(engine.correctMilestone(id, { milestone: 'startedAt', at: '2026-03-01T08:00:00Z', reason: 'r', actor: ADA })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(asked).toEqual(['declare', 'addHypothesis', 'addEvidence', 'updateHypothesis', 'correctMilestone']);
+  });
+});
+
+describe('action item edits in notifications', () => {
+  it('say which fields an edit changed, and the status of a status update as before', async () => {
+    const { engine } = engineOn(memoryStore());
+    const { id } = await engine.declare({ title: 'Disk full', severity: 'SEV3', actor: ADA });
+    const itemId = (await engine.addActionItem(id, { title: 'Rotate logs', actor: ADA })).actionItems[0]!.id;
+    await engine.updateActionItem(id, { actionItemId: itemId, owner: 'u_lee', dueAt: '2026-03-10T00:00:00Z', actor: ADA });
+    const incident = await engine.updateActionItem(id, { actionItemId: itemId, status: 'done', actor: ADA });
+    const [edit, done] = (await engine.timeline(id)).slice(-2);
+    expect(renderNotification({ incident, event: edit!, audience: 'internal' }).text).toBe(`Ada changed the owner, dueAt of action item ${itemId}.`);
+    expect(renderNotification({ incident, event: done!, audience: 'internal' })).toEqual({ title: 'Action item done: Disk full', text: `Ada set action item ${itemId} to done.` });
   });
 });
