@@ -58,9 +58,11 @@ import ts from 'typescript';
  * timers and context updates, `definePlaybook`'s schema, the task commands, the overdue template;
  * the shipped playbooks are tree-shaken unless imported), 75 2xx with problem management (+2.6 kB:
  * `engine.problems` and its machine, known errors and recurrences found at a new incident, their
- * two lifecycle events and notification texts).
+ * two lifecycle events and notification texts), 77 7xx with the investigation record (+2.5 kB:
+ * hypotheses, evidence, causes from a taxonomy with the two shipped taxonomies' ids, milestone
+ * corrections, editable action items: four machine events, their guards and commands).
  */
-const BUDGET = 75_700;
+const BUDGET = 78_200;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */

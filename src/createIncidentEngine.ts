@@ -6,6 +6,7 @@ import { classificationFeature, typeSeverityLevels } from './features/classifica
 import type { AnyIncidentType } from './features/classification/defineIncidentType.js';
 import { complianceFeature } from './features/compliance/complianceFeature.js';
 import { heartbeatsFeature } from './features/heartbeats/heartbeatsFeature.js';
+import { investigationFeature } from './features/investigation/investigationFeature.js';
 import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
@@ -33,6 +34,7 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     playbooksFeature(options),
     // Recurrence and known errors are found with the review feature's similarity.
     problemsFeature(options, findSimilarIncidents),
+    investigationFeature(options),
   ] as const;
 }
 

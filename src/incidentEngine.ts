@@ -13,12 +13,13 @@ import type { RoutingApi, SignalRoutingOptions } from './features/routing/routin
 import type { StatusPageApi, StatusPageOptions } from './features/statusPage/statusPageFeature.js';
 import type { PlaybooksApi, PlaybooksOptions } from './features/playbooks/playbooksFeature.js';
 import type { ProblemsFeatureApi, ProblemsOptions } from './features/problems/problemsFeature.js';
+import type { InvestigationApi, InvestigationOptions } from './features/investigation/investigationFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
  * (notifications, classification, compliance, changes, routing, status pages), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions, ProblemsOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions, ProblemsOptions, InvestigationOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -48,7 +49,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     RoutingApi,
     StatusPageApi,
     PlaybooksApi,
-    ProblemsFeatureApi {
+    ProblemsFeatureApi,
+    InvestigationApi {
   /**
    * Declares a new incident in `triage`.
    *

@@ -730,3 +730,26 @@ export {
   type ProblemMetricsProblem,
 } from './metrics/computeProblemMetrics.js';
 export type { PostmortemProblem, PostmortemProblemInput } from './features/review/types.js';
+export {
+  type AddEvidenceInput,
+  type AddHypothesisInput,
+  type CorrectMilestoneInput,
+  type InvestigationApi,
+  type InvestigationOptions,
+  type UpdateHypothesisInput,
+} from './features/investigation/investigationFeature.js';
+export { BUILT_IN_CAUSE_TAXONOMIES, IT_CAUSE_TAXONOMY, RCA2_CAUSE_TAXONOMY } from './model/causeTaxonomies.js';
+export {
+  CORRECTABLE_MILESTONES,
+  EVIDENCE_KINDS,
+  HYPOTHESIS_STATUSES,
+  type Cause,
+  type CauseCategory,
+  type CauseTaxonomy,
+  type CorrectableMilestone,
+  type Evidence,
+  type EvidenceKind,
+  type Hypothesis,
+  type HypothesisStatus,
+} from './model/investigation.js';
+export type { ActionItemPrevious } from './lifecycle/events.js';

@@ -5,6 +5,9 @@ import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } f
 import { severitySchema, type SeverityScale } from '../model/severity.js';
 import type { ListQuery } from '../storage/types.js';
 
+/** What `updateActionItem` may change. */
+const ACTION_ITEM_EDITS = ['status', 'title', 'owner', 'dueAt', 'kind', 'strength'] as const;
+
 const roleSchema = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Role names start with a letter and hold letters, digits, - or _ (at most 64).');
@@ -93,6 +96,12 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       summary: text(LIMITS.text),
       contributingFactors: z.array(text(LIMITS.shortText)).max(LIMITS.list).optional(),
       actor: actorSchema,
+      // Categories are checked against the taxonomy by the investigation feature.
+      causes: z
+        .array(z.strictObject({ category: nameSchema, description: text(LIMITS.shortText), contributing: z.boolean().optional() }))
+        .max(LIMITS.list)
+        .optional(),
+      taxonomy: nameSchema.optional(),
     }),
     resolve: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema }),
     reopen: z.strictObject({ reason: text(LIMITS.shortText), actor: actorSchema }),
@@ -106,11 +115,21 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
       strength: z.enum(['stronger', 'intermediate', 'weaker']).optional(),
       actor: actorSchema,
     }),
-    updateActionItem: z.strictObject({
-      actionItemId: idSchema,
-      status: z.enum(['open', 'in_progress', 'done', 'wont_do']),
-      actor: actorSchema,
-    }),
+    updateActionItem: z
+      .strictObject({
+        actionItemId: idSchema,
+        status: z.enum(['open', 'in_progress', 'done', 'wont_do']).optional(),
+        actor: actorSchema,
+        title: text(LIMITS.title).optional(),
+        owner: idSchema.nullable().optional(),
+        dueAt: timestampSchema.nullable().optional(),
+        kind: z.enum(['prevent', 'mitigate', 'detect', 'process']).nullable().optional(),
+        strength: z.enum(['stronger', 'intermediate', 'weaker']).nullable().optional(),
+      })
+      .refine((v) => ACTION_ITEM_EDITS.some((key) => v[key] !== undefined), {
+        message: `Give at least one of ${ACTION_ITEM_EDITS.join(', ')} to change.`,
+        path: ['status'],
+      }),
     close: z.strictObject({ actor: actorSchema }),
     escalate: z.strictObject({ level: z.number().int().min(1).max(20).optional(), actor: actorSchema }),
     cancel: z.strictObject({

@@ -199,11 +199,14 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
 
     async recordRootCause(id, input) {
       const parsed = parseInput(schemas.recordRootCause, input, 'recordRootCause');
-      const { summary, contributingFactors } = parsed;
+      const { summary, contributingFactors, causes, taxonomy } = parsed;
       return run('recordRootCause', id, parsed, () => ({
         type: 'RECORD_ROOT_CAUSE',
         summary,
         contributingFactors: contributingFactors ?? [],
+        // The investigation feature checks the categories and names the default taxonomy.
+        ...(causes === undefined ? {} : { causes: causes.map((c) => (c.contributing === true ? { category: c.category, description: c.description, contributing: true } : { category: c.category, description: c.description })) }),
+        ...(taxonomy === undefined ? {} : { taxonomy }),
       }));
     },
 

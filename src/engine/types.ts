@@ -114,10 +114,11 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `publish` for what is published on a status page (`engine.publish`, `engine.postPublicUpdate`), and
  * `statusPage.write` and `statusPage.read` for status page definitions (`engine.statusPages`), then
  * `completeTask`, `skipTask`, `addTask` and `reassignTask` for an incident's tasks, then
- * `problem.write` and `problem.read` for problems (`engine.problems`, no incident).
+ * `problem.write` and `problem.read` for problems (`engine.problems`, no incident), then
+ * `addHypothesis`, `updateHypothesis`, `addEvidence` and `correctMilestone` for the investigation.
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

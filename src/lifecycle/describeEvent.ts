@@ -28,7 +28,10 @@ export type RedactField =
   | 'actionItem'
   | 'reason'
   | 'field'
-  | 'event';
+  | 'event'
+  | 'hypothesis'
+  | 'evidence'
+  | 'cause';
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -245,6 +248,22 @@ export function describeEvent(
       const due = str(d.taskDueAt);
       return `Task overdue: "${taskTitle(incident, d.taskId)}"${due === undefined ? '' : ` was due ${formatTime(due)}`}`;
     }
+    case 'HYPOTHESIS_ADDED':
+      return `Hypothesis by ${by}: ${text('statement', 'hypothesis') ?? ''}`;
+    case 'HYPOTHESIS_UPDATED': {
+      const statement = (incident.hypotheses ?? []).find((h) => h.id === d.hypothesisId)?.statement;
+      const evidence = Array.isArray(d.evidence) ? d.evidence.length : 0;
+      return `Hypothesis ${statement === undefined ? (str(d.hypothesisId) ?? '') : `"${redact(statement, 'hypothesis')}"`} ${HYPOTHESIS_OUTCOMES[str(d.status) ?? ''] ?? 'updated'} by ${by}${evidence === 0 ? '' : ` (${count(evidence, 'piece')} of evidence)`}${suffix(text('note', 'hypothesis'))}`;
+    }
+    case 'EVIDENCE_ADDED': {
+      const sha = str(d.sha256);
+      return `Evidence (${str(d.kind) ?? 'link'}) added by ${by}: ${str(d.uri) ?? ''}${sha === undefined ? '' : ` (sha256 ${sha.slice(0, 12)}…)`}${suffix(text('note', 'evidence'))}`;
+    }
+    case 'MILESTONE_CORRECTED': {
+      const to = str(d.to);
+      const from = str(d.previous);
+      return `${str(d.milestone) ?? 'A milestone'} corrected${from === undefined ? '' : ` from ${formatTime(from)}`}${to === undefined ? '' : ` to ${formatTime(to)}`} by ${by}${suffix(text('reason', 'reason'))}`;
+    }
     default: {
       const words = event.type.toLowerCase().replace(/_/g, ' ');
       return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;
@@ -257,6 +276,8 @@ function taskTitle(incident: Incident, taskId: unknown): string {
   const id = typeof taskId === 'string' ? taskId : '';
   return incident.tasks?.find((task) => task.id === id)?.title ?? id;
 }
+/** How a hypothesis update reads, by status. */
+const HYPOTHESIS_OUTCOMES: Readonly<Record<string, string>> = { open: 'reopened', confirmed: 'confirmed', ruled_out: 'ruled out' };
 
 /** `3 alerts`, `1 alert`; `alerts` when the count is missing. */
 function count(value: unknown, noun: string): string {

@@ -6,6 +6,7 @@ import type { IncidentEventType } from '../model/event.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
 import type { TaskAssignee, TaskDraft } from '../model/tasks.js';
+import type { Cause, CorrectableMilestone, EvidenceKind, HypothesisStatus } from '../model/investigation.js';
 
 /** Fields every lifecycle event carries: when it happened and who did it. */
 interface EventBase {
@@ -36,6 +37,10 @@ export type LifecycleEvent =
       readonly type: 'RECORD_ROOT_CAUSE';
       readonly summary: string;
       readonly contributingFactors: readonly string[];
+      /** The causes and contributing factors by category (absent on events recorded before causes existed). */
+      readonly causes?: readonly Cause[];
+      /** The taxonomy `causes` are drawn from (present with `causes`). */
+      readonly taxonomy?: string;
     })
   | (EventBase & { readonly type: 'RESOLVE'; readonly summary?: string })
   | (EventBase & { readonly type: 'REOPEN'; readonly reason: string })
@@ -50,7 +55,20 @@ export type LifecycleEvent =
       readonly kind?: ActionItemKind;
       readonly strength?: ActionItemStrength;
     })
-  | (EventBase & { readonly type: 'UPDATE_ACTION_ITEM'; readonly actionItemId: string; readonly status: ActionItemStatus })
+  | (EventBase & {
+      readonly type: 'UPDATE_ACTION_ITEM';
+      readonly actionItemId: string;
+      /** The new status (absent when the update changed only other fields; always present on events recorded before edits existed). */
+      readonly status?: ActionItemStatus;
+      /** The fields an edit set (`null`: cleared); absent ones are unchanged. */
+      readonly title?: string;
+      readonly owner?: string | null;
+      readonly dueAt?: string | null;
+      readonly kind?: ActionItemKind | null;
+      readonly strength?: ActionItemStrength | null;
+      /** What each changed field was before (`null`: it had none), for the item's history on the timeline. */
+      readonly previous?: ActionItemPrevious;
+    })
   | (EventBase & { readonly type: 'CLOSE' })
   | (EventBase & { readonly type: 'CANCEL'; readonly reason: CancelReason; readonly mergedInto?: string })
   | (EventBase & TimerPayload & {
@@ -249,7 +267,46 @@ export type LifecycleEvent =
   /** The new incident resembles a known error (recorded when it opens): the problem and its workaround. */
   | (EventBase & { readonly type: 'MATCH_KNOWN_ERROR' } & Omit<KnownErrorMatch, 'matchedAt'>)
   /** The new incident recurs: a problem is proposed for it and its similar earlier incidents. */
-  | (EventBase & { readonly type: 'PROPOSE_PROBLEM' } & Omit<ProblemProposal, 'proposedAt'>);
+  | (EventBase & { readonly type: 'PROPOSE_PROBLEM' } & Omit<ProblemProposal, 'proposedAt'>)
+  | (EventBase & { readonly type: 'ADD_HYPOTHESIS'; readonly hypothesisId: string; readonly statement: string })
+  | (EventBase & {
+      readonly type: 'UPDATE_HYPOTHESIS';
+      readonly hypothesisId: string;
+      readonly status: HypothesisStatus;
+      /** Its status before, as the engine found it. */
+      readonly previous: HypothesisStatus;
+      /** Ids of the incident's evidence in support. */
+      readonly evidence?: readonly string[];
+      readonly note?: string;
+    })
+  | (EventBase & {
+      readonly type: 'ADD_EVIDENCE';
+      readonly evidenceId: string;
+      readonly kind: EvidenceKind;
+      readonly uri: string;
+      readonly sha256?: string;
+      readonly note: string;
+    })
+  | (EventBase & {
+      /** A milestone of a live incident set to another time (`engine.correctMilestone`); `at` is when it was corrected. */
+      readonly type: 'CORRECT_MILESTONE';
+      readonly milestone: CorrectableMilestone;
+      /** The milestone's new time (ISO-8601 UTC). */
+      readonly to: string;
+      /** Its time before the correction. */
+      readonly previous: string;
+      readonly reason: string;
+    });
+
+/** What the fields an `UPDATE_ACTION_ITEM` changed were before (`null`: the item had none). */
+export interface ActionItemPrevious {
+  readonly status?: ActionItemStatus;
+  readonly title?: string;
+  readonly owner?: string | null;
+  readonly dueAt?: string | null;
+  readonly kind?: ActionItemKind | null;
+  readonly strength?: ActionItemStrength | null;
+}
 
 /** What the engine adds to an event a durable timer delivers. */
 interface TimerPayload {
@@ -308,6 +365,10 @@ export const LIFECYCLE_EVENT_TYPES = [
   'TASK_DUE',
   'MATCH_KNOWN_ERROR',
   'PROPOSE_PROBLEM',
+  'ADD_HYPOTHESIS',
+  'UPDATE_HYPOTHESIS',
+  'ADD_EVIDENCE',
+  'CORRECT_MILESTONE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -355,6 +416,10 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   TASK_DUE: 'TASK_OVERDUE',
   MATCH_KNOWN_ERROR: 'KNOWN_ERROR_MATCHED',
   PROPOSE_PROBLEM: 'PROBLEM_PROPOSED',
+  ADD_HYPOTHESIS: 'HYPOTHESIS_ADDED',
+  UPDATE_HYPOTHESIS: 'HYPOTHESIS_UPDATED',
+  ADD_EVIDENCE: 'EVIDENCE_ADDED',
+  CORRECT_MILESTONE: 'MILESTONE_CORRECTED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

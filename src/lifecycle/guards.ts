@@ -11,6 +11,7 @@ import { hasAlertsBeyondWindow } from './actions/alerts.js';
 import type { LifecycleEvent } from './events.js';
 import type { IncidentContext } from './incidentContext.js';
 import { activeReminders, pendingTargets } from './timers.js';
+import { milestoneCorrectionProblem } from './milestoneOrder.js';
 
 /**
  * Why `CLOSE` is refused for an incident in a state that otherwise accepts it, or `undefined`.
@@ -229,4 +230,16 @@ export function taskDue(context: IncidentContext, event: LifecycleEvent): boolea
   if (event.type !== 'TASK_DUE') return false;
   const task = (context.tasks ?? []).find((t) => t.id === event.taskId);
   return task?.status === 'open' && task.dueAt === event.taskDueAt && task.overdueAt === undefined;
+}
+
+/** Whether an `UPDATE_HYPOTHESIS` names a hypothesis the incident has, and names evidence it has. */
+export function hypothesisExists(context: IncidentContext, event: LifecycleEvent): boolean {
+  if (event.type !== 'UPDATE_HYPOTHESIS' || !(context.hypotheses ?? []).some((h) => h.id === event.hypothesisId)) return false;
+  const evidence = new Set((context.evidence ?? []).map((e) => e.id));
+  return (event.evidence ?? []).every((id) => evidence.has(id));
+}
+
+/** Whether a `CORRECT_MILESTONE` keeps the milestones chronological (see `milestoneCorrectionProblem`). */
+export function milestoneCorrectionFits(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'CORRECT_MILESTONE' && milestoneCorrectionProblem(context, event.milestone, event.to, event.at) === undefined;
 }

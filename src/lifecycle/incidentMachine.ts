@@ -15,6 +15,7 @@ import * as links from './actions/links.js';
 import * as merge from './actions/merge.js';
 import * as publicIncident from './actions/publicIncident.js';
 import * as problems from './actions/problems.js';
+import * as investigation from './actions/investigation.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -33,6 +34,10 @@ const recordFacts = {
   RECORD_ROOT_CAUSE: { actions: 'recordRootCause' },
   ADD_ACTION_ITEM: { actions: 'addActionItem' },
   UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
+  ADD_HYPOTHESIS: { actions: 'addHypothesis' },
+  UPDATE_HYPOTHESIS: { guard: 'hypothesisExists', actions: 'updateHypothesis' },
+  ADD_EVIDENCE: { actions: 'addEvidence' },
+  CORRECT_MILESTONE: { guard: 'milestoneCorrectionFits', actions: 'correctMilestone' },
 } as const;
 
 /** What the public is told about a published incident goes on in every state: a public incident outlives the internal one. */
@@ -122,6 +127,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     taskIsOpen: ({ context, event }) => guards.taskIsOpen(context, event),
     tasksAreNew: ({ context, event }) => guards.tasksAreNew(context, event),
     taskDue: ({ context, event }) => guards.taskDue(context, event),
+    hypothesisExists: ({ context, event }) => guards.hypothesisExists(context, event),
+    milestoneCorrectionFits: ({ context, event }) => guards.milestoneCorrectionFits(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -201,6 +208,10 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     cancelTaskTimers: enqueueActions(({ context, enqueue }) => {
       enqueueTimers(enqueue, tasks.cancelTaskTimers(context));
     }),
+    addHypothesis: assign(({ context, event }) => investigation.addHypothesis(context, event)),
+    updateHypothesis: assign(({ context, event }) => investigation.updateHypothesis(context, event)),
+    addEvidence: assign(({ context, event }) => investigation.addEvidence(context, event)),
+    correctMilestone: assign(({ context, event }) => investigation.correctMilestone(context, event)),
   },
 }).createMachine({
   id: 'incident',

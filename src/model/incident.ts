@@ -7,6 +7,7 @@ export { INCIDENT_STATUSES, OPEN_STATUSES, type IncidentStatus } from './status.
 import { OPEN_STATUSES, type IncidentStatus } from './status.js';
 import type { PublicIncidentSlice } from './publicIncident.js';
 import type { IncidentTask } from './tasks.js';
+import type { Cause, Evidence, Hypothesis } from './investigation.js';
 
 /** The built-in response roles; hosts may add their own names. */
 export const BUILT_IN_ROLES = ['commander', 'communications', 'operations', 'scribe'] as const;
@@ -46,6 +47,10 @@ export interface RootCause {
   readonly contributingFactors: readonly string[];
   readonly recordedAt: string;
   readonly recordedBy: Actor;
+  /** The causes and contributing factors by category (absent on root causes recorded without them). */
+  readonly causes?: readonly Cause[];
+  /** The id of the taxonomy `causes` are drawn from, e.g. `it` or `rca2`. */
+  readonly taxonomy?: string;
 }
 
 /** The post-incident review's progress. */
@@ -404,6 +409,10 @@ export interface Incident {
    * by hand may lack it.
    */
   readonly tasks?: readonly IncidentTask[];
+  /** Hypotheses of the investigation and their outcomes (`engine.addHypothesis`), oldest first. Absent until the first. */
+  readonly hypotheses?: readonly Hypothesis[];
+  /** Evidence kept by reference (`engine.addEvidence`), oldest first. Absent until the first. */
+  readonly evidence?: readonly Evidence[];
 }
 
 /**

@@ -225,10 +225,19 @@ export const defaultTemplates = {
       ),
     };
   },
-  ACTION_ITEM_UPDATED: ({ incident, event }) => ({
-    title: `Action item ${str(event.data, 'status')?.replaceAll('_', ' ') ?? 'updated'}: ${incident.title}`,
-    text: paragraphs(`${actorName(event.actor)} set action item ${str(event.data, 'actionItemId') ?? ''} to ${str(event.data, 'status') ?? 'a new status'}.`),
-  }),
+  ACTION_ITEM_UPDATED: ({ incident, event }) => {
+    // An edit may change other fields than the status (title, owner, due date, kind, strength).
+    const edited = ['title', 'owner', 'dueAt', 'kind', 'strength'].filter((key) => key in event.data);
+    const status = str(event.data, 'status');
+    return {
+      title: `Action item ${status?.replaceAll('_', ' ') ?? 'updated'}: ${incident.title}`,
+      text: paragraphs(
+        status === undefined && edited.length > 0
+          ? `${actorName(event.actor)} changed the ${edited.join(', ')} of action item ${str(event.data, 'actionItemId') ?? ''}.`
+          : `${actorName(event.actor)} set action item ${str(event.data, 'actionItemId') ?? ''} to ${status ?? 'a new status'}.`,
+      ),
+    };
+  },
   CLOSED: ({ incident, event }) => ({
     title: `Closed: ${incident.title}`,
     text: paragraphs(`${actorName(event.actor)} closed the incident at ${formatTime(event.at)}.`, factsLine(incident)),

@@ -12,6 +12,7 @@ import { formatDurationCompact } from '../../kernel/timeFormat.js';
 import { customFields } from './customFields.js';
 import { eventsFromMilestones, phasesOf } from './phasesOf.js';
 import { reportingOf, reportingQuestions } from './reportingOf.js';
+import { investigationOf } from './investigationOf.js';
 import type { BuildPostmortemOptions, Postmortem, PostmortemActionItem, PostmortemTimelineEntry, RedactField, TimelineEventLike } from './types.js';
 import { tasksOf } from './tasksOf.js';
 import type { PostmortemProblem, PostmortemProblemInput } from './types.js';
@@ -41,6 +42,10 @@ export const KEY_EVENT_TYPES: readonly IncidentEventType[] = [
   'REPORT_OVERDUE',
   'KNOWN_ERROR_MATCHED',
   'PROBLEM_PROPOSED',
+  'HYPOTHESIS_ADDED',
+  'HYPOTHESIS_UPDATED',
+  'EVIDENCE_ADDED',
+  'MILESTONE_CORRECTED',
 ];
 
 const fn = /* @__PURE__ */ z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'Must be a function.' });
@@ -62,6 +67,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
   maxTimelineEntries: z.number().int().min(0).optional(),
   includeSensitiveFields: z.boolean().optional(),
   problems: z.array(z.looseObject({ id: z.string(), title: z.string(), status: z.string(), workaround: z.string().optional(), rootCause: z.string().optional() })).optional(),
+  causeTaxonomies: z.array(z.unknown()).optional(),
 }))();
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -285,6 +291,7 @@ export function buildPostmortem(
             ...(review.summary === undefined ? {} : { summary: redact(review.summary, 'summary') }),
           },
         }),
+    ...investigationOf(incident, events, redact, nameOf, options.causeTaxonomies),
   };
 }
 

@@ -52,6 +52,8 @@ function when(iso: string | undefined): string {
   return iso === undefined ? '—' : `${ganttDate(iso)} UTC`;
 }
 
+const HYPOTHESIS_TITLES: Readonly<Record<string, string>> = { open: 'open', confirmed: '**confirmed**', ruled_out: 'ruled out' };
+
 const PHASE_TITLES: Readonly<Record<PhaseName, string>> = {
   impact: 'Impact',
   triage: 'Triage',
@@ -302,6 +304,41 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
     '',
     ...(pm.contributingFactors.length === 0 ? ['_No contributing factors recorded._'] : pm.contributingFactors.map((f) => `- ${e(f)}`)),
   );
+
+  if (pm.causes !== undefined) {
+    section(
+      'Causes by category',
+      `_Taxonomy: ${e(pm.causes.taxonomy)}_`,
+      '',
+      ...pm.causes.categories.flatMap((c) => [
+        `- **${e(c.title)}**`,
+        ...c.causes.map((text) => `  - ${e(text)}`),
+        ...c.contributing.map((text) => `  - ${e(text)} _(contributing)_`),
+      ]),
+    );
+  }
+  if (pm.hypotheses !== undefined) {
+    section(
+      'Hypotheses',
+      '| Hypothesis | Outcome | Evidence | Note |',
+      '| --- | --- | --- | --- |',
+      ...pm.hypotheses.map((h) => `| ${e(h.statement)} | ${HYPOTHESIS_TITLES[h.status] ?? e(h.status)} | ${h.evidence.length === 0 ? '—' : h.evidence.map(e).join(', ')} | ${h.note === undefined ? '—' : e(h.note)} |`),
+    );
+  }
+  if (pm.evidence !== undefined) {
+    section(
+      'Evidence',
+      '| Id | Kind | Reference | SHA-256 | Added (UTC) | By | Note |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...pm.evidence.map((v) => `| ${e(v.id)} | ${e(v.kind)} | ${e(v.uri)} | ${v.sha256 === undefined ? '—' : `\`${v.sha256}\``} | ${ganttDate(v.addedAt)} | ${e(v.addedBy)} | ${e(v.note)} |`),
+    );
+  }
+  if (pm.milestoneCorrections !== undefined) {
+    section(
+      'Milestone corrections',
+      ...pm.milestoneCorrections.map((c) => `- ${e(c.milestone)}: ${when(c.from)} → ${when(c.to)}, by ${e(c.by)} at ${when(c.at)}: ${e(c.reason)}`),
+    );
+  }
 
   section('What went well', ...list(pm.wentWell));
   section('What went poorly', ...list(pm.wentPoorly));

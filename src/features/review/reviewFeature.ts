@@ -1,4 +1,8 @@
-import { NotFoundError } from '../../errors.js';
+import type { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { CommandSchemas } from '../../engine/commands.js';
+import type { LifecycleEventDraft } from '../../lifecycle/events.js';
+import type { JsonValue } from '../../model/primitives.js';
 import type {
   AddActionItemInput,
   CompleteReviewInput,
@@ -10,7 +14,7 @@ import { builtInFeature, runIncidentCommand } from '../../engine/core.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { Actor } from '../../model/actor.js';
-import type { Incident } from '../../model/incident.js';
+import type { ActionItem, Incident } from '../../model/incident.js';
 import { createHistory } from './history.js';
 
 /** The methods the review feature adds to the engine. */
@@ -30,8 +34,22 @@ export interface ReviewApi {
   /** Adds an action item. */
   addActionItem(id: string, input: AddActionItemInput): Promise<Incident>;
   /**
-   * Changes an action item's status; allowed after `close` too.
+   * Changes an action item: its status, and (editing it) its title, owner, due date, kind and
+   * strength — `null` clears the owner, due date, kind or strength. Allowed after `close` too.
+   * Each call is one `ACTION_ITEM_UPDATED` event on the timeline with the fields it changed and
+   * what they were before (`data.previous`), so the item's history stays readable.
    *
+   * @example
+   * ```ts
+   * import { createIncidentEngine, memoryStore } from 'incidentkit';
+   *
+   * const engine = createIncidentEngine({ store: memoryStore() });
+   * const actor = { id: 'u_ada' };
+   * const incident = await engine.declare({ title: 'Disk full', severity: 'SEV3', actor });
+   * const [item] = (await engine.addActionItem(incident.id, { title: 'Alert at 80% disk', actor })).actionItems;
+   * await engine.updateActionItem(incident.id, { actionItemId: item!.id, owner: 'u_lee', dueAt: '2026-12-20T00:00:00Z', strength: 'stronger', actor });
+   * ```
+   * @throws ValidationError (`VALIDATION_FAILED`) for bad input, or an edit that changes nothing.
    * @throws NotFoundError (`NOT_FOUND`) when the incident has no such action item.
    */
   updateActionItem(id: string, input: UpdateActionItemInput): Promise<Incident>;
@@ -91,12 +109,13 @@ export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
 
         async updateActionItem(id, input) {
           const parsed = parseInput(schemas.updateActionItem, input, 'updateActionItem');
-          const { actionItemId, status } = parsed;
+          const { actionItemId } = parsed;
           return runIncidentCommand(core, 'updateActionItem', id, parsed, (stored) => {
-            if (!stored.incident.actionItems.some((item) => item.id === actionItemId)) {
+            const item = stored.incident.actionItems.find((candidate) => candidate.id === actionItemId);
+            if (item === undefined) {
               throw new NotFoundError({ entity: 'action item', id: actionItemId, tenantId, incidentId: stored.incident.id });
             }
-            return { type: 'UPDATE_ACTION_ITEM', actionItemId, status };
+            return actionItemUpdate(item, parsed);
           });
         },
       };
@@ -131,4 +150,29 @@ export function reviewFeature(): IncidentFeature<'review', ReviewApi> {
       };
     },
   });
+}
+
+/** The `UPDATE_ACTION_ITEM` of an update: the status when given (as before edits existed), and the fields that change, with what they were. */
+function actionItemUpdate(item: ActionItem, parsed: z.output<CommandSchemas['updateActionItem']>): LifecycleEventDraft {
+  const changes: Record<string, JsonValue> = {};
+  const previous: Record<string, JsonValue> = {};
+  if (parsed.status !== undefined) {
+    changes.status = parsed.status;
+    if (parsed.status !== item.status) previous.status = item.status;
+  }
+  for (const key of ['title', 'owner', 'dueAt', 'kind', 'strength'] as const) {
+    const value = parsed[key];
+    if (value === undefined || value === (item[key] ?? null)) continue;
+    changes[key] = value;
+    previous[key] = item[key] ?? null;
+  }
+  if (Object.keys(changes).length === 0) {
+    throw new ValidationError('updateActionItem', [{ code: 'custom', path: ['actionItemId'], message: `The update changes nothing: action item '${item.id}' already has these values.` }]);
+  }
+  return {
+    type: 'UPDATE_ACTION_ITEM',
+    actionItemId: item.id,
+    ...changes,
+    ...(Object.keys(previous).length === 0 ? {} : { previous }),
+  };
 }

@@ -1,4 +1,5 @@
 import type { IncidentLinkKind } from '../../model/incident.js';
+import type { CauseTaxonomy } from '../../model/investigation.js';
 import type { ActorKind } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
 import type { TimeInput } from '../../kernel/toEpochMs.js';
@@ -198,6 +199,14 @@ export interface Postmortem {
    * Empty when there are none.
    */
   readonly problems: readonly PostmortemProblem[];
+  /** The investigation's hypotheses with their outcomes, oldest first; absent when there were none. */
+  readonly hypotheses?: readonly PostmortemHypothesis[];
+  /** The evidence recorded by reference, oldest first; absent when there was none. */
+  readonly evidence?: readonly PostmortemEvidence[];
+  /** The root cause's causes and contributing factors by category; absent when none were recorded. */
+  readonly causes?: PostmortemCauses;
+  /** Milestones corrected on the timeline (`MILESTONE_CORRECTED`), oldest first; absent when there were none. */
+  readonly milestoneCorrections?: readonly PostmortemMilestoneCorrection[];
 }
 
 /** A task as the review lists it: when it was due, and when and by whom it was done or skipped. Times are ISO-8601 UTC. */
@@ -244,6 +253,54 @@ export interface PostmortemProblemInput {
   readonly rootCause?: string;
 }
 
+/** A hypothesis as the review lists it. */
+export interface PostmortemHypothesis {
+  readonly id: string;
+  readonly statement: string;
+  /** `open`, `confirmed` or `ruled_out`. */
+  readonly status: string;
+  /** The ids of the evidence named in support (see {@link Postmortem.evidence}). */
+  readonly evidence: readonly string[];
+  readonly note?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+/** A piece of evidence as the review lists it. */
+export interface PostmortemEvidence {
+  readonly id: string;
+  readonly kind: string;
+  readonly uri: string;
+  readonly sha256?: string;
+  readonly note: string;
+  readonly addedAt: string;
+  readonly addedBy: string;
+}
+
+/** The causes of the root cause, grouped by category in the taxonomy's order. */
+export interface PostmortemCauses {
+  /** The taxonomy's id, e.g. `it`. */
+  readonly taxonomy: string;
+  readonly categories: readonly {
+    readonly category: string;
+    /** The category's title when the taxonomy is known (built-in, or given in the options), else its id. */
+    readonly title: string;
+    readonly causes: readonly string[];
+    readonly contributing: readonly string[];
+  }[];
+}
+
+/** One milestone correction. */
+export interface PostmortemMilestoneCorrection {
+  readonly milestone: string;
+  readonly from?: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly by: string;
+}
+
 /** Options of {@link buildPostmortem}. */
 export interface BuildPostmortemOptions {
   /** The time the review is built at: ends ongoing phases and decides which action items are overdue. */
@@ -279,4 +336,6 @@ export interface BuildPostmortemOptions {
    * `(await engine.problems.list({ incidentId })).map((s) => s.problem)`; shown in `problems`.
    */
   readonly problems?: readonly PostmortemProblemInput[];
+  /** Cause taxonomies of the host, for the titles of their categories (the built-in `it` and `rca2` are known). */
+  readonly causeTaxonomies?: readonly CauseTaxonomy[];
 }

@@ -39,6 +39,8 @@ export function recordRootCause(context: IncidentContext, event: LifecycleEvent)
       contributingFactors: [...event.contributingFactors],
       recordedAt: event.at,
       recordedBy: event.actor,
+      ...(event.causes === undefined ? {} : { causes: event.causes.map((cause) => ({ ...cause })) }),
+      ...(event.taxonomy === undefined ? {} : { taxonomy: event.taxonomy }),
     },
   };
 }
