@@ -257,6 +257,40 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
       return EXIT.ok;
     },
   },
+  oncall: {
+    summary: 'who is on call on a schedule, now or at a time',
+    usage: 'incidentkit oncall <scheduleId> [--at t]',
+    options: { at: { type: 'string' } },
+    help: '  --at <time>          an ISO-8601 time (default: now)',
+    positionals: [1, 1],
+    async run({ values, positionals, engine, out }) {
+      const at = time(str(values, 'at'), '--at') ?? new Date().toISOString();
+      const onCall = await engine().schedules.whoIsOnCall(positionals[0] ?? '', at);
+      if (values.json === true) out(json({ at, ...onCall }));
+      else {
+        const who = onCall.userIds.length === 0 ? 'nobody' : onCall.userIds.join(', ');
+        out(`${at}: ${who}${onCall.shift === null ? '' : ` (shift ${onCall.shift.start} to ${onCall.shift.end}, ${onCall.source})`}\n`);
+      }
+      return EXIT.ok;
+    },
+  },
+  shifts: {
+    summary: "a schedule's shifts in a time range",
+    usage: 'incidentkit shifts <scheduleId> --from t --to t',
+    options: { from: { type: 'string' }, to: { type: 'string' } },
+    help: `  --from <time>        the range's start (ISO-8601)
+  --to <time>          the range's end (ISO-8601)`,
+    positionals: [1, 1],
+    async run({ values, positionals, engine, out }) {
+      const from = time(str(values, 'from'), '--from');
+      const to = time(str(values, 'to'), '--to');
+      if (from === undefined || to === undefined) throw new UsageError('shifts needs --from and --to.');
+      const shifts = await engine().schedules.render(positionals[0] ?? '', { from, to });
+      if (values.json === true) out(json(shifts));
+      else out(table(['START', 'END', 'WHO', 'SOURCE'], shifts.map((s) => [s.start, s.end, cell(s.userIds.length === 0 ? 'nobody' : s.userIds.join(', '), 60), s.source])));
+      return EXIT.ok;
+    },
+  },
   postmortem: {
     summary: "an incident's postmortem as Markdown",
     usage: 'incidentkit postmortem <id> [--out file.md]',

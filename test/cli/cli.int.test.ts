@@ -41,6 +41,11 @@ async function seed(store: StorageAdapter): Promise<string[]> {
   clock.advance(30 * 60_000);
   await engine.resolve(api.id, { actor: ADA });
   const db = await engine.declare({ title: 'DB slow', severity: 'SEV3', service: 'db', actor: ADA });
+  // A weekly rotation of two, handing over Mondays 09:00 UTC (2026-03-02 is a Monday).
+  await engine.schedules.put(
+    { id: 'sre', name: 'SRE primary', timeZone: 'UTC', layers: [{ id: 'week', start: '2026-03-02T09:00', rotation: { every: { amount: 1, unit: 'weeks' } }, members: ['ana', 'ben'] }] },
+    { actor: ADA },
+  );
   return [web.id, api.id, db.id];
 }
 
@@ -104,6 +109,19 @@ function cases(connection: () => { readonly args: string[]; readonly env?: Recor
     expect(markdown).toContain('failing over to eu-west');
   });
 
+  it('tells who is on call and lists the shifts of a schedule', async () => {
+    const ana = await run('oncall', 'sre', '--at', '2026-03-03T12:00:00Z', '--json');
+    expect(ana.code).toBe(0);
+    expect(JSON.parse(ana.stdout)).toMatchObject({ userIds: ['ana'], shift: { start: '2026-03-02T09:00:00.000Z', end: '2026-03-09T09:00:00.000Z' } });
+    expect((await run('oncall', 'sre', '--at', '2026-03-10T12:00:00Z')).stdout).toMatch(/^2026-03-10T12:00:00\.000Z: ben \(shift 2026-03-09T09:00:00\.000Z to 2026-03-16T09:00:00\.000Z/);
+    const shifts = await run('shifts', 'sre', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-23T09:00:00Z', '--json');
+    expect((JSON.parse(shifts.stdout) as { userIds: string[] }[]).map((s) => s.userIds)).toEqual([['ana'], ['ben'], ['ana']]);
+    const table = await run('shifts', 'sre', '--from', '2026-03-02T09:00:00Z', '--to', '2026-03-16T09:00:00Z');
+    expect(table.stdout.split('\n')[0]).toMatch(/^START\s+END\s+WHO\s+SOURCE$/);
+    expect((await run('shifts', 'sre', '--from', '2026-03-02')).code).toBe(2);
+    expect((await run('oncall', 'nope')).code).toBe(1);
+  });
+
   it('answers usage errors with exit 2 and a missing incident with exit 1', async () => {
     expect((await run('list', '--limit', 'many')).code).toBe(2);
     expect((await run('list', '--bogus')).code).toBe(2);
@@ -130,7 +148,7 @@ describe('incidentkit CLI on a SQLite file', () => {
   it('prints help for the CLI and each command, and its version', async () => {
     const help = await cli.run(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['migrate', 'list', 'show', 'timeline', 'verify', 'metrics', 'postmortem']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['migrate', 'import', 'list', 'show', 'timeline', 'verify', 'metrics', 'oncall', 'shifts', 'postmortem']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
     const verifyHelp = await cli.run(['verify', '--help']);
     expect(verifyHelp.stdout).toContain('--all');
     expect((await cli.run([])).code).toBe(2);
