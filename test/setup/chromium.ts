@@ -9,10 +9,8 @@
  * failure; the suite also leaves the marker `statusPage.browser` (see markPostgresSuiteRan) for
  * .ci/run to check.
  */
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { findOrInstall } from './debianTool.js';
 
 /** What the setup found: the Chromium binary, or why there is none. */
 export type ChromiumAvailability = { readonly bin: string; readonly reason?: undefined } | { readonly bin: null; readonly reason: string };
@@ -23,44 +21,11 @@ declare module 'vitest' {
   }
 }
 
-const NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
-
-function findBinary(): string | undefined {
-  const given = process.env.INCIDENTKIT_CHROMIUM_BIN;
-  if (given !== undefined && given !== '') return given;
-  for (const dir of ['/usr/bin', ...(process.env.PATH ?? '').split(delimiter), '/usr/local/bin']) {
-    for (const name of NAMES) {
-      const path = join(dir, name);
-      try {
-        accessSync(path, constants.X_OK);
-        return path;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
-
-/** Installs Debian's chromium with apt-get; throws with apt's output when that fails. */
-function install(): void {
-  if (process.getuid?.() !== 0) throw new Error('chromium is not installed and the tests do not run as root: apt-get install -y chromium');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const run = spawnSync('apt-get', args, { env, encoding: 'utf8', timeout: 900_000 });
-    if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${String(run.status ?? run.signal)}): ${(run.stderr || run.stdout).trim().slice(-2_000)}`);
-  }
-}
+const CHROMIUM = { packageName: 'chromium', names: ['chromium', 'chromium-browser', 'google-chrome'], envVar: 'INCIDENTKIT_CHROMIUM_BIN', searchFirst: ['/usr/bin'], timeoutMs: 900_000, purpose: 'for the status page browser tests' } as const;
 
 export default function setup(project: TestProject): void {
   try {
-    let bin = findBinary();
-    if (bin === undefined) {
-      console.warn('[incidentkit tests] installing chromium with apt-get for the status page browser tests');
-      install();
-      bin = findBinary();
-      if (bin === undefined) throw new Error('apt-get installed chromium but no chromium binary is on PATH');
-    }
+    const bin = findOrInstall(CHROMIUM);
     project.provide('chromium', { bin });
   } catch (error) {
     const reason = `no Chromium for the browser tests: ${error instanceof Error ? error.message : String(error)}`;
