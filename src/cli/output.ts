@@ -4,6 +4,9 @@
  * on a TTY and prints plain lines otherwise.
  */
 
+import { truncate } from '../kernel/text.js';
+import { formatDurationCompact } from '../kernel/timeFormat.js';
+
 /** Where the CLI writes and what it knows of the terminal. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -53,8 +56,7 @@ export function csv(header: readonly string[], rows: readonly (readonly string[]
 /** Text for one table cell: control characters and line breaks shown as spaces, cut to `max`. */
 export function cell(text: string | undefined, max = 60): string {
   // eslint-disable-next-line no-control-regex -- terminal safety: no escape sequences from stored text
-  const flat = (text ?? '').replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate((text ?? '').replace(/[\u0000-\u001F\u007F-\u009F]/g, ' '), max);
 }
 
 /** Reports progress of `total` steps (unknown: `undefined`) on stderr. */
@@ -77,7 +79,7 @@ export function progress(io: CliIo, label: string, total: number | undefined, ev
     const seconds = Math.max((now() - started) / 1_000, 1e-3);
     const rate = count / seconds;
     const left = total === undefined || rate === 0 ? undefined : (total - count) / rate;
-    const eta = left === undefined ? '' : `, ETA ${formatSeconds(left)}`;
+    const eta = left === undefined ? '' : `, ETA ${formatDurationCompact(Math.round(left) * 1_000)}`;
     const of = total === undefined ? String(count) : `${String(count)}/${String(total)}`;
     return `${label}: ${of} (${rate >= 100 ? Math.round(rate).toLocaleString('en') : rate.toFixed(1)}/s${count === total ? '' : eta})`;
   };
@@ -105,15 +107,7 @@ export function progress(io: CliIo, label: string, total: number | undefined, ev
   };
 }
 
-/** `90` → `1m30s`. */
-export function formatSeconds(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${String(s)}s`;
-  if (s < 3_600) return `${String(Math.floor(s / 60))}m${String(s % 60).padStart(2, '0')}s`;
-  return `${String(Math.floor(s / 3_600))}h${String(Math.floor((s % 3_600) / 60)).padStart(2, '0')}m`;
-}
-
-/** Milliseconds as a short duration (`4m12s`), `–` for none. */
+/** Milliseconds as a short duration, as the review and metric tables write it (`4m 12s`); `–` for none. */
 export function formatMs(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '–' : formatSeconds(ms / 1_000);
+  return ms === null || ms === undefined ? '–' : formatDurationCompact(ms);
 }

@@ -75,14 +75,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: '  --dry-run            list the migrations that would be applied, change nothing',
     positionals: [0, 0],
     lookOnly: true,
-    async run({ values, open, out, io }) {
+    async run({ values, open, out }) {
       if (values['dry-run'] === true) {
         const { applied, pending } = await open.migrations();
         if (values.json === true) out(json({ applied, pending: pending.map((p) => p.version) }));
         else out(`Applied: ${applied.length === 0 ? 'none' : applied.join(', ')}\nWould apply: ${pending.length === 0 ? 'nothing, the schema is current' : pending.map((p) => `${String(p.version)} ${p.name}`).join(', ')}\n`);
         return EXIT.ok;
       }
-      const store = await reopen(open, io);
+      // Opened without migrating for --dry-run; open it again to migrate.
+      await open.close();
+      const store = await openStore(open.target);
       try {
         const done = await store.migrate();
         const { applied } = await store.migrations();
@@ -268,8 +270,7 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
       const onCall = await engine().schedules.whoIsOnCall(positionals[0] ?? '', at);
       if (values.json === true) out(json({ at, ...onCall }));
       else {
-        const who = onCall.userIds.length === 0 ? 'nobody' : onCall.userIds.join(', ');
-        out(`${at}: ${who}${onCall.shift === null ? '' : ` (shift ${onCall.shift.start} to ${onCall.shift.end}, ${onCall.source})`}\n`);
+        out(`${at}: ${people(onCall.userIds)}${onCall.shift === null ? '' : ` (shift ${onCall.shift.start} to ${onCall.shift.end}, ${onCall.source})`}\n`);
       }
       return EXIT.ok;
     },
@@ -287,7 +288,7 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
       if (from === undefined || to === undefined) throw new UsageError('shifts needs --from and --to.');
       const shifts = await engine().schedules.render(positionals[0] ?? '', { from, to });
       if (values.json === true) out(json(shifts));
-      else out(table(['START', 'END', 'WHO', 'SOURCE'], shifts.map((s) => [s.start, s.end, cell(s.userIds.length === 0 ? 'nobody' : s.userIds.join(', '), 60), s.source])));
+      else out(table(['START', 'END', 'WHO', 'SOURCE'], shifts.map((s) => [s.start, s.end, cell(people(s.userIds), 60), s.source])));
       return EXIT.ok;
     },
   },
@@ -313,10 +314,9 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
   },
 };
 
-/** A store opened again for writing (after `lookOnly`). */
-async function reopen(open: OpenStore, _io: CliIo): Promise<OpenStore> {
-  await open.close();
-  return openStore(open.target);
+/** Who is on call, in words. */
+function people(userIds: readonly string[]): string {
+  return userIds.length === 0 ? 'nobody' : userIds.join(', ');
 }
 
 function integer(text: string, name: string, min: number, max: number): number {
