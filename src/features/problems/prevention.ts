@@ -6,20 +6,8 @@ import type { EngineCore } from '../../engine/core.js';
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import type { IncidentMachineInput } from '../../lifecycle/incidentContext.js';
 import type { Incident } from '../../model/incident.js';
+import type { SimilarityInput } from '../../model/similarity.js';
 import type { Problem } from './problemMachine.js';
-
-/** What recurrence detection reads of an incident (`findSimilarIncidents`' `SimilarityInput`). */
-export interface SimilarityInput {
-  readonly id?: string;
-  readonly title: string;
-  readonly service?: string;
-  readonly services?: readonly string[];
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly dedupKey?: string;
-  readonly fingerprints?: readonly string[];
-  readonly alerts?: readonly { readonly fingerprint?: string; readonly dedupKey?: string }[];
-  readonly detectedAt?: string;
-}
 
 /**
  * Ranks `candidates` by similarity to `incident`: `findSimilarIncidents`, which the composition

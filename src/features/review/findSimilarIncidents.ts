@@ -1,27 +1,9 @@
 import { z } from 'zod';
 import { parseInput } from '../../kernel/parse.js';
 import { timeValueMs, type TimeInput } from '../../kernel/toEpochMs.js';
+import type { SimilarityInput } from '../../model/similarity.js';
 
-/**
- * The fields recurrence detection reads. The `Incident` projection fits; so do lighter
- * records, and projections that carry alerts (`alerts: { fingerprint }[]`) or `fingerprints`.
- */
-export interface SimilarityInput {
-  readonly id?: string;
-  readonly title: string;
-  readonly service?: string;
-  readonly services?: readonly string[];
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly dedupKey?: string;
-  /** Fingerprints of attached alerts (e.g. Alertmanager's `fingerprint`). */
-  readonly fingerprints?: readonly string[];
-  /**
-   * Attached alerts, as the projection lists them (an `Incident` carries its newest 100); their
-   * dedup keys count like the incident's own.
-   */
-  readonly alerts?: readonly { readonly fingerprint?: string; readonly dedupKey?: string }[];
-  readonly detectedAt?: string | Date | number;
-}
+export type { SimilarityInput } from '../../model/similarity.js';
 
 /** Which piece of evidence a {@link SimilarityReason} is about. */
 export type SimilarityReasonKind = 'dedupKey' | 'fingerprint' | 'service' | 'labels' | 'title';
