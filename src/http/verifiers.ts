@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Clock } from '../kernel/clock.js';
 import { systemClock } from '../kernel/clock.js';
+import { digestEqual } from '../kernel/constantTime.js';
 import { ConfigError, type ValidationIssue } from '../errors.js';
 import { parseConfig, toIssues } from '../kernel/parse.js';
 import { verifyWebhookSignature } from '../channels/standardWebhooks.js';
@@ -78,21 +79,6 @@ const bearerAuthSchema = /* @__PURE__ */ (() => z.object({
   ),
 }))();
 
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
-}
-
-/**
- * Compares two byte strings in time that depends on neither their contents nor their lengths:
- * both are hashed first, and the digests are compared without an early exit.
- */
-async function timingSafeEqual(a: Uint8Array, b: Uint8Array): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
-  let difference = 0;
-  for (let i = 0; i < x.length; i += 1) difference |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return difference === 0;
-}
-
 /** The credentials of an `Authorization: <scheme> <credentials>` header, or `undefined`. */
 function credentials(request: Request, scheme: string): string | undefined {
   const header = request.headers.get('authorization');
@@ -104,7 +90,7 @@ function credentials(request: Request, scheme: string): string | undefined {
 
 async function matchesAny(candidate: Uint8Array, accepted: readonly Uint8Array[]): Promise<boolean> {
   // Compare against every accepted value (no early exit), so timing does not tell which matched.
-  const results = await Promise.all(accepted.map((value) => timingSafeEqual(candidate, value)));
+  const results = await Promise.all(accepted.map((value) => digestEqual(candidate, value)));
   return results.includes(true);
 }
 
@@ -187,7 +173,7 @@ export function basicAuth(user: string, password: string): Verifier {
   const verify = async (request: Request): Promise<boolean> => {
     const given = credentials(request, 'Basic');
     const decoded = given === undefined ? undefined : base64Bytes(given);
-    return decoded !== undefined && (await timingSafeEqual(decoded, wanted));
+    return decoded !== undefined && (await digestEqual(decoded, wanted));
   };
   return Object.assign(verify, { challenge: 'Basic realm="incidentkit", charset="UTF-8"' });
 }

@@ -4,19 +4,9 @@
  * `Authorization: Token <token>`. Compared in constant time over UTF-8 bytes, with no Node
  * built-ins, so it runs on every runtime.
  */
+import { constantTimeEqual } from '../../kernel/constantTime.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
-
-/**
- * Whether two byte strings are equal, in time that depends on neither their contents nor
- * (beyond their lengths) where they differ.
- */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  const length = Math.max(a.length, b.length);
-  for (let i = 0; i < length; i += 1) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
-}
 
 /**
  * The token of an `Authorization: Token <token>` header (Mattermost sends the command's token

@@ -3,6 +3,7 @@
  * `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:{X-Slack-Request-Timestamp}:{raw body}">`
  * with the app's signing secret. Web Crypto only, so it runs on every runtime.
  */
+import { constantTimeEqual } from '../../kernel/constantTime.js';
 
 /** How far a request's timestamp may be from the clock, in seconds (Slack's recommendation). */
 export const SLACK_REPLAY_WINDOW_SECONDS = 300;
@@ -37,13 +38,6 @@ export async function slackSignature(signingSecret: string, timestamp: string, b
   const key = await globalThis.crypto.subtle.importKey('raw', encoder.encode(signingSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const bytes = typeof body === 'string' ? encoder.encode(body) : body;
   return `v0=${toHex(await globalThis.crypto.subtle.sign('HMAC', key, concat(`v0:${timestamp}:`, bytes)))}`;
-}
-
-/** Compares two strings in time that depends on neither their contents nor (beyond their lengths) where they differ. */
-function constantTimeEqual(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i += 1) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return difference === 0;
 }
 
 /** What {@link verifySlackSignature} checks. */

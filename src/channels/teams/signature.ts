@@ -4,6 +4,7 @@
  * keyed with the base64-decoded security token Teams showed when the webhook was created.
  * Web Crypto only, so it runs on every runtime.
  */
+import { constantTimeEqual } from '../../kernel/constantTime.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
@@ -68,13 +69,6 @@ export async function teamsSignature(secret: string, body: string | Uint8Array):
   const key = decodeTeamsSecret(secret);
   if (key === undefined) throw new TypeError('The Teams security token must be base64, as Teams shows it.');
   return sign(await importKey(key), body);
-}
-
-/** Compares two strings in time that depends on neither their contents nor (beyond their lengths) where they differ. */
-function constantTimeEqual(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i += 1) difference |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return difference === 0;
 }
 
 /** The shape of a genuine header: `HMAC ` and the 44 base64 characters of a SHA-256 digest. */

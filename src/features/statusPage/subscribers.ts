@@ -10,6 +10,7 @@ import { ConfigError, isIncidentKitError, NotFoundError, NotifierError, Validati
 import type { EngineCore } from '../../engine/core.js';
 import { featureOutboxChannel, type OutboxChannel } from '../../engine/feature.js';
 import { sha256Hex } from '../../kernel/hash.js';
+import { digestEqual } from '../../kernel/constantTime.js';
 import { parseInput } from '../../kernel/parse.js';
 import { actorSchema, SYSTEM_ACTOR, type ActorInput } from '../../model/actor.js';
 import type { JsonValue } from '../../model/primitives.js';
@@ -235,14 +236,6 @@ function randomSecret(): string {
   return btoa(binary).slice(0, 43).replaceAll('+', '-').replaceAll('/', '_');
 }
 
-/** Compares two secrets in time that depends on neither: their SHA-256 digests, every character. */
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256Hex(a), sha256Hex(b)]);
-  let diff = 0;
-  for (let i = 0; i < x.length; i += 1) diff |= x.charCodeAt(i) ^ y.charCodeAt(i);
-  return diff === 0;
-}
-
 function valueOf(record: StoredRecord | undefined): SubscriberValue | undefined {
   return record === undefined || record.deleted === true ? undefined : (record.value as unknown as SubscriberValue);
 }
@@ -462,7 +455,7 @@ export function createSubscribers(
         const current = await load(named.id, subject);
         const v = current?.value;
         if (current === undefined || v?.confirmHash === undefined || v.status === 'unsubscribed') throw notFound();
-        const matches = await sameSecret(await sha256Hex(named.secret), v.confirmHash);
+        const matches = await digestEqual(await sha256Hex(named.secret), v.confirmHash);
         if (!matches) throw notFound();
         if (v.status === 'active') return { subscriberId: named.id, pageId: v.pageId, status: v.status };
         const now = core.now();
@@ -480,7 +473,7 @@ export function createSubscribers(
       return retryOnRecordConflict(async () => {
         const current = await load(named.id, subject);
         const v = current?.value;
-        if (current === undefined || v === undefined || !(await sameSecret(token, v.unsubscribeToken))) throw notFound();
+        if (current === undefined || v === undefined || !(await digestEqual(token, v.unsubscribeToken))) throw notFound();
         if (v.status === 'unsubscribed') return { subscriberId: named.id, pageId: v.pageId, status: v.status };
         const now = core.now();
         // The confirmation token goes too: an old confirmation link must not subscribe again.
@@ -539,7 +532,7 @@ export function createSubscribers(
     if ('confirm' in payload) {
       // Only the latest confirmation of a pending subscriber goes out.
       const secret = payload.confirm.token.split('.')[1] ?? '';
-      if (v.status !== 'pending' || v.confirmHash === undefined || !(await sameSecret(await sha256Hex(secret), v.confirmHash))) return;
+      if (v.status !== 'pending' || v.confirmHash === undefined || !(await digestEqual(await sha256Hex(secret), v.confirmHash))) return;
       const link = pageLink(page, 'confirm', payload.confirm.token);
       content = {
         subject: `Confirm your subscription to ${page.name}`,
