@@ -5,7 +5,26 @@ import type { IncidentEngine } from '../incidentEngine.js';
 import type { Incident } from '../model/incident.js';
 
 /**
- * Every lifecycle command the REST API exposes as `POST /incidents/:id/{command}`.
+ * The built-in features' commands on one incident, each `(id, input) → Incident` like the
+ * lifecycle commands: status page publishing, playbook tasks, the investigation record and links.
+ */
+const FEATURE_INCIDENT_COMMANDS = /* @__PURE__ */ Object.freeze([
+  'link',
+  'publish',
+  'postPublicUpdate',
+  'completeTask',
+  'skipTask',
+  'addTask',
+  'reassignTask',
+  'addHypothesis',
+  'updateHypothesis',
+  'addEvidence',
+  'correctMilestone',
+] as const);
+
+/**
+ * Every command on one incident the REST API exposes as `POST /incidents/:id/{command}`: the
+ * lifecycle commands and the built-in features' (`publish`, `completeTask`, `addEvidence`, …).
  *
  * @example
  * ```ts
@@ -14,7 +33,7 @@ import type { Incident } from '../model/incident.js';
  * const menu = COMMAND_NAMES.map((name) => ({ label: name, path: `/incidents/inc_1/${name}` }));
  * ```
  */
-export const COMMAND_NAMES = INCIDENT_COMMANDS satisfies readonly (keyof IncidentEngine)[];
+export const COMMAND_NAMES = /* @__PURE__ */ Object.freeze([...INCIDENT_COMMANDS, ...FEATURE_INCIDENT_COMMANDS] as const) satisfies readonly (keyof IncidentEngine)[];
 
 /** One of {@link COMMAND_NAMES}. */
 export type CommandName = (typeof COMMAND_NAMES)[number];

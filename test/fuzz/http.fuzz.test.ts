@@ -78,6 +78,17 @@ const COMMAND_BODIES = {
   fileReport: { regime: 'nis2', phase: 'early-warning', reference: 'REF-1' },
   merge: { into: 'inc_2' },
   unmerge: {},
+  link: { to: 'inc_2', kind: 'relatesTo' },
+  publish: { name: 'Checkout errors', impact: 'major', body: 'Investigating.' },
+  postPublicUpdate: { status: 'identified', body: 'Found it.' },
+  completeTask: { taskId: 'tsk_1', evidence: 'Done at 10:02' },
+  skipTask: { taskId: 'tsk_1', reason: 'Not needed' },
+  addTask: { title: 'Tell support', phase: 'communication' },
+  reassignTask: { taskId: 'tsk_1', assignee: { kind: 'user', id: 'u_bob' } },
+  addHypothesis: { statement: 'The new index slows checkout' },
+  updateHypothesis: { hypothesisId: 'hyp_1', status: 'ruled_out' },
+  addEvidence: { kind: 'link', uri: 'https://grafana.example.com/d/db', note: 'p99 doubled' },
+  correctMilestone: { milestone: 'startedAt', at: '2025-12-31T23:50:00Z', reason: 'Errors began earlier' },
 } as const satisfies Record<CommandName, Readonly<Record<string, unknown>>>;
 
 const DECLARE_BODY = { title: 'Checkout is down', severity: 'SEV2', service: 'checkout', labels: { team: 'payments' }, fields: { region: 'eu' } };

@@ -8,6 +8,7 @@ import { defineStatusLabels } from '../../src/model/statusLabels.js';
 import { z } from 'zod';
 import { defineIncidentType } from '../../src/features/classification/defineIncidentType.js';
 import { nccMerpScale } from '../../src/features/classification/scales.js';
+import { defineStatusPage } from '../../src/features/statusPage/defineStatusPage.js';
 import { createIncidentEngine } from '../../src/createIncidentEngine.js';
 import { roleBasedPolicy } from '../../src/engine/roleBasedPolicy.js';
 import { memoryStore } from '../../src/storage/memory.js';
@@ -278,11 +279,55 @@ describe('every lifecycle command', () => {
       'CLOSED',
     ]);
     expect(new Set((await engine.timeline(incident.id)).slice(1).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
-    // Every command of the engine has a route, and this test ran each of them.
+    // Every lifecycle command has a route, and this test ran each of them; the features' commands are run below.
     expect([...COMMAND_NAMES].sort()).toEqual(
-      ['acknowledge', 'addActionItem', 'addNote', 'assignRole', 'cancel', 'close', 'completeReview', 'escalate', 'fileReport', 'merge', 'mitigate', 'postUpdate',
-        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'startClock', 'startReview', 'unmerge', 'updateActionItem', 'updateFields'],
+      ['acknowledge', 'addActionItem', 'addEvidence', 'addHypothesis', 'addNote', 'addTask', 'assignRole', 'cancel', 'close', 'completeReview', 'completeTask',
+        'correctMilestone', 'escalate', 'fileReport', 'link', 'merge', 'mitigate', 'postPublicUpdate', 'postUpdate', 'publish', 'reassignTask',
+        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'skipTask', 'startClock', 'startReview', 'unmerge', 'updateActionItem',
+        'updateFields', 'updateHypothesis'],
     );
+  });
+
+  it("runs the features' commands on one incident: tasks, the investigation record, links and the status page", async () => {
+    const page = defineStatusPage({ id: 'public', name: 'Status', url: 'https://status.example.com', timeZone: 'UTC', components: [{ id: 'web', name: 'Web' }] });
+    const { engine } = makeEngine({ statusPages: [page] });
+    const url = await serve(engine);
+    const incident = await declare(url);
+    const other = await declare(url, { title: 'Payments are slow' });
+    const run = async (command: string, body: Record<string, unknown>, id = incident.id): Promise<Incident> => {
+      const response = await post(`${url}/incidents/${id}/${command}`, body);
+      expect(response.status, command).toBe(200);
+      return (await response.json()) as Incident;
+    };
+
+    await run('addTask', { title: 'Page the database owner', phase: 'response' });
+    await run('addTask', { title: 'Tell support', phase: 'communication' });
+    const withTasks = await run('addTask', { title: 'Check the CDN', phase: 'investigation' });
+    const [first, second, third] = withTasks.tasks ?? [];
+    await run('completeTask', { taskId: first?.id, evidence: 'Paged at 10:02' });
+    await run('skipTask', { taskId: second?.id, reason: 'Support saw the banner' });
+    const reassigned = await run('reassignTask', { taskId: third?.id, assignee: { kind: 'user', id: 'u_bob' } });
+    expect(reassigned.tasks?.map((task) => task.status)).toEqual(['done', 'skipped', 'open']);
+
+    const hypothesized = await run('addHypothesis', { statement: 'The new index slows checkout' });
+    const hypothesisId = hypothesized.hypotheses?.[0]?.id;
+    const withEvidence = await run('addEvidence', { kind: 'link', uri: 'https://grafana.example.com/d/db', note: 'p99 doubled at 10:00' });
+    const evidenceId = withEvidence.evidence?.[0]?.id;
+    const confirmed = await run('updateHypothesis', { hypothesisId, status: 'confirmed', evidence: evidenceId });
+    expect(confirmed.hypotheses?.[0]).toMatchObject({ status: 'confirmed' });
+    await run('correctMilestone', { milestone: 'startedAt', at: '2025-12-31T23:50:00.000Z', reason: 'Errors began before the page' });
+    const linked = await run('link', { to: other.id, kind: 'relatesTo' });
+    expect(linked.links).toContainEqual(expect.objectContaining({ incidentId: other.id, kind: 'relatesTo' }));
+
+    const published = await run('publish', { name: 'Checkout errors', impact: 'major', body: 'We are investigating.' });
+    expect(published.publicIncident).toMatchObject({ name: 'Checkout errors', status: 'investigating' });
+    const updated = await run('postPublicUpdate', { status: 'identified', body: 'A database change is the cause.' });
+    expect(updated.publicIncident).toMatchObject({ status: 'identified' });
+
+    const types = (await engine.timeline(incident.id)).map((event) => event.type);
+    expect(types).toEqual(['DECLARED', 'TASK_ADDED', 'TASK_ADDED', 'TASK_ADDED', 'TASK_COMPLETED', 'TASK_SKIPPED', 'TASK_REASSIGNED', 'HYPOTHESIS_ADDED', 'EVIDENCE_ADDED',
+      'HYPOTHESIS_UPDATED', 'MILESTONE_CORRECTED', 'INCIDENT_LINKED', 'PUBLISHED', 'PUBLIC_UPDATE_POSTED']);
+    expect(new Set((await engine.timeline(incident.id)).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
   });
 
   it('accepts an empty JSON body for commands without input', async () => {
