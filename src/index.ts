@@ -23,6 +23,7 @@ export {
 export type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 export {
   defineFeature,
+  featureJsonResponse,
   featureOutboxChannel,
   featureTimerId,
   type AnyIncidentFeature,
@@ -35,6 +36,7 @@ export {
   type FeatureDefinition,
   type FeatureParts,
   type FeatureRoute,
+  type FeatureRouteContext,
   type IncidentFeature,
   type OutboxChannel,
   type SignalRoute,

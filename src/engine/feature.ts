@@ -194,7 +194,21 @@ export interface FeatureRoute {
    * Answers a request made by `actor` (already authenticated by the handler). Errors thrown as
    * `IncidentKitError`s become the handler's usual JSON error responses.
    */
-  readonly handle: (request: Request, route: { readonly params: Readonly<Record<string, string>>; readonly actor: Actor }) => Promise<Response>;
+  readonly handle: (request: Request, route: FeatureRouteContext) => Promise<Response>;
+}
+
+/** What a {@link FeatureRoute}'s `handle` receives beside the request. */
+export interface FeatureRouteContext {
+  /** The path's `:name` parameters. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Who calls, as the handler's `authenticate` says. */
+  readonly actor: Actor;
+  /**
+   * The request's JSON object body, read as the handler reads its own commands' bodies: within
+   * its size limit, `Content-Type: application/json`, and refused when it names an `actor`
+   * (the actor is {@link FeatureRouteContext.actor}). An empty body is `{}`.
+   */
+  readonly json: () => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -372,6 +386,14 @@ export type OutboxChannel = (message: OutboxRecord, context: NotifierContext) =>
 /** The name of a feature's own outbox channel: `feature:<name>:<key>`. */
 export function featureOutboxChannel(feature: string, key: string): string {
   return `feature:${feature}:${key}`;
+}
+
+/**
+ * A JSON response of a {@link FeatureRoute}, with the headers the handler's own routes answer
+ * with: UTF-8 JSON, never cached, no content sniffing.
+ */
+export function featureJsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
 }
 
 /** The id of a feature's own timer: `feature:<name>:<key>` (setting the same id again replaces it). */

@@ -501,7 +501,7 @@ export function createIncidentHandler(engine: IncidentEngine<readonly AnyInciden
       if (segments.length === 2 && segments[0] === 'ingest' && segments[1] !== undefined && sources.has(segments[1])) {
         ingestSource = segments[1];
       }
-      const matched = ownRoute(request.method, segments, pathname) ?? matchFeatureRoute(featureRoutes, request.method, segments, actorOf);
+      const matched = ownRoute(request.method, segments, pathname) ?? matchFeatureRoute(featureRoutes, request.method, segments, actorOf, jsonBody);
       if (matched === undefined) throw notFound(pathname);
       if (!matched.allowed.includes(request.method)) throw methodNotAllowed(request.method, matched.allowed);
       return await matched.run(request);

@@ -38,6 +38,7 @@ export function matchFeatureRoute(
   method: string,
   segments: readonly string[],
   actorOf: (request: Request) => Promise<Actor>,
+  jsonBody: (request: Request) => Promise<Record<string, unknown>>,
 ): MatchedRoute | undefined {
   const matches = routes.flatMap((route) => {
     const params = matchPath(route.path, segments);
@@ -50,7 +51,7 @@ export function matchFeatureRoute(
     run: async (request) => {
       // `allowed` was checked by the caller, so a match for the method exists.
       if (chosen === undefined) return new Response(null, { status: 405 });
-      return chosen.route.handle(request, { params: Object.freeze(chosen.params), actor: await actorOf(request) });
+      return chosen.route.handle(request, { params: Object.freeze(chosen.params), actor: await actorOf(request), json: () => jsonBody(request) });
     },
   };
 }

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
-import { featureTimerId, type FeatureRoute, type IncidentFeature } from '../../engine/feature.js';
+import { featureJsonResponse, featureTimerId, type FeatureRoute, type IncidentFeature } from '../../engine/feature.js';
 import type { IngestResult } from '../../engine/ingestOptions.js';
 import { sealedRecordPages } from '../../engine/recordPages.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
@@ -322,11 +322,7 @@ function heartbeatRoutes(api: HeartbeatsApi): FeatureRoute[] {
     {
       method: 'POST',
       path: '/heartbeats/:id',
-      handle: async (_request, { params, actor }) =>
-        new Response(JSON.stringify(await api.beat(params.id ?? '', { actor })), {
-          status: 202,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
-        }),
+      handle: async (_request, { params, actor }) => featureJsonResponse(await api.beat(params.id ?? '', { actor }), 202),
     },
   ];
 }

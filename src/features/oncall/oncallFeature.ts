@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { builtInFeature, type EngineCore } from '../../engine/core.js';
-import type { FeatureRoute, IncidentFeature } from '../../engine/feature.js';
+import { featureJsonResponse, type FeatureRoute, type IncidentFeature } from '../../engine/feature.js';
 import { sealedRecordPages } from '../../engine/recordPages.js';
 import { createKeyedQueue } from '../../kernel/keyedQueue.js';
 import { parseInput } from '../../kernel/parse.js';
@@ -325,9 +325,6 @@ const FEED_AFTER_MS = 90 * 86_400_000;
  * `GET /schedules/:id/calendar.ics?userId=&from=&to=`.
  */
 function scheduleRoutes(schedules: SchedulesApi, core: EngineCore): FeatureRoute[] {
-  // Headers as the handler's own routes answer with (Response.json leaves out the charset).
-  const headers = (type: string) => ({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  const json = (body: unknown): Response => new Response(JSON.stringify(body), { headers: headers('application/json') });
   const query = (request: Request, name: string): string | undefined => new URL(request.url).searchParams.get(name) ?? undefined;
   const required = (request: Request, name: string): string => {
     const value = query(request, name);
@@ -338,13 +335,13 @@ function scheduleRoutes(schedules: SchedulesApi, core: EngineCore): FeatureRoute
     {
       method: 'GET',
       path: '/schedules/:id/oncall',
-      handle: async (request, { params, actor }) => json(await schedules.whoIsOnCall(params.id ?? '', query(request, 'at'), { actor })),
+      handle: async (request, { params, actor }) => featureJsonResponse(await schedules.whoIsOnCall(params.id ?? '', query(request, 'at'), { actor })),
     },
     {
       method: 'GET',
       path: '/schedules/:id/shifts',
       handle: async (request, { params, actor }) =>
-        json({ shifts: await schedules.render(params.id ?? '', { from: required(request, 'from'), to: required(request, 'to'), actor }) }),
+        featureJsonResponse({ shifts: await schedules.render(params.id ?? '', { from: required(request, 'from'), to: required(request, 'to'), actor }) }),
     },
     {
       method: 'GET',
@@ -359,7 +356,7 @@ function scheduleRoutes(schedules: SchedulesApi, core: EngineCore): FeatureRoute
           dtstamp: stored.updatedAt,
           ...(userId === undefined ? {} : { userId }),
         });
-        return new Response(text, { headers: headers('text/calendar') });
+        return new Response(text, { headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } });
       },
     },
   ];

@@ -15,6 +15,7 @@ import { requireRecords, retryOnRecordConflict, type RecordStore } from '../../s
 import type { StoredRecord } from '../../storage/types.js';
 import { PROBLEM_STATUSES, stepProblem, type Problem, type ProblemEvent, type ProblemStatus } from './problemMachine.js';
 import { preventionEvents, type FindSimilar } from './prevention.js';
+import { problemRoutes } from './problemRoutes.js';
 
 /** The record kind problems are stored as. */
 export const PROBLEM_RECORD_KIND = 'problem';
@@ -232,8 +233,10 @@ export function problemsFeature(options: ProblemsOptions, findSimilarIncidents: 
     events: ['MATCH_KNOWN_ERROR', 'PROPOSE_PROBLEM'],
     slice: ['knownError', 'problemProposal'],
     setup(core) {
+      const problems = createProblems(core);
       return {
-        api: { problems: createProblems(core) },
+        api: { problems },
+        routes: problemRoutes(problems),
         declare: {
           // Recorded in the creation commit, for declared and ingested incidents alike.
           history: async (input) => {
