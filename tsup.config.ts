@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-const external = ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer', 'redos-detector'];
+const external = ['xstate', 'zod', 'mitt', 'better-sqlite3', 'pg', 'nodemailer', 'redos-detector', '@opentelemetry/api'];
 
 export default defineConfig([{
   entry: {
@@ -18,6 +18,7 @@ export default defineConfig([{
     mattermost: 'src/http/mattermost/index.ts',
     teams: 'src/http/teams/index.ts',
     'status-page': 'src/http/statusPage/index.ts',
+    opentelemetry: 'src/opentelemetry/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -16,6 +16,7 @@ import { playbooksFeature } from './features/playbooks/playbooksFeature.js';
 import { problemsFeature } from './features/problems/problemsFeature.js';
 import { findSimilarIncidents } from './features/review/findSimilarIncidents.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
+import { instrumentCommands } from './engine/instrument.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
 function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<IncidentEngine, 'ingest' | 'maintenance'>) {
@@ -78,6 +79,7 @@ export function createIncidentEngine<
     ...builtIns.map((feature) => parts(feature.name)),
     { features },
   ) as IncidentEngineWithFeatures<Types, Features>;
+  if (options.telemetry !== undefined) instrumentCommands(engine, core);
   late.engine = engine;
   Object.defineProperty(engine, FEATURE_ROUTES, { value: core.features.flatMap((f) => f.parts.routes ?? []), enumerable: false });
   return engine;

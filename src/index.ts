@@ -755,3 +755,17 @@ export {
   type HypothesisStatus,
 } from './model/investigation.js';
 export type { ActionItemPrevious } from './lifecycle/events.js';
+export type {
+  EngineLogFn,
+  EngineLogger,
+  EngineTelemetry,
+  TelemetryCommand,
+  TelemetryCommit,
+  TelemetryDelivery,
+  TelemetryDeliveryOutcome,
+  TelemetryFiredTimer,
+  TelemetryIngest,
+  TelemetrySource,
+  TelemetryTick,
+} from './engine/telemetry.js';
+export type { OutboxStats } from './storage/types.js';

@@ -21,6 +21,7 @@ import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateInc
 import { resolveEnginePolicies } from './policies.js';
 import { timerChanges } from './timerChanges.js';
 import { createTimerWorker } from './timerWorker.js';
+import { logTo, noTelemetry } from './telemetry.js';
 import { COMMAND_EVENTS, INCIDENT_COMMANDS, type AuthorizeAction } from './types.js';
 
 export type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
@@ -89,7 +90,16 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   const schemas = commandSchemas(scale, [...new Set([...scale.levels, ...(options.listLevels ?? [])])]);
   const resolvedPolicies = resolveEnginePolicies(options.policies, scale);
   const workerId = config.workerId ?? ids('message').replace(/^msg_/, 'worker_');
-  const emitter = createEngineEmitter(options.onHandlerError ?? defaultHandlerError);
+  const telemetry = options.telemetry ?? noTelemetry;
+  const { logger, onHandlerError } = options;
+  const emitter = createEngineEmitter(
+    logger === undefined
+      ? (onHandlerError ?? defaultHandlerError)
+      : (error, name) => {
+          logTo(logger, 'error', { err: error, tenantId, component: 'handlers', event: name }, `A handler of '${name}' threw; the command itself succeeded.`);
+          onHandlerError?.(error, name);
+        },
+  );
   checkFeatures(features, store);
 
   function now(): string {
@@ -294,7 +304,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       const prepared = await prepare(stored, actor, draft, firedTimer === undefined ? {} : { firedTimer });
       if (prepared === undefined) return undefined;
       try {
-        await store.commit(prepared.commit);
+        const { commit } = prepared;
+        await telemetry.commit({ tenantId, incidentId, events: commit.events.length, kind: 'commit' }, () => store.commit(commit));
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < config.maxRetries) continue;
         throw error;
@@ -340,7 +351,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     return completed;
   }
 
-  const tick = createTimerWorker({
+  const fireDue = createTimerWorker({
     store,
     tenantId,
     clock,
@@ -349,7 +360,18 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     execute,
     completeTimerEvent: (draft, stored) => completeEvent('timerEvent', draft, stored),
     fireFeatureTimer: (feature) => parts.find((p) => p.feature.name === feature)?.parts.fireTimer,
+    ...(logger === undefined ? {} : { logger }),
   });
+  /** The tick, measured: its time is resolved here so the telemetry sees what the tick fires at. */
+  const tick =
+    telemetry === noTelemetry
+      ? fireDue
+      : (at?: Date) => {
+          const when = at ?? clock.now();
+          // An invalid date is refused inside, with a ValidationError; the span names it as given.
+          const iso = when instanceof Date && Number.isFinite(when.getTime()) ? when.toISOString() : String(when);
+          return telemetry.tick({ tenantId, at: iso }, () => fireDue(when));
+        };
 
   /** Each policy as plain JSON, computed once per policy object (the engine's, or an incident type's). */
   const jsonPolicies = new WeakMap<IncidentPolicySnapshot, IncidentPolicySnapshot>();
@@ -416,7 +438,7 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     const incident = toIncident(snapshot, events.length);
     const added = contributions(events, incident);
     const persisted = persistSnapshot(snapshot);
-    await store.commit({
+    const commit: Commit = {
       tenantId,
       incidentId: id,
       expectedVersion: 0,
@@ -426,7 +448,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       timers: { set: [...timers.set, ...added.timers], cancel: timers.cancel.filter((t) => !timers.set.some((n) => n.timerId === t)) },
       outbox: added.outbox,
       ...(alerts.size === 0 ? {} : { alerts: [...alerts.values()] }),
-    });
+    };
+    await telemetry.commit({ tenantId, incidentId: id, events: events.length, kind: 'create' }, () => store.commit(commit));
     machineSnapshots.set(persisted, snapshot);
     publish(incident, events);
     return incident;
@@ -502,6 +525,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     },
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
     ...(config.cursorSecret === undefined ? {} : { cursorSecret: config.cursorSecret }),
+    telemetry,
+    ...(logger === undefined ? {} : { logger }),
   };
   parts = features.map((feature) => ({ feature, parts: feature.setup(core) }));
   for (const { parts: p } of parts) p.ready?.();
@@ -509,6 +534,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
   let policy = resolvedPolicies.snapshot;
   for (const { parts: p } of parts) if (p.policy !== undefined) policy = p.policy(policy);
   Object.defineProperty(core, 'policy', { value: policy, enumerable: true });
+  const outboxStats = store.outboxStats?.bind(store);
+  telemetry.register?.({ tenantId, now: () => clock.now(), ...(outboxStats === undefined ? {} : { outbox: () => outboxStats(tenantId) }) });
   return core;
 }
 

@@ -297,7 +297,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       const loop = runLoop(async () => {
         await tick();
         for (const { parts } of core.features) await parts.work?.();
-      }, options);
+      }, options, core.logger === undefined ? undefined : { logger: core.logger, tenantId });
       return {
         async stop() {
           await loop.stop();

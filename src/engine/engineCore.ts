@@ -10,6 +10,7 @@ import type { createEngineEmitter } from './emitter.js';
 import type { AnyIncidentFeature, BuildEvent, FeatureContext, FeatureParts } from './feature.js';
 import type { SimilarPolicy } from './policies.js';
 import type { AuthorizeAction, EngineOptions, FiredTimer } from './types.js';
+import type { EngineLogger, EngineTelemetry } from './telemetry.js';
 
 /** What the engine's kernel is built from: the engine's own options (none of a feature's). */
 export type EngineCoreOptions = EngineOptions & {
@@ -63,6 +64,10 @@ export interface EngineCore extends FeatureContext {
   /** The incident's severity scale: a feature's answer (its type's), else the engine's. */
   severityScaleOf: (incident: Incident) => SeverityScale;
   tick: (at?: Date) => Promise<FiredTimer[]>;
+  /** The `telemetry` option, or one that measures nothing. */
+  readonly telemetry: EngineTelemetry;
+  /** The `logger` option, when given. */
+  readonly logger?: EngineLogger;
 }
 
 /** A commit {@link EngineCore.prepare} decided, with the machine snapshot it leads to. @internal */

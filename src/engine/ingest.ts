@@ -7,6 +7,7 @@ import type { SignalCount } from '../storage/types.js';
 import type { EngineCore } from './core.js';
 import type { SignalRoute } from './feature.js';
 import { ingestOptionsSchema, rejectionOf, windowCovers, type IngestCallOptions, type IngestOptions, type IngestOutcome, type IngestResult } from './ingestOptions.js';
+import { logTo } from './telemetry.js';
 
 export type { IngestCallOptions, IngestOptions, IngestOutcome, IngestRejection, IngestResult, MaintenanceWindow } from './ingestOptions.js';
 
@@ -655,7 +656,16 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     return callOptions.type === undefined && callOptions.policy === undefined ? undefined : callOptions;
   }
 
-  const pendingCounts = createCountBuffer((merged) => store.recordSignals(tenantId, merged), options.countWindowMs);
+  const { logger } = core;
+  const pendingCounts = createCountBuffer(
+    (merged) => store.recordSignals(tenantId, merged),
+    options.countWindowMs,
+    logger === undefined
+      ? undefined
+      : (error) => {
+          logTo(logger, 'warn', { err: error, tenantId, component: 'ingest' }, 'Writing repeat counts failed; they stay pending and are retried (engine.flush() reports the error).');
+        },
+  );
 
   return { ingest, flush: pendingCounts.flush };
 }
@@ -665,7 +675,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
  * merged and written together. Nothing is dropped: a failed write puts its counts back (the
  * next window or `flush` retries, and `flush` reports the failure).
  */
-function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, windowMs: number) {
+function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, windowMs: number, onBackgroundFailure?: (error: unknown) => void) {
   let pending: SignalCount[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -707,7 +717,9 @@ function createCountBuffer(write: (counts: SignalCount[]) => Promise<void>, wind
     timer = setTimeout(() => {
       timer = undefined;
       flush().catch((error: unknown) => {
-        if (failures === 1) console.error('[incidentkit] writing repeat counts failed; they stay pending and are retried (engine.flush() reports the error).', error);
+        if (failures !== 1) return;
+        if (onBackgroundFailure === undefined) console.error('[incidentkit] writing repeat counts failed; they stay pending and are retried (engine.flush() reports the error).', error);
+        else onBackgroundFailure(error);
       });
     }, delay);
     // The first write keeps Node's event loop alive, so a process that ends right after an alert

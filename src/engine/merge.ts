@@ -84,7 +84,8 @@ export function createMerges(core: EngineCore) {
       const [from, to] = await Promise.all([load(ids[0]), load(ids[1])]);
       const [fromCommit, toCommit] = await decide(from, to);
       try {
-        await commitMerge({ kind, from: fromCommit.commit, to: toCommit.commit });
+        const events = fromCommit.commit.events.length + toCommit.commit.events.length;
+        await core.telemetry.commit({ tenantId: core.tenantId, incidentId: ids[0], events, kind: 'merge' }, () => commitMerge({ kind, from: fromCommit.commit, to: toCommit.commit }));
       } catch (error) {
         if (isIncidentKitError(error, 'VERSION_CONFLICT') && attempt < ATTEMPTS) continue;
         throw error;

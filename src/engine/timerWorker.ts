@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR, type Actor } from '../model/actor.js';
 import type { Incident } from '../model/incident.js';
 import type { Claimed, StorageAdapter, StoredIncident, TimerRecord } from '../storage/types.js';
 import { timerFeature, type BuildEvent } from './feature.js';
+import { logTo, type EngineLogger } from './telemetry.js';
 import type { FiredTimer } from './types.js';
 
 /** What the timer worker needs of the engine's kernel. @internal */
@@ -21,6 +22,8 @@ export interface TimerWorkerDeps {
   readonly completeTimerEvent: (draft: LifecycleEventDraft, stored: StoredIncident) => Promise<LifecycleEventDraft>;
   /** The `fireTimer` hook of the named feature, if it has one. */
   readonly fireFeatureTimer: (feature: string) => ((timer: TimerRecord) => Promise<void>) | undefined;
+  /** Told about each timer that failed (the tick still throws the first error). */
+  readonly logger?: EngineLogger;
 }
 
 /** Timers claimed per store call. */
@@ -94,6 +97,8 @@ export function createTimerWorker(deps: TimerWorkerDeps): (at?: Date) => Promise
             results[at] = await fire(claim);
           } catch (error) {
             errors.push(error);
+            const { incidentId, timerId, dueAt } = claim.item;
+            logTo(deps.logger, 'error', { err: error, tenantId: deps.tenantId, component: 'timers', incidentId, timerId, dueAt }, 'A timer failed; its lease runs out and a later tick fires it again.');
             break;
           }
         }

@@ -36,6 +36,7 @@ import type { EngineEventHandler, EngineWildcardHandler, IncidentEngineEvents } 
 import type { IngestCallOptions, IngestOptions, IngestResult } from './ingestOptions.js';
 import type { IncidentPolicies } from './policies.js';
 import type { RunWorkersOptions, WorkerHandle } from './workers.js';
+import type { EngineLogger, EngineTelemetry } from './telemetry.js';
 
 export type { IncidentPolicies };
 
@@ -218,6 +219,20 @@ export interface EngineOptions {
    * allowed (authorize in your own layer instead).
    */
   readonly authorize?: Authorize;
+  /**
+   * Tracing and metric hooks, called at each command, ingest call, commit, tick and delivery:
+   * `openTelemetry()` from `incidentkit/opentelemetry`, or your own {@link EngineTelemetry}.
+   * Default: none, and nothing is measured.
+   */
+  readonly telemetry?: EngineTelemetry;
+  /**
+   * A structured logger with pino's shape (`{ debug, info, warn, error }`, each `(record, message)`):
+   * it receives what the engine otherwise reports only through `onHandlerError`, `runWorkers`'
+   * `onError` or `console.error` (failed worker passes and timers, throwing handlers, failed
+   * deliveries, dead letters); see {@link EngineLogger}. Those callbacks still run when given;
+   * with a logger, nothing is written to the console. Default: none.
+   */
+  readonly logger?: EngineLogger;
 }
 
 /**

@@ -419,6 +419,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): StorageAdapter {
     failOutbox: (claimed, failure: OutboxFailure) => Promise.resolve(outbox.fail(claimed, failure)),
     deadLetters: (tenantId) => Promise.resolve(outbox.deadLetters(tenantId)),
     redeliver: (tenantId, messageId, availableAt) => Promise.resolve(outbox.redeliver(tenantId, messageId, availableAt)),
+    outboxStats: (tenantId) => Promise.resolve(outbox.stats(tenantId)),
     ...memoryRecords(timers, outbox),
   };
 }

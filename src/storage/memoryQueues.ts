@@ -4,7 +4,7 @@
  * delivered messages are kept only up to a count (dead letters always).
  */
 import { createDueHeap, type DueHeap } from './dueHeap.js';
-import type { ClaimOptions, Claimed, OutboxFailure, OutboxRecord, TimerRecord } from './types.js';
+import type { ClaimOptions, Claimed, OutboxFailure, OutboxRecord, OutboxStats, TimerRecord } from './types.js';
 
 interface Lease {
   owner: string;
@@ -222,6 +222,12 @@ export function memoryOutbox(keepDelivered: number) {
       let dead = 0;
       for (const set of deadByTenant.values()) dead += set.size;
       return { pending: rows.size - delivered.size - dead, delivered: delivered.size, dead };
+    },
+    /** The tenant's pending count, earliest pending time and dead letters (`StorageAdapter.outboxStats`). */
+    stats(tenantId: string): OutboxStats {
+      const heap = pending.get(tenantId);
+      const oldest = heap?.peek()?.record.availableAt;
+      return { pending: heap?.size ?? 0, ...(oldest === undefined ? {} : { oldestPendingAt: oldest }), deadLetters: deadByTenant.get(tenantId)?.size ?? 0 };
     },
     redeliver(tenantId: string, messageId: string, availableAt: string): boolean {
       const row = rowOf(tenantId, messageId);

@@ -24,6 +24,7 @@ import { postgresMigrations } from './sql/postgresMigrations.js';
 import { postgresRecords } from './sql/postgresRecords.js';
 import {
   itemsOf,
+  iso,
   toAlert,
   toEvent,
   toIncident,
@@ -395,6 +396,12 @@ export function postgresStore(pool: Pool, options: PostgresStoreOptions = {}): P
       assertTimestamp(ADAPTER, 'redeliver', 'availableAt', availableAt);
       const { rowCount } = await query('redeliver', sql.redeliver, [tenantId, messageId, availableAt]);
       return rowCount === 1;
+    },
+
+    async outboxStats(tenantId) {
+      const { rows } = await query<{ pending: number; oldest_ms: string | number | null; dead: number }>('outboxStats', sql.outboxStats, [tenantId]);
+      const row = rows[0];
+      return { pending: row?.pending ?? 0, ...(row?.oldest_ms == null ? {} : { oldestPendingAt: iso(row.oldest_ms) }), deadLetters: row?.dead ?? 0 };
     },
 
     ...postgresRecords(quoteIdentifier(schema), run),

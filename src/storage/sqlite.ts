@@ -471,6 +471,12 @@ export function sqliteStore(db: BetterSqlite3.Database, options: SqliteStoreOpti
         return stmt.redeliver.run(availableAt, tenantId, messageId).changes === 1;
       }),
 
+    outboxStats: (tenantId) =>
+      run('outboxStats', () => {
+        const row = stmt.outboxStats.get(tenantId);
+        return { pending: row?.pending ?? 0, ...(row?.oldest == null ? {} : { oldestPendingAt: row.oldest }), deadLetters: row?.dead ?? 0 };
+      }),
+
     ...sqliteRecords(db, prefix, stmt, run),
   };
 }

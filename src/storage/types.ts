@@ -280,6 +280,16 @@ export interface RecordHistoryRange {
   readonly limit?: number;
 }
 
+/** A tenant's outbox at a glance ({@link StorageAdapter.outboxStats}): what telemetry gauges read. */
+export interface OutboxStats {
+  /** Messages waiting to be delivered, those scheduled for a retry included (not dead letters). */
+  readonly pending: number;
+  /** The earliest `availableAt` among them (ISO-8601 UTC); absent when none waits. */
+  readonly oldestPendingAt?: string;
+  /** Dead-lettered messages held until redelivered. */
+  readonly deadLetters: number;
+}
+
 /**
  * The storage contract. `memoryStore()`, `sqliteStore(db)` and `postgresStore(pool)` implement
  * it, and so can any host; `runStorageContract` in `incidentkit/testing` proves an adapter.
@@ -432,4 +442,11 @@ export interface StorageAdapter {
    * heartbeat's on every beat). A timer set again replaces the earlier one and drops its lease.
    */
   setRecordTimers?(write: RecordTimersWrite): Promise<void>;
+  /**
+   * Optional: how many outbox messages of the tenant wait, since when the oldest waits, and how
+   * many are dead-lettered, read cheaply (one indexed query). Telemetry reads it when metrics are
+   * collected (the outbox depth and age gauges of `incidentkit/opentelemetry`); without it those
+   * gauges report nothing.
+   */
+  outboxStats?(tenantId: string): Promise<OutboxStats>;
 }

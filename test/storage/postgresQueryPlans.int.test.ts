@@ -174,6 +174,7 @@ describe.skipIf(postgres.url === null)(`postgresStore query plans${postgres.url 
       failOutbox: [TENANT, 'msg_inc_1', 'worker', at(10_001), 'timeout', null],
       deadLetters: [TENANT],
       redeliver: [TENANT, 'msg_inc_1', now],
+      outboxStats: [TENANT],
     };
     const scans: string[] = [];
     for (const [name, text] of Object.entries(postgresStatements(s))) {

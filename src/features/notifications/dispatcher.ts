@@ -5,6 +5,7 @@ import type { Incident } from '../../model/incident.js';
 import type { StoredEvent } from '../../model/event.js';
 import { parseConfig } from '../../kernel/parse.js';
 import type { Claimed, OutboxRecord, StorageAdapter } from '../../storage/types.js';
+import { logTo, type EngineLogger, type EngineTelemetry } from '../../engine/telemetry.js';
 import {
   noticeMessageSchema,
   notificationMessageSchema,
@@ -77,6 +78,10 @@ export interface DispatcherOptions {
    * @internal
    */
   readonly channels?: (channel: string) => ((message: OutboxRecord, context: NotifierContext) => Promise<void>) | undefined;
+  /** Measures each delivery attempt (the engine's `telemetry` option). */
+  readonly telemetry?: EngineTelemetry;
+  /** Told about each failed attempt (`warn`), dead letter (`error`) and delivery (`debug`). */
+  readonly logger?: EngineLogger;
 }
 
 /** What one {@link Dispatcher.dispatchOnce} pass did. */
@@ -356,9 +361,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     }
 
+    const about = { tenantId: record.tenantId, component: 'delivery', messageId: record.id, incidentId: record.incidentId, channel: record.channel, attempt };
     if (failure === undefined) {
       const completed = await store.completeOutbox(claim);
       emit('notification.delivered', info());
+      logTo(options.logger, 'debug', about, `Delivered message ${record.id} through '${record.channel}'.`);
       return completed ? 'delivered' : 'leaseLost';
     }
 
@@ -369,6 +376,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         const recorded = await store.failOutbox(claim, { error: failure.message, retryAt: next.at });
         if (!recorded) return 'leaseLost';
         emit('notification.failed', { ...info(), error: failure, retryAt: next.at });
+        logTo(options.logger, 'warn', { ...about, err: failure, retryAt: next.at }, `Delivering message ${record.id} through '${record.channel}' failed; retrying at ${next.at}.`);
         return 'retried';
       }
       // The attempt still counts: a message whose next time cannot be computed is dead-lettered, never re-sent blindly.
@@ -377,6 +385,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const recorded = await store.failOutbox(claim, { error: lastError });
     if (!recorded) return 'leaseLost';
     emit('notification.dead_lettered', { ...info(), error: failure });
+    logTo(options.logger, 'error', { ...about, err: failure }, `Message ${record.id} through '${record.channel}' was dead-lettered after ${String(attempt)} attempt(s): ${lastError}`);
     return 'deadLettered';
   }
 
@@ -398,7 +407,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           if (claim === undefined) continue;
           let outcome: Outcome;
           try {
-            outcome = await deliver(claim);
+            const { telemetry } = options;
+            outcome =
+              telemetry === undefined
+                ? await deliver(claim)
+                : await telemetry.delivery(
+                    { tenantId: claim.item.tenantId, incidentId: claim.item.incidentId, channel: claim.item.channel, messageId: claim.item.id, attempt: claim.item.attempts + 1 },
+                    () => deliver(claim),
+                  );
           } catch {
             // The store failed to record the outcome: the lease expires and the message comes back.
             outcome = 'leaseLost';

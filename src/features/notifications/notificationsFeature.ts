@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../errors.js';
 import type { ReadOptions } from '../../engine/commands.js';
 import { builtInFeature, readerOf } from '../../engine/core.js';
+import { noTelemetry } from '../../engine/telemetry.js';
 import type { IncidentEngineEvents } from '../../engine/emitter.js';
 import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
@@ -106,6 +107,8 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
           }
           return undefined;
         },
+        ...(core.telemetry === noTelemetry ? {} : { telemetry: core.telemetry }),
+        ...(core.logger === undefined ? {} : { logger: core.logger }),
       });
 
       const reader = (read: ReadOptions | undefined, subject: string) => readerOf(core, read, subject);

@@ -150,6 +150,11 @@ export function postgresStatements(s: string) {
     redeliver: `
       UPDATE ${outbox} SET state = 'pending', available_at = $3::timestamptz
       WHERE tenant_id = $1 AND id = $2 AND state = 'dead'`,
+    // Each part is served by a partial index (outbox_due, outbox_dead).
+    outboxStats: `
+      SELECT (SELECT count(*) FROM ${outbox} WHERE tenant_id = $1 AND state = 'pending')::int AS pending,
+        (SELECT ${ms('min(available_at)')} FROM ${outbox} WHERE tenant_id = $1 AND state = 'pending') AS oldest_ms,
+        (SELECT count(*) FROM ${outbox} WHERE tenant_id = $1 AND state = 'dead')::int AS dead`,
   };
 }
 

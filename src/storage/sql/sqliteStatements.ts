@@ -135,6 +135,7 @@ export interface SqliteStatements {
   readonly failOutbox: S<Named>;
   readonly deadLetters: S<[string], OutboxRow>;
   readonly redeliver: S<[string, string, string]>;
+  readonly outboxStats: S<[string], { pending: number | null; oldest: string | null; dead: number | null }>;
 }
 
 /**
@@ -337,6 +338,11 @@ export function sqliteStatements(db: BetterSqlite3.Database, prefix: string): Sq
     ),
     redeliver: db.prepare<[string, string, string]>(
       `UPDATE ${t.outbox} SET state = 'pending', available_at = ? WHERE tenant_id = ? AND id = ? AND state = 'dead'`,
+    ),
+    // One search of the (tenant_id, state, available_at) index: delivered rows are never read.
+    outboxStats: db.prepare<[string], { pending: number | null; oldest: string | null; dead: number | null }>(
+      `SELECT sum(state = 'pending') AS pending, min(CASE WHEN state = 'pending' THEN available_at END) AS oldest, sum(state = 'dead') AS dead
+       FROM ${t.outbox} WHERE tenant_id = ? AND state IN ('pending', 'dead')`,
     ),
   };
 }

@@ -37,6 +37,7 @@ export const STORAGE_CONTRACT_TESTS = [
   'outbox: an expired lease is reclaimable and the old owner can no longer complete or fail',
   'outbox: failOutbox with retryAt reschedules and counts the attempt',
   'outbox: failOutbox without retryAt dead-letters it; redeliver moves it back',
+  'outbox: outboxStats (optional) counts pending messages and dead letters of the tenant, with the earliest pending time',
   'tenancy: every read and claim is scoped by tenant',
   'list: newest detectedAt first, ties by id descending',
   'list: filters by status, severity, service and open',

@@ -1,10 +1,11 @@
 /**
  * Checks of outbox claims and dead letters: due messages are claimed earliest first and never
  * return once completed, concurrent claimants never share one, an expired lease is reclaimable,
- * a failure with `retryAt` reschedules and one without dead-letters, and `redeliver` undoes it.
+ * a failure with `retryAt` reschedules and one without dead-letters, and `redeliver` undoes it;
+ * the optional `outboxStats` counts what waits.
  */
 import type { ContractChecks } from './context.js';
-import { claim, message, messageIds, MINUTE, t, TENANT, withExtras } from './fixtures.js';
+import { claim, message, messageIds, MINUTE, OTHER_TENANT, t, TENANT, withExtras } from './fixtures.js';
 
 /** Outbox checks (`outbox: …`). */
 export const outboxChecks = {
@@ -85,5 +86,23 @@ export const outboxChecks = {
     const [again] = await s.claimOutbox(claim(TENANT, t(5 * MINUTE), 'w3'));
     expect(again?.item).toEqual({ ...dead[0], availableAt: t(5 * MINUTE) });
     if (again !== undefined) expect(await s.completeOutbox(again)).toBe(true);
+  },
+
+  'outbox: outboxStats (optional) counts pending messages and dead letters of the tenant, with the earliest pending time': async ({ store: s, expect, build }) => {
+    if (s.outboxStats === undefined) return;
+    expect(await s.outboxStats(TENANT)).toEqual({ pending: 0, deadLetters: 0 });
+    const declared = await build.declare({ id: 'inc_1' });
+    const incident = declared.incident;
+    const messages = [message(incident, 'msg_a', t(3000)), message(incident, 'msg_b', t(1000)), message(incident, 'msg_c', t(2000)), message(incident, 'msg_later', t(MINUTE))];
+    await s.commit(withExtras(declared, { outbox: messages }));
+    expect(await s.outboxStats(TENANT)).toEqual({ pending: 4, oldestPendingAt: t(1000), deadLetters: 0 });
+    // A claimed message still waits; a delivered one does not, a dead-lettered one is counted apart.
+    const [first, second] = await s.claimOutbox(claim(TENANT, t(2000), 'w1'));
+    if (first === undefined || second === undefined) throw new Error('expected two claims');
+    expect(await s.outboxStats(TENANT)).toEqual({ pending: 4, oldestPendingAt: t(1000), deadLetters: 0 });
+    expect(await s.completeOutbox(first)).toBe(true);
+    expect(await s.failOutbox(second, { error: 'gave up' })).toBe(true);
+    expect(await s.outboxStats(TENANT)).toEqual({ pending: 2, oldestPendingAt: t(3000), deadLetters: 1 });
+    expect(await s.outboxStats(OTHER_TENANT)).toEqual({ pending: 0, deadLetters: 0 });
   },
 } satisfies ContractChecks;
