@@ -753,3 +753,4 @@ export {
   type HypothesisStatus,
 } from './model/investigation.js';
 export type { ActionItemPrevious } from './lifecycle/events.js';
+export type { WouldHaveSent } from './features/notifications/drillLog.js';

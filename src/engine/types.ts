@@ -218,6 +218,13 @@ export interface EngineOptions {
    * allowed (authorize in your own layer instead).
    */
   readonly authorize?: Authorize;
+  /**
+   * A drill engine (for a drill tenant): every incident it declares, imports or opens from
+   * signals is a drill (`incident.drill === true`), whatever the call says. Default: `false`
+   * (only `declare({ drill: true })`, `importIncident({ drill: true })` and
+   * `ingest(signals, { drill: true })` make drills). See docs/drills.md.
+   */
+  readonly drill?: boolean;
 }
 
 /**
