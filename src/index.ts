@@ -769,3 +769,4 @@ export type {
   TelemetryTick,
 } from './engine/telemetry.js';
 export type { OutboxStats } from './storage/types.js';
+export type { WouldHaveSent } from './features/notifications/drillLog.js';

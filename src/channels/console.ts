@@ -7,6 +7,11 @@ export interface ConsoleNotifierOptions {
   readonly log?: (line: string) => void;
   /** The notifier's name in errors. Default: `console`. */
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
 }
 
 /**
@@ -79,6 +84,7 @@ export function consoleNotifier(options: ConsoleNotifierOptions = {}): Notifier 
     return Promise.resolve();
   };
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     send: (message, context) => print(() => formatConsoleMessage({ ...message, idempotencyKey: context.idempotencyKey }), context),
     sendNotice: (notice, context) => print(() => formatConsoleNotice({ ...notice, idempotencyKey: context.idempotencyKey }), context),

@@ -35,6 +35,11 @@ export interface EmailNotifierOptions {
   /** Recipients, or a function choosing them per message (e.g. by severity or audience). */
   readonly to: string | readonly string[] | ((message: NotificationMessage) => string | readonly string[]);
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
 }
 
 /** A rendered mail: subject, plain text and HTML. */
@@ -240,6 +245,7 @@ export function emailNotifier(options: EmailNotifierOptions): Notifier {
   const domain = domainOf(options.from);
 
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     async send(message: NotificationMessage, context: NotifierContext) {
       if (context.signal.aborted) {

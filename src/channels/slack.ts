@@ -170,6 +170,11 @@ export interface SlackWebhookOptions {
   /** The incoming webhook URL (`https://hooks.slack.com/services/…`). */
   readonly webhookUrl: string;
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
   readonly fetch?: FetchLike;
   /** Checked before every send; a URL it refuses fails permanently. Default: every URL is allowed. See `denyPrivateNetworks`. */
   readonly allowUrl?: AllowUrl;
@@ -192,6 +197,11 @@ export interface SlackApiOptions {
   /** Replies of these event types are also shown in the channel. Default: `RESOLVED`, `REOPENED`. */
   readonly broadcast?: readonly string[];
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
   readonly fetch?: FetchLike;
   /** Checked with the Web API method's URL before every call; a URL it refuses fails permanently. Default: every URL is allowed. */
   readonly allowUrl?: AllowUrl;
@@ -223,6 +233,7 @@ function webhookNotifierFor(options: SlackWebhookOptions): Notifier {
   const allowUrl = requireAllowUrl(options.allowUrl, 'slackNotifier');
   const fetchImpl = fetchOf(options);
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     async send(message: NotificationMessage, context: NotifierContext) {
       const body = JSON.stringify(renderSlackMessage({ ...message, idempotencyKey: context.idempotencyKey }));
@@ -369,6 +380,7 @@ function apiNotifierFor(options: SlackApiOptions): Notifier {
   const incidentChannels = options.incidentChannels === undefined ? undefined : createIncidentChannels(options.incidentChannels, { call }, threads);
 
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     send(message: NotificationMessage, context: NotifierContext) {
       const threadKey = `${message.incident.tenantId}:${message.incident.id}:${message.recipient?.address ?? teamChannel ?? ''}`;

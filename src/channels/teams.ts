@@ -91,6 +91,11 @@ export interface TeamsNotifierOptions {
   /** The Workflows (or legacy incoming-webhook) URL that posts to the channel. */
   readonly webhookUrl: string;
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
   readonly fetch?: FetchLike;
   /** Checked before every send; a URL it refuses fails permanently. Default: every URL is allowed. See `denyPrivateNetworks`. */
   readonly allowUrl?: AllowUrl;
@@ -122,6 +127,7 @@ export function teamsNotifier(options: TeamsNotifierOptions): Notifier {
   const allowUrl = requireAllowUrl(options.allowUrl, 'teamsNotifier');
   const fetchImpl = fetchOf(options);
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     async send(message: NotificationMessage, context: NotifierContext) {
       const body = JSON.stringify(renderTeamsMessage({ ...message, idempotencyKey: context.idempotencyKey }));

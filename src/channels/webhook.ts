@@ -306,6 +306,11 @@ export interface WebhookNotifierOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** The notifier's name in errors. Default: `webhook`. */
   readonly name?: string;
+  /**
+   * Let drills (`incident.drill`) reach this channel. Default: `false` (a drill's messages for it
+   * are only recorded as "would have sent"). See docs/drills.md.
+   */
+  readonly drillSafe?: boolean;
   /** The `fetch` to use. Default: `globalThis.fetch`. */
   readonly fetch?: FetchLike;
   /**
@@ -383,6 +388,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   }
 
   return defineNotifier({
+    ...(options.drillSafe === true ? { drillSafe: true } : {}),
     name,
     send(message: NotificationMessage, context: NotifierContext) {
       return postSigned(JSON.stringify(webhookPayload({ ...message, idempotencyKey: context.idempotencyKey })), context);

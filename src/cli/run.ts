@@ -225,12 +225,13 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
   },
   metrics: {
     summary: 'MTTA, MTTR and more, overall or by group',
-    usage: 'incidentkit metrics [--by service|severity|type] [--from t] [--to t] [--format table|csv|json]',
-    options: { by: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' } },
+    usage: 'incidentkit metrics [--by service|severity|type] [--from t] [--to t] [--format table|csv|json] [--include-drills]',
+    options: { by: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, 'include-drills': { type: 'boolean' } },
     help: `  --by <key>           group by service, severity or type
   --from <time>        incidents from this ISO-8601 time
   --to <time>          incidents before this ISO-8601 time
-  --format <f>         table (default), csv or json (--json is json)`,
+  --format <f>         table (default), csv or json (--json is json)
+  --include-drills     count drills too (left out by default)`,
     positionals: [0, 0],
     async run({ values, engine, out }) {
       const by = str(values, 'by');
@@ -243,6 +244,7 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
         ...(by === undefined ? {} : { groupBy: by as 'service' }),
         ...(from === undefined ? {} : { from }),
         ...(to === undefined ? {} : { to }),
+        ...(values['include-drills'] === true ? { includeDrills: true } : {}),
       });
       if (format === 'json') {
         out(json(result));

@@ -42,6 +42,8 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
     labels: labelsSchema.optional(),
     fields: fieldsSchema.optional(),
     actor: actorSchema,
+    /** A drill: notifications reach only drillSafe notifiers; metrics leave it out. */
+    drill: z.boolean().optional(),
   };
   return {
     declare: z.strictObject({ ...declareShape, type: z.undefined().optional() }),
@@ -163,6 +165,8 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
         fields: fieldsSchema.optional(),
         allowUnordered: z.boolean().default(false),
         actor: actorSchema,
+        /** A drill recorded after the fact (metrics leave it out). */
+        drill: z.boolean().optional(),
       })
       .refine((v) => v.milestones.closedAt === undefined || v.milestones.resolvedAt !== undefined, {
         message: 'An imported incident with closedAt needs resolvedAt too.',

@@ -42,6 +42,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.object({
   workerId: z.string().min(1).max(200).optional(),
   cursorSecret: z.string().min(32, 'Use at least 32 characters of secret for cursorSecret (e.g. 32 random bytes, base64).').max(1_000).optional(),
   authorize: z.custom<unknown>((value) => value === undefined || typeof value === 'function', 'authorize must be a function ({ actor, action, incident, tenantId }) => boolean | Promise<boolean>.').optional(),
+  drill: z.boolean().default(false),
 }))();
 
 /**
@@ -393,6 +394,9 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     if (action !== undefined) await authorize(input.actor, action);
     const at = input.at ?? now();
     const id = input.id ?? ids('incident');
+    // A drill is `true` or absent (never `false`), so real incidents' events and projections stay as they were.
+    const { drill: askedDrill, ...draft } = input;
+    input = askedDrill === true || config.drill ? { ...draft, drill: true } : draft;
     // Plain JSON (no undefined, no prototypes), as a replay of the stored DECLARED event sees it;
     // the policy is normalised once per policy object and then shared by every incident.
     const machineInput = { ...(JSON.parse(JSON.stringify({ ...input, id, tenantId, at })) as object), policy: jsonPolicy(frozen ?? core.policy) } as IncidentMachineInput;

@@ -53,6 +53,8 @@ export interface CreateIncidentDraft {
         readonly rules?: readonly string[] | undefined;
       }
     | undefined;
+  /** A drill (`true`); the engine also makes every incident a drill when created with `drill: true`. */
+  readonly drill?: boolean | undefined;
 }
 
 /**

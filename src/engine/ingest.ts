@@ -53,6 +53,16 @@ function scoped(signal: Signal, key: string): string {
   return namespace === undefined || namespace === 'shared' ? key : `${NAMESPACE_PREFIX}${namespace}:${key}`;
 }
 
+/**
+ * The namespace of a drill's signals (`ingest(signals, { drill: true })`): `!drill` for the
+ * shared namespace, `!drill.<namespace>` for another. A real signal's namespace cannot start
+ * with `!`, so drill signals never deduplicate, group or resolve against live alerts.
+ */
+function drillSignal(signal: Signal): Signal {
+  const namespace = signal.namespace === undefined || signal.namespace === 'shared' ? '!drill' : `!drill.${signal.namespace}`;
+  return { ...signal, namespace };
+}
+
 /** The dedup key of a signal: `dedupKey ?? fingerprint`, within its namespace. */
 function keyOf(signal: Signal): string {
   return scoped(signal, signal.dedupKey ?? signal.fingerprint);
@@ -83,6 +93,8 @@ interface Plan {
   readonly threshold?: { readonly count: number; readonly windowMinutes: number } | undefined;
   readonly group?: { readonly key: string; readonly windowMinutes?: number } | undefined;
   readonly reopenWindowMinutes?: number | undefined;
+  /** The call's signals are a drill's: what they open is a drill. */
+  readonly drill?: boolean | undefined;
 }
 
 const UNROUTED: Plan = /* @__PURE__ */ Object.freeze({ rules: [] });
@@ -287,6 +299,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
         labels: signal.labels,
         actor,
         at,
+        drill: plan.drill,
         alert: {
           fingerprint: signal.fingerprint,
           dedupKey: key,
@@ -542,6 +555,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       ]);
     }
     const defaults = callDefaults(callOptions);
+    const drill = defaults?.drill === true;
     // Signals from parseSignal or a parser are sealed (valid and frozen); only others are parsed,
     // one by one, so a malformed signal costs only itself. A plain loop, not `every` or `map`:
     // those skip the holes of a sparse array, which must be rejected like any other non-signal.
@@ -580,7 +594,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
           continue;
         }
         const route = router?.(entry, at);
-        const signal = route?.signal ?? entry;
+        const signal = drill ? drillSignal(route?.signal ?? entry) : (route?.signal ?? entry);
         if (route?.suppressed === true) {
           results.push(routed({ outcome: 'suppressed' }, route));
           continue;
@@ -624,6 +638,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       threshold: route?.threshold,
       group: route?.group,
       reopenWindowMinutes: route?.reopenWindowMinutes,
+      drill: defaults?.drill,
     };
   }
 
@@ -637,10 +652,11 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
     const issues: { code: string; path: string[]; message: string }[] = [];
     const raw: unknown = callOptions;
     if (typeof raw !== 'object' || raw === null) {
-      issues.push({ code: 'invalid_type', path: [], message: 'ingest options must be an object: { type?, policy? }.' });
+      issues.push({ code: 'invalid_type', path: [], message: 'ingest options must be an object: { type?, policy?, drill? }.' });
     } else {
-      const { type, policy, ...rest } = callOptions;
-      for (const name of Object.keys(rest)) issues.push({ code: 'unrecognized_keys', path: [name], message: `Unknown ingest option '${name}'; ingest takes type and policy.` });
+      const { type, policy, drill, ...rest } = callOptions;
+      for (const name of Object.keys(rest)) issues.push({ code: 'unrecognized_keys', path: [name], message: `Unknown ingest option '${name}'; ingest takes type, policy and drill.` });
+      if (drill !== undefined && typeof drill !== 'boolean') issues.push({ code: 'invalid_type', path: ['drill'], message: 'drill must be true or false.' });
       if (type !== undefined && (typeof type !== 'string' || core.typeScale(type) === undefined)) {
         issues.push({ code: 'unknown_type', path: ['type'], message: `Unknown incident type ${JSON.stringify(type)}: pass it as createIncidentEngine({ types }).` });
       }
@@ -653,7 +669,7 @@ export function createIngest(core: EngineCore, input: IngestOptions | undefined)
       }
     }
     if (issues.length > 0) throw new ValidationError('ingest options', issues);
-    return callOptions.type === undefined && callOptions.policy === undefined ? undefined : callOptions;
+    return callOptions.type === undefined && callOptions.policy === undefined && callOptions.drill !== true ? undefined : callOptions;
   }
 
   const { logger } = core;

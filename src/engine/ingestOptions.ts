@@ -60,6 +60,12 @@ export interface IngestCallOptions {
   readonly type?: string;
   /** The name of the escalation policy (`policies.escalationPolicies`) a new incident gets. */
   readonly policy?: string;
+  /**
+   * The call's signals are a drill's (default `false`): the incidents they open are drills, and
+   * they deduplicate, group and resolve only among drill signals (never against a live alert
+   * with the same fingerprint). See docs/drills.md.
+   */
+  readonly drill?: boolean;
 }
 
 /** A maintenance window: matching signals are recorded as `suppressed` and open nothing. */

@@ -233,6 +233,13 @@ export interface EngineOptions {
    * with a logger, nothing is written to the console. Default: none.
    */
   readonly logger?: EngineLogger;
+  /**
+   * A drill engine (for a drill tenant): every incident it declares, imports or opens from
+   * signals is a drill (`incident.drill === true`), whatever the call says. Default: `false`
+   * (only `declare({ drill: true })`, `importIncident({ drill: true })` and
+   * `ingest(signals, { drill: true })` make drills). See docs/drills.md.
+   */
+  readonly drill?: boolean;
 }
 
 /**

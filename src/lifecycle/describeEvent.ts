@@ -115,7 +115,8 @@ export function describeEvent(
     case 'DECLARED': {
       const title = text('title', 'title') ?? redact(incident.title, 'title');
       const severity = str(d.severity);
-      return `${event.actor.kind === 'integration' ? 'Raised' : 'Declared'} "${title}"${severity === undefined ? '' : ` as ${severity}`} by ${by}`;
+      const drill = d.drill === true ? ' (a drill)' : '';
+      return `${event.actor.kind === 'integration' ? 'Raised' : 'Declared'} "${title}"${severity === undefined ? '' : ` as ${severity}`}${drill} by ${by}`;
     }
     case 'ACKNOWLEDGED':
       return `Acknowledged by ${by}`;

@@ -41,6 +41,8 @@ export interface IncidentMachineInput {
     /** The ids of the routing rules that routed the alert, when any matched. */
     readonly rules?: readonly string[];
   };
+  /** A drill (`declare({ drill: true })`); absent for real incidents (and on events stored before drills existed). */
+  readonly drill?: boolean;
 }
 
 /** `T` with properties that may be `undefined` made optional instead. */
@@ -81,5 +83,6 @@ export function initialContext(input: IncidentMachineInput): IncidentContext {
     unresolvedAlertCount: input.alert === undefined || input.alert.status === 'resolved' ? 0 : 1,
     policy: input.policy,
     tasks: [],
+    drill: input.drill === true ? true : undefined,
   });
 }

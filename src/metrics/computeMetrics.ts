@@ -89,6 +89,7 @@ export function createMetricsAccumulator(options: ComputeMetricsOptions = {}): M
   const missingKey = options.missingKey ?? '(none)';
   const keysOf = groupKeyReader(options.groupBy, missingKey);
   const includeCanceled = options.includeCanceled ?? false;
+  const includeDrills = options.includeDrills ?? false;
   const filter = options.filter;
   const thresholdsFor = (name: string): readonly number[] | undefined => {
     const t = options.thresholds;
@@ -127,7 +128,7 @@ export function createMetricsAccumulator(options: ComputeMetricsOptions = {}): M
 
   const overall = new GroupAccumulator(durationCount);
   const groups = new Map<string, GroupAccumulator>();
-  const skipped = { canceled: 0, filtered: 0, outOfRange: 0 };
+  const skipped = { canceled: 0, filtered: 0, outOfRange: 0, drills: 0 };
   // While every incident falls in exactly one group, the overall values are the union of the
   // groups' values: keep them once, in the groups, and combine them in `result`. The first
   // incident in no group or in several makes the overall group keep its own from then on.
@@ -197,6 +198,10 @@ export function createMetricsAccumulator(options: ComputeMetricsOptions = {}): M
     add(incident) {
       if (!includeCanceled && (incident.status === 'canceled' || (incident.status === undefined && incident.canceledAt !== undefined))) {
         skipped.canceled += 1;
+        return;
+      }
+      if (!includeDrills && incident.drill === true) {
+        skipped.drills += 1;
         return;
       }
       if (filter !== undefined && !filter(incident)) {
@@ -314,7 +319,8 @@ function isSyncIterable(source: unknown): source is Iterable<MetricsIncident> {
  *
  * An incident missing either endpoint of a duration, or whose endpoints are out of order, is
  * counted in that duration's `excluded`, never as zero. A list of milestones means "the
- * earliest present". Canceled incidents are skipped unless `includeCanceled`.
+ * earliest present". Canceled incidents are skipped unless `includeCanceled`, and drills
+ * (`incident.drill`) unless `includeDrills`.
  *
  * @example
  * ```ts

@@ -27,6 +27,8 @@ export interface ProblemMetricsIncident {
     readonly completedAt?: string;
     readonly updatedAt?: string;
   }[];
+  /** `true` for a drill: left out unless `includeDrills`. */
+  readonly drill?: boolean;
 }
 
 /** Action items by whether they were done by their due date. */
@@ -69,6 +71,7 @@ const optionsSchema = /* @__PURE__ */ (() =>
       .union([z.date(), z.number(), z.string()])
       .refine((v) => Number.isFinite(timeValueMs(v)), { message: 'Must be a valid date.' })
       .optional(),
+    includeDrills: z.boolean().optional(),
   }))();
 
 type Item = NonNullable<ProblemMetricsIncident['actionItems']>[number];
@@ -123,12 +126,16 @@ function dueDateCounts(items: Iterable<Item>, nowMs: number | undefined): DueDat
 export function computeProblemMetrics(
   problems: Iterable<ProblemMetricsProblem>,
   incidents: Iterable<ProblemMetricsIncident>,
-  options: { readonly now?: TimeInput } = {},
+  options: {
+    readonly now?: TimeInput;
+    /** Count drills' (`incident.drill`) action items and milestones too. Default: `false`. */
+    readonly includeDrills?: boolean;
+  } = {},
 ): ProblemMetrics {
   const parsed = parseInput(optionsSchema, options, 'computeProblemMetrics options');
   const nowMs = parsed.now === undefined ? undefined : timeValueMs(parsed.now);
   const byId = new Map<string, ProblemMetricsIncident>();
-  for (const incident of incidents) byId.set(incident.id, incident);
+  for (const incident of incidents) if (parsed.includeDrills === true || incident.drill !== true) byId.set(incident.id, incident);
   const byStatus: Record<string, number> = {};
   const perProblem: number[] = [];
   const toKnownError: number[] = [];

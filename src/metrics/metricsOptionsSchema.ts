@@ -32,6 +32,7 @@ export const metricsOptionsSchema = /* @__PURE__ */ (() => z.strictObject({
     .optional(),
   now: timeSchema.optional(),
   includeCanceled: z.boolean().optional(),
+  includeDrills: z.boolean().optional(),
   filter: fn.optional(),
   missingKey: z.string().min(1).optional(),
 }))();

@@ -116,10 +116,13 @@ export function renderMetricsMarkdown(result: MetricsResult, options: RenderMetr
 
   out.push(`${h} ${e(options.title ?? 'Incident metrics')}`, '');
   const window = result.from === undefined && result.to === undefined ? '' : ` between ${result.from ?? 'the start'} and ${result.to ?? 'now'}`;
-  const skipped = result.skipped.canceled + result.skipped.filtered + result.skipped.outOfRange;
+  const drills = result.skipped.drills;
+  const skipped = result.skipped.canceled + result.skipped.filtered + result.skipped.outOfRange + drills;
   out.push(
     `${String(result.overall.count)} incident${result.overall.count === 1 ? '' : 's'}${window}` +
-      (skipped > 0 ? ` (left out: ${String(result.skipped.canceled)} canceled, ${String(result.skipped.filtered)} filtered, ${String(result.skipped.outOfRange)} outside the window)` : '') +
+      (skipped > 0
+        ? ` (left out: ${String(result.skipped.canceled)} canceled, ${String(result.skipped.filtered)} filtered, ${String(result.skipped.outOfRange)} outside the window${drills > 0 ? `, ${String(drills)} drill${drills === 1 ? '' : 's'}` : ''})`
+        : '') +
       '. Durations in the tables are from the first milestone to the second; incidents missing one are counted as excluded, not as zero.',
     '',
   );

@@ -63,6 +63,8 @@ export type MetricsIncident = Readonly<Partial<Record<MilestoneName, MilestoneVa
   readonly labels?: Readonly<Record<string, string>>;
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly actionItems?: readonly ActionItemLike[];
+  /** `true` for a drill: left out unless `includeDrills`. */
+  readonly drill?: boolean;
 };
 
 /** A function that puts an incident into one group, several groups (`string[]`), the missing-key group (`undefined`), or none (`[]`). */
@@ -111,6 +113,8 @@ export interface ComputeMetricsOptions {
   readonly now?: TimeInput;
   /** Include canceled incidents (false positives, duplicates). Default: `false`. */
   readonly includeCanceled?: boolean;
+  /** Include drills (`incident.drill`: practice incidents). Default: `false`. */
+  readonly includeDrills?: boolean;
   /** Keep only incidents for which this returns `true`. */
   readonly filter?: (incident: MetricsIncident) => boolean;
   /** The group of incidents without a key. Default: `'(none)'`. */
@@ -169,5 +173,11 @@ export interface MetricsResult {
   readonly from?: string;
   readonly to?: string;
   /** Incidents left out, and why. */
-  readonly skipped: { readonly canceled: number; readonly filtered: number; readonly outOfRange: number };
+  readonly skipped: {
+    readonly canceled: number;
+    readonly filtered: number;
+    readonly outOfRange: number;
+    /** Drills (`incident.drill`), left out unless `includeDrills`. */
+    readonly drills: number;
+  };
 }

@@ -413,6 +413,13 @@ export interface Incident {
   readonly hypotheses?: readonly Hypothesis[];
   /** Evidence kept by reference (`engine.addEvidence`), oldest first. Absent until the first. */
   readonly evidence?: readonly Evidence[];
+  /**
+   * `true` for a drill (a practice incident: `declare({ drill: true })`, or an engine made with
+   * `drill: true`); absent for real incidents. A drill runs the real lifecycle, timers, routing
+   * and escalation, but its notifications reach only `drillSafe` notifiers, and metrics, similar
+   * incidents and problem proposals leave it out (see docs/drills.md).
+   */
+  readonly drill?: boolean;
 }
 
 /**

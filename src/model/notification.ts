@@ -143,6 +143,12 @@ export interface Notifier {
    * with a reason, and features only queue notices for notifiers that have it.
    */
   sendNotice?(notice: NoticeMessage, context: NotifierContext): Promise<void>;
+  /**
+   * Whether drills (`incident.drill`) may reach this channel (default `false`): a drill's
+   * messages for a notifier that is not drill-safe are never sent, only recorded as "would have
+   * sent" (`engine.wouldHaveSent(id)`). Mark a practice channel or a test pager drill-safe.
+   */
+  readonly drillSafe?: boolean;
 }
 
 const notifierSchema = /* @__PURE__ */ (() => z.object({
@@ -152,6 +158,7 @@ const notifierSchema = /* @__PURE__ */ (() => z.object({
     .max(100, 'Notifier names must be at most 100 characters.'),
   send: z.custom<Notifier['send']>((value) => typeof value === 'function', 'send must be a function (message, context) => Promise<void>.'),
   sendNotice: z.custom<NonNullable<Notifier['sendNotice']>>((value) => typeof value === 'function', 'sendNotice must be a function (notice, context) => Promise<void>.').optional(),
+  drillSafe: z.boolean('drillSafe must be true or false.').optional(),
 }))();
 
 /**
@@ -196,6 +203,7 @@ export function defineNotifier(notifier: Notifier): Notifier {
     name: notifier.name,
     send: (message: NotificationMessage, context: NotifierContext) => send(message, context),
     ...(sendNotice === undefined ? {} : { sendNotice: (notice: NoticeMessage, context: NotifierContext) => sendNotice(notice, context) }),
+    ...(notifier.drillSafe === true ? { drillSafe: true } : {}),
   });
 }
 

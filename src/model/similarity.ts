@@ -22,4 +22,6 @@ export interface SimilarityInput {
    */
   readonly alerts?: readonly { readonly fingerprint?: string; readonly dedupKey?: string }[];
   readonly detectedAt?: string | Date | number;
+  /** `true` for a drill: never a candidate unless `includeDrills`. */
+  readonly drill?: boolean;
 }

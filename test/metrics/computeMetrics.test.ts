@@ -260,7 +260,7 @@ describe('sources, windows and MTBF', () => {
     expect(computeMetricsSync(list, { includeCanceled: true }).overall.count).toBe(5);
     const filtered = computeMetricsSync(list, { filter: (i) => i.service === 'web' });
     expect(filtered.overall.count).toBe(1);
-    expect(filtered.skipped).toEqual({ canceled: 1, filtered: 3, outOfRange: 0 });
+    expect(filtered.skipped).toEqual({ canceled: 1, filtered: 3, outOfRange: 0, drills: 0 });
   });
 
   it('does not hold on to incidents: a streamed source can be consumed once', async () => {

@@ -10,6 +10,7 @@ import type { Incident } from '../../model/incident.js';
 import type { Contacts, NotificationLink, Notifier } from '../../model/notification.js';
 import type { OutboxRecord } from '../../storage/types.js';
 import { createDispatcher, type DeliveryOptions, type DispatchStats } from './dispatcher.js';
+import { createDrillLog, divertDrillMessages, type WouldHaveSent } from './drillLog.js';
 import type { NotificationTemplates } from './render.js';
 import { compileRoutes, routeNotifications, type NotificationRoute } from './routing.js';
 
@@ -60,6 +61,27 @@ export interface NotificationsApi {
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
    */
   redeliver(messageId: string, options?: ReadOptions): Promise<void>;
+  /**
+   * What drill `id` would have sent: its messages for notifiers that are not `drillSafe`, which
+   * were recorded instead of sent (as they would have gone, `[DRILL] ` title included), in the
+   * order they were recorded by `dispatch`. Empty for a real incident. Asks `authorize` for `read`.
+   *
+   * @example
+   * ```ts
+   * import { createIncidentEngine, memoryStore, webhookNotifier } from 'incidentkit';
+   *
+   * const engine = createIncidentEngine({
+   *   store: memoryStore(),
+   *   notifiers: { pager: webhookNotifier({ url: 'https://pager.example.com/hooks' }) },
+   * });
+   * const drill = await engine.declare({ title: 'Checkout down', severity: 'SEV1', drill: true, actor: { id: 'u_ana' } });
+   * await engine.dispatch();
+   * for (const message of await engine.wouldHaveSent(drill.id)) console.log(message.notifier, message.title);
+   * ```
+   * @throws NotFoundError (`NOT_FOUND`) for an unknown incident.
+   * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies reading it.
+   */
+  wouldHaveSent(id: string, options?: ReadOptions): Promise<readonly WouldHaveSent[]>;
 }
 
 /**
@@ -112,6 +134,7 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
       });
 
       const reader = (read: ReadOptions | undefined, subject: string) => readerOf(core, read, subject);
+      const drills = createDrillLog(store, tenantId, core.now);
 
       const api: NotificationsApi = {
         dispatch: () => dispatcher.dispatchOnce(),
@@ -148,6 +171,14 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
             throw new NotFoundError({ entity: 'dead letter', id, tenantId });
           }
         },
+
+        async wouldHaveSent(id, read) {
+          const incidentId = parseInput(schemas.incidentId, id, 'wouldHaveSent');
+          const actor = reader(read, 'wouldHaveSent');
+          const stored = await core.load(incidentId);
+          await core.authorize(actor, 'read', stored.incident);
+          return stored.incident.drill === true ? await drills.wouldHaveSent(incidentId) : [];
+        },
       };
 
       return {
@@ -155,7 +186,13 @@ export function notificationsFeature(options: NotificationsOptions): IncidentFea
         // Messages are written in the same commit as the events they are about: none is lost.
         ...(notifierNames.length === 0
           ? {}
-          : { commit: ({ events, incident }: { events: readonly StoredEvent[]; incident: Incident }) => ({ outbox: routeNotifications(routing, { events, incident, ids: core.ids, now: core.clock.now() }) }) }),
+          : {
+              commit: ({ events, incident }: { events: readonly StoredEvent[]; incident: Incident }) => ({
+                // A drill's messages for notifiers that are not drill-safe are recorded, never sent.
+                outbox: divertDrillMessages(routeNotifications(routing, { events, incident, ids: core.ids, now: core.clock.now() }), incident, options.notifiers ?? {}),
+              }),
+            }),
+        outboxChannels: drills.channels,
         work: () => dispatcher.dispatchOnce(),
       };
     },

@@ -252,6 +252,20 @@ function safeLinks(routing: CompiledRouting, incident: Incident, event: StoredEv
   });
 }
 
+/** The prefix of every drill notification's title. */
+const DRILL_TITLE_PREFIX = '[DRILL] ';
+
+/** The first paragraph of every drill notification's text. */
+const DRILL_NOTICE = 'This is a drill: a practice incident, not a real one.';
+
+/** A drill's message: `[DRILL] ` before the title and a first paragraph saying it is a drill. */
+function markDrill(message: { readonly title: string; readonly text: string }): { title: string; text: string } {
+  return {
+    title: message.title.startsWith(DRILL_TITLE_PREFIX) ? message.title : `${DRILL_TITLE_PREFIX}${message.title}`,
+    text: message.text === '' ? DRILL_NOTICE : `${DRILL_NOTICE}\n\n${message.text}`,
+  };
+}
+
 /** What {@link routeNotifications} turns into outbox messages. */
 export interface RouteInput {
   /** The events of one commit, in order. */
@@ -271,7 +285,9 @@ export interface RouteInput {
  * @remarks A notifier gets at most one message per event, from the first route that matches
  * and names it (that route's template applies). Each message's idempotency key is
  * `${event.id}:${notifier}`, so it is the same on every attempt and on every replay of the
- * routing. Links that are not absolute http(s) URLs are left out.
+ * routing. Links that are not absolute http(s) URLs are left out. A drill's messages
+ * (`incident.drill`) have titles that start with `[DRILL] ` and texts whose first paragraph
+ * says it is a drill, whatever the template.
  *
  * @example
  * ```ts
@@ -306,7 +322,9 @@ export function routeNotifications(routing: CompiledRouting, input: RouteInput):
         if (seen.has(key)) continue;
         seen.add(key);
         links ??= safeLinks(routing, redacted, redactedEvent);
-        const { title, text } = renderNotification({ incident, event, audience }, { templates: templatesFor(routing, route, event.type) });
+        const rendered = renderNotification({ incident, event, audience }, { templates: templatesFor(routing, route, event.type) });
+        // After the template, so no template can leave the mark out.
+        const { title, text } = input.incident.drill === true ? markDrill(rendered) : rendered;
         const id = input.ids('message');
         const idempotencyKey = userId === undefined ? notificationIdempotencyKey(event.id, notifier) : `${notificationIdempotencyKey(event.id, notifier)}:user:${userId}`;
         const message: NotificationMessage = {

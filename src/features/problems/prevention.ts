@@ -87,7 +87,8 @@ export async function preventionEvents(
     }
   }
   const recurrence = options.recurrence;
-  if (recurrence === undefined) return [];
+  // A drill proposes no problem (and, as no candidate of findSimilarIncidents, counts toward none).
+  if (recurrence === undefined || input.drill === true) return [];
   const since = new Date(Date.parse(input.at) - recurrence.windowDays * 86_400_000).toISOString();
   const candidates: Incident[] = [];
   for await (const candidate of core.scan()) {

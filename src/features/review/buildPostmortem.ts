@@ -292,6 +292,7 @@ export function buildPostmortem(
           },
         }),
     ...investigationOf(incident, events, redact, nameOf, options.causeTaxonomies),
+    ...(incident.drill === true ? { drill: true as const } : {}),
   };
 }
 

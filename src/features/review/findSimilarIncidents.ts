@@ -66,6 +66,8 @@ export interface FindSimilarOptions {
   readonly ignoreLabels?: readonly string[];
   /** Only candidates detected at or after this time. */
   readonly since?: TimeInput;
+  /** Consider drills (`drill: true`) as candidates too. Default: `false` (practice is no history). */
+  readonly includeDrills?: boolean;
 }
 
 const weight = /* @__PURE__ */ z.number().min(0).max(1);
@@ -82,6 +84,7 @@ const optionsSchema = /* @__PURE__ */ (() => z.strictObject({
     })
     .optional(),
   excludeSelf: z.boolean().optional(),
+  includeDrills: z.boolean().optional(),
   ignoreLabels: z.array(z.string()).optional(),
   since: z
     .union([z.date(), z.number(), z.string()])
@@ -203,6 +206,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  * Ranks past incidents by how likely they are the same problem as `incident`: an identical
  * dedup key or shared alert fingerprints first, then the same service, shared labels (Jaccard)
  * and a similar title (trigram cosine). Each result carries its score in [0, 1] and the reasons.
+ * Drills (`drill: true`) are no candidates unless `includeDrills`.
  *
  * @remarks Pure and synchronous: the caller chooses the candidates (e.g. the last 90 days of
  * one tenant). Scores combine the evidence as a noisy-OR (see {@link SimilarityWeights}); with
@@ -245,6 +249,7 @@ export function findSimilarIncidents<T extends SimilarityInput>(
   const results: (SimilarIncident<T> & { readonly detectedMs: number })[] = [];
   for (const candidate of candidates) {
     if (excludeSelf && incident.id !== undefined && candidate.id === incident.id) continue;
+    if (candidate.drill === true && parsed.includeDrills !== true) continue;
     const detectedMs = timeValueMs(candidate.detectedAt);
     if (sinceMs !== Number.NEGATIVE_INFINITY && !(detectedMs >= sinceMs)) continue;
     const evidence: { kind: SimilarityReasonKind; similarity: number; detail: string }[] = [];

@@ -76,6 +76,7 @@ export function createHistory(core: EngineCore) {
         labels: parsed.labels,
         fields: parsed.fields,
         imported: true,
+        drill: parsed.drill,
         actor,
         at: m.detectedAt,
       },

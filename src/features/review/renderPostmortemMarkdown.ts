@@ -183,6 +183,7 @@ export function renderPostmortemMarkdown(postmortem: Postmortem, options: Render
   const ms = (value: number | undefined): string => (value === undefined ? '—' : formatDurationCompact(value));
 
   out.push(`${h1} Post-incident review: ${e(pm.incident.title)}`, '');
+  if (pm.drill === true) out.push('> **This was a drill**: a practice incident, not a real one. Its notifications reached only drill-safe channels.', '');
   const facts = [
     `**${e(pm.incident.severity)}**`,
     pm.incident.service === undefined ? undefined : `service ${e(pm.incident.service)}`,

@@ -207,6 +207,8 @@ export interface Postmortem {
   readonly causes?: PostmortemCauses;
   /** Milestones corrected on the timeline (`MILESTONE_CORRECTED`), oldest first; absent when there were none. */
   readonly milestoneCorrections?: readonly PostmortemMilestoneCorrection[];
+  /** `true` when the incident was a drill (a practice incident, `incident.drill`); absent otherwise. */
+  readonly drill?: true;
 }
 
 /** A task as the review lists it: when it was due, and when and by whom it was done or skipped. Times are ISO-8601 UTC. */
