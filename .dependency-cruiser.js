@@ -1,7 +1,8 @@
 // Import-direction rules for src/, checked by `npm run check:deps` (part of `npm run check`).
 //
 // Layers, top to bottom; imports may only run downward (skipping layers is fine):
-//   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**
+//   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**,
+//      src/drills/** (incidentkit/drills; src/cli/** may import it too)
 //   2. composition root: every file directly in src/ except index.ts and errors.ts
 //   3. src/features/<name>/** (one capability per folder; never another feature's folder)
 //   4. src/engine/**
@@ -113,11 +114,19 @@ export default {
       comment:
         'src/http/**, src/testing/** and src/cli/** may import their own folder and anything below them, but not each other ' +
         'and not the public barrel src/index.ts.',
-      from: { path: '^src/(http|testing|cli)/' },
+      from: { path: '^src/(http|testing|cli|drills)/' },
       to: {
         path: '^src/',
-        pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})`,
+        // The CLI's `drill` command runs scenarios and what-if replays from src/drills.
+        pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})|^src/drills/`,
       },
+    },
+    {
+      name: 'only-the-cli-uses-drills',
+      severity: 'error',
+      comment: 'src/drills/** (the incidentkit/drills entry) may be imported by src/cli/** only: never by the core or another entry.',
+      from: { path: '^src/', pathNot: '^src/(drills|cli)/' },
+      to: { path: '^src/drills/' },
     },
     {
       name: 'redos-detector-only-in-define-routes',
@@ -134,7 +143,7 @@ export default {
       comment:
         'src/features/routing/defineRoutes.ts loads redos-detector: only the incidentkit/routing entry (src/features/routing/index.ts) ' +
         'may import it; the engine and the core entry use the evaluator (evaluate.ts, routes.ts) instead.',
-      from: { path: '^src/', pathNot: '^src/features/routing/(index|defineRoutes)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(features/routing/(index|defineRoutes)\\.ts$|drills/)' },
       to: { path: '^src/features/routing/defineRoutes\\.ts$' },
     },
     {
@@ -145,7 +154,7 @@ export default {
         'engine, lifecycle, model, kernel, sources, channels, storage or metrics); add new folders to .dependency-cruiser.cjs.',
       from: {
         path: '^src/',
-        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
+        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|drills|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
       },
       to: {},
     },
