@@ -19,3 +19,15 @@ export {
   type ScenarioTimelineEntry,
 } from './runScenario.js';
 export { createScenarioEngine, type RecordedMessage, type ScenarioEngine, type ScenarioEngineOptions } from './createScenarioEngine.js';
+export {
+  historyFromEngine,
+  renderWhatIfMarkdown,
+  whatIf,
+  type ReplayResponse,
+  type ReplaySignal,
+  type WhatIfCandidate,
+  type WhatIfCounts,
+  type WhatIfHistory,
+  type WhatIfOptions,
+  type WhatIfReport,
+} from './whatIf.js';
