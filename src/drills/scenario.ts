@@ -70,7 +70,7 @@ const offsetSchema = /* @__PURE__ */ z.string().refine((text) => parseOffset(tex
 });
 
 const name = /* @__PURE__ */ z.string().min(1).max(200);
-const json = /* @__PURE__ */ z.record(z.string(), z.unknown());
+const json = /* @__PURE__ */ (() => z.record(z.string(), z.unknown()))();
 
 const stepSchema = /* @__PURE__ */ (() =>
   z
