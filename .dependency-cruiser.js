@@ -2,7 +2,8 @@
 //
 // Layers, top to bottom; imports may only run downward (skipping layers is fine):
 //   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**,
-//      src/opentelemetry/** (the only importer of @opentelemetry/*)
+//      src/opentelemetry/** (the only importer of @opentelemetry/*),
+//      src/drills/** (incidentkit/drills; src/cli/** may import it too)
 //   2. composition root: every file directly in src/ except index.ts and errors.ts
 //   3. src/features/<name>/** (one capability per folder; never another feature's folder)
 //   4. src/engine/**
@@ -112,13 +113,21 @@ export default {
       name: 'entries-import-downward-only',
       severity: 'error',
       comment:
-        'src/http/**, src/testing/**, src/cli/** and src/opentelemetry/** may import their own folder and anything below them, but not each other ' +
+        'src/http/**, src/testing/**, src/cli/**, src/opentelemetry/** and src/drills/** may import their own folder and anything below them, but not each other ' +
         'and not the public barrel src/index.ts.',
-      from: { path: '^src/(http|testing|cli|opentelemetry)/' },
+      from: { path: '^src/(http|testing|cli|opentelemetry|drills)/' },
       to: {
         path: '^src/',
-        pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})`,
+        // The CLI's `drill` command runs scenarios and what-if replays from src/drills.
+        pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})|^src/drills/`,
       },
+    },
+    {
+      name: 'only-the-cli-uses-drills',
+      severity: 'error',
+      comment: 'src/drills/** (the incidentkit/drills entry) may be imported by src/cli/** only: never by the core or another entry.',
+      from: { path: '^src/', pathNot: '^src/(drills|cli)/' },
+      to: { path: '^src/drills/' },
     },
     {
       name: 'redos-detector-only-in-define-routes',
@@ -135,7 +144,7 @@ export default {
       comment:
         'src/features/routing/defineRoutes.ts loads redos-detector: only the incidentkit/routing entry (src/features/routing/index.ts) ' +
         'may import it; the engine and the core entry use the evaluator (evaluate.ts, routes.ts) instead.',
-      from: { path: '^src/', pathNot: '^src/features/routing/(index|defineRoutes)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(features/routing/(index|defineRoutes)\\.ts$|drills/)' },
       to: { path: '^src/features/routing/defineRoutes\\.ts$' },
     },
     {
@@ -155,7 +164,7 @@ export default {
         'engine, lifecycle, model, kernel, sources, channels, storage or metrics); add new folders to .dependency-cruiser.cjs.',
       from: {
         path: '^src/',
-        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|opentelemetry|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
+        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|opentelemetry|drills|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
       },
       to: {},
     },

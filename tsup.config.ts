@@ -19,6 +19,7 @@ export default defineConfig([{
     teams: 'src/http/teams/index.ts',
     'status-page': 'src/http/statusPage/index.ts',
     opentelemetry: 'src/opentelemetry/index.ts',
+    drills: 'src/drills/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

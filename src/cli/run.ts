@@ -13,6 +13,7 @@ import { describeEvent } from '../lifecycle/describeEvent.js';
 import { computeMetrics } from '../metrics/computeMetrics.js';
 import type { MetricsGroup } from '../metrics/types.js';
 import { openStore, storeTarget, type OpenStore } from './connect.js';
+import { drillScenario, drillWhatIf, renderScenarioReport } from './drill.js';
 import { IMPORT_FIELDS, importFile, parseMapping } from './importFile.js';
 import { cell, colours, csv, formatMs, progress, table, type CliIo } from './output.js';
 import { EXIT, UsageError } from './usage.js';
@@ -48,6 +49,8 @@ interface Command {
   readonly run: (context: CommandContext) => Promise<number>;
   /** Opens the store without migrating (the command migrates or reports itself). */
   readonly lookOnly?: boolean;
+  /** Whether the command needs a store with these options (default: always). */
+  readonly needsStore?: (values: Values) => boolean;
 }
 
 interface CommandContext {
@@ -55,6 +58,7 @@ interface CommandContext {
   readonly values: Values;
   readonly positionals: readonly string[];
   readonly open: OpenStore;
+  /** The engine over the store; throws a usage error for a command that opened none. */
   readonly engine: () => Engine;
   readonly paint: ReturnType<typeof colours>;
   readonly out: (text: string) => void;
@@ -314,6 +318,37 @@ A row needs title, severity and detectedAt. Exit 1 when any row failed.`,
       return EXIT.ok;
     },
   },
+  drill: {
+    summary: 'play a scenario in a sandbox, or replay past signals under a candidate configuration (--what-if)',
+    usage: 'incidentkit drill <scenario.json> | --what-if <config.mjs|.json> --from t --to t [--signals file.ndjson]',
+    options: { 'what-if': { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, signals: { type: 'string' } },
+    help: `  <scenario.json>      a scenario (docs/drills.md), played on a manual clock in an in-memory
+                       engine with recording channels: nothing is sent, no store is needed
+  --what-if <file>     a candidate configuration (.mjs or .js: its default export; or .json),
+                       replayed over the store's signals of the window, beside what happened
+  --from <time>        the window's start (ISO-8601)
+  --to <time>          the window's end (ISO-8601)
+  --signals <file>     replay these signals (.ndjson or .json) instead of the store's
+A .ts configuration needs a Node that can import TypeScript (e.g. run under tsx); else compile it.`,
+    positionals: [0, 1],
+    needsStore: (values) => typeof values['what-if'] === 'string',
+    async run({ values, positionals, engine, out }) {
+      const config = str(values, 'what-if');
+      if (config === undefined) {
+        if (positionals.length !== 1) throw new UsageError('drill takes a scenario file, or --what-if <config> --from t --to t.');
+        const report = await drillScenario(positionals[0] ?? '');
+        out(values.json === true ? json(report) : renderScenarioReport(report));
+        return report.steps.some((s) => s.outcome === 'refused') ? EXIT.failure : EXIT.ok;
+      }
+      if (positionals.length > 0) throw new UsageError('Give a scenario file or --what-if, not both.');
+      const from = time(str(values, 'from'), '--from');
+      const to = time(str(values, 'to'), '--to');
+      if (from === undefined || to === undefined) throw new UsageError('drill --what-if needs --from and --to.');
+      const { report, markdown } = await drillWhatIf(engine(), { config, from, to, signals: str(values, 'signals') });
+      out(values.json === true ? json(report) : markdown);
+      return EXIT.ok;
+    },
+  },
 };
 
 /** Who is on call, in words. */
@@ -396,17 +431,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const value = str(parsed.values, key);
       if (value !== undefined) where[key] = value;
     }
-    const target = storeTarget(where, io.env);
-    open = await openStore(target, command.lookOnly === true ? { migrate: false } : {});
+    const needsStore = command.needsStore?.(parsed.values) ?? true;
+    if (needsStore) open = await openStore(storeTarget(where, io.env), command.lookOnly === true ? { migrate: false } : {});
     const store = open;
     let engine: Engine | undefined;
     const tenant = str(parsed.values, 'tenant');
+    const noStore = (): never => {
+      throw new UsageError(`${name} opens no store with these options.`);
+    };
     return await command.run({
       io,
       values: parsed.values,
       positionals: parsed.positionals,
-      open: store,
-      engine: () => (engine ??= createIncidentEngine({ store: store.store, ...(tenant === undefined ? {} : { tenantId: tenant }) })),
+      open: store ?? (new Proxy({}, { get: noStore }) as OpenStore),
+      engine: () => (engine ??= createIncidentEngine({ store: store?.store ?? noStore(), ...(tenant === undefined ? {} : { tenantId: tenant }) })),
       paint: colours(io),
       out,
     });
