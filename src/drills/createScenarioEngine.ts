@@ -77,6 +77,8 @@ export async function createScenarioEngine(input: Scenario, options: ScenarioEng
   const sent: RecordedMessage[] = [];
   const recorder = (channel: string): Notifier => ({
     name: `recording:${channel}`,
+    // Nothing leaves the sandbox, so its channels may hear of drills.
+    drillSafe: true,
     send(message: NotificationMessage) {
       sent.push({
         channel,
@@ -97,6 +99,8 @@ export async function createScenarioEngine(input: Scenario, options: ScenarioEng
   const engine = createIncidentEngine({
     store: options.store ?? memoryStore(),
     clock,
+    // A drill engine: every incident of a scenario is a drill, whatever its steps say.
+    drill: true,
     ids: sequentialIds(),
     notifiers: Object.fromEntries(channels.map((channel) => [channel, recorder(channel)])),
     // Any message a recording channel gets names its person: a recipient without an address would be dead-lettered.

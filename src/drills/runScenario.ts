@@ -199,9 +199,11 @@ export function createDriver(engine: Pick<IncidentEngine, 'tick' | 'dispatch'>, 
  * and moves it through the story, firing the engine's durable timers and delivering its outbox
  * at every `tickMs`, so escalations, reminders, targets and report deadlines happen as they
  * would in real time, in milliseconds. It checks that the engine's events carry the clock's time
- * and throws `ConfigError` when they do not. The engine's notifiers really send: run drills on
- * an engine whose notifiers are safe to call, such as the recording channels of
- * {@link createScenarioEngine}, which builds the engine the scenario's `engine` section describes.
+ * and throws `ConfigError` when they do not. Every incident it declares or opens from signals is
+ * a drill (`incident.drill`): its messages reach only notifiers marked `drillSafe`, titled
+ * `[DRILL]`, and the others are kept as would-have-sent (`engine.wouldHaveSent`).
+ * {@link createScenarioEngine} builds the engine the scenario's `engine` section describes, with
+ * recording channels that are drill-safe.
  * @example
  * ```ts
  * import { createIncidentEngine, memoryStore } from 'incidentkit';
@@ -269,7 +271,8 @@ export async function runScenario(engine: IncidentEngine, input: Scenario, optio
         if (step.signal !== undefined) {
           const list = Array.isArray(step.signal) ? step.signal : [step.signal];
           const signals = list.map((signal) => ({ status: 'firing', labels: {}, annotations: {}, links: [], raw: null, startsAt: at, ...signal }));
-          const results = await engine.ingest(signals as never);
+          // Scenarios are drills: their incidents reach only drillSafe notifiers and stay out of metrics.
+          const results = await engine.ingest(signals as never, { drill: true });
           const touched = results.find((r) => r.incident !== undefined)?.incident?.id;
           const rejected = results.find((r) => r.outcome === 'rejected');
           if (step.as !== undefined && touched !== undefined) name(step.as, touched);
@@ -282,7 +285,7 @@ export async function runScenario(engine: IncidentEngine, input: Scenario, optio
             ...(rejected?.error === undefined ? {} : { error: { code: rejected.error.code, message: rejected.error.message } }),
           });
         } else if (step.do === 'declare') {
-          const incident = await engine.declare({ ...step.input, actor } as never);
+          const incident = await engine.declare({ ...step.input, drill: true, actor } as never);
           if (step.as !== undefined) name(step.as, incident.id);
           steps.push({ ...base, action: 'declare', incidentId: incident.id, outcome: 'done' });
         } else if (step.do !== undefined) {

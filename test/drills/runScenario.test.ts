@@ -5,6 +5,7 @@ import { createScenarioEngine } from '../../src/drills/createScenarioEngine.js';
 import { runScenario } from '../../src/drills/runScenario.js';
 import { parseScenario, parseScenarioJson, type Scenario } from '../../src/drills/scenario.js';
 import { isIncidentKitError } from '../../src/errors.js';
+import type { Notifier } from '../../src/model/notification.js';
 import { memoryStore } from '../../src/storage/memory.js';
 import { createManualClock } from '../../src/testing/manualClock.js';
 
@@ -92,6 +93,38 @@ describe('runScenario', () => {
     const error = await runScenario(engine, scenario, { clock: createManualClock() }).catch((e: unknown) => e);
     expect(isIncidentKitError(error, 'CONFIG_INVALID')).toBe(true);
     expect((error as Error).message).toContain('create the engine with the manual clock');
+  });
+
+  it("plays every incident as a drill on a host's engine: only drillSafe notifiers hear of it, the others' messages are kept as would-have-sent", async () => {
+    const clock = createManualClock();
+    const heard: Record<string, string[]> = { pager: [], drills: [] };
+    const notifier = (name: string, drillSafe: boolean): Notifier => ({
+      name,
+      ...(drillSafe ? { drillSafe } : {}),
+      send: (message) => {
+        heard[name]?.push(message.title);
+        return Promise.resolve();
+      },
+      sendNotice: () => Promise.resolve(),
+    });
+    const engine = createIncidentEngine({ store: memoryStore(), clock, notifiers: { pager: notifier('pager', false), drills: notifier('drills', true) } });
+    const scenario = parseScenario({
+      name: 'x',
+      start: '2026-01-01T00:00:00Z',
+      steps: [
+        { at: 'PT0S', do: 'declare', as: 'db', input: { title: 'Database down', severity: 'SEV1', service: 'db' } },
+        { at: 'PT1M', signal: { source: 'prometheus', fingerprint: 'api-5xx', summary: 'API 5xx', severity: 'SEV2', service: 'api' } },
+      ],
+      runFor: 'PT5M',
+    });
+    await runScenario(engine, scenario, { clock });
+    const incidents = (await engine.list()).items;
+    expect(incidents.map((incident) => incident.drill)).toEqual([true, true]);
+    expect(heard.pager).toEqual([]);
+    expect(heard.drills?.length).toBeGreaterThan(0);
+    expect(heard.drills?.every((title) => title.startsWith('[DRILL] '))).toBe(true);
+    const kept = (await Promise.all(incidents.map((incident) => engine.wouldHaveSent(incident.id)))).flat();
+    expect(kept.map((message) => message.notifier)).toEqual(heard.drills?.map(() => 'pager'));
   });
 
   it('stops at the first refused step with strict', async () => {
