@@ -1,7 +1,8 @@
 // Import-direction rules for src/, checked by `npm run check:deps` (part of `npm run check`).
 //
 // Layers, top to bottom; imports may only run downward (skipping layers is fine):
-//   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**
+//   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**,
+//      src/healthcare/** (the incidentkit/healthcare entry)
 //   2. composition root: every file directly in src/ except index.ts and errors.ts
 //   3. src/features/<name>/** (one capability per folder; never another feature's folder)
 //   4. src/engine/**
@@ -111,9 +112,9 @@ export default {
       name: 'entries-import-downward-only',
       severity: 'error',
       comment:
-        'src/http/**, src/testing/** and src/cli/** may import their own folder and anything below them, but not each other ' +
+        'src/http/**, src/testing/**, src/cli/** and src/healthcare/** may import their own folder and anything below them, but not each other ' +
         'and not the public barrel src/index.ts.',
-      from: { path: '^src/(http|testing|cli)/' },
+      from: { path: '^src/(http|testing|cli|healthcare)/' },
       to: {
         path: '^src/',
         pathNot: `^src/($1/|${ROOT_FILE}|features/|engine/|lifecycle/|model/|kernel/|${SIDE_DIRS})`,
@@ -145,7 +146,7 @@ export default {
         'engine, lifecycle, model, kernel, sources, channels, storage or metrics); add new folders to .dependency-cruiser.cjs.',
       from: {
         path: '^src/',
-        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
+        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|healthcare|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
       },
       to: {},
     },

@@ -18,6 +18,7 @@ export default defineConfig([{
     mattermost: 'src/http/mattermost/index.ts',
     teams: 'src/http/teams/index.ts',
     'status-page': 'src/http/statusPage/index.ts',
+    healthcare: 'src/healthcare/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.
