@@ -753,3 +753,4 @@ export {
   type HypothesisStatus,
 } from './model/investigation.js';
 export type { ActionItemPrevious } from './lifecycle/events.js';
+export { JUST_CULTURE_BEHAVIOURS, type JustCultureApi, type JustCultureAssessment, type JustCultureBehaviour } from './features/justCulture/justCultureFeature.js';
