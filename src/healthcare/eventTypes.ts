@@ -66,7 +66,8 @@ const shared = { severityScale: sevScale, sensitiveFields: PATIENT_IDENTIFIERS }
  * @see https://www.psoppc.org/psoppc_web/publicpages/commonFormatsHV2.0
  * @see https://www.nccmerp.org/types-medication-errors
  */
-export const medicationEventType = /* @__PURE__ */ defineIncidentType({
+export const medicationEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'medication_event',
   title: 'Medication or other substance',
@@ -79,7 +80,7 @@ export const medicationEventType = /* @__PURE__ */ defineIncidentType({
     device: deviceSchema.optional(),
   }),
   sentinelEvent: (fields) => severeHarm(fields) || fields.nccMerp === 'G' || fields.nccMerp === 'H' || fields.nccMerp === 'I',
-});
+  }))();
 
 /**
  * Device or medical/surgical supply events, including health information technology (AHRQ CFER-H
@@ -91,14 +92,15 @@ export const medicationEventType = /* @__PURE__ */ defineIncidentType({
  *
  * @see https://www.psoppc.org/psoppc_web/publicpages/commonFormatsHV2.0
  */
-export const deviceEventType = /* @__PURE__ */ defineIncidentType({
+export const deviceEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'device_event',
   title: 'Device or medical/surgical supply',
   description: 'AHRQ Common Formats (Hospital v2.0): device or medical/surgical supply event, including health IT.',
   fields: z.strictObject({ ...genericShape('device'), device: deviceSchema, deviceProblem: z.enum(DEVICE_PROBLEMS).default('unknown') }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Falls (AHRQ CFER-H v2.0 fall form): whether the fall was assisted, caused an injury, and whether
@@ -106,7 +108,8 @@ export const deviceEventType = /* @__PURE__ */ defineIncidentType({
  *
  * @remarks A sentinel event when harm is `death` or `severe`.
  */
-export const fallEventType = /* @__PURE__ */ defineIncidentType({
+export const fallEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'fall_event',
   title: 'Fall',
@@ -116,7 +119,7 @@ export const fallEventType = /* @__PURE__ */ defineIncidentType({
     fall: z.strictObject({ assisted: z.enum(YES_NO_UNKNOWN).default('unknown'), injury: z.enum(YES_NO_UNKNOWN).default('unknown'), riskAssessed: z.enum(YES_NO_UNKNOWN).default('unknown') }).optional(),
   }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Pressure injuries (AHRQ CFER-H v2.0 pressure injury form): the stage and whether it was present
@@ -125,7 +128,8 @@ export const fallEventType = /* @__PURE__ */ defineIncidentType({
  * @remarks A sentinel event when harm is `death` or `severe` (the Joint Commission lists stage 3
  * and 4 and unstageable injuries acquired after admission: record such harm as `severe`).
  */
-export const pressureInjuryEventType = /* @__PURE__ */ defineIncidentType({
+export const pressureInjuryEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'pressure_injury_event',
   title: 'Pressure injury',
@@ -137,7 +141,7 @@ export const pressureInjuryEventType = /* @__PURE__ */ defineIncidentType({
       .optional(),
   }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Surgery or anesthesia events (AHRQ CFER-H v2.0 surgery or anesthesia form): the procedure and,
@@ -147,7 +151,8 @@ export const pressureInjuryEventType = /* @__PURE__ */ defineIncidentType({
  * the wrong site, side or patient, the wrong procedure or implant, or an unintended retained
  * foreign object ({@link SURGERY_SENTINEL_ISSUES}).
  */
-export const surgeryEventType = /* @__PURE__ */ defineIncidentType({
+export const surgeryEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'surgery_event',
   title: 'Surgery or anesthesia',
@@ -157,14 +162,15 @@ export const surgeryEventType = /* @__PURE__ */ defineIncidentType({
     surgery: z.strictObject({ procedure: z.string().trim().min(1).max(300).optional(), issue: z.enum([...SURGERY_SENTINEL_ISSUES, 'anesthesia', 'other']).optional() }).optional(),
   }),
   sentinelEvent: (fields) => severeHarm(fields) || (SURGERY_SENTINEL_ISSUES as readonly string[]).includes(fields.surgery?.issue ?? ''),
-});
+  }))();
 
 /**
  * Healthcare-associated infections (AHRQ CFER-H v2.0 HAI form): which infection.
  *
  * @remarks A sentinel event when harm is `death` or `severe`.
  */
-export const healthcareAssociatedInfectionEventType = /* @__PURE__ */ defineIncidentType({
+export const healthcareAssociatedInfectionEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'hai_event',
   title: 'Healthcare-associated infection',
@@ -174,7 +180,7 @@ export const healthcareAssociatedInfectionEventType = /* @__PURE__ */ defineInci
     infection: z.strictObject({ kind: z.enum(['cauti', 'clabsi', 'ssi', 'vap', 'c_difficile', 'other']) }).optional(),
   }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Blood or blood product events (AHRQ CFER-H v2.0 blood form): the product and its ISBT 128
@@ -182,7 +188,8 @@ export const healthcareAssociatedInfectionEventType = /* @__PURE__ */ defineInci
  *
  * @remarks A sentinel event when harm is `death` or `severe`.
  */
-export const bloodEventType = /* @__PURE__ */ defineIncidentType({
+export const bloodEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'blood_event',
   title: 'Blood or blood product',
@@ -192,21 +199,22 @@ export const bloodEventType = /* @__PURE__ */ defineIncidentType({
     bloodProduct: z.strictObject({ product: z.enum(['red_cells', 'platelets', 'plasma', 'cryoprecipitate', 'whole_blood', 'other']), unitNumber: z.string().trim().min(1).max(50).optional() }).optional(),
   }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Perinatal events (AHRQ CFER-H v2.0 perinatal form): who was affected, mother, neonate or both.
  *
  * @remarks A sentinel event when harm is `death` or `severe` (severe maternal morbidity included).
  */
-export const perinatalEventType = /* @__PURE__ */ defineIncidentType({
+export const perinatalEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'perinatal_event',
   title: 'Perinatal',
   description: 'AHRQ Common Formats (Hospital v2.0): perinatal event.',
   fields: z.strictObject({ ...genericShape('perinatal'), perinatal: z.strictObject({ affected: z.enum(['mother', 'neonate', 'both']) }).optional() }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Venous thromboembolism events (AHRQ CFER-H v2.0 VTE form): deep vein thrombosis, pulmonary
@@ -214,7 +222,8 @@ export const perinatalEventType = /* @__PURE__ */ defineIncidentType({
  *
  * @remarks A sentinel event when harm is `death` or `severe`.
  */
-export const venousThromboembolismEventType = /* @__PURE__ */ defineIncidentType({
+export const venousThromboembolismEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'vte_event',
   title: 'Venous thromboembolism',
@@ -224,21 +233,22 @@ export const venousThromboembolismEventType = /* @__PURE__ */ defineIncidentType
     vte: z.strictObject({ kind: z.enum(['dvt', 'pe', 'both']), prophylaxis: z.enum(YES_NO_UNKNOWN).default('unknown') }).optional(),
   }),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /**
  * Any other patient safety event (the generic form alone).
  *
  * @remarks A sentinel event when harm is `death` or `severe`.
  */
-export const otherEventType = /* @__PURE__ */ defineIncidentType({
+export const otherEventType = /* @__PURE__ */ (() =>
+  defineIncidentType({
   ...shared,
   name: 'other_event',
   title: 'Other patient safety event',
   description: 'AHRQ Common Formats (Hospital v2.0): other patient safety event (generic form).',
   fields: z.strictObject(genericShape('other')),
   sentinelEvent: severeHarm,
-});
+  }))();
 
 /** The ten healthcare incident types, for `createIncidentEngine({ types: healthcareEventTypes })`. */
 export const healthcareEventTypes = /* @__PURE__ */ (() =>
