@@ -3,7 +3,8 @@
 // Layers, top to bottom; imports may only run downward (skipping layers is fine):
 //   1. entries: src/index.ts (public barrel, may import anything in src), src/http/**, src/testing/**,
 //      src/opentelemetry/** (the only importer of @opentelemetry/*),
-//      src/drills/** (incidentkit/drills; src/cli/** may import it too)
+//      src/drills/** (incidentkit/drills; src/cli/** may import it too),
+//      src/healthcare/** (the incidentkit/healthcare entry)
 //   2. composition root: every file directly in src/ except index.ts and errors.ts
 //   3. src/features/<name>/** (one capability per folder; never another feature's folder)
 //   4. src/engine/**
@@ -113,9 +114,9 @@ export default {
       name: 'entries-import-downward-only',
       severity: 'error',
       comment:
-        'src/http/**, src/testing/**, src/cli/**, src/opentelemetry/** and src/drills/** may import their own folder and anything below them, but not each other ' +
+        'src/http/**, src/testing/**, src/cli/**, src/opentelemetry/**, src/drills/** and src/healthcare/** may import their own folder and anything below them, but not each other ' +
         'and not the public barrel src/index.ts.',
-      from: { path: '^src/(http|testing|cli|opentelemetry|drills)/' },
+      from: { path: '^src/(http|testing|cli|opentelemetry|drills|healthcare)/' },
       to: {
         path: '^src/',
         // The CLI's `drill` command runs scenarios and what-if replays from src/drills.
@@ -164,7 +165,7 @@ export default {
         'engine, lifecycle, model, kernel, sources, channels, storage or metrics); add new folders to .dependency-cruiser.cjs.',
       from: {
         path: '^src/',
-        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|opentelemetry|drills|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
+        pathNot: `^src/([^/]+\\.ts$|(http|testing|cli|opentelemetry|drills|healthcare|engine|lifecycle|model|kernel|${SIDE})/|features/[^/]+/)`,
       },
       to: {},
     },

@@ -20,6 +20,7 @@ export default defineConfig([{
     'status-page': 'src/http/statusPage/index.ts',
     opentelemetry: 'src/opentelemetry/index.ts',
     drills: 'src/drills/index.ts',
+    healthcare: 'src/healthcare/index.ts',
   },
   format: ['esm', 'cjs'],
   // tsup's declaration build sets baseUrl, which TypeScript 6 deprecates.

@@ -770,3 +770,4 @@ export type {
 } from './engine/telemetry.js';
 export type { OutboxStats } from './storage/types.js';
 export type { WouldHaveSent } from './features/notifications/drillLog.js';
+export { JUST_CULTURE_BEHAVIOURS, type JustCultureApi, type JustCultureAssessment, type JustCultureBehaviour } from './features/justCulture/justCultureFeature.js';

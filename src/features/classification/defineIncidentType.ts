@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IncidentPolicies } from '../../engine/types.js';
 import { ConfigError, ValidationError, type ValidationIssue } from '../../errors.js';
 import { parseConfig, toIssues } from '../../kernel/parse.js';
-import { fieldsSchema } from '../../model/primitives.js';
+import { fieldsSchema, type JsonValue } from '../../model/primitives.js';
 import type { SeverityScale } from '../../model/severity.js';
 import { parseFieldPath, type FieldPath } from '../../model/redactFields.js';
 import { isStatusLabels, type StatusLabels } from '../../model/statusLabels.js';
@@ -31,7 +31,20 @@ export interface IncidentTypeDefinition<Name extends string, F extends StandardS
   readonly statuses?: StatusLabels<S>;
   /** Policies for incidents of this type; they replace the engine's policies where given. */
   readonly policies?: IncidentPolicies;
+  /**
+   * Whether an incident of this type is a Joint Commission sentinel event: `true` for every
+   * incident of the type, or a test of its (validated) custom fields, e.g. harm `death` or
+   * `severe`. When it holds at `declare`, or after an `updateFields`, the compliance feature
+   * starts the `jointCommission` clock (45 business days for the comprehensive systematic
+   * analysis and action plan) with the trigger `awareness`, once per incident.
+   *
+   * @see https://www.jointcommission.org/resources/sentinel-event/
+   */
+  readonly sentinelEvent?: boolean | ((fields: StandardSchemaV1InferOutput<F>) => boolean);
 }
+
+/** Tells from an incident's custom fields whether it is a sentinel event (see {@link IncidentTypeDefinition.sentinelEvent}). */
+export type SentinelEventTest = (fields: Readonly<Record<string, JsonValue>>) => boolean;
 
 /**
  * An incident type made by {@link defineIncidentType}: its severity scale, typed custom
@@ -47,6 +60,8 @@ export interface IncidentType<Name extends string = string, F extends StandardSc
   readonly sensitiveFields: readonly string[];
   readonly statuses?: StatusLabels<S>;
   readonly policies?: IncidentPolicies;
+  /** Whether its incidents are Joint Commission sentinel events: always, or when the test of their fields holds. */
+  readonly sentinelEvent?: boolean | SentinelEventTest;
 }
 
 /** Any incident type; the constraint for lists of types. */
@@ -106,6 +121,7 @@ const definitionSchema = /* @__PURE__ */ (() => z.strictObject({
     .optional(),
   statuses: z.custom<StatusLabels>(isStatusLabels, { message: 'Pass status labels made with defineStatusLabels.' }).optional(),
   policies: z.object({ review: z.object({ requiredFor: z.array(z.string()).optional() }).optional() }).loose().optional(),
+  sentinelEvent: z.custom<boolean | SentinelEventTest>((v) => typeof v === 'boolean' || typeof v === 'function', { message: 'Pass true, false, or a function of the fields that returns whether the incident is a sentinel event.' }).optional(),
 }))();
 
 /**
@@ -163,6 +179,8 @@ export function defineIncidentType<const Name extends string, F extends Standard
   if (parsed.description !== undefined) type.description = parsed.description;
   if (definition.statuses !== undefined) type.statuses = definition.statuses;
   if (definition.policies !== undefined) type.policies = definition.policies;
+  const sentinel = definition.sentinelEvent;
+  if (sentinel !== undefined) type.sentinelEvent = typeof sentinel === 'boolean' ? sentinel : (fields) => sentinel(fields);
   const frozen = Object.freeze(type);
   defined.add(frozen);
   return frozen;

@@ -5,6 +5,7 @@ import type { IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
 import type { LifecycleEventDraft } from '../../lifecycle/events.js';
 import type { Incident } from '../../model/incident.js';
+import type { JsonValue } from '../../model/primitives.js';
 import type { ClockState } from '../../model/reportingClock.js';
 import { defineCalendar, type CalendarOptions } from '../../kernel/calendar.js';
 import { clockInputOf, computeClock, updateClock } from './computeClock.js';
@@ -45,6 +46,12 @@ export interface ComplianceApi {
   fileReport(id: string, input: FileReportInput): Promise<Incident>;
 }
 
+/** What the compliance feature reads of an incident type (`defineIncidentType`'s `sentinelEvent`). */
+interface SentinelTyped {
+  readonly name: string;
+  readonly sentinelEvent?: boolean | ((fields: Readonly<Record<string, JsonValue>>) => boolean) | undefined;
+}
+
 function notInFuture(at: string, now: string, subject: string): void {
   if (at > now) {
     throw new ValidationError(subject, [{ code: 'custom', path: ['at'], message: 'Must not be in the future: record what has happened.' }]);
@@ -58,7 +65,7 @@ function notInFuture(at: string, now: string, subject: string): void {
  *
  * @internal
  */
-export function complianceFeature(options: ComplianceOptions): IncidentFeature<'compliance', ComplianceApi> {
+export function complianceFeature(options: ComplianceOptions & { readonly types?: readonly SentinelTyped[] | undefined }): IncidentFeature<'compliance', ComplianceApi> {
   return builtInFeature({
     name: 'compliance',
     events: ['START_CLOCK', 'FILE_REPORT', 'CLOCK_DUE'],
@@ -140,6 +147,19 @@ export function complianceFeature(options: ComplianceOptions): IncidentFeature<'
       return { ...draft, clock: { ...clock, phases, status: 'overdue' } };
     }
 
+    /**
+     * The `START_CLOCK` of the Joint Commission's sentinel-event clock, when the incident's type
+     * says its fields make it a sentinel event and no such clock runs yet (trigger `awareness`, now).
+     */
+    function sentinelClock(subject: { readonly type?: string | undefined; readonly fields?: Readonly<Record<string, JsonValue>> | undefined }, incident: Incident | undefined, at: string): LifecycleEventDraft[] {
+      const type = subject.type === undefined ? undefined : (options.types ?? []).find((t) => t.name === subject.type);
+      const test = type?.sentinelEvent;
+      if (test === undefined || test === false || (incident !== undefined && clockOf(incident, 'jointCommission') !== undefined)) return [];
+      if (test !== true && !test(subject.fields ?? {})) return [];
+      const regime = registry.get('jointCommission', 'declare');
+      const clock = updateClock(regime, undefined, { type: 'trigger', trigger: 'awareness', at }, { now: at, calendar });
+      return [{ type: 'START_CLOCK', regime: regime.id, trigger: 'awareness', triggeredAt: at, clock }];
+    }
 
       const api: ComplianceApi = {
         async startClock(id, input) {
@@ -154,7 +174,12 @@ export function complianceFeature(options: ComplianceOptions): IncidentFeature<'
         },
       };
 
-      return { api, timerEvent: (draft, stored) => timerEvent(draft, stored.incident) };
+      return {
+        api,
+        timerEvent: (draft, stored) => timerEvent(draft, stored.incident),
+        declare: { history: (input) => Promise.resolve(sentinelClock(input, undefined, input.at)) },
+        following: (event, incident) => (event.type === 'UPDATE_FIELDS' ? sentinelClock(incident, incident, event.at) : []),
+      };
     },
   });
 }

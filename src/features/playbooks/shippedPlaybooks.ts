@@ -10,7 +10,8 @@ import { definePlaybook, type Playbook } from './definePlaybook.js';
  * informed, and when).
  *
  * @remarks
- * Applies to incidents of type `medication_error`; for other incidents, copy it with your own
+ * Applies to incidents of type `medication_error` and `medication_event` (the
+ * `medicationEventType` of `incidentkit/healthcare`); for other incidents, copy it with your own
  * `appliesTo`: `definePlaybook({ ...medicationErrorPlaybook, appliesTo: { types: ['med_event'] } })`. Tasks (ids on the incident are
  * `medication-error:<id>`):
  *
@@ -31,7 +32,7 @@ import { definePlaybook, type Playbook } from './definePlaybook.js';
 export const medicationErrorPlaybook: Playbook = /* @__PURE__ */ definePlaybook({
   id: 'medication-error',
   title: 'Medication error: immediate intervention and informing relevant parties',
-  appliesTo: { types: ['medication_error'] },
+  appliesTo: { types: ['medication_error', 'medication_event'] },
   tasks: [
     { id: 'patient-assessed', title: 'Patient assessed and stabilised', phase: 'response', assignTo: { kind: 'role', role: 'commander' }, due: { amount: 15, unit: 'minutes' }, requiredFor: 'mitigate', evidence: 'note' },
     { id: 'prescriber-informed', title: 'Prescriber informed', phase: 'communication', due: { amount: 1, unit: 'hours' }, requiredFor: 'resolve' },
