@@ -15,6 +15,7 @@ import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
 import { playbooksFeature } from './features/playbooks/playbooksFeature.js';
 import { problemsFeature } from './features/problems/problemsFeature.js';
 import { findSimilarIncidents } from './features/review/findSimilarIncidents.js';
+import { securityFeature } from './features/security/securityFeature.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 
 /** The features every engine has, in the order their hooks run; a new built-in capability is one more line. */
@@ -35,6 +36,7 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     // Recurrence and known errors are found with the review feature's similarity.
     problemsFeature(options, findSimilarIncidents),
     investigationFeature(options),
+    securityFeature(),
   ] as const;
 }
 

@@ -14,6 +14,7 @@ import type { StatusPageApi, StatusPageOptions } from './features/statusPage/sta
 import type { PlaybooksApi, PlaybooksOptions } from './features/playbooks/playbooksFeature.js';
 import type { ProblemsFeatureApi, ProblemsOptions } from './features/problems/problemsFeature.js';
 import type { InvestigationApi, InvestigationOptions } from './features/investigation/investigationFeature.js';
+import type { SecurityApi } from './features/security/securityFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
@@ -50,7 +51,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     StatusPageApi,
     PlaybooksApi,
     ProblemsFeatureApi,
-    InvestigationApi {
+    InvestigationApi,
+    SecurityApi {
   /**
    * Declares a new incident in `triage`.
    *
