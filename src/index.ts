@@ -775,3 +775,4 @@ export {
   type NistReportSectionId,
   type NistTagSource,
 } from './features/security/nistReportTypes.js';
+export { circia, euAiAct } from './features/compliance/regimes.js';
