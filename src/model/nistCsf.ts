@@ -76,7 +76,7 @@ export type NistCsfCategory = (typeof NIST_CSF_CATEGORIES)[number]['id'];
 /** What an event can be tagged with: a NIST CSF 2.0 function (`RS`) or category (`RS.MI`). */
 export type NistCsfTag = NistCsfFunction | NistCsfCategory;
 
-const KNOWN: ReadonlySet<string> = /* @__PURE__ */ new Set<string>([...NIST_CSF_FUNCTIONS.map((f) => f.id), ...NIST_CSF_CATEGORIES.map((c) => c.id)]);
+const KNOWN: ReadonlySet<string> = /* @__PURE__ */ (() => new Set<string>([...NIST_CSF_FUNCTIONS.map((f) => f.id), ...NIST_CSF_CATEGORIES.map((c) => c.id)]))();
 
 /**
  * CSF 1.1 categories whose outcomes CSF 2.0 moved to one category, so a tag written from 1.1

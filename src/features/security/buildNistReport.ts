@@ -99,7 +99,7 @@ const SECTION_TITLES: Readonly<Record<NistReportSectionId, string>> = {
 };
 
 /** Every tag in CSF order. */
-const ALL_TAGS: readonly NistCsfTag[] = [...NIST_CSF_FUNCTIONS.map((f) => f.id), ...NIST_CSF_CATEGORIES.map((c) => c.id)];
+const ALL_TAGS: readonly NistCsfTag[] = /* @__PURE__ */ (() => [...NIST_CSF_FUNCTIONS.map((f) => f.id), ...NIST_CSF_CATEGORIES.map((c) => c.id)])();
 
 /** The tags a stored value holds (a list of tag strings), in CSF order; unknown strings are skipped. */
 function tagsIn(value: unknown): NistCsfTag[] {
