@@ -16,6 +16,7 @@ import { statusPageFeature } from './features/statusPage/statusPageFeature.js';
 import { playbooksFeature } from './features/playbooks/playbooksFeature.js';
 import { problemsFeature } from './features/problems/problemsFeature.js';
 import { findSimilarIncidents } from './features/review/findSimilarIncidents.js';
+import { securityFeature } from './features/security/securityFeature.js';
 import type { IncidentEngine, IncidentEngineOptions, IncidentEngineWithFeatures } from './incidentEngine.js';
 import { instrumentCommands } from './engine/instrument.js';
 
@@ -38,6 +39,7 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     problemsFeature(options, findSimilarIncidents),
     investigationFeature(options),
     justCultureFeature(),
+    securityFeature(),
   ] as const;
 }
 

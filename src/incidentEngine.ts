@@ -15,6 +15,7 @@ import type { PlaybooksApi, PlaybooksOptions } from './features/playbooks/playbo
 import type { ProblemsFeatureApi, ProblemsOptions } from './features/problems/problemsFeature.js';
 import type { InvestigationApi, InvestigationOptions } from './features/investigation/investigationFeature.js';
 import type { JustCultureApi } from './features/justCulture/justCultureFeature.js';
+import type { SecurityApi } from './features/security/securityFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
@@ -52,7 +53,8 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     PlaybooksApi,
     ProblemsFeatureApi,
     InvestigationApi,
-    JustCultureApi {
+    JustCultureApi,
+    SecurityApi {
   /**
    * Declares a new incident in `triage`.
    *

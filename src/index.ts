@@ -771,3 +771,26 @@ export type {
 export type { OutboxStats } from './storage/types.js';
 export type { WouldHaveSent } from './features/notifications/drillLog.js';
 export { JUST_CULTURE_BEHAVIOURS, type JustCultureApi, type JustCultureAssessment, type JustCultureBehaviour } from './features/justCulture/justCultureFeature.js';
+export {
+  NIST_CSF_CATEGORIES,
+  NIST_CSF_FUNCTIONS,
+  isNistCsfTag,
+  type NistCsfCategory,
+  type NistCsfFunction,
+  type NistCsfTag,
+} from './model/nistCsf.js';
+export { type SecurityApi, type TagEventInput } from './features/security/securityFeature.js';
+export { DEFAULT_NIST_TAGS, buildNistReport } from './features/security/buildNistReport.js';
+export { renderNistReportMarkdown, type RenderNistReportOptions } from './features/security/renderNistReportMarkdown.js';
+export {
+  NIST_REPORT_SECTIONS,
+  type BuildNistReportOptions,
+  type NistReport,
+  type NistReportEntry,
+  type NistReportEvidence,
+  type NistReportLessons,
+  type NistReportSection,
+  type NistReportSectionId,
+  type NistTagSource,
+} from './features/security/nistReportTypes.js';
+export { circia, euAiAct } from './features/compliance/regimes.js';

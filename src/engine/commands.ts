@@ -3,6 +3,7 @@ import { actorSchema, type Actor } from '../model/actor.js';
 import { INCIDENT_STATUSES, USER_LINK_KINDS } from '../model/incident.js';
 import { fieldsSchema, idSchema, labelsSchema, LIMITS, text, timestampSchema } from '../model/primitives.js';
 import { severitySchema, type SeverityScale } from '../model/severity.js';
+import { nistTagsSchema } from '../model/nistCsf.js';
 import type { ListQuery } from '../storage/types.js';
 
 /** What `updateActionItem` may change. */
@@ -20,6 +21,9 @@ const assigneeSchema = /* @__PURE__ */ (() => z
 const nameSchema = /* @__PURE__ */ z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Names start with a letter and hold letters, digits, _ or - (at most 64).');
+
+/** The optional `nist` field of the commands that record an event: NIST CSF 2.0 tags stored on it. */
+const tagged = /* @__PURE__ */ (() => ({ nist: nistTagsSchema.optional() }))();
 
 function oneOrMany<T extends z.ZodType>(schema: T) {
   return z.union([schema, z.array(schema).min(1).max(LIMITS.list)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
@@ -83,17 +87,18 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
           .optional(),
       })
       .default({}),
-    acknowledge: z.strictObject({ actor: actorSchema }),
+    acknowledge: z.strictObject({ actor: actorSchema, ...tagged }),
     assignRole: z.strictObject({ role: roleSchema, assignee: assigneeSchema, actor: actorSchema }),
     // Checked against the incident's own scale (its type's, or the engine's) when it is loaded.
-    setSeverity: z.strictObject({ severity: text(LIMITS.name), reason: text(LIMITS.shortText).optional(), actor: actorSchema }),
-    addNote: z.strictObject({ text: text(LIMITS.text), actor: actorSchema }),
+    setSeverity: z.strictObject({ severity: text(LIMITS.name), reason: text(LIMITS.shortText).optional(), actor: actorSchema, ...tagged }),
+    addNote: z.strictObject({ text: text(LIMITS.text), actor: actorSchema, ...tagged }),
     postUpdate: z.strictObject({
       audience: z.enum(['internal', 'stakeholders', 'public']),
       message: text(LIMITS.text),
       actor: actorSchema,
+      ...tagged,
     }),
-    mitigate: z.strictObject({ summary: text(LIMITS.text), actor: actorSchema }),
+    mitigate: z.strictObject({ summary: text(LIMITS.text), actor: actorSchema, ...tagged }),
     recordRootCause: z.strictObject({
       summary: text(LIMITS.text),
       contributingFactors: z.array(text(LIMITS.shortText)).max(LIMITS.list).optional(),
@@ -104,9 +109,10 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
         .max(LIMITS.list)
         .optional(),
       taxonomy: nameSchema.optional(),
+      ...tagged,
     }),
-    resolve: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema }),
-    reopen: z.strictObject({ reason: text(LIMITS.shortText), actor: actorSchema }),
+    resolve: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema, ...tagged }),
+    reopen: z.strictObject({ reason: text(LIMITS.shortText), actor: actorSchema, ...tagged }),
     startReview: z.strictObject({ owner: idSchema.optional(), actor: actorSchema }),
     completeReview: z.strictObject({ summary: text(LIMITS.text).optional(), actor: actorSchema }),
     addActionItem: z.strictObject({
@@ -132,12 +138,13 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
         message: `Give at least one of ${ACTION_ITEM_EDITS.join(', ')} to change.`,
         path: ['status'],
       }),
-    close: z.strictObject({ actor: actorSchema }),
-    escalate: z.strictObject({ level: z.number().int().min(1).max(20).optional(), actor: actorSchema }),
+    close: z.strictObject({ actor: actorSchema, ...tagged }),
+    escalate: z.strictObject({ level: z.number().int().min(1).max(20).optional(), actor: actorSchema, ...tagged }),
     cancel: z.strictObject({
       reason: z.enum(['false_positive', 'duplicate', 'declined']),
       mergedInto: idSchema.optional(),
       actor: actorSchema,
+      ...tagged,
     }),
     link: z.strictObject({ to: idSchema, kind: z.enum(USER_LINK_KINDS), actor: actorSchema }),
     merge: z.strictObject({ into: idSchema, actor: actorSchema }),

@@ -23,6 +23,7 @@ import { timerChanges } from './timerChanges.js';
 import { createTimerWorker } from './timerWorker.js';
 import { logTo, noTelemetry } from './telemetry.js';
 import { COMMAND_EVENTS, INCIDENT_COMMANDS, type AuthorizeAction } from './types.js';
+import type { NistCsfTag } from '../model/nistCsf.js';
 
 export type { EngineCore, EngineCoreOptions, ExecuteOptions } from './engineCore.js';
 export { withoutActor } from './commands.js';
@@ -549,8 +550,17 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
  *
  * @internal
  */
-export function runIncidentCommand(core: EngineCore, action: AuthorizeAction, id: unknown, parsed: { readonly actor: Actor }, build: BuildEvent): Promise<Incident> {
-  return core.command(parseInput(core.schemas.incidentId, id, action), parsed.actor, build, action, withoutActor(parsed));
+export function runIncidentCommand(
+  core: EngineCore,
+  action: AuthorizeAction,
+  id: unknown,
+  parsed: { readonly actor: Actor; readonly nist?: readonly NistCsfTag[] | undefined },
+  build: BuildEvent,
+): Promise<Incident> {
+  // The optional `nist` tags of a command are stored on the event it records.
+  const { nist } = parsed;
+  const tagged: BuildEvent = nist === undefined ? build : async (stored) => ({ ...(await build(stored)), nist });
+  return core.command(parseInput(core.schemas.incidentId, id, action), parsed.actor, tagged, action, withoutActor(parsed));
 }
 
 /** Who reads: the actor a read names, or the system actor when the host names none. @internal */

@@ -251,6 +251,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
           type: 'CANCEL',
           reason,
           ...(mergedInto === undefined ? {} : { mergedInto }),
+          ...(parsed.nist === undefined ? {} : { nist: parsed.nist }),
         }),
         'cancel',
         withoutActor(parsed),
@@ -283,6 +284,7 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
           level: chosen,
           cycle: current?.cycle ?? 0,
           targets: [...targets],
+          ...(parsed.nist === undefined ? {} : { nist: parsed.nist }),
         };
       }, 'escalate', withoutActor(parsed));
     },

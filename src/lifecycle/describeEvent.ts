@@ -265,6 +265,10 @@ export function describeEvent(
       const from = str(d.previous);
       return `${str(d.milestone) ?? 'A milestone'} corrected${from === undefined ? '' : ` from ${formatTime(from)}`}${to === undefined ? '' : ` to ${formatTime(to)}`} by ${by}${suffix(text('reason', 'reason'))}`;
     }
+    case 'EVENT_TAGGED': {
+      const tags = Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [];
+      return `Event #${typeof d.eventSeq === 'number' ? String(d.eventSeq) : '?'} tagged ${tags.join(', ')} (NIST CSF) by ${by}`;
+    }
     default: {
       const words = event.type.toLowerCase().replace(/_/g, ' ');
       return `${words.charAt(0).toUpperCase()}${words.slice(1)} by ${by}`;

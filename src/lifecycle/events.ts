@@ -7,11 +7,14 @@ import type { JsonValue } from '../model/primitives.js';
 import type { PublicComponentStatus, PublicIncidentImpact, PublicIncidentState } from '../model/publicIncident.js';
 import type { TaskAssignee, TaskDraft } from '../model/tasks.js';
 import type { Cause, CorrectableMilestone, EvidenceKind, HypothesisStatus } from '../model/investigation.js';
+import type { NistCsfTag } from '../model/nistCsf.js';
 
 /** Fields every lifecycle event carries: when it happened and who did it. */
 interface EventBase {
   readonly at: string;
   readonly actor: Actor;
+  /** The NIST CSF 2.0 functions and categories the command tagged this event with (`nist`); the machine ignores them. */
+  readonly nist?: readonly NistCsfTag[];
 }
 
 /** Audiences of a posted update. */
@@ -296,6 +299,14 @@ export type LifecycleEvent =
       /** Its time before the correction. */
       readonly previous: string;
       readonly reason: string;
+    })
+  | (EventBase & {
+      /** Event `eventSeq` of this timeline tagged after the fact (`engine.tagEvent`) with NIST CSF 2.0 `tags`. */
+      readonly type: 'TAG_EVENT';
+      readonly eventSeq: number;
+      /** The tagged event's stored type, e.g. `NOTE_ADDED`. */
+      readonly eventType: IncidentEventType;
+      readonly tags: readonly NistCsfTag[];
     });
 
 /** What the fields an `UPDATE_ACTION_ITEM` changed were before (`null`: the item had none). */
@@ -369,6 +380,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'UPDATE_HYPOTHESIS',
   'ADD_EVIDENCE',
   'CORRECT_MILESTONE',
+  'TAG_EVENT',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -420,6 +432,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   UPDATE_HYPOTHESIS: 'HYPOTHESIS_UPDATED',
   ADD_EVIDENCE: 'EVIDENCE_ADDED',
   CORRECT_MILESTONE: 'MILESTONE_CORRECTED',
+  TAG_EVENT: 'EVENT_TAGGED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -38,6 +38,7 @@ const recordFacts = {
   UPDATE_HYPOTHESIS: { guard: 'hypothesisExists', actions: 'updateHypothesis' },
   ADD_EVIDENCE: { actions: 'addEvidence' },
   CORRECT_MILESTONE: { guard: 'milestoneCorrectionFits', actions: 'correctMilestone' },
+  TAG_EVENT: { actions: 'touch' },
 } as const;
 
 /** What the public is told about a published incident goes on in every state: a public incident outlives the internal one. */
@@ -311,6 +312,8 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ...publicUpdates,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
+        // Tagging for the report goes on after close (post-incident analysis).
+        TAG_EVENT: { actions: 'touch' },
       },
     },
     canceled: {

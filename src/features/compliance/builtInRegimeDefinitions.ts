@@ -188,4 +188,85 @@ export const BUILT_IN_REGIME_DEFINITIONS = {
     ],
     notes: ['Reporting a sentinel event to The Joint Commission is encouraged, not required; it has no deadline here.'],
   },
+  circia: {
+    id: 'circia',
+    title: 'CIRCIA covered cyber incident and ransom payment reporting to CISA',
+    reference: 'Cyber Incident Reporting for Critical Infrastructure Act of 2022 (CIRCIA), 6 U.S.C. 681b(a); CISA rule implementing CIRCIA (proposed rule 89 FR 23644, April 4, 2024)',
+    jurisdiction: 'United States (covered entities in critical infrastructure sectors)',
+    url: 'https://www.law.cornell.edu/uscode/text/6/681b',
+    phases: [
+      {
+        id: 'coveredIncident',
+        title: 'Covered cyber incident report',
+        reference: '6 U.S.C. 681b(a)(1)(A)',
+        description: 'Not later than 72 hours after the covered entity reasonably believes that the covered cyber incident has occurred.',
+        from: { trigger: 'reasonableBelief' },
+        within: { amount: 72, unit: 'hours' },
+      },
+      {
+        id: 'ransomPayment',
+        title: 'Ransom payment report',
+        reference: '6 U.S.C. 681b(a)(2)(A)',
+        description: 'Not later than 24 hours after the ransom payment as the result of a ransomware attack has been made, even when the attack is not a covered cyber incident.',
+        from: { trigger: 'ransomPayment' },
+        within: { amount: 24, unit: 'hours' },
+      },
+      {
+        id: 'supplementalRansomPayment',
+        title: 'Supplemental report: ransom payment after the covered cyber incident report',
+        reference: '6 U.S.C. 681b(a)(2)(A) and (a)(3)',
+        description:
+          'A ransom payment made after the covered cyber incident report was submitted is reported as a supplemental report, within 24 hours after the payment was made.',
+        from: { trigger: 'ransomPaymentAfterReport' },
+        within: { amount: 24, unit: 'hours' },
+      },
+    ],
+    notes: [
+      'Supplemental reports when substantial new or different information becomes available are due "promptly" (6 U.S.C. 681b(a)(3)), with no fixed deadline: file each as another filing of coveredIncident.',
+      'A covered entity that pays a ransom related to a covered cyber incident may report both in one report: file it against both phases.',
+      'The duty applies from the effective date of CISA\'s final rule; which entities are covered and which incidents are substantial is decided by that rule, not here.',
+    ],
+  },
+  euAiAct: {
+    id: 'euAiAct',
+    title: 'EU AI Act serious incident reporting (high-risk AI systems)',
+    reference: 'Regulation (EU) 2024/1689 (Artificial Intelligence Act), Art. 73',
+    jurisdiction: 'EU',
+    url: 'https://eur-lex.europa.eu/eli/reg/2024/1689/oj',
+    phases: [
+      {
+        id: 'seriousIncident',
+        title: 'Serious incident report to the market surveillance authority',
+        reference: 'AI Act Art. 73(2)',
+        description:
+          'Immediately after the provider has established a causal link between the AI system and the serious incident or the reasonable likelihood of such a link, and in any event not later than 15 days after the provider or, where applicable, the deployer becomes aware of the serious incident.',
+        from: { trigger: 'awareness' },
+        within: { amount: 15, unit: 'calendarDays' },
+      },
+      {
+        id: 'widespreadOrCriticalInfrastructure',
+        title: 'Report of a widespread infringement or a serious incident involving critical infrastructure',
+        reference: 'AI Act Art. 73(3)',
+        description:
+          'Immediately, and not later than 2 days after the provider or, where applicable, the deployer becomes aware of a widespread infringement or of a serious incident as defined in Art. 3(49)(b) (serious and irreversible disruption of the management or operation of critical infrastructure).',
+        from: { trigger: 'widespreadOrCriticalInfrastructure' },
+        within: { amount: 2, unit: 'calendarDays' },
+      },
+      {
+        id: 'death',
+        title: 'Report of a serious incident involving the death of a person',
+        reference: 'AI Act Art. 73(4)',
+        description:
+          'Immediately after the provider or the deployer has established, or as soon as it suspects, a causal relationship between the AI system and the serious incident, and not later than 10 days after the date on which it becomes aware of the serious incident.',
+        from: { trigger: 'death' },
+        within: { amount: 10, unit: 'calendarDays' },
+      },
+    ],
+    notes: [
+      'Start awareness for every serious incident; start widespreadOrCriticalInfrastructure or death too (at the time you became aware) when Art. 73(3) or 73(4) applies: its shorter deadline then runs beside the 15 days.',
+      'An initial report that is incomplete may be followed by a complete one (Art. 73(5)): file the phase again.',
+      'Days are counted as in Regulation (EEC, Euratom) No 1182/71: from the day after awareness to the end of the last day (in the calendar\'s time zone). The extension of a period ending on a holiday or weekend (Art. 3(4)) is not applied: the earlier deadline is shown.',
+      'Art. 73 applies once the high-risk rules apply (2 August 2026 under Art. 113 as adopted; check later amendments). Deployers that identify a serious incident inform the provider first (Art. 26(5)).',
+    ],
+  },
 } as const;

@@ -19,7 +19,7 @@ export interface ComplianceOptions {
    * A regime's own calendar settings (the SEC counts in New York time) take precedence.
    */
   readonly calendar?: CalendarOptions;
-  /** Regimes made with `defineRegime`, besides the built-in ones (`gdpr`, `nis2`, `dora`, `sec8k`, `hipaa`, `fdaMdr`, `jointCommission`). */
+  /** Regimes made with `defineRegime`, besides the built-in ones (`gdpr`, `nis2`, `dora`, `sec8k`, `hipaa`, `fdaMdr`, `jointCommission`, `circia`, `euAiAct`). */
   readonly regimes?: readonly Regime[];
 }
 

@@ -1,6 +1,6 @@
 /**
  * Regulatory reporting regimes: who must report what, counted from which trigger, within how
- * long. Built-ins for GDPR, NIS2, DORA, SEC Form 8-K, HIPAA, FDA MDR and The Joint Commission;
+ * long. Built-ins for GDPR, NIS2, DORA, SEC Form 8-K, HIPAA, FDA MDR, The Joint Commission, CIRCIA and the EU AI Act;
  * {@link defineRegime} for others.
  *
  * @remarks Not legal advice. The built-ins encode the deadlines as written in the cited texts,
@@ -202,8 +202,33 @@ export const fdaMdr = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.fdaMdr))()
  */
 export const jointCommission = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.jointCommission))();
 
+/**
+ * CIRCIA reporting to CISA (Cyber Incident Reporting for Critical Infrastructure Act of 2022,
+ * 6 U.S.C. 681b(a), as implemented by CISA's CIRCIA rule, proposed at 89 FR 23644): a covered
+ * cyber incident report within 72 hours after the covered entity reasonably believes the
+ * incident occurred (`reasonableBelief`, 681b(a)(1)(A)); a ransom payment report within 24
+ * hours after the payment (`ransomPayment`, 681b(a)(2)(A)); and a supplemental report within
+ * 24 hours of a ransom payment made after the incident report (`ransomPaymentAfterReport`,
+ * 681b(a)(3)). Other supplemental reports are due "promptly", with no fixed deadline.
+ *
+ * @see https://www.law.cornell.edu/uscode/text/6/681b
+ */
+export const circia = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.circia))();
+
+/**
+ * EU AI Act serious incident reporting by providers of high-risk AI systems (Regulation (EU)
+ * 2024/1689, Art. 73): not later than 15 days after becoming aware of a serious incident
+ * (`awareness`, Art. 73(2)); 2 days for a widespread infringement or a serious incident
+ * involving critical infrastructure (`widespreadOrCriticalInfrastructure`, Art. 73(3)); 10
+ * days in the event of the death of a person (`death`, Art. 73(4)). Start the special
+ * triggers beside `awareness` when they apply.
+ *
+ * @see https://eur-lex.europa.eu/eli/reg/2024/1689/oj
+ */
+export const euAiAct = /* @__PURE__ */ (() => defineRegime(DEFINITIONS.euAiAct))();
+
 /** Every built-in regime, by id. */
-export const BUILT_IN_REGIMES = /* @__PURE__ */ Object.freeze({ gdpr, nis2, dora, sec8k, hipaa, fdaMdr, jointCommission });
+export const BUILT_IN_REGIMES = /* @__PURE__ */ Object.freeze({ gdpr, nis2, dora, sec8k, hipaa, fdaMdr, jointCommission, circia, euAiAct });
 
 /** The id of a built-in regime. */
 export type BuiltInRegimeId = keyof typeof BUILT_IN_REGIMES;

@@ -17,6 +17,7 @@ import type { Incident } from '../../model/incident.js';
 import { CORRECTABLE_MILESTONES, EVIDENCE_KINDS, HYPOTHESIS_STATUSES, type CauseTaxonomy } from '../../model/investigation.js';
 import { hasNul, idSchema, LIMITS, NUL_MESSAGE, text, timestampSchema } from '../../model/primitives.js';
 import { BUILT_IN_CAUSE_TAXONOMIES, causeTaxonomySchema } from '../../model/causeTaxonomies.js';
+import { nistTagsSchema } from '../../model/nistCsf.js';
 
 /** Options of `createIncidentEngine` for the investigation. */
 export interface InvestigationOptions {
@@ -59,7 +60,7 @@ const sha256Schema = /* @__PURE__ */ z
   .transform((value) => value.toLowerCase());
 
 const schemas = /* @__PURE__ */ (() => ({
-  addHypothesis: z.strictObject({ statement: text(LIMITS.shortText), actor: actorSchema }),
+  addHypothesis: z.strictObject({ statement: text(LIMITS.shortText), actor: actorSchema, nist: nistTagsSchema.optional() }),
   updateHypothesis: z.strictObject({
     hypothesisId: idSchema,
     status: z.enum(HYPOTHESIS_STATUSES),
@@ -69,6 +70,7 @@ const schemas = /* @__PURE__ */ (() => ({
       .optional(),
     note: text(LIMITS.shortText).optional(),
     actor: actorSchema,
+    nist: nistTagsSchema.optional(),
   }),
   addEvidence: z.strictObject({
     kind: z.enum(EVIDENCE_KINDS),
@@ -76,6 +78,7 @@ const schemas = /* @__PURE__ */ (() => ({
     sha256: sha256Schema.optional(),
     note: text(LIMITS.text),
     actor: actorSchema,
+    nist: nistTagsSchema.optional(),
   }),
   correctMilestone: z.strictObject({
     milestone: z.enum(CORRECTABLE_MILESTONES),

@@ -50,6 +50,22 @@ describe('built-in regimes', () => {
       hipaa: { triggers: ['discovery'], phases: [['individuals', 'discovery', 60, 'calendarDays']] },
       fdaMdr: { triggers: ['awareness'], phases: [['report', 'awareness', 10, 'businessDays']] },
       jointCommission: { triggers: ['awareness'], phases: [['rcaAndActionPlan', 'awareness', 45, 'businessDays']] },
+      circia: {
+        triggers: ['reasonableBelief', 'ransomPayment', 'ransomPaymentAfterReport'],
+        phases: [
+          ['coveredIncident', 'reasonableBelief', 72, 'hours'],
+          ['ransomPayment', 'ransomPayment', 24, 'hours'],
+          ['supplementalRansomPayment', 'ransomPaymentAfterReport', 24, 'hours'],
+        ],
+      },
+      euAiAct: {
+        triggers: ['awareness', 'widespreadOrCriticalInfrastructure', 'death'],
+        phases: [
+          ['seriousIncident', 'awareness', 15, 'calendarDays'],
+          ['widespreadOrCriticalInfrastructure', 'widespreadOrCriticalInfrastructure', 2, 'calendarDays'],
+          ['death', 'death', 10, 'calendarDays'],
+        ],
+      },
     });
     expect(dora.phases[0].notLaterThan).toEqual({ from: { trigger: 'awareness' }, within: { amount: 24, unit: 'hours' } });
     expect(dora.phases[2]?.from).toEqual({ phase: 'intermediate', filing: 'latest' });
@@ -121,7 +137,7 @@ describe('createRegimeRegistry', () => {
   it('holds the built-ins and lets a same-id regime replace one', () => {
     const custom = defineRegime({ ...sec8k, calendar: { timeZone: 'America/New_York', holidays: ['2026-11-26'] } });
     const registry = createRegimeRegistry([custom]);
-    expect(registry.ids).toEqual(['gdpr', 'nis2', 'dora', 'sec8k', 'hipaa', 'fdaMdr', 'jointCommission']);
+    expect(registry.ids).toEqual(['gdpr', 'nis2', 'dora', 'sec8k', 'hipaa', 'fdaMdr', 'jointCommission', 'circia', 'euAiAct']);
     expect(registry.get('sec8k')).toBe(custom);
     expect(createRegimeRegistry().get('gdpr')).toBe(gdpr);
     expect(registry.has('ccpa')).toBe(false);
