@@ -7,6 +7,7 @@ import type { AnyIncidentType } from './features/classification/defineIncidentTy
 import { complianceFeature } from './features/compliance/complianceFeature.js';
 import { heartbeatsFeature } from './features/heartbeats/heartbeatsFeature.js';
 import { investigationFeature } from './features/investigation/investigationFeature.js';
+import { erasureFeature } from './features/erasure/erasureFeature.js';
 import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
@@ -35,6 +36,8 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     // Recurrence and known errors are found with the review feature's similarity.
     problemsFeature(options, findSimilarIncidents),
     investigationFeature(options),
+    // Last: its commandEvent seals the fields every other feature's hooks completed.
+    erasureFeature(options),
   ] as const;
 }
 

@@ -753,3 +753,7 @@ export {
   type HypothesisStatus,
 } from './model/investigation.js';
 export type { ActionItemPrevious } from './lifecycle/events.js';
+export { EncryptionError, type EncryptionErrorDetails } from './errors.js';
+export { memoryKeyring, type Keyring } from './features/erasure/keyring.js';
+export { ERASED, isSealed, type SealedValue } from './features/erasure/sealedFields.js';
+export type { EraseInput, EraseResult, ErasureApi, ErasureOptions } from './features/erasure/erasureFeature.js';

@@ -42,6 +42,7 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
     labels: labelsSchema.optional(),
     fields: fieldsSchema.optional(),
     actor: actorSchema,
+    subjectId: text(LIMITS.id).optional(),
   };
   return {
     declare: z.strictObject({ ...declareShape, type: z.undefined().optional() }),

@@ -118,7 +118,7 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `addHypothesis`, `updateHypothesis`, `addEvidence` and `correctMilestone` for the investigation.
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone', 'erase'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

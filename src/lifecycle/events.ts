@@ -296,6 +296,11 @@ export type LifecycleEvent =
       /** Its time before the correction. */
       readonly previous: string;
       readonly reason: string;
+    })
+  | (EventBase & {
+      /** The data subject's key was destroyed (`engine.erase`): the incident's sensitive fields read `[erased]`. Records that, not what, was erased. */
+      readonly type: 'ERASE';
+      readonly subjectId: string;
     });
 
 /** What the fields an `UPDATE_ACTION_ITEM` changed were before (`null`: the item had none). */
@@ -369,6 +374,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'UPDATE_HYPOTHESIS',
   'ADD_EVIDENCE',
   'CORRECT_MILESTONE',
+  'ERASE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -420,6 +426,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   UPDATE_HYPOTHESIS: 'HYPOTHESIS_UPDATED',
   ADD_EVIDENCE: 'EVIDENCE_ADDED',
   CORRECT_MILESTONE: 'MILESTONE_CORRECTED',
+  ERASE: 'ERASED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

@@ -41,6 +41,8 @@ export interface IncidentMachineInput {
     /** The ids of the routing rules that routed the alert, when any matched. */
     readonly rules?: readonly string[];
   };
+  /** The data subject of the incident's sensitive fields (`declare({ subjectId })`). */
+  readonly subjectId?: string;
 }
 
 /** `T` with properties that may be `undefined` made optional instead. */
@@ -81,5 +83,6 @@ export function initialContext(input: IncidentMachineInput): IncidentContext {
     unresolvedAlertCount: input.alert === undefined || input.alert.status === 'resolved' ? 0 : 1,
     policy: input.policy,
     tasks: [],
+    subjectId: input.subjectId,
   });
 }

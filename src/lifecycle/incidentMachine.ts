@@ -16,6 +16,7 @@ import * as merge from './actions/merge.js';
 import * as publicIncident from './actions/publicIncident.js';
 import * as problems from './actions/problems.js';
 import * as investigation from './actions/investigation.js';
+import * as erasure from './actions/erasure.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -129,6 +130,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     taskDue: ({ context, event }) => guards.taskDue(context, event),
     hypothesisExists: ({ context, event }) => guards.hypothesisExists(context, event),
     milestoneCorrectionFits: ({ context, event }) => guards.milestoneCorrectionFits(context, event),
+    notErased: ({ context, event }) => guards.notErased(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -212,6 +214,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     updateHypothesis: assign(({ context, event }) => investigation.updateHypothesis(context, event)),
     addEvidence: assign(({ context, event }) => investigation.addEvidence(context, event)),
     correctMilestone: assign(({ context, event }) => investigation.correctMilestone(context, event)),
+    erase: assign(({ context, event }) => erasure.erase(context, event)),
   },
 }).createMachine({
   id: 'incident',
@@ -243,6 +246,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ...taskFacts,
         MATCH_KNOWN_ERROR: { actions: 'matchKnownError' },
         PROPOSE_PROBLEM: { actions: 'proposeProblem' },
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
       states: {
         active: {
@@ -311,6 +315,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ...publicUpdates,
         UPDATE_ACTION_ITEM: { guard: 'actionItemExists', actions: 'updateActionItem' },
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
     },
     canceled: {
@@ -325,6 +330,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
           unmergeTo('resolved', '#incident.open.resolved'),
           unmergeTo('postIncident', '#incident.open.postIncident'),
         ],
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
     },
   },

@@ -51,6 +51,7 @@ export const EVENT_TYPES = [
   'HYPOTHESIS_UPDATED',
   'EVIDENCE_ADDED',
   'MILESTONE_CORRECTED',
+  'ERASED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

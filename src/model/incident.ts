@@ -413,6 +413,14 @@ export interface Incident {
   readonly hypotheses?: readonly Hypothesis[];
   /** Evidence kept by reference (`engine.addEvidence`), oldest first. Absent until the first. */
   readonly evidence?: readonly Evidence[];
+  /**
+   * The data subject whose personal data the incident's sensitive fields hold
+   * (`declare({ subjectId })`): with a `keyring`, they are stored encrypted with this subject's
+   * key. An opaque id (a pseudonym), never the identifier itself.
+   */
+  readonly subjectId?: string;
+  /** When the subject's personal data was erased (`engine.erase`, the `ERASED` event). */
+  readonly erasedAt?: string;
 }
 
 /**
