@@ -8,7 +8,7 @@ import { builtInFeature } from '../../engine/core.js';
 import type { EngineCore } from '../../engine/engineCore.js';
 import type { FieldSealing, IncidentFeature } from '../../engine/feature.js';
 import { parseInput } from '../../kernel/parse.js';
-import { actorSchema, type Actor } from '../../model/actor.js';
+import { actorSchema } from '../../model/actor.js';
 import type { Incident } from '../../model/incident.js';
 import type { JsonValue } from '../../model/primitives.js';
 import { LIMITS, text } from '../../model/primitives.js';
@@ -20,7 +20,8 @@ import { openFields, sealFields } from './sealedFields.js';
 export interface EraseInput {
   /** The data subject whose key to destroy (as given to `declare({ subjectId })`). */
   readonly subjectId: string;
-  readonly actor: Actor;
+  /** Who erases (`kind` defaults to `user`). */
+  readonly actor: z.input<typeof actorSchema>;
 }
 
 /** What `engine.erase` did. */
