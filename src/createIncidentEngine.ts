@@ -8,6 +8,7 @@ import { complianceFeature } from './features/compliance/complianceFeature.js';
 import { heartbeatsFeature } from './features/heartbeats/heartbeatsFeature.js';
 import { investigationFeature } from './features/investigation/investigationFeature.js';
 import { justCultureFeature } from './features/justCulture/justCultureFeature.js';
+import { erasureFeature } from './features/erasure/erasureFeature.js';
 import { oncallFeature } from './features/oncall/oncallFeature.js';
 import { notificationsFeature } from './features/notifications/notificationsFeature.js';
 import { reviewFeature } from './features/review/reviewFeature.js';
@@ -40,6 +41,8 @@ function builtInFeatures(options: IncidentEngineOptions, engine: () => Pick<Inci
     investigationFeature(options),
     justCultureFeature(),
     securityFeature(),
+    // Last: its commandEvent seals the fields every other feature's hooks completed.
+    erasureFeature(options),
   ] as const;
 }
 

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'ADAPTER_FAILED',
   'NOTIFIER_FAILED',
   'CONFIG_INVALID',
+  'ENCRYPTION_FAILED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -343,6 +344,42 @@ export class ConfigError extends IncidentKitError<ConfigErrorDetails> {
     const text = describeIssues(issues);
     super('CONFIG_INVALID', `Invalid configuration for ${subject}: ${text}.`, { details: { subject, issues }, cause });
     this.name = 'ConfigError';
+  }
+}
+
+/** Details of an {@link EncryptionError}. */
+export interface EncryptionErrorDetails {
+  /** The data subject whose key was used. */
+  readonly subjectId: string;
+  readonly incidentId?: string;
+  /** The field path of the value, e.g. `patient.mrn`. */
+  readonly path?: string;
+  /**
+   * `wrong_key`: the keyring's key does not open the value (another key, or the value was
+   * altered); `bad_key`: the keyring returned something other than 32 bytes; `no_key`: the
+   * keyring's `create` returned no key; `keyring_failed`: the keyring threw; `malformed`: the
+   * stored value is not a readable envelope.
+   */
+  readonly reason: 'wrong_key' | 'bad_key' | 'no_key' | 'keyring_failed' | 'malformed';
+}
+
+/**
+ * A sensitive field could not be encrypted or decrypted with its data subject's key (code
+ * `ENCRYPTION_FAILED`): the keyring handed back a wrong or malformed key, or failed. A value
+ * whose key was destroyed (`engine.erase`) is not an error: it reads `[erased]`.
+ */
+export class EncryptionError extends IncidentKitError<EncryptionErrorDetails> {
+  constructor(details: EncryptionErrorDetails, cause?: unknown) {
+    const where = `${details.incidentId === undefined ? '' : ` of incident ${details.incidentId}`}${details.path === undefined ? '' : ` at '${details.path}'`}`;
+    const why = {
+      wrong_key: `the keyring's key for subject '${details.subjectId}' does not open it (a different key, or the stored value was altered); check the keyring`,
+      bad_key: `the keyring returned a key for subject '${details.subjectId}' that is not 32 bytes (a Uint8Array for AES-256)`,
+      no_key: `the keyring's create('${details.subjectId}') returned no key`,
+      keyring_failed: `the keyring failed for subject '${details.subjectId}'`,
+      malformed: `the stored value is not an incidentkit envelope`,
+    }[details.reason];
+    super('ENCRYPTION_FAILED', `Cannot encrypt or decrypt the sensitive field${where}: ${why}.`, { details, cause });
+    this.name = 'EncryptionError';
   }
 }
 

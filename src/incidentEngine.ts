@@ -16,12 +16,13 @@ import type { ProblemsFeatureApi, ProblemsOptions } from './features/problems/pr
 import type { InvestigationApi, InvestigationOptions } from './features/investigation/investigationFeature.js';
 import type { JustCultureApi } from './features/justCulture/justCultureFeature.js';
 import type { SecurityApi } from './features/security/securityFeature.js';
+import type { ErasureApi, ErasureOptions } from './features/erasure/erasureFeature.js';
 
 /**
  * Options of `createIncidentEngine`: the engine's own, and those of the built-in features
  * (notifications, classification, compliance, changes, routing, status pages), plus the host's own `features`.
  */
-export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions, ProblemsOptions, InvestigationOptions {
+export interface IncidentEngineOptions extends EngineOptions, NotificationsOptions, ClassificationOptions, ComplianceOptions, ChangesOptions, SignalRoutingOptions, StatusPageOptions, PlaybooksOptions, ProblemsOptions, InvestigationOptions, ErasureOptions {
   /**
    * The host's own features, made with `defineFeature`: each adds to every commit, fires its
    * own timers, and serves its methods as `engine.features.<name>` (see docs/architecture.md).
@@ -54,13 +55,15 @@ export interface IncidentEngine<Types extends readonly AnyIncidentType[] = reado
     ProblemsFeatureApi,
     InvestigationApi,
     JustCultureApi,
-    SecurityApi {
+    SecurityApi,
+    ErasureApi {
   /**
    * Declares a new incident in `triage`.
    *
    * @throws ValidationError (`VALIDATION_FAILED`) for bad input, e.g. an unknown severity.
    * @throws DuplicateIncidentError (`DUPLICATE_INCIDENT`) when an open incident has the same `dedupKey`.
    * @throws ForbiddenError (`FORBIDDEN`) when `authorize` denies it.
+   * @throws EncryptionError (`ENCRYPTION_FAILED`) when the `keyring` fails or hands back a bad key.
    */
   declare(input: DeclareInput<Types>): Promise<Incident>;
 }

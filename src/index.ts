@@ -794,3 +794,7 @@ export {
   type NistTagSource,
 } from './features/security/nistReportTypes.js';
 export { circia, euAiAct } from './features/compliance/regimes.js';
+export { EncryptionError, type EncryptionErrorDetails } from './errors.js';
+export { memoryKeyring, type Keyring } from './features/erasure/keyring.js';
+export { ERASED, isSealed, type SealedValue } from './features/erasure/sealedFields.js';
+export type { EraseInput, EraseResult, ErasureApi, ErasureOptions } from './features/erasure/erasureFeature.js';

@@ -11,6 +11,7 @@ import {
   type AdapterError,
   type ConcurrencyError,
   type ConfigError,
+  type EncryptionError,
   type DuplicateIncidentError,
   type ErrorCode,
   type ForbiddenError,
@@ -193,6 +194,7 @@ export interface ErrorOfCode {
   readonly ADAPTER_FAILED: AdapterError;
   readonly NOTIFIER_FAILED: NotifierError;
   readonly CONFIG_INVALID: ConfigError;
+  readonly ENCRYPTION_FAILED: EncryptionError;
 }
 
 /** What {@link thrown} returns: the error, typed as the class of `C` when a code is given, else `unknown`. */

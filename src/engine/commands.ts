@@ -48,6 +48,7 @@ export function commandSchemas(scale: SeverityScale, listLevels: readonly string
     actor: actorSchema,
     /** A drill: notifications reach only drillSafe notifiers; metrics leave it out. */
     drill: z.boolean().optional(),
+    subjectId: text(LIMITS.id).optional(),
   };
   return {
     declare: z.strictObject({ ...declareShape, type: z.undefined().optional() }),

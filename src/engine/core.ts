@@ -17,7 +17,7 @@ import type { Commit, OutboxRecord, StorageAdapter, StoredIncident, TimerRecord 
 import { commandSchemas, toListQuery, withoutActor, type ReadOptions, type ScanFilter } from './commands.js';
 import { createEngineEmitter, eventName } from './emitter.js';
 import type { EngineCore, EngineCoreOptions, ExecuteOptions, PreparedCommit } from './engineCore.js';
-import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureParts, type IncidentFeature } from './feature.js';
+import { checkFeatures, type AnyIncidentFeature, type BuildEvent, type CreateIncidentDraft, type FeatureParts, type FieldSealing, type IncidentFeature } from './feature.js';
 import { resolveEnginePolicies } from './policies.js';
 import { timerChanges } from './timerChanges.js';
 import { createTimerWorker } from './timerWorker.js';
@@ -340,10 +340,12 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     action: AuthorizeAction | undefined,
     input?: Readonly<Record<string, unknown>>,
   ): Promise<Incident> {
-    return execute(incidentId, actor, async (stored) => completeEvent('commandEvent', await build(stored), stored), {
+    const done = execute(incidentId, actor, async (stored) => completeEvent('commandEvent', await build(stored), stored), {
       ...(action === undefined ? {} : { action }),
       ...(input === undefined ? {} : { input }),
     });
+    // The caller sees sealed sensitive fields (a keyring) opened.
+    return fieldSealing() === undefined ? done : done.then(async (incident) => (await core.openFields([incident]))[0] ?? incident);
   }
 
   /** Completes a machine timer's event (`timerEvent`) or a command's (`commandEvent`) with every feature's hook, in order. */
@@ -398,6 +400,11 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     // A drill is `true` or absent (never `false`), so real incidents' events and projections stay as they were.
     const { drill: askedDrill, ...draft } = input;
     input = askedDrill === true || config.drill ? { ...draft, drill: true } : draft;
+    // Sensitive fields enter the machine sealed: the DECLARED event, projection and snapshot hold only envelopes.
+    const sealing = fieldSealing();
+    if (sealing !== undefined && input.fields !== undefined) {
+      input = { ...input, fields: await sealing.seal({ incidentId: id, subjectId: input.subjectId, fields: input.fields, policy: frozen ?? core.policy }) };
+    }
     // Plain JSON (no undefined, no prototypes), as a replay of the stored DECLARED event sees it;
     // the policy is normalised once per policy object and then shared by every incident.
     const machineInput = { ...(JSON.parse(JSON.stringify({ ...input, id, tenantId, at })) as object), policy: jsonPolicy(frozen ?? core.policy) } as IncidentMachineInput;
@@ -480,6 +487,11 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
     } while (cursor !== undefined);
   }
 
+  /** How the features seal sensitive fields (the first that does), when one does. */
+  function fieldSealing(): FieldSealing | undefined {
+    return parts.find((p) => p.parts.fields !== undefined)?.parts.fields;
+  }
+
   function severityScaleOf(incident: Incident): SeverityScale {
     for (const { parts: p } of parts) {
       const own = p.severityScaleOf?.(incident);
@@ -528,6 +540,8 @@ export function createEngineCore(options: EngineCoreOptions, features: readonly 
       }
       return undefined;
     },
+    openFields: async (incidents) => (await fieldSealing()?.open(incidents)) ?? incidents,
+    openEvents: async (incident, events) => (await fieldSealing()?.openEvents(incident, events)) ?? events,
     ...(resolvedPolicies.similar === undefined ? {} : { similar: resolvedPolicies.similar }),
     ...(config.cursorSecret === undefined ? {} : { cursorSecret: config.cursorSecret }),
     telemetry,

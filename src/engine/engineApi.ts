@@ -143,14 +143,14 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
       const created = resolved === undefined ? await create({ ...rest, type: undefined, actor, at }) : await create({ ...rest, fields: resolved.fields, actor, at }, [], resolved.policy);
       let incident = created;
       for (const { parts } of core.features) if (parts.declare?.after !== undefined) incident = await parts.declare.after(incident, actor);
-      return incident;
+      return (await core.openFields([incident]))[0] ?? incident;
     },
 
     async *scan(filter, options) {
       const actor = reader(options, 'scan');
       await flush();
       for await (const incident of core.scan(filter)) {
-        if (await core.mayRead(actor, incident)) yield incident;
+        if (await core.mayRead(actor, incident)) yield (await core.openFields([incident]))[0] ?? incident;
       }
     },
 
@@ -352,9 +352,10 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
     async timeline(id, options) {
       const { afterSeq, limit, ...read } = parseInput(schemas.timeline, options, 'timeline');
       const stored = await readable(id, read, 'timeline');
-      if (afterSeq === undefined && limit === undefined) return store.events(tenantId, stored.incident.id);
+      // Sealed sensitive fields (a keyring) are opened: the copies' hashes are of the stored form (verifyTimeline reads that).
+      if (afterSeq === undefined && limit === undefined) return core.openEvents(stored.incident, await store.events(tenantId, stored.incident.id));
       const range: EventRange = { ...(afterSeq === undefined ? {} : { afterSeq }), ...(limit === undefined ? {} : { limit }) };
-      return pageOf(await store.events(tenantId, stored.incident.id, range), range);
+      return core.openEvents(stored.incident, pageOf(await store.events(tenantId, stored.incident.id, range), range));
     },
 
     async verifyTimeline(id, options): Promise<TimelineVerification> {

@@ -1,6 +1,7 @@
 import type { LifecycleEventDraft } from '../lifecycle/events.js';
 import type { IncidentSnapshot } from '../lifecycle/projection.js';
 import type { Actor } from '../model/actor.js';
+import type { StoredEvent } from '../model/event.js';
 import type { EscalationPolicy, Incident, IncidentPolicySnapshot } from '../model/incident.js';
 import type { JsonValue } from '../model/primitives.js';
 import type { Commit, StoredIncident } from '../storage/types.js';
@@ -68,6 +69,10 @@ export interface EngineCore extends FeatureContext {
   readonly telemetry: EngineTelemetry;
   /** The `logger` option, when given. */
   readonly logger?: EngineLogger;
+  /** Copies of `incidents` with sensitive fields opened, when a feature seals them (a `keyring`); else `incidents`. */
+  openFields: (incidents: readonly Incident[]) => Promise<readonly Incident[]>;
+  /** Copies of an incident's events with sensitive fields opened, when a feature seals them; else `events`. */
+  openEvents: (incident: Incident, events: readonly StoredEvent[]) => Promise<readonly StoredEvent[]>;
 }
 
 /** A commit {@link EngineCore.prepare} decided, with the machine snapshot it leads to. @internal */

@@ -55,6 +55,8 @@ export interface CreateIncidentDraft {
     | undefined;
   /** A drill (`true`); the engine also makes every incident a drill when created with `drill: true`. */
   readonly drill?: boolean | undefined;
+  /** The data subject of the incident's sensitive fields. */
+  readonly subjectId?: string | undefined;
 }
 
 /**
@@ -280,6 +282,26 @@ export interface FeatureParts<Api extends object = object> {
    * again on a retry after a concurrent write; replay steps the stored events and never calls it.
    */
   readonly following?: (event: LifecycleEvent, incident: Incident) => readonly LifecycleEventDraft[];
+  /** Keeps sensitive fields sealed where the store keeps them (the erasure feature, given a `keyring`); the first feature with it does. */
+  readonly fields?: FieldSealing;
+}
+
+/**
+ * How sensitive fields are sealed as they are stored and opened as they are read
+ * ({@link FeatureParts.fields}).
+ */
+export interface FieldSealing {
+  /** The fields of an incident being created, sealed: what its `DECLARED` event, projection and snapshot hold. */
+  readonly seal: (input: {
+    readonly incidentId: string;
+    readonly subjectId?: string | undefined;
+    readonly fields: Readonly<Record<string, JsonValue>>;
+    readonly policy: IncidentPolicySnapshot;
+  }) => Promise<Readonly<Record<string, JsonValue>>>;
+  /** Copies of `incidents` with their sealed fields opened (`[erased]` once erased). */
+  readonly open: (incidents: readonly Incident[]) => Promise<readonly Incident[]>;
+  /** Copies of an incident's events with their sealed fields opened. */
+  readonly openEvents: (incident: Incident, events: readonly StoredEvent[]) => Promise<readonly StoredEvent[]>;
 }
 
 /**

@@ -118,10 +118,11 @@ export const COMMAND_EVENTS: Readonly<Record<IncidentCommand, LifecycleEventType
  * `problem.write` and `problem.read` for problems (`engine.problems`, no incident), then
  * `addHypothesis`, `updateHypothesis`, `addEvidence` and `correctMilestone` for the investigation, then
  * `justCulture.write` and `justCulture.read` for the just-culture assessment (`engine.justCulture`), then
- * `tagEvent` for NIST CSF 2.0 tags added to an event after the fact.
+ * `tagEvent` for NIST CSF 2.0 tags added to an event after the fact, then `erase` for erasing a data
+ * subject's personal data (`engine.erase`).
  */
 export const AUTHORIZE_ACTIONS = /* @__PURE__ */ (() =>
-  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone', 'justCulture.write', 'justCulture.read', 'tagEvent'] as const))();
+  Object.freeze(['declare', 'importIncident', 'ingest', ...INCIDENT_COMMANDS, 'link', 'redeliver', 'read', 'schedule.write', 'schedule.read', 'change.record', 'change.read', 'heartbeat.write', 'heartbeat.read', 'heartbeat.beat', 'routes.write', 'routes.read', 'maintenance.write', 'maintenance.read', 'publish', 'statusPage.write', 'statusPage.read', 'completeTask', 'skipTask', 'addTask', 'reassignTask', 'problem.write', 'problem.read', 'addHypothesis', 'updateHypothesis', 'addEvidence', 'correctMilestone', 'justCulture.write', 'justCulture.read', 'tagEvent', 'erase'] as const))();
 
 /**
  * What the host's `authorize` is asked about: the engine method's name for commands

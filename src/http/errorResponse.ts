@@ -62,6 +62,7 @@ const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   CONFIG_INVALID: 500,
   NOTIFIER_FAILED: 502,
   ADAPTER_FAILED: 503,
+  ENCRYPTION_FAILED: 500,
 };
 
 /**

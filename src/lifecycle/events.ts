@@ -307,6 +307,11 @@ export type LifecycleEvent =
       /** The tagged event's stored type, e.g. `NOTE_ADDED`. */
       readonly eventType: IncidentEventType;
       readonly tags: readonly NistCsfTag[];
+    })
+  | (EventBase & {
+      /** The data subject's key was destroyed (`engine.erase`): the incident's sensitive fields read `[erased]`. Records that, not what, was erased. */
+      readonly type: 'ERASE';
+      readonly subjectId: string;
     });
 
 /** What the fields an `UPDATE_ACTION_ITEM` changed were before (`null`: the item had none). */
@@ -381,6 +386,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'ADD_EVIDENCE',
   'CORRECT_MILESTONE',
   'TAG_EVENT',
+  'ERASE',
 ] as const satisfies readonly LifecycleEventType[];
 
 /** Which stored event type records each lifecycle event. */
@@ -433,6 +439,7 @@ export const STORED_TYPE_OF: Readonly<Record<LifecycleEventType, IncidentEventTy
   ADD_EVIDENCE: 'EVIDENCE_ADDED',
   CORRECT_MILESTONE: 'MILESTONE_CORRECTED',
   TAG_EVENT: 'EVENT_TAGGED',
+  ERASE: 'ERASED',
 };
 
 /** The inverse of {@link STORED_TYPE_OF}. */

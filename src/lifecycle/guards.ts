@@ -243,3 +243,8 @@ export function hypothesisExists(context: IncidentContext, event: LifecycleEvent
 export function milestoneCorrectionFits(context: IncidentContext, event: LifecycleEvent): boolean {
   return event.type === 'CORRECT_MILESTONE' && milestoneCorrectionProblem(context, event.milestone, event.to, event.at) === undefined;
 }
+
+/** Whether an `ERASE` finds the incident's personal data not yet erased (an erasure is recorded once). */
+export function notErased(context: IncidentContext, event: LifecycleEvent): boolean {
+  return event.type === 'ERASE' && context.erasedAt === undefined;
+}

@@ -43,6 +43,8 @@ export interface IncidentMachineInput {
   };
   /** A drill (`declare({ drill: true })`); absent for real incidents (and on events stored before drills existed). */
   readonly drill?: boolean;
+  /** The data subject of the incident's sensitive fields (`declare({ subjectId })`). */
+  readonly subjectId?: string;
 }
 
 /** `T` with properties that may be `undefined` made optional instead. */
@@ -84,5 +86,6 @@ export function initialContext(input: IncidentMachineInput): IncidentContext {
     policy: input.policy,
     tasks: [],
     drill: input.drill === true ? true : undefined,
+    subjectId: input.subjectId,
   });
 }

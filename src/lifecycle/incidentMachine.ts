@@ -16,6 +16,7 @@ import * as merge from './actions/merge.js';
 import * as publicIncident from './actions/publicIncident.js';
 import * as problems from './actions/problems.js';
 import * as investigation from './actions/investigation.js';
+import * as erasure from './actions/erasure.js';
 import * as similar from './actions/similar.js';
 import * as statusLabels from './actions/statusLabels.js';
 import * as targets from './actions/targets.js';
@@ -130,6 +131,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     taskDue: ({ context, event }) => guards.taskDue(context, event),
     hypothesisExists: ({ context, event }) => guards.hypothesisExists(context, event),
     milestoneCorrectionFits: ({ context, event }) => guards.milestoneCorrectionFits(context, event),
+    notErased: ({ context, event }) => guards.notErased(context, event),
   },
   // The logic lives in ./actions/<slice>.ts: context updates are wired with `assign`, timer
   // (re)scheduling with `enqueueActions`.
@@ -213,6 +215,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
     updateHypothesis: assign(({ context, event }) => investigation.updateHypothesis(context, event)),
     addEvidence: assign(({ context, event }) => investigation.addEvidence(context, event)),
     correctMilestone: assign(({ context, event }) => investigation.correctMilestone(context, event)),
+    erase: assign(({ context, event }) => erasure.erase(context, event)),
   },
 }).createMachine({
   id: 'incident',
@@ -244,6 +247,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         ...taskFacts,
         MATCH_KNOWN_ERROR: { actions: 'matchKnownError' },
         PROPOSE_PROBLEM: { actions: 'proposeProblem' },
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
       states: {
         active: {
@@ -314,6 +318,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
         LINK_INCIDENT: { guard: 'linkIsNew', actions: 'linkIncident' },
         // Tagging for the report goes on after close (post-incident analysis).
         TAG_EVENT: { actions: 'touch' },
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
     },
     canceled: {
@@ -328,6 +333,7 @@ export const incidentMachine = /* @__PURE__ */ (() => setup({
           unmergeTo('resolved', '#incident.open.resolved'),
           unmergeTo('postIncident', '#incident.open.postIncident'),
         ],
+        ERASE: { guard: 'notErased', actions: 'erase' },
       },
     },
   },

@@ -52,6 +52,7 @@ export const EVENT_TYPES = [
   'EVIDENCE_ADDED',
   'MILESTONE_CORRECTED',
   'EVENT_TAGGED',
+  'ERASED',
 ] as const;
 
 /** One of {@link EVENT_TYPES}. */

@@ -420,6 +420,14 @@ export interface Incident {
    * incidents and problem proposals leave it out (see docs/drills.md).
    */
   readonly drill?: boolean;
+  /**
+   * The data subject whose personal data the incident's sensitive fields hold
+   * (`declare({ subjectId })`): with a `keyring`, they are stored encrypted with this subject's
+   * key. An opaque id (a pseudonym), never the identifier itself.
+   */
+  readonly subjectId?: string;
+  /** When the subject's personal data was erased (`engine.erase`, the `ERASED` event). */
+  readonly erasedAt?: string;
 }
 
 /**

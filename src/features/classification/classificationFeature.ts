@@ -124,7 +124,9 @@ export function classificationFeature(
 
       /** Builds `UPDATE_FIELDS`: the current fields with `fields` merged over them, validated. */
       async function fieldsUpdate(incident: Incident, fields: Readonly<Record<string, JsonValue>>): Promise<LifecycleEventDraft> {
-        const merged = { ...incident.fields, ...fields };
+        // Sealed sensitive fields (a keyring) are validated as their values.
+        const [current] = await core.openFields([incident]);
+        const merged = { ...(current ?? incident).fields, ...fields };
         const type = typeOf(incident);
         const validated =
           type === undefined
