@@ -61,8 +61,12 @@ import ts from 'typescript';
  * two lifecycle events and notification texts), 77 7xx with the investigation record (+2.5 kB:
  * hypotheses, evidence, causes from a taxonomy with the two shipped taxonomies' ids, milestone
  * corrections, editable action items: four machine events, their guards and commands).
+ * 78 7xx with the telemetry and logger hooks (issue 23: +1.0 kB: wrapping the commands only when
+ * `telemetry` is given, the commit/tick/delivery hooks, the logger's records of failed deliveries,
+ * timers, workers and handlers, the memory store's `outboxStats`; OpenTelemetry itself is in
+ * `incidentkit/opentelemetry`, none of it in this bundle).
  */
-const BUDGET = 78_200;
+const BUDGET = 78_800;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */
