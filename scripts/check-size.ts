@@ -64,9 +64,16 @@ import ts from 'typescript';
  * 78 7xx with the telemetry and logger hooks (issue 23: +1.0 kB: wrapping the commands only when
  * `telemetry` is given, the commit/tick/delivery hooks, the logger's records of failed deliveries,
  * timers, workers and handlers, the memory store's `outboxStats`; OpenTelemetry itself is in
- * `incidentkit/opentelemetry`, none of it in this bundle).
+ * `incidentkit/opentelemetry`, none of it in this bundle). 84 8xx with the rest of issues 23 and 24
+ * (+6.1 kB): drills (`drill: true`, `drillSafe` notifiers, the would-have-sent log, drills left out
+ * of metrics and similarity: ~1 kB), the just-culture assessment (1.6 kB minified), sentinel events
+ * starting the Joint Commission clock, NIST CSF 2.0 tags on commands with the category list and
+ * `engine.tagEvent` (~2 kB minified), and crypto-shredding (`keyring`, sealed fields, `engine.erase`,
+ * the subject index: 6.7 kB minified, loaded even without a keyring). Scenarios, what-if replays,
+ * the healthcare types and FHIR export, and the NIST report are in their own entries or
+ * tree-shaken, none of them in this bundle.
  */
-const BUDGET = 78_800;
+const BUDGET = 85_000;
 /** The goal of issue 17 for the typical import, brotli bytes (not enforced until it is met). */
 const GOAL = 15_000;
 /** The budget of importing one small helper, brotli bytes (254 bytes when it was set; 15 121 with module-level side effects). */
