@@ -6,7 +6,8 @@ import type { Incident } from '../model/incident.js';
 
 /**
  * The built-in features' commands on one incident, each `(id, input) → Incident` like the
- * lifecycle commands: status page publishing, playbook tasks, the investigation record and links.
+ * lifecycle commands: status page publishing, playbook tasks, the investigation record, links and
+ * NIST CSF tags.
  */
 const FEATURE_INCIDENT_COMMANDS = /* @__PURE__ */ Object.freeze([
   'link',
@@ -20,6 +21,7 @@ const FEATURE_INCIDENT_COMMANDS = /* @__PURE__ */ Object.freeze([
   'updateHypothesis',
   'addEvidence',
   'correctMilestone',
+  'tagEvent',
 ] as const);
 
 /**

@@ -89,6 +89,7 @@ const COMMAND_BODIES = {
   updateHypothesis: { hypothesisId: 'hyp_1', status: 'ruled_out' },
   addEvidence: { kind: 'link', uri: 'https://grafana.example.com/d/db', note: 'p99 doubled' },
   correctMilestone: { milestone: 'startedAt', at: '2025-12-31T23:50:00Z', reason: 'Errors began earlier' },
+  tagEvent: { eventSeq: 1, nist: ['DE.AE'] },
 } as const satisfies Record<CommandName, Readonly<Record<string, unknown>>>;
 
 const DECLARE_BODY = { title: 'Checkout is down', severity: 'SEV2', service: 'checkout', labels: { team: 'payments' }, fields: { region: 'eu' } };

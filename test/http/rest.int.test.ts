@@ -283,12 +283,12 @@ describe('every lifecycle command', () => {
     expect([...COMMAND_NAMES].sort()).toEqual(
       ['acknowledge', 'addActionItem', 'addEvidence', 'addHypothesis', 'addNote', 'addTask', 'assignRole', 'cancel', 'close', 'completeReview', 'completeTask',
         'correctMilestone', 'escalate', 'fileReport', 'link', 'merge', 'mitigate', 'postPublicUpdate', 'postUpdate', 'publish', 'reassignTask',
-        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'skipTask', 'startClock', 'startReview', 'unmerge', 'updateActionItem',
+        'recordRootCause', 'reopen', 'resolve', 'setSeverity', 'setStatusLabel', 'skipTask', 'startClock', 'startReview', 'tagEvent', 'unmerge', 'updateActionItem',
         'updateFields', 'updateHypothesis'],
     );
   });
 
-  it("runs the features' commands on one incident: tasks, the investigation record, links and the status page", async () => {
+  it("runs the features' commands on one incident: tasks, the investigation record, links, the status page and NIST tags", async () => {
     const page = defineStatusPage({ id: 'public', name: 'Status', url: 'https://status.example.com', timeZone: 'UTC', components: [{ id: 'web', name: 'Web' }] });
     const { engine } = makeEngine({ statusPages: [page] });
     const url = await serve(engine);
@@ -323,10 +323,11 @@ describe('every lifecycle command', () => {
     expect(published.publicIncident).toMatchObject({ name: 'Checkout errors', status: 'investigating' });
     const updated = await run('postPublicUpdate', { status: 'identified', body: 'A database change is the cause.' });
     expect(updated.publicIncident).toMatchObject({ status: 'identified' });
+    await run('tagEvent', { eventSeq: 1, nist: ['DE.AE'] });
 
     const types = (await engine.timeline(incident.id)).map((event) => event.type);
     expect(types).toEqual(['DECLARED', 'TASK_ADDED', 'TASK_ADDED', 'TASK_ADDED', 'TASK_COMPLETED', 'TASK_SKIPPED', 'TASK_REASSIGNED', 'HYPOTHESIS_ADDED', 'EVIDENCE_ADDED',
-      'HYPOTHESIS_UPDATED', 'MILESTONE_CORRECTED', 'INCIDENT_LINKED', 'PUBLISHED', 'PUBLIC_UPDATE_POSTED']);
+      'HYPOTHESIS_UPDATED', 'MILESTONE_CORRECTED', 'INCIDENT_LINKED', 'PUBLISHED', 'PUBLIC_UPDATE_POSTED', 'EVENT_TAGGED']);
     expect(new Set((await engine.timeline(incident.id)).map((e) => e.actor.id))).toEqual(new Set(['u_alice']));
   });
 
