@@ -149,7 +149,10 @@ describe('incidentkit CLI on a SQLite file', () => {
   it('prints help for the CLI and each command, and its version', async () => {
     const help = await cli.run(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['migrate', 'import', 'list', 'show', 'timeline', 'verify', 'metrics', 'oncall', 'shifts', 'postmortem']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['migrate', 'import', 'list', 'show', 'timeline', 'verify', 'metrics', 'oncall', 'shifts', 'postmortem', 'drill']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    // The README shows this help as it is.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`$ npx incidentkit --help\n${help.stdout.trimEnd()}\n\`\`\``);
     const verifyHelp = await cli.run(['verify', '--help']);
     expect(verifyHelp.stdout).toContain('--all');
     expect((await cli.run([])).code).toBe(2);
