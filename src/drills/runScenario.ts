@@ -248,7 +248,9 @@ export async function runScenario(engine: IncidentEngine, input: Scenario, optio
   const onAny = (name: string, payload: unknown): void => {
     if (name === 'notification.delivered') {
       const info = payload as { notifier: string; idempotencyKey: string; at: string; incidentId: string };
-      const recipient = /:user:(.+)$/.exec(info.idempotencyKey)?.[1];
+      // Keys of messages to a person end in `:user:<id>` (a plain search: no regex to backtrack on a long key).
+      const marker = info.idempotencyKey.indexOf(':user:');
+      const recipient = marker === -1 || marker + 6 === info.idempotencyKey.length ? undefined : info.idempotencyKey.slice(marker + 6);
       deliveries.push({ key: info.idempotencyKey, channel: info.notifier, at: info.at, ...(recipient === undefined ? {} : { recipient }) });
       return;
     }
