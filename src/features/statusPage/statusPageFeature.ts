@@ -173,7 +173,9 @@ export interface StatusPageApi extends MaintenanceScheduleApi {
   /**
    * Publishes an incident on a status page: a `PUBLISH` lifecycle event (stored as `PUBLISHED`)
    * with the public name, impact, components and a first public update (`investigating`). Only
-   * what is given here is public; nothing internal (notes, updates, roles, fields) is.
+   * what is given here is public; nothing internal (notes, updates, roles, fields) is. A drill
+   * (`incident.drill`) is published for practice only: its events and `publicIncident` are kept,
+   * but no snapshot, component status or subscriber ever sees it.
    *
    * @throws ValidationError (`VALIDATION_FAILED`) for bad input, an unknown page or component, or no `pageId` while the tenant has several pages.
    * @throws InvalidTransitionError (`INVALID_TRANSITION`) when the incident is published already, or is closed or canceled.
@@ -273,7 +275,8 @@ export function statusPageFeature(options: StatusPageOptions, windows: () => Mai
         commit: ({ events, incident }) => {
           const last = events.at(-1);
           const slice = incident.publicIncident;
-          if (slice === undefined || last === undefined || !events.some((e) => SYNC_EVENTS.has(e.type))) return undefined;
+          // A drill is practice: its events and slice show what it would have published, but no subscriber hears of it (and `sync` never indexes it).
+          if (slice === undefined || last === undefined || incident.drill === true || !events.some((e) => SYNC_EVENTS.has(e.type))) return undefined;
           // Subscribers hear of each public update: its fan-out is written with the event.
           const outbox = events.flatMap((e) => {
             const update = e.type === 'PUBLISHED' || e.type === 'PUBLIC_UPDATE_POSTED' ? slice.updates.find((u) => u.id === e.data.updateId) : undefined;
@@ -394,7 +397,8 @@ function createStatusPages(
     const incident = stored?.incident;
     const entry = incident === undefined ? undefined : entryOf(incident);
     const pageId = incident?.publicIncident?.pageId;
-    if (incident === undefined || entry === undefined || pageId === undefined) return;
+    // A drill never reaches the page: not its incidents, component states or their history.
+    if (incident === undefined || entry === undefined || pageId === undefined || incident.drill === true) return;
     const subject = 'statusPages.sync';
     const found = await findPage(pageId, subject);
     if (found === undefined) return;

@@ -5,6 +5,7 @@ import { defineStatusPage } from '../../../src/features/statusPage/defineStatusP
 import type { IncidentEngineOptions } from '../../../src/incidentEngine.js';
 import { buildPostmortem } from '../../../src/features/review/buildPostmortem.js';
 import { replayTimeline } from '../../../src/lifecycle/projection.js';
+import { parseSignal } from '../../../src/model/signal.js';
 import type { StorageAdapter } from '../../../src/storage/types.js';
 import { createManualClock } from '../../../src/testing/manualClock.js';
 
@@ -211,5 +212,44 @@ export function statusPageCases(makeStore: () => StorageAdapter | Promise<Storag
     await engine.tick();
     expect((await engine.statusPages.componentHistory('public')).map((c) => [c.componentId, c.newStatus])).toEqual([['website', 'major_outage']]);
     expect((await engine.statusPages.snapshot()).components[0]?.status).toBe('major_outage');
+  });
+
+  it('publishes a drill for practice only: its events and public slice are kept, the page, its component history and uptime never show it', async () => {
+    const store = await makeStore();
+    const { engine, clock } = engineOn(store);
+    const [opened] = await engine.ingest(parseSignal({ source: 'game-day', fingerprint: 'api-down', status: 'firing', severity: 'SEV1', summary: 'API down', service: 'api', startsAt: T0 }), { drill: true });
+    const drill = opened?.incident;
+    expect(drill?.drill).toBe(true);
+    const published = await engine.publish(drill?.id ?? '', { name: 'API errors', impact: 'critical', components: { email: 'degraded_performance' }, body: 'Practice: errors on the API.', actor: ADA });
+    clock.advance(10 * 60_000);
+    await engine.postPublicUpdate(drill?.id ?? '', { status: 'identified', body: 'Practice: found it.', components: { website: 'partial_outage' }, actor: ADA });
+    // A drill tenant's incidents are drills too, whatever the call says.
+    const drills = engineOn(store, { drill: true }, clock).engine;
+    const declared = await drills.declare({ title: 'Game day: web', severity: 'SEV2', service: 'web', actor: ADA });
+    await drills.publish(declared.id, { name: 'Website slow', impact: 'minor', body: 'Practice.', actor: ADA });
+    await engine.tick();
+    await drills.tick();
+
+    // What the drill would have published, and what it would have changed, is on its timeline for its review.
+    expect(published.publicIncident).toMatchObject({ pageId: 'public', name: 'API errors', status: 'investigating' });
+    expect((await engine.timeline(drill?.id ?? '')).filter((e) => e.type === 'PUBLISHED')).toMatchObject([
+      { data: { affected: [{ id: 'api', oldStatus: 'operational', newStatus: 'major_outage' }, { id: 'email', oldStatus: 'operational', newStatus: 'degraded_performance' }] } },
+    ]);
+    const quiet = await engine.statusPages.snapshot('public', { uptime: { days: 1 } });
+    expect(quiet.incidents).toEqual([]);
+    expect(quiet.components.map((c) => c.status)).toEqual(['operational', 'operational', 'operational']);
+    expect(quiet.uptime?.map((u) => u.uptime)).toEqual([1, 1, 1]);
+    expect(await engine.statusPages.componentHistory('public')).toEqual([]);
+
+    // A real incident beside it shows, and changes only what it holds.
+    const real = await engine.declare({ title: 'lb down', severity: 'SEV2', service: 'web', actor: ADA });
+    await engine.publish(real.id, { name: 'Website unreachable', impact: 'major', body: 'The website does not answer.', actor: ADA });
+    await engine.postPublicUpdate(drill?.id ?? '', { status: 'resolved', body: 'Practice over.', actor: ADA });
+    await engine.resolve(drill?.id ?? '', { actor: ADA });
+    await engine.tick();
+    const shown = await engine.statusPages.snapshot('public');
+    expect(shown.incidents.map((i) => [i.id, i.name])).toEqual([[real.id, 'Website unreachable']]);
+    expect(shown.components.map((c) => [c.component.id, c.status])).toEqual([['website', 'partial_outage'], ['api', 'operational'], ['email', 'operational']]);
+    expect((await engine.statusPages.componentHistory('public')).map((c) => [c.componentId, c.newStatus, c.incidentId])).toEqual([['website', 'partial_outage', real.id]]);
   });
 }

@@ -4,7 +4,7 @@ import { createTransport } from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/channels/standardWebhooks.js';
 import type { IncidentEngineOptions } from '../../../src/incidentEngine.js';
-import { statusPageSubscriberDelivery } from '../../../src/http/statusPage/index.js';
+import { createStatusPageHandler, statusPageSubscriberDelivery } from '../../../src/http/statusPage/index.js';
 import { CONFIRMATION_RESEND_MS, type SubscriberMessage } from '../../../src/features/statusPage/subscribers.js';
 import { memoryStore } from '../../../src/storage/memory.js';
 import { sqliteStore } from '../../../src/storage/sqlite.js';
@@ -112,6 +112,41 @@ function cases(makeStore: () => StorageAdapter, extra: Partial<IncidentEngineOpt
       ['/never', 'pending', []],
     ]);
     expect(JSON.stringify(listed)).not.toMatch(/whsec_|token|Hash/);
+    expect(await engine.deadLetters()).toEqual([]);
+  });
+
+  it('a drill published on the page reaches no subscriber and no public output; a real incident beside it does', async () => {
+    const { engine, clock } = engineOn(makeStore(), extra);
+    const sub = await engine.statusPages.subscribe('public', { webhookUrl: `${receiver.origin}/all` });
+    await drain(engine);
+    await engine.statusPages.confirm(tokenOf(hooksTo('/all')[0]?.data.confirm_url));
+    receiver.requests.length = 0;
+    const http = createStatusPageHandler(engine, { pageId: 'public' });
+    const get = (path: string) => http(new Request(`https://status.acme.example${path}`));
+    const json = async (path: string) => (await (await get(path)).json()) as { status: { indicator: string }; incidents: { name: string }[]; components: { status: string }[] };
+
+    const drill = await engine.declare({ title: 'Game day: API failover', severity: 'SEV1', service: 'api', drill: true, actor: ADA });
+    await engine.publish(drill.id, { name: 'API errors', impact: 'critical', body: 'Practice: errors on the API.', actor: ADA });
+    clock.advance(10 * 60_000);
+    await engine.postPublicUpdate(drill.id, { status: 'identified', body: 'Practice: found it.', components: { website: 'major_outage' }, actor: ADA });
+    await engine.tick();
+    await drain(engine);
+    expect(receiver.requests).toEqual([]);
+    expect(await json('/api/v2/status.json')).toMatchObject({ status: { indicator: 'none', description: 'All Systems Operational' } });
+    const summary = await json('/api/v2/summary.json');
+    expect(summary.incidents).toEqual([]);
+    expect(summary.components.every((c) => c.status === 'operational')).toBe(true);
+    for (const path of ['/', '/history.atom', '/api/v2/incidents.json']) expect(await (await get(path)).text()).not.toContain('API errors');
+
+    const real = await engine.declare({ title: 'lb down', severity: 'SEV2', service: 'web', actor: ADA });
+    await engine.publish(real.id, { name: 'Website unreachable', impact: 'major', body: 'The website does not answer.', actor: ADA });
+    await engine.postPublicUpdate(drill.id, { status: 'resolved', body: 'Practice over.', actor: ADA });
+    await engine.tick();
+    await drain(engine);
+    expect(hooksTo('/all').map((h) => [h.type, h.data.title, h.data.status])).toEqual([['incident.updated', 'Website unreachable', 'investigating']]);
+    expect(await signedBy(sub.secret ?? '', receiver.requests[0]!, clock.now().toISOString())).toBe(true);
+    expect((await json('/api/v2/summary.json')).incidents.map((i) => i.name)).toEqual(['Website unreachable']);
+    expect((await json('/api/v2/status.json')).status.indicator).not.toBe('none');
     expect(await engine.deadLetters()).toEqual([]);
   });
 
