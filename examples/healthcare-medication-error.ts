@@ -1,23 +1,31 @@
 /**
- * The healthcare scenario end to end: a medication error reaches a patient.
+ * The healthcare scenario end to end: a medication error reaches a patient, reported in the AHRQ
+ * Common Formats with `incidentkit/healthcare`.
  *
  * A heparin infusion runs at twice the ordered rate for three hours: the pump's drug library
  * was out of date, so the nurse programmed a plain mL/h rate meant for the look-alike bag of
- * half the concentration. The patient bleeds and the heparin is held: NCC MERP category E
- * (an error that may have contributed to temporary harm and required intervention).
+ * half the concentration. The patient bleeds and the heparin is held: AHRQ harm `mild`, NCC MERP
+ * category E (an error that may have contributed to temporary harm and required intervention).
  *
- * 1. The nurse declares a typed `medication_error` (fields validated by a zod schema; the
- *    patient identifier is a sensitive field). The pharmacy (a signed webhook) and the
- *    attending physician (a Teams channel) are told, and the console prints every message.
- * 2. Immediate intervention: acknowledge, roles, infusion stopped and heparin held (mitigated).
- *    Status labels follow the lifecycle: assessing → treating → monitoring → investigating → rca.
+ * 1. The nurse declares a `medication_event` (the pack's `medicationEventType`: the AHRQ generic
+ *    form plus the medication form; harm and NCC MERP category are fields, the severity SEV2 is
+ *    how hard the hospital responds; the patient's identifiers and the narrative are sensitive
+ *    fields, encrypted at rest with a key for the patient). The pharmacy (a signed webhook) and
+ *    the attending physician (a Teams channel) are told, and the console prints every message.
+ * 2. Immediate intervention, worked through the shipped medication-error playbook: acknowledge,
+ *    roles, patient assessed, pump sequestered, infusion stopped (mitigated), prescriber and
+ *    pharmacy informed, disclosure.
  * 3. Biomedical engineering finds the pump's wireless library update had failed: risk management
- *    starts the FDA MDR clock (user facility: 10 work days) and files the report on time.
- *    Category E is not a Joint Commission sentinel event, so no 45-business-day clock starts.
- * 4. Root cause analysis, corrective actions (pump configuration, staff training …), review,
- *    close; a postmortem written to a Markdown file.
- * 5. Checks that the patient identifier reached no delivered notification and not the
- *    postmortem (exit code 1 if it did), while the store keeps it.
+ *    starts the FDA MDR clock (user facility: 10 work days) and files the report on time. Harm
+ *    `mild` and category E make no Joint Commission sentinel event, so the engine starts no
+ *    45-business-day clock (it would by itself for severe harm or category G–I).
+ * 4. Root cause analysis; the patient-safety officer records the just-culture assessment, which
+ *    only she may read (`authorize`); corrective actions, review, close; a postmortem written to
+ *    a Markdown file, without the assessment.
+ * 5. The event exported as a FHIR R4 AdverseEvent (printed as JSON).
+ * 6. Checks that the patient's identifiers reached no delivered notification and not the
+ *    postmortem (exit code 1 if they did); then the patient's data is erased (crypto-shredding)
+ *    and the timeline still verifies.
  *
  * Not legal advice: whether an event is reportable, and to whom, is for your risk manager.
  *
@@ -29,65 +37,26 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import {
   atLeast,
   buildPostmortem,
   consoleNotifier,
   createIncidentEngine,
-  defineIncidentType,
-  medicationErrorPlaybook,
-  defineStatusLabels,
   generateWebhookSecret,
-  isAtLeast,
   isIncidentKitError,
+  memoryKeyring,
   memoryStore,
-  nccMerpGroup,
-  nccMerpScale,
   renderPostmortemMarkdown,
-  severityLabel,
+  sevScale,
   verifyWebhookSignature,
   webhookNotifier,
   type Incident,
-  type NccMerpCategory,
   type StorageAdapter,
 } from 'incidentkit';
+import { medicationErrorPlaybook, medicationEventType, toFhirAdverseEvent } from 'incidentkit/healthcare';
 import { teamsNotifier } from 'incidentkit/notifiers';
 import { sqliteStore } from 'incidentkit/sqlite';
 import { createManualClock } from 'incidentkit/testing';
-
-// ---- the incident type: NCC MERP categories, typed fields, labels, policies --------------------
-const medicationError = defineIncidentType({
-  name: 'medication_error',
-  title: 'Medication error',
-  severityScale: nccMerpScale,
-  fields: z.strictObject({
-    patientId: z.string().regex(/^MRN-\d{8}$/, 'Use the medical record number: MRN- and 8 digits.'),
-    careUnit: z.string(),
-    drug: z.string(),
-    concentration: z.string(),
-    orderedDose: z.string(),
-    administeredDose: z.string().optional(),
-    route: z.enum(['iv', 'oral', 'sc', 'im']),
-    pumpId: z.string().optional(),
-    pumpDrugLibrary: z.string().optional(),
-  }),
-  // Stored, but `[REDACTED]` in every routed notification and in postmortems.
-  sensitiveFields: ['patientId'],
-  statuses: defineStatusLabels({
-    assessing: { status: 'triage', default: true },
-    treating: { status: 'responding', default: true },
-    monitoring: { status: ['mitigated', 'resolved'], title: 'Monitoring the patient', default: true },
-    investigating: { status: 'resolved', title: 'Investigating the cause' },
-    rca: { status: 'postIncident', title: 'Root cause analysis', default: true },
-  }),
-  policies: {
-    // Errors that harmed a patient (E or worse) close only after a completed review with at
-    // least one action item stronger than training.
-    review: { requiredFor: atLeast(nccMerpScale, 'E') },
-    actionItems: { requiredFor: atLeast(nccMerpScale, 'E'), minimumStrength: 'intermediate' },
-  },
-});
 
 // ---- storage: a SQLite file by default ---------------------------------------------------------
 const arg = process.argv[2];
@@ -122,22 +91,43 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}`;
 
-/** A custom field as text, for templates. */
-function field(incident: Incident, name: string): string {
-  const value = incident.fields[name];
+/** A custom field as text, for templates: `field(incident, 'patient', 'mrn')`. */
+function field(incident: Incident, ...path: string[]): string {
+  let value: unknown = incident.fields;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'string' ? value : value === undefined ? '-' : JSON.stringify(value);
 }
+
+const PATIENT = 'MRN-20417733';
+const PATIENT_REFERENCE = 'Patient/20417733';
+const nurse = { id: 'u_nurse_okafor', name: 'RN Okafor' };
+const charge = { id: 'u_charge_lindqvist', name: 'RN Lindqvist (charge nurse)' };
+const attending = { id: 'u_dr_moreau', name: 'Dr. Moreau (attending)' };
+const pharmacist = { id: 'u_pharm_tan', name: 'PharmD Tan' };
+const riskManager = { id: 'u_risk_alvarez', name: 'Alvarez (risk management)' };
+const safetyOfficer = { id: 'u_pso_nakamura', name: 'Nakamura (patient-safety officer)' };
+const privacyOfficer = { id: 'u_privacy_osei', name: 'Osei (privacy officer)' };
 
 // ---- the engine ---------------------------------------------------------------------------------
 const consoleLines: string[] = [];
 const engine = createIncidentEngine({
   store,
   clock,
-  types: [medicationError],
-  // The shipped checklist for medication errors (type medication_error): who is informed, and
-  // when, is on the timeline; open required tasks block mitigate, resolve and close.
+  // The pack's medication event: the AHRQ generic and medication forms, the patient's identifiers
+  // and the narrative as sensitive fields, and the sentinel-event test. SEV1 and SEV2 events close
+  // only after a completed review with an action item stronger than training (the default policies).
+  types: [medicationEventType],
+  // The shipped checklist for medication errors (types medication_error and medication_event): who
+  // is informed, and when, is on the timeline; open required tasks block mitigate, resolve and close.
   playbooks: [medicationErrorPlaybook],
   // FDA "work days" are Monday to Friday except federal holidays (Memorial Day falls in this story).
+  // The patient's identifiers are encrypted with a key per data subject (crypto-shredding).
+  // memoryKeyring() is for examples and tests: in production, a keyring over a KMS or HSM.
+  keyring: memoryKeyring(),
+  // The just-culture assessment is for the patient-safety officer alone; erasure for the privacy
+  // officer. Everything else is open to everyone in this example.
+  authorize: ({ actor, action }) =>
+    action.startsWith('justCulture.') ? actor.id === safetyOfficer.id : action === 'erase' ? actor.id === privacyOfficer.id : true,
   calendar: { timeZone: 'America/Chicago', holidays: ['2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07'] },
   notifiers: {
     pharmacy: webhookNotifier({ url: `${origin}/pharmacy/medication-safety`, secret }),
@@ -150,18 +140,18 @@ const engine = createIncidentEngine({
     }),
   },
   // No route sets `includeSensitiveFields: true` (for a channel allowed to see patient data), so
-  // every message carries `patientId: '[REDACTED]'`.
+  // every message carries the patient's identifiers as '[REDACTED]'.
   routes: [
-    // Errors that reached the patient (C or worse) go to the pharmacy's medication-safety system.
+    // SEV3 or worse goes to the pharmacy's medication-safety system.
     // Templates see the redacted incident too: this one prints `Patient: [REDACTED]`.
     {
       events: ['DECLARED', 'FIELDS_UPDATED', 'MITIGATED', 'ROOT_CAUSE_RECORDED', 'RESOLVED', 'CLOSED'],
-      severities: atLeast(nccMerpScale, 'C'),
+      severities: atLeast(sevScale, 'SEV3'),
       to: ['pharmacy'],
       template: {
         DECLARED: ({ incident }) => ({
-          title: `Medication error ${incident.severity}: ${incident.title}`,
-          text: `Patient: ${field(incident, 'patientId')} · Drug: ${field(incident, 'drug')} ${field(incident, 'concentration')} · Pump: ${field(incident, 'pumpId')}`,
+          title: `Medication event ${incident.severity}, NCC MERP ${field(incident, 'nccMerp')}: ${incident.title}`,
+          text: `Patient: ${field(incident, 'patient', 'mrn')} · Drug: ${field(incident, 'medication', 'name')} ${field(incident, 'medication', 'dose')} · Pump: ${field(incident, 'device', 'serialNumber')}`,
         }),
       },
     },
@@ -185,38 +175,38 @@ async function at(chicagoTime: string): Promise<void> {
 }
 
 function show(incident: Incident): string {
-  return `${incident.status}, label ${incident.statusLabel ?? '-'}`;
+  return incident.status;
 }
-
-const PATIENT = 'MRN-20417733';
-const nurse = { id: 'u_nurse_okafor', name: 'RN Okafor' };
-const charge = { id: 'u_charge_lindqvist', name: 'RN Lindqvist (charge nurse)' };
-const attending = { id: 'u_dr_moreau', name: 'Dr. Moreau (attending)' };
-const pharmacist = { id: 'u_pharm_tan', name: 'PharmD Tan' };
-const riskManager = { id: 'u_risk_alvarez', name: 'Alvarez (risk management)' };
 
 // ---- 1. the error is found ----------------------------------------------------------------------
 console.log('Mon 14:10  heparin running at twice the ordered rate; bleeding at the IV site');
 const declared = await engine.declare({
-  type: 'medication_error',
+  type: 'medication_event',
   title: 'Heparin infusion ran at twice the ordered rate',
-  severity: 'E',
+  severity: 'SEV2',
   startedAt: '2026-05-18T16:10:00.000Z', // the bag change at 11:10, when the wrong rate began
   summary: 'Heparin 25,000 units/250 mL programmed at 20 mL/h (the rate for the 500 mL bag): 2,000 instead of 1,000 units/h for about 3 hours.',
   fields: {
-    patientId: PATIENT,
-    careUnit: '4B cardiac step-down',
-    drug: 'heparin',
-    concentration: '25,000 units/250 mL (100 units/mL)',
-    orderedDose: '1,000 units/h',
-    route: 'iv',
-    pumpId: 'PUMP-4B-07',
+    eventClass: 'incident',
+    discoveredAt: '2026-05-18T19:10:00Z',
+    occurredAt: '2026-05-18T16:10:00Z',
+    location: '4B cardiac step-down',
+    reporterRole: 'nurse',
+    patient: { mrn: PATIENT, reference: PATIENT_REFERENCE },
+    harm: 'mild',
+    nccMerp: 'E',
+    medication: { name: 'heparin', rxnorm: '5224', dose: '25,000 units/250 mL at 1,000 units/h ordered', route: 'intravenous' },
+    processStage: 'administering',
+    device: { name: 'Volumetric infusion pump', serialNumber: 'PUMP-4B-07' },
+    narrative: `Hourly check on ${PATIENT}: pump at 20 mL/h, ordered 10 mL/h; oozing at the IV site.`,
   },
+  // An opaque pseudonym the hospital maps to the patient: the key of the patient's data.
+  subjectId: 'subj_4b_0518_a',
   actor: nurse,
 });
 const id = declared.id;
-const category = declared.severity as NccMerpCategory;
-console.log(`           declared ${id}: ${medicationError.title}, NCC MERP ${severityLabel(nccMerpScale, category)} (${nccMerpGroup(category)}); ${show(declared)}`);
+const harmAndCategory = (incident: Incident): string => `harm ${field(incident, 'harm')}, NCC MERP ${field(incident, 'nccMerp')}`;
+console.log(`           declared ${id}: ${medicationEventType.title}, ${declared.severity}; ${harmAndCategory(declared)}; ${show(declared)}`);
 await work();
 
 // ---- 2. immediate intervention -------------------------------------------------------------------
@@ -240,9 +230,15 @@ console.log(`Mon 14:15  infusion stopped, heparin held (mitigated); ${show(incid
 await engine.postUpdate(id, { audience: 'stakeholders', message: 'Heparin held after a rate error; aPTT every 2 h, resume per protocol when in range.', actor: attending });
 // Typed from the incident type: a misspelt field or a wrong value type does not compile, and the
 // merged fields are validated again by the schema.
-const findings = { administeredDose: '2,000 units/h for about 3 h (20 mL/h)', pumpDrugLibrary: 'v2026.03 (current: v2026.05)' };
-incident = await engine.updateFields<typeof medicationError>(id, { fields: findings, actor: pharmacist });
-console.log(`           the pharmacist adds ${Object.keys(findings).join(', ')}: ${String(Object.keys(incident.fields).length)} fields`);
+incident = await engine.updateFields<typeof medicationEventType>(id, {
+  fields: {
+    device: { name: 'Volumetric infusion pump', manufacturer: 'Acme Medical', model: 'VP-400', serialNumber: 'PUMP-4B-07' },
+    contributingFactors: ['equipment', 'policies_and_procedures'],
+    preventability: 'almost_certainly_preventable',
+  },
+  actor: pharmacist,
+});
+console.log(`           the pharmacist adds the pump's maker and model, contributing factors (${(incident.fields.contributingFactors as string[]).join(', ')}) and preventability`);
 await work();
 
 await at('2026-05-18T14:20');
@@ -258,19 +254,17 @@ await work();
 await at('2026-05-19T08:30');
 await engine.completeTask(id, { taskId: 'medication-error:disclosure', evidence: 'The attending told the patient and her daughter what happened and what we are doing; both questions answered.', actor: attending });
 await at('2026-05-19T09:00');
-incident = await engine.setStatusLabel(id, { label: 'investigating', actor: riskManager });
-console.log(`Tue 09:00  biomedical engineering: the wireless drug-library update had failed on PUMP-4B-07; ${show(incident)}`);
+console.log('Tue 09:00  biomedical engineering: the wireless drug-library update had failed on PUMP-4B-07');
 // The pump may have contributed to a serious injury: a user facility reports within 10 work days.
 incident = await engine.startClock(id, { regime: 'fdaMdr', trigger: 'awareness', actor: riskManager });
 const mdr = () => incident.clocks?.find((c) => c.regime === 'fdaMdr')?.phases.find((p) => p.phase === 'report');
 const dueAt = mdr()?.dueAt ?? '';
 const dueLocal = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(dueAt));
 console.log(`           FDA MDR clock started: report due ${dueAt} (end of ${dueLocal} in Chicago: 10 work days, Memorial Day skipped)`);
-// A sentinel event (death, permanent harm, severe temporary harm) would also start The Joint
-// Commission's 45-business-day clock; this hospital screens G or worse, and severe F cases by hand.
-const sentinel = isAtLeast(nccMerpScale, category, 'G');
-if (sentinel) await engine.startClock(id, { regime: 'jointCommission', trigger: 'awareness', actor: riskManager });
-console.log(`           Joint Commission sentinel event: ${sentinel ? 'yes, rcaAndActionPlan clock started' : `no (category ${category}), no rcaAndActionPlan clock`}`);
+// A sentinel event (harm death or severe, or NCC MERP G–I) would have started The Joint
+// Commission's 45-business-day clock by itself, at declare or when an update raised the harm.
+const sentinel = incident.clocks?.some((c) => c.regime === 'jointCommission') ?? false;
+console.log(`           Joint Commission sentinel event: ${sentinel ? 'yes, its clock runs' : `no (${harmAndCategory(incident)}), no jointCommission clock`}; clocks: ${(incident.clocks ?? []).map((c) => c.regime).join(', ')}`);
 await work();
 
 await at('2026-05-22T11:00');
@@ -285,6 +279,18 @@ incident = await engine.recordRootCause(id, {
   actor: pharmacist,
 });
 console.log(`Fri 11:00  root cause recorded with ${String(incident.rootCause?.contributingFactors.length ?? 0)} contributing factors`);
+
+// The just-culture assessment of the nurse: a record of its own, apart from the system-level causes.
+const JUST_CULTURE_RATIONALE = 'Programmed the rate of the old 500 mL bag in basic mode, the only mode the out-of-date library left: a slip the system invited. Console; no disciplinary action.';
+await engine.justCulture.assess(id, { behaviour: 'human_error', rationale: JUST_CULTURE_RATIONALE, actor: safetyOfficer });
+const assessment = await engine.justCulture.get(id, { actor: safetyOfficer });
+console.log(`           just culture (read by ${safetyOfficer.name}): ${assessment?.behaviour ?? '?'}, version ${String(assessment?.version ?? 0)}`);
+try {
+  await engine.justCulture.get(id, { actor: riskManager });
+} catch (error) {
+  if (!isIncidentKitError(error, 'FORBIDDEN')) throw error;
+  console.log(`           just culture read by ${riskManager.name}: refused (${error.code})`);
+}
 
 await at('2026-05-28T15:00');
 incident = await engine.fileReport(id, { regime: 'fdaMdr', phase: 'report', reference: 'MedWatch 3500A UF-2026-0147', actor: riskManager });
@@ -340,7 +346,12 @@ console.log(`\nPostmortem written to .tmp/healthcare-medication-error-postmortem
 console.log(`Timeline: ${timeline.map((event) => event.type).join(' → ')}`);
 console.log(`Timeline verifies: ${JSON.stringify(await engine.verifyTimeline(id))}`);
 
-// ---- 5. where the patient identifier went ---------------------------------------------------------
+// ---- 5. the FHIR R4 export: an AdverseEvent for the hospital's FHIR server or a PSO -----------------
+// It identifies the patient (subject: patient.reference): send it only where identifiers may go.
+const adverseEvent = toFhirAdverseEvent(closed, { identifierSystem: 'urn:oid:2.16.840.1.113883.3.72.5.99' });
+console.log(`\nFHIR R4 AdverseEvent:\n${JSON.stringify(adverseEvent, null, 2)}`);
+
+// ---- 6. where the patient identifiers went ---------------------------------------------------------
 const pharmacy = received.filter((r) => r.path.startsWith('/pharmacy/'));
 const teams = received.filter((r) => r.path.startsWith('/teams/'));
 let verified = 0;
@@ -354,17 +365,26 @@ console.log(`  first pharmacy message, from the route's template: "${firstPharma
 console.log(`Attending's Teams channel got ${String(teams.length)} cards; console notifier printed ${String(consoleLines.length)} messages`);
 
 const bodies = [...received.map((r) => r.body), ...consoleLines];
-const leaks = bodies.filter((body) => body.includes(PATIENT)).length;
+const identifies = (text: string): boolean => text.includes(PATIENT) || text.includes(PATIENT_REFERENCE);
+const leaks = bodies.filter(identifies).length;
 const redactedBodies = bodies.filter((body) => body.includes('[REDACTED]')).length;
-const inPostmortem = markdown.includes(PATIENT);
-const stored = (await engine.get(id)).fields.patientId === PATIENT;
-console.log(`Patient identifier in delivered notifications: ${String(leaks)} of ${String(bodies.length)} (${String(redactedBodies)} show [REDACTED])`);
-console.log(`Patient identifier in the postmortem: ${inPostmortem ? 'yes' : 'no'}; kept in the store: ${stored ? 'yes' : 'no'}`);
+const inPostmortem = identifies(markdown);
+const justCultureInPostmortem = markdown.includes(JUST_CULTURE_RATIONALE) || markdown.includes('human_error');
+const readable = (await engine.get(id, { actor: riskManager })).fields.patient as { mrn?: string } | undefined;
+const stored = readable?.mrn === PATIENT;
+console.log(`Patient identifiers in delivered notifications: ${String(leaks)} of ${String(bodies.length)} (${String(redactedBodies)} show [REDACTED])`);
+console.log(`Patient identifiers in the postmortem: ${inPostmortem ? 'yes' : 'no'}; just-culture assessment in the postmortem: ${justCultureInPostmortem ? 'yes' : 'no'}`);
+console.log(`Patient identifiers kept in the store (encrypted, read through the engine): ${stored ? 'yes' : 'no'}`);
+
+// ---- 7. the patient asks for erasure: destroy the key, keep the (unreadable) record --------------
+await engine.erase({ subjectId: 'subj_4b_0518_a', actor: privacyOfficer });
+const erased = (await engine.get(id)).fields.patient as { mrn?: string } | undefined;
+console.log(`After erasure: patient.mrn reads ${erased?.mrn ?? '-'}; timeline verifies: ${JSON.stringify(await engine.verifyTimeline(id))}`);
 
 receiver.close();
 db?.close();
-if (leaks > 0 || inPostmortem || !stored) {
-  console.error('FAIL: the patient identifier leaked (or was lost from the store).');
+if (leaks > 0 || inPostmortem || justCultureInPostmortem || !stored) {
+  console.error('FAIL: a patient identifier or the just-culture assessment leaked (or the identifiers were lost from the store).');
   process.exit(1);
 }
-console.log('OK: the patient identifier reached no notification and no postmortem.');
+console.log('OK: the patient identifiers reached no notification and no postmortem; the just-culture assessment stayed apart.');

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { FhirAdverseEvent } from '../src/healthcare/index.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'incidentkit-examples-'));
@@ -102,34 +103,69 @@ describe('examples', () => {
     expect(postmortem).toContain('Upgrade web-01');
   }, 60_000);
 
-  it('healthcare-medication-error runs the medication error scenario and keeps the patient id out of every message', async () => {
-    const patientId = 'MRN-20417733';
+  it('healthcare-medication-error runs the medication event on the healthcare pack, exports it to FHIR and keeps the patient out of every message', async () => {
+    const mrn = 'MRN-20417733';
     const out = await example('healthcare-medication-error', join(dir, 'medication.sqlite'));
-    expect(out).toContain('NCC MERP Category E (error_harm); triage, label assessing');
-    expect(out).toContain('responding, label treating; roles commander, attending, pharmacist');
-    expect(out).toContain('mitigated, label monitoring');
-    expect(out).toContain('resolved, label investigating');
+    // The pack's medication event: the severity is the response; harm and NCC MERP category are fields.
+    expect(out).toContain('Medication or other substance, SEV2; harm mild, NCC MERP E; triage\n');
+    expect(out).toContain('responding; roles commander, attending, pharmacist');
+    expect(out).toContain('(mitigated); mitigated\n');
+    expect(out).toContain('contributing factors (equipment, policies_and_procedures) and preventability');
+    expect(out).toContain('(resolved); resolved\n');
+    // The regulatory clocks: FDA MDR started by hand; no sentinel event, so no Joint Commission clock.
     expect(out).toContain('FDA MDR clock started: report due 2026-06-04T04:59:59.999Z');
-    expect(out).toContain('Joint Commission sentinel event: no (category E)');
+    expect(out).toContain('Joint Commission sentinel event: no (harm mild, NCC MERP E), no jointCommission clock; clocks: fdaMdr\n');
     expect(out).toContain('MDR report filed with the manufacturer: filed (MedWatch 3500A UF-2026-0147); clock complete');
-    expect(out).toContain('need a completed post-incident review');
-    expect(out).toContain('review started; postIncident, label rca');
+    // Just culture: readable by the patient-safety officer only.
+    expect(out).toContain('just culture (read by Nakamura (patient-safety officer)): human_error, version 1');
+    expect(out).toContain('just culture read by Alvarez (risk management): refused (FORBIDDEN)');
+    expect(out).toContain('SEV2 incidents need a completed post-incident review');
+    expect(out).toContain('review started; postIncident\n');
     expect(out).toContain('5 corrective actions: prevent/stronger');
+    // The medication-error playbook's tasks: who was informed, and when, in order, against each due time.
+    expect(out).toMatch(
+      /Who was informed when[^\n]*\n {2}done {4}Mon 14:13 {2}Patient assessed and stabilised — RN Lindqvist \(charge nurse\), due Mon 14:25\n {2}done {4}Mon 14:15 {2}Device sequestered[^\n]*\n {2}done {4}Mon 14:20 {2}Prescriber informed — Dr\. Moreau \(attending\), due Mon 15:10\n {2}done {4}Mon 14:40 {2}Pharmacy informed — PharmD Tan, due Mon 18:10\n {2}done {4}Tue 08:30 {2}Patient\/family disclosure — Dr\. Moreau \(attending\), due Tue 14:10\n/,
+    );
+    expect(out).toContain('Timeline verifies: {"ok":true}');
+    // The FHIR R4 AdverseEvent, printed as JSON.
+    const json = /FHIR R4 AdverseEvent:\n(\{\n[\s\S]*?\n\})\n/.exec(out)?.[1];
+    expect(json).toBeDefined();
+    const resource = JSON.parse(json ?? '{}') as FhirAdverseEvent;
+    expect(resource).toMatchObject({
+      resourceType: 'AdverseEvent',
+      actuality: 'actual',
+      event: { text: 'Heparin infusion ran at twice the ordered rate' },
+      subject: { reference: 'Patient/20417733' },
+      date: '2026-05-18T16:10:00Z',
+      detected: '2026-05-18T19:10:00Z',
+      location: { display: '4B cardiac step-down' },
+    });
+    expect(resource.category).toEqual([
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-category', code: 'product-use-error', display: 'Product Use Error' }], text: 'Medication or other substance' },
+    ]);
+    expect(resource.severity?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'mild' });
+    expect(resource.outcome?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: 'resolved' });
+    expect(resource.contained?.map((r) => r.resourceType)).toEqual(['Medication', 'Device']);
+    expect(resource.contained?.[0]).toMatchObject({ code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '5224' }], text: 'heparin' } });
+    expect(resource.suspectEntity).toEqual([{ instance: { reference: '#medication' } }, { instance: { reference: '#device' } }]);
+    // Notifications, the postmortem and erasure.
     expect(out).toMatch(/Pharmacy webhook got (\d+) signed messages \(\1 verified\)/);
     expect(out).toContain('"Patient: [REDACTED] · Drug: heparin');
-    expect(out).toMatch(/Patient identifier in delivered notifications: 0 of \d+/);
-    expect(out).toContain('Patient identifier in the postmortem: no; kept in the store: yes');
-    expect(out).toContain('Timeline verifies: {"ok":true}');
-    // The playbook's evidence: who was informed, and when, in order.
-    expect(out).toMatch(/Who was informed when[^\n]*\n {2}done {4}Mon 14:13 {2}Patient assessed and stabilised — RN Lindqvist \(charge nurse\), due Mon 14:25\n {2}done {4}Mon 14:15 {2}Device sequestered[^\n]*\n {2}done {4}Mon 14:20 {2}Prescriber informed — Dr\. Moreau \(attending\)/);
-    expect(out).toContain('Tue 08:30  Patient/family disclosure');
-    expect(out).not.toContain(patientId);
+    expect(out).toMatch(/Patient identifiers in delivered notifications: 0 of \d+/);
+    expect(out).toContain('Patient identifiers in the postmortem: no; just-culture assessment in the postmortem: no');
+    expect(out).toContain('Patient identifiers kept in the store (encrypted, read through the engine): yes');
+    expect(out).toContain('After erasure: patient.mrn reads [erased]; timeline verifies: {"ok":true}');
+    expect(out).not.toContain(mrn);
     const postmortem = readFileSync(join(import.meta.dirname, '..', '.tmp', 'healthcare-medication-error-postmortem.md'), 'utf8');
     expect(postmortem).toContain('# Post-incident review: Heparin infusion ran at twice the ordered rate');
-    expect(postmortem).toContain('| patientId | \\[REDACTED\\] |');
+    expect(postmortem).toContain('| patient.mrn | \\[REDACTED\\] |');
+    expect(postmortem).toContain('| narrative | \\[REDACTED\\] |');
     expect(postmortem).toContain('Pump drug library not updated');
     expect(postmortem).toContain('MedWatch 3500A UF-2026-0147');
-    expect(postmortem).not.toContain(patientId);
+    expect(postmortem).not.toContain(mrn);
+    expect(postmortem).not.toContain('Patient/20417733');
+    expect(postmortem).not.toContain('human_error');
+    expect(postmortem).not.toContain('a slip the system invited');
   }, 60_000);
 
   it('custom-notifier retries a failed page and delivers it once', async () => {
