@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  EncryptionError,
   AdapterError,
   ConcurrencyError,
   ConfigError,
@@ -87,6 +88,12 @@ const CASES: readonly (readonly [IncidentKitError<object>, ErrorCode, string, re
     'CONFIG_INVALID',
     'ConfigError',
     ['createIncidentEngine', 'store', 'A store is required'],
+  ],
+  [
+    new EncryptionError({ subjectId: 'patient_42', incidentId: 'inc_7', path: 'patient.mrn', reason: 'wrong_key' }, cause),
+    'ENCRYPTION_FAILED',
+    'EncryptionError',
+    ['patient_42', 'inc_7', 'patient.mrn', 'does not open it'],
   ],
 ];
 
