@@ -40,7 +40,7 @@ function pageOf(events: readonly StoredEvent[], range: EventRange): readonly Sto
  * @internal
  */
 export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions | undefined): EngineApi {
-  const { store, tenantId, schemas, emitter, now, load, command, create, tick } = core;
+  const { store, tenantId, schemas, emitter, now, load, create, tick } = core;
   const { ingest, flush } = createIngest(core, ingestOptions);
   const { link } = createLinks(core);
   const { merge, unmerge } = createMerges(core);
@@ -244,25 +244,18 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
         const target = await load(mergedInto);
         await core.authorize(actor, 'read', target.incident);
       }
-      return command(
-        incidentId,
-        actor,
-        () => ({
-          type: 'CANCEL',
-          reason,
-          ...(mergedInto === undefined ? {} : { mergedInto }),
-          ...(parsed.nist === undefined ? {} : { nist: parsed.nist }),
-        }),
-        'cancel',
-        withoutActor(parsed),
-      );
+      return run('cancel', incidentId, parsed, () => ({
+        type: 'CANCEL',
+        reason,
+        ...(mergedInto === undefined ? {} : { mergedInto }),
+      }));
     },
 
     async escalate(id, input) {
       const parsed = parseInput(schemas.escalate, input, 'escalate');
-      const { actor, level } = parsed;
+      const { level } = parsed;
       const incidentId = parseInput(schemas.incidentId, id, 'escalate');
-      return command(incidentId, actor, (stored) => {
+      return run('escalate', incidentId, parsed, (stored) => {
         const incident = stored.incident;
         const levels = incident.policy.escalation?.levels ?? [];
         const current = incident.escalation;
@@ -284,9 +277,8 @@ export function createEngineApi(core: EngineCore, ingestOptions: IngestOptions |
           level: chosen,
           cycle: current?.cycle ?? 0,
           targets: [...targets],
-          ...(parsed.nist === undefined ? {} : { nist: parsed.nist }),
         };
-      }, 'escalate', withoutActor(parsed));
+      });
     },
 
     ingest,
